@@ -1,5 +1,13 @@
+"""Handlers for AwsCommunity::S3::DeleteBucketContents.
+
+The resource marks an existing bucket with a tag while it exists; deleting the
+resource empties the bucket (every object version and delete marker under
+KeyPrefix) and removes the tag, so the stack can then delete the bucket itself.
+"""
 import logging
 from typing import Any, MutableMapping, Optional
+
+from botocore.exceptions import ClientError
 from cloudformation_cli_python_lib import (
     Action,
     HandlerErrorCode,
@@ -7,18 +15,57 @@ from cloudformation_cli_python_lib import (
     ProgressEvent,
     Resource,
     SessionProxy,
-    exceptions,
-    identifier_utils,
 )
 
 from .models import ResourceHandlerRequest, ResourceModel
 
-# Use this logger to forward log messages to CloudWatch Logs.
 LOG = logging.getLogger(__name__)
 TYPE_NAME = "AwsCommunity::S3::DeleteBucketContents"
+MARKER_TAG = "awscommunity:deletebucketcontents:prefix"
 
 resource = Resource(TYPE_NAME, ResourceModel)
 test_entrypoint = resource.test_entrypoint
+
+
+def _s3(session: Optional[SessionProxy]):
+    if not isinstance(session, SessionProxy):
+        raise RuntimeError("no AWS session was passed to the handler")
+    return session.client("s3")
+
+
+def _tags(s3, bucket: str) -> dict:
+    try:
+        tag_set = s3.get_bucket_tagging(Bucket=bucket)["TagSet"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "NoSuchTagSet":
+            return {}
+        raise
+    return {tag["Key"]: tag["Value"] for tag in tag_set}
+
+
+def _put_tags(s3, bucket: str, tags: dict) -> None:
+    if tags:
+        tag_set = [{"Key": key, "Value": value} for key, value in tags.items()]
+        s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": tag_set})
+    else:
+        s3.delete_bucket_tagging(Bucket=bucket)
+
+
+def _failed(err: ClientError) -> ProgressEvent:
+    code = err.response["Error"]["Code"]
+    if code in ("NoSuchBucket", "404"):
+        return ProgressEvent.failed(HandlerErrorCode.NotFound, str(err))
+    if code in ("AccessDenied", "403"):
+        return ProgressEvent.failed(HandlerErrorCode.AccessDenied, str(err))
+    return ProgressEvent.failed(HandlerErrorCode.ServiceInternalError, str(err))
+
+
+def _model(bucket: str, prefix: Optional[str]) -> ResourceModel:
+    return ResourceModel(
+        BucketName=bucket,
+        KeyPrefix=prefix or None,
+        BucketArn=f"arn:aws:s3:::{bucket}",
+    )
 
 
 @resource.handler(Action.CREATE)
@@ -28,38 +75,22 @@ def create_handler(
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
     model = request.desiredResourceState
-    progress: ProgressEvent = ProgressEvent(
-        status=OperationStatus.IN_PROGRESS,
-        resourceModel=model,
-    )
-    # TODO: put code here
-
-    # Example:
+    s3 = _s3(session)
     try:
-
-        # primary identifier from example
-        primary_identifier = None
-
-        # setting up random primary identifier compliant with cfn standard
-        if primary_identifier is None:
-            primary_identifier = identifier_utils.generate_resource_identifier(
-                stack_id_or_name=request.stackId,
-                logical_resource_id=request.logicalResourceIdentifier,
-                client_request_token=request.clientRequestToken,
-                max_length=255
-                )
-
-        if isinstance(session, SessionProxy):
-            client = session.client("s3")
-        # Setting Status to success will signal to cfn that the operation is complete
-        progress.status = OperationStatus.SUCCESS
-    except TypeError as e:
-        # exceptions module lets CloudFormation know the type of failure that occurred
-        raise exceptions.InternalFailure(f"was not expecting type {e}")
-        # this can also be done by returning a failed progress event
-        # return ProgressEvent.failed(HandlerErrorCode.InternalFailure, f"was not expecting type {e}")
-
-    return read_handler(session, request, callback_context)
+        tags = _tags(s3, model.BucketName)
+        if MARKER_TAG in tags:
+            return ProgressEvent.failed(
+                HandlerErrorCode.AlreadyExists,
+                f"{model.BucketName} already has a DeleteBucketContents resource",
+            )
+        tags[MARKER_TAG] = model.KeyPrefix or "/"
+        _put_tags(s3, model.BucketName, tags)
+    except ClientError as err:
+        return _failed(err)
+    return ProgressEvent(
+        status=OperationStatus.SUCCESS,
+        resourceModel=_model(model.BucketName, model.KeyPrefix),
+    )
 
 
 @resource.handler(Action.UPDATE)
@@ -69,12 +100,19 @@ def update_handler(
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
     model = request.desiredResourceState
-    progress: ProgressEvent = ProgressEvent(
-        status=OperationStatus.IN_PROGRESS,
-        resourceModel=model,
+    s3 = _s3(session)
+    try:
+        tags = _tags(s3, model.BucketName)
+        if MARKER_TAG not in tags:
+            return ProgressEvent.failed(HandlerErrorCode.NotFound, model.BucketName)
+        tags[MARKER_TAG] = model.KeyPrefix or "/"
+        _put_tags(s3, model.BucketName, tags)
+    except ClientError as err:
+        return _failed(err)
+    return ProgressEvent(
+        status=OperationStatus.SUCCESS,
+        resourceModel=_model(model.BucketName, model.KeyPrefix),
     )
-    # TODO: put code here
-    return read_handler(session, request, callback_context)
 
 
 @resource.handler(Action.DELETE)
@@ -84,12 +122,26 @@ def delete_handler(
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
     model = request.desiredResourceState
-    progress: ProgressEvent = ProgressEvent(
-        status=OperationStatus.IN_PROGRESS,
-        resourceModel=None,
-    )
-    # TODO: put code here
-    return progress
+    s3 = _s3(session)
+    try:
+        tags = _tags(s3, model.BucketName)
+        if MARKER_TAG not in tags:
+            return ProgressEvent.failed(HandlerErrorCode.NotFound, model.BucketName)
+        prefix = tags.pop(MARKER_TAG).lstrip("/")
+        paginator = s3.get_paginator("list_object_versions")
+        for page in paginator.paginate(Bucket=model.BucketName, Prefix=prefix):
+            doomed = [
+                {"Key": item["Key"], "VersionId": item["VersionId"]}
+                for item in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
+            if doomed:
+                s3.delete_objects(
+                    Bucket=model.BucketName, Delete={"Objects": doomed, "Quiet": True}
+                )
+        _put_tags(s3, model.BucketName, tags)
+    except ClientError as err:
+        return _failed(err)
+    return ProgressEvent(status=OperationStatus.SUCCESS)
 
 
 @resource.handler(Action.READ)
@@ -99,10 +151,16 @@ def read_handler(
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
     model = request.desiredResourceState
-    # TODO: put code here
+    s3 = _s3(session)
+    try:
+        tags = _tags(s3, model.BucketName)
+    except ClientError as err:
+        return _failed(err)
+    if MARKER_TAG not in tags:
+        return ProgressEvent.failed(HandlerErrorCode.NotFound, model.BucketName)
+    prefix = tags[MARKER_TAG].lstrip("/")
     return ProgressEvent(
-        status=OperationStatus.SUCCESS,
-        resourceModel=model,
+        status=OperationStatus.SUCCESS, resourceModel=_model(model.BucketName, prefix)
     )
 
 
@@ -112,8 +170,16 @@ def list_handler(
     request: ResourceHandlerRequest,
     callback_context: MutableMapping[str, Any],
 ) -> ProgressEvent:
-    # TODO: put code here
-    return ProgressEvent(
-        status=OperationStatus.SUCCESS,
-        resourceModels=[],
-    )
+    s3 = _s3(session)
+    models = []
+    try:
+        for bucket in s3.list_buckets()["Buckets"]:
+            try:
+                tags = _tags(s3, bucket["Name"])
+            except ClientError:
+                continue
+            if MARKER_TAG in tags:
+                models.append(_model(bucket["Name"], tags[MARKER_TAG].lstrip("/")))
+    except ClientError as err:
+        return _failed(err)
+    return ProgressEvent(status=OperationStatus.SUCCESS, resourceModels=models)

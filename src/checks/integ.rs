@@ -1,0 +1,113 @@
+//! Integ rules: `test/integ.*` must exist, stand alone, and run many times in one account.
+
+use serde_norway::Value;
+
+use super::{ExtensionFindings, Finding};
+use crate::config::Maturity;
+use crate::workspace::ArtifactType;
+use crate::workspace::files::{line_containing, line_of_key};
+use crate::workspace::schema::property_path;
+use crate::workspace::template::{intrinsic, literal_string, walk};
+
+pub const RULES: &[(&str, &str)] = &[
+    ("ITG001", "test/integ is missing (an error for prod maturity, a warning for alpha)"),
+    ("ITG002", "test/integ cannot be parsed"),
+    ("ITG003", "a hard-coded physical name in test/integ"),
+    ("ITG004", "test/integ imports setup exports (Fn::ImportValue): it must stand alone"),
+    ("ITG005", "test/integ does not use the extension's own type"),
+];
+
+/// Properties of AWS types that set a physical name: two stacks with the same literal collide.
+const PHYSICAL_NAME_PROPERTIES: &[&str] = &[
+    "BucketName", "TableName", "RoleName", "FunctionName", "QueueName", "TopicName",
+    "ClusterName", "RepositoryName", "LogGroupName", "StackName", "StateMachineName",
+    "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName", "SecretName",
+    "DBInstanceIdentifier", "DBClusterIdentifier", "KeyName", "AliasName", "RuleName",
+    "EventBusName", "ApiName", "DomainName", "DeliveryStreamName", "StreamName",
+    "ProjectName", "PipelineName", "AlarmName", "DashboardName", "ServiceName",
+    "LoadBalancerName", "TargetGroupName", "FileSystemName", "WorkGroupName",
+];
+
+pub fn check(sink: &mut ExtensionFindings) {
+    let extension = sink.extension;
+    if extension.integ.is_empty() {
+        let wanted = match extension.artifact_type() {
+            ArtifactType::Hook => "test/integ-succeed.yml",
+            _ => "test/integ.yml",
+        };
+        let finding = match extension.maturity {
+            Maturity::Prod => Finding::error("ITG001", &extension.folder, format!("{wanted} is missing: the beta account cannot test this extension")),
+            Maturity::Alpha => Finding::warning("ITG001", &extension.folder, format!("{wanted} is missing (alpha: not fatal)")),
+        };
+        sink.push(finding.hint(format!("create {wanted}: a standalone template that exercises the extension (`regship scaffold integ {}`)", extension.folder)));
+        return;
+    }
+    // The extension's own createOnly `*Name` properties are physical names too.
+    let own_names: Vec<String> = extension
+        .schema
+        .as_ref()
+        .and_then(|s| s.ok())
+        .map(|schema| {
+            schema
+                .create_only
+                .iter()
+                .filter_map(|pointer| property_path(pointer))
+                .filter(|path| path.len() == 1 && path[0].ends_with("Name"))
+                .map(|path| path[0].to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let own_type = extension.type_name().map(String::from);
+    for integ in &extension.integ {
+        let Some(template) = sink.parsed("ITG002", "the integ template", integ) else { continue };
+        let mut uses_own_type = false;
+        for resource in template.resources() {
+            let is_own = resource.type_name.is_some() && resource.type_name == own_type.as_deref();
+            uses_own_type |= is_own;
+            let Some(properties) = resource.properties else { continue };
+            for (key, value) in properties {
+                let Some(key) = key.as_str() else { continue };
+                let physical = PHYSICAL_NAME_PROPERTIES.contains(&key) || (is_own && own_names.iter().any(|n| n == key));
+                if !physical {
+                    continue;
+                }
+                if let Some(literal) = literal_string(value) {
+                    sink.push(
+                        Finding::error(
+                            "ITG003",
+                            &integ.path,
+                            format!("{}.{key} is the literal `{literal}`: two integ stacks in one account would collide", resource.logical_id),
+                        )
+                        .line(line_of_key(&integ.text, key))
+                        .hint(format!("leave {key} out, or derive it: !Sub \"${{AWS::StackName}}-{}\"", resource.logical_id.to_lowercase())),
+                    );
+                }
+            }
+        }
+        let mut imports: Vec<String> = Vec::new();
+        walk(&template.root, &mut |value| {
+            if let Some(("Fn::ImportValue", argument)) = intrinsic(value) {
+                imports.push(match argument {
+                    Value::String(name) => name.clone(),
+                    _ => "(computed name)".to_string(),
+                });
+            }
+        });
+        for name in imports {
+            sink.push(
+                Finding::error("ITG004", &integ.path, format!("imports `{name}`: integ must not depend on setup or other stacks"))
+                    .line(line_containing(&integ.text, "ImportValue"))
+                    .hint("create what the test needs inside the integ template itself"),
+            );
+        }
+        if !uses_own_type
+            && extension.artifact_type() == ArtifactType::Resource
+            && let Some(own_type) = &own_type
+        {
+            sink.push(
+                Finding::warning("ITG005", &integ.path, format!("no resource of type {own_type}: this template does not exercise the extension"))
+                    .hint(format!("add a resource with Type: {own_type} and its required properties")),
+            );
+        }
+    }
+}

@@ -1,0 +1,100 @@
+//! Layout rules: `regship.yml`, `.rpdk-config`, the schema, and the type name's namespace.
+
+use super::{ExtensionFindings, Finding};
+use crate::config::WORKSPACE_FILE;
+use crate::workspace::{ArtifactType, Workspace};
+
+pub const RULES: &[(&str, &str)] = &[
+    ("CFG001", "regship.yml cannot be used (syntax, unknown key, wrong type)"),
+    ("CFG002", "a maturity entry in regship.yml names no extension"),
+    ("LAY001", ".rpdk-config is missing, unreadable or invalid"),
+    ("LAY002", "the schema is missing, unreadable or invalid"),
+    ("LAY003", "the type name is outside the workspace namespace"),
+    ("LAY004", "the schema's typeName differs from .rpdk-config's"),
+];
+
+pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if let Some(err) = &workspace.config_error {
+        findings.push(
+            Finding::error("CFG001", WORKSPACE_FILE, format!("regship.yml cannot be used: {}", err.message))
+                .line(err.line)
+                .hint("fix the key named above (see the README's regship.yml reference); defaults are used until then"),
+        );
+    }
+    for key in workspace.config.maturity.keys() {
+        let known = workspace
+            .extensions
+            .iter()
+            .any(|e| e.type_name() == Some(key.as_str()) || e.folder == *key);
+        if !known {
+            let line = crate::workspace::files::read_text(&workspace.root.join(WORKSPACE_FILE))
+                .ok()
+                .and_then(|text| crate::workspace::files::line_containing(&text, key));
+            findings.push(
+                Finding::warning("CFG002", WORKSPACE_FILE, format!("maturity names `{key}`, which is no extension here"))
+                    .line(line)
+                    .hint("use an extension's type name (e.g. AwsCommunity::S3::Thing) or its folder, or remove the entry"),
+            );
+        }
+    }
+    findings
+}
+
+pub fn check(workspace: &Workspace, sink: &mut ExtensionFindings) {
+    let extension = sink.extension;
+    let Some(config) = sink.parsed("LAY001", ".rpdk-config", &extension.rpdk_config) else {
+        return;
+    };
+    let type_name = config.type_name.clone();
+    let segments: Vec<&str> = type_name.split("::").collect();
+    let expected_segments = if config.artifact_type == ArtifactType::Module { 4 } else { 3 };
+    if segments.len() != expected_segments || segments.iter().any(|s| s.is_empty()) {
+        sink.push(
+            Finding::error(
+                "LAY001",
+                &extension.rpdk_config.path,
+                format!("type name `{type_name}` is not of the form Namespace::Service::Resource{}",
+                    if expected_segments == 4 { "::MODULE" } else { "" }),
+            )
+            .hint("set typeName in .rpdk-config and the schema to a valid name"),
+        );
+    }
+    if let Some(namespace) = &workspace.config.namespace
+        && segments.first() != Some(&namespace.as_str())
+    {
+        sink.push(
+            Finding::error(
+                "LAY003",
+                &extension.rpdk_config.path,
+                format!("type name `{type_name}` is outside the workspace namespace `{namespace}`"),
+            )
+            .line(crate::workspace::files::line_containing(&extension.rpdk_config.text, "typeName"))
+            .hint(format!("rename the type to `{namespace}::...`, or change `namespace` in regship.yml")),
+        );
+    }
+    if config.artifact_type == ArtifactType::Module {
+        return; // modules carry a generated schema only after `cfn validate`
+    }
+    let Some(schema) = &extension.schema else {
+        let expected = format!("{}.json", type_name.to_lowercase().replace("::", "-"));
+        sink.push(
+            Finding::error("LAY002", &format!("{}/{expected}", extension.folder), "the schema file is missing")
+                .hint("run `cfn init` in the folder, or restore the schema file"),
+        );
+        return;
+    };
+    if let Some(parsed) = sink.parsed("LAY002", "the schema", schema)
+        && parsed.type_name != type_name
+    {
+        sink.push(
+            Finding::error(
+                "LAY004",
+                &schema.path,
+                format!("the schema's typeName `{}` differs from `{type_name}` in .rpdk-config", parsed.type_name),
+            )
+            .line(crate::workspace::files::line_containing(&schema.text, "typeName"))
+            .hint("make both typeName values the same"),
+        );
+    }
+}

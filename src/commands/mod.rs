@@ -1,0 +1,70 @@
+//! The CLI subcommands: each loads what it needs, prints text or `--json`, and returns an exit code.
+
+pub mod check;
+pub mod list;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use crate::workspace::Workspace;
+
+/// A subcommand's failure that is the user's to fix: printed as `error: ...`, exit 2.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// The folder the workspace is found from: `-C DIR`, else the current folder.
+pub fn start_dir(workspace: Option<&Path>) -> Result<PathBuf, UsageError> {
+    let dir = match workspace {
+        Some(dir) => dir.to_path_buf(),
+        None => std::env::current_dir()
+            .map_err(|err| UsageError(format!("the current folder cannot be read: {err}")))?,
+    };
+    if !dir.is_dir() {
+        return Err(UsageError(format!("{} is not a folder", dir.display())));
+    }
+    Ok(dir)
+}
+
+/// Loads the workspace found from `start`, warning on stderr when regship.yml is unusable.
+pub fn load_workspace(start: &Path) -> Workspace {
+    let workspace = Workspace::discover(start);
+    if let Some(err) = &workspace.config_error {
+        eprintln!("warning: {err}; using defaults (run `regship check` for details)");
+    }
+    workspace
+}
+
+/// Prints a value as pretty JSON on stdout.
+pub fn print_json(value: &impl serde::Serialize) -> ExitCode {
+    match serde_json::to_string_pretty(value) {
+        Ok(text) => {
+            println!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(err) => {
+            eprintln!("error: the result could not be written as JSON: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `regship rules`: every check rule's code and summary.
+pub fn rules(json: bool) -> ExitCode {
+    #[derive(serde::Serialize)]
+    struct RuleRow {
+        code: &'static str,
+        summary: &'static str,
+    }
+    let rules: Vec<RuleRow> = crate::checks::rules()
+        .into_iter()
+        .map(|rule| RuleRow { code: rule.code, summary: rule.summary })
+        .collect();
+    if json {
+        return print_json(&rules);
+    }
+    for rule in rules {
+        println!("{}  {}", rule.code, rule.summary);
+    }
+    ExitCode::SUCCESS
+}

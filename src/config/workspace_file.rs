@@ -1,0 +1,382 @@
+//! `regship.yml`, the workspace file at the monorepo root: strict (unknown keys are errors), with defaults.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::de::{self, Deserializer, Visitor};
+use serde::{Deserialize, Serialize};
+
+use crate::workspace::files::{ReadProblem, read_text};
+
+/// The workspace file's name.
+pub const WORKSPACE_FILE: &str = "regship.yml";
+
+/// The release stages, one AWS account each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Stage {
+    Sandbox,
+    Cicd,
+    Beta,
+    Prod,
+}
+
+impl Stage {
+    pub const ALL: [Stage; 4] = [Stage::Sandbox, Stage::Cicd, Stage::Beta, Stage::Prod];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Sandbox => "sandbox",
+            Stage::Cicd => "cicd",
+            Stage::Beta => "beta",
+            Stage::Prod => "prod",
+        }
+    }
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How stable an extension is: alpha extensions may break compatibility and never fail a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Maturity {
+    Alpha,
+    #[default]
+    Prod,
+}
+
+impl fmt::Display for Maturity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Maturity::Alpha => "alpha",
+            Maturity::Prod => "prod",
+        })
+    }
+}
+
+/// A 12-digit AWS account id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct AccountId(String);
+
+impl AccountId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for AccountId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for AccountId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AccountIdVisitor;
+        impl Visitor<'_> for AccountIdVisitor {
+            type Value = AccountId;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a 12-digit AWS account id in quotes, e.g. \"123456789012\"")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<AccountId, E> {
+                if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) {
+                    Ok(AccountId(value.to_string()))
+                } else {
+                    Err(E::custom(format!(
+                        "`{value}` is not a 12-digit AWS account id"
+                    )))
+                }
+            }
+            fn visit_u64<E: de::Error>(self, value: u64) -> Result<AccountId, E> {
+                let digits = value.to_string();
+                if digits.len() == 12 {
+                    Ok(AccountId(digits))
+                } else {
+                    Err(E::custom(format!(
+                        "{value} is not a 12-digit AWS account id (quote ids that start with 0)"
+                    )))
+                }
+            }
+            fn visit_i64<E: de::Error>(self, value: i64) -> Result<AccountId, E> {
+                match u64::try_from(value) {
+                    Ok(value) => self.visit_u64(value),
+                    Err(_) => Err(E::custom(format!("{value} is not an AWS account id"))),
+                }
+            }
+        }
+        deserializer.deserialize_any(AccountIdVisitor)
+    }
+}
+
+/// The prod account's publishing regions: every region CloudFormation offers, or a list.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub enum Regions {
+    #[default]
+    #[serde(rename = "all")]
+    All,
+    #[serde(untagged)]
+    List(Vec<String>),
+}
+
+impl<'de> Deserialize<'de> for Regions {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct RegionsVisitor;
+        impl<'de> Visitor<'de> for RegionsVisitor {
+            type Value = Regions;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("`all` or a list of region names")
+            }
+            fn visit_str<E: de::Error>(self, value: &str) -> Result<Regions, E> {
+                if value == "all" {
+                    Ok(Regions::All)
+                } else {
+                    Err(E::custom(format!(
+                        "`{value}`: expected `all` or a list of region names"
+                    )))
+                }
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Regions, A::Error> {
+                let mut regions = Vec::new();
+                while let Some(region) = seq.next_element::<String>()? {
+                    regions.push(region);
+                }
+                Ok(Regions::List(regions))
+            }
+        }
+        deserializer.deserialize_any(RegionsVisitor)
+    }
+}
+
+/// The account of the sandbox, CI/CD or beta stage.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StageAccount {
+    /// The AWS profile; absent: the default credential chain.
+    pub profile: Option<String>,
+    /// The region; absent: the profile's region.
+    pub region: Option<String>,
+    /// The account id every mutating call is checked against.
+    pub account_id: Option<AccountId>,
+    /// The CodePipeline pipeline of this stage (cicd, beta).
+    pub pipeline: Option<String>,
+}
+
+/// The prod account, which publishes to many regions.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ProdAccount {
+    pub profile: Option<String>,
+    /// The home region, where the SSM Automation runs from.
+    pub region: Option<String>,
+    #[serde(default)]
+    pub regions: Regions,
+    #[serde(default)]
+    pub exclude_regions: Vec<String>,
+    pub account_id: Option<AccountId>,
+}
+
+/// The four accounts of the release process.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Accounts {
+    #[serde(default)]
+    pub sandbox: StageAccount,
+    #[serde(default)]
+    pub cicd: StageAccount,
+    #[serde(default)]
+    pub beta: StageAccount,
+    #[serde(default)]
+    pub prod: ProdAccount,
+}
+
+fn default_extension_dirs() -> Vec<String> {
+    vec!["resources".into(), "hooks".into(), "modules".into()]
+}
+
+fn default_pipeline_template() -> String {
+    "release/cicd.yml".into()
+}
+
+/// The contents of `regship.yml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkspaceConfig {
+    /// The first segment every type name must have (e.g. `AwsCommunity`); absent: not checked.
+    pub namespace: Option<String>,
+    /// Folders, relative to the root, searched for extension projects (`.rpdk-config`).
+    #[serde(default = "default_extension_dirs")]
+    pub extension_dirs: Vec<String>,
+    /// The CI/CD pipeline template, relative to the root.
+    #[serde(default = "default_pipeline_template")]
+    pub pipeline_template: String,
+    #[serde(default)]
+    pub accounts: Accounts,
+    /// Maturity per extension, keyed by type name or folder; absent: prod.
+    #[serde(default)]
+    pub maturity: BTreeMap<String, Maturity>,
+}
+
+impl Default for WorkspaceConfig {
+    fn default() -> Self {
+        WorkspaceConfig {
+            namespace: None,
+            extension_dirs: default_extension_dirs(),
+            pipeline_template: default_pipeline_template(),
+            accounts: Accounts::default(),
+            maturity: BTreeMap::new(),
+        }
+    }
+}
+
+/// A `regship.yml` that could not be used, with where and why.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {message}", location(*.line, *.column))]
+pub struct ConfigError {
+    pub file: String,
+    pub line: Option<u32>,
+    pub column: Option<u32>,
+    pub message: String,
+}
+
+fn location(line: Option<u32>, column: Option<u32>) -> String {
+    match (line, column) {
+        (Some(line), Some(column)) => format!(":{line}:{column}"),
+        (Some(line), None) => format!(":{line}"),
+        _ => String::new(),
+    }
+}
+
+impl WorkspaceConfig {
+    /// Parses the text of a workspace file; `file` names it in errors.
+    pub fn parse(text: &str, file: &str) -> Result<WorkspaceConfig, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(WorkspaceConfig::default());
+        }
+        serde_norway::from_str(text).map_err(|err| {
+            let location = err.location();
+            let full = err.to_string();
+            let message = match full.rsplit_once(" at line ") {
+                Some((message, _)) if location.is_some() => message.to_string(),
+                _ => full,
+            };
+            ConfigError {
+                file: file.to_string(),
+                line: location.as_ref().map(|l| l.line() as u32),
+                column: location.as_ref().map(|l| l.column() as u32),
+                message,
+            }
+        })
+    }
+
+    /// Loads `regship.yml` from `root`: defaults when absent, an error when unusable.
+    pub fn load(root: &Path) -> Result<WorkspaceConfig, ConfigError> {
+        match read_text(&root.join(WORKSPACE_FILE)) {
+            Ok(text) => WorkspaceConfig::parse(&text, WORKSPACE_FILE),
+            Err(ReadProblem::Missing) => Ok(WorkspaceConfig::default()),
+            Err(problem) => Err(ConfigError {
+                file: WORKSPACE_FILE.to_string(),
+                line: None,
+                column: None,
+                message: problem.to_string(),
+            }),
+        }
+    }
+
+    /// The maturity of an extension, looked up by type name, then by folder.
+    pub fn maturity_of(&self, type_name: Option<&str>, folder: &str) -> Maturity {
+        type_name
+            .and_then(|name| self.maturity.get(name))
+            .or_else(|| self.maturity.get(folder))
+            .copied()
+            .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FULL: &str = r#"
+namespace: AwsCommunity
+extension_dirs: [resources, hooks]
+pipeline_template: release/cicd.yml
+accounts:
+  sandbox: {profile: dev, region: us-west-2, account_id: "012345678901"}
+  cicd: {profile: cicd, region: us-east-1, account_id: 111111111111, pipeline: extensions}
+  beta: {profile: beta, region: us-east-1, account_id: "222222222222", pipeline: beta}
+  prod:
+    profile: prod
+    region: us-east-1
+    regions: all
+    exclude_regions: [ap-east-1]
+    account_id: "333333333333"
+maturity:
+  AwsCommunity::S3::DeleteBucketContents: alpha
+  hooks/S3_Check: prod
+"#;
+
+    #[test]
+    fn reads_every_key() {
+        let config = WorkspaceConfig::parse(FULL, "regship.yml").unwrap();
+        assert_eq!(config.namespace.as_deref(), Some("AwsCommunity"));
+        assert_eq!(config.extension_dirs, ["resources", "hooks"]);
+        assert_eq!(config.accounts.sandbox.account_id.as_ref().unwrap().as_str(), "012345678901");
+        assert_eq!(config.accounts.cicd.account_id.as_ref().unwrap().as_str(), "111111111111");
+        assert_eq!(config.accounts.cicd.pipeline.as_deref(), Some("extensions"));
+        assert_eq!(config.accounts.prod.regions, Regions::All);
+        assert_eq!(config.accounts.prod.exclude_regions, ["ap-east-1"]);
+        assert_eq!(
+            config.maturity_of(Some("AwsCommunity::S3::DeleteBucketContents"), "resources/x"),
+            Maturity::Alpha
+        );
+        assert_eq!(config.maturity_of(None, "hooks/S3_Check"), Maturity::Prod);
+        assert_eq!(config.maturity_of(Some("Other::Type::Name"), "resources/y"), Maturity::Prod);
+    }
+
+    #[test]
+    fn region_list_and_defaults() {
+        let config =
+            WorkspaceConfig::parse("accounts:\n  prod:\n    regions: [us-east-1, eu-west-1]\n", "r")
+                .unwrap();
+        assert_eq!(
+            config.accounts.prod.regions,
+            Regions::List(vec!["us-east-1".into(), "eu-west-1".into()])
+        );
+        assert_eq!(config.extension_dirs, ["resources", "hooks", "modules"]);
+        assert_eq!(config.pipeline_template, "release/cicd.yml");
+        assert_eq!(WorkspaceConfig::parse("", "r").unwrap(), WorkspaceConfig::default());
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(WorkspaceConfig::load(dir.path()).unwrap(), WorkspaceConfig::default());
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let err = WorkspaceConfig::parse("namespace: X\naccounts:\n  prod:\n    regionz: all\n", "regship.yml")
+            .unwrap_err();
+        assert_eq!(err.line, Some(4));
+        assert!(err.message.contains("accounts.prod"), "{err}");
+        assert!(err.message.contains("unknown field `regionz`"), "{err}");
+        assert!(err.to_string().starts_with("regship.yml:4:"), "{err}");
+    }
+
+    #[test]
+    fn wrong_types_are_errors_with_their_key() {
+        let err = WorkspaceConfig::parse("accounts:\n  beta:\n    account_id: 12345\n", "regship.yml")
+            .unwrap_err();
+        assert_eq!(err.line, Some(3));
+        assert!(err.message.contains("accounts.beta.account_id"), "{err}");
+        let err = WorkspaceConfig::parse("maturity:\n  X::Y::Z: beta\n", "regship.yml").unwrap_err();
+        assert!(err.message.contains("unknown variant `beta`"), "{err}");
+        let err = WorkspaceConfig::parse("accounts:\n  prod:\n    regions: some\n", "regship.yml")
+            .unwrap_err();
+        assert!(err.message.contains("expected `all`"), "{err}");
+        let err = WorkspaceConfig::parse("namespace: [a\n", "regship.yml").unwrap_err();
+        assert!(err.line.is_some());
+    }
+}

@@ -1,0 +1,10 @@
+//! regship: carry CloudFormation registry extensions from a sandbox to every region.
+//!
+//! The library holds everything the binary and the tests share; `main.rs` only
+//! parses the command line and hands over.
+
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod config;
+pub mod workspace;

@@ -1,0 +1,271 @@
+//! CloudFormation templates in YAML (short-form tags included) or JSON, and their intrinsic functions.
+
+use serde_norway::{Mapping, Value};
+
+use super::ParseProblem;
+
+/// A parsed CloudFormation template.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Template {
+    pub root: Value,
+}
+
+/// One resource of a template.
+#[derive(Debug, Clone, Copy)]
+pub struct TemplateResource<'a> {
+    pub logical_id: &'a str,
+    pub type_name: Option<&'a str>,
+    pub properties: Option<&'a Mapping>,
+}
+
+/// The name an output is exported under, as far as it can be known without deploying.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ExportName {
+    /// A plain string.
+    Literal(String),
+    /// An `Fn::Sub` string: `${...}` parts stand for values known only at deploy time.
+    Sub(String),
+    /// Any other expression (`Fn::Join`, `Ref` ...).
+    Computed,
+}
+
+/// One `Outputs.*.Export.Name`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Export {
+    pub output: String,
+    pub name: ExportName,
+}
+
+impl Template {
+    /// Parses YAML or JSON; an empty file or a non-mapping document is a problem.
+    pub fn parse(text: &str) -> Result<Template, ParseProblem> {
+        let root: Value = serde_norway::from_str(text).map_err(|err| ParseProblem {
+            line: err.location().map(|location| location.line() as u32),
+            message: match err.to_string().rsplit_once(" at line ") {
+                Some((message, _)) => message.to_string(),
+                None => err.to_string(),
+            },
+        })?;
+        match root {
+            Value::Mapping(_) => Ok(Template { root }),
+            Value::Null => Err(ParseProblem::new("the template is empty")),
+            _ => Err(ParseProblem::new(
+                "the template is not a mapping of sections (Resources, Outputs ...)",
+            )),
+        }
+    }
+
+    fn section(&self, name: &str) -> Option<&Mapping> {
+        self.root.get(name).and_then(Value::as_mapping)
+    }
+
+    /// Every resource in `Resources`, in file order.
+    pub fn resources(&self) -> impl Iterator<Item = TemplateResource<'_>> {
+        self.section("Resources")
+            .into_iter()
+            .flat_map(|resources| resources.iter())
+            .filter_map(|(logical_id, body)| {
+                Some(TemplateResource {
+                    logical_id: logical_id.as_str()?,
+                    type_name: body.get("Type").and_then(Value::as_str),
+                    properties: body.get("Properties").and_then(Value::as_mapping),
+                })
+            })
+    }
+
+    /// Every export declared in `Outputs`.
+    pub fn exports(&self) -> Vec<Export> {
+        let Some(outputs) = self.section("Outputs") else {
+            return Vec::new();
+        };
+        outputs
+            .iter()
+            .filter_map(|(output, body)| {
+                let name = body.get("Export")?.get("Name")?;
+                let name = match name {
+                    Value::String(literal) => ExportName::Literal(literal.clone()),
+                    other => match intrinsic(other) {
+                        Some(("Fn::Sub", Value::String(pattern))) => ExportName::Sub(pattern.clone()),
+                        Some(("Fn::Sub", Value::Sequence(args))) => match args.first() {
+                            Some(Value::String(pattern)) => ExportName::Sub(pattern.clone()),
+                            _ => ExportName::Computed,
+                        },
+                        _ => ExportName::Computed,
+                    },
+                };
+                Some(Export {
+                    output: output.as_str().unwrap_or_default().to_string(),
+                    name,
+                })
+            })
+            .collect()
+    }
+}
+
+/// The long-form names of the short-form tags (`!Ref` -> `Ref`, `!GetAtt` -> `Fn::GetAtt`).
+const INTRINSICS: &[&str] = &[
+    "Ref",
+    "Condition",
+    "Fn::And",
+    "Fn::Base64",
+    "Fn::Cidr",
+    "Fn::Equals",
+    "Fn::FindInMap",
+    "Fn::ForEach",
+    "Fn::GetAtt",
+    "Fn::GetAZs",
+    "Fn::If",
+    "Fn::ImportValue",
+    "Fn::Join",
+    "Fn::Length",
+    "Fn::Not",
+    "Fn::Or",
+    "Fn::Select",
+    "Fn::Split",
+    "Fn::Sub",
+    "Fn::ToJsonString",
+    "Fn::Transform",
+];
+
+fn long_name(name: &str) -> Option<&'static str> {
+    INTRINSICS.iter().copied().find(|long| {
+        *long == name || long.strip_prefix("Fn::") == Some(name)
+    })
+}
+
+/// The intrinsic function a value calls, in either form: `!Sub x` or `{"Fn::Sub": x}`.
+pub fn intrinsic(value: &Value) -> Option<(&'static str, &Value)> {
+    match value {
+        Value::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            long_name(tag.trim_start_matches('!')).map(|name| (name, &tagged.value))
+        }
+        Value::Mapping(mapping) if mapping.len() == 1 => {
+            let (key, argument) = mapping.iter().next()?;
+            let key = key.as_str()?;
+            if key == "Ref" || key == "Condition" || key.starts_with("Fn::") {
+                long_name(key).map(|name| (name, argument))
+            } else {
+                None
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Calls `visit` on `value` and everything nested in it, both branches of `Fn::If` included.
+pub fn walk<'a>(value: &'a Value, visit: &mut dyn FnMut(&'a Value)) {
+    visit(value);
+    match value {
+        Value::Sequence(items) => items.iter().for_each(|item| walk(item, visit)),
+        Value::Mapping(mapping) => mapping.values().for_each(|item| walk(item, visit)),
+        Value::Tagged(tagged) => walk(&tagged.value, visit),
+        _ => {}
+    }
+}
+
+/// The plain string a value stands for, if it is one: a string, or an `Fn::Sub` without variables.
+pub fn literal_string(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(text) => Some(text),
+        other => match intrinsic(other) {
+            Some(("Fn::Sub", Value::String(text))) if !text.contains("${") => Some(text),
+            _ => None,
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TAGGED: &str = r#"
+Conditions:
+  IsProd: !Equals [!Ref Stage, prod]
+Resources:
+  Bucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "${AWS::StackName}-data"
+      Tags:
+        - Key: arn
+          Value: !GetAtt Role.Arn
+        - Key: imported
+          Value: !ImportValue SharedBucket
+        - Key: joined
+          Value: !Join ["-", [!Select [0, !Split [",", "a,b"]], !Base64 x]]
+        - !If [IsProd, {Key: p, Value: "1"}, !Ref AWS::NoValue]
+Outputs:
+  Name:
+    Value: !Ref Bucket
+    Export:
+      Name: !Sub "${AWS::StackName}-Name"
+  Literal:
+    Value: x
+    Export:
+      Name: PlainExport
+  Joined:
+    Value: x
+    Export:
+      Name: !Join ["-", [a, b]]
+"#;
+
+    #[test]
+    fn short_form_tags_round_trip() {
+        let template = Template::parse(TAGGED).unwrap();
+        let written = serde_norway::to_string(&template.root).unwrap();
+        for tag in ["!Ref", "!Sub", "!GetAtt", "!ImportValue", "!If", "!Join", "!Equals", "!Select", "!Split", "!Base64"] {
+            assert!(written.contains(tag), "{tag} lost in:\n{written}");
+        }
+        assert_eq!(Template::parse(&written).unwrap(), template);
+    }
+
+    #[test]
+    fn intrinsics_are_recognised_in_both_forms() {
+        let template = Template::parse(TAGGED).unwrap();
+        let bucket = template.resources().next().unwrap();
+        assert_eq!(bucket.logical_id, "Bucket");
+        assert_eq!(bucket.type_name, Some("AWS::S3::Bucket"));
+        let name = bucket.properties.unwrap().get("BucketName").unwrap();
+        assert_eq!(intrinsic(name).unwrap().0, "Fn::Sub");
+        assert_eq!(literal_string(name), None);
+
+        let json = Template::parse(r#"{"Resources": {"R": {"Type": "T", "Properties": {"A": {"Fn::GetAtt": ["X", "Arn"]}, "B": {"Fn::Sub": "plain"}}}}}"#).unwrap();
+        let properties = json.resources().next().unwrap().properties.unwrap();
+        assert_eq!(intrinsic(properties.get("A").unwrap()).unwrap().0, "Fn::GetAtt");
+        assert_eq!(literal_string(properties.get("B").unwrap()), Some("plain"));
+
+        let mut imports = 0;
+        walk(&template.root, &mut |value| {
+            if let Some(("Fn::ImportValue", _)) = intrinsic(value) {
+                imports += 1;
+            }
+        });
+        assert_eq!(imports, 1);
+    }
+
+    #[test]
+    fn exports_literal_sub_and_computed() {
+        let exports = Template::parse(TAGGED).unwrap().exports();
+        assert_eq!(
+            exports.iter().map(|e| e.name.clone()).collect::<Vec<_>>(),
+            [
+                ExportName::Sub("${AWS::StackName}-Name".into()),
+                ExportName::Literal("PlainExport".into()),
+                ExportName::Computed,
+            ]
+        );
+    }
+
+    #[test]
+    fn bad_templates_are_problems_not_panics() {
+        assert!(Template::parse("").unwrap_err().message.contains("empty"));
+        assert!(Template::parse("- a\n- b\n").is_err());
+        let tabs = Template::parse("Resources:\n\tBucket: x\n").unwrap_err();
+        assert!(tabs.line.is_some(), "{tabs:?}");
+        assert!(Template::parse("a: !Unknown [1\n").is_err());
+        assert!(Template::parse("a: 1\na: 2\n").is_err());
+        // Unknown tags are kept, not fatal.
+        assert!(Template::parse("a: !NotAFunction x\n").is_ok());
+    }
+}
