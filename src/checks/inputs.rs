@@ -15,27 +15,54 @@ use crate::workspace::{ArtifactType, Extension, InputFile, InputsFolder};
 
 pub const RULES: &[(&str, &str)] = &[
     ("INP001", "inputs/ is missing while example_inputs/ exists"),
-    ("INP002", "no inputs/ folder: contract tests run on random values"),
+    (
+        "INP002",
+        "no inputs/ folder: contract tests run on random values",
+    ),
     ("INP003", "a file in inputs/ that cfn test never reads"),
     ("INP004", "an input file that is not valid JSON"),
-    ("INP005", "a gap in the set numbers: cfn test stops at the first missing set"),
-    ("INP006", "ten or more sets: inputs_1 also matches inputs_10_..."),
-    ("INP007", "a set without its create file (hooks: without any pre_* file)"),
+    (
+        "INP005",
+        "a gap in the set numbers: cfn test stops at the first missing set",
+    ),
+    (
+        "INP006",
+        "ten or more sets: inputs_1 also matches inputs_10_...",
+    ),
+    (
+        "INP007",
+        "a set without its create file (hooks: without any pre_* file)",
+    ),
     ("INP008", "two files of one set map to the same test kind"),
-    ("INP009", "an input names a property the schema does not have"),
+    (
+        "INP009",
+        "an input names a property the schema does not have",
+    ),
     ("INP010", "a create input misses a required property"),
     ("INP011", "an input sets a readOnly property"),
     ("INP012", "an update input changes a createOnly property"),
-    ("INP013", "an export reference with characters cfn test does not accept"),
-    ("INP014", "an export reference that test/setup does not export"),
-    ("INP015", "inputs reference exports but there is no test/setup template"),
+    (
+        "INP013",
+        "an export reference with characters cfn test does not accept",
+    ),
+    (
+        "INP014",
+        "an export reference that test/setup does not export",
+    ),
+    (
+        "INP015",
+        "inputs reference exports but there is no test/setup template",
+    ),
     ("INP016", "an input file that is not a JSON object"),
 ];
 
 /// Any `{{...}}`; cfn test itself only matches `{{([-A-Za-z0-9:\s]+?)}}`.
-static REFERENCE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\{\{(.*?)\}\}").expect("valid regex"));
-static EXPORT_NAME: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[-A-Za-z0-9:]+$").expect("valid regex"));
-static SUB_VARIABLE: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\$\{([^}]*)\}").expect("valid regex"));
+static REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{(.*?)\}\}").expect("valid regex"));
+static EXPORT_NAME: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^[-A-Za-z0-9:]+$").expect("valid regex"));
+static SUB_VARIABLE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\$\{([^}]*)\}").expect("valid regex"));
 
 pub fn check(sink: &mut ExtensionFindings) {
     let extension = sink.extension;
@@ -97,8 +124,12 @@ fn check_names(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_typ
             && !value.is_object()
         {
             sink.push(
-                Finding::error("INP016", &file.path, "the input is not a JSON object of properties")
-                    .hint("write the input as { \"Property\": value, ... }"),
+                Finding::error(
+                    "INP016",
+                    &file.path,
+                    "the input is not a JSON object of properties",
+                )
+                .hint("write the input as { \"Property\": value, ... }"),
             );
         }
     }
@@ -106,13 +137,24 @@ fn check_names(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_typ
 
 fn check_sets(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_type: ArtifactType) {
     let sets = inputs.set_numbers();
-    if let Some(gap) = (1..).zip(&sets).find(|(expected, set)| expected != *set).map(|(expected, _)| expected) {
-        let unread: Vec<String> = sets.iter().filter(|set| **set > gap).map(u32::to_string).collect();
+    if let Some(gap) = (1..)
+        .zip(&sets)
+        .find(|(expected, set)| expected != *set)
+        .map(|(expected, _)| expected)
+    {
+        let unread: Vec<String> = sets
+            .iter()
+            .filter(|set| **set > gap)
+            .map(u32::to_string)
+            .collect();
         sink.push(
             Finding::error(
                 "INP005",
                 &inputs.path,
-                format!("set {gap} is missing, so cfn test stops there and never reads set(s) {}", unread.join(", ")),
+                format!(
+                    "set {gap} is missing, so cfn test stops there and never reads set(s) {}",
+                    unread.join(", ")
+                ),
             )
             .hint("number the sets 1, 2, 3 ... without gaps"),
         );
@@ -130,7 +172,10 @@ fn check_sets(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_type
     for set in sets {
         let mut by_kind: BTreeMap<InputKind, Vec<&InputFile>> = BTreeMap::new();
         for file in &inputs.files {
-            if let InputName::Test { set: file_set, kind } = file.name
+            if let InputName::Test {
+                set: file_set,
+                kind,
+            } = file.name
                 && file_set == set
             {
                 by_kind.entry(kind).or_default().push(file);
@@ -155,7 +200,9 @@ fn check_sets(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_type
         };
         if !complete {
             let wanted = match artifact_type {
-                ArtifactType::Hook => format!("inputs_{set}_pre_create.json (or pre_update / pre_delete)"),
+                ArtifactType::Hook => {
+                    format!("inputs_{set}_pre_create.json (or pre_update / pre_delete)")
+                }
                 _ => format!("inputs_{set}_create.json"),
             };
             sink.push(
@@ -167,23 +214,40 @@ fn check_sets(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_type
 }
 
 fn create_of_set(inputs: &InputsFolder, set: u32) -> Option<&InputFile> {
-    inputs.files.iter().find(|file| file.name == InputName::Test { set, kind: InputKind::Create })
+    inputs.files.iter().find(|file| {
+        file.name
+            == InputName::Test {
+                set,
+                kind: InputKind::Create,
+            }
+    })
 }
 
 fn check_against_schema(sink: &mut ExtensionFindings, inputs: &InputsFolder, schema: &Schema) {
     for file in &inputs.files {
-        let InputName::Test { set, kind } = file.name else { continue };
+        let InputName::Test { set, kind } = file.name else {
+            continue;
+        };
         if !matches!(kind, InputKind::Create | InputKind::Update) {
             continue; // invalid inputs are meant to break the schema
         }
-        let Some((object, text)) = json_object(file) else { continue };
+        let Some((object, text)) = json_object(file) else {
+            continue;
+        };
         for property in object.keys() {
             if !schema.properties.contains_key(property) {
                 let known: Vec<&str> = schema.properties.keys().map(String::as_str).collect();
                 sink.push(
-                    Finding::error("INP009", &file.path, format!("`{property}` is not a property of {}", schema.type_name))
-                        .line(line_of_key(text, property))
-                        .hint(format!("remove it or fix its name; the schema has: {}", known.join(", "))),
+                    Finding::error(
+                        "INP009",
+                        &file.path,
+                        format!("`{property}` is not a property of {}", schema.type_name),
+                    )
+                    .line(line_of_key(text, property))
+                    .hint(format!(
+                        "remove it or fix its name; the schema has: {}",
+                        known.join(", ")
+                    )),
                 );
             }
         }
@@ -191,20 +255,33 @@ fn check_against_schema(sink: &mut ExtensionFindings, inputs: &InputsFolder, sch
             for required in &schema.required {
                 if !object.contains_key(required) {
                     sink.push(
-                        Finding::error("INP010", &file.path, format!("the required property `{required}` is missing"))
-                            .hint(format!("add `{required}` to the create input")),
+                        Finding::error(
+                            "INP010",
+                            &file.path,
+                            format!("the required property `{required}` is missing"),
+                        )
+                        .hint(format!("add `{required}` to the create input")),
                     );
                 }
             }
         }
         let input = Value::Object(object.clone());
         for pointer in &schema.read_only {
-            let Some(path) = property_path(pointer) else { continue };
+            let Some(path) = property_path(pointer) else {
+                continue;
+            };
             if value_at(&input, &path).is_some() {
                 sink.push(
-                    Finding::error("INP011", &file.path, format!("`{}` is readOnly ({pointer}): the handler sets it, inputs must not", path.join(".")))
-                        .line(line_of_key(text, path.last().copied().unwrap_or_default()))
-                        .hint("remove it from the input"),
+                    Finding::error(
+                        "INP011",
+                        &file.path,
+                        format!(
+                            "`{}` is readOnly ({pointer}): the handler sets it, inputs must not",
+                            path.join(".")
+                        ),
+                    )
+                    .line(line_of_key(text, path.last().copied().unwrap_or_default()))
+                    .hint("remove it from the input"),
                 );
             }
         }
@@ -213,7 +290,9 @@ fn check_against_schema(sink: &mut ExtensionFindings, inputs: &InputsFolder, sch
         {
             let create = Value::Object(create.clone());
             for pointer in &schema.create_only {
-                let Some(path) = property_path(pointer) else { continue };
+                let Some(path) = property_path(pointer) else {
+                    continue;
+                };
                 let (before, after) = (value_at(&create, &path), value_at(&input, &path));
                 if before != after {
                     sink.push(
@@ -312,9 +391,16 @@ fn check_references(sink: &mut ExtensionFindings, inputs: &InputsFolder) {
             });
             if !exported {
                 sink.push(
-                    Finding::error("INP014", &file.path, format!("`{name}` is not exported by {}", extension.setup[0].path))
-                        .line(line)
-                        .hint(format!("add an Output with Export: {{Name: {name}}} to {}, or fix the name", extension.setup[0].path)),
+                    Finding::error(
+                        "INP014",
+                        &file.path,
+                        format!("`{name}` is not exported by {}", extension.setup[0].path),
+                    )
+                    .line(line)
+                    .hint(format!(
+                        "add an Output with Export: {{Name: {name}}} to {}, or fix the name",
+                        extension.setup[0].path
+                    )),
                 );
             }
         }

@@ -10,22 +10,56 @@ use crate::workspace::schema::property_path;
 use crate::workspace::template::{intrinsic, literal_string, walk};
 
 pub const RULES: &[(&str, &str)] = &[
-    ("ITG001", "test/integ is missing (an error for prod maturity, a warning for alpha)"),
+    (
+        "ITG001",
+        "test/integ is missing (an error for prod maturity, a warning for alpha)",
+    ),
     ("ITG002", "test/integ cannot be parsed"),
     ("ITG003", "a hard-coded physical name in test/integ"),
-    ("ITG004", "test/integ imports setup exports (Fn::ImportValue): it must stand alone"),
+    (
+        "ITG004",
+        "test/integ imports setup exports (Fn::ImportValue): it must stand alone",
+    ),
     ("ITG005", "test/integ does not use the extension's own type"),
 ];
 
 /// Properties of AWS types that set a physical name: two stacks with the same literal collide.
 const PHYSICAL_NAME_PROPERTIES: &[&str] = &[
-    "BucketName", "TableName", "RoleName", "FunctionName", "QueueName", "TopicName",
-    "ClusterName", "RepositoryName", "LogGroupName", "StackName", "StateMachineName",
-    "UserName", "GroupName", "ManagedPolicyName", "InstanceProfileName", "SecretName",
-    "DBInstanceIdentifier", "DBClusterIdentifier", "KeyName", "AliasName", "RuleName",
-    "EventBusName", "ApiName", "DomainName", "DeliveryStreamName", "StreamName",
-    "ProjectName", "PipelineName", "AlarmName", "DashboardName", "ServiceName",
-    "LoadBalancerName", "TargetGroupName", "FileSystemName", "WorkGroupName",
+    "BucketName",
+    "TableName",
+    "RoleName",
+    "FunctionName",
+    "QueueName",
+    "TopicName",
+    "ClusterName",
+    "RepositoryName",
+    "LogGroupName",
+    "StackName",
+    "StateMachineName",
+    "UserName",
+    "GroupName",
+    "ManagedPolicyName",
+    "InstanceProfileName",
+    "SecretName",
+    "DBInstanceIdentifier",
+    "DBClusterIdentifier",
+    "KeyName",
+    "AliasName",
+    "RuleName",
+    "EventBusName",
+    "ApiName",
+    "DomainName",
+    "DeliveryStreamName",
+    "StreamName",
+    "ProjectName",
+    "PipelineName",
+    "AlarmName",
+    "DashboardName",
+    "ServiceName",
+    "LoadBalancerName",
+    "TargetGroupName",
+    "FileSystemName",
+    "WorkGroupName",
 ];
 
 pub fn check(sink: &mut ExtensionFindings) {
@@ -36,8 +70,16 @@ pub fn check(sink: &mut ExtensionFindings) {
             _ => "test/integ.yml",
         };
         let finding = match extension.maturity {
-            Maturity::Prod => Finding::error("ITG001", &extension.folder, format!("{wanted} is missing: the beta account cannot test this extension")),
-            Maturity::Alpha => Finding::warning("ITG001", &extension.folder, format!("{wanted} is missing (alpha: not fatal)")),
+            Maturity::Prod => Finding::error(
+                "ITG001",
+                &extension.folder,
+                format!("{wanted} is missing: the beta account cannot test this extension"),
+            ),
+            Maturity::Alpha => Finding::warning(
+                "ITG001",
+                &extension.folder,
+                format!("{wanted} is missing (alpha: not fatal)"),
+            ),
         };
         sink.push(finding.hint(format!("create {wanted}: a standalone template that exercises the extension (`regship scaffold integ {}`)", extension.folder)));
         return;
@@ -59,15 +101,20 @@ pub fn check(sink: &mut ExtensionFindings) {
         .unwrap_or_default();
     let own_type = extension.type_name().map(String::from);
     for integ in &extension.integ {
-        let Some(template) = sink.parsed("ITG002", "the integ template", integ) else { continue };
+        let Some(template) = sink.parsed("ITG002", "the integ template", integ) else {
+            continue;
+        };
         let mut uses_own_type = false;
         for resource in template.resources() {
             let is_own = resource.type_name.is_some() && resource.type_name == own_type.as_deref();
             uses_own_type |= is_own;
-            let Some(properties) = resource.properties else { continue };
+            let Some(properties) = resource.properties else {
+                continue;
+            };
             for (key, value) in properties {
                 let Some(key) = key.as_str() else { continue };
-                let physical = PHYSICAL_NAME_PROPERTIES.contains(&key) || (is_own && own_names.iter().any(|n| n == key));
+                let physical = PHYSICAL_NAME_PROPERTIES.contains(&key)
+                    || (is_own && own_names.iter().any(|n| n == key));
                 if !physical {
                     continue;
                 }
@@ -95,9 +142,13 @@ pub fn check(sink: &mut ExtensionFindings) {
         });
         for name in imports {
             sink.push(
-                Finding::error("ITG004", &integ.path, format!("imports `{name}`: integ must not depend on setup or other stacks"))
-                    .line(line_containing(&integ.text, "ImportValue"))
-                    .hint("create what the test needs inside the integ template itself"),
+                Finding::error(
+                    "ITG004",
+                    &integ.path,
+                    format!("imports `{name}`: integ must not depend on setup or other stacks"),
+                )
+                .line(line_containing(&integ.text, "ImportValue"))
+                .hint("create what the test needs inside the integ template itself"),
             );
         }
         if !uses_own_type

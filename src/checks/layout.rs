@@ -5,12 +5,21 @@ use crate::config::WORKSPACE_FILE;
 use crate::workspace::{ArtifactType, Workspace};
 
 pub const RULES: &[(&str, &str)] = &[
-    ("CFG001", "regship.yml cannot be used (syntax, unknown key, wrong type)"),
-    ("CFG002", "a maturity entry in regship.yml names no extension"),
+    (
+        "CFG001",
+        "regship.yml cannot be used (syntax, unknown key, wrong type)",
+    ),
+    (
+        "CFG002",
+        "a maturity entry in regship.yml names no extension",
+    ),
     ("LAY001", ".rpdk-config is missing, unreadable or invalid"),
     ("LAY002", "the schema is missing, unreadable or invalid"),
     ("LAY003", "the type name is outside the workspace namespace"),
-    ("LAY004", "the schema's typeName differs from .rpdk-config's"),
+    (
+        "LAY004",
+        "the schema's typeName differs from .rpdk-config's",
+    ),
 ];
 
 pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
@@ -48,14 +57,24 @@ pub fn check(workspace: &Workspace, sink: &mut ExtensionFindings) {
     };
     let type_name = config.type_name.clone();
     let segments: Vec<&str> = type_name.split("::").collect();
-    let expected_segments = if config.artifact_type == ArtifactType::Module { 4 } else { 3 };
+    let expected_segments = if config.artifact_type == ArtifactType::Module {
+        4
+    } else {
+        3
+    };
     if segments.len() != expected_segments || segments.iter().any(|s| s.is_empty()) {
         sink.push(
             Finding::error(
                 "LAY001",
                 &extension.rpdk_config.path,
-                format!("type name `{type_name}` is not of the form Namespace::Service::Resource{}",
-                    if expected_segments == 4 { "::MODULE" } else { "" }),
+                format!(
+                    "type name `{type_name}` is not of the form Namespace::Service::Resource{}",
+                    if expected_segments == 4 {
+                        "::MODULE"
+                    } else {
+                        ""
+                    }
+                ),
             )
             .hint("set typeName in .rpdk-config and the schema to a valid name"),
         );
@@ -69,8 +88,13 @@ pub fn check(workspace: &Workspace, sink: &mut ExtensionFindings) {
                 &extension.rpdk_config.path,
                 format!("type name `{type_name}` is outside the workspace namespace `{namespace}`"),
             )
-            .line(crate::workspace::files::line_containing(&extension.rpdk_config.text, "typeName"))
-            .hint(format!("rename the type to `{namespace}::...`, or change `namespace` in regship.yml")),
+            .line(crate::workspace::files::line_containing(
+                &extension.rpdk_config.text,
+                "typeName",
+            ))
+            .hint(format!(
+                "rename the type to `{namespace}::...`, or change `namespace` in regship.yml"
+            )),
         );
     }
     if config.artifact_type == ArtifactType::Module {
@@ -79,8 +103,12 @@ pub fn check(workspace: &Workspace, sink: &mut ExtensionFindings) {
     let Some(schema) = &extension.schema else {
         let expected = format!("{}.json", type_name.to_lowercase().replace("::", "-"));
         sink.push(
-            Finding::error("LAY002", &format!("{}/{expected}", extension.folder), "the schema file is missing")
-                .hint("run `cfn init` in the folder, or restore the schema file"),
+            Finding::error(
+                "LAY002",
+                &format!("{}/{expected}", extension.folder),
+                "the schema file is missing",
+            )
+            .hint("run `cfn init` in the folder, or restore the schema file"),
         );
         return;
     };
@@ -91,9 +119,15 @@ pub fn check(workspace: &Workspace, sink: &mut ExtensionFindings) {
             Finding::error(
                 "LAY004",
                 &schema.path,
-                format!("the schema's typeName `{}` differs from `{type_name}` in .rpdk-config", parsed.type_name),
+                format!(
+                    "the schema's typeName `{}` differs from `{type_name}` in .rpdk-config",
+                    parsed.type_name
+                ),
             )
-            .line(crate::workspace::files::line_containing(&schema.text, "typeName"))
+            .line(crate::workspace::files::line_containing(
+                &schema.text,
+                "typeName",
+            ))
             .hint("make both typeName values the same"),
         );
     }

@@ -110,14 +110,26 @@ impl ExtensionFindings<'_> {
     }
 
     /// Reports a file that could not be parsed under `code`; returns its parsed value otherwise.
-    fn parsed<'t, T>(&mut self, code: &'static str, what: &str, loaded: &'t Loaded<T>) -> Option<&'t T> {
+    fn parsed<'t, T>(
+        &mut self,
+        code: &'static str,
+        what: &str,
+        loaded: &'t Loaded<T>,
+    ) -> Option<&'t T> {
         match &loaded.parsed {
             Ok(value) => Some(value),
             Err(problem) => {
                 self.push(
-                    Finding::error(code, &loaded.path, format!("{what} cannot be used: {}", problem.message))
-                        .line(problem.line)
-                        .hint(format!("fix {} so that it parses; until then it is not checked further", loaded.path)),
+                    Finding::error(
+                        code,
+                        &loaded.path,
+                        format!("{what} cannot be used: {}", problem.message),
+                    )
+                    .line(problem.line)
+                    .hint(format!(
+                        "fix {} so that it parses; until then it is not checked further",
+                        loaded.path
+                    )),
                 );
                 None
             }
@@ -131,13 +143,23 @@ pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
 }
 
 /// Runs the workspace-wide rules and the rules of the extensions `selected` keeps.
-pub fn check_extensions(workspace: &Workspace, selected: impl Fn(&Extension) -> bool) -> Vec<Finding> {
+pub fn check_extensions(
+    workspace: &Workspace,
+    selected: impl Fn(&Extension) -> bool,
+) -> Vec<Finding> {
     let mut findings = layout::check_workspace(workspace);
     let actions = pipeline::actions_of(workspace);
     findings.extend(pipeline::check_workspace(workspace, actions.as_deref()));
-    let chosen: Vec<&Extension> = workspace.extensions.iter().filter(|e| selected(e)).collect();
+    let chosen: Vec<&Extension> = workspace
+        .extensions
+        .iter()
+        .filter(|e| selected(e))
+        .collect();
     let per_extension = crate::workspace::load_in_parallel(&chosen, |extension| {
-        let mut sink = ExtensionFindings { extension, findings: Vec::new() };
+        let mut sink = ExtensionFindings {
+            extension,
+            findings: Vec::new(),
+        };
         layout::check(workspace, &mut sink);
         inputs::check(&mut sink);
         setup::check(&mut sink);
@@ -158,18 +180,30 @@ pub fn check_extensions(workspace: &Workspace, selected: impl Fn(&Extension) -> 
 
 /// Every rule, in code order.
 pub fn rules() -> Vec<Rule> {
-    let mut rules: Vec<Rule> = [layout::RULES, inputs::RULES, setup::RULES, integ::RULES, pipeline::RULES]
-        .into_iter()
-        .flatten()
-        .map(|(code, summary)| Rule { code, summary })
-        .collect();
+    let mut rules: Vec<Rule> = [
+        layout::RULES,
+        inputs::RULES,
+        setup::RULES,
+        integ::RULES,
+        pipeline::RULES,
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(code, summary)| Rule { code, summary })
+    .collect();
     rules.sort_by_key(|rule| rule.code);
     rules
 }
 
 /// Counts of errors and warnings.
 pub fn count(findings: &[Finding]) -> (usize, usize) {
-    let errors = findings.iter().filter(|f| f.severity == Severity::Error).count();
-    let warnings = findings.iter().filter(|f| f.severity == Severity::Warning).count();
+    let errors = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Error)
+        .count();
+    let warnings = findings
+        .iter()
+        .filter(|f| f.severity == Severity::Warning)
+        .count();
     (errors, warnings)
 }

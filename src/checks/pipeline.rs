@@ -6,15 +6,25 @@ use crate::workspace::files::line_containing;
 use crate::workspace::pipeline::{BuildAction, build_actions};
 
 pub const RULES: &[(&str, &str)] = &[
-    ("PIP001", "an extension has no build action in the pipeline template"),
-    ("PIP002", "a build action names a folder that holds no extension"),
+    (
+        "PIP001",
+        "an extension has no build action in the pipeline template",
+    ),
+    (
+        "PIP002",
+        "a build action names a folder that holds no extension",
+    ),
     ("PIP003", "the pipeline template is missing"),
     ("PIP004", "the pipeline template cannot be parsed"),
 ];
 
 /// The pipeline template's build actions, or `None` when there is no usable template.
 pub fn actions_of(workspace: &Workspace) -> Option<Vec<BuildAction>> {
-    workspace.pipeline.as_ref().and_then(|p| p.ok()).map(build_actions)
+    workspace
+        .pipeline
+        .as_ref()
+        .and_then(|p| p.ok())
+        .map(build_actions)
 }
 
 pub fn check_workspace(workspace: &Workspace, actions: Option<&[BuildAction]>) -> Vec<Finding> {
@@ -30,20 +40,32 @@ pub fn check_workspace(workspace: &Workspace, actions: Option<&[BuildAction]>) -
     };
     if let Err(problem) = &pipeline.parsed {
         return vec![
-            Finding::error("PIP004", &pipeline.path, format!("the pipeline template cannot be used: {}", problem.message))
-                .line(problem.line)
-                .hint("fix the template so that it parses; until then build actions are not checked"),
+            Finding::error(
+                "PIP004",
+                &pipeline.path,
+                format!("the pipeline template cannot be used: {}", problem.message),
+            )
+            .line(problem.line)
+            .hint("fix the template so that it parses; until then build actions are not checked"),
         ];
     }
     actions
         .unwrap_or_default()
         .iter()
-        .filter(|action| !workspace.extensions.iter().any(|e| action.tests_folder(&e.folder)))
+        .filter(|action| {
+            !workspace
+                .extensions
+                .iter()
+                .any(|e| action.tests_folder(&e.folder))
+        })
         .map(|action| {
             Finding::warning(
                 "PIP002",
                 &pipeline.path,
-                format!("build action `{}` sets {}={}, which holds no extension", action.name, action.variable, action.path),
+                format!(
+                    "build action `{}` sets {}={}, which holds no extension",
+                    action.name, action.variable, action.path
+                ),
             )
             .line(line_containing(&pipeline.text, &action.path))
             .hint("remove the action (and its project and role), or fix the path")
@@ -54,7 +76,10 @@ pub fn check_workspace(workspace: &Workspace, actions: Option<&[BuildAction]>) -
 pub fn check(workspace: &Workspace, actions: Option<&[BuildAction]>, sink: &mut ExtensionFindings) {
     let Some(actions) = actions else { return };
     let extension = sink.extension;
-    if !actions.iter().any(|action| action.tests_folder(&extension.folder)) {
+    if !actions
+        .iter()
+        .any(|action| action.tests_folder(&extension.folder))
+    {
         let variable = match extension.artifact_type() {
             crate::workspace::ArtifactType::Hook => "HOOK_PATH",
             crate::workspace::ArtifactType::Module => "MODULE_PATH",
@@ -64,9 +89,15 @@ pub fn check(workspace: &Workspace, actions: Option<&[BuildAction]>, sink: &mut 
             Finding::error(
                 "PIP001",
                 &workspace.config.pipeline_template,
-                format!("{} has no build action: its contract tests never run on merge", extension.folder),
+                format!(
+                    "{} has no build action: its contract tests never run on merge",
+                    extension.folder
+                ),
             )
-            .hint(format!("add a CodeBuild action with {variable}={} (`regship pipeline add {}`)", extension.folder, extension.folder)),
+            .hint(format!(
+                "add a CodeBuild action with {variable}={} (`regship pipeline add {}`)",
+                extension.folder, extension.folder
+            )),
         );
     }
 }

@@ -6,8 +6,14 @@ use crate::workspace::template::ExportName;
 
 pub const RULES: &[(&str, &str)] = &[
     ("SET001", "test/setup cannot be parsed"),
-    ("SET002", "several test/setup templates: only the first is deployed"),
-    ("SET003", "an export name computed beyond Fn::Sub: references to it cannot be checked offline"),
+    (
+        "SET002",
+        "several test/setup templates: only the first is deployed",
+    ),
+    (
+        "SET003",
+        "an export name computed beyond Fn::Sub: references to it cannot be checked offline",
+    ),
 ];
 
 pub fn check(sink: &mut ExtensionFindings) {
@@ -15,12 +21,22 @@ pub fn check(sink: &mut ExtensionFindings) {
     if extension.setup.len() > 1 {
         let names: Vec<&str> = extension.setup.iter().map(|s| s.path.as_str()).collect();
         sink.push(
-            Finding::warning("SET002", &extension.setup[1].path, format!("several setup templates ({}): only {} is deployed", names.join(", "), names[0]))
-                .hint("keep one test/setup template"),
+            Finding::warning(
+                "SET002",
+                &extension.setup[1].path,
+                format!(
+                    "several setup templates ({}): only {} is deployed",
+                    names.join(", "),
+                    names[0]
+                ),
+            )
+            .hint("keep one test/setup template"),
         );
     }
     for setup in &extension.setup {
-        let Some(template) = sink.parsed("SET001", "the setup template", setup) else { continue };
+        let Some(template) = sink.parsed("SET001", "the setup template", setup) else {
+            continue;
+        };
         for export in template.exports() {
             if export.name == ExportName::Computed {
                 sink.push(

@@ -27,17 +27,27 @@ pub fn report(start: &Path, paths: &[PathBuf]) -> Result<CheckReport, UsageError
         if !path.exists() {
             return Err(UsageError(format!("{} does not exist", path.display())));
         }
-        absolute.push(std::path::absolute(path).map_err(|err| UsageError(format!("{}: {err}", path.display())))?);
+        absolute.push(
+            std::path::absolute(path)
+                .map_err(|err| UsageError(format!("{}: {err}", path.display())))?,
+        );
     }
     let workspace: Workspace = load_workspace(absolute.first().map_or(start, PathBuf::as_path));
     let selected = |dir: &Path| {
-        absolute.is_empty() || absolute.iter().any(|path| dir.starts_with(path) || path.starts_with(dir))
+        absolute.is_empty()
+            || absolute
+                .iter()
+                .any(|path| dir.starts_with(path) || path.starts_with(dir))
     };
     let findings = check_extensions(&workspace, |extension| selected(&extension.dir));
     let (errors, warnings) = count(&findings);
     Ok(CheckReport {
         root: workspace.root.display().to_string(),
-        extensions_checked: workspace.extensions.iter().filter(|e| selected(&e.dir)).count(),
+        extensions_checked: workspace
+            .extensions
+            .iter()
+            .filter(|e| selected(&e.dir))
+            .count(),
         errors,
         warnings,
         findings,
@@ -48,12 +58,23 @@ pub fn report(start: &Path, paths: &[PathBuf]) -> Result<CheckReport, UsageError
 pub fn render_text(report: &CheckReport) -> String {
     let mut text = String::new();
     for finding in &report.findings {
-        let _ = writeln!(text, "{}[{}] {}: {}", finding.severity, finding.code, finding.location(), finding.message);
+        let _ = writeln!(
+            text,
+            "{}[{}] {}: {}",
+            finding.severity,
+            finding.code,
+            finding.location(),
+            finding.message
+        );
         if !finding.hint.is_empty() {
             let _ = writeln!(text, "  hint: {}", finding.hint);
         }
     }
-    let infos = report.findings.iter().filter(|f| f.severity == Severity::Info).count();
+    let infos = report
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .count();
     let _ = writeln!(
         text,
         "{} error(s), {} warning(s), {infos} note(s) in {} extension(s)",
@@ -69,5 +90,9 @@ pub fn run(start: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode, Usag
     } else {
         print!("{}", render_text(&report));
     }
-    Ok(if report.errors > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.errors > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -35,7 +35,9 @@ pub fn rows(workspace: &Workspace) -> Vec<ExtensionRow> {
             let own = |severity| {
                 findings
                     .iter()
-                    .filter(|f| f.severity == severity && f.extension.as_deref() == Some(&extension.folder))
+                    .filter(|f| {
+                        f.severity == severity && f.extension.as_deref() == Some(&extension.folder)
+                    })
                     .count()
             };
             ExtensionRow {
@@ -74,7 +76,10 @@ pub fn render_text(rows: &[ExtensionRow]) -> String {
             ]
         })
         .collect();
-    let header = ["FOLDER", "TYPE", "KIND", "LANGUAGE", "MATURITY", "INPUTS", "SETUP", "INTEG", "ERRORS", "WARNINGS"];
+    let header = [
+        "FOLDER", "TYPE", "KIND", "LANGUAGE", "MATURITY", "INPUTS", "SETUP", "INTEG", "ERRORS",
+        "WARNINGS",
+    ];
     let mut widths = header.map(str::len);
     for cells in &table {
         for (width, cell) in widths.iter_mut().zip(cells) {
@@ -83,7 +88,11 @@ pub fn render_text(rows: &[ExtensionRow]) -> String {
     }
     let mut text = String::new();
     let mut line = |cells: &[&str]| {
-        let padded: Vec<String> = cells.iter().zip(widths).map(|(cell, width)| format!("{cell:width$}")).collect();
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .map(|(cell, width)| format!("{cell:width$}"))
+            .collect();
         let _ = writeln!(text, "{}", padded.join("  ").trim_end());
     };
     line(&header);
@@ -91,7 +100,10 @@ pub fn render_text(rows: &[ExtensionRow]) -> String {
         line(&cells.iter().map(String::as_str).collect::<Vec<_>>());
     }
     if rows.is_empty() {
-        let _ = writeln!(text, "(no extensions: no .rpdk-config under the extension folders)");
+        let _ = writeln!(
+            text,
+            "(no extensions: no .rpdk-config under the extension folders)"
+        );
     }
     text
 }

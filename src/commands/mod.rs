@@ -58,7 +58,10 @@ pub fn rules(json: bool) -> ExitCode {
     }
     let rules: Vec<RuleRow> = crate::checks::rules()
         .into_iter()
-        .map(|rule| RuleRow { code: rule.code, summary: rule.summary })
+        .map(|rule| RuleRow {
+            code: rule.code,
+            summary: rule.summary,
+        })
         .collect();
     if json {
         return print_json(&rules);

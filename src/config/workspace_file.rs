@@ -326,39 +326,68 @@ maturity:
         let config = WorkspaceConfig::parse(FULL, "regship.yml").unwrap();
         assert_eq!(config.namespace.as_deref(), Some("AwsCommunity"));
         assert_eq!(config.extension_dirs, ["resources", "hooks"]);
-        assert_eq!(config.accounts.sandbox.account_id.as_ref().unwrap().as_str(), "012345678901");
-        assert_eq!(config.accounts.cicd.account_id.as_ref().unwrap().as_str(), "111111111111");
+        assert_eq!(
+            config
+                .accounts
+                .sandbox
+                .account_id
+                .as_ref()
+                .unwrap()
+                .as_str(),
+            "012345678901"
+        );
+        assert_eq!(
+            config.accounts.cicd.account_id.as_ref().unwrap().as_str(),
+            "111111111111"
+        );
         assert_eq!(config.accounts.cicd.pipeline.as_deref(), Some("extensions"));
         assert_eq!(config.accounts.prod.regions, Regions::All);
         assert_eq!(config.accounts.prod.exclude_regions, ["ap-east-1"]);
         assert_eq!(
-            config.maturity_of(Some("AwsCommunity::S3::DeleteBucketContents"), "resources/x"),
+            config.maturity_of(
+                Some("AwsCommunity::S3::DeleteBucketContents"),
+                "resources/x"
+            ),
             Maturity::Alpha
         );
         assert_eq!(config.maturity_of(None, "hooks/S3_Check"), Maturity::Prod);
-        assert_eq!(config.maturity_of(Some("Other::Type::Name"), "resources/y"), Maturity::Prod);
+        assert_eq!(
+            config.maturity_of(Some("Other::Type::Name"), "resources/y"),
+            Maturity::Prod
+        );
     }
 
     #[test]
     fn region_list_and_defaults() {
-        let config =
-            WorkspaceConfig::parse("accounts:\n  prod:\n    regions: [us-east-1, eu-west-1]\n", "r")
-                .unwrap();
+        let config = WorkspaceConfig::parse(
+            "accounts:\n  prod:\n    regions: [us-east-1, eu-west-1]\n",
+            "r",
+        )
+        .unwrap();
         assert_eq!(
             config.accounts.prod.regions,
             Regions::List(vec!["us-east-1".into(), "eu-west-1".into()])
         );
         assert_eq!(config.extension_dirs, ["resources", "hooks", "modules"]);
         assert_eq!(config.pipeline_template, "release/cicd.yml");
-        assert_eq!(WorkspaceConfig::parse("", "r").unwrap(), WorkspaceConfig::default());
+        assert_eq!(
+            WorkspaceConfig::parse("", "r").unwrap(),
+            WorkspaceConfig::default()
+        );
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(WorkspaceConfig::load(dir.path()).unwrap(), WorkspaceConfig::default());
+        assert_eq!(
+            WorkspaceConfig::load(dir.path()).unwrap(),
+            WorkspaceConfig::default()
+        );
     }
 
     #[test]
     fn unknown_key_names_file_line_and_key() {
-        let err = WorkspaceConfig::parse("namespace: X\naccounts:\n  prod:\n    regionz: all\n", "regship.yml")
-            .unwrap_err();
+        let err = WorkspaceConfig::parse(
+            "namespace: X\naccounts:\n  prod:\n    regionz: all\n",
+            "regship.yml",
+        )
+        .unwrap_err();
         assert_eq!(err.line, Some(4));
         assert!(err.message.contains("accounts.prod"), "{err}");
         assert!(err.message.contains("unknown field `regionz`"), "{err}");
@@ -367,11 +396,13 @@ maturity:
 
     #[test]
     fn wrong_types_are_errors_with_their_key() {
-        let err = WorkspaceConfig::parse("accounts:\n  beta:\n    account_id: 12345\n", "regship.yml")
-            .unwrap_err();
+        let err =
+            WorkspaceConfig::parse("accounts:\n  beta:\n    account_id: 12345\n", "regship.yml")
+                .unwrap_err();
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("accounts.beta.account_id"), "{err}");
-        let err = WorkspaceConfig::parse("maturity:\n  X::Y::Z: beta\n", "regship.yml").unwrap_err();
+        let err =
+            WorkspaceConfig::parse("maturity:\n  X::Y::Z: beta\n", "regship.yml").unwrap_err();
         assert!(err.message.contains("unknown variant `beta`"), "{err}");
         let err = WorkspaceConfig::parse("accounts:\n  prod:\n    regions: some\n", "regship.yml")
             .unwrap_err();

@@ -23,7 +23,9 @@ impl fmt::Display for ReadProblem {
                 f,
                 "the file is {bytes} bytes, over the {MAX_FILE_BYTES}-byte limit, and was not parsed"
             ),
-            ReadProblem::Binary => write!(f, "the file is binary (not UTF-8 text) and was not parsed"),
+            ReadProblem::Binary => {
+                write!(f, "the file is binary (not UTF-8 text) and was not parsed")
+            }
             ReadProblem::Io(message) => write!(f, "the file could not be read: {message}"),
         }
     }
@@ -37,7 +39,9 @@ pub fn read_text(path: &Path) -> Result<String, ReadProblem> {
         Err(err) => return Err(ReadProblem::Io(err.to_string())),
     };
     if metadata.len() > MAX_FILE_BYTES {
-        return Err(ReadProblem::TooLarge { bytes: metadata.len() });
+        return Err(ReadProblem::TooLarge {
+            bytes: metadata.len(),
+        });
     }
     let bytes = std::fs::read(path).map_err(|err| ReadProblem::Io(err.to_string()))?;
     if bytes.contains(&0) {
@@ -77,7 +81,10 @@ mod tests {
     #[test]
     fn reports_missing_large_and_binary_files() {
         let dir = tempfile::tempdir().unwrap();
-        assert_eq!(read_text(&dir.path().join("nope")), Err(ReadProblem::Missing));
+        assert_eq!(
+            read_text(&dir.path().join("nope")),
+            Err(ReadProblem::Missing)
+        );
         let big = dir.path().join("big");
         std::fs::write(&big, vec![b'a'; MAX_FILE_BYTES as usize + 1]).unwrap();
         assert!(matches!(read_text(&big), Err(ReadProblem::TooLarge { .. })));

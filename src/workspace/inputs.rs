@@ -43,7 +43,10 @@ impl InputKind {
 
     /// Whether this kind belongs to hooks (the `pre_*` kinds) rather than resources.
     pub fn is_hook_kind(self) -> bool {
-        !matches!(self, InputKind::Create | InputKind::Update | InputKind::Invalid)
+        !matches!(
+            self,
+            InputKind::Create | InputKind::Update | InputKind::Invalid
+        )
     }
 }
 
@@ -78,7 +81,10 @@ pub fn classify(file_name: &str) -> InputName {
     if set == 0 {
         return InputName::Ignored;
     }
-    match InputKind::BY_SUBSTRING.iter().find(|(needle, _)| file_name.contains(needle)) {
+    match InputKind::BY_SUBSTRING
+        .iter()
+        .find(|(needle, _)| file_name.contains(needle))
+    {
         Some((_, kind)) => InputName::Test { set, kind: *kind },
         None => InputName::Ignored,
     }
@@ -93,10 +99,22 @@ mod tests {
         let test = |set, kind| InputName::Test { set, kind };
         assert_eq!(classify("inputs_1_create.json"), test(1, InputKind::Create));
         assert_eq!(classify("inputs_2_update.json"), test(2, InputKind::Update));
-        assert_eq!(classify("inputs_1_invalid.json"), test(1, InputKind::Invalid));
-        assert_eq!(classify("inputs_12_create.json"), test(12, InputKind::Create));
-        assert_eq!(classify("inputs_1_pre_create.json"), test(1, InputKind::PreCreate));
-        assert_eq!(classify("inputs_1_invalid_pre_delete.json"), test(1, InputKind::InvalidPreDelete));
+        assert_eq!(
+            classify("inputs_1_invalid.json"),
+            test(1, InputKind::Invalid)
+        );
+        assert_eq!(
+            classify("inputs_12_create.json"),
+            test(12, InputKind::Create)
+        );
+        assert_eq!(
+            classify("inputs_1_pre_create.json"),
+            test(1, InputKind::PreCreate)
+        );
+        assert_eq!(
+            classify("inputs_1_invalid_pre_delete.json"),
+            test(1, InputKind::InvalidPreDelete)
+        );
         assert_eq!(classify("inputs_1_create.yaml"), InputName::Ignored);
         assert_eq!(classify("inputs_1_creat.json"), InputName::Ignored);
         assert_eq!(classify("input_1_create.json"), InputName::Ignored);
@@ -105,6 +123,9 @@ mod tests {
         assert_eq!(classify("README.md"), InputName::Ignored);
         assert!(InputKind::PreUpdate.is_hook_kind());
         assert!(!InputKind::Invalid.is_hook_kind());
-        assert_eq!(InputKind::InvalidPreCreate.to_string(), "invalid_pre_create");
+        assert_eq!(
+            InputKind::InvalidPreCreate.to_string(),
+            "invalid_pre_create"
+        );
     }
 }

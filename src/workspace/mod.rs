@@ -26,7 +26,10 @@ pub struct ParseProblem {
 
 impl ParseProblem {
     pub fn new(message: impl Into<String>) -> Self {
-        ParseProblem { message: message.into(), line: None }
+        ParseProblem {
+            message: message.into(),
+            line: None,
+        }
     }
 }
 
@@ -44,7 +47,11 @@ impl<T> Loaded<T> {
         match read_text(path) {
             Ok(text) => {
                 let parsed = parse(&text);
-                Loaded { path: relative, text, parsed }
+                Loaded {
+                    path: relative,
+                    text,
+                    parsed,
+                }
             }
             Err(problem) => Loaded {
                 path: relative,
@@ -106,7 +113,10 @@ impl RpdkConfig {
         Ok(RpdkConfig {
             type_name: type_name.to_string(),
             artifact_type,
-            language: value.get("language").and_then(|v| v.as_str()).map(String::from),
+            language: value
+                .get("language")
+                .and_then(|v| v.as_str())
+                .map(String::from),
         })
     }
 }
@@ -149,7 +159,10 @@ impl InputsFolder {
             })
             .collect();
         files.sort_by(|a, b| a.file_name.cmp(&b.file_name));
-        Some(InputsFolder { path: relative_path(root, dir), files })
+        Some(InputsFolder {
+            path: relative_path(root, dir),
+            files,
+        })
     }
 
     /// The set numbers present, ascending, without repeats.
@@ -187,7 +200,9 @@ pub struct Extension {
 
 impl Extension {
     pub fn type_name(&self) -> Option<&str> {
-        self.rpdk_config.ok().map(|config| config.type_name.as_str())
+        self.rpdk_config
+            .ok()
+            .map(|config| config.type_name.as_str())
     }
 
     pub fn artifact_type(&self) -> ArtifactType {
@@ -197,7 +212,9 @@ impl Extension {
     }
 
     pub fn language(&self) -> Option<&str> {
-        self.rpdk_config.ok().and_then(|config| config.language.as_deref())
+        self.rpdk_config
+            .ok()
+            .and_then(|config| config.language.as_deref())
     }
 
     /// The last segment of the folder path.
@@ -212,7 +229,9 @@ impl Extension {
 
     /// The number of contract-test input sets in `inputs/`.
     pub fn input_set_count(&self) -> usize {
-        self.inputs.as_ref().map_or(0, |inputs| inputs.set_numbers().len())
+        self.inputs
+            .as_ref()
+            .map_or(0, |inputs| inputs.set_numbers().len())
     }
 }
 
@@ -229,20 +248,34 @@ pub struct Workspace {
 }
 
 /// Folders never searched for extensions.
-const SKIPPED_DIRS: &[&str] = &["node_modules", "target", "build", "venv", "__pycache__", "dist"];
+const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "build",
+    "venv",
+    "__pycache__",
+    "dist",
+];
 /// How deep below an extension folder (`resources/`, ...) projects are looked for.
 const MAX_SEARCH_DEPTH: usize = 4;
 
 fn relative_path(root: &Path, path: &Path) -> String {
     let relative = path.strip_prefix(root).unwrap_or(path);
     let text = relative.to_string_lossy().replace('\\', "/");
-    if text.is_empty() { ".".to_string() } else { text }
+    if text.is_empty() {
+        ".".to_string()
+    } else {
+        text
+    }
 }
 
 /// The workspace root for `start`: the nearest folder with `regship.yml`, else the git root, else `start`.
 pub fn find_root(start: &Path) -> PathBuf {
     let start = std::path::absolute(start).unwrap_or_else(|_| start.to_path_buf());
-    if let Some(dir) = start.ancestors().find(|dir| dir.join(WORKSPACE_FILE).is_file()) {
+    if let Some(dir) = start
+        .ancestors()
+        .find(|dir| dir.join(WORKSPACE_FILE).is_file())
+    {
         return dir.to_path_buf();
     }
     if let Some(dir) = start.ancestors().find(|dir| dir.join(".git").exists()) {
@@ -276,7 +309,10 @@ fn find_projects(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
 
 fn find_schema(root: &Path, dir: &Path, type_name: Option<&str>) -> Option<Loaded<Schema>> {
     if let Some(type_name) = type_name {
-        let expected = dir.join(format!("{}.json", type_name.to_lowercase().replace("::", "-")));
+        let expected = dir.join(format!(
+            "{}.json",
+            type_name.to_lowercase().replace("::", "-")
+        ));
         if expected.is_file() {
             return Some(Loaded::read(root, &expected, Schema::parse));
         }
@@ -309,7 +345,9 @@ impl Extension {
     fn load(root: &Path, dir: &Path, config: &WorkspaceConfig) -> Extension {
         let rpdk_config = Loaded::read(root, &dir.join(".rpdk-config"), RpdkConfig::parse);
         let type_name = rpdk_config.ok().map(|c| c.type_name.clone());
-        let artifact_type = rpdk_config.ok().map_or(ArtifactType::Resource, |c| c.artifact_type);
+        let artifact_type = rpdk_config
+            .ok()
+            .map_or(ArtifactType::Resource, |c| c.artifact_type);
         let integ_stems: &[&str] = match artifact_type {
             ArtifactType::Hook => &["integ-succeed", "integ-fail"],
             _ => &["integ"],
@@ -348,7 +386,13 @@ impl Workspace {
         let pipeline = pipeline_path
             .is_file()
             .then(|| Loaded::read(root, &pipeline_path, Template::parse));
-        Workspace { root: root.to_path_buf(), config, config_error, extensions, pipeline }
+        Workspace {
+            root: root.to_path_buf(),
+            config,
+            config_error,
+            extensions,
+            pipeline,
+        }
     }
 
     /// Finds the root from `start` (see [`find_root`]) and loads it.
@@ -371,7 +415,11 @@ pub fn load_in_parallel<I: Sync, O: Send>(items: &[I], load: impl Fn(&I) -> O + 
             .collect();
         handles
             .into_iter()
-            .flat_map(|handle| handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
             .collect()
     })
 }

@@ -31,11 +31,16 @@ impl BuildAction {
 
 /// The `*_PATH` variable in a CodeBuild project's `Environment.EnvironmentVariables`.
 fn project_path_variable(properties: &Value) -> Option<(String, String)> {
-    let variables = properties.get("Environment")?.get("EnvironmentVariables")?.as_sequence()?;
+    let variables = properties
+        .get("Environment")?
+        .get("EnvironmentVariables")?
+        .as_sequence()?;
     variables.iter().find_map(|variable| {
         let name = variable.get("Name").and_then(Value::as_str)?;
         let value = literal_string(variable.get("Value")?)?;
-        PATH_VARIABLES.contains(&name).then(|| (name.to_string(), value.to_string()))
+        PATH_VARIABLES
+            .contains(&name)
+            .then(|| (name.to_string(), value.to_string()))
     })
 }
 
@@ -54,7 +59,9 @@ fn action_path_variable(configuration: &Value) -> Option<(String, String)> {
     variables.iter().find_map(|variable| {
         let name = variable.get("name")?.as_str()?;
         let value = variable.get("value")?.as_str()?;
-        PATH_VARIABLES.contains(&name).then(|| (name.to_string(), value.to_string()))
+        PATH_VARIABLES
+            .contains(&name)
+            .then(|| (name.to_string(), value.to_string()))
     })
 }
 
@@ -69,24 +76,43 @@ pub fn build_actions(template: &Template) -> Vec<BuildAction> {
         })
         .collect();
     let mut actions = Vec::new();
-    let pipelines = template.resources().filter(|r| r.type_name == Some("AWS::CodePipeline::Pipeline"));
+    let pipelines = template
+        .resources()
+        .filter(|r| r.type_name == Some("AWS::CodePipeline::Pipeline"));
     for pipeline in pipelines {
-        let Some(stages) = pipeline.properties.and_then(|p| p.get("Stages")) else { continue };
+        let Some(stages) = pipeline.properties.and_then(|p| p.get("Stages")) else {
+            continue;
+        };
         walk(stages, &mut |value| {
-            let Some(type_id) = value.get("ActionTypeId") else { return };
+            let Some(type_id) = value.get("ActionTypeId") else {
+                return;
+            };
             if type_id.get("Provider").and_then(literal_string) != Some("CodeBuild") {
                 return;
             }
-            let name = value.get("Name").and_then(literal_string).unwrap_or("(unnamed)").to_string();
+            let name = value
+                .get("Name")
+                .and_then(literal_string)
+                .unwrap_or("(unnamed)")
+                .to_string();
             let configuration = value.get("Configuration");
             let from_action = configuration.and_then(action_path_variable);
             let from_project = || {
                 let project = configuration?.get("ProjectName")?;
-                let Some(("Ref", Value::String(logical_id))) = intrinsic(project) else { return None };
-                projects.iter().find(|(id, _)| id == logical_id).map(|(_, variable)| variable.clone())
+                let Some(("Ref", Value::String(logical_id))) = intrinsic(project) else {
+                    return None;
+                };
+                projects
+                    .iter()
+                    .find(|(id, _)| id == logical_id)
+                    .map(|(_, variable)| variable.clone())
             };
             if let Some((variable, path)) = from_action.or_else(from_project) {
-                actions.push(BuildAction { name, variable, path });
+                actions.push(BuildAction {
+                    name,
+                    variable,
+                    path,
+                });
             }
         });
     }
@@ -142,8 +168,10 @@ Resources:
     #[test]
     fn finds_actions_from_projects_json_strings_and_conditions() {
         let actions = build_actions(&Template::parse(PIPELINE).unwrap());
-        let found: Vec<(&str, &str, &str)> =
-            actions.iter().map(|a| (a.name.as_str(), a.variable.as_str(), a.path.as_str())).collect();
+        let found: Vec<(&str, &str, &str)> = actions
+            .iter()
+            .map(|a| (a.name.as_str(), a.variable.as_str(), a.path.as_str()))
+            .collect();
         assert_eq!(
             found,
             [

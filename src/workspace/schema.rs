@@ -27,7 +27,13 @@ pub struct Schema {
 fn strings(value: Option<&Value>) -> Vec<String> {
     value
         .and_then(Value::as_array)
-        .map(|items| items.iter().filter_map(Value::as_str).map(String::from).collect())
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(String::from)
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -37,7 +43,13 @@ pub fn parse_json(text: &str) -> Result<Value, ParseProblem> {
         return Err(ParseProblem::new("the file is empty"));
     }
     serde_json::from_str(text).map_err(|err| ParseProblem {
-        message: format!("invalid JSON: {}", err.to_string().split(" at line ").next().unwrap_or_default()),
+        message: format!(
+            "invalid JSON: {}",
+            err.to_string()
+                .split(" at line ")
+                .next()
+                .unwrap_or_default()
+        ),
         line: Some(err.line() as u32),
     })
 }
@@ -55,9 +67,10 @@ impl Schema {
             .to_string();
         let properties = match object.get("properties") {
             None => BTreeMap::new(),
-            Some(Value::Object(properties)) => {
-                properties.iter().map(|(k, v)| (k.clone(), v.clone())).collect()
-            }
+            Some(Value::Object(properties)) => properties
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
             Some(_) => return Err(ParseProblem::new("`properties` is not a JSON object")),
         };
         let handler_permissions = object
@@ -87,12 +100,17 @@ impl Schema {
 /// The property path a schema pointer names (`/properties/A/B` -> `["A", "B"]`), if it names one.
 pub fn property_path(pointer: &str) -> Option<Vec<&str>> {
     let rest = pointer.strip_prefix("/properties/")?;
-    Some(rest.split('/').filter(|segment| !segment.is_empty() && *segment != "*").collect())
+    Some(
+        rest.split('/')
+            .filter(|segment| !segment.is_empty() && *segment != "*")
+            .collect(),
+    )
 }
 
 /// The value at a property path in an input object, walking objects only.
 pub fn value_at<'a>(input: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(input, |value, segment| value.as_object()?.get(*segment))
+    path.iter()
+        .try_fold(input, |value, segment| value.as_object()?.get(*segment))
 }
 
 #[cfg(test)]
@@ -109,7 +127,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(schema.type_name, "A::B::C");
-        assert_eq!(schema.properties.keys().collect::<Vec<_>>(), ["Arn", "Name"]);
+        assert_eq!(
+            schema.properties.keys().collect::<Vec<_>>(),
+            ["Arn", "Name"]
+        );
         assert_eq!(schema.required, ["Name"]);
         assert_eq!(schema.read_only, ["/properties/Arn"]);
         assert_eq!(schema.create_only, ["/properties/Name"]);
@@ -120,16 +141,27 @@ mod tests {
     #[test]
     fn broken_schemas_are_problems() {
         assert!(Schema::parse("").is_err());
-        assert_eq!(Schema::parse("{\n\"typeName\": ").unwrap_err().line, Some(2));
+        assert_eq!(
+            Schema::parse("{\n\"typeName\": ").unwrap_err().line,
+            Some(2)
+        );
         assert!(Schema::parse("[]").is_err());
-        assert!(Schema::parse(r#"{"properties": {}}"#).unwrap_err().message.contains("typeName"));
+        assert!(
+            Schema::parse(r#"{"properties": {}}"#)
+                .unwrap_err()
+                .message
+                .contains("typeName")
+        );
         assert!(Schema::parse(r#"{"typeName": "A::B::C", "properties": []}"#).is_err());
     }
 
     #[test]
     fn pointers_and_paths() {
         assert_eq!(property_path("/properties/A/B"), Some(vec!["A", "B"]));
-        assert_eq!(property_path("/properties/Tags/*/Key"), Some(vec!["Tags", "Key"]));
+        assert_eq!(
+            property_path("/properties/Tags/*/Key"),
+            Some(vec!["Tags", "Key"])
+        );
         assert_eq!(property_path("/definitions/X"), None);
         let input: Value = serde_json::json!({"A": {"B": 1}});
         assert_eq!(value_at(&input, &["A", "B"]), Some(&Value::from(1)));

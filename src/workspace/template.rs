@@ -47,7 +47,26 @@ impl Template {
             },
         })?;
         match root {
-            Value::Mapping(_) => Ok(Template { root }),
+            Value::Mapping(_) => {
+                let mut unknown_tag = None;
+                walk(&root, &mut |value| {
+                    if let Value::Tagged(tagged) = value
+                        && unknown_tag.is_none()
+                        && intrinsic(value).is_none()
+                    {
+                        unknown_tag = Some(tagged.tag.to_string());
+                    }
+                });
+                match unknown_tag {
+                    Some(tag) => Err(ParseProblem {
+                        line: super::files::line_containing(text, &tag),
+                        message: format!(
+                            "`{tag}` is not a CloudFormation function (short forms: !Ref, !Sub, !GetAtt, !If ...)"
+                        ),
+                    }),
+                    None => Ok(Template { root }),
+                }
+            }
             Value::Null => Err(ParseProblem::new("the template is empty")),
             _ => Err(ParseProblem::new(
                 "the template is not a mapping of sections (Resources, Outputs ...)",
@@ -85,7 +104,9 @@ impl Template {
                 let name = match name {
                     Value::String(literal) => ExportName::Literal(literal.clone()),
                     other => match intrinsic(other) {
-                        Some(("Fn::Sub", Value::String(pattern))) => ExportName::Sub(pattern.clone()),
+                        Some(("Fn::Sub", Value::String(pattern))) => {
+                            ExportName::Sub(pattern.clone())
+                        }
                         Some(("Fn::Sub", Value::Sequence(args))) => match args.first() {
                             Some(Value::String(pattern)) => ExportName::Sub(pattern.clone()),
                             _ => ExportName::Computed,
@@ -128,9 +149,10 @@ const INTRINSICS: &[&str] = &[
 ];
 
 fn long_name(name: &str) -> Option<&'static str> {
-    INTRINSICS.iter().copied().find(|long| {
-        *long == name || long.strip_prefix("Fn::") == Some(name)
-    })
+    INTRINSICS
+        .iter()
+        .copied()
+        .find(|long| *long == name || long.strip_prefix("Fn::") == Some(name))
 }
 
 /// The intrinsic function a value calls, in either form: `!Sub x` or `{"Fn::Sub": x}`.
@@ -214,7 +236,18 @@ Outputs:
     fn short_form_tags_round_trip() {
         let template = Template::parse(TAGGED).unwrap();
         let written = serde_norway::to_string(&template.root).unwrap();
-        for tag in ["!Ref", "!Sub", "!GetAtt", "!ImportValue", "!If", "!Join", "!Equals", "!Select", "!Split", "!Base64"] {
+        for tag in [
+            "!Ref",
+            "!Sub",
+            "!GetAtt",
+            "!ImportValue",
+            "!If",
+            "!Join",
+            "!Equals",
+            "!Select",
+            "!Split",
+            "!Base64",
+        ] {
             assert!(written.contains(tag), "{tag} lost in:\n{written}");
         }
         assert_eq!(Template::parse(&written).unwrap(), template);
@@ -232,7 +265,10 @@ Outputs:
 
         let json = Template::parse(r#"{"Resources": {"R": {"Type": "T", "Properties": {"A": {"Fn::GetAtt": ["X", "Arn"]}, "B": {"Fn::Sub": "plain"}}}}}"#).unwrap();
         let properties = json.resources().next().unwrap().properties.unwrap();
-        assert_eq!(intrinsic(properties.get("A").unwrap()).unwrap().0, "Fn::GetAtt");
+        assert_eq!(
+            intrinsic(properties.get("A").unwrap()).unwrap().0,
+            "Fn::GetAtt"
+        );
         assert_eq!(literal_string(properties.get("B").unwrap()), Some("plain"));
 
         let mut imports = 0;
@@ -265,7 +301,8 @@ Outputs:
         assert!(tabs.line.is_some(), "{tabs:?}");
         assert!(Template::parse("a: !Unknown [1\n").is_err());
         assert!(Template::parse("a: 1\na: 2\n").is_err());
-        // Unknown tags are kept, not fatal.
-        assert!(Template::parse("a: !NotAFunction x\n").is_ok());
+        let unknown = Template::parse("a: 1\nb: !Reff x\n").unwrap_err();
+        assert_eq!(unknown.line, Some(2));
+        assert!(unknown.message.contains("!Reff"), "{unknown:?}");
     }
 }

@@ -1,0 +1,46 @@
+# The README's commands. `make demo` runs the program; `make test` runs the whole test suite.
+SHELL := /bin/bash
+VENV := .venv
+export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
+EXTENSION_DIRS := resources hooks modules
+
+.PHONY: demo run test lint lint-templates bench venv
+
+demo:
+	cargo run --quiet -- list
+	cargo run --quiet -- check
+
+run:
+	cargo run --quiet -- $(ARGS)
+
+# The Python tools (cfn-lint, the CloudFormation CLI, moto) in a local virtualenv.
+venv: $(VENV)/.installed
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+test: venv
+	cargo test --all-targets
+	$(MAKE) lint-templates
+
+# cfn-lint over the release kit and every extension's test templates, with the extensions'
+# own schemas so that their types are known (E3006 otherwise).
+lint-templates: venv
+	rm -rf target/registry-schemas && mkdir -p target/registry-schemas
+	for config in $$(find $(EXTENSION_DIRS) -name .rpdk-config 2>/dev/null); do \
+	  for schema in $$(dirname $$config)/*.json; do \
+	    grep -q '"typeName"' $$schema && cp $$schema target/registry-schemas/; \
+	  done; \
+	done; true
+	cfn-lint --registry-schemas target/registry-schemas -- release/*.yml \
+	  $$(find $(EXTENSION_DIRS) -path '*/test/*' \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' \) 2>/dev/null)
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --all-targets -- -D warnings
+
+bench:
+	cargo bench --bench check
+	cargo run --release --quiet --example check_scale

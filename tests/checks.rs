@@ -1,0 +1,266 @@
+//! Every check rule on fixtures: one that triggers it and one that does not.
+
+mod support;
+
+use std::path::Path;
+
+use regship::checks::{Finding, Severity, check_workspace, rules};
+use regship::workspace::Workspace;
+use support::synthetic::{Defect, folder, write_extension, write_workspace_files};
+
+/// A one-extension workspace with `defect`, with its build action unless the defect removes it.
+fn workspace_with(defect: Defect) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write_extension(dir.path(), 0, defect);
+    let actions: &[usize] = if defect == Defect::NoBuildAction {
+        &[]
+    } else {
+        &[0]
+    };
+    write_workspace_files(dir.path(), actions);
+    dir
+}
+
+fn findings(root: &Path) -> Vec<Finding> {
+    check_workspace(&Workspace::load(root))
+}
+
+fn codes(root: &Path) -> Vec<&'static str> {
+    let mut codes: Vec<&'static str> = findings(root).iter().map(|f| f.code).collect();
+    codes.sort_unstable();
+    codes.dedup();
+    codes
+}
+
+fn edit(root: &Path, file: &str, text: &str) {
+    let path = root.join(folder(0)).join(file);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, text).unwrap();
+}
+
+#[test]
+fn a_clean_extension_has_no_findings() {
+    let dir = workspace_with(Defect::None);
+    assert_eq!(findings(dir.path()), vec![]);
+}
+
+#[test]
+fn each_planted_defect_triggers_exactly_its_rule() {
+    for defect in Defect::ALL {
+        let dir = workspace_with(defect);
+        let expected = write_extension(dir.path(), 0, defect);
+        let mut expected: Vec<&str> = expected.iter().map(|(code, _)| *code).collect();
+        if defect == Defect::NoBuildAction {
+            expected.push("PIP001");
+        }
+        expected.dedup();
+        assert_eq!(codes(dir.path()), expected, "{defect:?}");
+    }
+}
+
+#[test]
+fn findings_carry_line_and_hint() {
+    let dir = workspace_with(Defect::UnknownProperty);
+    let finding = findings(dir.path())
+        .into_iter()
+        .find(|f| f.code == "INP009")
+        .unwrap();
+    assert_eq!(finding.line, Some(3));
+    assert_eq!(finding.severity, Severity::Error);
+    assert!(finding.hint.contains("Arn, Name, Size"), "{}", finding.hint);
+    assert_eq!(finding.extension.as_deref(), Some("resources/Thing_0000"));
+}
+
+#[test]
+fn inp002_no_inputs_folder_at_all() {
+    let dir = workspace_with(Defect::None);
+    std::fs::remove_dir_all(dir.path().join(folder(0)).join("inputs")).unwrap();
+    assert_eq!(codes(dir.path()), ["INP002"]);
+}
+
+#[test]
+fn inp003_hook_inputs_in_a_resource() {
+    let dir = workspace_with(Defect::None);
+    edit(dir.path(), "inputs/inputs_1_pre_create.json", "{}");
+    assert_eq!(codes(dir.path()), ["INP003"]);
+}
+
+#[test]
+fn inp007_set_without_create() {
+    let dir = workspace_with(Defect::None);
+    std::fs::remove_file(
+        dir.path()
+            .join(folder(0))
+            .join("inputs/inputs_1_create.json"),
+    )
+    .unwrap();
+    assert_eq!(codes(dir.path()), ["INP007"]);
+}
+
+#[test]
+fn inp008_two_files_of_one_kind() {
+    let dir = workspace_with(Defect::None);
+    edit(
+        dir.path(),
+        "inputs/inputs_1_update_old.json",
+        "{\"Name\": \"{{AcmeThing0Name}}\", \"Size\": 3}",
+    );
+    assert_eq!(codes(dir.path()), ["INP008"]);
+}
+
+#[test]
+fn inp015_references_without_setup() {
+    let dir = workspace_with(Defect::None);
+    std::fs::remove_file(dir.path().join(folder(0)).join("test/setup.yml")).unwrap();
+    let found = findings(dir.path());
+    assert_eq!(
+        found.iter().map(|f| f.code).collect::<Vec<_>>(),
+        ["INP015", "INP015"]
+    );
+}
+
+#[test]
+fn inp014_matches_sub_exports_with_the_setup_stack_name() {
+    let dir = workspace_with(Defect::None);
+    let setup = "Resources:\n  P:\n    Type: AWS::SSM::Parameter\n    Properties: {Type: String, Value: x}\nOutputs:\n  N:\n    Value: !Ref P\n    Export:\n      Name: !Sub \"${AWS::StackName}-Name\"\n";
+    edit(dir.path(), "test/setup.yml", setup);
+    let good = "{\"Name\": \"{{setup-Thing-0000-Name}}\", \"Size\": 1}";
+    edit(dir.path(), "inputs/inputs_1_create.json", good);
+    edit(
+        dir.path(),
+        "inputs/inputs_1_update.json",
+        &good.replace("1}", "2}"),
+    );
+    assert_eq!(codes(dir.path()), Vec::<&str>::new());
+    edit(
+        dir.path(),
+        "inputs/inputs_1_create.json",
+        "{\"Name\": \"{{setup-Other-Name}}\", \"Size\": 1}",
+    );
+    assert!(codes(dir.path()).contains(&"INP014"));
+}
+
+#[test]
+fn inp016_input_not_an_object() {
+    let dir = workspace_with(Defect::None);
+    edit(dir.path(), "inputs/inputs_1_invalid.json", "[1, 2]");
+    assert_eq!(codes(dir.path()), ["INP016"]);
+}
+
+#[test]
+fn set001_set002_set003_setup_templates() {
+    let dir = workspace_with(Defect::None);
+    edit(dir.path(), "test/setup.json", "{\"Resources\": {}}");
+    assert_eq!(codes(dir.path()), ["SET002"]);
+    std::fs::remove_file(dir.path().join(folder(0)).join("test/setup.json")).unwrap();
+    edit(dir.path(), "test/setup.yml", "Resources:\n\tBroken: x\n");
+    assert_eq!(codes(dir.path()), ["SET001"]);
+    let computed = "Resources: {}\nOutputs:\n  N:\n    Value: x\n    Export:\n      Name: !Join [\"-\", [a, b]]\n";
+    edit(dir.path(), "test/setup.yml", computed);
+    let found = findings(dir.path());
+    assert_eq!(found.iter().map(|f| f.code).collect::<Vec<_>>(), ["SET003"]);
+    assert_eq!(found[0].severity, Severity::Info);
+}
+
+#[test]
+fn itg001_is_a_warning_for_alpha() {
+    let dir = workspace_with(Defect::NoInteg);
+    assert_eq!(findings(dir.path())[0].severity, Severity::Error);
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: Acme\nmaturity:\n  resources/Thing_0000: alpha\n",
+    )
+    .unwrap();
+    let found = findings(dir.path());
+    assert_eq!(found.len(), 1);
+    assert_eq!(
+        (found[0].code, found[0].severity),
+        ("ITG001", Severity::Warning)
+    );
+}
+
+#[test]
+fn itg002_itg003_itg005_integ_templates() {
+    let dir = workspace_with(Defect::None);
+    edit(dir.path(), "test/integ.yml", "Resources: [");
+    assert_eq!(codes(dir.path()), ["ITG002"]);
+    let other = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub my-bucket\n";
+    edit(dir.path(), "test/integ.yml", other);
+    assert_eq!(codes(dir.path()), ["ITG003", "ITG005"]);
+    let derived = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      BucketName: !Sub \"${AWS::StackName}-b\"\n  T:\n    Type: Acme::Test::Thing0\n    Properties: {Name: !Ref Bucket}\n";
+    edit(dir.path(), "test/integ.yml", derived);
+    assert_eq!(codes(dir.path()), Vec::<&str>::new());
+}
+
+#[test]
+fn lay002_lay004_schema_problems() {
+    let dir = workspace_with(Defect::None);
+    let schema = dir.path().join(folder(0)).join("acme-test-thing0.json");
+    let text = std::fs::read_to_string(&schema).unwrap();
+    std::fs::write(
+        &schema,
+        text.replace("\"Acme::Test::Thing0\"", "\"Acme::Test::Other\""),
+    )
+    .unwrap();
+    assert_eq!(codes(dir.path()), ["LAY004"]);
+    std::fs::write(&schema, "{ not json").unwrap();
+    assert_eq!(codes(dir.path()), ["LAY002"]);
+    std::fs::remove_file(&schema).unwrap();
+    assert_eq!(codes(dir.path()), ["LAY002"]);
+}
+
+#[test]
+fn pip002_pip003_pip004_pipeline_template() {
+    let dir = workspace_with(Defect::None);
+    write_workspace_files(dir.path(), &[0, 7]);
+    assert_eq!(codes(dir.path()), ["PIP002"]);
+    std::fs::write(
+        dir.path().join("release/cicd.yml"),
+        "Resources:\n  - broken: [\n",
+    )
+    .unwrap();
+    assert_eq!(codes(dir.path()), ["PIP004"]);
+    std::fs::remove_file(dir.path().join("release/cicd.yml")).unwrap();
+    assert_eq!(codes(dir.path()), ["PIP003"]);
+}
+
+#[test]
+fn cfg001_cfg002_workspace_file() {
+    let dir = workspace_with(Defect::None);
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: Acme\nacounts: {}\n",
+    )
+    .unwrap();
+    let found = findings(dir.path());
+    assert_eq!(found.iter().map(|f| f.code).collect::<Vec<_>>(), ["CFG001"]);
+    assert_eq!(found[0].line, Some(2));
+    assert!(found[0].message.contains("acounts"), "{}", found[0].message);
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: Acme\nmaturity:\n  Acme::Gone::Type: alpha\n",
+    )
+    .unwrap();
+    let found = findings(dir.path());
+    assert_eq!(
+        found.iter().map(|f| (f.code, f.line)).collect::<Vec<_>>(),
+        [("CFG002", Some(3))]
+    );
+}
+
+#[test]
+fn every_rule_code_is_documented_once() {
+    let all = rules();
+    let mut codes: Vec<&str> = all.iter().map(|r| r.code).collect();
+    codes.dedup();
+    assert_eq!(codes.len(), all.len());
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    for rule in &all {
+        assert!(
+            readme.contains(rule.code),
+            "README.md does not document {}",
+            rule.code
+        );
+    }
+}
