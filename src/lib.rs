@@ -5,6 +5,8 @@
 
 pub mod checks;
 pub mod cli;
+pub mod cloud;
 pub mod commands;
 pub mod config;
+pub mod watch;
 pub mod workspace;

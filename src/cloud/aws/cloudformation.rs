@@ -1,0 +1,270 @@
+//! CloudFormation: stacks, events, exports and change sets.
+
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType};
+
+use super::AwsCloud;
+use super::errors::classify;
+use crate::cloud::guard::Authorization;
+use crate::cloud::{
+    ChangeSet, CloudError, CloudErrorKind, EventPage, Export, ResourceChange, Stack, StackEvent,
+    StackOutput,
+};
+
+/// CloudFormation's limit for a template passed inline.
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+fn millis(time: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> i64 {
+    time.and_then(|t| t.to_millis().ok()).unwrap_or_default()
+}
+
+impl AwsCloud {
+    /// Mutating calls need the guard's authorization for this very stage.
+    fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
+        if authorization.stage() == self.context.stage {
+            Ok(())
+        } else {
+            Err(CloudError::new(
+                CloudErrorKind::Invalid,
+                format!(
+                    "an authorization for {} cannot change {}",
+                    authorization.stage(),
+                    self.context.stage
+                ),
+                "this is a bug in regship: please report it",
+            ))
+        }
+    }
+
+    /// DescribeStacks for one stack; `None` when it does not exist.
+    pub async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
+        let result = self
+            .cloudformation
+            .describe_stacks()
+            .stack_name(stack)
+            .send()
+            .await;
+        let output = match result {
+            Ok(output) => output,
+            Err(err) => {
+                let err = classify(err, &self.context, "DescribeStacks");
+                return if err.kind == CloudErrorKind::NotFound {
+                    Ok(None)
+                } else {
+                    Err(err)
+                };
+            }
+        };
+        Ok(output.stacks().first().map(|stack| Stack {
+            stack_id: stack.stack_id().unwrap_or_default().to_string(),
+            name: stack.stack_name().unwrap_or_default().to_string(),
+            status: stack
+                .stack_status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
+            reason: stack.stack_status_reason().map(String::from),
+            outputs: stack
+                .outputs()
+                .iter()
+                .map(|output| StackOutput {
+                    key: output.output_key().unwrap_or_default().to_string(),
+                    value: output.output_value().unwrap_or_default().to_string(),
+                    export_name: output.export_name().map(String::from),
+                })
+                .collect(),
+        }))
+    }
+
+    /// One page of DescribeStackEvents (newest first).
+    pub async fn stack_events_page(
+        &self,
+        stack: &str,
+        next_token: Option<String>,
+    ) -> Result<EventPage, CloudError> {
+        let output = self
+            .cloudformation
+            .describe_stack_events()
+            .stack_name(stack)
+            .set_next_token(next_token)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "DescribeStackEvents"))?;
+        Ok(EventPage {
+            events: output
+                .stack_events()
+                .iter()
+                .map(|event| StackEvent {
+                    event_id: event.event_id().unwrap_or_default().to_string(),
+                    stack_id: event.stack_id().unwrap_or_default().to_string(),
+                    stack_name: event.stack_name().unwrap_or_default().to_string(),
+                    logical_id: event.logical_resource_id().unwrap_or_default().to_string(),
+                    physical_id: event
+                        .physical_resource_id()
+                        .filter(|id| !id.is_empty())
+                        .map(String::from),
+                    resource_type: event.resource_type().unwrap_or_default().to_string(),
+                    status: event
+                        .resource_status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: event.resource_status_reason().map(String::from),
+                    timestamp_ms: millis(event.timestamp()),
+                })
+                .collect(),
+            next_token: output.next_token().map(String::from),
+        })
+    }
+
+    /// Every export of the region (ListExports, all pages).
+    pub async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
+        let mut exports = Vec::new();
+        let mut next_token = None;
+        loop {
+            let output = self
+                .cloudformation
+                .list_exports()
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "ListExports"))?;
+            exports.extend(output.exports().iter().map(|export| Export {
+                name: export.name().unwrap_or_default().to_string(),
+                value: export.value().unwrap_or_default().to_string(),
+                exporting_stack_id: export.exporting_stack_id().unwrap_or_default().to_string(),
+            }));
+            next_token = output.next_token().map(String::from);
+            if next_token.is_none() {
+                return Ok(exports);
+            }
+        }
+    }
+
+    /// CreateChangeSet for a template given inline; returns the change set id.
+    pub async fn create_change_set(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        name: &str,
+        template_body: &str,
+        create: bool,
+    ) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        if template_body.len() > MAX_INLINE_TEMPLATE_BYTES {
+            return Err(CloudError::new(
+                CloudErrorKind::Invalid,
+                format!(
+                    "the template is {} bytes; CloudFormation takes at most {MAX_INLINE_TEMPLATE_BYTES} inline",
+                    template_body.len()
+                ),
+                "make the setup template smaller (it should only create prerequisites)",
+            ));
+        }
+        let output = self
+            .cloudformation
+            .create_change_set()
+            .stack_name(stack)
+            .change_set_name(name)
+            .template_body(template_body)
+            .change_set_type(if create {
+                ChangeSetType::Create
+            } else {
+                ChangeSetType::Update
+            })
+            .capabilities(Capability::CapabilityIam)
+            .capabilities(Capability::CapabilityNamedIam)
+            .capabilities(Capability::CapabilityAutoExpand)
+            .description("created by regship")
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "CreateChangeSet"))?;
+        Ok(output.id().unwrap_or(name).to_string())
+    }
+
+    /// DescribeChangeSet, all pages of changes.
+    pub async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
+        let mut changes = Vec::new();
+        let mut next_token = None;
+        loop {
+            let output = self
+                .cloudformation
+                .describe_change_set()
+                .change_set_name(id)
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "DescribeChangeSet"))?;
+            changes.extend(
+                output
+                    .changes()
+                    .iter()
+                    .filter_map(|change| change.resource_change())
+                    .map(|change| ResourceChange {
+                        action: change
+                            .action()
+                            .map(|a| a.as_str().to_string())
+                            .unwrap_or_default(),
+                        logical_id: change.logical_resource_id().unwrap_or_default().to_string(),
+                        resource_type: change.resource_type().unwrap_or_default().to_string(),
+                        replacement: change.replacement().map(|r| r.as_str().to_string()),
+                    }),
+            );
+            next_token = output.next_token().map(String::from);
+            if next_token.is_none() {
+                return Ok(ChangeSet {
+                    id: output.change_set_id().unwrap_or(id).to_string(),
+                    stack_id: output.stack_id().unwrap_or_default().to_string(),
+                    status: output
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                    reason: output.status_reason().map(String::from),
+                    changes,
+                });
+            }
+        }
+    }
+
+    pub async fn execute_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.cloudformation
+            .execute_change_set()
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "ExecuteChangeSet"))?;
+        Ok(())
+    }
+
+    pub async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.cloudformation
+            .delete_change_set()
+            .change_set_name(id)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "DeleteChangeSet"))?;
+        Ok(())
+    }
+
+    pub async fn delete_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.cloudformation
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "DeleteStack"))?;
+        Ok(())
+    }
+}

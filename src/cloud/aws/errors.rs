@@ -1,0 +1,154 @@
+//! Turns SDK errors into `CloudError`s with a hint a person can act on.
+
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
+
+use crate::cloud::context::StageContext;
+use crate::cloud::{CloudError, CloudErrorKind};
+
+const THROTTLING: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "RequestThrottled",
+];
+const EXPIRED: &[&str] = &[
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "RequestExpired",
+    "TokenRefreshRequired",
+];
+const BAD_CREDENTIALS: &[&str] = &[
+    "InvalidClientTokenId",
+    "UnrecognizedClientException",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+];
+
+/// Classifies an SDK error of any operation; `action` names what was attempted.
+pub fn classify<E, R>(error: SdkError<E, R>, context: &StageContext, action: &str) -> CloudError
+where
+    E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug + Send + Sync + 'static,
+{
+    let stage = context.stage;
+    let profile = context.describe_profile();
+    match &error {
+        SdkError::ServiceError(service) => {
+            let err = service.err();
+            let code = err.code().unwrap_or_default();
+            let message = err.message().unwrap_or_default().to_string();
+            let said = if message.is_empty() {
+                code.to_string()
+            } else {
+                format!("{code}: {message}")
+            };
+            if THROTTLING.contains(&code) || message.contains("Rate exceeded") {
+                CloudError::new(
+                    CloudErrorKind::Throttled,
+                    format!("{action}: throttled by AWS ({said})"),
+                    "backing off; this clears by itself",
+                )
+            } else if EXPIRED.contains(&code) || message.contains("expired") {
+                CloudError::new(
+                    CloudErrorKind::ExpiredCredentials,
+                    format!("{action}: the credentials of {profile} ({stage}) expired"),
+                    format!(
+                        "run `{}`, then retry (in the TUI: press r)",
+                        context.login_command()
+                    ),
+                )
+            } else if BAD_CREDENTIALS.contains(&code) {
+                CloudError::new(
+                    CloudErrorKind::NoCredentials,
+                    format!(
+                        "{action}: AWS rejected the credentials of {profile} ({stage}): {said}"
+                    ),
+                    format!(
+                        "check the keys of {profile}, or run `{}`",
+                        context.login_command()
+                    ),
+                )
+            } else if code == "AccessDenied"
+                || code == "AccessDeniedException"
+                || code == "UnauthorizedOperation"
+            {
+                CloudError::new(
+                    CloudErrorKind::AccessDenied,
+                    format!("{action}: access denied in the {stage} account: {said}"),
+                    format!("grant the permission to the role of {profile}"),
+                )
+            } else if message.contains("does not exist")
+                || code.ends_with("NotFound")
+                || code.ends_with("NotFoundException")
+            {
+                CloudError::new(
+                    CloudErrorKind::NotFound,
+                    format!("{action}: {said}"),
+                    "check the name and the stage/region",
+                )
+            } else if code == "ValidationError" || code.starts_with("Invalid") {
+                CloudError::new(CloudErrorKind::Invalid, format!("{action}: {said}"), "")
+            } else {
+                CloudError::new(CloudErrorKind::Service, format!("{action}: {said}"), "")
+            }
+        }
+        SdkError::TimeoutError(_) => CloudError::new(
+            CloudErrorKind::Connection,
+            format!("{action}: AWS did not answer in time"),
+            "retrying; check the network or the endpoint",
+        ),
+        SdkError::DispatchFailure(failure) => {
+            let detail = source_chain(&error);
+            if failure.is_user() || detail.contains("credential") || detail.contains("token") {
+                let expired = detail.contains("expired") || detail.contains("Token has expired");
+                CloudError::new(
+                    if expired {
+                        CloudErrorKind::ExpiredCredentials
+                    } else {
+                        CloudErrorKind::NoCredentials
+                    },
+                    format!("{action}: no usable credentials for {profile} ({stage}): {detail}"),
+                    format!(
+                        "run `{}` (or configure the profile), then retry",
+                        context.login_command()
+                    ),
+                )
+            } else {
+                CloudError::new(
+                    CloudErrorKind::Connection,
+                    format!("{action}: the connection to AWS failed: {detail}"),
+                    "retrying; check the network, a proxy, or --endpoint-url",
+                )
+            }
+        }
+        SdkError::ResponseError(_) => CloudError::new(
+            CloudErrorKind::Connection,
+            format!(
+                "{action}: the answer was cut off or unreadable: {}",
+                source_chain(&error)
+            ),
+            "retrying",
+        ),
+        _ => CloudError::new(
+            CloudErrorKind::Service,
+            format!("{action}: {}", source_chain(&error)),
+            "",
+        ),
+    }
+}
+
+/// The error and all its sources, joined: the SDK's top-level message alone says little.
+fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![error.to_string()];
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let text = cause.to_string();
+        if !parts.contains(&text) {
+            parts.push(text);
+        }
+        source = cause.source();
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,127 @@
+//! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe.
+
+mod cloudformation;
+pub mod errors;
+mod sts;
+
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::meta::region::RegionProviderChain;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use aws_config::{Region, SdkConfig};
+
+use super::context::StageContext;
+use super::{CloudError, CloudErrorKind};
+
+/// The clients of one stage.
+#[derive(Debug, Clone)]
+pub struct AwsCloud {
+    pub context: StageContext,
+    cloudformation: aws_sdk_cloudformation::Client,
+    sts: aws_sdk_sts::Client,
+}
+
+/// An IMDS client that gives up fast: off EC2 the probe must not cost seconds.
+fn quick_imds() -> aws_config::imds::Client {
+    aws_config::imds::Client::builder()
+        .connect_timeout(Duration::from_millis(200))
+        .read_timeout(Duration::from_millis(500))
+        .max_attempts(1)
+        .build()
+}
+
+/// Builds the SDK configuration of a stage with the standard chain (env, profiles, SSO,
+/// assume-role, `AWS_ENDPOINT_URL`), overridden by the context.
+pub async fn sdk_config(context: &StageContext) -> Result<SdkConfig, CloudError> {
+    let region = match &context.region {
+        Some(region) => Some(Region::new(region.clone())),
+        None => {
+            let mut profile_region =
+                aws_config::profile::region::ProfileFileRegionProvider::builder();
+            if let Some(profile) = &context.profile {
+                profile_region = profile_region.profile_name(profile);
+            }
+            RegionProviderChain::first_try(
+                aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
+            )
+            .or_else(profile_region.build())
+            .or_else(
+                aws_config::imds::region::ImdsRegionProvider::builder()
+                    .imds_client(quick_imds())
+                    .build(),
+            )
+            .region()
+            .await
+        }
+    };
+    let Some(region) = region else {
+        return Err(CloudError::new(
+            CloudErrorKind::Invalid,
+            format!("no region for the {} stage", context.stage),
+            format!(
+                "set accounts.{}.region in regship.yml, pass --region, or set AWS_REGION",
+                context.stage
+            ),
+        ));
+    };
+    let mut credentials =
+        aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
+            .region(region.clone())
+            .imds_client(quick_imds());
+    if let Some(profile) = &context.profile {
+        credentials = credentials.profile_name(profile);
+    }
+    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+        .region(region)
+        .credentials_provider(credentials.build().await)
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        );
+    if let Some(profile) = &context.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(endpoint) = &context.endpoint_url {
+        loader = loader.endpoint_url(endpoint);
+    }
+    Ok(loader.load().await)
+}
+
+impl AwsCloud {
+    /// Connects to a stage (no call is made yet).
+    pub async fn connect(context: StageContext) -> Result<AwsCloud, CloudError> {
+        let config = sdk_config(&context).await?;
+        Ok(AwsCloud::from_clients(
+            context,
+            aws_sdk_cloudformation::Client::new(&config),
+            aws_sdk_sts::Client::new(&config),
+        ))
+    }
+
+    /// Wraps ready clients, e.g. mocked ones in tests.
+    pub fn from_clients(
+        context: StageContext,
+        cloudformation: aws_sdk_cloudformation::Client,
+        sts: aws_sdk_sts::Client,
+    ) -> AwsCloud {
+        AwsCloud {
+            context,
+            cloudformation,
+            sts,
+        }
+    }
+
+    /// The region the clients call.
+    pub fn region(&self) -> String {
+        self.cloudformation
+            .config()
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,110 @@
+//! The AWS context of each stage: profile, region, endpoint and expected account, from regship.yml and flags.
+
+use serde::Serialize;
+
+use crate::config::{AccountId, Stage, WorkspaceConfig};
+
+/// Command-line overrides of the configured context.
+#[derive(Debug, Clone, Default)]
+pub struct Overrides {
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+}
+
+/// Where one stage's calls go.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StageContext {
+    pub stage: Stage,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub expected_account: Option<AccountId>,
+}
+
+impl StageContext {
+    pub fn new(config: &WorkspaceConfig, stage: Stage, overrides: &Overrides) -> StageContext {
+        let accounts = &config.accounts;
+        let (profile, region, expected_account) = match stage {
+            Stage::Sandbox => (
+                &accounts.sandbox.profile,
+                &accounts.sandbox.region,
+                &accounts.sandbox.account_id,
+            ),
+            Stage::Cicd => (
+                &accounts.cicd.profile,
+                &accounts.cicd.region,
+                &accounts.cicd.account_id,
+            ),
+            Stage::Beta => (
+                &accounts.beta.profile,
+                &accounts.beta.region,
+                &accounts.beta.account_id,
+            ),
+            Stage::Prod => (
+                &accounts.prod.profile,
+                &accounts.prod.region,
+                &accounts.prod.account_id,
+            ),
+        };
+        StageContext {
+            stage,
+            profile: overrides.profile.clone().or_else(|| profile.clone()),
+            region: overrides.region.clone().or_else(|| region.clone()),
+            endpoint_url: overrides.endpoint_url.clone(),
+            expected_account: expected_account.clone(),
+        }
+    }
+
+    /// The command that renews this stage's credentials.
+    pub fn login_command(&self) -> String {
+        match &self.profile {
+            Some(profile) => format!("aws sso login --profile {profile}"),
+            None => "aws sso login (or set AWS_PROFILE / AWS_ACCESS_KEY_ID)".to_string(),
+        }
+    }
+
+    /// `profile beta` or `the default profile`, for messages.
+    pub fn describe_profile(&self) -> String {
+        match &self.profile {
+            Some(profile) => format!("profile {profile}"),
+            None => "the default credentials".to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_the_workspace_file() {
+        let config = WorkspaceConfig::parse(
+            "accounts:\n  beta: {profile: beta, region: eu-west-1, account_id: \"222222222222\"}\n",
+            "regship.yml",
+        )
+        .unwrap();
+        let beta = StageContext::new(&config, Stage::Beta, &Overrides::default());
+        assert_eq!(beta.profile.as_deref(), Some("beta"));
+        assert_eq!(beta.region.as_deref(), Some("eu-west-1"));
+        assert_eq!(
+            beta.expected_account.as_ref().unwrap().as_str(),
+            "222222222222"
+        );
+        assert_eq!(beta.login_command(), "aws sso login --profile beta");
+        let overridden = StageContext::new(
+            &config,
+            Stage::Beta,
+            &Overrides {
+                profile: Some("x".into()),
+                region: Some("us-east-2".into()),
+                endpoint_url: Some("http://127.0.0.1:5000".into()),
+            },
+        );
+        assert_eq!(overridden.profile.as_deref(), Some("x"));
+        assert_eq!(overridden.region.as_deref(), Some("us-east-2"));
+        let sandbox = StageContext::new(&config, Stage::Sandbox, &Overrides::default());
+        assert_eq!(sandbox.profile, None);
+        assert_eq!(sandbox.expected_account, None);
+    }
+}

@@ -1,0 +1,186 @@
+//! The cloud port: the domain types regship speaks and the stage contexts; `aws/` adapts the AWS SDK.
+
+pub mod aws;
+pub mod context;
+pub mod guard;
+pub mod status;
+
+use std::fmt;
+
+use serde::Serialize;
+
+pub use status::StatusCategory;
+
+/// Who the caller is (STS GetCallerIdentity).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Identity {
+    pub account: String,
+    pub arn: String,
+}
+
+/// One CloudFormation stack event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackEvent {
+    pub event_id: String,
+    pub stack_id: String,
+    pub stack_name: String,
+    pub logical_id: String,
+    pub physical_id: Option<String>,
+    pub resource_type: String,
+    pub status: String,
+    pub reason: Option<String>,
+    /// Milliseconds since the Unix epoch.
+    pub timestamp_ms: i64,
+}
+
+impl StackEvent {
+    /// Whether the event is about the stack itself rather than one of its resources.
+    pub fn is_stack_event(&self) -> bool {
+        self.resource_type == "AWS::CloudFormation::Stack" && self.logical_id == self.stack_name
+    }
+
+    pub fn category(&self) -> StatusCategory {
+        StatusCategory::of(&self.status)
+    }
+}
+
+/// One page of DescribeStackEvents, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventPage {
+    pub events: Vec<StackEvent>,
+    pub next_token: Option<String>,
+}
+
+/// A stack as DescribeStacks returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Stack {
+    pub stack_id: String,
+    pub name: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub outputs: Vec<StackOutput>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackOutput {
+    pub key: String,
+    pub value: String,
+    pub export_name: Option<String>,
+}
+
+/// One CloudFormation export (ListExports).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Export {
+    pub name: String,
+    pub value: String,
+    pub exporting_stack_id: String,
+}
+
+/// What a change set would do to one resource.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ResourceChange {
+    /// Add, Modify, Remove, Import, Dynamic.
+    pub action: String,
+    pub logical_id: String,
+    pub resource_type: String,
+    /// True, False, Conditional, or absent.
+    pub replacement: Option<String>,
+}
+
+impl ResourceChange {
+    /// rain's marks: `+` add, `>` modify, `-` remove.
+    pub fn mark(&self) -> &'static str {
+        match self.action.as_str() {
+            "Add" | "Import" => "+",
+            "Remove" => "-",
+            _ => ">",
+        }
+    }
+}
+
+/// A change set once CloudFormation has computed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeSet {
+    pub id: String,
+    pub stack_id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub changes: Vec<ResourceChange>,
+}
+
+impl ChangeSet {
+    /// CloudFormation refuses to create a change set that changes nothing, and says so in the reason.
+    pub fn is_empty_change(&self) -> bool {
+        self.status == "FAILED"
+            && self.reason.as_deref().is_some_and(|reason| {
+                reason.contains("didn't contain changes")
+                    || reason.contains("No updates are to be performed")
+            })
+    }
+}
+
+/// What kind of failure a cloud call had, to decide between retrying, backing off and stopping.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CloudErrorKind {
+    /// Rate exceeded: back off and retry.
+    Throttled,
+    /// Credentials expired: stop until the user renews them.
+    ExpiredCredentials,
+    /// No credentials found at all.
+    NoCredentials,
+    AccessDenied,
+    NotFound,
+    /// The network: refused, reset, timed out. Retry.
+    Connection,
+    /// The request was rejected as invalid.
+    Invalid,
+    /// Anything else the service said.
+    Service,
+}
+
+/// A failed cloud call, with a hint a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[error("{message}")]
+pub struct CloudError {
+    pub kind: CloudErrorKind,
+    pub message: String,
+    pub hint: String,
+}
+
+impl CloudError {
+    pub fn new(kind: CloudErrorKind, message: impl Into<String>, hint: impl Into<String>) -> Self {
+        CloudError {
+            kind,
+            message: message.into(),
+            hint: hint.into(),
+        }
+    }
+
+    /// Worth retrying after a pause.
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self.kind,
+            CloudErrorKind::Throttled | CloudErrorKind::Connection
+        )
+    }
+
+    /// The message and the hint, for one line of output.
+    pub fn with_hint(&self) -> String {
+        if self.hint.is_empty() {
+            self.message.clone()
+        } else {
+            format!("{}: {}", self.message, self.hint)
+        }
+    }
+}
+
+/// A pause the caller must take, as data: pollers never sleep themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delay(pub std::time::Duration);
+
+impl fmt::Display for Delay {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.1}s", self.0.as_secs_f64())
+    }
+}

@@ -1,0 +1,110 @@
+//! Every CloudFormation status mapped to one category, with its symbol and colour, in one place.
+
+use serde::Serialize;
+
+/// rain's five categories of a stack or resource status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum StatusCategory {
+    Pending,
+    InProgress,
+    Complete,
+    Failed,
+    Cancelled,
+}
+
+impl StatusCategory {
+    /// The category of a status string such as `UPDATE_ROLLBACK_IN_PROGRESS`.
+    pub fn of(status: &str) -> StatusCategory {
+        if status.contains("FAILED") || status.contains("ROLLBACK") {
+            StatusCategory::Failed
+        } else if status.contains("CANCEL") {
+            StatusCategory::Cancelled
+        } else if status == "REVIEW_IN_PROGRESS" {
+            StatusCategory::Pending
+        } else if status.ends_with("IN_PROGRESS") {
+            StatusCategory::InProgress
+        } else if status.ends_with("COMPLETE") || status.ends_with("SKIPPED") {
+            StatusCategory::Complete
+        } else {
+            StatusCategory::Pending
+        }
+    }
+
+    pub fn symbol(self) -> &'static str {
+        match self {
+            StatusCategory::Pending => "○",
+            StatusCategory::InProgress => "◐",
+            StatusCategory::Complete => "✓",
+            StatusCategory::Failed => "✗",
+            StatusCategory::Cancelled => "⊘",
+        }
+    }
+
+    /// The ANSI SGR colour code for plain terminal output.
+    pub fn ansi_colour(self) -> &'static str {
+        match self {
+            StatusCategory::Pending => "90",
+            StatusCategory::InProgress => "33",
+            StatusCategory::Complete => "32",
+            StatusCategory::Failed => "31",
+            StatusCategory::Cancelled => "35",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            StatusCategory::Pending => "pending",
+            StatusCategory::InProgress => "in progress",
+            StatusCategory::Complete => "complete",
+            StatusCategory::Failed => "failed",
+            StatusCategory::Cancelled => "cancelled",
+        }
+    }
+}
+
+/// Whether a stack status is final (nothing is in progress).
+pub fn is_terminal(status: &str) -> bool {
+    !status.ends_with("IN_PROGRESS")
+}
+
+/// Whether a final stack status is a success: the operation did what was asked.
+pub fn is_success(status: &str) -> bool {
+    matches!(
+        status,
+        "CREATE_COMPLETE" | "UPDATE_COMPLETE" | "DELETE_COMPLETE" | "IMPORT_COMPLETE"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn categories_terminal_states_and_success() {
+        use StatusCategory::*;
+        for (status, category, terminal, success) in [
+            ("CREATE_IN_PROGRESS", InProgress, false, false),
+            ("CREATE_COMPLETE", Complete, true, true),
+            ("CREATE_FAILED", Failed, true, false),
+            ("ROLLBACK_IN_PROGRESS", Failed, false, false),
+            ("ROLLBACK_COMPLETE", Failed, true, false),
+            (
+                "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+                InProgress,
+                false,
+                false,
+            ),
+            ("UPDATE_ROLLBACK_COMPLETE", Failed, true, false),
+            ("DELETE_COMPLETE", Complete, true, true),
+            ("DELETE_SKIPPED", Complete, true, false),
+            ("REVIEW_IN_PROGRESS", Pending, false, false),
+            ("UPDATE_CANCELLED", Cancelled, true, false),
+        ] {
+            assert_eq!(StatusCategory::of(status), category, "{status}");
+            assert_eq!(is_terminal(status), terminal, "{status}");
+            assert_eq!(is_success(status), success, "{status}");
+        }
+        assert_ne!(Complete.symbol(), Failed.symbol());
+    }
+}

@@ -1,0 +1,5 @@
+//! Pollers: they read the cloud at an adaptive interval, back off with jitter, dedupe, and report
+//! what they found as data; callers do the sleeping, so time stays testable.
+
+pub mod backoff;
+pub mod stack_events;
