@@ -2,7 +2,10 @@
 
 use std::path::PathBuf;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+
+use crate::cloud::context::Overrides;
+use crate::config::Stage;
 
 /// Carry CloudFormation registry extensions from a sandbox to every region.
 #[derive(Debug, Parser)]
@@ -14,8 +17,37 @@ pub struct Cli {
     /// Print JSON instead of text.
     #[arg(long, global = true)]
     pub json: bool,
+    #[command(flatten)]
+    pub aws: AwsArgs,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Where AWS calls go, over what regship.yml says.
+#[derive(Debug, Clone, Default, Args)]
+pub struct AwsArgs {
+    /// The AWS profile, instead of the stage's.
+    #[arg(long, global = true)]
+    pub profile: Option<String>,
+    /// The region, instead of the stage's.
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// A custom AWS endpoint (e.g. a local emulator); AWS_ENDPOINT_URL works too.
+    #[arg(long, global = true, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// Refuse every call that changes anything.
+    #[arg(long, global = true)]
+    pub read_only: bool,
+}
+
+impl AwsArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,4 +61,50 @@ pub enum Command {
     List,
     /// List every check rule with its code.
     Rules,
+    /// Each stage's profile, region and caller identity, and whether it is the configured account.
+    Accounts,
+    /// Deploy or delete an extension's test/setup template (the contract tests' prerequisites).
+    Setup {
+        #[command(subcommand)]
+        action: SetupAction,
+    },
+    /// A stack's events; with --follow, live until the stack settles (exit 1 if it failed).
+    Events {
+        stack: String,
+        #[arg(long, value_enum, default_value = "sandbox")]
+        stage: Stage,
+        /// Keep polling until the stack reaches a final state.
+        #[arg(long)]
+        follow: bool,
+        /// Events kept in memory while following.
+        #[arg(long, default_value_t = crate::watch::stack_events::DEFAULT_HISTORY_CAP)]
+        history_cap: usize,
+    },
+    /// The CloudFormation exports of a stage's region.
+    Exports {
+        #[arg(long, value_enum, default_value = "sandbox")]
+        stage: Stage,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SetupAction {
+    /// Create or update `setup-<folder>` through a change set, shown before it runs.
+    Deploy(SetupArgs),
+    /// Delete `setup-<folder>`.
+    Delete(SetupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SetupArgs {
+    /// The extension: its folder, folder name or type name.
+    pub extension: String,
+    #[arg(long, value_enum, default_value = "sandbox")]
+    pub stage: Stage,
+    /// Do not ask (never enough for prod, which needs the account id typed).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// Return once the change is started instead of following it.
+    #[arg(long)]
+    pub no_wait: bool,
 }

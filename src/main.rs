@@ -3,15 +3,30 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use regship::cli::{Cli, Command};
+use regship::cli::{Cli, Command, SetupAction};
 use regship::commands::{self, UsageError};
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     let start = commands::start_dir(cli.workspace.as_deref())?;
+    let (aws, json) = (&cli.aws, cli.json);
     match cli.command {
-        Some(Command::Check { paths }) => commands::check::run(&start, &paths, cli.json),
-        Some(Command::List) | None => Ok(commands::list::run(&start, cli.json)),
-        Some(Command::Rules) => Ok(commands::rules(cli.json)),
+        Some(Command::Check { paths }) => commands::check::run(&start, &paths, json),
+        Some(Command::List) | None => Ok(commands::list::run(&start, json)),
+        Some(Command::Rules) => Ok(commands::rules(json)),
+        Some(Command::Accounts) => commands::accounts::run(&start, aws, json),
+        Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
+        Some(Command::Events {
+            stack,
+            stage,
+            follow,
+            history_cap,
+        }) => commands::events::run(&start, &stack, stage, follow, history_cap, aws, json),
+        Some(Command::Setup {
+            action: SetupAction::Deploy(args),
+        }) => commands::setup::deploy(&start, &args, aws, json),
+        Some(Command::Setup {
+            action: SetupAction::Delete(args),
+        }) => commands::setup::delete(&start, &args, aws, json),
     }
 }
 

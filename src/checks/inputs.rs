@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{ExtensionFindings, Finding};
 use crate::workspace::files::{line_at_offset, line_of_key};
-use crate::workspace::inputs::{InputKind, InputName};
+use crate::workspace::inputs::{InputKind, InputName, export_references};
 use crate::workspace::schema::{Schema, property_path, value_at};
 use crate::workspace::template::ExportName;
 use crate::workspace::{ArtifactType, Extension, InputFile, InputsFolder};
@@ -56,9 +56,6 @@ pub const RULES: &[(&str, &str)] = &[
     ("INP016", "an input file that is not a JSON object"),
 ];
 
-/// Any `{{...}}`; cfn test itself only matches `{{([-A-Za-z0-9:\s]+?)}}`.
-static REFERENCE: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\{\{(.*?)\}\}").expect("valid regex"));
 static EXPORT_NAME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"^[-A-Za-z0-9:]+$").expect("valid regex"));
 static SUB_VARIABLE: LazyLock<Regex> =
@@ -356,16 +353,15 @@ fn check_references(sink: &mut ExtensionFindings, inputs: &InputsFolder) {
     for file in &inputs.files {
         let Some(loaded) = &file.json else { continue };
         let mut reported_no_setup = false;
-        for capture in REFERENCE.captures_iter(&loaded.text) {
-            let whole = capture.get(0).expect("capture 0");
-            let name = capture[1].trim();
-            let line = Some(line_at_offset(&loaded.text, whole.start()));
+        for reference in export_references(&loaded.text) {
+            let name = reference.name;
+            let line = Some(line_at_offset(&loaded.text, reference.offset));
             if !EXPORT_NAME.is_match(name) {
                 sink.push(
                     Finding::error(
                         "INP013",
                         &file.path,
-                        format!("`{}`: cfn test accepts only letters, digits, `-` and `:` in export names, and silently tests this file with useless values", whole.as_str()),
+                        format!("`{}`: cfn test accepts only letters, digits, `-` and `:` in export names, and silently tests this file with useless values", reference.raw),
                     )
                     .line(line)
                     .hint("rename the export in test/setup (and here) to use only A-Z a-z 0-9 - :"),

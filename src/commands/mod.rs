@@ -1,7 +1,15 @@
 //! The CLI subcommands: each loads what it needs, prints text or `--json`, and returns an exit code.
 
+pub mod accounts;
 pub mod check;
+pub mod cloud;
+pub mod events;
+pub mod exports;
+pub mod follow;
 pub mod list;
+pub mod output;
+pub mod prompt;
+pub mod setup;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

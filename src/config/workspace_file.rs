@@ -13,7 +13,19 @@ use crate::workspace::files::{ReadProblem, read_text};
 pub const WORKSPACE_FILE: &str = "regship.yml";
 
 /// The release stages, one AWS account each.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     Sandbox,

@@ -1,8 +1,37 @@
 //! Contract-test input files, named and grouped the way the CloudFormation CLI reads them.
 
 use std::fmt;
+use std::sync::LazyLock;
 
+use regex::Regex;
 use serde::Serialize;
+
+/// Any `{{...}}` in an input file; cfn test itself only matches `{{([-A-Za-z0-9:\s]+?)}}`.
+static REFERENCE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\{\{(.*?)\}\}").expect("valid regex"));
+
+/// One `{{Name}}` export reference in an input file's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ExportReference<'a> {
+    /// Byte offset of the opening braces.
+    pub offset: usize,
+    /// The whole `{{ Name }}`.
+    pub raw: &'a str,
+    /// The name, trimmed as cfn test trims it.
+    pub name: &'a str,
+}
+
+/// Every `{{...}}` reference in `text`, in order.
+pub fn export_references(text: &str) -> impl Iterator<Item = ExportReference<'_>> {
+    REFERENCE.captures_iter(text).map(|capture| {
+        let whole = capture.get(0).expect("capture 0");
+        ExportReference {
+            offset: whole.start(),
+            raw: whole.as_str(),
+            name: capture.get(1).map_or("", |m| m.as_str()).trim(),
+        }
+    })
+}
 
 /// What a contract-test input file is for, by the CLI's reading of its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

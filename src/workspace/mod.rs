@@ -423,3 +423,32 @@ pub fn load_in_parallel<I: Sync, O: Send>(items: &[I], load: impl Fn(&I) -> O + 
             .collect()
     })
 }
+
+impl Extension {
+    /// Every `{{Name}}` referenced by the JSON files of `inputs/`: (file, name), in file order.
+    pub fn export_references(&self) -> Vec<(String, String)> {
+        let Some(inputs) = &self.inputs else {
+            return Vec::new();
+        };
+        inputs
+            .files
+            .iter()
+            .filter_map(|file| file.json.as_ref())
+            .flat_map(|loaded| {
+                inputs::export_references(&loaded.text)
+                    .map(|reference| (loaded.path.clone(), reference.name.to_string()))
+            })
+            .collect()
+    }
+}
+
+impl Workspace {
+    /// The extension named by its folder (`resources/X`), folder name (`X`) or type name.
+    pub fn find_extension(&self, name: &str) -> Option<&Extension> {
+        let name = name.trim_end_matches('/');
+        self.extensions
+            .iter()
+            .find(|e| e.folder == name || e.type_name() == Some(name))
+            .or_else(|| self.extensions.iter().find(|e| e.folder_name() == name))
+    }
+}

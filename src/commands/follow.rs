@@ -1,0 +1,134 @@
+//! Following a stack: poll, print each event once, say what goes wrong, stop at a final state.
+
+use std::io::{BufRead, IsTerminal};
+use std::process::ExitCode;
+
+use super::output::{clock, colour_enabled, event_line, paint};
+use crate::cloud::StatusCategory;
+use crate::cloud::aws::AwsCloud;
+use crate::watch::stack_events::{PollProblem, StackEventPoller, StackWatch};
+
+/// How a follow prints.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    pub json: bool,
+    /// Keep polling until a final state (else: one poll).
+    pub follow: bool,
+}
+
+/// Polls until the stack settles (or once), printing events; the exit code says how it ended.
+pub async fn follow(mut poller: StackEventPoller<AwsCloud>, options: FollowOptions) -> ExitCode {
+    let colour = !options.json && colour_enabled();
+    let mut one_shot_events = Vec::new();
+    loop {
+        let report = poller.poll().await;
+        for event in &report.new_events {
+            if !options.follow && options.json {
+                one_shot_events.push(event.clone());
+            } else if options.json {
+                println!("{}", serde_json::to_string(event).unwrap_or_default());
+            } else {
+                println!("{}", event_line(event, colour));
+            }
+        }
+        match &report.problem {
+            Some(PollProblem::Retrying { error, attempt }) => {
+                eprintln!(
+                    "{} (attempt {attempt}); retrying in {:.1}s",
+                    error.message,
+                    report.delay.as_secs_f64()
+                );
+                if !options.follow {
+                    eprintln!("hint: {}", error.hint);
+                    return ExitCode::from(1);
+                }
+            }
+            Some(PollProblem::Stopped(error)) => {
+                eprintln!("{}", error.message);
+                eprintln!("hint: {}", error.hint);
+                if !(options.follow && std::io::stdin().is_terminal()) {
+                    return ExitCode::from(1);
+                }
+                eprintln!("press Enter to retry once you have new credentials (Ctrl-C to stop)");
+                let mut line = String::new();
+                if std::io::stdin().lock().read_line(&mut line).unwrap_or(0) == 0 {
+                    return ExitCode::from(1);
+                }
+                poller.resume();
+                continue;
+            }
+            Some(PollProblem::Failed(error)) => {
+                eprintln!("error: {}", error.with_hint());
+                return ExitCode::from(1);
+            }
+            None => {}
+        }
+        if !options.follow && report.problem.is_none() {
+            if options.json {
+                return super::print_json(&one_shot_events);
+            }
+            return ExitCode::SUCCESS;
+        }
+        if let Some(success) = poller.watch.outcome() {
+            if !options.json {
+                print_summary(&poller.watch, colour);
+            }
+            return if success {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            };
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(report.delay) => {}
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("stopped following; the stack operation goes on in AWS");
+                return ExitCode::from(130);
+            }
+        }
+    }
+}
+
+/// The final status, counts like rain, and the pinned failure reasons.
+pub fn print_summary(watch: &StackWatch, colour: bool) {
+    let status = watch.stack_status.as_deref().unwrap_or("UNKNOWN");
+    let category = StatusCategory::of(status);
+    let counts = watch.counts();
+    let elapsed = match (watch.events.front(), watch.events.back()) {
+        (Some(first), Some(last)) => {
+            format!(" in {}s", (last.timestamp_ms - first.timestamp_ms) / 1000)
+        }
+        _ => String::new(),
+    };
+    println!(
+        "{}: {}{elapsed} — {} complete, {} failed, {} in progress, {} pending",
+        watch.stack_name,
+        paint(&format!("{} {status}", category.symbol()), category, colour),
+        counts.complete,
+        counts.failed,
+        counts.in_progress,
+        counts.pending
+    );
+    if !watch.failures.is_empty() {
+        println!("failures:");
+        for failure in &watch.failures {
+            println!(
+                "  {} {} {} ({}){}: {}",
+                clock(failure.timestamp_ms),
+                paint(
+                    StatusCategory::Failed.symbol(),
+                    StatusCategory::Failed,
+                    colour
+                ),
+                failure.logical_id,
+                failure.resource_type,
+                failure
+                    .physical_id
+                    .as_deref()
+                    .map(|id| format!(" [{id}]"))
+                    .unwrap_or_default(),
+                failure.reason
+            );
+        }
+    }
+}

@@ -1,0 +1,377 @@
+//! `regship setup deploy|delete EXTENSION`: the contract tests' prerequisites stack, through a
+//! change set shown before it runs, then followed live; at the end, which `{{Name}}` resolve.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::cloud::{block_on, cloud_failure, connect};
+use super::follow::{FollowOptions, follow};
+use super::prompt::StdinPrompt;
+use super::{UsageError, load_workspace, print_json};
+use crate::cli::{AwsArgs, SetupArgs};
+use crate::cloud::aws::AwsCloud;
+use crate::cloud::guard::{AccountGuard, Authorization, Prompt};
+use crate::cloud::status::is_terminal;
+use crate::cloud::{ChangeSet, Stack};
+use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
+use crate::workspace::{Extension, Workspace};
+
+fn extension<'a>(workspace: &'a Workspace, name: &str) -> Result<&'a Extension, UsageError> {
+    workspace.find_extension(name).ok_or_else(|| {
+        let known: Vec<&str> = workspace
+            .extensions
+            .iter()
+            .map(|e| e.folder.as_str())
+            .collect();
+        UsageError(format!(
+            "no extension `{name}` in {}; known: {}",
+            workspace.root.display(),
+            known.join(", ")
+        ))
+    })
+}
+
+async fn authorize(
+    cloud: &AwsCloud,
+    guard: AccountGuard,
+    action: &str,
+) -> Result<Authorization, UsageError> {
+    let caller = cloud.identity().await.map_err(cloud_failure)?;
+    guard
+        .check_account(&cloud.context, &caller, action)
+        .map_err(|refusal| UsageError(format!("{refusal}\nhint: {}", refusal.hint)))
+}
+
+/// Waits for CloudFormation to compute a change set.
+async fn computed_change_set(cloud: &AwsCloud, id: &str) -> Result<ChangeSet, UsageError> {
+    for attempt in 0u32..300 {
+        let change_set = cloud.describe_change_set(id).await.map_err(cloud_failure)?;
+        if !matches!(
+            change_set.status.as_str(),
+            "CREATE_PENDING" | "CREATE_IN_PROGRESS"
+        ) {
+            return Ok(change_set);
+        }
+        tokio::time::sleep(Duration::from_millis(if attempt < 5 { 500 } else { 2_000 })).await;
+    }
+    Err(UsageError(format!(
+        "change set {id} was still being computed after 10 minutes"
+    )))
+}
+
+/// Where `{{Name}}` references of the inputs stand after a deploy.
+#[derive(Debug, Serialize)]
+pub struct ReferenceStatus {
+    pub file: String,
+    pub name: String,
+    pub value: Option<String>,
+}
+
+/// The stack's outputs and which references of the inputs resolve in this account and region.
+async fn report_outputs(
+    cloud: &AwsCloud,
+    extension: &Extension,
+    stack: Option<Stack>,
+    json: bool,
+) -> Result<bool, UsageError> {
+    let exports = cloud.list_exports().await.map_err(cloud_failure)?;
+    let references: Vec<ReferenceStatus> = extension
+        .export_references()
+        .into_iter()
+        .map(|(file, name)| ReferenceStatus {
+            value: exports
+                .iter()
+                .find(|e| e.name == name)
+                .map(|e| e.value.clone()),
+            file,
+            name,
+        })
+        .collect();
+    let all_resolve = references.iter().all(|r| r.value.is_some());
+    if json {
+        #[derive(Serialize)]
+        struct Report<'a> {
+            stack: Option<Stack>,
+            references: &'a [ReferenceStatus],
+        }
+        print_json(&Report {
+            stack,
+            references: &references,
+        });
+        return Ok(all_resolve);
+    }
+    if let Some(stack) = &stack {
+        println!("outputs of {}:", stack.name);
+        for output in &stack.outputs {
+            let export = output
+                .export_name
+                .as_deref()
+                .map(|name| format!("  (export {name})"))
+                .unwrap_or_default();
+            println!("  {} = {}{export}", output.key, output.value);
+        }
+    }
+    if !references.is_empty() {
+        println!(
+            "references in inputs/ ({} {}):",
+            cloud.context.stage,
+            cloud.region()
+        );
+        for reference in &references {
+            match &reference.value {
+                Some(value) => println!(
+                    "  ✓ {{{{{}}}}} = {value}  ({})",
+                    reference.name, reference.file
+                ),
+                None => println!(
+                    "  ✗ {{{{{}}}}} is not exported here: cfn test would ignore {}",
+                    reference.name, reference.file
+                ),
+            }
+        }
+    }
+    Ok(all_resolve)
+}
+
+/// The newest event of a stack, so that following starts after it.
+async fn newest_event_id(cloud: &AwsCloud, stack: &str) -> Option<String> {
+    let page = cloud.stack_events_page(stack, None).await.ok()?;
+    page.events.first().map(|e| e.event_id.clone())
+}
+
+/// Follows `stack` from after the event `after`; `expected` resources count as pending until they move.
+async fn follow_from(
+    cloud: AwsCloud,
+    stack: &str,
+    after: Option<String>,
+    expected: Vec<(String, String)>,
+    json: bool,
+) -> ExitCode {
+    let start = after.map_or(Start::Beginning, Start::After);
+    let mut poller = StackEventPoller::new(cloud, stack, start, DEFAULT_HISTORY_CAP);
+    poller.watch.expect_resources(expected);
+    follow(poller, FollowOptions { json, follow: true }).await
+}
+
+pub fn deploy(
+    start: &Path,
+    args: &SetupArgs,
+    aws: &AwsArgs,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    deploy_with(start, args, aws, json, &mut StdinPrompt)
+}
+
+pub fn deploy_with(
+    start: &Path,
+    args: &SetupArgs,
+    aws: &AwsArgs,
+    json: bool,
+    prompt: &mut dyn Prompt,
+) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    let extension = extension(&workspace, &args.extension)?;
+    let Some(setup) = extension.setup.first() else {
+        return Err(UsageError(format!(
+            "{} has no test/setup.yml to deploy",
+            extension.folder
+        )));
+    };
+    if let Err(problem) = &setup.parsed {
+        return Err(UsageError(format!(
+            "{} cannot be used: {} (run `regship check`)",
+            setup.path, problem.message
+        )));
+    }
+    let stack_name = extension.setup_stack_name();
+    let guard = AccountGuard {
+        read_only: aws.read_only,
+    };
+    block_on(async {
+        let cloud = connect(&workspace.config, args.stage, aws).await?;
+        let authorization = authorize(&cloud, guard, "deploy setup").await?;
+        let existing = cloud
+            .describe_stack(&stack_name)
+            .await
+            .map_err(cloud_failure)?;
+        let create = match &existing {
+            None => true,
+            Some(stack) if stack.status == "REVIEW_IN_PROGRESS" => true,
+            Some(stack) if stack.status == "ROLLBACK_COMPLETE" => {
+                return Err(UsageError(format!(
+                    "{stack_name} is ROLLBACK_COMPLETE and cannot be updated\nhint: delete it first: regship setup delete {}",
+                    extension.folder
+                )));
+            }
+            Some(stack) if !is_terminal(&stack.status) => {
+                return Err(UsageError(format!(
+                    "{stack_name} is busy ({})\nhint: wait, or follow it: regship events {stack_name} --follow",
+                    stack.status
+                )));
+            }
+            Some(_) => false,
+        };
+        let stamp = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let change_set_id = cloud
+            .create_change_set(
+                &authorization,
+                &stack_name,
+                &format!("regship-{stamp}"),
+                &setup.text,
+                create,
+            )
+            .await
+            .map_err(cloud_failure)?;
+        let change_set = computed_change_set(&cloud, &change_set_id).await?;
+        if change_set.is_empty_change() {
+            let _ = cloud
+                .delete_change_set(&authorization, &change_set_id)
+                .await;
+            eprintln!("no changes: {stack_name} already matches {}", setup.path);
+            let stack = cloud
+                .describe_stack(&stack_name)
+                .await
+                .map_err(cloud_failure)?;
+            report_outputs(&cloud, extension, stack, json).await?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if change_set.status != "CREATE_COMPLETE" {
+            return Err(UsageError(format!(
+                "the change set failed: {}",
+                change_set.reason.as_deref().unwrap_or(&change_set.status)
+            )));
+        }
+        eprintln!(
+            "change set for {stack_name} ({} {}, {}):",
+            args.stage,
+            cloud.region(),
+            if create { "new stack" } else { "update" }
+        );
+        for change in &change_set.changes {
+            let replacement = match change.replacement.as_deref() {
+                Some("True") => "  (replacement)",
+                Some("Conditional") => "  (may replace)",
+                _ => "",
+            };
+            eprintln!(
+                "  {} {:<30} {}{replacement}",
+                change.mark(),
+                change.logical_id,
+                change.resource_type
+            );
+        }
+        let question = format!(
+            "Execute this change set on {stack_name} in {} ({})?",
+            args.stage,
+            authorization.account()
+        );
+        if let Err(refusal) = guard.confirm(&authorization, &question, args.yes, prompt) {
+            let _ = cloud
+                .delete_change_set(&authorization, &change_set_id)
+                .await;
+            return Err(UsageError(format!(
+                "{refusal}; nothing was deployed\nhint: {}",
+                refusal.hint
+            )));
+        }
+        let after = newest_event_id(&cloud, &change_set.stack_id).await;
+        cloud
+            .execute_change_set(&authorization, &change_set_id)
+            .await
+            .map_err(cloud_failure)?;
+        if args.no_wait {
+            eprintln!(
+                "executing; follow it with: regship events {stack_name} --stage {} --follow",
+                args.stage
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        let expected = change_set
+            .changes
+            .iter()
+            .map(|c| (c.logical_id.clone(), c.resource_type.clone()))
+            .collect();
+        let code = follow_from(cloud.clone(), &change_set.stack_id, after, expected, json).await;
+        if code != ExitCode::SUCCESS {
+            return Ok(code);
+        }
+        let stack = cloud
+            .describe_stack(&stack_name)
+            .await
+            .map_err(cloud_failure)?;
+        report_outputs(&cloud, extension, stack, json).await?;
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+pub fn delete(
+    start: &Path,
+    args: &SetupArgs,
+    aws: &AwsArgs,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    delete_with(start, args, aws, json, &mut StdinPrompt)
+}
+
+pub fn delete_with(
+    start: &Path,
+    args: &SetupArgs,
+    aws: &AwsArgs,
+    json: bool,
+    prompt: &mut dyn Prompt,
+) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    let extension = extension(&workspace, &args.extension)?;
+    let stack_name = extension.setup_stack_name();
+    let guard = AccountGuard {
+        read_only: aws.read_only,
+    };
+    block_on(async {
+        let cloud = connect(&workspace.config, args.stage, aws).await?;
+        let authorization = authorize(&cloud, guard, "delete setup").await?;
+        let Some(stack) = cloud
+            .describe_stack(&stack_name)
+            .await
+            .map_err(cloud_failure)?
+        else {
+            eprintln!(
+                "{stack_name} does not exist in {} {}: nothing to delete",
+                args.stage,
+                cloud.region()
+            );
+            return Ok(ExitCode::SUCCESS);
+        };
+        let question = format!(
+            "Delete {stack_name} ({}) in {} ({})?",
+            stack.status,
+            args.stage,
+            authorization.account()
+        );
+        guard
+            .confirm(&authorization, &question, args.yes, prompt)
+            .map_err(|refusal| {
+                UsageError(format!(
+                    "{refusal}; nothing was deleted\nhint: {}",
+                    refusal.hint
+                ))
+            })?;
+        let after = newest_event_id(&cloud, &stack.stack_id).await;
+        cloud
+            .delete_stack(&authorization, &stack.stack_id)
+            .await
+            .map_err(cloud_failure)?;
+        if args.no_wait {
+            eprintln!(
+                "deleting; follow it with: regship events {} --stage {} --follow",
+                stack.stack_id, args.stage
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
+        Ok(follow_from(cloud, &stack.stack_id, after, Vec::new(), json).await)
+    })
+}

@@ -1,0 +1,415 @@
+//! The cloud subcommands against a real local AWS emulator (moto in server mode).
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use support::moto::{Moto, moto};
+
+const MOTO_ACCOUNT: &str = "123456789012";
+
+/// A copy of this repository's example extension, with a regship.yml for moto's account.
+fn workspace(account_id: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let status = Command::new("cp")
+        .arg("-r")
+        .arg(source.join("resources"))
+        .arg(source.join("release"))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        format!("namespace: AwsCommunity\naccounts:\n  sandbox: {{region: us-east-1, account_id: \"{account_id}\"}}\n  prod: {{region: us-east-1, account_id: \"{account_id}\"}}\n"),
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs regship against moto with test credentials and no real AWS configuration.
+fn regship(moto: &Moto, dir: &Path, args: &[&str], stdin: &str) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_regship"))
+        .args([
+            "-C",
+            dir.to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+        ])
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            dir.join("no-aws-credentials"),
+        )
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    wait_bounded(child)
+}
+
+/// Waits for a child, failing the test (not hanging it) after 60 s.
+fn wait_bounded(mut child: std::process::Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("regship hung for 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+fn stack_status(moto: &Moto, dir: &Path) -> Option<String> {
+    let output = regship(
+        moto,
+        dir,
+        &["events", "setup-S3-DeleteBucketContents", "--json"],
+        "",
+    );
+    let events: serde_json::Value = serde_json::from_slice(&output.stdout).ok()?;
+    events.as_array()?.last()?["status"]
+        .as_str()
+        .map(String::from)
+}
+
+#[test]
+fn deploy_update_no_change_decline_and_delete_the_example_setup() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+
+    let created = regship(
+        moto,
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents"],
+        "y\n",
+    );
+    assert_eq!(created.status.code(), Some(0), "{}", text(&created));
+    let out = text(&created);
+    assert!(out.contains("+ Bucket"), "the change set is shown: {out}");
+    assert!(out.contains("[y/N]"), "{out}");
+    assert!(out.contains("✓ CREATE_COMPLETE"), "{out}");
+    assert_eq!(
+        stack_status(moto, dir.path()).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+
+    let unchanged = regship(
+        moto,
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    assert_eq!(unchanged.status.code(), Some(0), "{}", text(&unchanged));
+    assert!(
+        text(&unchanged).contains("no changes"),
+        "{}",
+        text(&unchanged)
+    );
+
+    let setup = dir
+        .path()
+        .join("resources/S3_DeleteBucketContents/test/setup.yml");
+    let template = std::fs::read_to_string(&setup).unwrap();
+    std::fs::write(
+        &setup,
+        template.replace("IgnorePublicAcls: true", "IgnorePublicAcls: false"),
+    )
+    .unwrap();
+    let declined = regship(
+        moto,
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents"],
+        "\n",
+    );
+    assert_ne!(declined.status.code(), Some(0));
+    assert!(
+        text(&declined).contains("nothing was deployed"),
+        "{}",
+        text(&declined)
+    );
+    assert_eq!(
+        stack_status(moto, dir.path()).as_deref(),
+        Some("CREATE_COMPLETE"),
+        "a declined change set is not executed"
+    );
+
+    let updated = regship(
+        moto,
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "-y"],
+        "",
+    );
+    assert_eq!(updated.status.code(), Some(0), "{}", text(&updated));
+    assert!(text(&updated).contains("> Bucket"), "{}", text(&updated));
+    assert!(
+        text(&updated).contains("✓ UPDATE_COMPLETE"),
+        "{}",
+        text(&updated)
+    );
+
+    let followed = regship(
+        moto,
+        dir.path(),
+        &["events", "setup-S3-DeleteBucketContents", "--follow"],
+        "",
+    );
+    assert_eq!(
+        followed.status.code(),
+        Some(0),
+        "a settled stack ends the follow at once: {}",
+        text(&followed)
+    );
+
+    let deleted = regship(
+        moto,
+        dir.path(),
+        &["setup", "delete", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    assert_eq!(deleted.status.code(), Some(0), "{}", text(&deleted));
+    assert!(
+        text(&deleted).contains("✓ DELETE_COMPLETE"),
+        "{}",
+        text(&deleted)
+    );
+    let again = regship(
+        moto,
+        dir.path(),
+        &["setup", "delete", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    assert!(
+        text(&again).contains("nothing to delete"),
+        "{}",
+        text(&again)
+    );
+}
+
+#[test]
+fn exports_and_reference_resolution() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    // moto creates exports for CreateStack (not for change sets): publish the export that way.
+    let exporter = dir.path().join("exporter.yml");
+    std::fs::write(
+        &exporter,
+        "Resources:\n  B:\n    Type: AWS::S3::Bucket\nOutputs:\n  B:\n    Value: bucket-from-setup\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n",
+    )
+    .unwrap();
+    create_stack(
+        moto,
+        "exporter",
+        &std::fs::read_to_string(&exporter).unwrap(),
+    );
+
+    let exports = regship(moto, dir.path(), &["exports", "--json"], "");
+    assert!(exports.status.success(), "{}", text(&exports));
+    let exports: serde_json::Value = serde_json::from_slice(&exports.stdout).unwrap();
+    assert_eq!(
+        exports[0]["name"],
+        "AwsCommunityS3DeleteBucketContentsBucket"
+    );
+    assert_eq!(exports[0]["value"], "bucket-from-setup");
+
+    let deployed = regship(
+        moto,
+        dir.path(),
+        &[
+            "setup",
+            "deploy",
+            "resources/S3_DeleteBucketContents",
+            "--yes",
+        ],
+        "",
+    );
+    assert!(deployed.status.success(), "{}", text(&deployed));
+    assert!(
+        text(&deployed)
+            .contains("✓ {{AwsCommunityS3DeleteBucketContentsBucket}} = bucket-from-setup"),
+        "{}",
+        text(&deployed)
+    );
+}
+
+/// CreateStack through the SDK with static test credentials.
+fn create_stack(moto: &Moto, name: &str, template: &str) {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let config = aws_sdk_cloudformation::Config::builder()
+            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&moto.endpoint)
+            .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
+            .build();
+        aws_sdk_cloudformation::Client::from_conf(config)
+            .create_stack()
+            .stack_name(name)
+            .template_body(template)
+            .send()
+            .await
+            .unwrap();
+    });
+}
+
+#[test]
+fn the_account_guard_refuses_another_account_and_read_only() {
+    let (moto, _serial) = moto();
+    let dir = workspace("111111111111");
+    let refused = regship(
+        moto,
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    assert_eq!(refused.status.code(), Some(2));
+    let out = text(&refused);
+    assert!(
+        out.contains("is account 123456789012, but the sandbox stage is account 111111111111"),
+        "{out}"
+    );
+    assert!(
+        stack_status(moto, dir.path()).is_none(),
+        "nothing was created"
+    );
+
+    let dir = workspace(MOTO_ACCOUNT);
+    let read_only = regship(
+        moto,
+        dir.path(),
+        &[
+            "--read-only",
+            "setup",
+            "deploy",
+            "S3_DeleteBucketContents",
+            "--yes",
+        ],
+        "",
+    );
+    assert!(
+        text(&read_only).contains("read-only"),
+        "{}",
+        text(&read_only)
+    );
+    assert!(stack_status(moto, dir.path()).is_none());
+
+    let prod_yes = regship(
+        moto,
+        dir.path(),
+        &[
+            "setup",
+            "deploy",
+            "S3_DeleteBucketContents",
+            "--stage",
+            "prod",
+            "--yes",
+        ],
+        "",
+    );
+    assert!(
+        text(&prod_yes).contains("prod change not confirmed"),
+        "--yes alone never confirms prod: {}",
+        text(&prod_yes)
+    );
+    let prod_typed = regship(
+        moto,
+        dir.path(),
+        &[
+            "setup",
+            "deploy",
+            "S3_DeleteBucketContents",
+            "--stage",
+            "prod",
+        ],
+        "123456789012\n",
+    );
+    assert!(prod_typed.status.success(), "{}", text(&prod_typed));
+}
+
+#[test]
+fn accounts_show_identity_match_and_missing_credentials() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    let output = regship(moto, dir.path(), &["accounts", "--json"], "");
+    assert!(output.status.success(), "{}", text(&output));
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["stage"], "sandbox");
+    assert_eq!(rows[0]["caller"]["account"], MOTO_ACCOUNT);
+    assert_eq!(rows[0]["matches"], true);
+    assert_eq!(
+        rows[1]["matches"],
+        serde_json::Value::Null,
+        "cicd has no account id configured"
+    );
+
+    // No credentials anywhere: a clear state and the command that fixes it, quickly.
+    let mut bare = Command::new(env!("CARGO_BIN_EXE_regship"));
+    bare.args([
+        "-C",
+        dir.path().to_str().unwrap(),
+        "--endpoint-url",
+        &moto.endpoint,
+        "accounts",
+        "--json",
+    ])
+    .env_clear()
+    .env("HOME", dir.path())
+    .env("AWS_REGION", "us-east-1")
+    .env("AWS_CONFIG_FILE", dir.path().join("none"))
+    .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped());
+    let output = wait_bounded(bare.spawn().unwrap());
+    let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rows[0]["state"], "no_credentials", "{rows}");
+    assert!(
+        rows[0]["hint"].as_str().unwrap().contains("aws sso login"),
+        "{rows}"
+    );
+}
+
+#[test]
+fn events_of_a_missing_stack_say_so() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    let output = regship(moto, dir.path(), &["events", "no-such-stack"], "");
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        text(&output).contains("does not exist"),
+        "{}",
+        text(&output)
+    );
+}

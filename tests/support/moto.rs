@@ -1,0 +1,95 @@
+//! A moto server (a local AWS emulator) on a free loopback port, started once per test binary,
+//! stopped when the test process exits, reset before each test that takes the lock.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::time::{Duration, Instant};
+
+pub struct Moto {
+    pub endpoint: String,
+    port: u16,
+    _child: Child,
+    /// Held open for the life of the process: when it closes, the wrapper kills moto.
+    _lifeline: Mutex<ChildStdin>,
+}
+
+fn moto_server() -> PathBuf {
+    let local = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
+    if local.is_file() {
+        return local;
+    }
+    panic!(
+        "moto_server is not installed at {}: run `make test`, which installs it into .venv (these tests never skip)",
+        local.display()
+    );
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn start() -> Moto {
+    let server = moto_server();
+    let port = free_port();
+    // The shell keeps moto alive while our end of its stdin is open, and kills it on EOF.
+    let script = format!(
+        "'{}' -H 127.0.0.1 -p {port} >/dev/null 2>&1 & pid=$!; cat >/dev/null; kill $pid",
+        server.display()
+    );
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .stdin(Stdio::piped())
+        .spawn()
+        .expect("the moto wrapper starts");
+    let lifeline = child.stdin.take().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "moto_server did not listen on 127.0.0.1:{port} within 60 s"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Moto {
+        endpoint: format!("http://127.0.0.1:{port}"),
+        port,
+        _child: child,
+        _lifeline: Mutex::new(lifeline),
+    }
+}
+
+static MOTO: OnceLock<Moto> = OnceLock::new();
+static SERIAL: Mutex<()> = Mutex::new(());
+
+impl Moto {
+    /// Clears every account's state.
+    pub fn reset(&self) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream
+            .write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            .unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        assert!(
+            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
+            "reset: {answer}"
+        );
+    }
+}
+
+/// The shared moto server, reset, and held for this test alone.
+pub fn moto() -> (&'static Moto, MutexGuard<'static, ()>) {
+    let guard = SERIAL
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    let moto = MOTO.get_or_init(start);
+    moto.reset();
+    (moto, guard)
+}
