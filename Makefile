@@ -42,5 +42,6 @@ lint:
 	cargo clippy --all-targets -- -D warnings
 
 bench:
-	cargo bench --bench check
+	cargo bench
 	cargo run --release --quiet --example check_scale
+	cargo run --release --quiet --example poll_rates

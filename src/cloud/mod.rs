@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod context;
+pub mod demo;
 pub mod guard;
 pub mod status;
 

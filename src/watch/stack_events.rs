@@ -402,3 +402,93 @@ impl<S: StackEventSource> StackEventPoller<S> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::demo::ScriptedStack;
+
+    fn connection_lost() -> CloudError {
+        CloudError::new(
+            CloudErrorKind::Connection,
+            "DescribeStackEvents: connection reset",
+            "retrying",
+        )
+    }
+
+    /// Polls like a follower would, advancing the scripted clock by each reported delay.
+    async fn follow(
+        poller: &mut StackEventPoller<ScriptedStack>,
+        stack: &ScriptedStack,
+        until: Duration,
+    ) -> (Vec<String>, Vec<PollProblem>) {
+        let (mut seen, mut problems) = (Vec::new(), Vec::new());
+        while stack.now() < until {
+            let report = poller.poll().await;
+            seen.extend(report.new_events.iter().map(|e| e.event_id.clone()));
+            problems.extend(report.problem);
+            stack.advance(report.delay);
+        }
+        (seen, problems)
+    }
+
+    fn busy_stack() -> ScriptedStack {
+        let stack = ScriptedStack::new("setup-x");
+        stack.push(
+            Duration::ZERO,
+            "setup-x",
+            "",
+            "UPDATE_IN_PROGRESS",
+            Some("User Initiated"),
+        );
+        for n in 1..=40u64 {
+            stack.push(
+                Duration::from_secs(n),
+                &format!("R{n}"),
+                "AWS::SSM::Parameter",
+                "UPDATE_COMPLETE",
+                None,
+            );
+        }
+        stack.push(
+            Duration::from_secs(41),
+            "setup-x",
+            "",
+            "UPDATE_COMPLETE",
+            None,
+        );
+        stack
+    }
+
+    #[tokio::test]
+    async fn a_dropped_connection_is_retried_and_loses_or_repeats_nothing() {
+        let stack = busy_stack();
+        for call in [3, 4, 5, 9] {
+            stack.fail_call(call, connection_lost());
+        }
+        let mut poller = StackEventPoller::new(stack.clone(), "setup-x", Start::Beginning, 1_000);
+        let (seen, problems) = follow(&mut poller, &stack, Duration::from_secs(120)).await;
+        let mut expected = vec!["setup-x-UPDATE_IN_PROGRESS-0".to_string()];
+        expected.extend((1..=40).map(|n| format!("R{n}-UPDATE_COMPLETE-{n}")));
+        expected.push("setup-x-UPDATE_COMPLETE-41".to_string());
+        assert_eq!(seen, expected, "every event once, in order");
+        assert_eq!(problems.len(), 4);
+        assert!(
+            matches!(problems[2], PollProblem::Retrying { attempt: 3, .. }),
+            "{problems:?}"
+        );
+        assert_eq!(poller.watch.outcome(), Some(true));
+    }
+
+    #[tokio::test]
+    async fn the_history_cap_bounds_memory_but_not_dedupe() {
+        let stack = busy_stack();
+        stack.advance(Duration::from_secs(100));
+        let mut poller = StackEventPoller::new(stack.clone(), "setup-x", Start::Beginning, 5);
+        assert_eq!(poller.poll().await.new_events.len(), 42);
+        assert_eq!(poller.watch.events.len(), 5);
+        assert_eq!(poller.watch.total_events, 42);
+        assert!(poller.poll().await.new_events.is_empty());
+        assert_eq!(poller.watch.resources.len(), 40);
+    }
+}
