@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant};
 
 use regship::cloud::StackEvent;
-use regship::cloud::demo::ScriptedStack;
+use regship::cloud::demo::{ScriptedStack, generated_events};
 use regship::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, StackWatch, Start};
 
 /// Follows `stack` for `minutes` simulated minutes; returns the calls made in each minute.
@@ -32,24 +32,6 @@ fn peak_rss_mib() -> f64 {
                 .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(f64::NAN, |kib| kib / 1024.0)
-}
-
-fn event(n: u64) -> StackEvent {
-    StackEvent {
-        event_id: format!("event-{n:08}"),
-        stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/big/1".into(),
-        stack_name: "big".into(),
-        logical_id: format!("Resource{}", n % 500),
-        physical_id: Some(format!("physical-{}", n % 500)),
-        resource_type: "AWS::SSM::Parameter".into(),
-        status: if n % 2 == 0 {
-            "UPDATE_IN_PROGRESS".into()
-        } else {
-            "UPDATE_COMPLETE".into()
-        },
-        reason: (n % 97 == 0).then(|| "Resource handler returned message: something to say".into()),
-        timestamp_ms: 1_700_000_000_000 + n as i64,
-    }
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -81,7 +63,7 @@ async fn main() {
     println!("  active stack, minutes 1-5: {active_calls:?}");
     println!("  idle stack,   minutes 1-5: {idle_calls:?}");
 
-    let events: Vec<StackEvent> = (0..100_000).map(event).collect();
+    let events = generated_events(100_000);
     let pages: Vec<Vec<StackEvent>> = events
         .chunks(100)
         .map(|page| page.iter().rev().cloned().collect())

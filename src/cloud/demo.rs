@@ -129,3 +129,27 @@ impl StackEventSource for ScriptedStack {
         self.page(next_token)
     }
 }
+
+/// `count` events of one busy stack, oldest first: 500 resources cycling through
+/// UPDATE_IN_PROGRESS and UPDATE_COMPLETE, now and then with a reason.
+pub fn generated_events(count: u64) -> Vec<StackEvent> {
+    (0..count)
+        .map(|n| StackEvent {
+            event_id: format!("event-{n:08}"),
+            stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/big/1".into(),
+            stack_name: "big".into(),
+            logical_id: format!("Resource{}", n % 500),
+            physical_id: Some(format!("physical-{}", n % 500)),
+            resource_type: "AWS::SSM::Parameter".into(),
+            status: if n.is_multiple_of(2) {
+                "UPDATE_IN_PROGRESS".into()
+            } else {
+                "UPDATE_COMPLETE".into()
+            },
+            reason: n
+                .is_multiple_of(97)
+                .then(|| "Resource handler returned message: something to say".into()),
+            timestamp_ms: 1_700_000_000_000 + n as i64,
+        })
+        .collect()
+}
