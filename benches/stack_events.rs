@@ -2,26 +2,11 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use regship::cloud::StackEvent;
+use regship::cloud::demo::generated_events;
 use regship::watch::stack_events::{DEFAULT_HISTORY_CAP, StackWatch};
 
 fn pages() -> Vec<Vec<StackEvent>> {
-    let events: Vec<StackEvent> = (0..100_000u64)
-        .map(|n| StackEvent {
-            event_id: format!("event-{n:08}"),
-            stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/big/1".into(),
-            stack_name: "big".into(),
-            logical_id: format!("Resource{}", n % 500),
-            physical_id: Some(format!("physical-{}", n % 500)),
-            resource_type: "AWS::SSM::Parameter".into(),
-            status: if n % 2 == 0 {
-                "UPDATE_IN_PROGRESS".into()
-            } else {
-                "UPDATE_COMPLETE".into()
-            },
-            reason: None,
-            timestamp_ms: n as i64,
-        })
-        .collect();
+    let events = generated_events(100_000);
     events
         .chunks(100)
         .map(|page| page.iter().rev().cloned().collect())
