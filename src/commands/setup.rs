@@ -13,7 +13,7 @@ use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, SetupArgs};
 use crate::cloud::aws::AwsCloud;
-use crate::cloud::guard::{AccountGuard, Authorization, Prompt};
+use crate::cloud::guard::{AccountGuard, Authorization};
 use crate::cloud::status::is_terminal;
 use crate::cloud::{ChangeSet, Stack};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
@@ -162,16 +162,7 @@ pub fn deploy(
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
-    deploy_with(start, args, aws, json, &mut StdinPrompt)
-}
-
-pub fn deploy_with(
-    start: &Path,
-    args: &SetupArgs,
-    aws: &AwsArgs,
-    json: bool,
-    prompt: &mut dyn Prompt,
-) -> Result<ExitCode, UsageError> {
+    let prompt = &mut StdinPrompt;
     let workspace = load_workspace(start);
     let extension = extension(&workspace, &args.extension)?;
     let Some(setup) = extension.setup.first() else {
@@ -315,16 +306,7 @@ pub fn delete(
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
-    delete_with(start, args, aws, json, &mut StdinPrompt)
-}
-
-pub fn delete_with(
-    start: &Path,
-    args: &SetupArgs,
-    aws: &AwsArgs,
-    json: bool,
-    prompt: &mut dyn Prompt,
-) -> Result<ExitCode, UsageError> {
+    let prompt = &mut StdinPrompt;
     let workspace = load_workspace(start);
     let extension = extension(&workspace, &args.extension)?;
     let stack_name = extension.setup_stack_name();
