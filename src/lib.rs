@@ -3,10 +3,12 @@
 //! The library holds everything the binary and the tests share; `main.rs` only
 //! parses the command line and hands over.
 
+pub mod app;
 pub mod checks;
 pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod config;
+pub mod ui;
 pub mod watch;
 pub mod workspace;

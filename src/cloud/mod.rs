@@ -1,5 +1,6 @@
 //! The cloud port: the domain types regship speaks and the stage contexts; `aws/` adapts the AWS SDK.
 
+pub mod accounts;
 pub mod aws;
 pub mod context;
 pub mod demo;

@@ -12,7 +12,7 @@ use crate::config::Maturity;
 use crate::workspace::{ArtifactType, Workspace};
 
 /// One row of `regship list`.
-#[derive(Debug, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct ExtensionRow {
     pub folder: String,
     pub type_name: Option<String>,

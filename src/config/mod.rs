@@ -1,5 +1,6 @@
-//! Configuration: the workspace's own `regship.yml` (accounts, namespace, maturity).
+//! Configuration: the workspace's `regship.yml` and the user's own config, keymap and theme files.
 
+pub mod user;
 mod workspace_file;
 
 pub use workspace_file::{

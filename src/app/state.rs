@@ -1,0 +1,317 @@
+//! The TUI's state: everything the screen shows, and nothing that does I/O.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::checks::Finding;
+use crate::cloud::accounts::AccountRow;
+use crate::cloud::guard::Authorization;
+use crate::cloud::{Export, ResourceChange, StackOutput};
+use crate::commands::list::ExtensionRow;
+use crate::config::Stage;
+use crate::watch::stack_events::StackWatch;
+
+/// A top-level screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ViewKind {
+    Resources,
+    Accounts,
+    Events,
+    Jobs,
+}
+
+impl ViewKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            ViewKind::Resources => "resources",
+            ViewKind::Accounts => "accounts",
+            ViewKind::Events => "events",
+            ViewKind::Jobs => "jobs",
+        }
+    }
+}
+
+/// A screen on the breadcrumb trail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Screen {
+    List(ViewKind),
+    /// One extension, by folder.
+    ResourceDetail(String),
+}
+
+/// One extension as the resources view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExtensionView {
+    pub row: ExtensionRow,
+    pub files: Vec<String>,
+    pub findings: Vec<Finding>,
+    /// `{{Name}}` references of `inputs/`: (file, name).
+    pub references: Vec<(String, String)>,
+    pub setup_stack: String,
+}
+
+/// Something that is loaded in the background.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Loadable<T> {
+    #[default]
+    NotLoaded,
+    Loading,
+    Loaded {
+        value: T,
+        at_ms: i64,
+    },
+    Failed {
+        message: String,
+        at_ms: i64,
+    },
+}
+
+impl<T> Loadable<T> {
+    pub fn value(&self) -> Option<&T> {
+        match self {
+            Loadable::Loaded { value, .. } => Some(value),
+            _ => None,
+        }
+    }
+}
+
+/// The stack the events view follows.
+#[derive(Debug, Clone)]
+pub struct EventsView {
+    pub stage: Stage,
+    pub watch: StackWatch,
+    /// Keep the newest event in sight; scrolling up pauses it.
+    pub follow: bool,
+    /// Lines scrolled up from the bottom while paused.
+    pub scroll_up: usize,
+    pub problem: Option<String>,
+    /// Polling stopped (credentials, missing stack): `r` resumes.
+    pub stopped: bool,
+    pub updated_ms: Option<i64>,
+    pub outputs: Option<Vec<StackOutput>>,
+    /// After a deploy: each reference of the inputs and its value, if exported.
+    pub references: Vec<(String, Option<String>)>,
+}
+
+/// What a confirmed change will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanKind {
+    /// Execute a computed change set.
+    Deploy {
+        change_set_id: String,
+        create: bool,
+        changes: Vec<ResourceChange>,
+    },
+    /// Delete the stack.
+    Delete,
+}
+
+/// A change waiting for the user's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangePlan {
+    pub folder: String,
+    pub stack_name: String,
+    pub stack_id: String,
+    pub region: String,
+    pub authorization: Authorization,
+    pub kind: PlanKind,
+}
+
+/// A modal on top of the screen.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dialog {
+    /// Default No; prod needs the account id or `prod` typed.
+    Confirm {
+        plan: ChangePlan,
+        yes: bool,
+        typed: String,
+    },
+    /// Work under way (computing a change set ...).
+    Busy(String),
+    /// A message to acknowledge.
+    Message { title: String, body: String },
+}
+
+/// A line being typed at the bottom: a `:` command or a `/` filter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputLine {
+    pub kind: InputKind,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Command,
+    Filter,
+}
+
+/// A subprocess the TUI started.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobView {
+    pub id: u64,
+    pub title: String,
+    pub lines: VecDeque<String>,
+    pub status: JobStatus,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JobStatus {
+    Running,
+    Exited(i32),
+    Killed,
+    FailedToStart,
+}
+
+/// A note in the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Lines of a job's output kept on screen.
+pub const JOB_LINES_KEPT: usize = 5_000;
+
+/// Everything the TUI shows.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub workspace_name: String,
+    pub extensions: Loadable<Vec<ExtensionView>>,
+    pub stage: Stage,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub endpoint_url: Option<String>,
+    pub read_only: bool,
+    pub demo: bool,
+    /// Bumped on every switch of stage, region or followed stack; older task results are dropped.
+    pub generation: u64,
+    pub screens: Vec<Screen>,
+    pub selected: BTreeMap<ViewKind, usize>,
+    pub detail_scroll: usize,
+    pub filter: String,
+    pub input: Option<InputLine>,
+    pub help: bool,
+    pub dialog: Option<Dialog>,
+    pub accounts: BTreeMap<Stage, Loadable<AccountRow>>,
+    pub exports: Loadable<Vec<Export>>,
+    pub events: Option<EventsView>,
+    pub jobs: Vec<JobView>,
+    pub next_job_id: u64,
+    pub notice: Option<Notice>,
+    pub history_cap: usize,
+    pub refresh_interval_ms: i64,
+    pub last_refresh_ms: i64,
+    pub now_ms: i64,
+    pub quit: bool,
+}
+
+impl AppState {
+    pub fn new(workspace_name: &str, stage: Stage) -> AppState {
+        AppState {
+            workspace_name: workspace_name.to_string(),
+            extensions: Loadable::Loading,
+            stage,
+            profile: None,
+            region: None,
+            endpoint_url: None,
+            read_only: false,
+            demo: false,
+            generation: 1,
+            screens: vec![Screen::List(ViewKind::Resources)],
+            selected: BTreeMap::new(),
+            detail_scroll: 0,
+            filter: String::new(),
+            input: None,
+            help: false,
+            dialog: None,
+            accounts: BTreeMap::new(),
+            exports: Loadable::NotLoaded,
+            events: None,
+            jobs: Vec::new(),
+            next_job_id: 1,
+            notice: None,
+            history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,
+            refresh_interval_ms: 30_000,
+            last_refresh_ms: 0,
+            now_ms: 0,
+            quit: false,
+        }
+    }
+
+    pub fn screen(&self) -> &Screen {
+        self.screens
+            .last()
+            .unwrap_or(&Screen::List(ViewKind::Resources))
+    }
+
+    /// The top-level view the current screen belongs to.
+    pub fn view(&self) -> ViewKind {
+        match self.screen() {
+            Screen::List(kind) => *kind,
+            Screen::ResourceDetail(_) => ViewKind::Resources,
+        }
+    }
+
+    pub fn selected(&self, view: ViewKind) -> usize {
+        self.selected.get(&view).copied().unwrap_or(0)
+    }
+
+    /// The extensions the filter keeps, in order.
+    pub fn visible_extensions(&self) -> Vec<&ExtensionView> {
+        let Some(extensions) = self.extensions.value() else {
+            return Vec::new();
+        };
+        let filter = self.filter.to_lowercase();
+        extensions
+            .iter()
+            .filter(|e| {
+                filter.is_empty()
+                    || e.row.folder.to_lowercase().contains(&filter)
+                    || e.row
+                        .type_name
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_lowercase()
+                        .contains(&filter)
+            })
+            .collect()
+    }
+
+    pub fn extension(&self, folder: &str) -> Option<&ExtensionView> {
+        self.extensions
+            .value()?
+            .iter()
+            .find(|e| e.row.folder == folder)
+    }
+
+    /// The extension under the cursor (resources list) or on screen (detail).
+    pub fn current_extension(&self) -> Option<&ExtensionView> {
+        match self.screen() {
+            Screen::ResourceDetail(folder) => self.extension(folder),
+            Screen::List(ViewKind::Resources) => self
+                .visible_extensions()
+                .get(self.selected(ViewKind::Resources))
+                .copied(),
+            _ => None,
+        }
+    }
+
+    /// The caller's account in the current stage, once known.
+    pub fn account_id(&self) -> Option<&str> {
+        self.accounts
+            .get(&self.stage)?
+            .value()?
+            .caller
+            .as_ref()
+            .map(|c| c.account.as_str())
+    }
+
+    /// The rows of the current list view after the filter.
+    pub fn row_count(&self, view: ViewKind) -> usize {
+        match view {
+            ViewKind::Resources => self.visible_extensions().len(),
+            ViewKind::Accounts => Stage::ALL.len(),
+            ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
+            ViewKind::Jobs => self.jobs.len(),
+        }
+    }
+}

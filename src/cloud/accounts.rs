@@ -1,0 +1,101 @@
+//! Each stage's caller identity and whether it is the configured account.
+
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::aws::AwsCloud;
+use super::context::StageContext;
+use super::{CloudErrorKind, Identity};
+use crate::config::Stage;
+
+/// The state of one stage's credentials.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialState {
+    Ok,
+    WrongAccount,
+    NoCredentials,
+    Expired,
+    Unreachable,
+    Error,
+}
+
+/// One row of `regship accounts`.
+#[derive(Debug, Clone, Serialize)]
+pub struct AccountRow {
+    pub stage: Stage,
+    pub profile: Option<String>,
+    pub region: Option<String>,
+    pub expected_account: Option<String>,
+    pub caller: Option<Identity>,
+    /// Whether the caller is the configured account (`None`: unknown or not configured).
+    pub matches: Option<bool>,
+    pub state: CredentialState,
+    pub message: Option<String>,
+    pub hint: Option<String>,
+}
+
+/// Calls GetCallerIdentity for one stage, bounded in time.
+pub async fn account_row(context: StageContext) -> AccountRow {
+    let mut row = AccountRow {
+        stage: context.stage,
+        profile: context.profile.clone(),
+        region: context.region.clone(),
+        expected_account: context.expected_account.as_ref().map(|a| a.to_string()),
+        caller: None,
+        matches: None,
+        state: CredentialState::Error,
+        message: None,
+        hint: None,
+    };
+    let attempt = async {
+        let cloud = AwsCloud::connect(context.clone()).await?;
+        let region = cloud.region();
+        cloud.identity().await.map(|identity| (identity, region))
+    };
+    match tokio::time::timeout(Duration::from_secs(15), attempt).await {
+        Ok(Ok((identity, region))) => {
+            row.region = Some(region);
+            row.matches = row
+                .expected_account
+                .as_ref()
+                .map(|expected| *expected == identity.account);
+            row.state = if row.matches == Some(false) {
+                CredentialState::WrongAccount
+            } else {
+                CredentialState::Ok
+            };
+            if row.matches == Some(false) {
+                row.hint = Some(format!(
+                    "this profile is not the {} account: fix accounts.{}.profile or account_id in regship.yml",
+                    context.stage, context.stage
+                ));
+            } else if row.matches.is_none() {
+                row.hint = Some(format!(
+                    "set accounts.{}.account_id: \"{}\" in regship.yml to guard changes",
+                    context.stage, identity.account
+                ));
+            }
+            row.caller = Some(identity);
+        }
+        Ok(Err(error)) => {
+            row.state = match error.kind {
+                CloudErrorKind::NoCredentials => CredentialState::NoCredentials,
+                CloudErrorKind::ExpiredCredentials => CredentialState::Expired,
+                CloudErrorKind::Connection | CloudErrorKind::Throttled => {
+                    CredentialState::Unreachable
+                }
+                _ => CredentialState::Error,
+            };
+            row.message = Some(error.message);
+            row.hint = Some(error.hint).filter(|h| !h.is_empty());
+        }
+        Err(_) => {
+            row.state = CredentialState::Unreachable;
+            row.message = Some("no answer from STS within 15 s".into());
+            row.hint = Some("check the network, a proxy, or --endpoint-url".into());
+        }
+    }
+    row
+}

@@ -1,0 +1,383 @@
+//! Pure rendering of `AppState`: the same state always draws the same screen.
+
+pub mod keymap;
+pub mod theme;
+mod views;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+
+use crate::app::{Action, AppState, Dialog, InputKind, PlanKind, Screen, ViewKind};
+use keymap::{BINDABLE, Keymap};
+use theme::Theme;
+
+/// The header, breadcrumb, body and footer rows of a screen of `area`.
+fn frame_layout(area: Rect) -> [Rect; 4] {
+    Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(1),
+        Constraint::Min(1),
+        Constraint::Length(1),
+    ])
+    .areas(area)
+}
+
+/// The first row of a list that is drawn when `selected` must be visible in `height` rows.
+pub fn list_offset(selected: usize, height: usize) -> usize {
+    selected.saturating_sub(height.saturating_sub(1))
+}
+
+/// Rows of a bordered table with a header line inside `body`.
+fn table_rows(body: Rect) -> usize {
+    body.height.saturating_sub(3) as usize
+}
+
+/// The row a mouse click at (`column`, `row`) selects, in a screen of `area`.
+pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<Action> {
+    let [_, _, body, _] = frame_layout(area);
+    let view = match state.screen() {
+        Screen::List(view @ (ViewKind::Resources | ViewKind::Accounts | ViewKind::Jobs)) => *view,
+        _ => return None,
+    };
+    let body = if view == ViewKind::Jobs {
+        views::jobs_list_area(body)
+    } else {
+        body
+    };
+    let first_row = body.y + 2;
+    if row < first_row || row >= body.y + body.height.saturating_sub(1) {
+        return None;
+    }
+    let offset = list_offset(state.selected(view), table_rows(body));
+    Some(Action::Select(offset + (row - first_row) as usize))
+}
+
+/// Draws the whole screen.
+pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap) {
+    let [header, crumbs, body, footer] = frame_layout(frame.area());
+    draw_header(frame, header, state, theme);
+    draw_breadcrumbs(frame, crumbs, state, theme);
+    match state.screen() {
+        Screen::List(ViewKind::Resources) => views::resources(frame, body, state, theme),
+        Screen::ResourceDetail(folder) => views::resource_detail(frame, body, state, theme, folder),
+        Screen::List(ViewKind::Accounts) => views::accounts(frame, body, state, theme),
+        Screen::List(ViewKind::Events) => views::events(frame, body, state, theme),
+        Screen::List(ViewKind::Jobs) => views::jobs(frame, body, state, theme),
+    }
+    draw_footer(frame, footer, state, theme, keymap);
+    if state.help {
+        draw_help(frame, body, theme, keymap);
+    }
+    if let Some(dialog) = &state.dialog {
+        draw_dialog(frame, body, dialog, theme);
+    }
+}
+
+fn badge(text: &str, style: Style) -> Span<'static> {
+    Span::styled(
+        format!(" {text} "),
+        style.add_modifier(Modifier::BOLD | Modifier::REVERSED),
+    )
+}
+
+fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let account = match state.account_id() {
+        Some(account) => account.to_string(),
+        None => match state.accounts.get(&state.stage) {
+            Some(crate::app::Loadable::Loading) => format!("{} …", views::spinner(state.now_ms)),
+            _ => "-".into(),
+        },
+    };
+    let mut spans = vec![
+        Span::styled(" regship ", theme.accent().add_modifier(Modifier::BOLD)),
+        Span::raw(format!("{}  ", state.workspace_name)),
+        Span::styled("stage ", theme.muted()),
+        Span::styled(format!("{}  ", state.stage), theme.accent()),
+        Span::styled("profile ", theme.muted()),
+        Span::raw(format!(
+            "{}  ",
+            state.profile.as_deref().unwrap_or("default")
+        )),
+        Span::styled("account ", theme.muted()),
+        Span::raw(format!("{account}  ")),
+        Span::styled("region ", theme.muted()),
+        Span::raw(format!("{}  ", state.region.as_deref().unwrap_or("-"))),
+    ];
+    if state.read_only {
+        spans.push(badge("READ-ONLY", Style::default().fg(theme.warning)));
+    }
+    if state.endpoint_url.is_some() {
+        spans.push(badge("ENDPOINT", Style::default().fg(theme.accent)));
+    }
+    if state.demo {
+        spans.push(badge("DEMO", Style::default().fg(theme.cancelled)));
+    }
+    if state.stage == crate::config::Stage::Prod {
+        spans.push(badge("PROD", Style::default().fg(theme.error)));
+    }
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).style(Style::default().bg(theme.header_bg)),
+        area,
+    );
+}
+
+fn draw_breadcrumbs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let names: Vec<String> = state
+        .screens
+        .iter()
+        .map(|screen| match screen {
+            Screen::List(view) => view.name().to_string(),
+            Screen::ResourceDetail(folder) => {
+                folder.rsplit('/').next().unwrap_or(folder).to_string()
+            }
+        })
+        .collect();
+    let mut line = vec![Span::styled(
+        format!(" {}", names.join(" › ")),
+        theme.accent(),
+    )];
+    if !state.filter.is_empty() {
+        line.push(Span::styled(
+            format!("   filter: {}", state.filter),
+            Style::default().fg(theme.warning),
+        ));
+    }
+    frame.render_widget(Paragraph::new(Line::from(line)), area);
+}
+
+/// The actions the footer offers on each screen.
+fn hints(state: &AppState) -> &'static [&'static str] {
+    match state.screen() {
+        Screen::List(ViewKind::Resources) => &[
+            "open",
+            "deploy_setup",
+            "validate",
+            "filter",
+            "command_mode",
+            "help",
+            "quit",
+        ],
+        Screen::ResourceDetail(_) => &[
+            "deploy_setup",
+            "delete_setup",
+            "validate",
+            "refresh",
+            "back",
+            "help",
+            "quit",
+        ],
+        Screen::List(ViewKind::Accounts) => {
+            &["open", "refresh", "back", "command_mode", "help", "quit"]
+        }
+        Screen::List(ViewKind::Events) => &[
+            "toggle_follow",
+            "up",
+            "bottom",
+            "refresh",
+            "back",
+            "help",
+            "quit",
+        ],
+        Screen::List(ViewKind::Jobs) => &["cancel_job", "up", "down", "back", "help", "quit"],
+    }
+}
+
+fn short_description(name: &str) -> &'static str {
+    match name {
+        "open" => "open",
+        "deploy_setup" => "deploy setup",
+        "delete_setup" => "delete setup",
+        "validate" => "validate",
+        "filter" => "filter",
+        "command_mode" => "command",
+        "help" => "help",
+        "quit" => "quit",
+        "refresh" => "refresh",
+        "back" => "back",
+        "toggle_follow" => "follow",
+        "up" => "scroll",
+        "down" => "down",
+        "bottom" => "newest",
+        "cancel_job" => "cancel",
+        _ => "",
+    }
+}
+
+fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {
+    if let Some(input) = &state.input {
+        let prompt = match input.kind {
+            InputKind::Command => ":",
+            InputKind::Filter => "/",
+        };
+        let line = Line::from(vec![
+            Span::styled(prompt, theme.accent()),
+            Span::raw(input.text.clone()),
+            Span::styled("█", theme.muted()),
+        ]);
+        frame.render_widget(Paragraph::new(line), area);
+        return;
+    }
+    if let Some(notice) = &state.notice {
+        let style = if notice.error {
+            Style::default().fg(theme.error)
+        } else {
+            theme.accent()
+        };
+        let [text, keys] =
+            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
+                .areas(area);
+        frame.render_widget(
+            Paragraph::new(Span::styled(format!(" {}", notice.text), style)),
+            text,
+        );
+        frame.render_widget(
+            Paragraph::new(hint_line(state, theme, keymap)).right_aligned(),
+            keys,
+        );
+        return;
+    }
+    frame.render_widget(Paragraph::new(hint_line(state, theme, keymap)), area);
+}
+
+fn hint_line(state: &AppState, theme: &Theme, keymap: &Keymap) -> Line<'static> {
+    let mut spans = Vec::new();
+    for name in hints(state) {
+        spans.push(Span::styled(
+            format!(" {}", keymap.label(name)),
+            theme.accent().add_modifier(Modifier::BOLD),
+        ));
+        spans.push(Span::styled(
+            format!(" {} ", short_description(name)),
+            theme.muted(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// A rectangle of at most `width` x `height` centred in `area`.
+fn centred(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
+    let lines: Vec<Line> = BINDABLE
+        .iter()
+        .map(|(name, description)| {
+            Line::from(vec![
+                Span::styled(format!("{:>14}  ", keymap.labels(name)), theme.accent()),
+                Span::raw(*description),
+            ])
+        })
+        .collect();
+    let popup = centred(area, 90, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" keys (any key closes) ")
+        .border_style(theme.accent());
+    frame.render_widget(Paragraph::new(lines).block(block), popup);
+}
+
+fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
+    let (title, lines): (String, Vec<Line>) = match dialog {
+        Dialog::Busy(text) => ("working".into(), vec![Line::raw(text.clone())]),
+        Dialog::Message { title, body } => {
+            let mut lines: Vec<Line> = body.lines().map(|l| Line::raw(l.to_string())).collect();
+            lines.push(Line::raw(""));
+            lines.push(Line::styled("enter or esc closes", theme.muted()));
+            (title.clone(), lines)
+        }
+        Dialog::Confirm { plan, yes, typed } => {
+            let stage = plan.authorization.stage();
+            let mut lines = Vec::new();
+            match &plan.kind {
+                PlanKind::Deploy {
+                    changes, create, ..
+                } => {
+                    lines.push(Line::raw(format!(
+                        "{} {} in {stage} ({} {})",
+                        if *create { "Create" } else { "Update" },
+                        plan.stack_name,
+                        plan.authorization.account(),
+                        plan.region
+                    )));
+                    lines.push(Line::raw(""));
+                    for change in changes {
+                        let style = match change.mark() {
+                            "+" => theme.status(crate::cloud::StatusCategory::Complete),
+                            "-" => theme.status(crate::cloud::StatusCategory::Failed),
+                            _ => theme.status(crate::cloud::StatusCategory::InProgress),
+                        };
+                        let replacement = if change.replacement.as_deref() == Some("True") {
+                            "  (replacement)"
+                        } else {
+                            ""
+                        };
+                        lines.push(Line::from(vec![
+                            Span::styled(format!("  {} ", change.mark()), style),
+                            Span::raw(format!(
+                                "{:<28} {}{replacement}",
+                                change.logical_id, change.resource_type
+                            )),
+                        ]));
+                    }
+                }
+                PlanKind::Delete => {
+                    lines.push(Line::raw(format!(
+                        "Delete {} in {stage} ({} {})",
+                        plan.stack_name,
+                        plan.authorization.account(),
+                        plan.region
+                    )));
+                }
+            }
+            lines.push(Line::raw(""));
+            if stage == crate::config::Stage::Prod {
+                lines.push(Line::styled(
+                    "PROD: type the account id or `prod`, then enter (esc cancels)",
+                    Style::default().fg(theme.error),
+                ));
+                lines.push(Line::raw(format!("> {typed}█")));
+            } else {
+                let (no, yes_style) = if *yes {
+                    (Style::default(), theme.selected())
+                } else {
+                    (theme.selected(), Style::default())
+                };
+                lines.push(Line::from(vec![
+                    Span::raw("  "),
+                    Span::styled(" No ", no),
+                    Span::raw("   "),
+                    Span::styled(" Yes ", yes_style),
+                    Span::styled(
+                        "     y/n or tab to choose, enter to answer, esc cancels",
+                        theme.muted(),
+                    ),
+                ]));
+            }
+            ("confirm the change".into(), lines)
+        }
+    };
+    let popup = centred(area, 84, lines.len() as u16 + 2);
+    frame.render_widget(Clear, popup);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(format!(" {title} "))
+        .border_style(theme.accent());
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .wrap(Wrap { trim: false }),
+        popup,
+    );
+}

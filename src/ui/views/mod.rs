@@ -1,0 +1,27 @@
+//! One module per screen.
+
+mod accounts;
+mod events;
+mod jobs;
+mod resources;
+
+pub use accounts::accounts;
+pub use events::events;
+pub use jobs::{jobs, jobs_list_area};
+pub use resources::{resource_detail, resources};
+
+/// A spinner frame for `now_ms`.
+pub fn spinner(now_ms: i64) -> &'static str {
+    const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];
+    FRAMES[(now_ms / 250).rem_euclid(4) as usize]
+}
+
+/// "updated 3 s ago".
+pub fn ago(now_ms: i64, then_ms: i64) -> String {
+    let seconds = ((now_ms - then_ms) / 1000).max(0);
+    if seconds < 60 {
+        format!("updated {seconds} s ago")
+    } else {
+        format!("updated {} min ago", seconds / 60)
+    }
+}
