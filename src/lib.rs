@@ -9,6 +9,7 @@ pub mod cli;
 pub mod cloud;
 pub mod commands;
 pub mod config;
+pub mod jobs;
 pub mod ui;
 pub mod watch;
 pub mod workspace;

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod context;
 pub mod demo;
 pub mod guard;
+pub mod setup_stack;
 pub mod status;
 
 use std::fmt;

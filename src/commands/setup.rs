@@ -3,7 +3,6 @@
 
 use std::path::Path;
 use std::process::ExitCode;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
@@ -12,10 +11,10 @@ use super::follow::{FollowOptions, follow};
 use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, SetupArgs};
+use crate::cloud::Stack;
 use crate::cloud::aws::AwsCloud;
-use crate::cloud::guard::{AccountGuard, Authorization};
-use crate::cloud::status::is_terminal;
-use crate::cloud::{ChangeSet, Stack};
+use crate::cloud::guard::{AccountGuard, Authorization, Refusal};
+use crate::cloud::setup_stack::{self, DeployPlan};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
 use crate::workspace::{Extension, Workspace};
 
@@ -34,6 +33,10 @@ fn extension<'a>(workspace: &'a Workspace, name: &str) -> Result<&'a Extension, 
     })
 }
 
+fn refusal(refusal: Refusal, what: &str) -> UsageError {
+    UsageError(format!("{refusal}{what}\nhint: {}", refusal.hint))
+}
+
 async fn authorize(
     cloud: &AwsCloud,
     guard: AccountGuard,
@@ -42,27 +45,10 @@ async fn authorize(
     let caller = cloud.identity().await.map_err(cloud_failure)?;
     guard
         .check_account(&cloud.context, &caller, action)
-        .map_err(|refusal| UsageError(format!("{refusal}\nhint: {}", refusal.hint)))
+        .map_err(|r| refusal(r, ""))
 }
 
-/// Waits for CloudFormation to compute a change set.
-async fn computed_change_set(cloud: &AwsCloud, id: &str) -> Result<ChangeSet, UsageError> {
-    for attempt in 0u32..300 {
-        let change_set = cloud.describe_change_set(id).await.map_err(cloud_failure)?;
-        if !matches!(
-            change_set.status.as_str(),
-            "CREATE_PENDING" | "CREATE_IN_PROGRESS"
-        ) {
-            return Ok(change_set);
-        }
-        tokio::time::sleep(Duration::from_millis(if attempt < 5 { 500 } else { 2_000 })).await;
-    }
-    Err(UsageError(format!(
-        "change set {id} was still being computed after 10 minutes"
-    )))
-}
-
-/// Where `{{Name}}` references of the inputs stand after a deploy.
+/// Where a `{{Name}}` reference of the inputs stands after a deploy.
 #[derive(Debug, Serialize)]
 pub struct ReferenceStatus {
     pub file: String,
@@ -76,7 +62,7 @@ async fn report_outputs(
     extension: &Extension,
     stack: Option<Stack>,
     json: bool,
-) -> Result<bool, UsageError> {
+) -> Result<(), UsageError> {
     let exports = cloud.list_exports().await.map_err(cloud_failure)?;
     let references: Vec<ReferenceStatus> = extension
         .export_references()
@@ -90,7 +76,6 @@ async fn report_outputs(
             name,
         })
         .collect();
-    let all_resolve = references.iter().all(|r| r.value.is_some());
     if json {
         #[derive(Serialize)]
         struct Report<'a> {
@@ -101,7 +86,7 @@ async fn report_outputs(
             stack,
             references: &references,
         });
-        return Ok(all_resolve);
+        return Ok(());
     }
     if let Some(stack) = &stack {
         println!("outputs of {}:", stack.name);
@@ -133,13 +118,7 @@ async fn report_outputs(
             }
         }
     }
-    Ok(all_resolve)
-}
-
-/// The newest event of a stack, so that following starts after it.
-async fn newest_event_id(cloud: &AwsCloud, stack: &str) -> Option<String> {
-    let page = cloud.stack_events_page(stack, None).await.ok()?;
-    page.events.first().map(|e| e.event_id.clone())
+    Ok(())
 }
 
 /// Follows `stack` from after the event `after`; `expected` resources count as pending until they move.
@@ -162,7 +141,6 @@ pub fn deploy(
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
-    let prompt = &mut StdinPrompt;
     let workspace = load_workspace(start);
     let extension = extension(&workspace, &args.extension)?;
     let Some(setup) = extension.setup.first() else {
@@ -184,45 +162,10 @@ pub fn deploy(
     block_on(async {
         let cloud = connect(&workspace.config, args.stage, aws).await?;
         let authorization = authorize(&cloud, guard, "deploy setup").await?;
-        let existing = cloud
-            .describe_stack(&stack_name)
+        let plan = setup_stack::plan_deploy(&cloud, &authorization, &stack_name, &setup.text)
             .await
             .map_err(cloud_failure)?;
-        let create = match &existing {
-            None => true,
-            Some(stack) if stack.status == "REVIEW_IN_PROGRESS" => true,
-            Some(stack) if stack.status == "ROLLBACK_COMPLETE" => {
-                return Err(UsageError(format!(
-                    "{stack_name} is ROLLBACK_COMPLETE and cannot be updated\nhint: delete it first: regship setup delete {}",
-                    extension.folder
-                )));
-            }
-            Some(stack) if !is_terminal(&stack.status) => {
-                return Err(UsageError(format!(
-                    "{stack_name} is busy ({})\nhint: wait, or follow it: regship events {stack_name} --follow",
-                    stack.status
-                )));
-            }
-            Some(_) => false,
-        };
-        let stamp = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs());
-        let change_set_id = cloud
-            .create_change_set(
-                &authorization,
-                &stack_name,
-                &format!("regship-{stamp}"),
-                &setup.text,
-                create,
-            )
-            .await
-            .map_err(cloud_failure)?;
-        let change_set = computed_change_set(&cloud, &change_set_id).await?;
-        if change_set.is_empty_change() {
-            let _ = cloud
-                .delete_change_set(&authorization, &change_set_id)
-                .await;
+        let DeployPlan::Changes { change_set, create } = plan else {
             eprintln!("no changes: {stack_name} already matches {}", setup.path);
             let stack = cloud
                 .describe_stack(&stack_name)
@@ -230,13 +173,7 @@ pub fn deploy(
                 .map_err(cloud_failure)?;
             report_outputs(&cloud, extension, stack, json).await?;
             return Ok(ExitCode::SUCCESS);
-        }
-        if change_set.status != "CREATE_COMPLETE" {
-            return Err(UsageError(format!(
-                "the change set failed: {}",
-                change_set.reason.as_deref().unwrap_or(&change_set.status)
-            )));
-        }
+        };
         eprintln!(
             "change set for {stack_name} ({} {}, {}):",
             args.stage,
@@ -261,18 +198,13 @@ pub fn deploy(
             args.stage,
             authorization.account()
         );
-        if let Err(refusal) = guard.confirm(&authorization, &question, args.yes, prompt) {
+        if let Err(refused) = guard.confirm(&authorization, &question, args.yes, &mut StdinPrompt) {
             let _ = cloud
-                .delete_change_set(&authorization, &change_set_id)
+                .delete_change_set(&authorization, &change_set.id)
                 .await;
-            return Err(UsageError(format!(
-                "{refusal}; nothing was deployed\nhint: {}",
-                refusal.hint
-            )));
+            return Err(refusal(refused, "; nothing was deployed"));
         }
-        let after = newest_event_id(&cloud, &change_set.stack_id).await;
-        cloud
-            .execute_change_set(&authorization, &change_set_id)
+        let after = setup_stack::execute(&cloud, &authorization, &change_set)
             .await
             .map_err(cloud_failure)?;
         if args.no_wait {
@@ -306,7 +238,6 @@ pub fn delete(
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
-    let prompt = &mut StdinPrompt;
     let workspace = load_workspace(start);
     let extension = extension(&workspace, &args.extension)?;
     let stack_name = extension.setup_stack_name();
@@ -335,16 +266,9 @@ pub fn delete(
             authorization.account()
         );
         guard
-            .confirm(&authorization, &question, args.yes, prompt)
-            .map_err(|refusal| {
-                UsageError(format!(
-                    "{refusal}; nothing was deleted\nhint: {}",
-                    refusal.hint
-                ))
-            })?;
-        let after = newest_event_id(&cloud, &stack.stack_id).await;
-        cloud
-            .delete_stack(&authorization, &stack.stack_id)
+            .confirm(&authorization, &question, args.yes, &mut StdinPrompt)
+            .map_err(|r| refusal(r, "; nothing was deleted"))?;
+        let after = setup_stack::delete(&cloud, &authorization, &stack.stack_id)
             .await
             .map_err(cloud_failure)?;
         if args.no_wait {
