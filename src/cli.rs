@@ -8,8 +8,10 @@ use crate::cloud::context::Overrides;
 use crate::config::Stage;
 
 /// Carry CloudFormation registry extensions from a sandbox to every region.
+///
+/// Without a subcommand, opens the terminal UI on the workspace.
 #[derive(Debug, Parser)]
-#[command(name = "regship", version, about, arg_required_else_help = true)]
+#[command(name = "regship", version, about)]
 pub struct Cli {
     /// The workspace (a registry monorepo); default: found from the current folder.
     #[arg(short = 'C', long, global = true, value_name = "DIR")]
@@ -61,6 +63,8 @@ pub enum Command {
     List,
     /// List every check rule with its code.
     Rules,
+    /// The files regship reads and writes: config, keymap, theme, logs.
+    Info,
     /// Each stage's profile, region and caller identity, and whether it is the configured account.
     Accounts,
     /// Deploy or delete an extension's test/setup template (the contract tests' prerequisites).

@@ -11,7 +11,9 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     let (aws, json) = (&cli.aws, cli.json);
     match cli.command {
         Some(Command::Check { paths }) => commands::check::run(&start, &paths, json),
-        Some(Command::List) | None => Ok(commands::list::run(&start, json)),
+        None => regship::tui::run(&start, aws),
+        Some(Command::List) => Ok(commands::list::run(&start, json)),
+        Some(Command::Info) => Ok(commands::info(&start, json)),
         Some(Command::Rules) => Ok(commands::rules(json)),
         Some(Command::Accounts) => commands::accounts::run(&start, aws, json),
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),

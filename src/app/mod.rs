@@ -264,12 +264,14 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
         Ok(command_line::LineCommand::Stage(stage)) => {
             state.stage = stage;
             state.region = None;
+            state.region_override = None;
             notice(state, format!("stage {stage}"), false);
             switch_context(state)
         }
         Ok(command_line::LineCommand::Region(region)) => {
             notice(state, format!("region {region}"), false);
-            state.region = Some(region);
+            state.region = Some(region.clone());
+            state.region_override = Some(region);
             switch_context(state)
         }
         Err(message) => {
@@ -400,15 +402,18 @@ fn discard(_state: &mut AppState, plan: ChangePlan) -> Vec<Command> {
 
 /// Applies one action; returns the commands it calls for.
 pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
-    if let Some(commands) = handle_dialog(state, &action) {
-        return commands;
-    }
-    if let Some(commands) = handle_input(state, &action) {
-        return commands;
-    }
-    if state.help && !matches!(action, Action::Tick(_) | Action::Quit) && !is_result(&action) {
-        state.help = false;
-        return Vec::new();
+    let from_user = !is_result(&action) && !matches!(action, Action::Tick(_));
+    if from_user {
+        if let Some(commands) = handle_dialog(state, &action) {
+            return commands;
+        }
+        if let Some(commands) = handle_input(state, &action) {
+            return commands;
+        }
+        if state.help && !matches!(action, Action::Quit) {
+            state.help = false;
+            return Vec::new();
+        }
     }
     match action {
         Action::Quit => state.quit = true,
@@ -646,7 +651,7 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
         Action::AccountChecked { generation, row } if generation == current => {
             if row.stage == state.stage {
                 state.profile = row.profile.clone();
-                state.region = state.region.clone().or(row.region.clone());
+                state.region = state.region_override.clone().or(row.region.clone());
             }
             state.accounts.insert(
                 row.stage,

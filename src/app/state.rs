@@ -179,6 +179,8 @@ pub struct AppState {
     pub stage: Stage,
     pub profile: Option<String>,
     pub region: Option<String>,
+    /// A region chosen with `:region`, over the stage's.
+    pub region_override: Option<String>,
     pub endpoint_url: Option<String>,
     pub read_only: bool,
     pub demo: bool,
@@ -212,6 +214,7 @@ impl AppState {
             stage,
             profile: None,
             region: None,
+            region_override: None,
             endpoint_url: None,
             read_only: false,
             demo: false,

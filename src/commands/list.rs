@@ -27,7 +27,11 @@ pub struct ExtensionRow {
 }
 
 pub fn rows(workspace: &Workspace) -> Vec<ExtensionRow> {
-    let findings = check_workspace(workspace);
+    rows_with(workspace, &check_workspace(workspace))
+}
+
+/// The rows, counting the given findings.
+pub fn rows_with(workspace: &Workspace, findings: &[crate::checks::Finding]) -> Vec<ExtensionRow> {
     workspace
         .extensions
         .iter()

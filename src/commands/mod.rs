@@ -79,3 +79,46 @@ pub fn rules(json: bool) -> ExitCode {
     }
     ExitCode::SUCCESS
 }
+
+/// `regship info`: the workspace and the user files regship reads and writes.
+pub fn info(start: &Path, json: bool) -> ExitCode {
+    use crate::config::user::Paths;
+    let root = crate::workspace::find_root(start);
+    let paths = Paths::platform();
+    let describe = |path: Option<PathBuf>| match path {
+        Some(path) if path.exists() => format!("{} (present)", path.display()),
+        Some(path) => format!("{} (absent: defaults)", path.display()),
+        None => "(no home folder: defaults)".to_string(),
+    };
+    let entries = [
+        ("workspace", root.display().to_string()),
+        (
+            "workspace file",
+            describe(Some(root.join(crate::config::WORKSPACE_FILE))),
+        ),
+        ("config", describe(paths.as_ref().map(Paths::config_file))),
+        ("keymap", describe(paths.as_ref().map(Paths::keymap_file))),
+        ("theme", describe(paths.as_ref().map(Paths::theme_file))),
+        (
+            "log",
+            paths
+                .as_ref()
+                .map_or("-".into(), |p| p.log_file().display().to_string()),
+        ),
+        (
+            "job logs",
+            paths.as_ref().map_or("-".into(), |p| {
+                p.data_dir.join("jobs").display().to_string()
+            }),
+        ),
+    ];
+    if json {
+        let map: std::collections::BTreeMap<&str, &String> =
+            entries.iter().map(|(k, v)| (*k, v)).collect();
+        return print_json(&map);
+    }
+    for (name, value) in &entries {
+        println!("{name:<15} {value}");
+    }
+    ExitCode::SUCCESS
+}

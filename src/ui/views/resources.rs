@@ -20,7 +20,10 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
     match &state.extensions {
         Loadable::NotLoaded | Loadable::Loading => {
             let text = format!("{} reading the workspace…", spinner(state.now_ms));
-            frame.render_widget(Paragraph::new(text).block(block), area);
+            frame.render_widget(
+                Paragraph::new(text).block(block.title(" extensions ")),
+                area,
+            );
             return;
         }
         Loadable::Failed { message, .. } => {
@@ -80,8 +83,8 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
     ])
     .style(theme.muted().add_modifier(Modifier::BOLD));
     let widths = [
-        Constraint::Fill(3),
-        Constraint::Fill(4),
+        Constraint::Fill(1),
+        Constraint::Fill(1),
         Constraint::Length(8),
         Constraint::Length(8),
         Constraint::Length(6),
