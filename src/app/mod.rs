@@ -789,3 +789,6 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
     }
     Vec::new()
 }
+
+#[cfg(test)]
+mod tests;

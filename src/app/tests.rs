@@ -1,0 +1,449 @@
+//! Key sequences against the reducer.
+
+use super::*;
+use crate::cloud::accounts::CredentialState;
+use crate::cloud::context::{Overrides, StageContext};
+use crate::cloud::guard::AccountGuard;
+use crate::cloud::{Identity, ResourceChange};
+use crate::commands::list::ExtensionRow;
+use crate::config::{Maturity, WorkspaceConfig};
+use crate::workspace::ArtifactType;
+
+fn extension(folder: &str, type_name: &str) -> ExtensionView {
+    ExtensionView {
+        row: ExtensionRow {
+            folder: folder.into(),
+            type_name: Some(type_name.into()),
+            kind: ArtifactType::Resource,
+            language: Some("python311".into()),
+            maturity: Maturity::Prod,
+            input_sets: 1,
+            setup: true,
+            integ: true,
+            errors: 0,
+            warnings: 0,
+        },
+        files: vec![format!("{folder}/.rpdk-config")],
+        findings: Vec::new(),
+        references: vec![(
+            format!("{folder}/inputs/inputs_1_create.json"),
+            "Bucket".into(),
+        )],
+        setup_stack: format!(
+            "setup-{}",
+            folder.rsplit('/').next().unwrap().replace('_', "-")
+        ),
+    }
+}
+
+fn loaded() -> AppState {
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    update(
+        &mut state,
+        Action::WorkspaceLoaded(Ok(vec![
+            extension(
+                "resources/S3_DeleteBucketContents",
+                "AwsCommunity::S3::DeleteBucketContents",
+            ),
+            extension("resources/SQS_Thing", "AwsCommunity::SQS::Thing"),
+            extension("hooks/S3_Check", "AwsCommunity::S3::Check"),
+        ])),
+    );
+    state
+}
+
+fn keys(state: &mut AppState, actions: impl IntoIterator<Item = Action>) -> Vec<Command> {
+    actions
+        .into_iter()
+        .flat_map(|action| update(state, action))
+        .collect()
+}
+
+fn typed(text: &str) -> Vec<Action> {
+    text.chars().map(Action::InputChar).collect()
+}
+
+fn authorization(stage: Stage) -> crate::cloud::guard::Authorization {
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  sandbox: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n",
+        "regship.yml",
+    )
+    .unwrap();
+    let context = StageContext::new(&config, stage, &Overrides::default());
+    let caller = Identity {
+        account: "123456789012".into(),
+        arn: "arn".into(),
+    };
+    AccountGuard::default()
+        .check_account(&context, &caller, "test")
+        .unwrap()
+}
+
+fn plan(stage: Stage) -> ChangePlan {
+    ChangePlan {
+        folder: "resources/S3_DeleteBucketContents".into(),
+        stack_name: "setup-S3-DeleteBucketContents".into(),
+        stack_id: "arn:stack/setup-S3-DeleteBucketContents/1".into(),
+        region: "us-east-1".into(),
+        authorization: authorization(stage),
+        kind: PlanKind::Deploy {
+            change_set_id: "cs-1".into(),
+            create: true,
+            changes: vec![ResourceChange {
+                action: "Add".into(),
+                logical_id: "Bucket".into(),
+                resource_type: "AWS::S3::Bucket".into(),
+                replacement: None,
+            }],
+        },
+    }
+}
+
+#[test]
+fn navigation_with_bounds_and_drill_down() {
+    let mut state = loaded();
+    keys(
+        &mut state,
+        [Action::Down, Action::Down, Action::Down, Action::Down],
+    );
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        2,
+        "stops at the last row"
+    );
+    keys(&mut state, [Action::Top]);
+    assert_eq!(state.selected(ViewKind::Resources), 0);
+    keys(&mut state, [Action::Bottom, Action::Up]);
+    assert_eq!(state.selected(ViewKind::Resources), 1);
+    let commands = keys(&mut state, [Action::Open]);
+    assert_eq!(
+        state.screen(),
+        &Screen::ResourceDetail("resources/SQS_Thing".into())
+    );
+    assert_eq!(
+        commands,
+        [Command::LoadExports {
+            generation: 1,
+            stage: Stage::Sandbox
+        }]
+    );
+    keys(&mut state, [Action::Back]);
+    assert_eq!(state.screen(), &Screen::List(ViewKind::Resources));
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        1,
+        "selection survives the round trip"
+    );
+    keys(&mut state, [Action::Select(2)]);
+    assert_eq!(state.selected(ViewKind::Resources), 2, "a click selects");
+    keys(&mut state, [Action::Select(9)]);
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        2,
+        "a click below the rows does nothing"
+    );
+}
+
+#[test]
+fn filter_narrows_and_escape_clears() {
+    let mut state = loaded();
+    keys(&mut state, [Action::Filter]);
+    keys(&mut state, typed("s3"));
+    assert_eq!(state.visible_extensions().len(), 2);
+    keys(&mut state, [Action::InputSubmit]);
+    assert!(state.input.is_none());
+    assert_eq!(state.filter, "s3");
+    keys(&mut state, [Action::Down, Action::Open]);
+    assert_eq!(
+        state.screen(),
+        &Screen::ResourceDetail("hooks/S3_Check".into()),
+        "enter opens the filtered row"
+    );
+    keys(&mut state, [Action::Back]);
+    keys(&mut state, [Action::Filter]);
+    keys(&mut state, typed("zzz"));
+    assert!(state.visible_extensions().is_empty());
+    keys(&mut state, [Action::InputCancel]);
+    assert_eq!(state.filter, "", "esc clears the filter");
+    assert_eq!(state.visible_extensions().len(), 3);
+}
+
+#[test]
+fn command_mode_with_completion() {
+    let mut state = loaded();
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("acc"));
+    keys(&mut state, [Action::InputComplete]);
+    assert_eq!(state.input.as_ref().unwrap().text, "accounts ");
+    let commands = keys(&mut state, [Action::InputSubmit]);
+    assert_eq!(state.view(), ViewKind::Accounts);
+    assert_eq!(commands, [Command::LoadAccounts { generation: 1 }]);
+
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("stage b"));
+    keys(&mut state, [Action::InputComplete]);
+    let commands = keys(&mut state, [Action::InputSubmit]);
+    assert_eq!(state.stage, Stage::Beta);
+    assert_eq!(
+        state.generation, 2,
+        "a stage switch starts a new generation"
+    );
+    assert_eq!(commands[0], Command::CancelBefore { generation: 2 });
+
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("launch"));
+    keys(&mut state, [Action::InputSubmit]);
+    assert!(state.notice.as_ref().unwrap().error);
+
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("events setup-S3-DeleteBucketContents"));
+    let commands = keys(&mut state, [Action::InputSubmit]);
+    assert_eq!(state.view(), ViewKind::Events);
+    assert!(commands.iter().any(
+        |c| matches!(c, Command::Follow { stack, .. } if stack == "setup-S3-DeleteBucketContents")
+    ));
+
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("q"));
+    keys(&mut state, [Action::InputSubmit]);
+    assert!(state.quit);
+}
+
+fn event(n: usize, status: &str) -> crate::cloud::StackEvent {
+    crate::cloud::StackEvent {
+        event_id: format!("e{n}"),
+        stack_id: "arn:stack/s/1".into(),
+        stack_name: "s".into(),
+        logical_id: if status.contains("ROLLBACK") {
+            "s".into()
+        } else {
+            format!("R{n}")
+        },
+        physical_id: None,
+        resource_type: if status.contains("ROLLBACK") {
+            "AWS::CloudFormation::Stack".into()
+        } else {
+            "AWS::SSM::Parameter".into()
+        },
+        status: status.into(),
+        reason: status.contains("FAILED").then(|| "denied".to_string()),
+        timestamp_ms: n as i64 * 1000,
+    }
+}
+
+#[test]
+fn follow_pauses_on_scroll_and_resumes() {
+    let mut state = loaded();
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("events s"));
+    keys(&mut state, [Action::InputSubmit]);
+    let generation = state.generation;
+    let polled = |range: std::ops::Range<usize>| Action::EventsPolled {
+        generation,
+        events: range.map(|n| event(n, "CREATE_IN_PROGRESS")).collect(),
+        problem: None,
+        stopped: false,
+    };
+    keys(&mut state, [polled(0..20)]);
+    assert!(state.events.as_ref().unwrap().follow);
+    keys(&mut state, [Action::Up, Action::Up]);
+    let view = state.events.as_ref().unwrap();
+    assert!(!view.follow, "scrolling up pauses");
+    assert_eq!(view.scroll_up, 2);
+    keys(&mut state, [polled(20..25)]);
+    assert_eq!(
+        state.events.as_ref().unwrap().scroll_up,
+        7,
+        "paused: new events do not move the view"
+    );
+    keys(&mut state, [Action::Bottom]);
+    let view = state.events.as_ref().unwrap();
+    assert!(view.follow);
+    assert_eq!(view.scroll_up, 0);
+    keys(&mut state, [Action::ToggleFollow]);
+    assert!(!state.events.as_ref().unwrap().follow);
+}
+
+#[test]
+fn stale_generations_are_dropped() {
+    let mut state = loaded();
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("events s"));
+    keys(&mut state, [Action::InputSubmit]);
+    let old = state.generation;
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("events other"));
+    keys(&mut state, [Action::InputSubmit]);
+    assert_eq!(state.generation, old + 1);
+    keys(
+        &mut state,
+        [Action::EventsPolled {
+            generation: old,
+            events: vec![event(1, "CREATE_FAILED")],
+            problem: None,
+            stopped: false,
+        }],
+    );
+    assert!(
+        state.events.as_ref().unwrap().watch.events.is_empty(),
+        "an old follow's events are dropped"
+    );
+    let row = crate::cloud::accounts::AccountRow {
+        stage: Stage::Sandbox,
+        profile: Some("dev".into()),
+        region: Some("us-east-1".into()),
+        expected_account: None,
+        caller: None,
+        matches: None,
+        state: CredentialState::Expired,
+        message: None,
+        hint: None,
+    };
+    keys(
+        &mut state,
+        [Action::AccountChecked {
+            generation: old,
+            row,
+        }],
+    );
+    assert!(
+        state
+            .accounts
+            .get(&Stage::Sandbox)
+            .is_none_or(|a| a.value().is_none())
+    );
+}
+
+#[test]
+fn failures_stay_pinned_and_success_loads_outputs() {
+    let mut state = loaded();
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("events s"));
+    keys(&mut state, [Action::InputSubmit]);
+    let generation = state.generation;
+    let events = vec![
+        event(1, "CREATE_FAILED"),
+        event(2, "ROLLBACK_IN_PROGRESS"),
+        event(3, "ROLLBACK_COMPLETE"),
+    ];
+    let commands = keys(
+        &mut state,
+        [Action::EventsPolled {
+            generation,
+            events,
+            problem: None,
+            stopped: false,
+        }],
+    );
+    let view = state.events.as_ref().unwrap();
+    assert_eq!(view.watch.failures.len(), 1);
+    assert_eq!(view.watch.outcome(), Some(false));
+    assert!(commands.is_empty(), "no outputs after a failure");
+}
+
+#[test]
+fn the_deploy_dialog_defaults_to_no() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Action::DeploySetup]);
+    assert!(matches!(state.dialog, Some(Dialog::Busy(_))));
+    assert!(matches!(
+        &commands[..],
+        [Command::PlanChange { delete: false, .. }]
+    ));
+    keys(&mut state, [Action::Down, Action::Quit]);
+    assert!(state.quit, "quit still works while busy");
+    state.quit = false;
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [Action::PlanReady {
+            generation,
+            plan: plan(Stage::Sandbox),
+        }],
+    );
+    let commands = keys(&mut state, [Action::InputSubmit]);
+    assert!(state.dialog.is_none());
+    assert!(
+        matches!(&commands[..], [Command::Discard { .. }]),
+        "a buffered enter answers no: {commands:?}"
+    );
+    keys(
+        &mut state,
+        [Action::PlanReady {
+            generation,
+            plan: plan(Stage::Sandbox),
+        }],
+    );
+    let commands = keys(&mut state, [Action::InputChar('y'), Action::InputSubmit]);
+    assert!(
+        matches!(&commands[..], [Command::Execute { .. }]),
+        "{commands:?}"
+    );
+    let commands = keys(
+        &mut state,
+        [Action::ChangeStarted {
+            generation,
+            stage: Stage::Sandbox,
+            stack_id: "arn:stack/x/1".into(),
+            after: Some("e9".into()),
+        }],
+    );
+    assert_eq!(state.view(), ViewKind::Events);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::Follow { start: Start::After(id), .. } if id == "e9"))
+    );
+}
+
+#[test]
+fn prod_needs_the_account_typed() {
+    let mut state = loaded();
+    state.stage = Stage::Prod;
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [Action::PlanReady {
+            generation,
+            plan: plan(Stage::Prod),
+        }],
+    );
+    let commands = keys(&mut state, [Action::InputChar('y'), Action::InputSubmit]);
+    assert!(
+        matches!(&commands[..], [Command::Discard { .. }]),
+        "y is not enough in prod"
+    );
+    keys(
+        &mut state,
+        [Action::PlanReady {
+            generation,
+            plan: plan(Stage::Prod),
+        }],
+    );
+    keys(&mut state, typed("123456789012"));
+    let commands = keys(&mut state, [Action::InputSubmit]);
+    assert!(matches!(&commands[..], [Command::Execute { .. }]));
+}
+
+#[test]
+fn read_only_refuses_deploys_before_any_call() {
+    let mut state = loaded();
+    state.read_only = true;
+    let commands = keys(&mut state, [Action::DeploySetup]);
+    assert!(commands.is_empty());
+    assert!(state.notice.as_ref().unwrap().text.contains("read-only"));
+}
+
+#[test]
+fn help_opens_and_any_key_closes() {
+    let mut state = loaded();
+    keys(&mut state, [Action::Help]);
+    assert!(state.help);
+    keys(&mut state, [Action::Down]);
+    assert!(!state.help);
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        0,
+        "the closing key does nothing else"
+    );
+}
