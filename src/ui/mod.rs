@@ -91,20 +91,22 @@ fn draw_header(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             _ => "-".into(),
         },
     };
+    let separator = || Span::styled(" │ ", theme.muted());
     let mut spans = vec![
-        Span::styled(" regship ", theme.accent().add_modifier(Modifier::BOLD)),
-        Span::raw(format!("{}  ", state.workspace_name)),
-        Span::styled("stage ", theme.muted()),
-        Span::styled(format!("{}  ", state.stage), theme.accent()),
+        Span::styled(" regship", theme.accent().add_modifier(Modifier::BOLD)),
+        separator(),
+        Span::styled(
+            state.stage.to_string(),
+            theme.accent().add_modifier(Modifier::BOLD),
+        ),
+        separator(),
+        Span::raw(account),
+        separator(),
+        Span::raw(state.region.clone().unwrap_or_else(|| "-".into())),
+        separator(),
         Span::styled("profile ", theme.muted()),
-        Span::raw(format!(
-            "{}  ",
-            state.profile.as_deref().unwrap_or("default")
-        )),
-        Span::styled("account ", theme.muted()),
-        Span::raw(format!("{account}  ")),
-        Span::styled("region ", theme.muted()),
-        Span::raw(format!("{}  ", state.region.as_deref().unwrap_or("-"))),
+        Span::raw(state.profile.clone().unwrap_or_else(|| "default".into())),
+        Span::raw(" "),
     ];
     if state.read_only {
         spans.push(badge("READ-ONLY", Style::default().fg(theme.warning)));

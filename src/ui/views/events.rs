@@ -56,7 +56,9 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 format!("{} {status}", category.symbol()),
                 theme.status(category),
             ),
-            Span::raw(format!("  elapsed {elapsed}  ")),
+            Span::raw(format!("  elapsed {elapsed}")),
+        ]),
+        Line::from(vec![
             Span::styled(
                 format!("{} pending ", counts.pending),
                 theme.status(StatusCategory::Pending),
@@ -124,10 +126,10 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             .map(|resource| {
                 Line::from(vec![
                     Span::styled(
-                        format!("{} {:<32}", resource.category.symbol(), resource.status),
+                        format!("{} {:<24}", resource.category.symbol(), resource.status),
                         theme.status(resource.category),
                     ),
-                    Span::raw(format!("{:<28} ", resource.logical_id)),
+                    Span::raw(format!("{:<24} ", resource.logical_id)),
                     Span::styled(resource.resource_type.clone(), theme.muted()),
                 ])
             })
@@ -197,10 +199,10 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             let mut spans = vec![
                 Span::styled(format!("{} ", clock(event.timestamp_ms)), theme.muted()),
                 Span::styled(
-                    format!("{} {:<28} ", category.symbol(), event.status),
+                    format!("{} {:<24} ", category.symbol(), event.status),
                     theme.status(category),
                 ),
-                Span::raw(format!("{:<28} ", event.logical_id)),
+                Span::raw(format!("{:<24} ", event.logical_id)),
                 Span::styled(event.resource_type.clone(), theme.muted()),
             ];
             if let Some(reason) = event.reason.as_deref().filter(|r| !r.is_empty()) {

@@ -15,7 +15,6 @@ use crate::ui::theme::Theme;
 pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" extensions ")
         .border_style(theme.muted());
     match &state.extensions {
         Loadable::NotLoaded | Loadable::Loading => {
@@ -48,6 +47,8 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         return;
     }
     let yes = |present: bool| if present { "yes" } else { "-" };
+    // Narrow terminals drop the type and maturity columns: the folder names the extension.
+    let wide = area.width >= 110;
     let rows: Vec<Row> = visible
         .iter()
         .map(|extension| {
@@ -66,32 +67,55 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
                     Style::default().fg(theme.error),
                 )),
             };
-            Row::new(vec![
-                Cell::from(row.folder.clone()),
-                Cell::from(row.type_name.clone().unwrap_or_else(|| "?".into())),
-                Cell::from(row.kind.to_string()),
-                Cell::from(row.maturity.to_string()),
+            let mut cells = vec![Cell::from(row.folder.clone())];
+            if wide {
+                cells.push(Cell::from(
+                    row.type_name.clone().unwrap_or_else(|| "?".into()),
+                ));
+            }
+            cells.push(Cell::from(row.kind.to_string()));
+            if wide {
+                cells.push(Cell::from(row.maturity.to_string()));
+            }
+            cells.extend([
                 Cell::from(row.input_sets.to_string()),
                 Cell::from(yes(row.setup)),
                 Cell::from(yes(row.integ)),
                 findings,
-            ])
+            ]);
+            Row::new(cells)
         })
         .collect();
-    let header = Row::new([
-        "FOLDER", "TYPE", "KIND", "MATURITY", "INPUTS", "SETUP", "INTEG", "FINDINGS",
-    ])
-    .style(theme.muted().add_modifier(Modifier::BOLD));
-    let widths = [
-        Constraint::Fill(1),
-        Constraint::Fill(1),
-        Constraint::Length(8),
-        Constraint::Length(8),
-        Constraint::Length(6),
-        Constraint::Length(5),
-        Constraint::Length(5),
-        Constraint::Length(14),
-    ];
+    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
+        (
+            vec![
+                "FOLDER", "TYPE", "KIND", "MATURITY", "INPUTS", "SETUP", "INTEG", "FINDINGS",
+            ],
+            vec![
+                Constraint::Fill(1),
+                Constraint::Fill(1),
+                Constraint::Length(8),
+                Constraint::Length(8),
+                Constraint::Length(6),
+                Constraint::Length(5),
+                Constraint::Length(5),
+                Constraint::Length(13),
+            ],
+        )
+    } else {
+        (
+            vec!["FOLDER", "KIND", "INPUTS", "SETUP", "INTEG", "FINDINGS"],
+            vec![
+                Constraint::Fill(1),
+                Constraint::Length(8),
+                Constraint::Length(6),
+                Constraint::Length(5),
+                Constraint::Length(5),
+                Constraint::Length(13),
+            ],
+        )
+    };
+    let header = Row::new(header).style(theme.muted().add_modifier(Modifier::BOLD));
     let title = format!(" extensions ({}) ", visible.len());
     let table = Table::new(rows, widths)
         .header(header)

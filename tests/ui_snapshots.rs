@@ -1,0 +1,494 @@
+//! Every view rendered to a TestBackend at 80x24 and 160x48 (and the narrowest, 60x15),
+//! including empty, loading, error and failure-pinned states.
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use regship::app::{
+    self, Action, AppState, ChangePlan, Dialog, ExtensionView, JobStatus, JobView, Loadable,
+    PlanKind, ViewKind,
+};
+use regship::checks::{Finding, Severity};
+use regship::cloud::accounts::{AccountRow, CredentialState};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::guard::AccountGuard;
+use regship::cloud::{Export, Identity, ResourceChange, StackEvent, StackOutput};
+use regship::commands::list::ExtensionRow;
+use regship::config::{Maturity, Stage, WorkspaceConfig};
+use regship::ui::keymap::Keymap;
+use regship::ui::theme::Theme;
+use regship::workspace::ArtifactType;
+
+const NOW: i64 = 1_700_000_060_000;
+
+fn extension(folder: &str, type_name: &str, errors: usize) -> ExtensionView {
+    let findings = (0..errors)
+        .map(|_| Finding {
+            code: "INP014",
+            severity: Severity::Error,
+            extension: Some(folder.into()),
+            file: format!("{folder}/inputs/inputs_1_create.json"),
+            line: Some(2),
+            message: "`Missing` is not exported by test/setup.yml".into(),
+            hint: "add an Output with Export: {Name: Missing} to test/setup.yml".into(),
+        })
+        .collect();
+    ExtensionView {
+        row: ExtensionRow {
+            folder: folder.into(),
+            type_name: Some(type_name.into()),
+            kind: ArtifactType::Resource,
+            language: Some("python311".into()),
+            maturity: if errors > 0 {
+                Maturity::Alpha
+            } else {
+                Maturity::Prod
+            },
+            input_sets: 1,
+            setup: true,
+            integ: errors == 0,
+            errors,
+            warnings: 0,
+        },
+        files: vec![
+            format!("{folder}/.rpdk-config"),
+            format!("{folder}/inputs/inputs_1_create.json"),
+            format!("{folder}/test/setup.yml"),
+        ],
+        findings,
+        references: vec![
+            (
+                format!("{folder}/inputs/inputs_1_create.json"),
+                "AwsCommunityS3DeleteBucketContentsBucket".into(),
+            ),
+            (
+                format!("{folder}/inputs/inputs_1_update.json"),
+                "Missing".into(),
+            ),
+        ],
+        setup_stack: format!(
+            "setup-{}",
+            folder.rsplit('/').next().unwrap().replace('_', "-")
+        ),
+    }
+}
+
+fn state() -> AppState {
+    let mut state = AppState::new("community-registry-extensions", Stage::Sandbox);
+    state.now_ms = NOW;
+    state.profile = Some("sandbox".into());
+    state.region = Some("us-east-1".into());
+    state.endpoint_url = Some("http://127.0.0.1:5000".into());
+    app::update(
+        &mut state,
+        Action::WorkspaceLoaded(Ok(vec![
+            extension(
+                "resources/S3_DeleteBucketContents",
+                "AwsCommunity::S3::DeleteBucketContents",
+                0,
+            ),
+            extension(
+                "resources/SQS_QueuePolicy",
+                "AwsCommunity::SQS::QueuePolicy",
+                2,
+            ),
+            extension(
+                "hooks/S3_BucketVersioningEnabled",
+                "AwsCommunity::S3::BucketVersioningEnabled",
+                0,
+            ),
+        ])),
+    );
+    state
+}
+
+fn render(state: &AppState, width: u16, height: u16) -> TestBackend {
+    let mut terminal = Terminal::new(TestBackend::new(width, height)).unwrap();
+    terminal
+        .draw(|frame| {
+            regship::ui::draw(
+                frame,
+                state,
+                &Theme::default_theme(),
+                &Keymap::default_keymap(),
+            )
+        })
+        .unwrap();
+    terminal.backend().clone()
+}
+
+fn snapshot(name: &str, state: &AppState) {
+    for (width, height) in [(80, 24), (160, 48)] {
+        insta::assert_snapshot!(
+            format!("{name}_{width}x{height}"),
+            render(state, width, height)
+        );
+    }
+}
+
+fn account(stage: Stage, state: CredentialState, matches: Option<bool>) -> AccountRow {
+    AccountRow {
+        stage,
+        profile: Some(stage.name().into()),
+        region: Some("us-east-1".into()),
+        expected_account: Some("123456789012".into()),
+        caller: (state == CredentialState::Ok || state == CredentialState::WrongAccount).then(
+            || Identity {
+                account: if matches == Some(false) {
+                    "999999999999".into()
+                } else {
+                    "123456789012".into()
+                },
+                arn: "arn".into(),
+            },
+        ),
+        matches,
+        state,
+        message: (state == CredentialState::Expired)
+            .then(|| "the credentials of profile beta (beta) expired".into()),
+        hint: match state {
+            CredentialState::Expired => {
+                Some("run `aws sso login --profile beta`, then retry (in the TUI: press r)".into())
+            }
+            CredentialState::WrongAccount => Some("this profile is not the cicd account".into()),
+            _ => None,
+        },
+    }
+}
+
+fn event(n: i64, logical: &str, kind: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    StackEvent {
+        event_id: format!("e{n}"),
+        stack_id:
+            "arn:aws:cloudformation:us-east-1:123456789012:stack/setup-S3-DeleteBucketContents/1"
+                .into(),
+        stack_name: "setup-S3-DeleteBucketContents".into(),
+        logical_id: logical.into(),
+        physical_id: Some(format!("phys-{}", logical.to_lowercase())),
+        resource_type: kind.into(),
+        status: status.into(),
+        reason: reason.map(String::from),
+        timestamp_ms: 1_700_000_000_000 + n * 1000,
+    }
+}
+
+fn following(state: &mut AppState, events: Vec<StackEvent>) {
+    app::update(state, Action::CommandMode);
+    for c in "events setup-S3-DeleteBucketContents".chars() {
+        app::update(state, Action::InputChar(c));
+    }
+    app::update(state, Action::InputSubmit);
+    let generation = state.generation;
+    if !events.is_empty() {
+        app::update(
+            state,
+            Action::EventsPolled {
+                generation,
+                events,
+                problem: None,
+                stopped: false,
+            },
+        );
+    }
+    state.notice = None;
+}
+
+fn plan(stage: Stage) -> ChangePlan {
+    let config = WorkspaceConfig::parse("accounts:\n  sandbox: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n", "r").unwrap();
+    let context = StageContext::new(&config, stage, &Overrides::default());
+    let caller = Identity {
+        account: "123456789012".into(),
+        arn: "arn".into(),
+    };
+    ChangePlan {
+        folder: "resources/S3_DeleteBucketContents".into(),
+        stack_name: "setup-S3-DeleteBucketContents".into(),
+        stack_id: "arn:stack/1".into(),
+        region: "us-east-1".into(),
+        authorization: AccountGuard::default()
+            .check_account(&context, &caller, "deploy")
+            .unwrap(),
+        kind: PlanKind::Deploy {
+            change_set_id: "cs".into(),
+            create: false,
+            changes: vec![
+                ResourceChange {
+                    action: "Add".into(),
+                    logical_id: "Queue".into(),
+                    resource_type: "AWS::SQS::Queue".into(),
+                    replacement: None,
+                },
+                ResourceChange {
+                    action: "Modify".into(),
+                    logical_id: "Bucket".into(),
+                    resource_type: "AWS::S3::Bucket".into(),
+                    replacement: Some("True".into()),
+                },
+                ResourceChange {
+                    action: "Remove".into(),
+                    logical_id: "Topic".into(),
+                    resource_type: "AWS::SNS::Topic".into(),
+                    replacement: None,
+                },
+            ],
+        },
+    }
+}
+
+#[test]
+fn resources_views() {
+    let mut loading = AppState::new("repo", Stage::Sandbox);
+    loading.now_ms = NOW;
+    snapshot("resources_loading", &loading);
+    let mut empty = loading.clone();
+    app::update(&mut empty, Action::WorkspaceLoaded(Ok(Vec::new())));
+    snapshot("resources_empty", &empty);
+    let mut failed = loading.clone();
+    app::update(
+        &mut failed,
+        Action::WorkspaceLoaded(Err(
+            "the workspace could not be read: permission denied".into()
+        )),
+    );
+    snapshot("resources_error", &failed);
+    let mut listed = state();
+    app::update(&mut listed, Action::Down);
+    snapshot("resources", &listed);
+    let narrow = render(&listed, 60, 15);
+    insta::assert_snapshot!("resources_60x15", narrow);
+    let mut filtered = state();
+    app::update(&mut filtered, Action::Filter);
+    for c in "sqs".chars() {
+        app::update(&mut filtered, Action::InputChar(c));
+    }
+    snapshot("resources_filtering", &filtered);
+}
+
+#[test]
+fn resource_detail_views() {
+    let mut detail = state();
+    app::update(&mut detail, Action::Down);
+    app::update(&mut detail, Action::Open);
+    snapshot("detail_loading_exports", &detail);
+    let generation = detail.generation;
+    app::update(
+        &mut detail,
+        Action::ExportsLoaded {
+            generation,
+            result: Ok(vec![Export {
+                name: "AwsCommunityS3DeleteBucketContentsBucket".into(),
+                value: "setup-bucket-1a2b".into(),
+                exporting_stack_id: "s".into(),
+            }]),
+        },
+    );
+    detail.now_ms = NOW + 3_000;
+    snapshot("detail", &detail);
+    app::update(
+        &mut detail,
+        Action::ExportsLoaded {
+            generation,
+            result: Err("ListExports: access denied in the sandbox account".into()),
+        },
+    );
+    snapshot("detail_exports_error", &detail);
+}
+
+#[test]
+fn accounts_views() {
+    let mut accounts = state();
+    let commands = app::update(&mut accounts, Action::Show(ViewKind::Accounts));
+    assert!(!commands.is_empty());
+    snapshot("accounts_loading", &accounts);
+    let generation = accounts.generation;
+    for row in [
+        account(Stage::Sandbox, CredentialState::Ok, Some(true)),
+        account(Stage::Cicd, CredentialState::WrongAccount, Some(false)),
+        account(Stage::Beta, CredentialState::Expired, None),
+    ] {
+        app::update(&mut accounts, Action::AccountChecked { generation, row });
+    }
+    snapshot("accounts", &accounts);
+}
+
+#[test]
+fn events_views() {
+    let mut nothing = state();
+    app::update(&mut nothing, Action::Show(ViewKind::Events));
+    snapshot("events_empty", &nothing);
+
+    let mut waiting = state();
+    following(&mut waiting, Vec::new());
+    snapshot("events_loading", &waiting);
+
+    let mut failed = state();
+    following(
+        &mut failed,
+        vec![
+            event(
+                0,
+                "setup-S3-DeleteBucketContents",
+                "AWS::CloudFormation::Stack",
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            event(1, "Bucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", None),
+            event(2, "Role", "AWS::IAM::Role", "CREATE_IN_PROGRESS", None),
+            event(
+                3,
+                "Role",
+                "AWS::IAM::Role",
+                "CREATE_FAILED",
+                Some(
+                    "User: arn:aws:sts::123456789012:assumed-role/dev is not authorized to perform: iam:CreateRole",
+                ),
+            ),
+            event(4, "Bucket", "AWS::S3::Bucket", "CREATE_COMPLETE", None),
+            event(
+                5,
+                "setup-S3-DeleteBucketContents",
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_IN_PROGRESS",
+                Some("The following resource(s) failed to create: [Role]."),
+            ),
+            event(6, "Bucket", "AWS::S3::Bucket", "DELETE_COMPLETE", None),
+            event(7, "Role", "AWS::IAM::Role", "DELETE_COMPLETE", None),
+            event(
+                8,
+                "setup-S3-DeleteBucketContents",
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_COMPLETE",
+                None,
+            ),
+        ],
+    );
+    snapshot("events_failure_pinned", &failed);
+
+    let mut succeeded = state();
+    following(
+        &mut succeeded,
+        vec![
+            event(
+                0,
+                "setup-S3-DeleteBucketContents",
+                "AWS::CloudFormation::Stack",
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            event(1, "Bucket", "AWS::S3::Bucket", "CREATE_IN_PROGRESS", None),
+            event(2, "Bucket", "AWS::S3::Bucket", "CREATE_COMPLETE", None),
+            event(
+                3,
+                "setup-S3-DeleteBucketContents",
+                "AWS::CloudFormation::Stack",
+                "CREATE_COMPLETE",
+                None,
+            ),
+        ],
+    );
+    let generation = succeeded.generation;
+    app::update(
+        &mut succeeded,
+        Action::OutputsLoaded {
+            generation,
+            outputs: vec![StackOutput {
+                key: "BucketName".into(),
+                value: "setup-bucket-1a2b".into(),
+                export_name: Some("AwsCommunityS3DeleteBucketContentsBucket".into()),
+            }],
+            exports: vec![Export {
+                name: "AwsCommunityS3DeleteBucketContentsBucket".into(),
+                value: "setup-bucket-1a2b".into(),
+                exporting_stack_id: "s".into(),
+            }],
+        },
+    );
+    snapshot("events_complete_with_exports", &succeeded);
+
+    let mut throttled = state();
+    following(
+        &mut throttled,
+        vec![event(
+            0,
+            "setup-S3-DeleteBucketContents",
+            "AWS::CloudFormation::Stack",
+            "UPDATE_IN_PROGRESS",
+            None,
+        )],
+    );
+    let generation = throttled.generation;
+    app::update(
+        &mut throttled,
+        Action::EventsPolled { generation, events: Vec::new(), problem: Some("DescribeStackEvents: throttled by AWS (Throttling: Rate exceeded) (attempt 2); retrying in 5s".into()), stopped: false },
+    );
+    app::update(&mut throttled, Action::Up);
+    snapshot("events_throttled_paused", &throttled);
+}
+
+#[test]
+fn jobs_views() {
+    let mut none = state();
+    app::update(&mut none, Action::Show(ViewKind::Jobs));
+    snapshot("jobs_empty", &none);
+    let mut jobs = none.clone();
+    jobs.jobs = vec![
+        JobView {
+            id: 1,
+            title: "cfn validate · resources/S3_DeleteBucketContents".into(),
+            lines: ["Resource schema is valid.".to_string()].into(),
+            status: JobStatus::Exited(0),
+        },
+        JobView {
+            id: 2,
+            title: "cfn validate · resources/SQS_QueuePolicy".into(),
+            lines: [
+                "Validating your resource specification...".to_string(),
+                "Resource schema is invalid: 'properties' is a required property".to_string(),
+            ]
+            .into(),
+            status: JobStatus::Exited(1),
+        },
+        JobView {
+            id: 3,
+            title: "cfn validate · hooks/S3_BucketVersioningEnabled".into(),
+            lines: Default::default(),
+            status: JobStatus::Running,
+        },
+    ];
+    app::update(&mut jobs, Action::Down);
+    snapshot("jobs", &jobs);
+}
+
+#[test]
+fn overlays() {
+    let mut help = state();
+    app::update(&mut help, Action::Help);
+    snapshot("help", &help);
+    let mut confirm = state();
+    confirm.dialog = Some(Dialog::Confirm {
+        plan: plan(Stage::Sandbox),
+        yes: false,
+        typed: String::new(),
+    });
+    snapshot("confirm_deploy", &confirm);
+    let mut prod = state();
+    prod.stage = Stage::Prod;
+    prod.read_only = true;
+    prod.dialog = Some(Dialog::Confirm {
+        plan: plan(Stage::Prod),
+        yes: false,
+        typed: "1234".into(),
+    });
+    snapshot("confirm_prod", &prod);
+    let mut command = state();
+    app::update(&mut command, Action::CommandMode);
+    for c in "stage be".chars() {
+        app::update(&mut command, Action::InputChar(c));
+    }
+    snapshot("command_line", &command);
+    let mut busy = state();
+    busy.accounts.insert(Stage::Sandbox, Loadable::Loading);
+    busy.dialog = Some(Dialog::Busy(
+        "planning the setup of resources/S3_DeleteBucketContents: checking the account".into(),
+    ));
+    snapshot("busy", &busy);
+}
