@@ -4,14 +4,15 @@ VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 EXTENSION_DIRS := resources hooks modules
 
-.PHONY: demo run test lint lint-templates bench venv
+.PHONY: demo run test lint lint-templates bench venv tools
 
 demo:
 	cargo run --quiet -- list
 	cargo run --quiet -- check
 
+# The terminal UI on this workspace (ARGS="check" etc. runs a subcommand instead).
 run:
-	cargo run --quiet -- $(ARGS)
+	cargo run --release --quiet -- $(ARGS)
 
 # The Python tools (cfn-lint, the CloudFormation CLI, moto) in a local virtualenv.
 venv: $(VENV)/.installed
@@ -21,8 +22,13 @@ $(VENV)/.installed: requirements-dev.txt
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
 
-test: venv
-	cargo test --all-targets
+# tmux drives the TUI end to end.
+tools:
+	command -v tmux >/dev/null || { apt-get update -qq && apt-get install -y -qq tmux; }
+
+test: venv tools
+	cargo build --release --quiet
+	REGSHIP_BIN=$(CURDIR)/target/release/regship cargo test --all-targets
 	$(MAKE) lint-templates
 
 # cfn-lint over the release kit and every extension's test templates, with the extensions'
@@ -45,3 +51,4 @@ bench:
 	cargo bench
 	cargo run --release --quiet --example check_scale
 	cargo run --release --quiet --example poll_rates
+	cargo run --release --quiet --example tui_memory

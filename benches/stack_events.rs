@@ -6,7 +6,7 @@ use regship::cloud::demo::generated_events;
 use regship::watch::stack_events::{DEFAULT_HISTORY_CAP, StackWatch};
 
 fn pages() -> Vec<Vec<StackEvent>> {
-    let events = generated_events(100_000);
+    let events = generated_events(0..100_000);
     events
         .chunks(100)
         .map(|page| page.iter().rev().cloned().collect())

@@ -63,7 +63,7 @@ async fn main() {
     println!("  active stack, minutes 1-5: {active_calls:?}");
     println!("  idle stack,   minutes 1-5: {idle_calls:?}");
 
-    let events = generated_events(100_000);
+    let events = generated_events(0..100_000);
     let pages: Vec<Vec<StackEvent>> = events
         .chunks(100)
         .map(|page| page.iter().rev().cloned().collect())

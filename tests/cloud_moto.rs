@@ -217,18 +217,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
 fn exports_and_reference_resolution() {
     let (moto, _serial) = moto();
     let dir = workspace(MOTO_ACCOUNT);
-    // moto creates exports for CreateStack (not for change sets): publish the export that way.
-    let exporter = dir.path().join("exporter.yml");
-    std::fs::write(
-        &exporter,
-        "Resources:\n  B:\n    Type: AWS::S3::Bucket\nOutputs:\n  B:\n    Value: bucket-from-setup\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n",
-    )
-    .unwrap();
-    create_stack(
-        moto,
-        "exporter",
-        &std::fs::read_to_string(&exporter).unwrap(),
-    );
+    moto.create_stack("exporter", support::moto::EXPORTER_TEMPLATE);
 
     let exports = regship(moto, dir.path(), &["exports", "--json"], "");
     assert!(exports.status.success(), "{}", text(&exports));
@@ -257,32 +246,6 @@ fn exports_and_reference_resolution() {
         "{}",
         text(&deployed)
     );
-}
-
-/// CreateStack through the SDK with static test credentials.
-fn create_stack(moto: &Moto, name: &str, template: &str) {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    runtime.block_on(async {
-        let config = aws_sdk_cloudformation::Config::builder()
-            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&moto.endpoint)
-            .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
-            .build();
-        aws_sdk_cloudformation::Client::from_conf(config)
-            .create_stack()
-            .stack_name(name)
-            .template_body(template)
-            .send()
-            .await
-            .unwrap();
-    });
 }
 
 #[test]

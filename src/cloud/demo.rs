@@ -130,10 +130,10 @@ impl StackEventSource for ScriptedStack {
     }
 }
 
-/// `count` events of one busy stack, oldest first: 500 resources cycling through
+/// Events number `range` of one busy stack, oldest first: 500 resources cycling through
 /// UPDATE_IN_PROGRESS and UPDATE_COMPLETE, now and then with a reason.
-pub fn generated_events(count: u64) -> Vec<StackEvent> {
-    (0..count)
+pub fn generated_events(range: std::ops::Range<u64>) -> Vec<StackEvent> {
+    range
         .map(|n| StackEvent {
             event_id: format!("event-{n:08}"),
             stack_id: "arn:aws:cloudformation:us-east-1:123456789012:stack/big/1".into(),

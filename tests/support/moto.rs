@@ -8,6 +8,9 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
+/// A template whose stack exports the name the example extension's inputs reference.
+pub const EXPORTER_TEMPLATE: &str = "Resources:\n  B:\n    Type: AWS::S3::Bucket\nOutputs:\n  B:\n    Value: bucket-from-setup\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n";
+
 pub struct Moto {
     pub endpoint: String,
     port: u16,
@@ -69,6 +72,33 @@ static MOTO: OnceLock<Moto> = OnceLock::new();
 static SERIAL: Mutex<()> = Mutex::new(());
 
 impl Moto {
+    /// CreateStack through the SDK with static test credentials (moto creates exports only this
+    /// way, not through change sets).
+    pub fn create_stack(&self, name: &str, template: &str) {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        runtime.block_on(async {
+            let config = aws_sdk_cloudformation::Config::builder()
+                .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+                .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+                .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+                    "testing", "testing", None, None, "test",
+                ))
+                .endpoint_url(&self.endpoint)
+                .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
+                .build();
+            aws_sdk_cloudformation::Client::from_conf(config)
+                .create_stack()
+                .stack_name(name)
+                .template_body(template)
+                .send()
+                .await
+                .unwrap();
+        });
+    }
+
     /// Clears every account's state.
     pub fn reset(&self) {
         let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();

@@ -1,0 +1,75 @@
+//! TUI figures: time to first frame on a 1,000-extension workspace (target under 100 ms) and
+//! render time of the events view with 50,000 events (target under 2 ms a frame).
+
+#[path = "../tests/support/synthetic.rs"]
+mod synthetic;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use regship::app::{self, Action, AppState};
+use regship::cloud::demo::generated_events;
+use regship::config::Stage;
+use regship::ui::keymap::Keymap;
+use regship::ui::theme::Theme;
+use regship::workspace::Workspace;
+
+fn draw(terminal: &mut Terminal<TestBackend>, state: &AppState, theme: &Theme, keymap: &Keymap) {
+    terminal
+        .draw(|frame| regship::ui::draw(frame, state, theme, keymap))
+        .unwrap();
+}
+
+fn tui(c: &mut Criterion) {
+    let (theme, keymap) = (Theme::default_theme(), Keymap::default_keymap());
+    let dir = tempfile::tempdir().unwrap();
+    synthetic::build(dir.path(), 1_000);
+    let mut group = c.benchmark_group("tui");
+    group.sample_size(20);
+    group.bench_function(
+        "first frame, 1000 extensions listed (read + check + draw 160x48)",
+        |b| {
+            b.iter(|| {
+                let mut state = AppState::new("bench", Stage::Sandbox);
+                let views = regship::tui::extension_views(&Workspace::load(dir.path()));
+                app::update(&mut state, Action::WorkspaceLoaded(Ok(views)));
+                let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+                draw(&mut terminal, &state, &theme, &keymap);
+            })
+        },
+    );
+    group.bench_function("first frame while the workspace loads (draw 160x48)", |b| {
+        b.iter(|| {
+            let state = AppState::new("bench", Stage::Sandbox);
+            let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+            draw(&mut terminal, &state, &theme, &keymap);
+        })
+    });
+
+    let mut state = AppState::new("bench", Stage::Sandbox);
+    state.history_cap = 50_000;
+    app::update(&mut state, Action::CommandMode);
+    for c in "events big".chars() {
+        app::update(&mut state, Action::InputChar(c));
+    }
+    app::update(&mut state, Action::InputSubmit);
+    let generation = state.generation;
+    app::update(
+        &mut state,
+        Action::EventsPolled {
+            generation,
+            events: generated_events(0..50_000),
+            problem: None,
+            stopped: false,
+        },
+    );
+    assert_eq!(state.events.as_ref().unwrap().watch.events.len(), 50_000);
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    group.bench_function("events view frame, 50000 events (160x48)", |b| {
+        b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, tui);
+criterion_main!(benches);

@@ -1,0 +1,182 @@
+//! The regship binary's TUI in tmux against the moto harness: open it, drill into the example
+//! extension, deploy its setup through the confirm dialog, see CREATE_COMPLETE and the exports,
+//! quit, and check that the terminal was restored.
+
+mod support;
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::moto::moto;
+
+struct Tmux {
+    socket: String,
+    session: &'static str,
+}
+
+impl Tmux {
+    fn command(&self) -> Command {
+        let mut command = Command::new("tmux");
+        command.args(["-L", &self.socket]);
+        command
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let status = self
+            .command()
+            .args(["send-keys", "-t", self.session])
+            .args(keys)
+            .status()
+            .expect("tmux runs");
+        assert!(status.success());
+    }
+
+    fn screen(&self) -> String {
+        let output = self
+            .command()
+            .args(["capture-pane", "-p", "-t", self.session])
+            .output()
+            .expect("tmux runs");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    }
+
+    /// Waits until the screen shows `text`, failing with the screen after `seconds`.
+    fn wait_for(&self, text: &str, seconds: u64) -> String {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "`{text}` did not appear; the screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.command().arg("kill-server").status();
+    }
+}
+
+fn binary() -> String {
+    std::env::var("REGSHIP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_regship").to_string())
+}
+
+#[test]
+fn deploy_the_example_setup_from_the_tui_and_quit_cleanly() {
+    assert!(
+        Command::new("tmux")
+            .arg("-V")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "tmux is needed: `make test` installs it"
+    );
+    let (moto, _serial) = moto();
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    assert!(
+        Command::new("cp")
+            .arg("-r")
+            .arg(source.join("resources"))
+            .arg(source.join("release"))
+            .arg(dir.path())
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::fs::write(dir.path().join("regship.yml"), "namespace: AwsCommunity\naccounts:\n  sandbox: {region: us-east-1, account_id: \"123456789012\"}\n").unwrap();
+    moto.create_stack("exporter", support::moto::EXPORTER_TEMPLATE);
+
+    let stty = dir.path().join("stty-after.txt");
+    let script = format!(
+        "cd '{dir}' && '{bin}' --endpoint-url {endpoint}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
+        dir = dir.path().display(),
+        bin = binary(),
+        endpoint = moto.endpoint,
+        stty = stty.display()
+    );
+    let tmux = Tmux {
+        socket: format!("regship-e2e-{}", std::process::id()),
+        session: "e2e",
+    };
+    let status = tmux
+        .command()
+        .args([
+            "new-session",
+            "-d",
+            "-s",
+            tmux.session,
+            "-x",
+            "120",
+            "-y",
+            "40",
+        ])
+        .args([
+            "-e",
+            "AWS_ACCESS_KEY_ID=testing",
+            "-e",
+            "AWS_SECRET_ACCESS_KEY=testing",
+            "-e",
+            "AWS_REGION=us-east-1",
+        ])
+        .args([
+            "-e",
+            &format!("HOME={}", dir.path().display()),
+            "-e",
+            "AWS_CONFIG_FILE=/nonexistent",
+            "-e",
+            "AWS_SHARED_CREDENTIALS_FILE=/nonexistent",
+        ])
+        .arg(script)
+        .status()
+        .expect("tmux starts");
+    assert!(status.success());
+
+    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    tmux.wait_for("123456789012", 30); // the header shows the caller's account
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("setup stack: setup-S3-DeleteBucketContents", 10);
+    tmux.keys(&["d"]);
+    let dialog = tmux.wait_for("confirm the change", 30);
+    assert!(dialog.contains("+ Bucket"), "{dialog}");
+    tmux.keys(&["Enter"]); // the default answer is No
+    tmux.wait_for("nothing was changed", 10);
+    tmux.keys(&["d"]);
+    tmux.wait_for("confirm the change", 30);
+    tmux.keys(&["y"]);
+    tmux.keys(&["Enter"]);
+    let events = tmux.wait_for("✓ CREATE_COMPLETE", 30);
+    assert!(events.contains("setup-S3-DeleteBucketContents"), "{events}");
+    let done = tmux.wait_for(
+        "{{AwsCommunityS3DeleteBucketContentsBucket}} = bucket-from-setup",
+        30,
+    );
+    assert!(done.contains("outputs and exports"), "{done}");
+    tmux.keys(&["q"]);
+    let after = tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert!(
+        !after.contains("confirm the change"),
+        "the alternate screen was left:\n{after}"
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !stty.exists() {
+        assert!(Instant::now() < deadline, "stty did not run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert!(
+        modes.contains(" icanon") && !modes.contains("-icanon"),
+        "raw mode was not turned off: {modes}"
+    );
+    assert!(
+        modes.contains(" echo ") && !modes.contains("-echo "),
+        "echo was not restored: {modes}"
+    );
+}
