@@ -6,11 +6,11 @@ EXTENSION_DIRS := resources hooks modules
 
 .PHONY: demo run test lint lint-templates bench venv tools
 
+# The terminal UI on this repository (q quits, ? shows the keys).
 demo:
-	cargo run --quiet -- list
-	cargo run --quiet -- check
+	cargo run --release --quiet --
 
-# The terminal UI on this workspace (ARGS="check" etc. runs a subcommand instead).
+# Any subcommand: make run ARGS="check --json"
 run:
 	cargo run --release --quiet -- $(ARGS)
 
