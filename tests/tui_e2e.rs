@@ -1,14 +1,14 @@
 //! The regship binary's TUI in tmux against the moto harness: open it, drill into the example
 //! extension, deploy its setup through the confirm dialog, see CREATE_COMPLETE and the exports,
-//! quit, and check that the terminal was restored.
+//! quit, and check that the terminal was restored (after q, Ctrl-C and SIGTERM).
 
 mod support;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::moto::moto;
+use support::moto::{EXPORTER_TEMPLATE, moto};
 
 struct Tmux {
     socket: String,
@@ -68,41 +68,43 @@ fn binary() -> String {
     std::env::var("REGSHIP_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_regship").to_string())
 }
 
-#[test]
-fn deploy_the_example_setup_from_the_tui_and_quit_cleanly() {
-    assert!(
-        Command::new("tmux")
-            .arg("-V")
-            .output()
-            .is_ok_and(|o| o.status.success()),
-        "tmux is needed: `make test` installs it"
-    );
-    let (moto, _serial) = moto();
+fn require_tmux() {
+    let present = Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(present, "tmux is needed: `make test` installs it");
+}
+
+/// A copy of the example extension with a regship.yml for moto's account.
+fn workspace() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-    assert!(
-        Command::new("cp")
-            .arg("-r")
-            .arg(source.join("resources"))
-            .arg(source.join("release"))
-            .arg(dir.path())
-            .status()
-            .unwrap()
-            .success()
-    );
-    std::fs::write(dir.path().join("regship.yml"), "namespace: AwsCommunity\naccounts:\n  sandbox: {region: us-east-1, account_id: \"123456789012\"}\n").unwrap();
-    moto.create_stack("exporter", support::moto::EXPORTER_TEMPLATE);
+    let copied = Command::new("cp")
+        .arg("-r")
+        .arg(source.join("resources"))
+        .arg(source.join("release"))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let config = "namespace: AwsCommunity\naccounts:\n  sandbox: {region: us-east-1, account_id: \"123456789012\"}\n";
+    std::fs::write(dir.path().join("regship.yml"), config).unwrap();
+    dir
+}
 
-    let stty = dir.path().join("stty-after.txt");
+/// Starts the TUI in a tmux server of its own; after it exits, `stty -a` goes to the file returned.
+fn start_tui(dir: &Path, endpoint: &str) -> (Tmux, PathBuf) {
+    let stty = dir.join("stty-after.txt");
     let script = format!(
         "cd '{dir}' && '{bin}' --endpoint-url {endpoint}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
-        dir = dir.path().display(),
+        dir = dir.display(),
         bin = binary(),
-        endpoint = moto.endpoint,
         stty = stty.display()
     );
+    let name = dir.file_name().unwrap().to_string_lossy().into_owned();
     let tmux = Tmux {
-        socket: format!("regship-e2e-{}", std::process::id()),
+        socket: format!("regship-e2e-{}-{name}", std::process::id()),
         session: "e2e",
     };
     let status = tmux
@@ -125,9 +127,8 @@ fn deploy_the_example_setup_from_the_tui_and_quit_cleanly() {
             "-e",
             "AWS_REGION=us-east-1",
         ])
+        .args(["-e", &format!("HOME={}", dir.display())])
         .args([
-            "-e",
-            &format!("HOME={}", dir.path().display()),
             "-e",
             "AWS_CONFIG_FILE=/nonexistent",
             "-e",
@@ -137,6 +138,34 @@ fn deploy_the_example_setup_from_the_tui_and_quit_cleanly() {
         .status()
         .expect("tmux starts");
     assert!(status.success());
+    (tmux, stty)
+}
+
+/// Waits for the shell to record the terminal modes after regship exited, and checks them.
+fn assert_terminal_restored(stty: &Path) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::fs::read_to_string(stty).map_or(true, |modes| !modes.contains("icanon")) {
+        assert!(Instant::now() < deadline, "stty did not run");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let modes = std::fs::read_to_string(stty).unwrap();
+    assert!(
+        modes.contains(" icanon") && !modes.contains("-icanon"),
+        "raw mode was not turned off: {modes}"
+    );
+    assert!(
+        modes.contains(" echo ") && !modes.contains("-echo "),
+        "echo was not restored: {modes}"
+    );
+}
+
+#[test]
+fn deploy_the_example_setup_from_the_tui_and_quit_cleanly() {
+    require_tmux();
+    let (moto, _serial) = moto();
+    let dir = workspace();
+    moto.create_stack("exporter", EXPORTER_TEMPLATE);
+    let (tmux, stty) = start_tui(dir.path(), &moto.endpoint);
 
     tmux.wait_for("resources/S3_DeleteBucketContents", 30);
     tmux.wait_for("123456789012", 30); // the header shows the caller's account
@@ -164,19 +193,43 @@ fn deploy_the_example_setup_from_the_tui_and_quit_cleanly() {
         !after.contains("confirm the change"),
         "the alternate screen was left:\n{after}"
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while !stty.exists() {
-        assert!(Instant::now() < deadline, "stty did not run");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    std::thread::sleep(Duration::from_millis(100));
-    let modes = std::fs::read_to_string(&stty).unwrap();
+    assert_terminal_restored(&stty);
+}
+
+#[test]
+fn ctrl_c_and_sigterm_restore_the_terminal() {
+    require_tmux();
+    let (moto, _serial) = moto();
+
+    let dir = workspace();
+    let (tmux, stty) = start_tui(dir.path(), &moto.endpoint);
+    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    tmux.keys(&["C-c"]);
+    tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert_terminal_restored(&stty);
+
+    let dir = workspace();
+    let (tmux, stty) = start_tui(dir.path(), &moto.endpoint);
+    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    let shell = tmux
+        .command()
+        .args(["display-message", "-p", "-t", tmux.session, "#{pane_pid}"])
+        .output()
+        .unwrap();
+    let shell = String::from_utf8_lossy(&shell.stdout).trim().to_string();
+    let children = std::fs::read_to_string(format!("/proc/{shell}/task/{shell}/children")).unwrap();
+    let pid = children
+        .split_whitespace()
+        .next()
+        .expect("regship runs under the pane's shell")
+        .to_string();
     assert!(
-        modes.contains(" icanon") && !modes.contains("-icanon"),
-        "raw mode was not turned off: {modes}"
+        Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .unwrap()
+            .success()
     );
-    assert!(
-        modes.contains(" echo ") && !modes.contains("-echo "),
-        "echo was not restored: {modes}"
-    );
+    tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert_terminal_restored(&stty);
 }
