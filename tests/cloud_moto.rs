@@ -11,24 +11,8 @@ use support::moto::{Moto, moto};
 
 const MOTO_ACCOUNT: &str = "123456789012";
 
-/// A copy of this repository's example extension, with a regship.yml for moto's account.
 fn workspace(account_id: &str) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let status = Command::new("cp")
-        .arg("-r")
-        .arg(source.join("resources"))
-        .arg(source.join("release"))
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(status.success());
-    std::fs::write(
-        dir.path().join("regship.yml"),
-        format!("namespace: AwsCommunity\naccounts:\n  sandbox: {{region: us-east-1, account_id: \"{account_id}\"}}\n  prod: {{region: us-east-1, account_id: \"{account_id}\"}}\n"),
-    )
-    .unwrap();
-    dir
+    support::example_workspace(account_id)
 }
 
 /// Runs regship against moto with test credentials and no real AWS configuration.

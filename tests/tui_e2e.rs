@@ -76,21 +76,8 @@ fn require_tmux() {
     assert!(present, "tmux is needed: `make test` installs it");
 }
 
-/// A copy of the example extension with a regship.yml for moto's account.
 fn workspace() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let copied = Command::new("cp")
-        .arg("-r")
-        .arg(source.join("resources"))
-        .arg(source.join("release"))
-        .arg(dir.path())
-        .status()
-        .unwrap();
-    assert!(copied.success());
-    let config = "namespace: AwsCommunity\naccounts:\n  sandbox: {region: us-east-1, account_id: \"123456789012\"}\n";
-    std::fs::write(dir.path().join("regship.yml"), config).unwrap();
-    dir
+    support::example_workspace("123456789012")
 }
 
 /// Starts the TUI in a tmux server of its own; after it exits, `stty -a` goes to the file returned.

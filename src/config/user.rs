@@ -62,32 +62,40 @@ impl Default for UserConfig {
     }
 }
 
-/// Reads a user file over its default: `Ok(None)` when absent, `Err(message)` when unusable.
-pub fn read_user_file<T: for<'de> Deserialize<'de>>(path: &Path) -> Result<Option<T>, String> {
-    match crate::workspace::files::read_text(path) {
-        Err(crate::workspace::files::ReadProblem::Missing) => Ok(None),
-        Err(problem) => Err(format!("{}: {problem}", path.display())),
-        Ok(text) if text.trim().is_empty() => Ok(None),
-        Ok(text) => serde_norway::from_str(&text)
-            .map(Some)
-            .map_err(|err| format!("{}: {err}", path.display())),
-    }
+/// Reads a user file and applies it over `defaults` with `parse`; the defaults, and why the
+/// file was not used, when it cannot be (`what` names what falls back, e.g. "keys").
+pub fn load_over<T>(
+    path: Option<&Path>,
+    defaults: T,
+    what: &str,
+    parse: impl FnOnce(&T, &str) -> Result<T, String>,
+) -> (T, Option<String>) {
+    let Some(path) = path else {
+        return (defaults, None);
+    };
+    let problem = match crate::workspace::files::read_text(path) {
+        Err(crate::workspace::files::ReadProblem::Missing) => return (defaults, None),
+        Ok(text) if text.trim().is_empty() => return (defaults, None),
+        Ok(text) => match parse(&defaults, &text) {
+            Ok(value) => return (value, None),
+            Err(message) => message,
+        },
+        Err(problem) => problem.to_string(),
+    };
+    let note = format!("{}: {problem}; using the default {what}", path.display());
+    (defaults, Some(note))
 }
 
 impl UserConfig {
     /// The user's config.yml, or the defaults and the reason it was not used.
     pub fn load(paths: Option<&Paths>) -> (UserConfig, Option<String>) {
-        let Some(paths) = paths else {
-            return (UserConfig::default(), None);
-        };
-        match read_user_file::<UserConfig>(&paths.config_file()) {
-            Ok(Some(config)) => (config, None),
-            Ok(None) => (UserConfig::default(), None),
-            Err(message) => (
-                UserConfig::default(),
-                Some(format!("{message}; using the defaults")),
-            ),
-        }
+        let path = paths.map(Paths::config_file);
+        load_over(
+            path.as_deref(),
+            UserConfig::default(),
+            "settings",
+            |_, text| serde_norway::from_str(text).map_err(|err| err.to_string()),
+        )
     }
 }
 

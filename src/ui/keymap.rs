@@ -158,33 +158,11 @@ impl Keymap {
             .expect("assets/keymap.yml is valid")
     }
 
-    /// The user's keymap.yml over the defaults, or the defaults and why the file was not used.
+    /// The user's keymap file over the defaults, or the defaults and why the file was not used.
     pub fn load(path: Option<&std::path::Path>) -> (Keymap, Option<String>) {
-        let defaults = Keymap::default_keymap();
-        let Some(path) = path else {
-            return (defaults, None);
-        };
-        match crate::workspace::files::read_text(path) {
-            Err(crate::workspace::files::ReadProblem::Missing) => (defaults, None),
-            Err(problem) => (
-                defaults,
-                Some(format!(
-                    "{}: {problem}; using the default keys",
-                    path.display()
-                )),
-            ),
-            Ok(text) if text.trim().is_empty() => (defaults, None),
-            Ok(text) => match Keymap::parse_over(Some(&defaults), &text) {
-                Ok(keymap) => (keymap, None),
-                Err(message) => (
-                    defaults,
-                    Some(format!(
-                        "{}: {message}; using the default keys",
-                        path.display()
-                    )),
-                ),
-            },
-        }
+        crate::config::user::load_over(path, Keymap::default_keymap(), "keys", |defaults, text| {
+            Keymap::parse_over(Some(defaults), text)
+        })
     }
 
     /// The action a key press means, if any.

@@ -70,33 +70,11 @@ impl Theme {
             .expect("assets/theme.yml is valid")
     }
 
-    /// The user's theme.yml over the defaults, or the defaults and why the file was not used.
+    /// The user's theme file over the defaults, or the defaults and why the file was not used.
     pub fn load(path: Option<&std::path::Path>) -> (Theme, Option<String>) {
-        let defaults = Theme::default_theme();
-        let Some(path) = path else {
-            return (defaults, None);
-        };
-        match crate::workspace::files::read_text(path) {
-            Err(crate::workspace::files::ReadProblem::Missing) => (defaults, None),
-            Err(problem) => (
-                defaults,
-                Some(format!(
-                    "{}: {problem}; using the default colours",
-                    path.display()
-                )),
-            ),
-            Ok(text) if text.trim().is_empty() => (defaults, None),
-            Ok(text) => match Theme::parse_over(Some(&defaults), &text) {
-                Ok(theme) => (theme, None),
-                Err(message) => (
-                    defaults,
-                    Some(format!(
-                        "{}: {message}; using the default colours",
-                        path.display()
-                    )),
-                ),
-            },
-        }
+        crate::config::user::load_over(path, Theme::default_theme(), "colours", |defaults, text| {
+            Theme::parse_over(Some(defaults), text)
+        })
     }
 
     /// The style of a status category: the one place a status gets its colour.
