@@ -84,6 +84,11 @@ pub enum Command {
         #[arg(long, default_value_t = crate::watch::stack_events::DEFAULT_HISTORY_CAP)]
         history_cap: usize,
     },
+    /// Write contract-test inputs or the integ template, shown as a diff first.
+    Scaffold {
+        #[command(subcommand)]
+        what: ScaffoldWhat,
+    },
     /// The CloudFormation exports of a stage's region.
     Exports {
         #[arg(long, value_enum, default_value = "sandbox")]
@@ -111,4 +116,41 @@ pub struct SetupArgs {
     /// Return once the change is started instead of following it.
     #[arg(long)]
     pub no_wait: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ScaffoldWhat {
+    /// inputs/: from example_inputs/ (the default when only that exists) or from the schema.
+    Inputs {
+        /// The extension: its folder, folder name or type name.
+        extension: String,
+        /// Copy example_inputs/ and fill its placeholders from the schema.
+        #[arg(long, conflicts_with = "from_schema")]
+        from_example: bool,
+        /// Derive create, update and invalid inputs from the schema.
+        #[arg(long)]
+        from_schema: bool,
+        /// Also add an Output/Export to test/setup.yml (creating it if absent) for each `{{Name}}`.
+        #[arg(long)]
+        with_setup: bool,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+    /// test/integ.yml: standalone, with the type's required properties and no hard-coded names.
+    Integ {
+        extension: String,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+}
+
+/// How a scaffold writes.
+#[derive(Debug, Args)]
+pub struct WriteArgs {
+    /// Show the diff and write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite existing files without asking (their old content is kept as `.bak`).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
 }

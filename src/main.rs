@@ -16,6 +16,7 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         Some(Command::Info) => Ok(commands::info(&start, json)),
         Some(Command::Rules) => Ok(commands::rules(json)),
         Some(Command::Accounts) => commands::accounts::run(&start, aws, json),
+        Some(Command::Scaffold { what }) => commands::scaffold::run(&start, &what, json),
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Events {
             stack,

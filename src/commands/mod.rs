@@ -9,6 +9,7 @@ pub mod follow;
 pub mod list;
 pub mod output;
 pub mod prompt;
+pub mod scaffold;
 pub mod setup;
 
 use std::path::{Path, PathBuf};
