@@ -89,6 +89,27 @@ pub enum Command {
         #[command(subcommand)]
         what: ScaffoldWhat,
     },
+    /// Run `cfn validate` in the extension's folder, output streamed.
+    Validate(CfnArgs),
+    /// Run `cfn generate`.
+    Generate(CfnArgs),
+    /// Run `cfn submit` to the stage's private registry (sandbox only), then show the registered type.
+    Submit {
+        #[command(flatten)]
+        cfn: CfnArgs,
+        /// Make the new version the default.
+        #[arg(long)]
+        set_default: bool,
+    },
+    /// Run `cfn test` after a preflight: inputs pass the checks, the setup stack is complete, and
+    /// every `{{Name}}` is a live export (cfn test silently ignores the inputs otherwise).
+    Test {
+        #[command(flatten)]
+        cfn: CfnArgs,
+        /// Run without the preflight (says what it skips).
+        #[arg(long)]
+        skip_preflight: bool,
+    },
     /// The CloudFormation exports of a stage's region.
     Exports {
         #[arg(long, value_enum, default_value = "sandbox")]
@@ -153,4 +174,16 @@ pub struct WriteArgs {
     /// Overwrite existing files without asking (their old content is kept as `.bak`).
     #[arg(long, short = 'y')]
     pub yes: bool,
+}
+
+/// What every cfn job takes.
+#[derive(Debug, Args)]
+pub struct CfnArgs {
+    /// The extension: its folder, folder name or type name.
+    pub extension: String,
+    #[arg(long, value_enum, default_value = "sandbox")]
+    pub stage: Stage,
+    /// Passed on to cfn after its own arguments (for test: to pytest).
+    #[arg(last = true)]
+    pub extra: Vec<String>,
 }

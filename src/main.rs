@@ -17,6 +17,29 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         Some(Command::Rules) => Ok(commands::rules(json)),
         Some(Command::Accounts) => commands::accounts::run(&start, aws, json),
         Some(Command::Scaffold { what }) => commands::scaffold::run(&start, &what, json),
+        Some(Command::Validate(args)) => {
+            commands::cfn::run(&start, commands::cfn::Verb::Validate, &args, aws, json)
+        }
+        Some(Command::Generate(args)) => {
+            commands::cfn::run(&start, commands::cfn::Verb::Generate, &args, aws, json)
+        }
+        Some(Command::Submit { cfn, set_default }) => commands::cfn::run(
+            &start,
+            commands::cfn::Verb::Submit { set_default },
+            &cfn,
+            aws,
+            json,
+        ),
+        Some(Command::Test {
+            cfn,
+            skip_preflight,
+        }) => commands::cfn::run(
+            &start,
+            commands::cfn::Verb::Test { skip_preflight },
+            &cfn,
+            aws,
+            json,
+        ),
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Events {
             stack,

@@ -187,3 +187,12 @@ impl fmt::Display for Delay {
         write!(f, "{:.1}s", self.0.as_secs_f64())
     }
 }
+
+/// A type in the account's registry (DescribeType).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegisteredType {
+    pub type_name: String,
+    pub private: bool,
+    pub default_version: Option<String>,
+    pub last_updated_ms: Option<i64>,
+}

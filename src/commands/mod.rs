@@ -1,6 +1,7 @@
 //! The CLI subcommands: each loads what it needs, prints text or `--json`, and returns an exit code.
 
 pub mod accounts;
+pub mod cfn;
 pub mod check;
 pub mod cloud;
 pub mod events;

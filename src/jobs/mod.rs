@@ -1,6 +1,8 @@
 //! Subprocesses (the cfn CLI): output streamed line by line, cancellable as a process group,
 //! exit status kept, optionally logged to a file.
 
+pub mod contract_tests;
+
 use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;

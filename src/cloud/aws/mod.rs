@@ -2,6 +2,7 @@
 
 mod cloudformation;
 pub mod errors;
+mod registry;
 mod sts;
 
 use std::time::Duration;

@@ -1,0 +1,62 @@
+//! The registry calls moto does not implement, with aws-smithy-mocks.
+
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::config::retry::RetryConfig;
+use aws_sdk_cloudformation::error::ErrorMetadata;
+use aws_sdk_cloudformation::operation::describe_type::{DescribeTypeError, DescribeTypeOutput};
+use aws_sdk_cloudformation::types::Visibility;
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use regship::cloud::CloudErrorKind;
+use regship::cloud::aws::AwsCloud;
+use regship::cloud::context::{Overrides, StageContext};
+use regship::config::{Stage, WorkspaceConfig};
+
+fn cloud(rules: &[Rule]) -> AwsCloud {
+    let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c
+        .retry_config(RetryConfig::disabled()));
+    let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[] as &[Rule]);
+    AwsCloud::from_clients(
+        StageContext::new(
+            &WorkspaceConfig::default(),
+            Stage::Sandbox,
+            &Overrides::default(),
+        ),
+        cloudformation,
+        sts,
+    )
+}
+
+#[tokio::test]
+async fn describe_private_type_reads_the_default_version() {
+    let registered = mock!(Client::describe_type)
+        .match_requests(|request| {
+            request.type_name() == Some("AwsCommunity::S3::DeleteBucketContents")
+        })
+        .then_output(|| {
+            DescribeTypeOutput::builder()
+                .type_name("AwsCommunity::S3::DeleteBucketContents")
+                .visibility(Visibility::Private)
+                .default_version_id("00000003")
+                .build()
+        });
+    let missing = mock!(Client::describe_type).then_error(|| {
+        DescribeTypeError::generic(
+            ErrorMetadata::builder()
+                .code("TypeNotFoundException")
+                .message("The type does not exist")
+                .build(),
+        )
+    });
+    let cloud = cloud(&[registered, missing]);
+    let found = cloud
+        .describe_private_type("AwsCommunity::S3::DeleteBucketContents")
+        .await
+        .unwrap();
+    assert!(found.private);
+    assert_eq!(found.default_version.as_deref(), Some("00000003"));
+    let error = cloud
+        .describe_private_type("AwsCommunity::S3::Nope")
+        .await
+        .unwrap_err();
+    assert_eq!(error.kind, CloudErrorKind::NotFound, "{error:?}");
+}
