@@ -3,7 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+use regship::app::CfnVerb;
 use regship::cli::{Cli, Command, SetupAction};
+use regship::commands::cfn::CfnOptions;
 use regship::commands::{self, UsageError};
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
@@ -17,29 +19,39 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         Some(Command::Rules) => Ok(commands::rules(json)),
         Some(Command::Accounts) => commands::accounts::run(&start, aws, json),
         Some(Command::Scaffold { what }) => commands::scaffold::run(&start, &what, json),
-        Some(Command::Validate(args)) => {
-            commands::cfn::run(&start, commands::cfn::Verb::Validate, &args, aws, json)
-        }
-        Some(Command::Generate(args)) => {
-            commands::cfn::run(&start, commands::cfn::Verb::Generate, &args, aws, json)
-        }
-        Some(Command::Submit { cfn, set_default }) => commands::cfn::run(
+        Some(Command::Validate(args)) => commands::cfn::run(
             &start,
-            commands::cfn::Verb::Submit { set_default },
-            &cfn,
+            CfnVerb::Validate,
+            CfnOptions::default(),
+            &args,
             aws,
             json,
         ),
+        Some(Command::Generate(args)) => commands::cfn::run(
+            &start,
+            CfnVerb::Generate,
+            CfnOptions::default(),
+            &args,
+            aws,
+            json,
+        ),
+        Some(Command::Submit { cfn, set_default }) => {
+            let options = CfnOptions {
+                set_default,
+                ..CfnOptions::default()
+            };
+            commands::cfn::run(&start, CfnVerb::Submit, options, &cfn, aws, json)
+        }
         Some(Command::Test {
             cfn,
             skip_preflight,
-        }) => commands::cfn::run(
-            &start,
-            commands::cfn::Verb::Test { skip_preflight },
-            &cfn,
-            aws,
-            json,
-        ),
+        }) => {
+            let options = CfnOptions {
+                skip_preflight,
+                ..CfnOptions::default()
+            };
+            commands::cfn::run(&start, CfnVerb::Test, options, &cfn, aws, json)
+        }
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Events {
             stack,

@@ -4,8 +4,8 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use regship::app::{
-    self, Action, AppState, ChangePlan, Dialog, ExtensionView, JobStatus, JobView, Loadable,
-    PlanKind, ViewKind,
+    self, Action, AppState, CfnVerb, ChangePlan, Dialog, ExtensionView, JobStatus, JobView,
+    Loadable, PlanKind, ViewKind,
 };
 use regship::checks::{Finding, Severity};
 use regship::cloud::accounts::{AccountRow, CredentialState};
@@ -436,6 +436,8 @@ fn jobs_views() {
             title: "cfn validate · resources/S3_DeleteBucketContents".into(),
             lines: ["Resource schema is valid.".to_string()].into(),
             status: JobStatus::Exited(0),
+            verb: CfnVerb::Validate,
+            summary: Default::default(),
         },
         JobView {
             id: 2,
@@ -446,16 +448,32 @@ fn jobs_views() {
             ]
             .into(),
             status: JobStatus::Exited(1),
+            verb: CfnVerb::Validate,
+            summary: Default::default(),
         },
         JobView {
             id: 3,
             title: "cfn validate · hooks/S3_BucketVersioningEnabled".into(),
             lines: Default::default(),
             status: JobStatus::Running,
+            verb: CfnVerb::Validate,
+            summary: Default::default(),
         },
     ];
     app::update(&mut jobs, Action::Down);
     snapshot("jobs", &jobs);
+    let output = "$ cfn test --region us-east-1 --profile sandbox -- -v -ra\nhandler_create.py::contract_create_read PASSED\nhandler_create.py::contract_create_delete FAILED\nFAILED handler_create.py::contract_create_delete - AssertionError: the bucket was not emptied\n===== 1 failed, 1 passed in 41.20s =====";
+    let mut tested = jobs.clone();
+    tested.jobs.push(JobView {
+        id: 4,
+        title: "cfn test · resources/S3_DeleteBucketContents".into(),
+        lines: output.lines().map(String::from).collect(),
+        status: JobStatus::Exited(1),
+        verb: CfnVerb::Test,
+        summary: regship::jobs::contract_tests::Summary::parse(output),
+    });
+    app::update(&mut tested, Action::Bottom);
+    snapshot("jobs_contract_tests", &tested);
 }
 
 #[test]
@@ -485,6 +503,21 @@ fn overlays() {
         app::update(&mut command, Action::InputChar(c));
     }
     snapshot("command_line", &command);
+    let mut scaffold = state();
+    let dir = tempfile::tempdir().unwrap();
+    let existing = dir.path().join("inputs_1_create.json");
+    std::fs::write(&existing, "{\n  \"BucketName\": \"mine\"\n}\n").unwrap();
+    let mut plan = regship::scaffold::Plan::default();
+    plan.write(
+        existing,
+        "resources/S3_DeleteBucketContents/inputs/inputs_1_create.json".into(),
+        "{\n  \"BucketName\": \"{{AwsCommunityS3DeleteBucketContentsBucket}}\"\n}\n".into(),
+    );
+    plan.notes.push(
+        "no property can be updated (all are createOnly or readOnly): no update input".into(),
+    );
+    scaffold.dialog = Some(Dialog::Scaffold { plan, yes: false });
+    snapshot("scaffold_dialog", &scaffold);
     let mut busy = state();
     busy.accounts.insert(Stage::Sandbox, Loadable::Loading);
     busy.dialog = Some(Dialog::Busy(

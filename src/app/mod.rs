@@ -28,7 +28,12 @@ pub enum Action {
     Refresh,
     DeploySetup,
     DeleteSetup,
-    Validate,
+    /// Run a cfn command on the extension in sight.
+    RunCfn(CfnVerb),
+    /// Plan inputs/ (or, with `true`, test/integ.yml) for the extension in sight.
+    Scaffold {
+        integ: bool,
+    },
     ToggleFollow,
     CancelJob,
     Show(ViewKind),
@@ -91,10 +96,12 @@ pub enum Action {
         id: u64,
         status: JobStatus,
     },
+    ScaffoldPlanned(Result<crate::scaffold::Plan, String>),
+    ScaffoldApplied(Result<crate::scaffold::Applied, String>),
 }
 
 /// Work for the runner, outside the reducer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     LoadAccounts {
         generation: u64,
@@ -130,11 +137,19 @@ pub enum Command {
         stage: Stage,
         stack: String,
     },
-    StartJob {
+    /// Run cfn in the extension's folder with the stage's profile and region (test: after the preflight).
+    RunCfn {
         id: u64,
         folder: String,
-        program: String,
-        args: Vec<String>,
+        verb: CfnVerb,
+        stage: Stage,
+    },
+    PlanScaffold {
+        folder: String,
+        integ: bool,
+    },
+    ApplyScaffold {
+        plan: crate::scaffold::Plan,
     },
     CancelJob {
         id: u64,
@@ -344,6 +359,29 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
             }
             Some(Vec::new())
         }
+        Dialog::Scaffold { plan, yes } => {
+            match action {
+                Action::DialogToggle => *yes = !*yes,
+                Action::InputChar('y' | 'Y') => *yes = true,
+                Action::InputChar('n' | 'N') => *yes = false,
+                Action::InputCancel | Action::Back => {
+                    state.dialog = None;
+                    notice(state, "cancelled: nothing was written", false);
+                }
+                Action::InputSubmit => {
+                    let (plan, confirmed) = (plan.clone(), *yes);
+                    state.dialog = None;
+                    if !confirmed {
+                        notice(state, "not confirmed: nothing was written", false);
+                        return Some(Vec::new());
+                    }
+                    state.dialog = Some(Dialog::Busy("writing the files".into()));
+                    return Some(vec![Command::ApplyScaffold { plan }]);
+                }
+                _ => {}
+            }
+            Some(Vec::new())
+        }
         Dialog::Confirm { plan, yes, typed } => {
             let prod = plan.authorization.stage() == Stage::Prod;
             match action {
@@ -504,29 +542,51 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
                 delete,
             }];
         }
-        Action::Validate => {
+        Action::RunCfn(verb) => {
             let Some(extension) = state.current_extension() else {
                 notice(state, "select an extension first", true);
                 return Vec::new();
             };
             let folder = extension.row.folder.clone();
+            if verb == CfnVerb::Submit && state.read_only {
+                notice(
+                    state,
+                    "read-only: restart without --read-only to submit",
+                    true,
+                );
+                return Vec::new();
+            }
             let id = state.next_job_id;
             state.next_job_id += 1;
             state.jobs.push(JobView {
                 id,
-                title: format!("cfn validate · {folder}"),
+                title: format!("cfn {} · {folder}", verb.name()),
+                verb,
                 lines: Default::default(),
                 status: JobStatus::Running,
+                summary: Default::default(),
             });
             let mut commands = show(state, ViewKind::Jobs);
             state.selected.insert(ViewKind::Jobs, state.jobs.len() - 1);
-            commands.push(Command::StartJob {
+            commands.push(Command::RunCfn {
                 id,
                 folder,
-                program: "cfn".into(),
-                args: vec!["validate".into()],
+                verb,
+                stage: state.stage,
             });
             return commands;
+        }
+        Action::Scaffold { integ } => {
+            let Some(extension) = state.current_extension() else {
+                notice(state, "select an extension first", true);
+                return Vec::new();
+            };
+            let folder = extension.row.folder.clone();
+            state.dialog = Some(Dialog::Busy(format!(
+                "planning {} for {folder}",
+                if integ { "test/integ.yml" } else { "inputs/" }
+            )));
+            return vec![Command::PlanScaffold { folder, integ }];
         }
         Action::CancelJob => {
             if state.view() == ViewKind::Jobs
@@ -575,6 +635,8 @@ fn is_result(action: &Action) -> bool {
             | Action::OutputsLoaded { .. }
             | Action::JobLine { .. }
             | Action::JobEnded { .. }
+            | Action::ScaffoldPlanned(_)
+            | Action::ScaffoldApplied(_)
     )
 }
 
@@ -772,8 +834,45 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
                 view.references = references;
             }
         }
+        Action::ScaffoldPlanned(Ok(plan)) => {
+            if plan.preview().is_empty() {
+                state.dialog = Some(Dialog::Message {
+                    title: "Nothing to write".into(),
+                    body: "the files already have this content".into(),
+                });
+            } else {
+                state.dialog = Some(Dialog::Scaffold { plan, yes: false });
+            }
+        }
+        Action::ScaffoldPlanned(Err(message)) => {
+            state.dialog = Some(Dialog::Message {
+                title: "Cannot scaffold".into(),
+                body: message,
+            });
+        }
+        Action::ScaffoldApplied(result) => {
+            state.dialog = None;
+            match result {
+                Ok(applied) => {
+                    let backups = if applied.backups.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (old content kept in {})", applied.backups.join(", "))
+                    };
+                    notice(
+                        state,
+                        format!("wrote {}{backups}", applied.written.join(", ")),
+                        false,
+                    );
+                }
+                Err(message) => notice(state, message, true),
+            }
+        }
         Action::JobLine { id, line } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                if job.verb == CfnVerb::Test {
+                    job.summary.line(&line);
+                }
                 job.lines.push_back(line);
                 if job.lines.len() > JOB_LINES_KEPT {
                     job.lines.pop_front();

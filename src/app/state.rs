@@ -117,7 +117,7 @@ pub struct ChangePlan {
 }
 
 /// A modal on top of the screen.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
     /// Default No; prod needs the account id or `prod` typed.
     Confirm {
@@ -129,6 +129,11 @@ pub enum Dialog {
     Busy(String),
     /// A message to acknowledge.
     Message { title: String, body: String },
+    /// Files a scaffold would write, as a diff; default No.
+    Scaffold {
+        plan: crate::scaffold::Plan,
+        yes: bool,
+    },
 }
 
 /// A line being typed at the bottom: a `:` command or a `/` filter.
@@ -144,13 +149,38 @@ pub enum InputKind {
     Filter,
 }
 
+/// The cfn commands the TUI runs as jobs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CfnVerb {
+    Validate,
+    Generate,
+    /// After the preflight (inputs, setup stack, exports).
+    Test,
+    /// To the sandbox's private registry, through the account guard.
+    Submit,
+}
+
+impl CfnVerb {
+    pub fn name(self) -> &'static str {
+        match self {
+            CfnVerb::Validate => "validate",
+            CfnVerb::Generate => "generate",
+            CfnVerb::Test => "test",
+            CfnVerb::Submit => "submit",
+        }
+    }
+}
+
 /// A subprocess the TUI started.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct JobView {
     pub id: u64,
     pub title: String,
+    pub verb: CfnVerb,
     pub lines: VecDeque<String>,
     pub status: JobStatus,
+    /// What the contract tests said so far (test jobs).
+    pub summary: crate::jobs::contract_tests::Summary,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

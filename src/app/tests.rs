@@ -447,3 +447,85 @@ fn help_opens_and_any_key_closes() {
         "the closing key does nothing else"
     );
 }
+
+#[test]
+fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Action::RunCfn(CfnVerb::Test)]);
+    assert_eq!(state.view(), ViewKind::Jobs);
+    assert!(
+        matches!(
+            &commands[..],
+            [Command::RunCfn {
+                verb: CfnVerb::Test,
+                stage: Stage::Sandbox,
+                ..
+            }]
+        ),
+        "{commands:?}"
+    );
+    let id = state.jobs[0].id;
+    for line in [
+        "handler.py::contract_create_read PASSED",
+        "handler.py::contract_delete FAILED",
+        "=== 1 failed, 1 passed in 2.0s ===",
+    ] {
+        keys(
+            &mut state,
+            [Action::JobLine {
+                id,
+                line: line.into(),
+            }],
+        );
+    }
+    keys(
+        &mut state,
+        [Action::JobEnded {
+            id,
+            status: JobStatus::Exited(1),
+        }],
+    );
+    let job = &state.jobs[0];
+    assert_eq!((job.summary.passed, job.summary.failed), (1, 1));
+    assert_eq!(job.status, JobStatus::Exited(1));
+    assert_eq!(
+        keys(&mut state, [Action::CancelJob]),
+        [],
+        "a finished job is not cancelled"
+    );
+
+    state.read_only = true;
+    keys(&mut state, [Action::Show(ViewKind::Resources)]);
+    assert!(
+        keys(&mut state, [Action::RunCfn(CfnVerb::Submit)]).is_empty(),
+        "read-only refuses submit"
+    );
+}
+
+#[test]
+fn a_scaffold_shows_its_diff_and_defaults_to_no() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Action::Scaffold { integ: false }]);
+    assert!(matches!(
+        &commands[..],
+        [Command::PlanScaffold { integ: false, .. }]
+    ));
+    let mut plan = crate::scaffold::Plan::default();
+    plan.write(
+        std::path::PathBuf::from("/nonexistent/regship/inputs_1_create.json"),
+        "inputs_1_create.json".into(),
+        "{}\n".into(),
+    );
+    keys(&mut state, [Action::ScaffoldPlanned(Ok(plan.clone()))]);
+    assert!(matches!(
+        state.dialog,
+        Some(Dialog::Scaffold { yes: false, .. })
+    ));
+    assert!(
+        keys(&mut state, [Action::InputSubmit]).is_empty(),
+        "enter alone writes nothing"
+    );
+    keys(&mut state, [Action::ScaffoldPlanned(Ok(plan))]);
+    let commands = keys(&mut state, [Action::DialogToggle, Action::InputSubmit]);
+    assert!(matches!(&commands[..], [Command::ApplyScaffold { .. }]));
+}

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::cloud::{block_on, cloud_failure, connect};
+use super::cloud::{block_on, connect};
 use super::{UsageError, load_workspace, print_json};
+use crate::app::CfnVerb;
 use crate::checks::{Severity, check_extensions};
 use crate::cli::{AwsArgs, CfnArgs};
 use crate::cloud::aws::AwsCloud;
@@ -19,29 +20,77 @@ use crate::jobs::contract_tests::Summary;
 use crate::jobs::{JobEnd, JobEvent, JobSpec};
 use crate::workspace::{Extension, Workspace};
 
-/// Which cfn command.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Verb {
-    Validate,
-    Generate,
-    Submit { set_default: bool },
-    Test { skip_preflight: bool },
+/// Options of a cfn job beyond the command itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CfnOptions {
+    /// submit: make the new version the default.
+    pub set_default: bool,
+    /// test: run without the preflight.
+    pub skip_preflight: bool,
 }
 
-impl Verb {
-    fn name(self) -> &'static str {
-        match self {
-            Verb::Validate => "validate",
-            Verb::Generate => "generate",
-            Verb::Submit { .. } => "submit",
-            Verb::Test { .. } => "test",
+/// Whether the command calls AWS (and so takes a profile and region).
+fn calls_aws(verb: CfnVerb) -> bool {
+    matches!(verb, CfnVerb::Submit | CfnVerb::Test)
+}
+
+/// cfn's arguments: the command, the stage's region and profile passed explicitly (cfn test
+/// ignores the profile's region otherwise), then `extra` (for test: pytest's, verbose by default).
+pub fn cfn_args(
+    verb: CfnVerb,
+    aws: Option<(&str, Option<&str>)>,
+    set_default: bool,
+    extra: &[String],
+) -> Vec<String> {
+    let mut args = vec![verb.name().to_string()];
+    if let Some((region, profile)) = aws {
+        args.extend(["--region".to_string(), region.to_string()]);
+        if let Some(profile) = profile {
+            args.extend(["--profile".to_string(), profile.to_string()]);
         }
     }
-
-    /// Whether the command calls AWS (and so takes a profile and region).
-    fn calls_aws(self) -> bool {
-        matches!(self, Verb::Submit { .. } | Verb::Test { .. })
+    if verb == CfnVerb::Submit && set_default {
+        args.push("--set-default".into());
     }
+    if !extra.is_empty() {
+        args.push("--".into());
+        args.extend(extra.iter().cloned());
+    } else if verb == CfnVerb::Test {
+        args.extend(["--".to_string(), "-v".to_string(), "-ra".to_string()]);
+    }
+    args
+}
+
+/// The job spec of a cfn command in the extension's folder; pytest gets a wide terminal so
+/// that it keeps failure messages whole.
+pub fn cfn_job(
+    root: &Path,
+    extension: &Extension,
+    args: Vec<String>,
+    log_file: Option<PathBuf>,
+) -> JobSpec {
+    JobSpec {
+        program: cfn_program(root),
+        args,
+        dir: extension.dir.clone(),
+        env: vec![("COLUMNS".to_string(), "1000".to_string())],
+        log_file,
+    }
+}
+
+/// Refuses a submit outside the sandbox or in another account than the sandbox's.
+pub async fn authorize_submit(cloud: &AwsCloud, read_only: bool) -> Result<(), String> {
+    if cloud.context.stage != Stage::Sandbox {
+        return Err(format!(
+            "submit goes to the sandbox's private registry; {} publishes through its own process",
+            cloud.context.stage
+        ));
+    }
+    let caller = cloud.identity().await.map_err(|e| e.with_hint())?;
+    AccountGuard { read_only }
+        .check_account(&cloud.context, &caller, "submit to the private registry")
+        .map(|_| ())
+        .map_err(|refusal| format!("{refusal}\nhint: {}", refusal.hint))
 }
 
 /// The cfn program: `REGSHIP_CFN`, else the workspace's `.venv/bin/cfn`, else `cfn` on PATH.
@@ -133,7 +182,8 @@ struct JobReport {
 
 pub fn run(
     start: &Path,
-    verb: Verb,
+    verb: CfnVerb,
+    options: CfnOptions,
     args: &CfnArgs,
     aws: &AwsArgs,
     json: bool,
@@ -150,25 +200,16 @@ pub fn run(
         })?
         .clone();
     block_on(async {
-        let mut command = vec![verb.name().to_string()];
-        if verb.calls_aws() {
+        let mut context = None;
+        if calls_aws(verb) {
             let cloud = connect(&workspace.config, args.stage, aws).await?;
-            if let Verb::Submit { .. } = verb {
-                if args.stage != Stage::Sandbox {
-                    return Err(UsageError(format!(
-                        "submit goes to the sandbox's private registry; {} publishes through its own process",
-                        args.stage
-                    )));
-                }
-                let caller = cloud.identity().await.map_err(cloud_failure)?;
-                AccountGuard {
-                    read_only: aws.read_only,
-                }
-                .check_account(&cloud.context, &caller, "submit to the private registry")
-                .map_err(|refusal| UsageError(format!("{refusal}\nhint: {}", refusal.hint)))?;
+            if verb == CfnVerb::Submit {
+                authorize_submit(&cloud, aws.read_only)
+                    .await
+                    .map_err(UsageError)?;
             }
-            if let Verb::Test { skip_preflight } = verb {
-                if skip_preflight {
+            if verb == CfnVerb::Test {
+                if options.skip_preflight {
                     eprintln!(
                         "preflight skipped: the inputs, the setup stack and the exports were not checked; cfn test may silently use useless values"
                     );
@@ -187,20 +228,16 @@ pub fn run(
                     );
                 }
             }
-            command.extend(["--region".to_string(), cloud.region()]);
-            if let Some(profile) = &cloud.context.profile {
-                command.extend(["--profile".to_string(), profile.clone()]);
-            }
-            if let Verb::Submit { set_default: true } = verb {
-                command.push("--set-default".into());
-            }
+            context = Some((cloud.region(), cloud.context.profile.clone()));
         }
-        if !args.extra.is_empty() {
-            command.push("--".into());
-            command.extend(args.extra.iter().cloned());
-        } else if let Verb::Test { .. } = verb {
-            command.extend(["--".to_string(), "-v".to_string(), "-ra".to_string()]);
-        }
+        let command = cfn_args(
+            verb,
+            context
+                .as_ref()
+                .map(|(region, profile)| (region.as_str(), profile.as_deref())),
+            options.set_default,
+            &args.extra,
+        );
         let log: Option<PathBuf> = Paths::platform().map(|paths| {
             let stamp = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -211,15 +248,7 @@ pub fn run(
                 extension.folder_name()
             ))
         });
-        // pytest cuts failure messages to the terminal width; a wide one keeps them whole.
-        let env = vec![("COLUMNS".to_string(), "1000".to_string())];
-        let spec = JobSpec {
-            program: cfn_program(&workspace.root),
-            args: command.clone(),
-            dir: extension.dir.clone(),
-            env,
-            log_file: log.clone(),
-        };
+        let spec = cfn_job(&workspace.root, &extension, command.clone(), log.clone());
         if !json {
             eprintln!("$ cfn {}   (in {})", command.join(" "), extension.folder);
         }
@@ -256,7 +285,7 @@ pub fn run(
                 )));
             }
         };
-        let contract_tests = matches!(verb, Verb::Test { .. }).then_some(summary);
+        let contract_tests = (verb == CfnVerb::Test).then_some(summary);
         if json {
             print_json(&JobReport {
                 command,
@@ -278,7 +307,7 @@ pub fn run(
                 None => eprintln!("cfn {} was cancelled", verb.name()),
             }
         }
-        if let (Verb::Submit { .. }, Some(0)) = (verb, exit_code) {
+        if let (CfnVerb::Submit, Some(0)) = (verb, exit_code) {
             let cloud = connect(&workspace.config, args.stage, aws).await?;
             let type_name = extension.type_name().unwrap_or_default();
             match cloud.describe_private_type(type_name).await {

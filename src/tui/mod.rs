@@ -97,7 +97,7 @@ pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<A
         return Some(Action::Quit);
     }
     let typing = match &state.dialog {
-        Some(Dialog::Confirm { .. }) => true,
+        Some(Dialog::Confirm { .. } | Dialog::Scaffold { .. }) => true,
         Some(Dialog::Busy(_)) => return None,
         Some(Dialog::Message { .. }) => true,
         None => state.input.is_some(),

@@ -3,11 +3,12 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
 
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
+use crate::app::CfnVerb;
 use crate::app::{Action, ChangePlan, Command, JobStatus, PlanKind};
 use crate::cloud::accounts::account_row;
 use crate::cloud::aws::AwsCloud;
@@ -15,21 +16,24 @@ use crate::cloud::context::{Overrides, StageContext};
 use crate::cloud::guard::AccountGuard;
 use crate::cloud::setup_stack::{self, DeployPlan};
 use crate::cloud::{ChangeSet, CloudError};
+use crate::commands::cfn::{authorize_submit, cfn_args, cfn_job, preflight};
 use crate::config::{Stage, WorkspaceConfig};
-use crate::jobs::{JobEnd, JobEvent, JobHandle, JobSpec};
+use crate::jobs::{JobEnd, JobEvent, JobHandle};
+use crate::scaffold::{plan_inputs, plan_integ};
 use crate::watch::stack_events::{PollProblem, StackEventPoller};
 use crate::workspace::Workspace;
 
 /// Executes commands for the TUI.
 pub struct Runner {
-    pub workspace: Arc<Workspace>,
+    /// The workspace as last read; a scaffold that writes files reads it again.
+    workspace: Arc<RwLock<Arc<Workspace>>>,
     pub config: WorkspaceConfig,
     pub overrides: Overrides,
     pub read_only: bool,
     pub job_log_dir: Option<PathBuf>,
     actions: UnboundedSender<Action>,
     generation: watch::Sender<u64>,
-    jobs: HashMap<u64, JobHandle>,
+    jobs: Arc<Mutex<HashMap<u64, JobHandle>>>,
 }
 
 fn with_hint(error: CloudError) -> String {
@@ -45,15 +49,22 @@ impl Runner {
         actions: UnboundedSender<Action>,
     ) -> Runner {
         Runner {
-            workspace,
+            workspace: Arc::new(RwLock::new(workspace)),
             config,
             overrides,
             read_only,
             job_log_dir: None,
             actions,
             generation: watch::channel(1).0,
-            jobs: HashMap::new(),
+            jobs: Arc::default(),
         }
+    }
+
+    fn current_workspace(&self) -> Arc<Workspace> {
+        self.workspace
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     fn context(&self, stage: Stage) -> StageContext {
@@ -159,7 +170,7 @@ impl Runner {
                     read_only: self.read_only,
                 };
                 let extension = self
-                    .workspace
+                    .current_workspace()
                     .extensions
                     .iter()
                     .find(|e| e.folder == folder)
@@ -250,27 +261,75 @@ impl Runner {
                     });
                 });
             }
-            Command::StartJob {
+            Command::RunCfn {
                 id,
                 folder,
-                program,
-                args,
+                verb,
+                stage,
             } => {
-                let spec = JobSpec {
-                    program,
-                    args,
-                    dir: self.workspace.root.join(&folder),
-                    env: Vec::new(),
-                    log_file: self
-                        .job_log_dir
-                        .as_ref()
-                        .map(|dir| dir.join(format!("job-{id}.log"))),
-                };
-                let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
-                if let Some(handle) = crate::jobs::spawn(spec, events) {
-                    self.jobs.insert(id, handle);
-                }
+                let (context, read_only, jobs) =
+                    (self.context(stage), self.read_only, self.jobs.clone());
+                let workspace = self.current_workspace();
+                let log_file = self
+                    .job_log_dir
+                    .as_ref()
+                    .map(|dir| dir.join(format!("job-{id}-{}.log", verb.name())));
                 tokio::spawn(async move {
+                    let say = |line: String| {
+                        let _ = actions.send(Action::JobLine { id, line });
+                    };
+                    let refuse = |line: String| {
+                        let _ = actions.send(Action::JobLine { id, line });
+                        let _ = actions.send(Action::JobEnded {
+                            id,
+                            status: JobStatus::FailedToStart,
+                        });
+                    };
+                    let Some(extension) = workspace.extensions.iter().find(|e| e.folder == folder)
+                    else {
+                        return refuse(format!("{folder} is no longer in the workspace"));
+                    };
+                    let mut aws = None;
+                    if matches!(verb, CfnVerb::Test | CfnVerb::Submit) {
+                        let cloud = match AwsCloud::connect(context).await {
+                            Ok(cloud) => cloud,
+                            Err(error) => return refuse(with_hint(error)),
+                        };
+                        if verb == CfnVerb::Submit
+                            && let Err(refusal) = authorize_submit(&cloud, read_only).await
+                        {
+                            return refuse(refusal);
+                        }
+                        if verb == CfnVerb::Test {
+                            let problems = preflight(&workspace, extension, &cloud).await;
+                            if !problems.is_empty() {
+                                say("preflight refused to run cfn test:".into());
+                                problems
+                                    .into_iter()
+                                    .for_each(|problem| say(format!("  - {problem}")));
+                                return refuse("fix these and run the test again (the CLI has --skip-preflight)".into());
+                            }
+                            say("preflight: inputs pass the checks, the setup stack is complete, every export exists".into());
+                        }
+                        aws = Some((cloud.region(), cloud.context.profile.clone()));
+                    }
+                    let args = cfn_args(
+                        verb,
+                        aws.as_ref()
+                            .map(|(region, profile)| (region.as_str(), profile.as_deref())),
+                        false,
+                        &[],
+                    );
+                    say(format!("$ cfn {}", args.join(" ")));
+                    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+                    if let Some(handle) = crate::jobs::spawn(
+                        cfn_job(&workspace.root, extension, args, log_file),
+                        events,
+                    ) {
+                        jobs.lock()
+                            .unwrap_or_else(|p| p.into_inner())
+                            .insert(id, handle);
+                    }
                     while let Some(event) = received.recv().await {
                         let action = match event {
                             JobEvent::Line(line) => Action::JobLine { id, line },
@@ -283,7 +342,9 @@ impl Runner {
                                 status: JobStatus::Killed,
                             },
                             JobEvent::Ended(JobEnd::FailedToStart(message)) => {
-                                let _ = actions.send(Action::JobLine { id, line: message });
+                                say(format!(
+                                    "{message}; install it with pip (pip install cloudformation-cli and the language plugin), or set REGSHIP_CFN"
+                                ));
                                 Action::JobEnded {
                                     id,
                                     status: JobStatus::FailedToStart,
@@ -292,10 +353,42 @@ impl Runner {
                         };
                         let _ = actions.send(action);
                     }
+                    jobs.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                });
+            }
+            Command::PlanScaffold { folder, integ } => {
+                let root = self.current_workspace().root.clone();
+                tokio::task::spawn_blocking(move || {
+                    let workspace = Workspace::load(&root);
+                    let planned = match workspace.extensions.iter().find(|e| e.folder == folder) {
+                        Some(extension) if integ => plan_integ(extension),
+                        Some(extension) => plan_inputs(extension, None, true),
+                        None => Err(format!("{folder} is no longer in the workspace")),
+                    };
+                    let _ = actions.send(Action::ScaffoldPlanned(planned));
+                });
+            }
+            Command::ApplyScaffold { plan } => {
+                let (root, shared) = (
+                    self.current_workspace().root.clone(),
+                    self.workspace.clone(),
+                );
+                tokio::task::spawn_blocking(move || {
+                    let applied = plan.apply(true);
+                    let workspace = Arc::new(Workspace::load(&root));
+                    let views = crate::tui::extension_views(&workspace);
+                    *shared.write().unwrap_or_else(|p| p.into_inner()) = workspace;
+                    let _ = actions.send(Action::ScaffoldApplied(applied));
+                    let _ = actions.send(Action::WorkspaceLoaded(Ok(views)));
                 });
             }
             Command::CancelJob { id } => {
-                if let Some(handle) = self.jobs.remove(&id) {
+                if let Some(handle) = self
+                    .jobs
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .remove(&id)
+                {
                     handle.cancel();
                 }
             }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::{Action, ViewKind};
+use crate::app::{Action, CfnVerb, ViewKind};
 
 /// Every bindable action: its name in keymap.yml, its action, and its description.
 pub const BINDABLE: &[(&str, &str)] = &[
@@ -28,6 +28,14 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("deploy_setup", "deploy test/setup.yml"),
     ("delete_setup", "delete the setup stack"),
     ("validate", "run cfn validate"),
+    ("generate", "run cfn generate"),
+    ("test", "run cfn test (after the preflight)"),
+    ("submit", "run cfn submit to the sandbox's private registry"),
+    ("scaffold_inputs", "scaffold inputs/ (diff shown first)"),
+    (
+        "scaffold_integ",
+        "scaffold test/integ.yml (diff shown first)",
+    ),
     ("toggle_follow", "follow the newest events"),
     ("cancel_job", "cancel the job"),
     ("resources", "resources view"),
@@ -53,7 +61,12 @@ fn action_of(name: &str) -> Option<Action> {
         "refresh" => Action::Refresh,
         "deploy_setup" => Action::DeploySetup,
         "delete_setup" => Action::DeleteSetup,
-        "validate" => Action::Validate,
+        "validate" => Action::RunCfn(CfnVerb::Validate),
+        "generate" => Action::RunCfn(CfnVerb::Generate),
+        "test" => Action::RunCfn(CfnVerb::Test),
+        "submit" => Action::RunCfn(CfnVerb::Submit),
+        "scaffold_inputs" => Action::Scaffold { integ: false },
+        "scaffold_integ" => Action::Scaffold { integ: true },
         "toggle_follow" => Action::ToggleFollow,
         "cancel_job" => Action::CancelJob,
         "resources" => Action::Show(ViewKind::Resources),

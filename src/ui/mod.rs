@@ -156,17 +156,18 @@ fn hints(state: &AppState) -> &'static [&'static str] {
         Screen::List(ViewKind::Resources) => &[
             "open",
             "deploy_setup",
-            "validate",
+            "test",
+            "scaffold_inputs",
             "filter",
-            "command_mode",
             "help",
             "quit",
         ],
         Screen::ResourceDetail(_) => &[
             "deploy_setup",
-            "delete_setup",
+            "test",
             "validate",
-            "refresh",
+            "scaffold_inputs",
+            "scaffold_integ",
             "back",
             "help",
             "quit",
@@ -193,6 +194,9 @@ fn short_description(name: &str) -> &'static str {
         "deploy_setup" => "deploy setup",
         "delete_setup" => "delete setup",
         "validate" => "validate",
+        "test" => "test",
+        "scaffold_inputs" => "inputs",
+        "scaffold_integ" => "integ",
         "filter" => "filter",
         "command_mode" => "command",
         "help" => "help",
@@ -259,6 +263,25 @@ fn hint_line(state: &AppState, theme: &Theme, keymap: &Keymap) -> Line<'static> 
     Line::from(spans)
 }
 
+/// The No / Yes choice of a dialog, with the current one highlighted.
+fn yes_no(yes: bool, theme: &Theme) -> Line<'static> {
+    let (no, yes_style) = if yes {
+        (Style::default(), theme.selected())
+    } else {
+        (theme.selected(), Style::default())
+    };
+    Line::from(vec![
+        Span::raw("  "),
+        Span::styled(" No ", no),
+        Span::raw("   "),
+        Span::styled(" Yes ", yes_style),
+        Span::styled(
+            "     y/n or tab to choose, enter to answer, esc cancels",
+            theme.muted(),
+        ),
+    ])
+}
+
 /// A rectangle of at most `width` x `height` centred in `area`.
 fn centred(area: Rect, width: u16, height: u16) -> Rect {
     let width = width.min(area.width);
@@ -298,6 +321,48 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
             lines.push(Line::raw(""));
             lines.push(Line::styled("enter or esc closes", theme.muted()));
             (title.clone(), lines)
+        }
+        Dialog::Scaffold { plan, yes } => {
+            let mut lines: Vec<Line> = Vec::new();
+            let overwrites = plan.overwrites();
+            if !overwrites.is_empty() {
+                let names: Vec<&str> = overwrites.iter().map(|w| w.display.as_str()).collect();
+                lines.push(Line::styled(
+                    format!(
+                        "overwrites {} (the old content is kept as .bak)",
+                        names.join(", ")
+                    ),
+                    Style::default().fg(theme.warning),
+                ));
+            }
+            let preview = plan.preview();
+            let shown = area.height.saturating_sub(8) as usize;
+            for line in preview.lines().take(shown) {
+                let style = if line.starts_with('+') {
+                    theme.status(crate::cloud::StatusCategory::Complete)
+                } else if line.starts_with('-') {
+                    theme.status(crate::cloud::StatusCategory::Failed)
+                } else {
+                    theme.muted()
+                };
+                lines.push(Line::styled(line.to_string(), style));
+            }
+            let total = preview.lines().count();
+            if total > shown {
+                lines.push(Line::styled(
+                    format!(
+                        "… {} more lines (the CLI's --dry-run shows them all)",
+                        total - shown
+                    ),
+                    theme.muted(),
+                ));
+            }
+            for note in &plan.notes {
+                lines.push(Line::styled(format!("note: {note}"), theme.muted()));
+            }
+            lines.push(Line::raw(""));
+            lines.push(yes_no(*yes, theme));
+            ("write these files?".into(), lines)
         }
         Dialog::Confirm { plan, yes, typed } => {
             let stage = plan.authorization.stage();
@@ -351,26 +416,18 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                 ));
                 lines.push(Line::raw(format!("> {typed}█")));
             } else {
-                let (no, yes_style) = if *yes {
-                    (Style::default(), theme.selected())
-                } else {
-                    (theme.selected(), Style::default())
-                };
-                lines.push(Line::from(vec![
-                    Span::raw("  "),
-                    Span::styled(" No ", no),
-                    Span::raw("   "),
-                    Span::styled(" Yes ", yes_style),
-                    Span::styled(
-                        "     y/n or tab to choose, enter to answer, esc cancels",
-                        theme.muted(),
-                    ),
-                ]));
+                lines.push(yes_no(*yes, theme));
             }
             ("confirm the change".into(), lines)
         }
     };
-    let popup = centred(area, 84, lines.len() as u16 + 2);
+    // Rows after wrapping, so that the answer line at the bottom is never cut off.
+    let inner = usize::from(84.min(area.width).saturating_sub(2)).max(1);
+    let rows: usize = lines
+        .iter()
+        .map(|line| line.width().div_ceil(inner).max(1))
+        .sum();
+    let popup = centred(area, 84, u16::try_from(rows + 2).unwrap_or(u16::MAX));
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)

@@ -88,13 +88,42 @@ pub fn jobs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         ));
     frame.render_stateful_widget(table, list, &mut table_state);
     let job = &state.jobs[selected];
-    let height = output.height.saturating_sub(2) as usize;
+    let summary = &job.summary;
+    let mut header: Vec<Line> = Vec::new();
+    if !summary.tests.is_empty() || summary.complete {
+        header.push(Line::from(vec![
+            Span::styled("contract tests: ", Style::default().fg(theme.text)),
+            Span::styled(
+                format!("{} passed ", summary.passed),
+                theme.status(crate::cloud::StatusCategory::Complete),
+            ),
+            Span::styled(
+                format!("{} failed ", summary.failed),
+                theme.status(crate::cloud::StatusCategory::Failed),
+            ),
+            Span::styled(format!("{} skipped", summary.skipped), theme.muted()),
+        ]));
+        for test in summary
+            .tests
+            .iter()
+            .filter(|t| t.outcome == crate::jobs::contract_tests::Outcome::Failed)
+            .take(5)
+        {
+            let message = test
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            header.push(Line::styled(
+                format!("  ✗ {}{message}", test.name),
+                theme.status(crate::cloud::StatusCategory::Failed),
+            ));
+        }
+    }
+    let height = (output.height.saturating_sub(2) as usize).saturating_sub(header.len());
     let start = job.lines.len().saturating_sub(height);
-    let lines: Vec<Line> = job
-        .lines
-        .range(start..)
-        .map(|line| Line::raw(line.clone()))
-        .collect();
+    let mut lines = header;
+    lines.extend(job.lines.range(start..).map(|line| Line::raw(line.clone())));
     let block = Block::default()
         .borders(Borders::ALL)
         .title(format!(" output: {} ", job.title))
