@@ -5,51 +5,24 @@ mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
 use regship::jobs::contract_tests::{Outcome, Summary};
 use support::moto::{EXPORTER_TEMPLATE, Moto, moto};
-
-fn venv_tool(name: &str) -> PathBuf {
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(".venv/bin")
-        .join(name);
-    assert!(
-        tool.is_file(),
-        "{} is missing: run `make test`, which installs it into .venv",
-        tool.display()
-    );
-    tool
-}
+use support::venv_tool;
 
 fn regship(dir: &Path, endpoint: Option<&str>, cfn: &Path, args: &[&str]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_regship"));
+    let mut command = support::regship_command(dir);
     command.args(["-C", dir.to_str().unwrap()]);
     if let Some(endpoint) = endpoint {
         command.args(["--endpoint-url", endpoint]);
     }
-    command
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("REGSHIP_CFN", cfn)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.join("none"))
-        .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
-        .stdin(Stdio::null())
-        .output()
-        .unwrap()
+    command.args(args).env("REGSHIP_CFN", cfn);
+    support::run_with_stdin(command, "")
 }
 
 fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    support::output_text(output)
 }
 
 #[test]

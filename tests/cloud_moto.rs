@@ -2,10 +2,8 @@
 
 mod support;
 
-use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 use support::moto::{Moto, moto};
 
@@ -17,58 +15,20 @@ fn workspace(account_id: &str) -> tempfile::TempDir {
 
 /// Runs regship against moto with test credentials and no real AWS configuration.
 fn regship(moto: &Moto, dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_regship"))
+    let mut command = support::regship_command(dir);
+    command
         .args([
             "-C",
             dir.to_str().unwrap(),
             "--endpoint-url",
             &moto.endpoint,
         ])
-        .args(args)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .env("HOME", dir)
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_REGION", "us-east-1")
-        .env("AWS_CONFIG_FILE", dir.join("no-aws-config"))
-        .env(
-            "AWS_SHARED_CREDENTIALS_FILE",
-            dir.join("no-aws-credentials"),
-        )
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    wait_bounded(child)
-}
-
-/// Waits for a child, failing the test (not hanging it) after 60 s.
-fn wait_bounded(mut child: std::process::Child) -> Output {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
-            panic!("regship hung for 60 s");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    child.wait_with_output().unwrap()
+        .args(args);
+    support::run_with_stdin(command, stdin)
 }
 
 fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    support::output_text(output)
 }
 
 fn stack_status(moto: &Moto, dir: &Path) -> Option<String> {
@@ -339,7 +299,7 @@ fn accounts_show_identity_match_and_missing_credentials() {
     .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("none"))
     .stdout(Stdio::piped())
     .stderr(Stdio::piped());
-    let output = wait_bounded(bare.spawn().unwrap());
+    let output = support::wait_bounded(bare.spawn().unwrap());
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(rows[0]["state"], "no_credentials", "{rows}");
     assert!(

@@ -5,46 +5,18 @@
 mod support;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Output};
 
-use std::io::Write;
-
-fn venv_tool(name: &str) -> PathBuf {
-    let tool = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join(".venv/bin")
-        .join(name);
-    assert!(
-        tool.is_file(),
-        "{} is missing: run `make test`, which installs it into .venv",
-        tool.display()
-    );
-    tool
-}
+use support::venv_tool;
 
 fn regship(dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_regship"))
-        .args(["-C", dir.to_str().unwrap()])
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
+    let mut command = support::regship_command(dir);
+    command.args(["-C", dir.to_str().unwrap()]).args(args);
+    support::run_with_stdin(command, stdin)
 }
 
 fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
+    support::output_text(output)
 }
 
 /// A workspace with one project made by `cfn init` (python plugin), as a new author has it.

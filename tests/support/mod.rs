@@ -4,8 +4,9 @@
 pub mod moto;
 pub mod synthetic;
 
-use std::path::Path;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
 /// A copy of this repository's example extension and release kit, with a regship.yml whose
 /// sandbox and prod accounts are `account_id`.
@@ -25,4 +26,76 @@ pub fn example_workspace(account_id: &str) -> tempfile::TempDir {
     );
     std::fs::write(dir.path().join("regship.yml"), config).unwrap();
     dir
+}
+
+/// The regship binary with its environment isolated in `home`: test credentials, us-east-1,
+/// no AWS profiles, nothing from the developer's own configuration.
+pub fn regship_command(home: &Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_regship"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", home)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_CONFIG_FILE", home.join("no-aws-config"))
+        .env(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            home.join("no-aws-credentials"),
+        );
+    command
+}
+
+/// Runs `command` with `stdin` typed in, failing the test (not hanging it) after 60 s.
+pub fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
+    use std::io::Write;
+    let mut child = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    wait_bounded(child)
+}
+
+/// Waits for a child, failing the test after 60 s.
+pub fn wait_bounded(mut child: std::process::Child) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("regship hung for 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+/// stdout and stderr together.
+pub fn output_text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// A tool `make test` installs into .venv; missing, the test fails and says so.
+pub fn venv_tool(name: &str) -> PathBuf {
+    let tool = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(".venv/bin")
+        .join(name);
+    assert!(
+        tool.is_file(),
+        "{} is missing: run `make test`, which installs it into .venv",
+        tool.display()
+    );
+    tool
 }
