@@ -49,6 +49,23 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
     let (moto, _serial) = moto();
     let dir = workspace(MOTO_ACCOUNT);
 
+    let declined_create = regship(
+        moto,
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents"],
+        "n\n",
+    );
+    assert!(
+        text(&declined_create).contains("nothing was deployed"),
+        "{}",
+        text(&declined_create)
+    );
+    assert_eq!(
+        stack_status(moto, dir.path()),
+        None,
+        "no empty REVIEW_IN_PROGRESS stack is left behind"
+    );
+
     let created = regship(
         moto,
         dir.path(),

@@ -115,3 +115,22 @@ pub async fn delete(
     cloud.delete_stack(authorization, stack_id).await?;
     Ok(after)
 }
+
+/// Deletes a change set the user declined; a stack that only existed for it (REVIEW_IN_PROGRESS,
+/// left by a CREATE change set) is deleted too, so that no empty stack is left behind.
+pub async fn discard(
+    cloud: &AwsCloud,
+    authorization: &Authorization,
+    change_set_id: &str,
+    stack: &str,
+) -> Result<(), CloudError> {
+    cloud
+        .delete_change_set(authorization, change_set_id)
+        .await?;
+    if let Some(found) = cloud.describe_stack(stack).await?
+        && found.status == "REVIEW_IN_PROGRESS"
+    {
+        cloud.delete_stack(authorization, &found.stack_id).await?;
+    }
+    Ok(())
+}

@@ -199,9 +199,9 @@ pub fn deploy(
             authorization.account()
         );
         if let Err(refused) = guard.confirm(&authorization, &question, args.yes, &mut StdinPrompt) {
-            let _ = cloud
-                .delete_change_set(&authorization, &change_set.id)
-                .await;
+            let _ =
+                setup_stack::discard(&cloud, &authorization, &change_set.id, &change_set.stack_id)
+                    .await;
             return Err(refusal(refused, "; nothing was deployed"));
         }
         let after = setup_stack::execute(&cloud, &authorization, &change_set)

@@ -230,9 +230,13 @@ impl Runner {
                     if let (Ok(cloud), PlanKind::Deploy { change_set_id, .. }) =
                         (AwsCloud::connect(context).await, &plan.kind)
                     {
-                        let _ = cloud
-                            .delete_change_set(&plan.authorization, change_set_id)
-                            .await;
+                        let _ = setup_stack::discard(
+                            &cloud,
+                            &plan.authorization,
+                            change_set_id,
+                            &plan.stack_id,
+                        )
+                        .await;
                     }
                 });
             }
