@@ -110,6 +110,11 @@ pub enum Command {
         #[arg(long)]
         skip_preflight: bool,
     },
+    /// The CI/CD pipeline template: add build actions, or check them against the extensions.
+    Pipeline {
+        #[command(subcommand)]
+        action: PipelineAction,
+    },
     /// The CloudFormation exports of a stage's region.
     Exports {
         #[arg(long, value_enum, default_value = "sandbox")]
@@ -186,4 +191,22 @@ pub struct CfnArgs {
     /// Passed on to cfn after its own arguments (for test: to pytest).
     #[arg(last = true)]
     pub extra: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PipelineAction {
+    /// Insert an extension's build action, CodeBuild project and role into the pipeline template,
+    /// keeping everything else as it is (idempotent; the diff is shown first).
+    Add {
+        /// The extension: its folder, folder name or type name.
+        extension: String,
+        #[command(flatten)]
+        write: WriteArgs,
+    },
+    /// Add the build action of every extension that has none, and report roles whose permissions
+    /// drifted from the schema's handler permissions and the setup template.
+    Sync {
+        #[command(flatten)]
+        write: WriteArgs,
+    },
 }

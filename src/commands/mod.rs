@@ -9,6 +9,7 @@ pub mod exports;
 pub mod follow;
 pub mod list;
 pub mod output;
+pub mod pipeline;
 pub mod prompt;
 pub mod scaffold;
 pub mod setup;

@@ -3,6 +3,7 @@
 
 mod inputs;
 mod integ;
+pub mod pipeline;
 mod prerequisites;
 pub mod values;
 

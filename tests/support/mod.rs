@@ -6,7 +6,7 @@ pub mod synthetic;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// A copy of this repository's example extension and release kit, with a regship.yml whose
 /// sandbox and prod accounts are `account_id`.
@@ -65,17 +65,21 @@ pub fn run_with_stdin(mut command: Command, stdin: &str) -> Output {
     wait_bounded(child)
 }
 
-/// Waits for a child, failing the test after 60 s.
-pub fn wait_bounded(mut child: std::process::Child) -> Output {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            child.kill().unwrap();
+/// Waits for a child while reading its output (so that a full pipe cannot stall it), failing
+/// the test after 60 s.
+pub fn wait_bounded(child: std::process::Child) -> Output {
+    let pid = child.id();
+    let (sender, receiver) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = sender.send(child.wait_with_output());
+    });
+    match receiver.recv_timeout(Duration::from_secs(60)) {
+        Ok(output) => output.unwrap(),
+        Err(_) => {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
             panic!("regship hung for 60 s");
         }
-        std::thread::sleep(Duration::from_millis(20));
     }
-    child.wait_with_output().unwrap()
 }
 
 /// stdout and stderr together.

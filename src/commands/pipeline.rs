@@ -1,0 +1,64 @@
+//! `regship pipeline add|sync`: the pipeline template's build actions, written through the
+//! same plan, diff and confirmation as the other scaffolds.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use super::scaffold::write_plan;
+use super::{UsageError, load_workspace};
+use crate::cli::PipelineAction;
+use crate::scaffold::pipeline::{drift, plan_add};
+
+pub fn run(start: &Path, action: &PipelineAction, json: bool) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    match action {
+        PipelineAction::Add { extension, write } => {
+            let found = workspace.find_extension(extension).ok_or_else(|| {
+                UsageError(format!(
+                    "no extension `{extension}` in {}",
+                    workspace.root.display()
+                ))
+            })?;
+            let plan = plan_add(&workspace, &[found]).map_err(UsageError)?;
+            write_plan(
+                &workspace.root,
+                &found.folder,
+                &plan,
+                write,
+                json,
+                &mut super::prompt::StdinPrompt,
+            )
+        }
+        PipelineAction::Sync { write } => {
+            let all: Vec<_> = workspace.extensions.iter().collect();
+            let plan = plan_add(&workspace, &all).map_err(UsageError)?;
+            let mut drifted = 0;
+            for extension in &all {
+                if let Some((missing, extra)) = drift(&workspace, extension)
+                    && (!missing.is_empty() || !extra.is_empty())
+                {
+                    drifted += 1;
+                    eprintln!(
+                        "drift: the build role of {} differs from what its schema and setup need",
+                        extension.folder
+                    );
+                    if !missing.is_empty() {
+                        eprintln!("  missing: {}", missing.join(", "));
+                    }
+                    if !extra.is_empty() {
+                        eprintln!("  extra:   {}", extra.join(", "));
+                    }
+                }
+            }
+            let code = write_plan(
+                &workspace.root,
+                &workspace.config.pipeline_template,
+                &plan,
+                write,
+                json,
+                &mut super::prompt::StdinPrompt,
+            )?;
+            Ok(if drifted > 0 { ExitCode::from(1) } else { code })
+        }
+    }
+}

@@ -1,0 +1,271 @@
+//! `regship pipeline add|sync`: each extension's build action, CodeBuild project and role in the
+//! pipeline template, inserted as text so that everything else (comments, order) stays as it was.
+
+use std::collections::BTreeSet;
+
+use serde_norway::Value;
+
+use super::Plan;
+use crate::workspace::pipeline::build_actions;
+use crate::workspace::template::{Template, intrinsic};
+use crate::workspace::{ArtifactType, Extension, Workspace};
+
+/// The logical-id stem of an extension: its folder name without separators (`S3DeleteBucketContents`).
+pub fn stem(extension: &Extension) -> String {
+    extension
+        .folder_name()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .collect()
+}
+
+/// The IAM service prefix of a resource type (`AWS::S3::Bucket` -> `s3`).
+fn service_of(resource_type: &str) -> Option<String> {
+    let mut parts = resource_type.split("::");
+    (parts.next()? == "AWS").then_some(())?;
+    let service = parts.next()?.to_ascii_lowercase();
+    Some(match service.as_str() {
+        "logs" => "logs".into(),
+        "dynamodb" => "dynamodb".into(),
+        "elasticloadbalancingv2" => "elasticloadbalancing".into(),
+        _ => service,
+    })
+}
+
+/// What the contract tests of `extension` call: the handlers' permissions from the schema, and
+/// what creating and deleting the resources of test/setup needs.
+pub fn required_actions(extension: &Extension) -> BTreeSet<String> {
+    let mut actions: BTreeSet<String> = extension
+        .schema
+        .as_ref()
+        .and_then(|s| s.ok())
+        .map(|schema| {
+            schema
+                .handler_permissions
+                .values()
+                .flatten()
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
+    for template in extension.setup.iter().filter_map(|s| s.ok()) {
+        for resource in template.resources() {
+            let Some(service) = resource.type_name.and_then(service_of) else {
+                continue;
+            };
+            for verb in [
+                "Create*",
+                "Delete*",
+                "Describe*",
+                "Get*",
+                "List*",
+                "Put*",
+                "Update*",
+            ] {
+                actions.insert(format!("{service}:{verb}"));
+            }
+        }
+    }
+    actions
+}
+
+/// The `*_PATH` variable that names an extension of this kind.
+fn path_variable(extension: &Extension) -> &'static str {
+    match extension.artifact_type() {
+        ArtifactType::Hook => "HOOK_PATH",
+        ArtifactType::Module => "MODULE_PATH",
+        ArtifactType::Resource => "RESOURCE_PATH",
+    }
+}
+
+fn resources_block(extension: &Extension) -> String {
+    let stem = stem(extension);
+    let actions: Vec<String> = required_actions(extension)
+        .into_iter()
+        .map(|a| format!("                  - {a}\n"))
+        .collect();
+    let policy = if actions.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "      Policies:\n        - PolicyName: contract-tests\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Effect: Allow\n                Action:\n{}                Resource: \"*\"\n",
+            actions.concat()
+        )
+    };
+    let buildspec = match extension.artifact_type() {
+        ArtifactType::Hook => "hooks/buildspec.yml",
+        ArtifactType::Module => "modules/buildspec.yml",
+        ArtifactType::Resource => "resources/buildspec.yml",
+    };
+    format!(
+        "  # --- {type_name} ({folder})\n  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n      ManagedPolicyArns:\n        - !Ref CommonBuildPolicy\n{policy}\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: true\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n\n",
+        type_name = extension.type_name().unwrap_or_default(),
+        folder = extension.folder,
+        variable = path_variable(extension),
+    )
+}
+
+fn action_block(extension: &Extension, indent: &str) -> String {
+    let stem = stem(extension);
+    let body = format!(
+        "- Name: {stem}\n  RunOrder: 1\n  InputArtifacts:\n    - Name: Source\n  ActionTypeId:\n    Category: Build\n    Owner: AWS\n    Provider: CodeBuild\n    Version: \"1\"\n  Configuration:\n    ProjectName: !Ref {stem}BuildProject\n    EnvironmentVariables: '[{{\"name\":\"{variable}\",\"type\":\"PLAINTEXT\",\"value\":\"{folder}\"}}]'\n",
+        variable = path_variable(extension),
+        folder = extension.folder,
+    );
+    body.lines()
+        .map(|line| format!("{indent}{line}\n"))
+        .collect()
+}
+
+fn indentation(line: &str) -> usize {
+    line.len() - line.trim_start().len()
+}
+
+/// Where the Build stage's action list ends, and the indentation of its items.
+fn build_actions_end(lines: &[&str]) -> Option<(usize, String)> {
+    let stage = lines
+        .iter()
+        .position(|l| l.trim_start().starts_with("- Name: Build"))?;
+    let stage_indent = indentation(lines[stage]);
+    let actions =
+        (stage + 1..lines.len()).find(|&i| lines[i].trim_start().starts_with("Actions:"))?;
+    let mut item_indent = None;
+    let mut end = actions + 1;
+    for (i, line) in lines.iter().enumerate().skip(actions + 1) {
+        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+            continue;
+        }
+        let indent = indentation(line);
+        if indent <= stage_indent {
+            break;
+        }
+        if line.trim_start().starts_with("- ") && item_indent.is_none() {
+            item_indent = Some(indent);
+        }
+        end = i + 1;
+    }
+    Some((end, " ".repeat(item_indent.unwrap_or(stage_indent + 4))))
+}
+
+/// Plans the build action, project and role of each of `extensions` that has none yet.
+pub fn plan_add(workspace: &Workspace, extensions: &[&Extension]) -> Result<Plan, String> {
+    let path = workspace.root.join(&workspace.config.pipeline_template);
+    let display = workspace.config.pipeline_template.clone();
+    let text = std::fs::read_to_string(&path).map_err(|err| {
+        format!("{display}: {err} (create it from the regship repository's release/cicd.yml)")
+    })?;
+    let template =
+        Template::parse(&text).map_err(|problem| format!("{display}: {}", problem.message))?;
+    let existing = build_actions(&template);
+    let mut plan = Plan::default();
+    let missing: Vec<&&Extension> = extensions
+        .iter()
+        .filter(|e| !existing.iter().any(|a| a.tests_folder(&e.folder)))
+        .collect();
+    for extension in extensions
+        .iter()
+        .filter(|e| existing.iter().any(|a| a.tests_folder(&e.folder)))
+    {
+        plan.notes
+            .push(format!("{} already has a build action", extension.folder));
+    }
+    if missing.is_empty() {
+        return Ok(plan);
+    }
+    let pipeline_id = template
+        .resources()
+        .find(|r| r.type_name == Some("AWS::CodePipeline::Pipeline"))
+        .map(|r| r.logical_id.to_string())
+        .ok_or_else(|| format!("{display} has no AWS::CodePipeline::Pipeline"))?;
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    // 1. The actions, at the end of the Build stage.
+    let borrowed: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let (end, indent) = build_actions_end(&borrowed)
+        .ok_or_else(|| format!("{display}: no `- Name: Build` stage with Actions"))?;
+    let actions: String = missing.iter().map(|e| action_block(e, &indent)).collect();
+    lines.splice(end..end, actions.lines().map(String::from));
+    // 2. The pipeline role may start the new projects (after its last `!GetAtt ...BuildProject.Arn`).
+    if let Some(last) = lines.iter().rposition(|l| {
+        l.trim_start().starts_with("- !GetAtt ") && l.trim_end().ends_with("BuildProject.Arn")
+    }) {
+        let indent = " ".repeat(indentation(&lines[last]));
+        let grants: Vec<String> = missing
+            .iter()
+            .map(|e| format!("{indent}- !GetAtt {}BuildProject.Arn", stem(e)))
+            .filter(|grant| !lines.iter().any(|line| line == grant))
+            .collect();
+        lines.splice(last + 1..last + 1, grants);
+    } else {
+        plan.notes.push("no `- !GetAtt <X>BuildProject.Arn` list in the pipeline role: grant codebuild:StartBuild on the new projects by hand".into());
+    }
+    // 3. The roles and projects, before the pipeline role (or the pipeline).
+    let anchor = ["PipelineRole".to_string(), pipeline_id]
+        .iter()
+        .find_map(|id| {
+            lines
+                .iter()
+                .position(|l| l.trim_end() == format!("  {id}:"))
+        })
+        .ok_or_else(|| format!("{display}: the pipeline's resource line was not found"))?;
+    let resources: String = missing.iter().map(|e| resources_block(e)).collect();
+    lines.splice(anchor..anchor, resources.lines().map(String::from));
+    let mut new = lines.join("\n");
+    if text.ends_with('\n') {
+        new.push('\n');
+    }
+    plan.write(path, display, new);
+    Ok(plan)
+}
+
+/// Actions a build role grants (its inline policies), by the role's logical id.
+fn granted_actions(template: &Template, role: &str) -> Option<BTreeSet<String>> {
+    let resource = template.resources().find(|r| r.logical_id == role)?;
+    let mut granted = BTreeSet::new();
+    let policies = resource.properties?.get("Policies")?.as_sequence()?;
+    for policy in policies {
+        let Some(statements) = policy
+            .get("PolicyDocument")
+            .and_then(|d| d.get("Statement"))
+            .and_then(Value::as_sequence)
+        else {
+            continue;
+        };
+        for statement in statements {
+            match statement.get("Action") {
+                Some(Value::String(action)) => {
+                    granted.insert(action.clone());
+                }
+                Some(Value::Sequence(actions)) => {
+                    granted.extend(actions.iter().filter_map(Value::as_str).map(String::from))
+                }
+                Some(other) if intrinsic(other).is_some() => return None,
+                _ => {}
+            }
+        }
+    }
+    Some(granted)
+}
+
+/// Differences between what an extension's build role grants and what its schema and setup need.
+pub fn drift(workspace: &Workspace, extension: &Extension) -> Option<(Vec<String>, Vec<String>)> {
+    let template = workspace.pipeline.as_ref()?.ok()?;
+    let granted = granted_actions(template, &format!("{}BuildRole", stem(extension)))?;
+    let required = required_actions(extension);
+    let covered = |action: &String, set: &BTreeSet<String>| {
+        set.contains(action)
+            || set
+                .iter()
+                .any(|g| g.ends_with('*') && action.starts_with(g.trim_end_matches('*')))
+    };
+    let missing: Vec<String> = required
+        .iter()
+        .filter(|a| !covered(a, &granted))
+        .cloned()
+        .collect();
+    let extra: Vec<String> = granted
+        .iter()
+        .filter(|a| !covered(a, &required))
+        .cloned()
+        .collect();
+    Some((missing, extra))
+}
