@@ -103,7 +103,7 @@ fn sync_of_thirty_extensions_gives_thirty_actions_projects_and_roles() {
     let action = bare
         .find("            - Name: S3DeleteBucketContents")
         .unwrap();
-    let outputs = bare.find("\nOutputs:").unwrap();
+    let outputs = bare.find("\n  # Pipeline notifications").unwrap();
     bare.replace_range(action..outputs, "");
     bare = bare.replace(
         "                  - !GetAtt S3DeleteBucketContentsBuildProject.Arn\n",
