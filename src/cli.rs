@@ -203,6 +203,12 @@ pub enum PipelineAction {
         #[command(flatten)]
         write: WriteArgs,
     },
+    /// The pipeline now: stages and actions (each build action mapped to its extension), errors,
+    /// and the latest executions with their source revision.
+    Status {
+        #[arg(long, value_enum, default_value = "cicd")]
+        stage: Stage,
+    },
     /// Add the build action of every extension that has none, and report roles whose permissions
     /// drifted from the schema's handler permissions and the setup template.
     Sync {

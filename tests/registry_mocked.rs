@@ -23,6 +23,7 @@ fn cloud(rules: &[Rule]) -> AwsCloud {
         ),
         cloudformation,
         sts,
+        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[] as &[Rule]),
     )
 }
 

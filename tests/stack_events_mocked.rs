@@ -76,7 +76,12 @@ fn cloud(rules: &[Rule]) -> AwsCloud {
             ..Overrides::default()
         },
     );
-    AwsCloud::from_clients(context, cloudformation, sts)
+    AwsCloud::from_clients(
+        context,
+        cloudformation,
+        sts,
+        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[] as &[Rule]),
+    )
 }
 
 fn ids(events: &[regship::cloud::StackEvent]) -> Vec<String> {

@@ -196,3 +196,42 @@ pub struct RegisteredType {
     pub default_version: Option<String>,
     pub last_updated_ms: Option<i64>,
 }
+
+/// A pipeline's current state (GetPipelineState).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PipelineState {
+    pub name: String,
+    pub stages: Vec<PipelineStage>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PipelineStage {
+    pub name: String,
+    /// InProgress, Succeeded, Failed, Stopped, Cancelled ... of its latest execution.
+    pub status: Option<String>,
+    pub actions: Vec<PipelineActionState>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PipelineActionState {
+    pub name: String,
+    pub status: Option<String>,
+    pub summary: Option<String>,
+    pub last_change_ms: Option<i64>,
+    /// The CodeBuild build id, for a build action.
+    pub external_id: Option<String>,
+    pub error: Option<String>,
+}
+
+/// One pipeline execution (ListPipelineExecutions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PipelineExecution {
+    pub id: String,
+    pub status: String,
+    pub trigger: Option<String>,
+    pub start_ms: Option<i64>,
+    pub last_update_ms: Option<i64>,
+    /// The source revision: commit id and message.
+    pub revision: Option<String>,
+    pub revision_summary: Option<String>,
+}

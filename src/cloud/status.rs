@@ -31,6 +31,17 @@ impl StatusCategory {
         }
     }
 
+    /// The category of a CodePipeline stage, action or execution status (`InProgress`, `Succeeded` ...).
+    pub fn of_pipeline(status: &str) -> StatusCategory {
+        match status {
+            "InProgress" | "Stopping" => StatusCategory::InProgress,
+            "Succeeded" => StatusCategory::Complete,
+            "Failed" => StatusCategory::Failed,
+            "Stopped" | "Cancelled" | "Superseded" | "Abandoned" => StatusCategory::Cancelled,
+            _ => StatusCategory::Pending,
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             StatusCategory::Pending => "○",
@@ -106,5 +117,9 @@ mod tests {
             assert_eq!(is_success(status), success, "{status}");
         }
         assert_ne!(Complete.symbol(), Failed.symbol());
+        assert_eq!(StatusCategory::of_pipeline("InProgress"), InProgress);
+        assert_eq!(StatusCategory::of_pipeline("Succeeded"), Complete);
+        assert_eq!(StatusCategory::of_pipeline("Failed"), Failed);
+        assert_eq!(StatusCategory::of_pipeline("Superseded"), Cancelled);
     }
 }

@@ -1,6 +1,7 @@
 //! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe.
 
 mod cloudformation;
+mod codepipeline;
 pub mod errors;
 mod registry;
 mod sts;
@@ -22,6 +23,7 @@ pub struct AwsCloud {
     pub context: StageContext,
     cloudformation: aws_sdk_cloudformation::Client,
     sts: aws_sdk_sts::Client,
+    codepipeline: aws_sdk_codepipeline::Client,
 }
 
 /// An IMDS client that gives up fast: off EC2 the probe must not cost seconds.
@@ -101,6 +103,7 @@ impl AwsCloud {
             context,
             aws_sdk_cloudformation::Client::new(&config),
             aws_sdk_sts::Client::new(&config),
+            aws_sdk_codepipeline::Client::new(&config),
         ))
     }
 
@@ -109,11 +112,13 @@ impl AwsCloud {
         context: StageContext,
         cloudformation: aws_sdk_cloudformation::Client,
         sts: aws_sdk_sts::Client,
+        codepipeline: aws_sdk_codepipeline::Client,
     ) -> AwsCloud {
         AwsCloud {
             context,
             cloudformation,
             sts,
+            codepipeline,
         }
     }
 
