@@ -148,7 +148,7 @@ fn status(
                 let revision = match (&execution.revision, &execution.revision_summary) {
                     (Some(id), Some(summary)) => format!(
                         "{} {}",
-                        &id[..id.len().min(7)],
+                        id.chars().take(7).collect::<String>(),
                         summary.lines().next().unwrap_or_default()
                     ),
                     (Some(id), None) => id.clone(),
