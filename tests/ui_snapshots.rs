@@ -525,3 +525,99 @@ fn overlays() {
     ));
     snapshot("busy", &busy);
 }
+
+fn pipeline(build: &str, error: Option<&str>) -> regship::app::PipelineView {
+    use regship::cloud::{PipelineActionState, PipelineExecution, PipelineStage, PipelineState};
+    let action = |name: &str, status: &str, error: Option<&str>| PipelineActionState {
+        name: name.into(),
+        status: Some(status.into()),
+        summary: None,
+        last_change_ms: Some(1_700_000_030_000),
+        external_id: Some(format!("{name}Project:0b1c")),
+        error: error.map(String::from),
+    };
+    regship::app::PipelineView {
+        state: PipelineState {
+            name: "regship-extensions".into(),
+            stages: vec![
+                PipelineStage {
+                    name: "Source".into(),
+                    status: Some("Succeeded".into()),
+                    actions: vec![action("GitHub", "Succeeded", None)],
+                },
+                PipelineStage {
+                    name: "Build".into(),
+                    status: Some(build.into()),
+                    actions: vec![
+                        action("S3DeleteBucketContents", build, error),
+                        action("SQSQueuePolicy", "Succeeded", None),
+                    ],
+                },
+            ],
+        },
+        executions: vec![
+            PipelineExecution {
+                id: "e2".into(),
+                status: build.into(),
+                trigger: Some("Webhook".into()),
+                start_ms: Some(1_700_000_000_000),
+                last_update_ms: None,
+                revision: Some("9f8e7d6c5b".into()),
+                revision_summary: Some("Add SQS queue policy\n\nlong body".into()),
+            },
+            PipelineExecution {
+                id: "e1".into(),
+                status: "Superseded".into(),
+                trigger: Some("Webhook".into()),
+                start_ms: Some(1_699_999_000_000),
+                last_update_ms: None,
+                revision: Some("1a2b3c4d".into()),
+                revision_summary: Some("Fix inputs".into()),
+            },
+        ],
+        extensions: vec![
+            (
+                "S3DeleteBucketContents".into(),
+                "resources/S3_DeleteBucketContents".into(),
+            ),
+            ("SQSQueuePolicy".into(), "resources/SQS_QueuePolicy".into()),
+        ],
+    }
+}
+
+#[test]
+fn pipeline_views() {
+    let mut view = state();
+    view.stage = Stage::Cicd;
+    app::update(&mut view, Action::Show(ViewKind::Pipeline));
+    snapshot("pipeline_loading", &view);
+    let generation = view.generation;
+    for (name, build, error) in [
+        ("pipeline_running", "InProgress", None),
+        (
+            "pipeline_failed",
+            "Failed",
+            Some("JobFailed: Error while executing command: cfn test. Reason: exit status 1"),
+        ),
+        ("pipeline_idle", "Succeeded", None),
+    ] {
+        app::update(
+            &mut view,
+            Action::PipelineLoaded {
+                generation,
+                result: Ok(pipeline(build, error)),
+            },
+        );
+        snapshot(name, &view);
+    }
+    app::update(
+        &mut view,
+        Action::PipelineLoaded {
+            generation,
+            result: Err(
+                "no pipeline for the cicd stage: set accounts.cicd.pipeline in regship.yml".into(),
+            ),
+        },
+    );
+    snapshot("pipeline_error", &view);
+}

@@ -9,6 +9,7 @@ pub enum LineCommand {
     Accounts,
     Events(Option<String>),
     Jobs,
+    Pipeline,
     Stage(Stage),
     Region(String),
     Help,
@@ -21,6 +22,7 @@ pub const COMMANDS: &[&str] = &[
     "accounts",
     "events",
     "jobs",
+    "pipeline",
     "stage",
     "region",
     "help",
@@ -40,6 +42,7 @@ pub fn parse(line: &str) -> Result<LineCommand, String> {
         "accounts" | "acc" => Ok(LineCommand::Accounts),
         "events" | "ev" => Ok(LineCommand::Events(argument)),
         "jobs" => Ok(LineCommand::Jobs),
+        "pipeline" | "pl" => Ok(LineCommand::Pipeline),
         "help" => Ok(LineCommand::Help),
         "q" | "quit" => Ok(LineCommand::Quit),
         "stage" => {

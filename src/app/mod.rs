@@ -98,6 +98,10 @@ pub enum Action {
     },
     ScaffoldPlanned(Result<crate::scaffold::Plan, String>),
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
+    PipelineLoaded {
+        generation: u64,
+        result: Result<PipelineView, String>,
+    },
 }
 
 /// Work for the runner, outside the reducer.
@@ -148,6 +152,11 @@ pub enum Command {
         folder: String,
         integ: bool,
     },
+    /// GetPipelineState and the latest executions of the stage's pipeline.
+    LoadPipeline {
+        generation: u64,
+        stage: Stage,
+    },
     ApplyScaffold {
         plan: crate::scaffold::Plan,
     },
@@ -197,6 +206,7 @@ fn show(state: &mut AppState, view: ViewKind) -> Vec<Command> {
     state.filter.clear();
     match view {
         ViewKind::Accounts if state.accounts.is_empty() => load_accounts(state),
+        ViewKind::Pipeline => load_pipeline(state),
         _ => Vec::new(),
     }
 }
@@ -207,6 +217,16 @@ fn load_accounts(state: &mut AppState) -> Vec<Command> {
     }
     vec![Command::LoadAccounts {
         generation: state.generation,
+    }]
+}
+
+fn load_pipeline(state: &mut AppState) -> Vec<Command> {
+    if !matches!(state.pipeline, Loadable::Loaded { .. }) {
+        state.pipeline = Loadable::Loading;
+    }
+    vec![Command::LoadPipeline {
+        generation: state.generation,
+        stage: state.stage,
     }]
 }
 
@@ -249,6 +269,7 @@ fn switch_context(state: &mut AppState) -> Vec<Command> {
     state.generation += 1;
     state.accounts.clear();
     state.exports = Loadable::NotLoaded;
+    state.pipeline = Loadable::NotLoaded;
     let mut commands = vec![Command::CancelBefore {
         generation: state.generation,
     }];
@@ -264,6 +285,7 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
         Ok(command_line::LineCommand::Resources) => show(state, ViewKind::Resources),
         Ok(command_line::LineCommand::Accounts) => show(state, ViewKind::Accounts),
         Ok(command_line::LineCommand::Jobs) => show(state, ViewKind::Jobs),
+        Ok(command_line::LineCommand::Pipeline) => show(state, ViewKind::Pipeline),
         Ok(command_line::LineCommand::Events(None)) => show(state, ViewKind::Events),
         Ok(command_line::LineCommand::Events(Some(stack))) => {
             follow(state, state.stage, &stack, Start::LatestOperation)
@@ -598,6 +620,13 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
         }
         Action::Tick(now_ms) => {
             state.now_ms = now_ms;
+            // The pipeline view polls every 5 s while an execution runs, every 30 s otherwise.
+            if state.screen() == &Screen::List(ViewKind::Pipeline)
+                && let Loadable::Loaded { value, at_ms } = &state.pipeline
+                && now_ms - at_ms >= if value.running() { 5_000 } else { 30_000 }
+            {
+                return load_pipeline(state);
+            }
             if state.refresh_interval_ms > 0
                 && now_ms - state.last_refresh_ms >= state.refresh_interval_ms
                 && state.last_refresh_ms > 0
@@ -637,6 +666,7 @@ fn is_result(action: &Action) -> bool {
             | Action::JobEnded { .. }
             | Action::ScaffoldPlanned(_)
             | Action::ScaffoldApplied(_)
+            | Action::PipelineLoaded { .. }
     )
 }
 
@@ -672,6 +702,7 @@ fn open(state: &mut AppState) -> Vec<Command> {
 fn refresh(state: &mut AppState) -> Vec<Command> {
     match state.screen().clone() {
         Screen::List(ViewKind::Accounts) => load_accounts(state),
+        Screen::List(ViewKind::Pipeline) => load_pipeline(state),
         Screen::ResourceDetail(_) => load_exports(state),
         Screen::List(ViewKind::Events) => {
             let Some(events) = &state.events else {
@@ -833,6 +864,18 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
                 view.outputs = Some(outputs);
                 view.references = references;
             }
+        }
+        Action::PipelineLoaded { generation, result } if generation == current => {
+            state.pipeline = match result {
+                Ok(value) => Loadable::Loaded {
+                    value,
+                    at_ms: state.now_ms,
+                },
+                Err(message) => Loadable::Failed {
+                    message,
+                    at_ms: state.now_ms,
+                },
+            };
         }
         Action::ScaffoldPlanned(Ok(plan)) => {
             if plan.preview().is_empty() {

@@ -17,6 +17,7 @@ pub enum ViewKind {
     Accounts,
     Events,
     Jobs,
+    Pipeline,
 }
 
 impl ViewKind {
@@ -26,6 +27,7 @@ impl ViewKind {
             ViewKind::Accounts => "accounts",
             ViewKind::Events => "events",
             ViewKind::Jobs => "jobs",
+            ViewKind::Pipeline => "pipeline",
         }
     }
 }
@@ -90,6 +92,25 @@ pub struct EventsView {
     pub outputs: Option<Vec<StackOutput>>,
     /// After a deploy: each reference of the inputs and its value, if exported.
     pub references: Vec<(String, Option<String>)>,
+}
+
+/// The pipeline as the pipeline view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineView {
+    pub state: crate::cloud::PipelineState,
+    pub executions: Vec<crate::cloud::PipelineExecution>,
+    /// Build action name -> the extension folder it tests.
+    pub extensions: Vec<(String, String)>,
+}
+
+impl PipelineView {
+    /// Whether anything runs (the view then refreshes every 5 s, else every 30 s).
+    pub fn running(&self) -> bool {
+        self.state
+            .stages
+            .iter()
+            .any(|s| s.status.as_deref() == Some("InProgress"))
+    }
 }
 
 /// What a confirmed change will do.
@@ -226,6 +247,8 @@ pub struct AppState {
     pub accounts: BTreeMap<Stage, Loadable<AccountRow>>,
     pub exports: Loadable<Vec<Export>>,
     pub events: Option<EventsView>,
+    /// The stage's pipeline, while the pipeline view is open.
+    pub pipeline: Loadable<PipelineView>,
     pub jobs: Vec<JobView>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
@@ -259,6 +282,7 @@ impl AppState {
             accounts: BTreeMap::new(),
             exports: Loadable::NotLoaded,
             events: None,
+            pipeline: Loadable::NotLoaded,
             jobs: Vec::new(),
             next_job_id: 1,
             notice: None,
@@ -345,6 +369,10 @@ impl AppState {
             ViewKind::Accounts => Stage::ALL.len(),
             ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
             ViewKind::Jobs => self.jobs.len(),
+            ViewKind::Pipeline => self
+                .pipeline
+                .value()
+                .map_or(0, |p| p.state.stages.iter().map(|s| s.actions.len()).sum()),
         }
     }
 }

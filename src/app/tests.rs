@@ -529,3 +529,85 @@ fn a_scaffold_shows_its_diff_and_defaults_to_no() {
     let commands = keys(&mut state, [Action::DialogToggle, Action::InputSubmit]);
     assert!(matches!(&commands[..], [Command::ApplyScaffold { .. }]));
 }
+
+fn pipeline_view(build_status: &str) -> PipelineView {
+    use crate::cloud::{PipelineActionState, PipelineStage, PipelineState};
+    PipelineView {
+        state: PipelineState {
+            name: "regship-extensions".into(),
+            stages: vec![PipelineStage {
+                name: "Build".into(),
+                status: Some(build_status.into()),
+                actions: vec![PipelineActionState {
+                    name: "S3DeleteBucketContents".into(),
+                    status: Some(build_status.into()),
+                    summary: None,
+                    last_change_ms: Some(0),
+                    external_id: None,
+                    error: None,
+                }],
+            }],
+        },
+        executions: Vec::new(),
+        extensions: vec![(
+            "S3DeleteBucketContents".into(),
+            "resources/S3_DeleteBucketContents".into(),
+        )],
+    }
+}
+
+#[test]
+fn the_pipeline_view_polls_faster_while_running() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Action::Show(ViewKind::Pipeline)]);
+    assert_eq!(
+        commands,
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Sandbox
+        }]
+    );
+    keys(&mut state, [Action::Tick(1_000)]);
+    keys(
+        &mut state,
+        [Action::PipelineLoaded {
+            generation: 1,
+            result: Ok(pipeline_view("InProgress")),
+        }],
+    );
+    assert!(
+        keys(&mut state, [Action::Tick(5_500)]).is_empty(),
+        "not yet"
+    );
+    assert_eq!(
+        keys(&mut state, [Action::Tick(6_000)]),
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Sandbox
+        }],
+        "5 s while running"
+    );
+    keys(
+        &mut state,
+        [Action::PipelineLoaded {
+            generation: 1,
+            result: Ok(pipeline_view("Succeeded")),
+        }],
+    );
+    assert!(
+        keys(&mut state, [Action::Tick(20_000)]).is_empty(),
+        "idle: 30 s"
+    );
+    assert_eq!(keys(&mut state, [Action::Tick(36_000)]).len(), 1);
+    keys(
+        &mut state,
+        [Action::PipelineLoaded {
+            generation: 0,
+            result: Err("stale".into()),
+        }],
+    );
+    assert!(
+        state.pipeline.value().is_some(),
+        "a stale generation's result is dropped"
+    );
+}

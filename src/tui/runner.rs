@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
 use crate::app::CfnVerb;
-use crate::app::{Action, ChangePlan, Command, JobStatus, PlanKind};
+use crate::app::{Action, ChangePlan, Command, JobStatus, PipelineView, PlanKind};
 use crate::cloud::accounts::account_row;
 use crate::cloud::aws::AwsCloud;
 use crate::cloud::context::{Overrides, StageContext};
@@ -358,6 +358,46 @@ impl Runner {
                         let _ = actions.send(action);
                     }
                     jobs.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+                });
+            }
+            Command::LoadPipeline { generation, stage } => {
+                let context = self.context(stage);
+                let pipeline = match stage {
+                    Stage::Cicd => self.config.accounts.cicd.pipeline.clone(),
+                    Stage::Beta => self.config.accounts.beta.pipeline.clone(),
+                    _ => None,
+                };
+                let workspace = self.current_workspace();
+                tokio::spawn(async move {
+                    let result = async {
+                        let name = pipeline.ok_or_else(|| {
+                            format!("no pipeline for the {stage} stage: set accounts.{stage}.pipeline in regship.yml, or switch with :stage cicd")
+                        })?;
+                        let cloud = AwsCloud::connect(context).await.map_err(with_hint)?;
+                        let state = cloud.pipeline_state(&name).await.map_err(with_hint)?;
+                        let executions = cloud
+                            .pipeline_executions(&name, 5)
+                            .await
+                            .map_err(with_hint)?;
+                        let extensions = workspace
+                            .pipeline
+                            .as_ref()
+                            .and_then(|p| p.ok())
+                            .map(crate::workspace::pipeline::build_actions)
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|action| (action.name, action.path))
+                            .collect();
+                        Ok(PipelineView {
+                            state,
+                            executions,
+                            extensions,
+                        })
+                    };
+                    let _ = actions.send(Action::PipelineLoaded {
+                        generation,
+                        result: result.await,
+                    });
                 });
             }
             Command::PlanScaffold { folder, integ } => {

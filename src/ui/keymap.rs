@@ -42,6 +42,7 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ("accounts", "accounts view"),
     ("events", "events view"),
     ("jobs", "jobs view"),
+    ("pipeline", "pipeline view (the stage's CodePipeline)"),
 ];
 
 fn action_of(name: &str) -> Option<Action> {
@@ -73,6 +74,7 @@ fn action_of(name: &str) -> Option<Action> {
         "accounts" => Action::Show(ViewKind::Accounts),
         "events" => Action::Show(ViewKind::Events),
         "jobs" => Action::Show(ViewKind::Jobs),
+        "pipeline" => Action::Show(ViewKind::Pipeline),
         _ => return None,
     })
 }

@@ -66,6 +66,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::List(ViewKind::Accounts) => views::accounts(frame, body, state, theme),
         Screen::List(ViewKind::Events) => views::events(frame, body, state, theme),
         Screen::List(ViewKind::Jobs) => views::jobs(frame, body, state, theme),
+        Screen::List(ViewKind::Pipeline) => views::pipeline(frame, body, state, theme),
     }
     draw_footer(frame, footer, state, theme, keymap);
     if state.help {
@@ -185,6 +186,7 @@ fn hints(state: &AppState) -> &'static [&'static str] {
             "quit",
         ],
         Screen::List(ViewKind::Jobs) => &["cancel_job", "up", "down", "back", "help", "quit"],
+        Screen::List(ViewKind::Pipeline) => &["refresh", "command_mode", "back", "help", "quit"],
     }
 }
 
