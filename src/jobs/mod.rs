@@ -125,6 +125,10 @@ pub fn spawn(spec: JobSpec, events: UnboundedSender<JobEvent>) -> Option<JobHand
             }
             let _ = events.send(JobEvent::Line(line));
         }
+        // tokio writes files in the background: flush so the log is whole when the job is reported ended.
+        if let Some(file) = log.as_mut() {
+            let _ = file.flush().await;
+        }
         let end = match child.wait().await {
             Ok(status) => status.code().map_or(JobEnd::Killed, JobEnd::Exited),
             Err(err) => JobEnd::FailedToStart(err.to_string()),
