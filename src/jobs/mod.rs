@@ -223,13 +223,23 @@ mod tests {
             .unwrap();
         handle.cancel();
         assert_eq!(rx.recv().await, Some(JobEvent::Ended(JobEnd::Killed)));
-        tokio::time::sleep(Duration::from_millis(200)).await;
         // Gone, or a zombie waiting to be reaped by init: either way no longer running.
-        let state = std::fs::read_to_string(format!("/proc/{grandchild}/stat")).unwrap_or_default();
-        let alive = state
-            .rsplit(')')
-            .next()
-            .is_some_and(|rest| !rest.trim_start().starts_with('Z') && !rest.trim().is_empty());
+        let running = || {
+            let state =
+                std::fs::read_to_string(format!("/proc/{grandchild}/stat")).unwrap_or_default();
+            state
+                .rsplit(')')
+                .next()
+                .is_some_and(|rest| !rest.trim_start().starts_with('Z') && !rest.trim().is_empty())
+        };
+        let mut alive = running();
+        for _ in 0..50 {
+            if !alive {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            alive = running();
+        }
         assert!(!alive, "the grandchild survived the cancel");
     }
 }
