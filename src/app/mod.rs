@@ -382,10 +382,10 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
             Some(Vec::new())
         }
         Dialog::Scaffold { plan, yes } => {
+            if choose(yes, action) {
+                return Some(Vec::new());
+            }
             match action {
-                Action::DialogToggle => *yes = !*yes,
-                Action::InputChar('y' | 'Y') => *yes = true,
-                Action::InputChar('n' | 'N') => *yes = false,
                 Action::InputCancel | Action::Back => {
                     state.dialog = None;
                     notice(state, "cancelled: nothing was written", false);
@@ -406,10 +406,10 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
         }
         Dialog::Confirm { plan, yes, typed } => {
             let prod = plan.authorization.stage() == Stage::Prod;
+            if !prod && choose(yes, action) {
+                return Some(Vec::new());
+            }
             match action {
-                Action::DialogToggle if !prod => *yes = !*yes,
-                Action::InputChar('y' | 'Y') if !prod => *yes = true,
-                Action::InputChar('n' | 'N') if !prod => *yes = false,
                 Action::InputChar(c) if prod => typed.push(*c),
                 Action::InputBackspace if prod => {
                     typed.pop();
@@ -418,7 +418,7 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
                     let plan = plan.clone();
                     state.dialog = None;
                     notice(state, "cancelled: nothing was changed", false);
-                    return Some(discard(state, plan));
+                    return Some(discard(plan));
                 }
                 Action::InputSubmit => {
                     let confirmed = if prod {
@@ -430,7 +430,7 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
                     state.dialog = None;
                     if !confirmed {
                         notice(state, "not confirmed: nothing was changed", false);
-                        return Some(discard(state, plan));
+                        return Some(discard(plan));
                     }
                     let stage = plan.authorization.stage();
                     state.dialog = Some(Dialog::Busy(format!(
@@ -450,7 +450,18 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
     }
 }
 
-fn discard(_state: &mut AppState, plan: ChangePlan) -> Vec<Command> {
+/// The No / Yes choice of a dialog: tab or arrows toggle, y and n pick. Whether the action was one.
+fn choose(yes: &mut bool, action: &Action) -> bool {
+    match action {
+        Action::DialogToggle => *yes = !*yes,
+        Action::InputChar('y' | 'Y') => *yes = true,
+        Action::InputChar('n' | 'N') => *yes = false,
+        _ => return false,
+    }
+    true
+}
+
+fn discard(plan: ChangePlan) -> Vec<Command> {
     match plan.kind {
         PlanKind::Deploy { .. } => vec![Command::Discard {
             stage: plan.authorization.stage(),
