@@ -99,18 +99,31 @@ impl Moto {
         });
     }
 
-    /// Clears every account's state.
+    /// Clears every account's state. A server that is still starting (it can accept and drop
+    /// connections at first) is retried for up to 30 s.
     pub fn reset(&self) {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream
-            .write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-            .unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        assert!(
-            answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200"),
-            "reset: {answer}"
-        );
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let mut last = String::new();
+        while Instant::now() < deadline {
+            let attempt = (|| -> std::io::Result<String> {
+                let mut stream = TcpStream::connect(("127.0.0.1", self.port))?;
+                stream.write_all(b"POST /moto-api/reset HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")?;
+                let mut answer = String::new();
+                stream.read_to_string(&mut answer)?;
+                Ok(answer)
+            })();
+            match attempt {
+                Ok(answer)
+                    if answer.starts_with("HTTP/1.1 200") || answer.starts_with("HTTP/1.0 200") =>
+                {
+                    return;
+                }
+                Ok(answer) => last = answer,
+                Err(err) => last = err.to_string(),
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("moto did not accept a reset within 30 s: {last}");
     }
 }
 
