@@ -110,10 +110,13 @@ pub enum Command {
         #[arg(long)]
         skip_preflight: bool,
     },
-    /// The CI/CD pipeline template: add build actions, or check them against the extensions.
+    /// The CI/CD pipeline: its state now (the default), executions, build logs, start / retry /
+    /// stop; and the template's build actions (add, sync).
     Pipeline {
+        #[command(flatten)]
+        options: PipelineOptions,
         #[command(subcommand)]
-        action: PipelineAction,
+        action: Option<PipelineAction>,
     },
     /// The CloudFormation exports of a stage's region.
     Exports {
@@ -193,6 +196,18 @@ pub struct CfnArgs {
     pub extra: Vec<String>,
 }
 
+/// What every pipeline subcommand shares.
+#[derive(Debug, Clone, Copy, Args)]
+pub struct PipelineOptions {
+    /// Whose pipeline: cicd or beta.
+    #[arg(long, value_enum, default_value = "cicd", global = true)]
+    pub stage: Stage,
+    /// Keep going: the state until the running execution ends (polling every 5 s while it
+    /// runs, 30 s otherwise), or a build log until the build ends.
+    #[arg(long, short = 'f', global = true)]
+    pub follow: bool,
+}
+
 #[derive(Debug, Subcommand)]
 pub enum PipelineAction {
     /// Insert an extension's build action, CodeBuild project and role into the pipeline template,
@@ -204,10 +219,55 @@ pub enum PipelineAction {
         write: WriteArgs,
     },
     /// The pipeline now: stages and actions (each build action mapped to its extension), errors,
-    /// and the latest executions with their source revision.
-    Status {
-        #[arg(long, value_enum, default_value = "cicd")]
-        stage: Stage,
+    /// and the latest executions with their source revision (the default).
+    Status,
+    /// The execution history, newest first (ListPipelineExecutions).
+    Executions {
+        /// How many executions.
+        #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(i32).range(1..=100))]
+        max: i32,
+    },
+    /// One execution: its source revision, trigger and every action it ran.
+    Execution {
+        /// The pipeline execution id (see `regship pipeline executions`).
+        id: String,
+    },
+    /// The latest build log of an extension's build action, as plain lines.
+    Logs {
+        /// The extension: its folder, folder name or type name.
+        extension: String,
+        /// How many of the last lines to print first.
+        #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(i32).range(1..=10_000))]
+        lines: i32,
+    },
+    /// Start an execution on the branch's latest commit (asks first).
+    Start {
+        /// Do not ask.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Retry the failed actions of a stage (asks first).
+    Retry {
+        /// The pipeline stage, e.g. Build (default: the stage that failed).
+        #[arg(value_name = "PIPELINE_STAGE")]
+        pipeline_stage: Option<String>,
+        /// Do not ask.
+        #[arg(long, short = 'y')]
+        yes: bool,
+    },
+    /// Stop the running execution (asks first): running actions finish unless --abandon.
+    Stop {
+        /// The execution (default: the one in progress).
+        execution: Option<String>,
+        /// Abandon the running actions instead of letting them finish.
+        #[arg(long)]
+        abandon: bool,
+        /// Why, recorded with the execution.
+        #[arg(long, default_value = "stopped with regship")]
+        reason: String,
+        /// Do not ask.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Add the build action of every extension that has none, and report roles whose permissions
     /// drifted from the schema's handler permissions and the setup template.

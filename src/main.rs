@@ -52,7 +52,9 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             };
             commands::cfn::run(&start, CfnVerb::Test, options, &cfn, aws, json)
         }
-        Some(Command::Pipeline { action }) => commands::pipeline::run(&start, &action, aws, json),
+        Some(Command::Pipeline { options, action }) => {
+            commands::pipeline::run(&start, options, action.as_ref(), aws, json)
+        }
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Events {
             stack,

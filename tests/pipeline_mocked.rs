@@ -1,6 +1,8 @@
 //! GetPipelineState, which moto does not implement, with aws-smithy-mocks: a run in progress,
 //! then one action failing with error details.
 
+mod support;
+
 use aws_sdk_codepipeline::Client;
 use aws_sdk_codepipeline::config::retry::RetryConfig;
 use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput;
@@ -10,7 +12,7 @@ use aws_sdk_codepipeline::types::{
     StageExecutionStatus, StageState,
 };
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use regship::cloud::aws::AwsCloud;
+use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::config::{Stage, WorkspaceConfig};
 
@@ -65,6 +67,17 @@ fn state(build: StageExecutionStatus, actions: Vec<ActionState>) -> GetPipelineS
         .build()
 }
 
+fn cicd(clients: Clients) -> AwsCloud {
+    AwsCloud::from_clients(
+        StageContext::new(
+            &WorkspaceConfig::default(),
+            Stage::Cicd,
+            &Overrides::default(),
+        ),
+        clients,
+    )
+}
+
 #[tokio::test]
 async fn a_run_progresses_then_one_action_fails_with_its_error() {
     let running = mock!(Client::get_pipeline_state).then_output(|| {
@@ -99,16 +112,10 @@ async fn a_run_progresses_then_one_action_fails_with_its_error() {
         &[&running, &failed],
         |c| c.retry_config(RetryConfig::disabled())
     );
-    let cloud = AwsCloud::from_clients(
-        StageContext::new(
-            &WorkspaceConfig::default(),
-            Stage::Cicd,
-            &Overrides::default(),
-        ),
-        mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, &[] as &[Rule]),
-        mock_client!(aws_sdk_sts, RuleMode::Sequential, &[] as &[Rule]),
+    let cloud = cicd(Clients {
         codepipeline,
-    );
+        ..support::unused_clients()
+    });
     let first = cloud.pipeline_state("regship-extensions").await.unwrap();
     assert_eq!(first.stages.len(), 2);
     assert_eq!(first.stages[1].status.as_deref(), Some("InProgress"));
@@ -161,16 +168,10 @@ async fn executions_carry_their_source_revision_and_trigger() {
             )
             .build()
     });
-    let cloud = AwsCloud::from_clients(
-        StageContext::new(
-            &WorkspaceConfig::default(),
-            Stage::Cicd,
-            &Overrides::default(),
-        ),
-        mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, &[] as &[Rule]),
-        mock_client!(aws_sdk_sts, RuleMode::Sequential, &[] as &[Rule]),
-        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[&listed]),
-    );
+    let cloud = cicd(Clients {
+        codepipeline: mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[&listed]),
+        ..support::unused_clients()
+    });
     let executions = cloud
         .pipeline_executions("regship-extensions", 5)
         .await

@@ -1,5 +1,7 @@
 //! The registry calls moto does not implement, with aws-smithy-mocks.
 
+mod support;
+
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::error::ErrorMetadata;
@@ -7,23 +9,23 @@ use aws_sdk_cloudformation::operation::describe_type::{DescribeTypeError, Descri
 use aws_sdk_cloudformation::types::Visibility;
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use regship::cloud::CloudErrorKind;
-use regship::cloud::aws::AwsCloud;
+use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::config::{Stage, WorkspaceConfig};
 
 fn cloud(rules: &[Rule]) -> AwsCloud {
     let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c
         .retry_config(RetryConfig::disabled()));
-    let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[] as &[Rule]);
     AwsCloud::from_clients(
         StageContext::new(
             &WorkspaceConfig::default(),
             Stage::Sandbox,
             &Overrides::default(),
         ),
-        cloudformation,
-        sts,
-        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[] as &[Rule]),
+        Clients {
+            cloudformation,
+            ..support::unused_clients()
+        },
     )
 }
 

@@ -1,6 +1,8 @@
 //! The StackEventPoller against the AWS adapter with aws-smithy-mocks sequences shaped like real
 //! CloudFormation: multi-page histories, interleaved resources, a rollback, throttling, expiry.
 
+mod support;
+
 use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::error::ErrorMetadata;
@@ -10,7 +12,7 @@ use aws_sdk_cloudformation::operation::describe_stack_events::{
 use aws_sdk_cloudformation::primitives::DateTime;
 use aws_sdk_cloudformation::types::{ResourceStatus, StackEvent};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
-use regship::cloud::aws::AwsCloud;
+use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::watch::stack_events::{PollProblem, StackEventPoller, Start};
@@ -67,7 +69,6 @@ fn error(code: &'static str, message: &'static str) -> Rule {
 fn cloud(rules: &[Rule]) -> AwsCloud {
     let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c
         .retry_config(RetryConfig::disabled()));
-    let sts = mock_client!(aws_sdk_sts, RuleMode::Sequential, &[] as &[Rule]);
     let context = StageContext::new(
         &WorkspaceConfig::default(),
         Stage::Sandbox,
@@ -78,9 +79,10 @@ fn cloud(rules: &[Rule]) -> AwsCloud {
     );
     AwsCloud::from_clients(
         context,
-        cloudformation,
-        sts,
-        mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[] as &[Rule]),
+        Clients {
+            cloudformation,
+            ..support::unused_clients()
+        },
     )
 }
 

@@ -543,11 +543,13 @@ fn pipeline(build: &str, error: Option<&str>) -> regship::app::PipelineView {
                 PipelineStage {
                     name: "Source".into(),
                     status: Some("Succeeded".into()),
+                    execution_id: Some("e1".into()),
                     actions: vec![action("GitHub", "Succeeded", None)],
                 },
                 PipelineStage {
                     name: "Build".into(),
                     status: Some(build.into()),
+                    execution_id: Some("e1".into()),
                     actions: vec![
                         action("S3DeleteBucketContents", build, error),
                         action("SQSQueuePolicy", "Succeeded", None),

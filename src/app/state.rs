@@ -106,10 +106,7 @@ pub struct PipelineView {
 impl PipelineView {
     /// Whether anything runs (the view then refreshes every 5 s, else every 30 s).
     pub fn running(&self) -> bool {
-        self.state
-            .stages
-            .iter()
-            .any(|s| s.status.as_deref() == Some("InProgress"))
+        self.state.is_running()
     }
 }
 

@@ -538,6 +538,7 @@ fn pipeline_view(build_status: &str) -> PipelineView {
             stages: vec![PipelineStage {
                 name: "Build".into(),
                 status: Some(build_status.into()),
+                execution_id: Some("e1".into()),
                 actions: vec![PipelineActionState {
                     name: "S3DeleteBucketContents".into(),
                     status: Some(build_status.into()),

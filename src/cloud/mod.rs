@@ -209,6 +209,8 @@ pub struct PipelineStage {
     pub name: String,
     /// InProgress, Succeeded, Failed, Stopped, Cancelled ... of its latest execution.
     pub status: Option<String>,
+    /// The pipeline execution the stage last ran (what a retry retries).
+    pub execution_id: Option<String>,
     pub actions: Vec<PipelineActionState>,
 }
 
@@ -234,4 +236,69 @@ pub struct PipelineExecution {
     /// The source revision: commit id and message.
     pub revision: Option<String>,
     pub revision_summary: Option<String>,
+}
+
+/// One action of one pipeline execution (ListActionExecutions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ActionExecutionRecord {
+    pub stage: String,
+    pub action: String,
+    pub status: String,
+    pub start_ms: Option<i64>,
+    pub last_update_ms: Option<i64>,
+    /// The CodeBuild build id, for a build action.
+    pub external_id: Option<String>,
+    pub summary: Option<String>,
+    pub error: Option<String>,
+}
+
+/// A CodeBuild build (BatchGetBuilds): its status, phases and where its log is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Build {
+    pub id: String,
+    pub project: String,
+    /// IN_PROGRESS, SUCCEEDED, FAILED, FAULT, TIMED_OUT, STOPPED.
+    pub status: String,
+    pub current_phase: Option<String>,
+    pub start_ms: Option<i64>,
+    pub end_ms: Option<i64>,
+    pub phases: Vec<BuildPhase>,
+    pub log: Option<LogLocation>,
+}
+
+impl Build {
+    /// The build has ended and its log will not grow.
+    pub fn is_complete(&self) -> bool {
+        self.status != "IN_PROGRESS"
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuildPhase {
+    pub name: String,
+    pub status: Option<String>,
+    pub duration_s: Option<i64>,
+    /// The phase's messages, e.g. why it failed.
+    pub context: Vec<String>,
+}
+
+/// A CloudWatch Logs stream.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLocation {
+    pub group: String,
+    pub stream: String,
+}
+
+/// Log lines read from a stream, and where the next read starts.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct LogPage {
+    pub lines: Vec<LogLine>,
+    /// Pass back to read only what was written after this page.
+    pub next_token: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub timestamp_ms: i64,
+    pub message: String,
 }

@@ -1,19 +1,17 @@
 //! The cloud subcommands' shared start: a runtime, a stage's clients, the caller's identity.
 
 use std::future::Future;
-use std::process::ExitCode;
 
 use super::UsageError;
 use crate::cli::AwsArgs;
 use crate::cloud::CloudError;
 use crate::cloud::aws::AwsCloud;
 use crate::cloud::context::StageContext;
+use crate::cloud::guard::{AccountGuard, Authorization, Refusal};
 use crate::config::{Stage, WorkspaceConfig};
 
 /// Runs an async subcommand on a fresh runtime.
-pub fn block_on(
-    future: impl Future<Output = Result<ExitCode, UsageError>>,
-) -> Result<ExitCode, UsageError> {
+pub fn block_on<T>(future: impl Future<Output = Result<T, UsageError>>) -> Result<T, UsageError> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -40,4 +38,21 @@ pub fn cloud_failure(error: CloudError) -> UsageError {
     } else {
         UsageError(format!("{}\nhint: {}", error.message, error.hint))
     }
+}
+
+/// A refusal of the account guard as the failure of a subcommand; `what` says what did not happen.
+pub fn refusal(refusal: Refusal, what: &str) -> UsageError {
+    UsageError(format!("{refusal}{what}\nhint: {}", refusal.hint))
+}
+
+/// Checks the caller's account against the stage's before a change.
+pub async fn authorize(
+    cloud: &AwsCloud,
+    guard: AccountGuard,
+    action: &str,
+) -> Result<Authorization, UsageError> {
+    let caller = cloud.identity().await.map_err(cloud_failure)?;
+    guard
+        .check_account(&cloud.context, &caller, action)
+        .map_err(|r| refusal(r, ""))
 }

@@ -10,6 +10,8 @@ pub mod follow;
 pub mod list;
 pub mod output;
 pub mod pipeline;
+pub mod pipeline_control;
+pub mod pipeline_live;
 pub mod prompt;
 pub mod scaffold;
 pub mod setup;

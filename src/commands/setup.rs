@@ -6,14 +6,14 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
-use super::cloud::{block_on, cloud_failure, connect};
+use super::cloud::{authorize, block_on, cloud_failure, connect, refusal};
 use super::follow::{FollowOptions, follow};
 use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, SetupArgs};
 use crate::cloud::Stack;
 use crate::cloud::aws::AwsCloud;
-use crate::cloud::guard::{AccountGuard, Authorization, Refusal};
+use crate::cloud::guard::AccountGuard;
 use crate::cloud::setup_stack::{self, DeployPlan};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
 use crate::workspace::{Extension, Workspace};
@@ -31,21 +31,6 @@ fn extension<'a>(workspace: &'a Workspace, name: &str) -> Result<&'a Extension, 
             known.join(", ")
         ))
     })
-}
-
-fn refusal(refusal: Refusal, what: &str) -> UsageError {
-    UsageError(format!("{refusal}{what}\nhint: {}", refusal.hint))
-}
-
-async fn authorize(
-    cloud: &AwsCloud,
-    guard: AccountGuard,
-    action: &str,
-) -> Result<Authorization, UsageError> {
-    let caller = cloud.identity().await.map_err(cloud_failure)?;
-    guard
-        .check_account(&cloud.context, &caller, action)
-        .map_err(|r| refusal(r, ""))
 }
 
 /// Where a `{{Name}}` reference of the inputs stands after a deploy.

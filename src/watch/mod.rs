@@ -2,4 +2,5 @@
 //! what they found as data; callers do the sleeping, so time stays testable.
 
 pub mod backoff;
+pub mod pipeline;
 pub mod stack_events;

@@ -103,3 +103,16 @@ pub fn venv_tool(name: &str) -> PathBuf {
     );
     tool
 }
+
+/// Clients whose every call fails the test: override the ones a test mocks, e.g.
+/// `Clients { codepipeline: mocked, ..unused_clients() }`.
+pub fn unused_clients() -> regship::cloud::aws::Clients {
+    use aws_smithy_mocks::{Rule, RuleMode, mock_client};
+    regship::cloud::aws::Clients {
+        cloudformation: mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, &[] as &[Rule]),
+        sts: mock_client!(aws_sdk_sts, RuleMode::Sequential, &[] as &[Rule]),
+        codepipeline: mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[] as &[Rule]),
+        codebuild: mock_client!(aws_sdk_codebuild, RuleMode::Sequential, &[] as &[Rule]),
+        logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::Sequential, &[] as &[Rule]),
+    }
+}

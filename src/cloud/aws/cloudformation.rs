@@ -18,26 +18,10 @@ fn millis(time: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> i64 {
 }
 
 impl AwsCloud {
-    /// Mutating calls need the guard's authorization for this very stage.
-    fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
-        if authorization.stage() == self.context.stage {
-            Ok(())
-        } else {
-            Err(CloudError::new(
-                CloudErrorKind::Invalid,
-                format!(
-                    "an authorization for {} cannot change {}",
-                    authorization.stage(),
-                    self.context.stage
-                ),
-                "this is a bug in regship: please report it",
-            ))
-        }
-    }
-
     /// DescribeStacks for one stack; `None` when it does not exist.
     pub async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
         let result = self
+            .clients
             .cloudformation
             .describe_stacks()
             .stack_name(stack)
@@ -81,6 +65,7 @@ impl AwsCloud {
         next_token: Option<String>,
     ) -> Result<EventPage, CloudError> {
         let output = self
+            .clients
             .cloudformation
             .describe_stack_events()
             .stack_name(stack)
@@ -120,6 +105,7 @@ impl AwsCloud {
         let mut next_token = None;
         loop {
             let output = self
+                .clients
                 .cloudformation
                 .list_exports()
                 .set_next_token(next_token)
@@ -159,6 +145,7 @@ impl AwsCloud {
             ));
         }
         let output = self
+            .clients
             .cloudformation
             .create_change_set()
             .stack_name(stack)
@@ -185,6 +172,7 @@ impl AwsCloud {
         let mut next_token = None;
         loop {
             let output = self
+                .clients
                 .cloudformation
                 .describe_change_set()
                 .change_set_name(id)
@@ -229,7 +217,8 @@ impl AwsCloud {
         id: &str,
     ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
-        self.cloudformation
+        self.clients
+            .cloudformation
             .execute_change_set()
             .change_set_name(id)
             .send()
@@ -244,7 +233,8 @@ impl AwsCloud {
         id: &str,
     ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
-        self.cloudformation
+        self.clients
+            .cloudformation
             .delete_change_set()
             .change_set_name(id)
             .send()
@@ -259,7 +249,8 @@ impl AwsCloud {
         stack: &str,
     ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
-        self.cloudformation
+        self.clients
+            .cloudformation
             .delete_stack()
             .stack_name(stack)
             .send()

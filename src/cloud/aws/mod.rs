@@ -1,8 +1,10 @@
 //! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe.
 
 mod cloudformation;
+mod codebuild;
 mod codepipeline;
 pub mod errors;
+mod logs;
 mod registry;
 mod sts;
 
@@ -15,15 +17,37 @@ use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
 
 use super::context::StageContext;
+use super::guard::Authorization;
 use super::{CloudError, CloudErrorKind};
 
 /// The clients of one stage.
 #[derive(Debug, Clone)]
 pub struct AwsCloud {
     pub context: StageContext,
-    cloudformation: aws_sdk_cloudformation::Client,
-    sts: aws_sdk_sts::Client,
-    codepipeline: aws_sdk_codepipeline::Client,
+    clients: Clients,
+}
+
+/// One SDK client per service regship calls.
+#[derive(Debug, Clone)]
+pub struct Clients {
+    pub cloudformation: aws_sdk_cloudformation::Client,
+    pub sts: aws_sdk_sts::Client,
+    pub codepipeline: aws_sdk_codepipeline::Client,
+    pub codebuild: aws_sdk_codebuild::Client,
+    pub logs: aws_sdk_cloudwatchlogs::Client,
+}
+
+impl Clients {
+    /// Every client from one configuration.
+    pub fn new(config: &SdkConfig) -> Clients {
+        Clients {
+            cloudformation: aws_sdk_cloudformation::Client::new(config),
+            sts: aws_sdk_sts::Client::new(config),
+            codepipeline: aws_sdk_codepipeline::Client::new(config),
+            codebuild: aws_sdk_codebuild::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
+        }
+    }
 }
 
 /// An IMDS client that gives up fast: off EC2 the probe must not cost seconds.
@@ -99,32 +123,35 @@ impl AwsCloud {
     /// Connects to a stage (no call is made yet).
     pub async fn connect(context: StageContext) -> Result<AwsCloud, CloudError> {
         let config = sdk_config(&context).await?;
-        Ok(AwsCloud::from_clients(
-            context,
-            aws_sdk_cloudformation::Client::new(&config),
-            aws_sdk_sts::Client::new(&config),
-            aws_sdk_codepipeline::Client::new(&config),
-        ))
+        Ok(AwsCloud::from_clients(context, Clients::new(&config)))
     }
 
     /// Wraps ready clients, e.g. mocked ones in tests.
-    pub fn from_clients(
-        context: StageContext,
-        cloudformation: aws_sdk_cloudformation::Client,
-        sts: aws_sdk_sts::Client,
-        codepipeline: aws_sdk_codepipeline::Client,
-    ) -> AwsCloud {
-        AwsCloud {
-            context,
-            cloudformation,
-            sts,
-            codepipeline,
+    pub fn from_clients(context: StageContext, clients: Clients) -> AwsCloud {
+        AwsCloud { context, clients }
+    }
+
+    /// Mutating calls need the guard's authorization for this very stage.
+    fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
+        if authorization.stage() == self.context.stage {
+            Ok(())
+        } else {
+            Err(CloudError::new(
+                CloudErrorKind::Invalid,
+                format!(
+                    "an authorization for {} cannot change {}",
+                    authorization.stage(),
+                    self.context.stage
+                ),
+                "this is a bug in regship: please report it",
+            ))
         }
     }
 
     /// The region the clients call.
     pub fn region(&self) -> String {
-        self.cloudformation
+        self.clients
+            .cloudformation
             .config()
             .region()
             .map(|r| r.to_string())

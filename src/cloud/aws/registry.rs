@@ -13,6 +13,7 @@ impl AwsCloud {
         type_name: &str,
     ) -> Result<RegisteredType, CloudError> {
         let output = self
+            .clients
             .cloudformation
             .describe_type()
             .r#type(RegistryType::Resource)

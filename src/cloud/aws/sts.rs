@@ -8,6 +8,7 @@ impl AwsCloud {
     /// STS GetCallerIdentity.
     pub async fn identity(&self) -> Result<Identity, CloudError> {
         let output = self
+            .clients
             .sts
             .get_caller_identity()
             .send()

@@ -1,0 +1,531 @@
+//! `regship pipeline [status|executions|execution|logs]`: the pipeline as it runs, each build
+//! action mapped to its extension, followed live with `--follow`.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::cloud::{block_on, cloud_failure, connect};
+use super::output::{clock, colour_enabled, paint};
+use super::{UsageError, print_json};
+use crate::cli::{AwsArgs, PipelineOptions};
+use crate::cloud::aws::AwsCloud;
+use crate::cloud::{
+    Build, CloudError, CloudErrorKind, LogLocation, PipelineExecution, PipelineState,
+    StatusCategory,
+};
+use crate::config::Stage;
+use crate::watch::backoff::PollPolicy;
+use crate::watch::pipeline::{ActionChange, PipelineWatch, RUNNING_INTERVAL};
+use crate::workspace::Workspace;
+use crate::workspace::pipeline::{BuildAction, build_actions};
+
+/// How often a followed build log is read.
+const LOG_INTERVAL: Duration = Duration::from_secs(3);
+
+/// What every live pipeline subcommand starts from.
+pub struct Live<'a> {
+    pub workspace: &'a Workspace,
+    pub stage: Stage,
+    pub follow: bool,
+    pub aws: &'a AwsArgs,
+    pub json: bool,
+    /// The deployed pipeline's name (regship.yml).
+    pub pipeline: String,
+    /// The template's build actions, to map actions to extensions.
+    pub actions: Vec<BuildAction>,
+}
+
+impl<'a> Live<'a> {
+    pub fn new(
+        workspace: &'a Workspace,
+        options: PipelineOptions,
+        aws: &'a AwsArgs,
+        json: bool,
+    ) -> Result<Live<'a>, UsageError> {
+        let stage = options.stage;
+        let accounts = &workspace.config.accounts;
+        let pipeline = match stage {
+            Stage::Cicd => accounts.cicd.pipeline.clone(),
+            Stage::Beta => accounts.beta.pipeline.clone(),
+            _ => None,
+        }
+        .ok_or_else(|| {
+            UsageError(format!(
+                "no pipeline for the {stage} stage\nhint: set accounts.{stage}.pipeline in regship.yml (the PipelineName output of release/cicd.yml)"
+            ))
+        })?;
+        let actions = workspace
+            .pipeline
+            .as_ref()
+            .and_then(|p| p.ok())
+            .map(build_actions)
+            .unwrap_or_default();
+        Ok(Live {
+            workspace,
+            stage,
+            follow: options.follow,
+            aws,
+            json,
+            pipeline,
+            actions,
+        })
+    }
+
+    /// The extension folder a build action tests, if the template says.
+    fn extension_of(&self, action: &str) -> Option<&str> {
+        self.actions
+            .iter()
+            .find(|a| a.name == action)
+            .map(|a| a.path.as_str())
+    }
+
+    pub async fn connect(&self) -> Result<AwsCloud, UsageError> {
+        connect(&self.workspace.config, self.stage, self.aws).await
+    }
+}
+
+/// `7f3c2a1 First line of the message`.
+fn revision_text(execution: &PipelineExecution) -> String {
+    match (&execution.revision, &execution.revision_summary) {
+        (Some(id), summary) => format!(
+            "{} {}",
+            id.chars().take(7).collect::<String>(),
+            summary
+                .as_deref()
+                .and_then(|s| s.lines().next())
+                .unwrap_or_default()
+        )
+        .trim_end()
+        .to_string(),
+        _ => String::new(),
+    }
+}
+
+/// `4m05s` between two times, or empty.
+fn duration_text(start_ms: Option<i64>, end_ms: Option<i64>) -> String {
+    match (start_ms, end_ms) {
+        (Some(start), Some(end)) if end >= start => {
+            let seconds = (end - start) / 1000;
+            format!("{}m{:02}s", seconds / 60, seconds % 60)
+        }
+        _ => String::new(),
+    }
+}
+
+fn status_cell(status: &str, width: usize, colour: bool) -> String {
+    let category = StatusCategory::of_pipeline(status);
+    paint(
+        &format!("{} {status:<width$}", category.symbol()),
+        category,
+        colour,
+    )
+}
+
+fn print_state(live: &Live, state: &PipelineState, region: &str, colour: bool) {
+    println!("{} ({} {region})", state.name, live.stage);
+    for stage in &state.stages {
+        let status = stage.status.as_deref().unwrap_or("-");
+        println!(
+            "  {} {}",
+            stage.name,
+            status_cell(status, 0, colour).trim_end()
+        );
+        for action in &stage.actions {
+            let status = action.status.as_deref().unwrap_or("-");
+            let extension = live
+                .extension_of(&action.name)
+                .map(|path| format!("  ({path})"))
+                .unwrap_or_default();
+            let changed = action
+                .last_change_ms
+                .map(|ms| format!("  {}", clock(ms)))
+                .unwrap_or_default();
+            println!(
+                "    {} {:<32}{changed}{extension}",
+                status_cell(status, 11, colour),
+                action.name,
+            );
+            if let Some(build) = &action.external_id {
+                println!("        build {build}");
+            }
+            if let Some(error) = &action.error {
+                println!("        {error}");
+            }
+        }
+    }
+}
+
+fn print_executions(executions: &[PipelineExecution], colour: bool) {
+    for execution in executions {
+        println!(
+            "  {} {}  {:>7}  {:<22} {:<36}  {}",
+            status_cell(&execution.status, 10, colour),
+            execution.start_ms.map(clock).unwrap_or_default(),
+            duration_text(execution.start_ms, execution.last_update_ms),
+            execution.trigger.as_deref().unwrap_or("-"),
+            execution.id,
+            revision_text(execution)
+        );
+    }
+}
+
+/// One followed transition as a line.
+fn change_line(live: &Live, change: &ActionChange, colour: bool) -> String {
+    let action = &change.action;
+    let status = action.status.as_deref().unwrap_or("-");
+    let mut line = format!(
+        "{}  {} {}/{}",
+        action.last_change_ms.map(clock).unwrap_or_default(),
+        status_cell(status, 11, colour),
+        change.stage,
+        action.name
+    );
+    if let Some(path) = live.extension_of(&action.name) {
+        line.push_str(&format!("  ({path})"));
+    }
+    if let Some(error) = &action.error {
+        line.push_str(&format!("\n        {error}"));
+    }
+    line
+}
+
+#[derive(Serialize)]
+struct ChangeRecord<'a> {
+    stage: &'a str,
+    extension: Option<&'a str>,
+    #[serde(flatten)]
+    action: &'a crate::cloud::PipelineActionState,
+}
+
+/// The state now; with `--follow`, every change until the running execution ends.
+pub fn status(live: &Live) -> Result<ExitCode, UsageError> {
+    let colour = !live.json && colour_enabled();
+    block_on(async {
+        let cloud = live.connect().await?;
+        let state = cloud
+            .pipeline_state(&live.pipeline)
+            .await
+            .map_err(cloud_failure)?;
+        let executions = cloud
+            .pipeline_executions(&live.pipeline, 5)
+            .await
+            .map_err(cloud_failure)?;
+        let mut watch = PipelineWatch::default();
+        watch.update(&state);
+        if live.json {
+            let snapshot = serde_json::json!({"state": state, "executions": executions});
+            if !live.follow {
+                return Ok(print_json(&snapshot));
+            }
+            println!("{snapshot}");
+        } else {
+            print_state(live, &state, &cloud.region(), colour);
+            if !executions.is_empty() {
+                println!("latest executions:");
+                print_executions(&executions, colour);
+            }
+        }
+        if !live.follow {
+            return Ok(exit_code(!state.has_failed()));
+        }
+        if !state.is_running() {
+            eprintln!("nothing runs now; waiting for an execution to start (Ctrl-C to stop)");
+        }
+        follow_state(live, &cloud, watch, state.poll_interval(), colour).await
+    })
+}
+
+fn exit_code(success: bool) -> ExitCode {
+    if success {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Polls GetPipelineState (once per poll) and prints each transition until the run ends.
+async fn follow_state(
+    live: &Live<'_>,
+    cloud: &AwsCloud,
+    mut watch: PipelineWatch,
+    mut delay: Duration,
+    colour: bool,
+) -> Result<ExitCode, UsageError> {
+    let policy = PollPolicy {
+        active: RUNNING_INTERVAL,
+        ..PollPolicy::default()
+    };
+    let mut failures = 0;
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!("stopped following; the pipeline goes on in AWS");
+                return Ok(ExitCode::from(130));
+            }
+        }
+        let state = match cloud.pipeline_state(&live.pipeline).await {
+            Ok(state) => state,
+            Err(error) if error.is_transient() => {
+                failures += 1;
+                delay = policy.failure_delay(failures, fastrand::f64());
+                eprintln!(
+                    "{} (attempt {failures}); retrying in {:.1}s",
+                    error.message,
+                    delay.as_secs_f64()
+                );
+                continue;
+            }
+            Err(error) => return Err(cloud_failure(error)),
+        };
+        failures = 0;
+        for change in watch.update(&state) {
+            if live.json {
+                let record = ChangeRecord {
+                    stage: &change.stage,
+                    extension: live.extension_of(&change.action.name),
+                    action: &change.action,
+                };
+                println!("{}", serde_json::to_string(&record).unwrap_or_default());
+            } else {
+                println!("{}", change_line(live, &change, colour));
+            }
+        }
+        if let Some(success) = watch.outcome(&state) {
+            if !live.json {
+                let verdict = if success { "Succeeded" } else { "Failed" };
+                println!(
+                    "{}: {}",
+                    state.name,
+                    status_cell(verdict, 0, colour).trim_end()
+                );
+            }
+            return Ok(exit_code(success));
+        }
+        delay = state.poll_interval();
+    }
+}
+
+/// The execution history.
+pub fn executions(live: &Live, max: i32) -> Result<ExitCode, UsageError> {
+    block_on(async {
+        let cloud = live.connect().await?;
+        let executions = cloud
+            .pipeline_executions(&live.pipeline, max)
+            .await
+            .map_err(cloud_failure)?;
+        if live.json {
+            return Ok(print_json(&executions));
+        }
+        if executions.is_empty() {
+            println!("{} has not run yet", live.pipeline);
+        } else {
+            print_executions(&executions, colour_enabled());
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// One execution and every action it ran.
+pub fn execution(live: &Live, id: &str) -> Result<ExitCode, UsageError> {
+    let colour = !live.json && colour_enabled();
+    block_on(async {
+        let cloud = live.connect().await?;
+        let execution = cloud
+            .pipeline_execution(&live.pipeline, id)
+            .await
+            .map_err(cloud_failure)?;
+        let actions = cloud
+            .action_executions(&live.pipeline, id)
+            .await
+            .map_err(cloud_failure)?;
+        if live.json {
+            return Ok(print_json(
+                &serde_json::json!({"execution": execution, "actions": actions}),
+            ));
+        }
+        println!(
+            "{} {}  {}  {}",
+            execution.id,
+            status_cell(&execution.status, 0, colour).trim_end(),
+            execution.trigger.as_deref().unwrap_or("-"),
+            revision_text(&execution)
+        );
+        for action in &actions {
+            let extension = live
+                .extension_of(&action.action)
+                .map(|path| format!("  ({path})"))
+                .unwrap_or_default();
+            println!(
+                "  {} {} {:>7}  {}/{}{extension}",
+                status_cell(&action.status, 10, colour),
+                action.start_ms.map(clock).unwrap_or_default(),
+                duration_text(action.start_ms, action.last_update_ms),
+                action.stage,
+                action.action,
+            );
+            if let Some(build) = &action.external_id {
+                println!("        build {build}");
+            }
+            if let Some(error) = &action.error {
+                println!("        {error}");
+            }
+        }
+        Ok(exit_code(execution.status != "Failed"))
+    })
+}
+
+/// The build of an extension's action: GetPipeline names its CodeBuild project, whose newest
+/// build is the one shown.
+async fn latest_build(live: &Live<'_>, cloud: &AwsCloud, name: &str) -> Result<Build, UsageError> {
+    let extension = live.workspace.find_extension(name).ok_or_else(|| {
+        UsageError(format!(
+            "no extension `{name}` in {}",
+            live.workspace.root.display()
+        ))
+    })?;
+    let action = live
+        .actions
+        .iter()
+        .find(|a| a.tests_folder(&extension.folder))
+        .ok_or_else(|| {
+            UsageError(format!(
+                "{} has no build action in {}\nhint: regship pipeline add {}",
+                extension.folder, live.workspace.config.pipeline_template, extension.folder
+            ))
+        })?;
+    let projects = cloud
+        .pipeline_build_projects(&live.pipeline)
+        .await
+        .map_err(cloud_failure)?;
+    let project = projects
+        .iter()
+        .find(|(deployed, _)| *deployed == action.name)
+        .map(|(_, project)| project)
+        .ok_or_else(|| {
+            UsageError(format!(
+                "the deployed pipeline {} has no action {}\nhint: deploy {} again to the {} account",
+                live.pipeline, action.name, live.workspace.config.pipeline_template, live.stage
+            ))
+        })?;
+    let id = cloud
+        .latest_build_id(project)
+        .await
+        .map_err(cloud_failure)?
+        .ok_or_else(|| {
+            UsageError(format!(
+                "{project} has not built yet\nhint: regship pipeline start --stage {}",
+                live.stage
+            ))
+        })?;
+    cloud.build(&id).await.map_err(cloud_failure)
+}
+
+fn print_build(build: &Build) {
+    let phase = build
+        .current_phase
+        .as_deref()
+        .map(|p| format!(", phase {p}"))
+        .unwrap_or_default();
+    eprintln!(
+        "build {} {}{phase} {}",
+        build.id,
+        build.status,
+        duration_text(build.start_ms, build.end_ms)
+    );
+    for failed in build
+        .phases
+        .iter()
+        .filter(|p| matches!(p.status.as_deref(), Some(s) if s != "SUCCEEDED"))
+    {
+        eprintln!(
+            "  {} {}: {}",
+            failed.name,
+            failed.status.as_deref().unwrap_or_default(),
+            failed.context.join("; ")
+        );
+    }
+}
+
+/// Reads a log page; a stream CodeBuild has not created yet reads as empty.
+async fn read_log(
+    cloud: &AwsCloud,
+    location: &LogLocation,
+    token: Option<&str>,
+    lines: i32,
+) -> Result<crate::cloud::LogPage, CloudError> {
+    match cloud.log_lines(location, token, lines).await {
+        Err(error) if error.kind == CloudErrorKind::NotFound => Ok(crate::cloud::LogPage {
+            lines: Vec::new(),
+            next_token: token.map(String::from),
+        }),
+        other => other,
+    }
+}
+
+/// The latest build log of an extension; `--follow` reads on until the build ends.
+pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageError> {
+    block_on(async {
+        let cloud = live.connect().await?;
+        let mut build = latest_build(live, &cloud, extension).await?;
+        let location = build.log.clone().ok_or_else(|| {
+            UsageError(format!(
+                "build {} has no CloudWatch log\nhint: enable CloudWatch Logs in the project's LogsConfig",
+                build.id
+            ))
+        })?;
+        if !live.json {
+            print_build(&build);
+        }
+        let mut page = read_log(&cloud, &location, None, lines)
+            .await
+            .map_err(cloud_failure)?;
+        let print = |page: &crate::cloud::LogPage| {
+            for line in &page.lines {
+                if live.json {
+                    println!("{}", serde_json::to_string(line).unwrap_or_default());
+                } else {
+                    println!("{}", line.message);
+                }
+            }
+        };
+        print(&page);
+        let mut failures = 0;
+        while live.follow && !(build.is_complete() && page.lines.is_empty()) {
+            tokio::select! {
+                _ = tokio::time::sleep(LOG_INTERVAL) => {}
+                _ = tokio::signal::ctrl_c() => {
+                    eprintln!("stopped following; the build goes on in AWS");
+                    return Ok(ExitCode::from(130));
+                }
+            }
+            let read = async {
+                let refreshed = cloud.build(&build.id).await?;
+                let next = read_log(&cloud, &location, page.next_token.as_deref(), lines).await?;
+                Ok::<_, CloudError>((refreshed, next))
+            };
+            match read.await {
+                Ok((refreshed, next)) => {
+                    failures = 0;
+                    build = refreshed;
+                    page = next;
+                    print(&page);
+                }
+                Err(error) if error.is_transient() => {
+                    failures += 1;
+                    eprintln!("{} (attempt {failures}); retrying", error.message);
+                }
+                Err(error) => return Err(cloud_failure(error)),
+            }
+        }
+        if live.follow && !live.json {
+            print_build(&build);
+        }
+        Ok(exit_code(matches!(
+            build.status.as_str(),
+            "SUCCEEDED" | "IN_PROGRESS"
+        )))
+    })
+}
