@@ -11,7 +11,7 @@ use aws_sdk_codepipeline::types::{
     ActionExecution, ActionExecutionStatus, ActionState, ErrorDetails, StageExecution,
     StageExecutionStatus, StageState,
 };
-use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::config::{Stage, WorkspaceConfig};
@@ -183,5 +183,277 @@ async fn executions_carry_their_source_revision_and_trigger() {
     assert_eq!(
         executions[0].revision_summary.as_deref(),
         Some("Add SQS queue policy")
+    );
+}
+
+/// The cicd stage of account 111111111111, and the guard's authorization for it.
+fn authorized() -> (StageContext, regship::cloud::guard::Authorization) {
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  cicd: {region: us-east-1, account_id: \"111111111111\", pipeline: regship-extensions}\n",
+        "regship.yml",
+    )
+    .unwrap();
+    let context = StageContext::new(&config, Stage::Cicd, &Overrides::default());
+    let authorization = regship::cloud::guard::AccountGuard::default()
+        .check_account(
+            &context,
+            &regship::cloud::Identity {
+                account: "111111111111".into(),
+                arn: "arn:aws:iam::111111111111:user/dev".into(),
+            },
+            "test",
+        )
+        .unwrap();
+    (context, authorization)
+}
+
+#[tokio::test]
+async fn an_executions_actions_come_from_every_page_in_start_order() {
+    use aws_sdk_codepipeline::operation::list_action_executions::ListActionExecutionsOutput;
+    use aws_sdk_codepipeline::types::{
+        ActionExecutionDetail, ActionExecutionOutput, ActionExecutionResult,
+    };
+    fn detail(
+        stage: &str,
+        action: &str,
+        status: ActionExecutionStatus,
+        start: i64,
+        error: Option<&str>,
+    ) -> ActionExecutionDetail {
+        let mut result = ActionExecutionResult::builder()
+            .external_execution_id(format!("{action}Project:{start}"))
+            .external_execution_summary(format!("{action} build"));
+        if let Some(message) = error {
+            result = result.error_details(
+                ErrorDetails::builder()
+                    .code("JobFailed")
+                    .message(message)
+                    .build(),
+            );
+        }
+        ActionExecutionDetail::builder()
+            .pipeline_execution_id("e1")
+            .stage_name(stage)
+            .action_name(action)
+            .status(status)
+            .start_time(DateTime::from_secs(start))
+            .last_update_time(DateTime::from_secs(start + 240))
+            .output(
+                ActionExecutionOutput::builder()
+                    .execution_result(result.build())
+                    .build(),
+            )
+            .build()
+    }
+    let first = mock!(Client::list_action_executions)
+        .match_requests(|r| {
+            r.next_token().is_none()
+                && r.filter().and_then(|f| f.pipeline_execution_id()) == Some("e1")
+        })
+        .then_output(|| {
+            ListActionExecutionsOutput::builder()
+                .action_execution_details(detail(
+                    "Build",
+                    "SQSQueuePolicy",
+                    ActionExecutionStatus::Succeeded,
+                    1_700_000_060,
+                    None,
+                ))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(Client::list_action_executions)
+        .match_requests(|r| r.next_token() == Some("page-2"))
+        .then_output(|| {
+            ListActionExecutionsOutput::builder()
+                .action_execution_details(detail(
+                    "Build",
+                    "S3DeleteBucketContents",
+                    ActionExecutionStatus::Failed,
+                    1_700_000_050,
+                    Some("Error while executing command: cfn test. Reason: exit status 1"),
+                ))
+                .action_execution_details(detail(
+                    "Source",
+                    "GitHub",
+                    ActionExecutionStatus::Succeeded,
+                    1_700_000_000,
+                    None,
+                ))
+                .build()
+        });
+    let cloud = cicd(Clients {
+        codepipeline: mock_client!(
+            aws_sdk_codepipeline,
+            RuleMode::Sequential,
+            &[&first, &second]
+        ),
+        ..support::unused_clients()
+    });
+    let actions = cloud
+        .action_executions("regship-extensions", "e1")
+        .await
+        .unwrap();
+    let order: Vec<(&str, &str)> = actions
+        .iter()
+        .map(|a| (a.action.as_str(), a.status.as_str()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("GitHub", "Succeeded"),
+            ("S3DeleteBucketContents", "Failed"),
+            ("SQSQueuePolicy", "Succeeded"),
+        ]
+    );
+    assert_eq!(
+        actions[1].error.as_deref(),
+        Some("JobFailed: Error while executing command: cfn test. Reason: exit status 1")
+    );
+    assert_eq!(
+        actions[1].external_id.as_deref(),
+        Some("S3DeleteBucketContentsProject:1700000050")
+    );
+    assert_eq!(actions[1].last_update_ms, Some(1_700_000_290_000));
+}
+
+#[tokio::test]
+async fn retry_asks_for_the_failed_actions_and_stop_carries_its_reason() {
+    use aws_sdk_codepipeline::operation::retry_stage_execution::RetryStageExecutionOutput;
+    use aws_sdk_codepipeline::operation::stop_pipeline_execution::StopPipelineExecutionOutput;
+    use aws_sdk_codepipeline::types::StageRetryMode;
+    let retry = mock!(Client::retry_stage_execution)
+        .match_requests(|r| {
+            r.pipeline_name() == Some("regship-extensions")
+                && r.stage_name() == Some("Build")
+                && r.pipeline_execution_id() == Some("e1")
+                && r.retry_mode() == Some(&StageRetryMode::FailedActions)
+        })
+        .then_output(|| {
+            RetryStageExecutionOutput::builder()
+                .pipeline_execution_id("e1")
+                .build()
+        });
+    let stop = mock!(Client::stop_pipeline_execution)
+        .match_requests(|r| {
+            r.pipeline_execution_id() == Some("e2")
+                && r.abandon() == Some(true)
+                && r.reason() == Some("bad commit")
+        })
+        .then_output(|| {
+            StopPipelineExecutionOutput::builder()
+                .pipeline_execution_id("e2")
+                .build()
+        });
+    let (context, authorization) = authorized();
+    let cloud = AwsCloud::from_clients(
+        context,
+        Clients {
+            codepipeline: mock_client!(
+                aws_sdk_codepipeline,
+                RuleMode::Sequential,
+                &[&retry, &stop],
+                |c| c.retry_config(RetryConfig::disabled())
+            ),
+            ..support::unused_clients()
+        },
+    );
+    let retried = cloud
+        .retry_failed_actions(&authorization, "regship-extensions", "Build", "e1")
+        .await
+        .unwrap();
+    assert_eq!(retried, "e1");
+    cloud
+        .stop_pipeline(
+            &authorization,
+            "regship-extensions",
+            "e2",
+            true,
+            "bad commit",
+        )
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_newest_build_is_asked_for_and_its_failed_phase_explained() {
+    use aws_sdk_codebuild::operation::batch_get_builds::BatchGetBuildsOutput;
+    use aws_sdk_codebuild::operation::list_builds_for_project::ListBuildsForProjectOutput;
+    use aws_sdk_codebuild::types::{
+        Build, BuildPhase, BuildPhaseType, LogsLocation, PhaseContext, SortOrderType, StatusType,
+    };
+    let listed = mock!(aws_sdk_codebuild::Client::list_builds_for_project)
+        .match_requests(|r| {
+            r.project_name() == Some("regship-S3")
+                && r.sort_order() == Some(&SortOrderType::Descending)
+        })
+        .then_output(|| {
+            ListBuildsForProjectOutput::builder()
+                .ids("regship-S3:new")
+                .ids("regship-S3:old")
+                .build()
+        });
+    let described = mock!(aws_sdk_codebuild::Client::batch_get_builds)
+        .match_requests(|r| r.ids() == ["regship-S3:new"])
+        .then_output(|| {
+            BatchGetBuildsOutput::builder()
+                .builds(
+                    Build::builder()
+                        .id("regship-S3:new")
+                        .project_name("regship-S3")
+                        .build_status(StatusType::Failed)
+                        .current_phase("COMPLETED")
+                        .phases(
+                            BuildPhase::builder()
+                                .phase_type(BuildPhaseType::Install)
+                                .phase_status(StatusType::Succeeded)
+                                .duration_in_seconds(31)
+                                .build(),
+                        )
+                        .phases(
+                            BuildPhase::builder()
+                                .phase_type(BuildPhaseType::Build)
+                                .phase_status(StatusType::Failed)
+                                .contexts(
+                                    PhaseContext::builder()
+                                        .status_code("COMMAND_EXECUTION_ERROR")
+                                        .message("Error while executing command: cfn test. Reason: exit status 1")
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .logs(
+                            LogsLocation::builder()
+                                .group_name("/regship/builds")
+                                .stream_name("s3/new")
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+        });
+    let cloud = cicd(Clients {
+        codebuild: mock_client!(
+            aws_sdk_codebuild,
+            RuleMode::Sequential,
+            &[&listed, &described]
+        ),
+        ..support::unused_clients()
+    });
+    let id = cloud.latest_build_id("regship-S3").await.unwrap().unwrap();
+    let build = cloud.build(&id).await.unwrap();
+    assert_eq!(build.status, "FAILED");
+    assert!(build.is_complete());
+    assert_eq!(build.phases.len(), 2);
+    assert_eq!(build.phases[0].duration_s, Some(31));
+    assert_eq!(build.phases[1].status.as_deref(), Some("FAILED"));
+    assert_eq!(
+        build.phases[1].context,
+        ["Error while executing command: cfn test. Reason: exit status 1"]
+    );
+    let log = build.log.unwrap();
+    assert_eq!(
+        (log.group.as_str(), log.stream.as_str()),
+        ("/regship/builds", "s3/new")
     );
 }
