@@ -193,7 +193,7 @@ fn following(state: &mut AppState, events: Vec<StackEvent>) {
 }
 
 fn plan(stage: Stage) -> ChangePlan {
-    let config = WorkspaceConfig::parse("accounts:\n  sandbox: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n", "r").unwrap();
+    let config = WorkspaceConfig::parse("accounts:\n  sandbox: {account_id: \"123456789012\"}\n  cicd: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n", "r").unwrap();
     let context = StageContext::new(&config, stage, &Overrides::default());
     let caller = Identity {
         account: "123456789012".into(),
@@ -201,7 +201,7 @@ fn plan(stage: Stage) -> ChangePlan {
     };
     ChangePlan {
         folder: "resources/S3_DeleteBucketContents".into(),
-        stack_name: "setup-S3-DeleteBucketContents".into(),
+        target: "setup-S3-DeleteBucketContents".into(),
         stack_id: "arn:stack/1".into(),
         region: "us-east-1".into(),
         authorization: AccountGuard::default()
@@ -607,6 +607,7 @@ fn pipeline_views() {
             &mut view,
             Action::PipelineLoaded {
                 generation,
+                stage: Stage::Cicd,
                 result: Ok(pipeline(build, error)),
             },
         );
@@ -616,10 +617,140 @@ fn pipeline_views() {
         &mut view,
         Action::PipelineLoaded {
             generation,
+            stage: Stage::Cicd,
             result: Err(
                 "no pipeline for the cicd stage: set accounts.cicd.pipeline in regship.yml".into(),
             ),
         },
     );
     snapshot("pipeline_error", &view);
+}
+
+fn build(status: &str, failed_context: Option<&str>) -> regship::cloud::Build {
+    use regship::cloud::{Build, BuildPhase, LogLocation};
+    let phase = |name: &str, status: Option<&str>, duration: Option<i64>| BuildPhase {
+        name: name.into(),
+        status: status.map(String::from),
+        duration_s: duration,
+        context: Vec::new(),
+    };
+    let mut phases = vec![
+        phase("SUBMITTED", Some("SUCCEEDED"), Some(0)),
+        phase("PROVISIONING", Some("SUCCEEDED"), Some(12)),
+        phase("INSTALL", Some("SUCCEEDED"), Some(48)),
+    ];
+    match failed_context {
+        Some(context) => phases.push(BuildPhase {
+            context: vec![context.into()],
+            ..phase("BUILD", Some("FAILED"), Some(301))
+        }),
+        None => phases.push(phase("BUILD", None, None)),
+    }
+    Build {
+        id: "regship-S3DeleteBucketContents:0b1c".into(),
+        project: "regship-S3DeleteBucketContents".into(),
+        status: status.into(),
+        current_phase: Some("BUILD".into()),
+        start_ms: Some(1_700_000_000_000),
+        end_ms: failed_context.map(|_| 1_700_000_361_000),
+        phases,
+        log: Some(LogLocation {
+            group: "/aws/codebuild/regship-S3DeleteBucketContents".into(),
+            stream: "0b1c".into(),
+        }),
+    }
+}
+
+#[test]
+fn build_and_pipeline_control_views() {
+    let mut view = state();
+    view.stage = Stage::Cicd;
+    view.now_ms = 1_700_000_090_000;
+    app::update(&mut view, Action::Show(ViewKind::Pipeline));
+    let generation = view.generation;
+    app::update(
+        &mut view,
+        Action::PipelineLoaded {
+            generation,
+            stage: Stage::Cicd,
+            result: Ok(pipeline("InProgress", None)),
+        },
+    );
+    app::update(&mut view, Action::Down);
+    snapshot("pipeline_second_action_selected", &view);
+    app::update(&mut view, Action::Open);
+    snapshot("build_reading", &view);
+    let following = view.generation;
+    let log: Vec<String> = (1..=60)
+        .map(|n| {
+            format!(
+                "[Container] 2026/11/25 21:0{} line {n} of the contract tests",
+                n % 10
+            )
+        })
+        .collect();
+    app::update(
+        &mut view,
+        Action::BuildPolled {
+            generation: following,
+            build: Some(build("IN_PROGRESS", None)),
+            lines: log,
+            problem: None,
+        },
+    );
+    snapshot("build_running", &view);
+    app::update(
+        &mut view,
+        Action::BuildPolled {
+            generation: following,
+            build: Some(build(
+                "FAILED",
+                Some(
+                    "COMMAND_EXECUTION_ERROR: Error while executing command: cfn test. Reason: exit status 1",
+                ),
+            )),
+            lines: vec!["FAILED handler_create.py::contract_create_delete".into()],
+            problem: None,
+        },
+    );
+    snapshot("build_failed", &view);
+
+    app::update(&mut view, Action::Back);
+    let mut confirm = view.clone();
+    confirm.dialog = Some(Dialog::Confirm {
+        plan: ChangePlan {
+            folder: String::new(),
+            target: "regship-extensions".into(),
+            stack_id: String::new(),
+            region: "us-east-1".into(),
+            authorization: plan(Stage::Cicd).authorization,
+            kind: PlanKind::Pipeline(regship::app::PipelineChange::Retry {
+                stage: "Build".into(),
+                execution_id: "e1".into(),
+                failed: vec!["S3DeleteBucketContents".into()],
+            }),
+        },
+        yes: false,
+        typed: String::new(),
+    });
+    snapshot("pipeline_retry_confirm", &confirm);
+}
+
+#[test]
+fn resources_with_build_status() {
+    let mut view = state();
+    view.cicd_pipeline = true;
+    let generation = view.generation;
+    app::update(
+        &mut view,
+        Action::PipelineLoaded {
+            generation,
+            stage: Stage::Cicd,
+            result: Ok(pipeline(
+                "Failed",
+                Some("JobFailed: Error while executing command: cfn test. Reason: exit status 1"),
+            )),
+        },
+    );
+    snapshot("resources_build_status", &view);
 }

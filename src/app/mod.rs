@@ -4,6 +4,8 @@
 pub mod command_line;
 pub mod state;
 
+use std::collections::{BTreeMap, VecDeque};
+
 use crate::cloud::accounts::AccountRow;
 use crate::cloud::{Export, StackEvent, StackOutput};
 use crate::config::Stage;
@@ -36,6 +38,8 @@ pub enum Action {
     },
     ToggleFollow,
     CancelJob,
+    /// Start, retry or stop the stage's pipeline (through the guard and a confirmation).
+    ControlPipeline(PipelineControl),
     Show(ViewKind),
     /// Typing into the command line, the filter or a typed confirmation.
     InputChar(char),
@@ -100,8 +104,29 @@ pub enum Action {
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
     PipelineLoaded {
         generation: u64,
+        stage: Stage,
         result: Result<PipelineView, String>,
     },
+    /// The build screen's build, and the log lines written since the last poll.
+    BuildPolled {
+        generation: u64,
+        build: Option<crate::cloud::Build>,
+        lines: Vec<String>,
+        problem: Option<String>,
+    },
+    /// A pipeline change went through (the execution id) or failed.
+    PipelineChanged {
+        generation: u64,
+        result: Result<String, String>,
+    },
+}
+
+/// What the pipeline keys ask for; the reducer turns it into a `PipelineChange`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipelineControl {
+    Start,
+    RetryFailed,
+    Stop,
 }
 
 /// Work for the runner, outside the reducer.
@@ -132,6 +157,7 @@ pub enum Command {
         stage: Stage,
         plan: ChangePlan,
     },
+
     Discard {
         stage: Stage,
         plan: ChangePlan,
@@ -156,6 +182,18 @@ pub enum Command {
     LoadPipeline {
         generation: u64,
         stage: Stage,
+    },
+    /// Poll a build and read its log until the build ends.
+    FollowBuild {
+        generation: u64,
+        stage: Stage,
+        build_id: String,
+    },
+    /// Connect and check the account before a pipeline change is confirmed.
+    PlanPipelineChange {
+        generation: u64,
+        stage: Stage,
+        change: PipelineChange,
     },
     ApplyScaffold {
         plan: crate::scaffold::Plan,
@@ -227,6 +265,130 @@ fn load_pipeline(state: &mut AppState) -> Vec<Command> {
     vec![Command::LoadPipeline {
         generation: state.generation,
         stage: state.stage,
+    }]
+}
+
+/// Reads the CI/CD pipeline for the resources view's build column.
+fn load_build_status(state: &mut AppState) -> Vec<Command> {
+    if state.build_status == Loadable::NotLoaded {
+        state.build_status = Loadable::Loading;
+    }
+    vec![Command::LoadPipeline {
+        generation: state.generation,
+        stage: Stage::Cicd,
+    }]
+}
+
+/// Each extension folder's latest build action status.
+fn latest_build_status(view: &PipelineView) -> BTreeMap<String, String> {
+    view.state
+        .stages
+        .iter()
+        .flat_map(|stage| &stage.actions)
+        .filter_map(|action| {
+            let folder = view.extension_of(&action.name)?;
+            Some((folder.to_string(), action.status.clone()?))
+        })
+        .collect()
+}
+
+/// Enter on a build action: its build's phases and log, followed live.
+fn open_build(state: &mut AppState) -> Vec<Command> {
+    let selected = state.selected(ViewKind::Pipeline);
+    let Some((_, action)) = state
+        .pipeline
+        .value()
+        .and_then(|view| view.action_at(selected))
+    else {
+        return Vec::new();
+    };
+    let Some(build_id) = action.external_id.clone() else {
+        let text = format!("{} has no build to show yet", action.name);
+        notice(state, text, true);
+        return Vec::new();
+    };
+    let extension = state
+        .pipeline
+        .value()
+        .and_then(|view| view.extension_of(&action.name))
+        .map(String::from);
+    state.build = Some(BuildView {
+        id: build_id.clone(),
+        action: action.name.clone(),
+        extension,
+        build: None,
+        lines: VecDeque::new(),
+        problem: None,
+        updated_ms: None,
+    });
+    state.screens.push(Screen::Build(build_id.clone()));
+    state.generation += 1;
+    vec![
+        Command::CancelBefore {
+            generation: state.generation,
+        },
+        Command::FollowBuild {
+            generation: state.generation,
+            stage: state.stage,
+            build_id,
+        },
+    ]
+}
+
+/// S, R, X in the pipeline view: what to change, checked by the guard in the runner.
+fn control_pipeline(state: &mut AppState, control: PipelineControl) -> Vec<Command> {
+    if state.view() != ViewKind::Pipeline {
+        return Vec::new();
+    }
+    if state.read_only {
+        notice(
+            state,
+            "read-only: restart without --read-only to change anything",
+            true,
+        );
+        return Vec::new();
+    }
+    let Some(view) = state.pipeline.value() else {
+        notice(state, "the pipeline is not loaded yet", true);
+        return Vec::new();
+    };
+    let change = match control {
+        PipelineControl::Start => PipelineChange::Start,
+        PipelineControl::RetryFailed => {
+            let Some((stage, execution_id)) = view.state.failed_stage() else {
+                notice(state, "no stage has failed: nothing to retry", true);
+                return Vec::new();
+            };
+            let failed = view
+                .state
+                .stages
+                .iter()
+                .filter(|s| s.name == stage)
+                .flat_map(|s| &s.actions)
+                .filter(|a| a.status.as_deref() == Some("Failed"))
+                .map(|a| a.name.clone())
+                .collect();
+            PipelineChange::Retry {
+                stage: stage.to_string(),
+                execution_id: execution_id.to_string(),
+                failed,
+            }
+        }
+        PipelineControl::Stop => {
+            let Some(execution_id) = view.state.running_execution() else {
+                notice(state, "nothing runs: nothing to stop", true);
+                return Vec::new();
+            };
+            PipelineChange::Stop {
+                execution_id: execution_id.to_string(),
+            }
+        }
+    };
+    state.dialog = Some(Dialog::Busy("checking the account".into()));
+    vec![Command::PlanPipelineChange {
+        generation: state.generation,
+        stage: state.stage,
+        change,
     }]
 }
 
@@ -435,8 +597,9 @@ fn handle_dialog(state: &mut AppState, action: &Action) -> Option<Vec<Command>> 
                     let stage = plan.authorization.stage();
                     state.dialog = Some(Dialog::Busy(format!(
                         "starting the change on {}",
-                        plan.stack_name
+                        plan.target
                     )));
+
                     return Some(vec![Command::Execute {
                         generation: state.generation,
                         stage,
@@ -467,7 +630,7 @@ fn discard(plan: ChangePlan) -> Vec<Command> {
             stage: plan.authorization.stage(),
             plan,
         }],
-        PlanKind::Delete => Vec::new(),
+        PlanKind::Delete | PlanKind::Pipeline(_) => Vec::new(),
     }
 }
 
@@ -530,8 +693,16 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
             if !state.filter.is_empty() {
                 state.filter.clear();
             } else if state.screens.len() > 1 {
-                state.screens.pop();
+                let left = state.screens.pop();
                 state.detail_scroll = 0;
+                if let Some(Screen::Build(_)) = left {
+                    // Leaving the build screen stops its poller.
+                    state.build = None;
+                    state.generation += 1;
+                    return vec![Command::CancelBefore {
+                        generation: state.generation,
+                    }];
+                }
             }
         }
         Action::Show(view) => return show(state, view),
@@ -621,6 +792,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
             )));
             return vec![Command::PlanScaffold { folder, integ }];
         }
+        Action::ControlPipeline(control) => return control_pipeline(state, control),
         Action::CancelJob => {
             if state.view() == ViewKind::Jobs
                 && let Some(job) = state.jobs.get(state.selected(ViewKind::Jobs))
@@ -637,6 +809,15 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
                 && now_ms - at_ms >= if value.running() { 5_000 } else { 30_000 }
             {
                 return load_pipeline(state);
+            }
+            // The resources view's build column: the CI/CD pipeline read every 60 s.
+            if state.cicd_pipeline
+                && state.view() == ViewKind::Resources
+                && let Loadable::Loaded { at_ms, .. } | Loadable::Failed { at_ms, .. } =
+                    state.build_status
+                && now_ms - at_ms >= 60_000
+            {
+                return load_build_status(state);
             }
             if state.refresh_interval_ms > 0
                 && now_ms - state.last_refresh_ms >= state.refresh_interval_ms
@@ -678,6 +859,8 @@ fn is_result(action: &Action) -> bool {
             | Action::ScaffoldPlanned(_)
             | Action::ScaffoldApplied(_)
             | Action::PipelineLoaded { .. }
+            | Action::BuildPolled { .. }
+            | Action::PipelineChanged { .. }
     )
 }
 
@@ -693,6 +876,7 @@ fn open(state: &mut AppState) -> Vec<Command> {
             }
             Vec::new()
         }
+        Screen::List(ViewKind::Pipeline) => open_build(state),
         Screen::List(ViewKind::Accounts) => {
             let stage = Stage::ALL[state.selected(ViewKind::Accounts).min(3)];
             if stage != state.stage {
@@ -745,6 +929,9 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
                 value: extensions,
                 at_ms: state.now_ms,
             };
+            if state.cicd_pipeline && state.build_status == Loadable::NotLoaded {
+                return load_build_status(state);
+            }
         }
         Action::WorkspaceLoaded(Err(message)) => {
             state.extensions = Loadable::Failed {
@@ -876,17 +1063,66 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
                 view.references = references;
             }
         }
-        Action::PipelineLoaded { generation, result } if generation == current => {
-            state.pipeline = match result {
-                Ok(value) => Loadable::Loaded {
-                    value,
-                    at_ms: state.now_ms,
-                },
-                Err(message) => Loadable::Failed {
-                    message,
-                    at_ms: state.now_ms,
-                },
-            };
+        Action::PipelineLoaded {
+            generation,
+            stage,
+            result,
+        } => {
+            if stage == Stage::Cicd {
+                state.build_status = match &result {
+                    Ok(view) => Loadable::Loaded {
+                        value: latest_build_status(view),
+                        at_ms: state.now_ms,
+                    },
+                    Err(message) => Loadable::Failed {
+                        message: message.clone(),
+                        at_ms: state.now_ms,
+                    },
+                };
+            }
+            if generation == current && stage == state.stage {
+                state.pipeline = match result {
+                    Ok(value) => Loadable::Loaded {
+                        value,
+                        at_ms: state.now_ms,
+                    },
+                    Err(message) => Loadable::Failed {
+                        message,
+                        at_ms: state.now_ms,
+                    },
+                };
+            }
+        }
+        Action::BuildPolled {
+            generation,
+            build,
+            lines,
+            problem,
+        } if generation == current => {
+            if let Some(view) = &mut state.build {
+                if build.is_some() {
+                    view.build = build;
+                }
+                view.lines.extend(lines);
+                while view.lines.len() > BUILD_LINES_KEPT {
+                    view.lines.pop_front();
+                }
+                view.problem = problem;
+                view.updated_ms = Some(state.now_ms);
+            }
+        }
+        Action::PipelineChanged { generation, result } if generation == current => {
+            state.dialog = None;
+            match result {
+                Ok(message) => notice(state, message, false),
+                Err(message) => {
+                    state.dialog = Some(Dialog::Message {
+                        title: "The pipeline did not change".into(),
+                        body: message,
+                    })
+                }
+            }
+            return load_pipeline(state);
         }
         Action::ScaffoldPlanned(Ok(plan)) => {
             if plan.preview().is_empty() {

@@ -38,6 +38,8 @@ pub enum Screen {
     List(ViewKind),
     /// One extension, by folder.
     ResourceDetail(String),
+    /// One CodeBuild build of a pipeline action, by build id: phases and the live log tail.
+    Build(String),
 }
 
 /// One extension as the resources view shows it.
@@ -110,6 +112,61 @@ impl PipelineView {
     }
 }
 
+impl PipelineView {
+    /// The stage and action on the `index`th action row.
+    pub fn action_at(
+        &self,
+        index: usize,
+    ) -> Option<(
+        &crate::cloud::PipelineStage,
+        &crate::cloud::PipelineActionState,
+    )> {
+        self.state
+            .stages
+            .iter()
+            .flat_map(|stage| stage.actions.iter().map(move |action| (stage, action)))
+            .nth(index)
+    }
+
+    /// The extension folder a build action tests.
+    pub fn extension_of(&self, action: &str) -> Option<&str> {
+        self.extensions
+            .iter()
+            .find(|(name, _)| name == action)
+            .map(|(_, folder)| folder.as_str())
+    }
+}
+
+/// The build on the build screen, and its log as read so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BuildView {
+    pub id: String,
+    pub action: String,
+    pub extension: Option<String>,
+    pub build: Option<crate::cloud::Build>,
+    pub lines: VecDeque<String>,
+    pub problem: Option<String>,
+    pub updated_ms: Option<i64>,
+}
+
+/// Lines of a build log kept on screen.
+pub const BUILD_LINES_KEPT: usize = 5_000;
+
+/// A change to a running pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipelineChange {
+    /// StartPipelineExecution.
+    Start,
+    /// RetryStageExecution of the stage's failed actions.
+    Retry {
+        stage: String,
+        execution_id: String,
+        failed: Vec<String>,
+    },
+    /// StopPipelineExecution, letting running actions finish.
+    Stop { execution_id: String },
+}
+
 /// What a confirmed change will do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PlanKind {
@@ -121,13 +178,16 @@ pub enum PlanKind {
     },
     /// Delete the stack.
     Delete,
+    /// Start, retry or stop the pipeline named by the plan's target.
+    Pipeline(PipelineChange),
 }
 
 /// A change waiting for the user's yes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChangePlan {
     pub folder: String,
-    pub stack_name: String,
+    /// The stack (or, for a pipeline change, the pipeline) that changes.
+    pub target: String,
     pub stack_id: String,
     pub region: String,
     pub authorization: Authorization,
@@ -246,6 +306,12 @@ pub struct AppState {
     pub events: Option<EventsView>,
     /// The stage's pipeline, while the pipeline view is open.
     pub pipeline: Loadable<PipelineView>,
+    /// The build screen's build.
+    pub build: Option<BuildView>,
+    /// Whether regship.yml names a CI/CD pipeline (the resources view then shows build status).
+    pub cicd_pipeline: bool,
+    /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
+    pub build_status: Loadable<BTreeMap<String, String>>,
     pub jobs: Vec<JobView>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
@@ -280,6 +346,9 @@ impl AppState {
             exports: Loadable::NotLoaded,
             events: None,
             pipeline: Loadable::NotLoaded,
+            build: None,
+            cicd_pipeline: false,
+            build_status: Loadable::NotLoaded,
             jobs: Vec::new(),
             next_job_id: 1,
             notice: None,
@@ -302,6 +371,7 @@ impl AppState {
         match self.screen() {
             Screen::List(kind) => *kind,
             Screen::ResourceDetail(_) => ViewKind::Resources,
+            Screen::Build(_) => ViewKind::Pipeline,
         }
     }
 

@@ -65,7 +65,7 @@ fn typed(text: &str) -> Vec<Action> {
 
 fn authorization(stage: Stage) -> crate::cloud::guard::Authorization {
     let config = WorkspaceConfig::parse(
-        "accounts:\n  sandbox: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n",
+        "accounts:\n  sandbox: {account_id: \"123456789012\"}\n  cicd: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n",
         "regship.yml",
     )
     .unwrap();
@@ -82,7 +82,7 @@ fn authorization(stage: Stage) -> crate::cloud::guard::Authorization {
 fn plan(stage: Stage) -> ChangePlan {
     ChangePlan {
         folder: "resources/S3_DeleteBucketContents".into(),
-        stack_name: "setup-S3-DeleteBucketContents".into(),
+        target: "setup-S3-DeleteBucketContents".into(),
         stack_id: "arn:stack/setup-S3-DeleteBucketContents/1".into(),
         region: "us-east-1".into(),
         authorization: authorization(stage),
@@ -544,7 +544,7 @@ fn pipeline_view(build_status: &str) -> PipelineView {
                     status: Some(build_status.into()),
                     summary: None,
                     last_change_ms: Some(0),
-                    external_id: None,
+                    external_id: Some("regship-S3:b1".into()),
                     error: None,
                 }],
             }],
@@ -572,6 +572,7 @@ fn the_pipeline_view_polls_faster_while_running() {
     keys(
         &mut state,
         [Action::PipelineLoaded {
+            stage: Stage::Sandbox,
             generation: 1,
             result: Ok(pipeline_view("InProgress")),
         }],
@@ -591,6 +592,7 @@ fn the_pipeline_view_polls_faster_while_running() {
     keys(
         &mut state,
         [Action::PipelineLoaded {
+            stage: Stage::Sandbox,
             generation: 1,
             result: Ok(pipeline_view("Succeeded")),
         }],
@@ -603,6 +605,7 @@ fn the_pipeline_view_polls_faster_while_running() {
     keys(
         &mut state,
         [Action::PipelineLoaded {
+            stage: Stage::Sandbox,
             generation: 0,
             result: Err("stale".into()),
         }],
@@ -610,5 +613,200 @@ fn the_pipeline_view_polls_faster_while_running() {
     assert!(
         state.pipeline.value().is_some(),
         "a stale generation's result is dropped"
+    );
+}
+
+/// The cicd stage's pipeline view, loaded.
+fn on_cicd_pipeline(status: &str) -> AppState {
+    let mut state = loaded();
+    state.stage = Stage::Cicd;
+    keys(
+        &mut state,
+        [
+            Action::Show(ViewKind::Pipeline),
+            Action::PipelineLoaded {
+                generation: 1,
+                stage: Stage::Cicd,
+                result: Ok(pipeline_view(status)),
+            },
+        ],
+    );
+    state
+}
+
+#[test]
+fn enter_on_an_action_follows_its_build_and_back_stops_it() {
+    let mut state = on_cicd_pipeline("InProgress");
+    let commands = keys(&mut state, [Action::Open]);
+    assert_eq!(state.screen(), &Screen::Build("regship-S3:b1".into()));
+    assert_eq!(
+        commands,
+        [
+            Command::CancelBefore { generation: 2 },
+            Command::FollowBuild {
+                generation: 2,
+                stage: Stage::Cicd,
+                build_id: "regship-S3:b1".into()
+            }
+        ]
+    );
+    let polled = |lines: &[&str]| Action::BuildPolled {
+        generation: 2,
+        build: None,
+        lines: lines.iter().map(|l| l.to_string()).collect(),
+        problem: None,
+    };
+    keys(&mut state, [polled(&["one", "two"]), polled(&["three"])]);
+    let view = state.build.as_ref().unwrap();
+    assert_eq!(view.lines, ["one", "two", "three"]);
+    assert_eq!(
+        view.extension.as_deref(),
+        Some("resources/S3_DeleteBucketContents")
+    );
+    let commands = keys(&mut state, [Action::Back]);
+    assert_eq!(commands, [Command::CancelBefore { generation: 3 }]);
+    assert!(state.build.is_none());
+    assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
+    keys(&mut state, [polled(&["late"])]);
+    assert!(
+        state.build.is_none(),
+        "a stopped poller's lines are dropped"
+    );
+}
+
+#[test]
+fn retry_asks_the_guard_then_confirms_before_anything_changes() {
+    let mut state = on_cicd_pipeline("Failed");
+    assert!(
+        keys(&mut state, [Action::ControlPipeline(PipelineControl::Stop)]).is_empty(),
+        "nothing runs: nothing to stop"
+    );
+    assert!(state.notice.as_ref().unwrap().error);
+    let commands = keys(
+        &mut state,
+        [Action::ControlPipeline(PipelineControl::RetryFailed)],
+    );
+    let change = PipelineChange::Retry {
+        stage: "Build".into(),
+        execution_id: "e1".into(),
+        failed: vec!["S3DeleteBucketContents".into()],
+    };
+    assert_eq!(
+        commands,
+        [Command::PlanPipelineChange {
+            generation: 1,
+            stage: Stage::Cicd,
+            change: change.clone()
+        }]
+    );
+    let plan = ChangePlan {
+        folder: String::new(),
+        target: "regship-extensions".into(),
+        stack_id: String::new(),
+        region: "us-east-1".into(),
+        authorization: authorization(Stage::Cicd),
+        kind: PlanKind::Pipeline(change),
+    };
+    keys(
+        &mut state,
+        [Action::PlanReady {
+            generation: 1,
+            plan: plan.clone(),
+        }],
+    );
+    assert!(
+        keys(&mut state, [Action::InputSubmit]).is_empty(),
+        "enter alone answers the default, no"
+    );
+    keys(
+        &mut state,
+        [Action::PlanReady {
+            generation: 1,
+            plan: plan.clone(),
+        }],
+    );
+    let commands = keys(&mut state, [Action::InputChar('y'), Action::InputSubmit]);
+    assert_eq!(
+        commands,
+        [Command::Execute {
+            generation: 1,
+            stage: Stage::Cicd,
+            plan
+        }]
+    );
+    let commands = keys(
+        &mut state,
+        [Action::PipelineChanged {
+            generation: 1,
+            result: Ok("retrying".into()),
+        }],
+    );
+    assert_eq!(
+        commands,
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Cicd
+        }],
+        "the pipeline is read again at once"
+    );
+    assert!(state.dialog.is_none());
+
+    state.read_only = true;
+    assert!(
+        keys(
+            &mut state,
+            [Action::ControlPipeline(PipelineControl::Start)]
+        )
+        .is_empty(),
+        "read-only refuses before any call"
+    );
+}
+
+#[test]
+fn the_resources_view_shows_each_extensions_latest_build() {
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    state.cicd_pipeline = true;
+    let commands = keys(
+        &mut state,
+        [Action::WorkspaceLoaded(Ok(vec![extension(
+            "resources/S3_DeleteBucketContents",
+            "AwsCommunity::S3::DeleteBucketContents",
+        )]))],
+    );
+    assert_eq!(
+        commands,
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Cicd
+        }]
+    );
+    keys(
+        &mut state,
+        [
+            Action::Tick(1_000),
+            Action::PipelineLoaded {
+                generation: 1,
+                stage: Stage::Cicd,
+                result: Ok(pipeline_view("Failed")),
+            },
+        ],
+    );
+    assert_eq!(
+        state
+            .build_status
+            .value()
+            .unwrap()
+            .get("resources/S3_DeleteBucketContents"),
+        Some(&"Failed".to_string())
+    );
+    assert!(
+        state.pipeline.value().is_none(),
+        "the sandbox stage's pipeline view is not the cicd pipeline"
+    );
+    assert!(keys(&mut state, [Action::Tick(30_000)]).is_empty());
+    assert_eq!(
+        keys(&mut state, [Action::Tick(61_000)]).len(),
+        1,
+        "read again after a minute"
     );
 }

@@ -42,6 +42,17 @@ impl StatusCategory {
         }
     }
 
+    /// The category of a CodeBuild build or phase status (`IN_PROGRESS`, `SUCCEEDED`, `FAULT` ...).
+    pub fn of_build(status: &str) -> StatusCategory {
+        match status {
+            "IN_PROGRESS" => StatusCategory::InProgress,
+            "SUCCEEDED" => StatusCategory::Complete,
+            "FAILED" | "FAULT" | "TIMED_OUT" => StatusCategory::Failed,
+            "STOPPED" => StatusCategory::Cancelled,
+            _ => StatusCategory::Pending,
+        }
+    }
+
     pub fn symbol(self) -> &'static str {
         match self {
             StatusCategory::Pending => "○",

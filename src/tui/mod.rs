@@ -1,6 +1,7 @@
 //! The terminal: setup and restore (on quit, Ctrl-C, SIGTERM and panic), and the event loop
 //! that turns keys, mouse, time and task results into actions, and draws at most ~30 times a second.
 
+mod pipeline_tasks;
 mod runner;
 
 use std::io::Stdout;
@@ -215,6 +216,7 @@ pub fn run(start: &Path, aws: &AwsArgs) -> Result<ExitCode, UsageError> {
     state.profile = context.profile;
     state.region = context.region;
     state.read_only = aws.read_only;
+    state.cicd_pipeline = config.accounts.cicd.pipeline.is_some();
     state.endpoint_url = aws
         .endpoint_url
         .clone()

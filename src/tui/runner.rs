@@ -23,6 +23,8 @@ use crate::scaffold::{plan_inputs, plan_integ};
 use crate::watch::stack_events::{PollProblem, StackEventPoller};
 use crate::workspace::Workspace;
 
+use super::pipeline_tasks;
+
 /// Executes commands for the TUI.
 pub struct Runner {
     /// The workspace as last read; a scaffold that writes files reads it again.
@@ -69,6 +71,15 @@ impl Runner {
 
     fn context(&self, stage: Stage) -> StageContext {
         StageContext::new(&self.config, stage, &self.overrides)
+    }
+
+    /// The pipeline regship.yml names for a stage (cicd and beta have one).
+    fn pipeline_of(&self, stage: Stage) -> Option<String> {
+        match stage {
+            Stage::Cicd => self.config.accounts.cicd.pipeline.clone(),
+            Stage::Beta => self.config.accounts.beta.pipeline.clone(),
+            _ => None,
+        }
     }
 
     /// Sets the region of every later task (`:region`), or back to the stage's.
@@ -194,6 +205,17 @@ impl Runner {
                 generation,
                 stage,
                 plan,
+            } if matches!(plan.kind, PlanKind::Pipeline(_)) => {
+                let context = self.context(stage);
+                tokio::spawn(async move {
+                    let result = pipeline_tasks::execute_pipeline_change(context, plan).await;
+                    let _ = actions.send(Action::PipelineChanged { generation, result });
+                });
+            }
+            Command::Execute {
+                generation,
+                stage,
+                plan,
             } => {
                 let context = self.context(stage);
                 tokio::spawn(async move {
@@ -208,6 +230,12 @@ impl Runner {
                                 setup_stack::delete(&cloud, &plan.authorization, &plan.stack_id)
                                     .await
                             }
+                            // Routed to the pipeline task by the arm above.
+                            PlanKind::Pipeline(_) => Err(CloudError::new(
+                                crate::cloud::CloudErrorKind::Invalid,
+                                "a pipeline change is not a stack change",
+                                "this is a bug in regship: please report it",
+                            )),
                         }
                     };
                     let _ = actions.send(match started.await {
@@ -362,11 +390,7 @@ impl Runner {
             }
             Command::LoadPipeline { generation, stage } => {
                 let context = self.context(stage);
-                let pipeline = match stage {
-                    Stage::Cicd => self.config.accounts.cicd.pipeline.clone(),
-                    Stage::Beta => self.config.accounts.beta.pipeline.clone(),
-                    _ => None,
-                };
+                let pipeline = self.pipeline_of(stage);
                 let workspace = self.current_workspace();
                 tokio::spawn(async move {
                     let result = async {
@@ -396,7 +420,41 @@ impl Runner {
                     };
                     let _ = actions.send(Action::PipelineLoaded {
                         generation,
+                        stage,
                         result: result.await,
+                    });
+                });
+            }
+            Command::FollowBuild {
+                generation,
+                stage,
+                build_id,
+            } => {
+                let (context, current) = (self.context(stage), self.generation.subscribe());
+                tokio::spawn(pipeline_tasks::follow_build(
+                    context, build_id, generation, current, actions,
+                ));
+            }
+            Command::PlanPipelineChange {
+                generation,
+                stage,
+                change,
+            } => {
+                let context = self.context(stage);
+                let guard = AccountGuard {
+                    read_only: self.read_only,
+                };
+                let pipeline = self.pipeline_of(stage);
+                tokio::spawn(async move {
+                    let planned =
+                        pipeline_tasks::plan_pipeline_change(context, guard, pipeline, change)
+                            .await;
+                    let _ = actions.send(match planned {
+                        Ok(plan) => Action::PlanReady { generation, plan },
+                        Err(message) => Action::ChangeFailed {
+                            generation,
+                            message,
+                        },
                     });
                 });
             }
@@ -481,7 +539,7 @@ async fn plan_change(
         };
         return Ok(Ok(ChangePlan {
             folder,
-            stack_name,
+            target: stack_name,
             stack_id: stack.stack_id,
             region,
             authorization,
@@ -508,7 +566,7 @@ async fn plan_change(
         ))),
         DeployPlan::Changes { change_set, create } => Ok(Ok(ChangePlan {
             folder,
-            stack_name,
+            target: stack_name,
             stack_id: change_set.stack_id.clone(),
             region,
             authorization,

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::{Action, CfnVerb, ViewKind};
+use crate::app::{Action, CfnVerb, PipelineControl, ViewKind};
 
 /// Every bindable action: its name in keymap.yml, its action, and its description.
 pub const BINDABLE: &[(&str, &str)] = &[
@@ -38,6 +38,18 @@ pub const BINDABLE: &[(&str, &str)] = &[
     ),
     ("toggle_follow", "follow the newest events"),
     ("cancel_job", "cancel the job"),
+    (
+        "start_pipeline",
+        "pipeline: start an execution (asks first)",
+    ),
+    (
+        "retry_stage",
+        "pipeline: retry the failed actions (asks first)",
+    ),
+    (
+        "stop_execution",
+        "pipeline: stop the running execution (asks first)",
+    ),
     ("resources", "resources view"),
     ("accounts", "accounts view"),
     ("events", "events view"),
@@ -70,6 +82,9 @@ fn action_of(name: &str) -> Option<Action> {
         "scaffold_integ" => Action::Scaffold { integ: true },
         "toggle_follow" => Action::ToggleFollow,
         "cancel_job" => Action::CancelJob,
+        "start_pipeline" => Action::ControlPipeline(PipelineControl::Start),
+        "retry_stage" => Action::ControlPipeline(PipelineControl::RetryFailed),
+        "stop_execution" => Action::ControlPipeline(PipelineControl::Stop),
         "resources" => Action::Show(ViewKind::Resources),
         "accounts" => Action::Show(ViewKind::Accounts),
         "events" => Action::Show(ViewKind::Events),

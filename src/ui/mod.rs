@@ -10,7 +10,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{Action, AppState, Dialog, InputKind, PlanKind, Screen, ViewKind};
+use crate::app::{Action, AppState, Dialog, InputKind, PipelineChange, PlanKind, Screen, ViewKind};
 use keymap::{BINDABLE, Keymap};
 use theme::Theme;
 
@@ -67,6 +67,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::List(ViewKind::Events) => views::events(frame, body, state, theme),
         Screen::List(ViewKind::Jobs) => views::jobs(frame, body, state, theme),
         Screen::List(ViewKind::Pipeline) => views::pipeline(frame, body, state, theme),
+        Screen::Build(_) => views::build(frame, body, state, theme),
     }
     draw_footer(frame, footer, state, theme, keymap);
     if state.help {
@@ -136,6 +137,7 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, state: &AppState, theme: &The
             Screen::ResourceDetail(folder) => {
                 folder.rsplit('/').next().unwrap_or(folder).to_string()
             }
+            Screen::Build(id) => format!("build {}", id.rsplit(':').next().unwrap_or(id)),
         })
         .collect();
     let mut line = vec![Span::styled(
@@ -186,7 +188,16 @@ fn hints(state: &AppState) -> &'static [&'static str] {
             "quit",
         ],
         Screen::List(ViewKind::Jobs) => &["cancel_job", "up", "down", "back", "help", "quit"],
-        Screen::List(ViewKind::Pipeline) => &["refresh", "command_mode", "back", "help", "quit"],
+        Screen::List(ViewKind::Pipeline) => &[
+            "open",
+            "start_pipeline",
+            "retry_stage",
+            "stop_execution",
+            "back",
+            "help",
+            "quit",
+        ],
+        Screen::Build(_) => &["back", "help", "quit"],
     }
 }
 
@@ -210,6 +221,9 @@ fn short_description(name: &str) -> &'static str {
         "down" => "down",
         "bottom" => "newest",
         "cancel_job" => "cancel",
+        "start_pipeline" => "start",
+        "retry_stage" => "retry",
+        "stop_execution" => "stop",
         _ => "",
     }
 }
@@ -376,7 +390,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                     lines.push(Line::raw(format!(
                         "{} {} in {stage} ({} {})",
                         if *create { "Create" } else { "Update" },
-                        plan.stack_name,
+                        plan.target,
                         plan.authorization.account(),
                         plan.region
                     )));
@@ -404,7 +418,32 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                 PlanKind::Delete => {
                     lines.push(Line::raw(format!(
                         "Delete {} in {stage} ({} {})",
-                        plan.stack_name,
+                        plan.target,
+                        plan.authorization.account(),
+                        plan.region
+                    )));
+                }
+                PlanKind::Pipeline(change) => {
+                    let what = match change {
+                        PipelineChange::Start => {
+                            "Start an execution on the latest commit".to_string()
+                        }
+                        PipelineChange::Retry {
+                            stage,
+                            execution_id,
+                            failed,
+                        } => format!(
+                            "Retry {} in stage {stage} of execution {execution_id}",
+                            failed.join(", ")
+                        ),
+                        PipelineChange::Stop { execution_id } => {
+                            format!("Stop execution {execution_id} (running actions finish)")
+                        }
+                    };
+                    lines.push(Line::raw(what));
+                    lines.push(Line::raw(format!(
+                        "of {} in {stage} ({} {})",
+                        plan.target,
                         plan.authorization.account(),
                         plan.region
                     )));

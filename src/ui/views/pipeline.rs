@@ -1,5 +1,6 @@
 //! The pipeline view: each stage and action of the stage's CodePipeline, the extension each
-//! build action tests, error details, and the latest executions with their source revision.
+//! build action tests, error details, and the latest executions with their source revision;
+//! and one build's phases and log tail.
 
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -11,6 +12,7 @@ use super::{ago, spinner};
 use crate::app::{AppState, Loadable};
 use crate::cloud::StatusCategory;
 use crate::commands::output::clock;
+use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
 pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -50,6 +52,13 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         ),
         theme.muted(),
     )];
+    let selected = state.selected(crate::app::ViewKind::Pipeline).min(
+        state
+            .row_count(crate::app::ViewKind::Pipeline)
+            .saturating_sub(1),
+    );
+    let mut action_index = 0;
+    let mut selected_line = 0;
     for stage in &pipeline.state.stages {
         let status = stage.status.as_deref().unwrap_or("-");
         let category = StatusCategory::of_pipeline(status);
@@ -76,14 +85,20 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 extension
             };
             let changed = action.last_change_ms.map(clock).unwrap_or_default();
-            lines.push(Line::from(vec![
+            let mut line = Line::from(vec![
                 Span::styled(
                     format!("    {} {:<11} ", category.symbol(), status),
                     theme.status(category),
                 ),
                 Span::raw(format!("{:<24} ", action.name)),
                 Span::styled(format!("{changed}  {extension}"), theme.muted()),
-            ]));
+            ]);
+            if action_index == selected {
+                line = line.style(theme.selected());
+                selected_line = lines.len();
+            }
+            action_index += 1;
+            lines.push(line);
             if let Some(error) = &action.error {
                 lines.push(Line::styled(
                     format!("        {error}"),
@@ -98,10 +113,18 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
     ])
     .areas(area);
     let title = format!(" {} ", pipeline.state.name);
+    // Rows after wrapping, so that the selected action stays in sight.
+    let inner_width = usize::from(stages.width.saturating_sub(2)).max(1);
+    let rows_before: usize = lines[..selected_line]
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    let scroll = list_offset(rows_before, usize::from(stages.height.saturating_sub(2)));
     frame.render_widget(
         Paragraph::new(lines)
             .block(block.title(title))
-            .wrap(Wrap { trim: false }),
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(scroll).unwrap_or(u16::MAX), 0)),
         stages,
     );
     let executions: Vec<Line> = pipeline
@@ -142,4 +165,137 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         .title(" latest executions ")
         .border_style(theme.muted());
     frame.render_widget(Paragraph::new(executions).block(history_block), history);
+}
+
+/// One build: status, phases (failed ones with their reason) and the newest log lines, which
+/// stream in while it runs.
+pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let Some(view) = &state.build else {
+        return;
+    };
+    let mut summary = Vec::new();
+    let title = format!(
+        " {} · {} ",
+        view.action,
+        view.extension.as_deref().unwrap_or("build")
+    );
+    match &view.build {
+        None => summary.push(Line::raw(format!(
+            "{} reading build {}…",
+            spinner(state.now_ms),
+            view.id
+        ))),
+        Some(build) => {
+            let category = StatusCategory::of_build(&build.status);
+            let running = !build.is_complete();
+            let end = if running {
+                Some(state.now_ms)
+            } else {
+                build.end_ms
+            };
+            let elapsed = match (build.start_ms, end) {
+                (Some(start), Some(end)) if end >= start => {
+                    let seconds = (end - start) / 1000;
+                    format!(" · {}m{:02}s", seconds / 60, seconds % 60)
+                }
+                _ => String::new(),
+            };
+            summary.push(Line::from(vec![
+                Span::styled(
+                    format!("{} {}", category.symbol(), build.status),
+                    theme.status(category).add_modifier(Modifier::BOLD),
+                ),
+                Span::styled(
+                    format!(
+                        "  {}{elapsed} · {}",
+                        build.id,
+                        view.updated_ms
+                            .map(|at| ago(state.now_ms, at))
+                            .unwrap_or_default()
+                    ),
+                    theme.muted(),
+                ),
+            ]));
+            let phases: Vec<Span> = build
+                .phases
+                .iter()
+                .flat_map(|phase| {
+                    let status = phase.status.as_deref().unwrap_or("IN_PROGRESS");
+                    let category = StatusCategory::of_build(status);
+                    let duration = phase
+                        .duration_s
+                        .map(|s| format!(" {s}s"))
+                        .unwrap_or_default();
+                    [
+                        Span::styled(
+                            format!("{} {}", category.symbol(), phase.name),
+                            theme.status(category),
+                        ),
+                        Span::styled(format!("{duration}  "), theme.muted()),
+                    ]
+                })
+                .collect();
+            summary.push(Line::from(phases));
+            for phase in build
+                .phases
+                .iter()
+                .filter(|p| !p.context.is_empty() && p.status.as_deref() != Some("SUCCEEDED"))
+            {
+                summary.push(Line::styled(
+                    format!("{}: {}", phase.name, phase.context.join("; ")),
+                    Style::default().fg(theme.error),
+                ));
+            }
+        }
+    }
+    if let Some(problem) = &view.problem {
+        summary.push(Line::styled(
+            problem.clone(),
+            Style::default().fg(theme.warning),
+        ));
+    }
+    // Rows after wrapping, so that a failed phase's reason is shown whole.
+    let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
+    let summary_rows: usize = summary
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    let [top, log] = Layout::vertical([
+        Constraint::Length(
+            u16::try_from(summary_rows)
+                .unwrap_or(u16::MAX)
+                .saturating_add(2),
+        ),
+        Constraint::Min(3),
+    ])
+    .areas(area);
+    frame.render_widget(
+        Paragraph::new(summary)
+            .block(
+                Block::default()
+                    .borders(Borders::ALL)
+                    .border_style(theme.muted())
+                    .title(title),
+            )
+            .wrap(Wrap { trim: false }),
+        top,
+    );
+    // The newest lines fill the log pane from the bottom, like `tail -f`.
+    let height = usize::from(log.height.saturating_sub(2));
+    let shown: Vec<Line> = view
+        .lines
+        .iter()
+        .skip(view.lines.len().saturating_sub(height))
+        .map(|line| Line::raw(line.clone()))
+        .collect();
+    let log_title = format!(" log ({} lines) ", view.lines.len());
+    frame.render_widget(
+        Paragraph::new(shown).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.muted())
+                .title(log_title),
+        ),
+        log,
+    );
 }

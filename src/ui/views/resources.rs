@@ -83,6 +83,9 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
                 Cell::from(yes(row.integ)),
                 findings,
             ]);
+            if state.cicd_pipeline {
+                cells.push(build_cell(state, &row.folder, theme));
+            }
             Row::new(cells)
         })
         .collect();
@@ -115,6 +118,11 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
             ],
         )
     };
+    let (mut header, mut widths) = (header, widths);
+    if state.cicd_pipeline {
+        header.push("BUILD");
+        widths.push(Constraint::Length(12));
+    }
     let header = Row::new(header).style(theme.muted().add_modifier(Modifier::BOLD));
     let title = format!(" extensions ({}) ", visible.len());
     let table = Table::new(rows, widths)
@@ -129,6 +137,24 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
             area.height.saturating_sub(3) as usize,
         ));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+/// The extension's latest build in the CI/CD pipeline.
+fn build_cell<'a>(state: &AppState, folder: &str, theme: &Theme) -> Cell<'a> {
+    match &state.build_status {
+        Loadable::Loaded { value, .. } => match value.get(folder) {
+            Some(status) => {
+                let category = crate::cloud::StatusCategory::of_pipeline(status);
+                Cell::from(Span::styled(
+                    format!("{} {status}", category.symbol()),
+                    theme.status(category),
+                ))
+            }
+            None => Cell::from(Span::styled("no action", theme.muted())),
+        },
+        Loadable::Failed { .. } => Cell::from(Span::styled("unknown", theme.muted())),
+        Loadable::NotLoaded | Loadable::Loading => Cell::from(Span::styled("…", theme.muted())),
+    }
 }
 
 pub fn resource_detail(
