@@ -457,3 +457,87 @@ async fn the_newest_build_is_asked_for_and_its_failed_phase_explained() {
         ("/regship/builds", "s3/new")
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_followed_run_reports_each_transition_once_and_backs_off_when_throttled() {
+    use aws_sdk_codepipeline::error::ErrorMetadata;
+    use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateError;
+    use regship::watch::pipeline::{FollowReport, PipelineWatch, follow_until_done};
+    let running = || {
+        state(
+            StageExecutionStatus::InProgress,
+            vec![action(
+                "S3DeleteBucketContents",
+                ActionExecutionStatus::InProgress,
+                None,
+            )],
+        )
+    };
+    let first = mock!(Client::get_pipeline_state).then_output(running);
+    let throttled = mock!(Client::get_pipeline_state).then_error(|| {
+        GetPipelineStateError::generic(
+            ErrorMetadata::builder()
+                .code("ThrottlingException")
+                .message("Rate exceeded")
+                .build(),
+        )
+    });
+    let still_running = mock!(Client::get_pipeline_state).then_output(running);
+    let failed = mock!(Client::get_pipeline_state).then_output(|| {
+        state(
+            StageExecutionStatus::Failed,
+            vec![action(
+                "S3DeleteBucketContents",
+                ActionExecutionStatus::Failed,
+                Some("exit status 1"),
+            )],
+        )
+    });
+    let cloud = cicd(Clients {
+        codepipeline: mock_client!(
+            aws_sdk_codepipeline,
+            RuleMode::Sequential,
+            &[&first, &throttled, &still_running, &failed],
+            |c| c.retry_config(RetryConfig::disabled())
+        ),
+        ..support::unused_clients()
+    });
+    let mut watch = PipelineWatch::default();
+    let initial = cloud.pipeline_state("regship-extensions").await.unwrap();
+    assert_eq!(watch.update(&initial).len(), 1);
+    let started = tokio::time::Instant::now();
+    let mut reports = Vec::new();
+    let success = follow_until_done(
+        || cloud.pipeline_state("regship-extensions"),
+        &mut watch,
+        initial.poll_interval(),
+        |report| reports.push(report),
+    )
+    .await
+    .unwrap();
+    assert!(!success, "the run failed");
+    assert_eq!(reports.len(), 2, "{reports:?}");
+    let FollowReport::Retrying { attempt, delay, .. } = &reports[0] else {
+        panic!("first a retry: {reports:?}");
+    };
+    assert_eq!(*attempt, 1);
+    assert!(
+        *delay >= std::time::Duration::from_secs(5),
+        "backs off at least the running interval: {delay:?}"
+    );
+    let FollowReport::Changed(change) = &reports[1] else {
+        panic!("then the failure: {reports:?}");
+    };
+    assert_eq!(change.action.status.as_deref(), Some("Failed"));
+    assert_eq!(
+        change.action.error.as_deref(),
+        Some("JobFailed: exit status 1")
+    );
+    // 5 s, the jittered backoff, then 5 s again (running): three sleeps, nothing more.
+    let waited = started.elapsed();
+    assert!(
+        waited >= std::time::Duration::from_secs(15)
+            && waited <= std::time::Duration::from_secs(20),
+        "{waited:?}"
+    );
+}

@@ -15,6 +15,17 @@ pub fn clock(timestamp_ms: i64) -> String {
     )
 }
 
+/// `4m05s` from `start_ms` to `end_ms`, or empty when either is unknown.
+pub fn duration(start_ms: Option<i64>, end_ms: Option<i64>) -> String {
+    match (start_ms, end_ms) {
+        (Some(start), Some(end)) if end >= start => {
+            let seconds = (end - start) / 1000;
+            format!("{}m{:02}s", seconds / 60, seconds % 60)
+        }
+        _ => String::new(),
+    }
+}
+
 /// Whether stdout takes colours (a terminal, and NO_COLOR unset).
 pub fn colour_enabled() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
@@ -54,6 +65,8 @@ mod tests {
     fn formats_times_and_lines() {
         assert_eq!(clock(0), "00:00:00");
         assert_eq!(clock(1_700_000_042_123), "22:14:02");
+        assert_eq!(duration(Some(1_000), Some(246_000)), "4m05s");
+        assert_eq!(duration(Some(1_000), None), "");
         let event = StackEvent {
             event_id: "e".into(),
             stack_id: "s".into(),

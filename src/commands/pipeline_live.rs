@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::cloud::{block_on, cloud_failure, connect};
-use super::output::{clock, colour_enabled, paint};
+use super::output::{clock, colour_enabled, duration, paint};
 use super::{UsageError, print_json};
 use crate::cli::{AwsArgs, PipelineOptions};
 use crate::cloud::aws::AwsCloud;
@@ -16,8 +16,7 @@ use crate::cloud::{
     StatusCategory,
 };
 use crate::config::Stage;
-use crate::watch::backoff::PollPolicy;
-use crate::watch::pipeline::{ActionChange, PipelineWatch, RUNNING_INTERVAL};
+use crate::watch::pipeline::{ActionChange, FollowReport, PipelineWatch, follow_until_done};
 use crate::workspace::Workspace;
 use crate::workspace::pipeline::{BuildAction, build_actions};
 
@@ -52,9 +51,14 @@ impl<'a> Live<'a> {
             _ => None,
         }
         .ok_or_else(|| {
-            UsageError(format!(
-                "no pipeline for the {stage} stage\nhint: set accounts.{stage}.pipeline in regship.yml (the PipelineName output of release/cicd.yml)"
-            ))
+            UsageError(match stage {
+                Stage::Cicd | Stage::Beta => format!(
+                    "no pipeline for the {stage} stage\nhint: set accounts.{stage}.pipeline in regship.yml (the PipelineName output of release/cicd.yml)"
+                ),
+                _ => format!(
+                    "the {stage} stage has no pipeline\nhint: pass --stage cicd or --stage beta"
+                ),
+            })
         })?;
         let actions = workspace
             .pipeline
@@ -99,17 +103,6 @@ fn revision_text(execution: &PipelineExecution) -> String {
         )
         .trim_end()
         .to_string(),
-        _ => String::new(),
-    }
-}
-
-/// `4m05s` between two times, or empty.
-fn duration_text(start_ms: Option<i64>, end_ms: Option<i64>) -> String {
-    match (start_ms, end_ms) {
-        (Some(start), Some(end)) if end >= start => {
-            let seconds = (end - start) / 1000;
-            format!("{}m{:02}s", seconds / 60, seconds % 60)
-        }
         _ => String::new(),
     }
 }
@@ -163,7 +156,7 @@ fn print_executions(executions: &[PipelineExecution], colour: bool) {
             "  {} {}  {:>7}  {:<22} {:<36}  {}",
             status_cell(&execution.status, 10, colour),
             execution.start_ms.map(clock).unwrap_or_default(),
-            duration_text(execution.start_ms, execution.last_update_ms),
+            duration(execution.start_ms, execution.last_update_ms),
             execution.trigger.as_deref().unwrap_or("-"),
             execution.id,
             revision_text(execution)
@@ -245,67 +238,56 @@ fn exit_code(success: bool) -> ExitCode {
     }
 }
 
-/// Polls GetPipelineState (once per poll) and prints each transition until the run ends.
+/// Prints each transition until the running execution ends; Ctrl-C stops following.
 async fn follow_state(
     live: &Live<'_>,
     cloud: &AwsCloud,
     mut watch: PipelineWatch,
-    mut delay: Duration,
+    delay: Duration,
     colour: bool,
 ) -> Result<ExitCode, UsageError> {
-    let policy = PollPolicy {
-        active: RUNNING_INTERVAL,
-        ..PollPolicy::default()
+    let print = |report: FollowReport| match report {
+        FollowReport::Changed(change) if live.json => {
+            let record = ChangeRecord {
+                stage: &change.stage,
+                extension: live.extension_of(&change.action.name),
+                action: &change.action,
+            };
+            println!("{}", serde_json::to_string(&record).unwrap_or_default());
+        }
+        FollowReport::Changed(change) => println!("{}", change_line(live, &change, colour)),
+        FollowReport::Retrying {
+            error,
+            attempt,
+            delay,
+        } => eprintln!(
+            "{} (attempt {attempt}); retrying in {:.1}s",
+            error.message,
+            delay.as_secs_f64()
+        ),
     };
-    let mut failures = 0;
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(delay) => {}
-            _ = tokio::signal::ctrl_c() => {
-                eprintln!("stopped following; the pipeline goes on in AWS");
-                return Ok(ExitCode::from(130));
-            }
+    let followed = follow_until_done(
+        || cloud.pipeline_state(&live.pipeline),
+        &mut watch,
+        delay,
+        print,
+    );
+    let success = tokio::select! {
+        outcome = followed => outcome.map_err(cloud_failure)?,
+        _ = tokio::signal::ctrl_c() => {
+            eprintln!("stopped following; the pipeline goes on in AWS");
+            return Ok(ExitCode::from(130));
         }
-        let state = match cloud.pipeline_state(&live.pipeline).await {
-            Ok(state) => state,
-            Err(error) if error.is_transient() => {
-                failures += 1;
-                delay = policy.failure_delay(failures, fastrand::f64());
-                eprintln!(
-                    "{} (attempt {failures}); retrying in {:.1}s",
-                    error.message,
-                    delay.as_secs_f64()
-                );
-                continue;
-            }
-            Err(error) => return Err(cloud_failure(error)),
-        };
-        failures = 0;
-        for change in watch.update(&state) {
-            if live.json {
-                let record = ChangeRecord {
-                    stage: &change.stage,
-                    extension: live.extension_of(&change.action.name),
-                    action: &change.action,
-                };
-                println!("{}", serde_json::to_string(&record).unwrap_or_default());
-            } else {
-                println!("{}", change_line(live, &change, colour));
-            }
-        }
-        if let Some(success) = watch.outcome(&state) {
-            if !live.json {
-                let verdict = if success { "Succeeded" } else { "Failed" };
-                println!(
-                    "{}: {}",
-                    state.name,
-                    status_cell(verdict, 0, colour).trim_end()
-                );
-            }
-            return Ok(exit_code(success));
-        }
-        delay = state.poll_interval();
+    };
+    if !live.json {
+        let verdict = if success { "Succeeded" } else { "Failed" };
+        println!(
+            "{}: {}",
+            live.pipeline,
+            status_cell(verdict, 0, colour).trim_end()
+        );
     }
+    Ok(exit_code(success))
 }
 
 /// The execution history.
@@ -362,7 +344,7 @@ pub fn execution(live: &Live, id: &str) -> Result<ExitCode, UsageError> {
                 "  {} {} {:>7}  {}/{}{extension}",
                 status_cell(&action.status, 10, colour),
                 action.start_ms.map(clock).unwrap_or_default(),
-                duration_text(action.start_ms, action.last_update_ms),
+                duration(action.start_ms, action.last_update_ms),
                 action.stage,
                 action.action,
             );
@@ -433,7 +415,7 @@ fn print_build(build: &Build) {
         "build {} {}{phase} {}",
         build.id,
         build.status,
-        duration_text(build.start_ms, build.end_ms)
+        duration(build.start_ms, build.end_ms)
     );
     for failed in build
         .phases

@@ -2,9 +2,11 @@
 //! transitions between two GetPipelineState snapshots, and when the watched run has ended.
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::time::Duration;
 
-use crate::cloud::{PipelineActionState, PipelineState};
+use super::backoff::PollPolicy;
+use crate::cloud::{CloudError, PipelineActionState, PipelineState};
 
 /// The poll interval while an execution runs.
 pub const RUNNING_INTERVAL: Duration = Duration::from_secs(5);
@@ -99,6 +101,63 @@ impl PipelineWatch {
     /// Once an execution was seen running and nothing runs any more: whether it succeeded.
     pub fn outcome(&self, state: &PipelineState) -> Option<bool> {
         (self.seen_running && !state.is_running()).then(|| !state.has_failed())
+    }
+}
+
+/// What a followed pipeline reports while it runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FollowReport {
+    Changed(ActionChange),
+    /// A throttled or dropped poll; the next one is after `delay`.
+    Retrying {
+        error: CloudError,
+        attempt: u32,
+        delay: Duration,
+    },
+}
+
+/// Polls with `poll` (one GetPipelineState each) after `delay`, reporting each transition, until
+/// the run `watch` saw running has ended: whether it succeeded. Transient failures back off with
+/// jitter; any other error ends the follow.
+pub async fn follow_until_done<F, Fut>(
+    mut poll: F,
+    watch: &mut PipelineWatch,
+    mut delay: Duration,
+    mut report: impl FnMut(FollowReport),
+) -> Result<bool, CloudError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<PipelineState, CloudError>>,
+{
+    let policy = PollPolicy {
+        active: RUNNING_INTERVAL,
+        ..PollPolicy::default()
+    };
+    let mut failures = 0;
+    loop {
+        tokio::time::sleep(delay).await;
+        let state = match poll().await {
+            Ok(state) => state,
+            Err(error) if error.is_transient() => {
+                failures += 1;
+                delay = policy.failure_delay(failures, fastrand::f64());
+                report(FollowReport::Retrying {
+                    error,
+                    attempt: failures,
+                    delay,
+                });
+                continue;
+            }
+            Err(error) => return Err(error),
+        };
+        failures = 0;
+        for change in watch.update(&state) {
+            report(FollowReport::Changed(change));
+        }
+        if let Some(success) = watch.outcome(&state) {
+            return Ok(success);
+        }
+        delay = state.poll_interval();
     }
 }
 

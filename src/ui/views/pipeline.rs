@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{ago, spinner};
 use crate::app::{AppState, Loadable};
 use crate::cloud::StatusCategory;
-use crate::commands::output::clock;
+use crate::commands::output::{clock, duration};
 use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
@@ -150,8 +150,9 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                 ),
                 Span::styled(
                     format!(
-                        " {} {:<9} ",
+                        " {} {:>7} {:<9} ",
                         execution.start_ms.map(clock).unwrap_or_default(),
+                        duration(execution.start_ms, execution.last_update_ms),
                         execution.trigger.as_deref().unwrap_or("-")
                     ),
                     theme.muted(),
@@ -193,12 +194,9 @@ pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             } else {
                 build.end_ms
             };
-            let elapsed = match (build.start_ms, end) {
-                (Some(start), Some(end)) if end >= start => {
-                    let seconds = (end - start) / 1000;
-                    format!(" · {}m{:02}s", seconds / 60, seconds % 60)
-                }
-                _ => String::new(),
+            let elapsed = match duration(build.start_ms, end) {
+                text if text.is_empty() => text,
+                text => format!(" · {text}"),
             };
             summary.push(Line::from(vec![
                 Span::styled(
