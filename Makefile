@@ -4,7 +4,7 @@ VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 EXTENSION_DIRS := resources hooks modules
 
-.PHONY: demo run test lint lint-templates bench venv tools
+.PHONY: demo run test lint lint-templates bench fuzz venv tools
 
 # The terminal UI on this repository (q quits, ? shows the keys).
 demo:
@@ -46,6 +46,11 @@ lint-templates: venv
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --all-targets -- -D warnings
+
+# Mutation fuzzing of every parser a user's files reach, for FUZZ_SECONDS (default 60).
+FUZZ_SECONDS ?= 60
+fuzz:
+	cargo run --release --quiet --example fuzz_parsers -- $(FUZZ_SECONDS)
 
 bench:
 	cargo bench

@@ -82,9 +82,14 @@ fn workspace() -> tempfile::TempDir {
 
 /// Starts the TUI in a tmux server of its own; after it exits, `stty -a` goes to the file returned.
 fn start_tui(dir: &Path, endpoint: &str) -> (Tmux, PathBuf) {
+    start_tui_with(dir, endpoint, "")
+}
+
+/// `start_tui` with environment assignments (`NAME=value `) before the command.
+fn start_tui_with(dir: &Path, endpoint: &str, environment: &str) -> (Tmux, PathBuf) {
     let stty = dir.join("stty-after.txt");
     let script = format!(
-        "cd '{dir}' && '{bin}' --endpoint-url {endpoint}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
+        "cd '{dir}' && {environment}'{bin}' --endpoint-url {endpoint}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
         dir = dir.display(),
         bin = binary(),
         stty = stty.display()
@@ -218,5 +223,23 @@ fn ctrl_c_and_sigterm_restore_the_terminal() {
             .success()
     );
     tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert_terminal_restored(&stty);
+}
+
+#[test]
+fn a_panic_restores_the_terminal_then_says_what_happened() {
+    require_tmux();
+    let (moto, _serial) = moto();
+    let dir = workspace();
+    let (tmux, stty) = start_tui_with(dir.path(), &moto.endpoint, "REGSHIP_INJECT_PANIC=1 ");
+    let after = tmux.wait_for("REGSHIP-EXITED 101", 30);
+    assert!(
+        after.contains("the terminal is restored") && after.contains("injected panic"),
+        "the message is printed on the restored screen: {after}"
+    );
+    assert!(
+        !after.contains("FOLDER"),
+        "the alternate screen was left, so the TUI's table is gone: {after}"
+    );
     assert_terminal_restored(&stty);
 }

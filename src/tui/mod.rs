@@ -52,6 +52,9 @@ fn setup_terminal() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
+        eprintln!(
+            "regship stopped on a bug; the terminal is restored. Please report it with what follows:"
+        );
         previous(info);
     }));
     Terminal::new(CrosstermBackend::new(std::io::stdout()))
@@ -287,6 +290,8 @@ async fn event_loop(
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     let mut dirty = true;
     let mut region_override = state.region_override.clone();
+    // The end-to-end test of terminal safety: a panic once the workspace is on screen.
+    let inject_panic = std::env::var_os("REGSHIP_INJECT_PANIC").is_some();
     loop {
         if let Some(handle) = workspace.as_mut().filter(|h| h.is_finished()) {
             let loaded = handle
@@ -324,6 +329,9 @@ async fn event_loop(
                 .map_err(|err| UsageError(format!("the terminal could not be drawn: {err}")))?;
             last_draw = Instant::now();
             dirty = false;
+            if inject_panic && state.extensions.value().is_some() {
+                panic!("injected panic (REGSHIP_INJECT_PANIC is set)");
+            }
         }
         let action = tokio::select! {
             Some(event) = terminal_events.recv() => match event {

@@ -25,7 +25,7 @@ pub struct Theme {
 }
 
 impl Theme {
-    fn parse_over(base: Option<&Theme>, text: &str) -> Result<Theme, String> {
+    pub fn parse_over(base: Option<&Theme>, text: &str) -> Result<Theme, String> {
         let raw: BTreeMap<String, String> =
             serde_norway::from_str(text).map_err(|e| e.to_string())?;
         let mut theme = base.cloned().unwrap_or(Theme {

@@ -2,6 +2,7 @@
 #![allow(dead_code)] // each test binary uses a different part
 
 pub mod moto;
+pub mod parsers;
 pub mod synthetic;
 
 use std::path::{Path, PathBuf};

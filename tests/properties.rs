@@ -1,0 +1,137 @@
+//! Property tests of every parser a user's files reach: arbitrary text and bytes, and
+//! CloudFormation-shaped YAML with tags, never panic; generated templates parse to what was
+//! generated.
+
+mod support;
+
+use proptest::prelude::*;
+use regship::workspace::template::{ExportName, Template};
+use support::parsers::{load_and_check, parse_everything};
+
+/// One line of YAML-like text: indentation (tabs too), a key, a tag, a scalar or flow start.
+fn yaml_line() -> impl Strategy<Value = String> {
+    (
+        "[ \t]{0,8}",
+        "(- )?[A-Za-z0-9&*!_.-]{0,10}",
+        prop_oneof![Just(""), Just(":"), Just(": "), Just(":\n  - "),],
+        prop_oneof![
+            Just(""),
+            Just("!Ref "),
+            Just("!GetAtt "),
+            Just("!Sub "),
+            Just("!If "),
+            Just("!Select "),
+            Just("!ImportValue "),
+            Just("!Base64 "),
+            Just("!Condition "),
+            Just("!Frobnicate "),
+            Just("&a "),
+            Just("*a"),
+            Just("<<: *a"),
+            Just("? "),
+            Just("|\n"),
+        ],
+        "[A-Za-z0-9.${}:\\[\\],'\" #-]{0,16}",
+    )
+        .prop_map(|(indent, key, colon, tag, scalar)| format!("{indent}{key}{colon}{tag}{scalar}"))
+}
+
+fn yaml_document() -> impl Strategy<Value = String> {
+    (
+        prop_oneof![
+            Just(""),
+            Just("AWSTemplateFormatVersion: '2010-09-09'\n"),
+            Just("Resources:\n"),
+            Just("---\n"),
+            Just("{\"Resources\": "),
+        ],
+        prop::collection::vec(yaml_line(), 0..40),
+    )
+        .prop_map(|(head, lines)| format!("{head}{}", lines.join("\n")))
+}
+
+proptest! {
+    #[test]
+    fn arbitrary_text_never_panics(text in any::<String>()) {
+        parse_everything(&text);
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        parse_everything(&String::from_utf8_lossy(&bytes));
+    }
+
+    #[test]
+    fn cloudformation_shaped_yaml_never_panics(text in yaml_document()) {
+        parse_everything(&text);
+    }
+
+    /// Resources with `!Ref` / `!GetAtt` / `!Sub` values and exported outputs parse back to the
+    /// same logical ids and export names.
+    #[test]
+    fn generated_templates_parse_to_what_was_generated(
+        ids in prop::collection::btree_set("[A-Z][A-Za-z0-9]{0,12}", 1..12),
+        tag in prop_oneof![Just("!Ref"), Just("!GetAtt"), Just("!Sub")],
+    ) {
+        let ids: Vec<&String> = ids.iter().collect();
+        let mut text = String::from("Resources:\n");
+        for (n, id) in ids.iter().enumerate() {
+            let other = ids[(n + 1) % ids.len()];
+            let value = match tag {
+                "!GetAtt" => format!("!GetAtt {other}.Arn"),
+                "!Sub" => format!("!Sub '${{{other}}}-x'"),
+                _ => format!("!Ref {other}"),
+            };
+            text.push_str(&format!(
+                "  {id}:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: {value}\n"
+            ));
+        }
+        text.push_str("Outputs:\n");
+        for id in &ids {
+            text.push_str(&format!(
+                "  {id}Out:\n    Value: !Ref {id}\n    Export:\n      Name: {id}Export\n"
+            ));
+        }
+        let template = Template::parse(&text).map_err(|p| TestCaseError::fail(p.message))?;
+        let parsed: Vec<&str> = template.resources().map(|r| r.logical_id).collect();
+        let expected: Vec<&str> = ids.iter().map(|s| s.as_str()).collect();
+        prop_assert_eq!(parsed, expected);
+        let mut exports: Vec<String> = template
+            .exports()
+            .into_iter()
+            .filter_map(|e| match e.name {
+                ExportName::Literal(name) => Some(name),
+                _ => None,
+            })
+            .collect();
+        exports.sort();
+        let mut expected: Vec<String> = ids.iter().map(|id| format!("{id}Export")).collect();
+        expected.sort();
+        prop_assert_eq!(exports, expected);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// An extension whose files hold arbitrary bytes loads and checks without a panic.
+    #[test]
+    fn an_extension_of_arbitrary_files_loads_and_checks(
+        rpdk in prop::collection::vec(any::<u8>(), 0..200),
+        schema in prop::collection::vec(any::<u8>(), 0..300),
+        input in prop::collection::vec(any::<u8>(), 0..300),
+        setup in yaml_document(),
+    ) {
+        let valid_rpdk = br#"{"typeName": "Fuzz::Thing::Resource", "language": "python311"}"#;
+        for rpdk_config in [&rpdk[..], &valid_rpdk[..]] {
+            load_and_check(&[
+                (".rpdk-config", rpdk_config),
+                ("fuzz-thing-resource.json", &schema),
+                ("inputs/inputs_1_create.json", &input),
+                ("inputs/inputs_1_update.json", &schema),
+                ("test/setup.yml", setup.as_bytes()),
+                ("test/integ.yml", &input),
+            ]);
+        }
+    }
+}
