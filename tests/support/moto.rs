@@ -13,7 +13,7 @@ pub const EXPORTER_TEMPLATE: &str = "Resources:\n  B:\n    Type: AWS::S3::Bucket
 
 pub struct Moto {
     pub endpoint: String,
-    port: u16,
+    pub port: u16,
     _child: Child,
     /// Held open for the life of the process: when it closes, the wrapper kills moto.
     _lifeline: Mutex<ChildStdin>,

@@ -1,5 +1,6 @@
 //! Turns SDK errors into `CloudError`s with a hint a person can act on.
 
+use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
 use crate::cloud::context::StageContext;
@@ -27,10 +28,13 @@ const BAD_CREDENTIALS: &[&str] = &[
 ];
 
 /// Classifies an SDK error of any operation; `action` names what was attempted.
-pub fn classify<E, R>(error: SdkError<E, R>, context: &StageContext, action: &str) -> CloudError
+pub fn classify<E>(
+    error: SdkError<E, HttpResponse>,
+    context: &StageContext,
+    action: &str,
+) -> CloudError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-    R: std::fmt::Debug + Send + Sync + 'static,
 {
     let stage = context.stage;
     let profile = context.describe_profile();
@@ -44,6 +48,7 @@ where
             } else {
                 format!("{code}: {message}")
             };
+            let status = service.raw().status();
             if THROTTLING.contains(&code) || message.contains("Rate exceeded") {
                 CloudError::new(
                     CloudErrorKind::Throttled,
@@ -87,6 +92,17 @@ where
                     CloudErrorKind::NotFound,
                     format!("{action}: {said}"),
                     "check the name and the stage/region",
+                )
+            } else if status.is_server_error() {
+                // 500, 502, 503, 504: the service's side; retrying is what AWS advises.
+                CloudError::new(
+                    CloudErrorKind::Connection,
+                    format!(
+                        "{action}: AWS answered HTTP {} ({})",
+                        status.as_u16(),
+                        if said.is_empty() { "no details" } else { &said }
+                    ),
+                    "retrying; this is on AWS's side",
                 )
             } else if code == "ValidationError" || code.starts_with("Invalid") {
                 CloudError::new(CloudErrorKind::Invalid, format!("{action}: {said}"), "")

@@ -1,0 +1,277 @@
+//! Fault injection: regship's stack-event pollers through a loopback proxy that refuses
+//! connections, cuts answers off, adds latency, answers 503, throttles, and says the
+//! credentials expired, in front of the moto server. Under each fault the poller keeps going
+//! (or, for expired credentials, stops with the fix and resumes without a restart), says what
+//! is happening, backs off, and once the fault clears yields every event exactly once, in order.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use regship::cloud::aws::{AwsCloud, Clients};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::{CloudErrorKind, StackEvent};
+use regship::config::{Stage, WorkspaceConfig};
+use regship::watch::stack_events::{PollProblem, StackEventPoller, Start};
+use support::fault_proxy::{Fault, FaultProxy};
+use support::moto::{Moto, moto};
+
+const STACK: &str = "faulty";
+const TEMPLATE: &str = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n  B:\n    Type: AWS::SQS::Queue\n  C:\n    Type: AWS::SNS::Topic\n";
+
+async fn config(endpoint: &str) -> aws_config::SdkConfig {
+    // What regship's own configuration sets: two attempts, bounded timeouts.
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        )
+        .load()
+        .await
+}
+
+/// A stack waiting in REVIEW_IN_PROGRESS (a change set not executed yet): a follower keeps
+/// polling it. Returns the change set's id.
+async fn pending_stack(moto: &Moto) -> String {
+    let cloudformation = aws_sdk_cloudformation::Client::new(&config(&moto.endpoint).await);
+    cloudformation
+        .create_change_set()
+        .stack_name(STACK)
+        .change_set_name("first")
+        .change_set_type(aws_sdk_cloudformation::types::ChangeSetType::Create)
+        .template_body(TEMPLATE)
+        .send()
+        .await
+        .unwrap()
+        .id()
+        .unwrap()
+        .to_string()
+}
+
+async fn execute(moto: &Moto, change_set: &str) {
+    aws_sdk_cloudformation::Client::new(&config(&moto.endpoint).await)
+        .execute_change_set()
+        .change_set_name(change_set)
+        .send()
+        .await
+        .unwrap();
+}
+
+/// Every event of the stack, oldest first, read straight from moto.
+async fn all_events(moto: &Moto) -> Vec<String> {
+    let output = aws_sdk_cloudformation::Client::new(&config(&moto.endpoint).await)
+        .describe_stack_events()
+        .stack_name(STACK)
+        .send()
+        .await
+        .unwrap();
+    let mut ids: Vec<String> = output
+        .stack_events()
+        .iter()
+        .map(|e| e.event_id().unwrap().to_string())
+        .collect();
+    ids.reverse();
+    ids
+}
+
+fn poller(config: &aws_config::SdkConfig) -> StackEventPoller<AwsCloud> {
+    let cloud = AwsCloud::from_clients(
+        StageContext::new(
+            &WorkspaceConfig::default(),
+            Stage::Sandbox,
+            &Overrides::default(),
+        ),
+        Clients::new(config),
+    );
+    StackEventPoller::new(cloud, STACK, Start::Beginning, 10_000)
+}
+
+fn ids(events: &[StackEvent]) -> Vec<String> {
+    events.iter().map(|e| e.event_id.clone()).collect()
+}
+
+/// Follows through `fault`: a first clean poll, two polls under the fault, the change set
+/// executed meanwhile, then polls after the fault clears until the stack completes.
+async fn follow_through(fault: Fault) {
+    let (moto, _serial) = moto();
+    let change_set = pending_stack(moto).await;
+    let proxy = FaultProxy::start(moto.port);
+    let config = config(&proxy.endpoint).await;
+    let mut poller = poller(&config);
+    let mut seen = Vec::new();
+
+    let first = poller.poll().await;
+    assert!(first.problem.is_none(), "{:?}", first.problem);
+    seen.extend(ids(&first.new_events));
+    assert!(
+        poller.watch.outcome().is_none(),
+        "REVIEW_IN_PROGRESS goes on"
+    );
+
+    proxy.set(fault);
+    let mut delays = Vec::new();
+    for attempt in 1..=2u32 {
+        let report = poller.poll().await;
+        assert!(report.new_events.is_empty());
+        match (&report.problem, fault) {
+            (Some(PollProblem::Retrying { error, attempt: n }), _) => {
+                assert_eq!(*n, attempt);
+                assert!(error.is_transient(), "{error:?}");
+                assert!(!error.message.is_empty());
+            }
+            (Some(PollProblem::Stopped(error)), Fault::ExpiredToken) => {
+                assert_eq!(error.kind, CloudErrorKind::ExpiredCredentials);
+                assert!(error.hint.contains("then retry"), "{}", error.hint);
+                break;
+            }
+            (None, Fault::Latency(_)) => {}
+            (problem, _) => panic!("under {fault:?}: {problem:?}"),
+        }
+        delays.push(report.delay);
+    }
+    if delays.len() == 2 && !matches!(fault, Fault::Latency(_)) {
+        // Jittered exponential backoff: 2-4 s after the first failure, 4-8 s after the second.
+        assert!(
+            delays[0] >= Duration::from_secs(2) && delays[1] >= Duration::from_secs(4),
+            "backs off: {delays:?}"
+        );
+    }
+    assert!(proxy.faulted() >= 1 || matches!(fault, Fault::Latency(_)));
+
+    execute(moto, &change_set).await;
+    proxy.set(Fault::None);
+    if fault == Fault::ExpiredToken {
+        let still = poller.poll().await;
+        assert!(
+            still.new_events.is_empty() && proxy.forwarded() == 1,
+            "a stopped poller waits for the user"
+        );
+        poller.resume(); // what `r` in the TUI and Enter in `events --follow` do
+    }
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while poller.watch.outcome().is_none() {
+        assert!(Instant::now() < deadline, "the follow did not finish");
+        let report = poller.poll().await;
+        assert!(report.problem.is_none(), "{:?}", report.problem);
+        seen.extend(ids(&report.new_events));
+    }
+    assert_eq!(poller.watch.outcome(), Some(true));
+    assert_eq!(
+        seen,
+        all_events(moto).await,
+        "every event exactly once, in order"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_connections() {
+    follow_through(Fault::Refuse).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_cut_off_mid_way() {
+    follow_through(Fault::CutResponse).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn added_latency() {
+    follow_through(Fault::Latency(Duration::from_millis(1500))).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn service_unavailable() {
+    follow_through(Fault::Unavailable).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling() {
+    follow_through(Fault::Throttle).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credentials_expiring_mid_run() {
+    follow_through(Fault::ExpiredToken).await;
+}
+
+/// The whole binary: `regship events --follow --json` through answers cut off mid-way, until
+/// the stack completes.
+#[test]
+fn events_follow_survives_cut_answers_end_to_end() {
+    let (moto, _serial) = moto();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let change_set = runtime.block_on(pending_stack(moto));
+    let proxy = FaultProxy::start(moto.port);
+    let home = tempfile::tempdir().unwrap();
+    let mut child = support::regship_command(home.path())
+        .args([
+            "-C",
+            home.path().to_str().unwrap(),
+            "--endpoint-url",
+            &proxy.endpoint,
+            "events",
+            STACK,
+            "--follow",
+            "--json",
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let lines = std::thread::spawn(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .collect::<Vec<String>>()
+    });
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while proxy.forwarded() == 0 {
+        assert!(Instant::now() < deadline, "regship made no call");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    proxy.set(Fault::CutResponse);
+    while proxy.faulted() < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "regship stopped polling under the fault"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    runtime.block_on(execute(moto, &change_set));
+    proxy.set(Fault::None);
+    let output = support::wait_bounded(child);
+    let printed: Vec<String> = lines
+        .join()
+        .unwrap()
+        .iter()
+        .map(|line| {
+            let event: serde_json::Value = serde_json::from_str(line).unwrap();
+            event["event_id"].as_str().unwrap().to_string()
+        })
+        .collect();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("retrying in"),
+        "says what is happening: {stderr}"
+    );
+    assert_eq!(
+        printed,
+        runtime.block_on(all_events(moto)),
+        "every event exactly once, in order"
+    );
+}
