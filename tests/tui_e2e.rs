@@ -231,7 +231,11 @@ fn a_panic_restores_the_terminal_then_says_what_happened() {
     require_tmux();
     let (moto, _serial) = moto();
     let dir = workspace();
-    let (tmux, stty) = start_tui_with(dir.path(), &moto.endpoint, "REGSHIP_INJECT_PANIC=1 ");
+    let (tmux, stty) = start_tui_with(
+        dir.path(),
+        &moto.endpoint,
+        "REGSHIP_INJECT_PANIC=1 RUST_BACKTRACE=0 ",
+    );
     let after = tmux.wait_for("REGSHIP-EXITED 101", 30);
     assert!(
         after.contains("the terminal is restored") && after.contains("injected panic"),

@@ -52,10 +52,10 @@ fn setup_terminal() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore_terminal();
-        eprintln!(
-            "regship stopped on a bug; the terminal is restored. Please report it with what follows:"
-        );
         previous(info);
+        eprintln!(
+            "regship stopped on the bug above; the terminal is restored. Please report it with the lines above."
+        );
     }));
     Terminal::new(CrosstermBackend::new(std::io::stdout()))
 }
