@@ -52,8 +52,6 @@ FUZZ_SECONDS ?= 60
 fuzz:
 	cargo run --release --quiet --example fuzz_parsers -- $(FUZZ_SECONDS)
 
-bench:
-	cargo bench
-	cargo run --release --quiet --example check_scale
-	cargo run --release --quiet --example poll_rates
-	cargo run --release --quiet --example tui_memory
+# Every benchmark, side by side with the AWS CLI against moto; writes BENCHMARKS.md.
+bench: venv
+	$(VENV)/bin/python scripts/bench.py

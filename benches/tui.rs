@@ -1,5 +1,6 @@
 //! TUI figures: time to first frame on a 1,000-extension workspace (target under 100 ms) and
-//! render time of the events view with 50,000 events (target under 2 ms a frame).
+//! render time of the events view with 50,000 events (target under 2 ms a frame) and of the
+//! pipeline view with 50 actions.
 
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
@@ -18,6 +19,34 @@ fn draw(terminal: &mut Terminal<TestBackend>, state: &AppState, theme: &Theme, k
     terminal
         .draw(|frame| regship::ui::draw(frame, state, theme, keymap))
         .unwrap();
+}
+
+/// A pipeline whose Build stage runs `actions` build actions, one failed.
+fn pipeline_of(actions: usize) -> regship::app::PipelineView {
+    use regship::cloud::{PipelineActionState, PipelineStage, PipelineState};
+    let action = |n: usize| PipelineActionState {
+        name: format!("Extension{n}"),
+        status: Some(if n == 7 { "Failed" } else { "Succeeded" }.into()),
+        summary: None,
+        last_change_ms: Some(1_700_000_000_000 + n as i64 * 1000),
+        external_id: Some(format!("regship-Extension{n}:0b1c")),
+        error: (n == 7).then(|| "JobFailed: Error while executing command: cfn test".into()),
+    };
+    regship::app::PipelineView {
+        state: PipelineState {
+            name: "regship-extensions".into(),
+            stages: vec![PipelineStage {
+                name: "Build".into(),
+                status: Some("Failed".into()),
+                execution_id: Some("e1".into()),
+                actions: (0..actions).map(action).collect(),
+            }],
+        },
+        executions: Vec::new(),
+        extensions: (0..actions)
+            .map(|n| (format!("Extension{n}"), format!("resources/Extension_{n}")))
+            .collect(),
+    }
 }
 
 fn tui(c: &mut Criterion) {
@@ -66,6 +95,22 @@ fn tui(c: &mut Criterion) {
     assert_eq!(state.events.as_ref().unwrap().watch.events.len(), 50_000);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
     group.bench_function("events view frame, 50000 events (160x48)", |b| {
+        b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
+    });
+
+    let mut state = AppState::new("bench", Stage::Cicd);
+    app::update(&mut state, Action::Show(regship::app::ViewKind::Pipeline));
+    let generation = state.generation;
+    app::update(
+        &mut state,
+        Action::PipelineLoaded {
+            generation,
+            stage: Stage::Cicd,
+            result: Ok(pipeline_of(50)),
+        },
+    );
+    app::update(&mut state, Action::Bottom);
+    group.bench_function("pipeline view frame, 50 actions (160x48)", |b| {
         b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
     });
     group.finish();

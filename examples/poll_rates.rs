@@ -1,6 +1,7 @@
-//! Prints DescribeStackEvents calls per minute while following an active and an idle stack
-//! (on a simulated clock, so the figures are exact and take no wall time), and the cost and
-//! memory of merging 100,000 events: `cargo run --release --example poll_rates`.
+//! Prints DescribeStackEvents calls per minute while following an active and an idle stack, and
+//! GetPipelineState calls per minute while following a running pipeline (on a simulated clock,
+//! so the figures are exact and take no wall time), and the cost and memory of merging 100,000
+//! events: `cargo run --release --example poll_rates`.
 
 use std::time::{Duration, Instant};
 
@@ -34,7 +35,48 @@ fn peak_rss_mib() -> f64 {
         .map_or(f64::NAN, |kib| kib / 1024.0)
 }
 
-#[tokio::main(flavor = "current_thread")]
+/// Follows a pipeline that runs for `minutes` simulated minutes (then fails); returns the
+/// GetPipelineState calls made in each minute.
+async fn pipeline_calls_per_minute(minutes: u64) -> Vec<u64> {
+    use regship::cloud::{PipelineActionState, PipelineStage, PipelineState};
+    use regship::watch::pipeline::{PipelineWatch, follow_until_done};
+    let started = tokio::time::Instant::now();
+    let per_minute = std::cell::RefCell::new(vec![0u64; minutes as usize + 1]);
+    let poll = || {
+        let elapsed = started.elapsed();
+        per_minute.borrow_mut()[(elapsed.as_secs() / 60) as usize] += 1;
+        let status = if elapsed < Duration::from_secs(60 * minutes) {
+            "InProgress"
+        } else {
+            "Failed"
+        };
+        std::future::ready(Ok(PipelineState {
+            name: "demo".into(),
+            stages: vec![PipelineStage {
+                name: "Build".into(),
+                status: Some(status.into()),
+                execution_id: Some("e1".into()),
+                actions: vec![PipelineActionState {
+                    name: "Demo".into(),
+                    status: Some(status.into()),
+                    summary: None,
+                    last_change_ms: Some(0),
+                    external_id: None,
+                    error: None,
+                }],
+            }],
+        }))
+    };
+    let mut watch = PipelineWatch::default();
+    follow_until_done(poll, &mut watch, Duration::ZERO, |_| {})
+        .await
+        .expect("the simulated pipeline answers");
+    let mut counts = per_minute.into_inner();
+    counts.truncate(minutes as usize);
+    counts
+}
+
+#[tokio::main(flavor = "current_thread", start_paused = true)]
 async fn main() {
     let active = ScriptedStack::new("demo");
     active.push(
@@ -62,6 +104,10 @@ async fn main() {
     println!("DescribeStackEvents calls per minute (targets: active < 40, idle < 5)");
     println!("  active stack, minutes 1-5: {active_calls:?}");
     println!("  idle stack,   minutes 1-5: {idle_calls:?}");
+    println!(
+        "GetPipelineState calls per minute following a running pipeline (target about 12): {:?}",
+        pipeline_calls_per_minute(5).await
+    );
 
     let events = generated_events(0..100_000);
     let pages: Vec<Vec<StackEvent>> = events

@@ -1,0 +1,309 @@
+#!/usr/bin/env python3
+"""`make bench`: runs every benchmark of regship and writes BENCHMARKS.md.
+
+- side by side against one local moto server: `regship events STACK --json` vs
+  `aws cloudformation describe-stack-events` on a stack with 1,000+ events, and `regship exports`
+  vs `aws cloudformation list-exports` (median wall time and peak RSS of each, and the ratio);
+- API calls per minute of `regship events --follow` on an idle stack, counted from moto's
+  request log, and the simulated-clock counts of examples/poll_rates.rs;
+- the criterion benchmarks (check, stack events, TUI frames) and the scale/memory examples.
+
+Run from the repository root with the virtualenv's python (the Makefile does).
+"""
+
+import datetime
+import json
+import os
+import pathlib
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import boto3
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+VENV = ROOT / ".venv" / "bin"
+REGSHIP = ROOT / "target" / "release" / "regship"
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
+FOLLOW_SECONDS = int(os.environ.get("BENCH_FOLLOW_SECONDS", "60"))
+QUEUES = 520  # two events each, plus the stack's own: 1,042 events
+EXPORTS = 150
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_moto(log):
+    port = free_port()
+    server = subprocess.Popen(
+        [str(VENV / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=log,
+        stderr=log,
+    )
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    sys.exit("moto did not start")
+
+
+def environment(home):
+    return {
+        "PATH": f"{VENV}:{os.environ.get('PATH', '')}",
+        "HOME": str(home),
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": str(home / "no-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(home / "no-credentials"),
+        "AWS_PAGER": "",
+    }
+
+
+def measured(command, env):
+    """Wall seconds, peak RSS in MiB and stdout size of one run (exit 0 required)."""
+    with tempfile.TemporaryFile() as out:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - started
+        stderr = child.stderr.read().decode(errors="replace")
+        child.stderr.close()
+        if os.waitstatus_to_exitcode(status) != 0:
+            sys.exit(f"{' '.join(command)} failed: {stderr}")
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024, out.read()
+
+
+def compare(label, regship, aws, env, count):
+    """Runs both commands RUNS times, alternating; returns a table row and the raw figures."""
+    figures = {"regship": [], "aws": []}
+    outputs = {}
+    measured(regship, env)  # warm the page cache and moto's code paths
+    measured(aws, env)
+    for _ in range(RUNS):
+        for name, command in (("regship", regship), ("aws", aws)):
+            wall, rss, out = measured(command, env)
+            figures[name].append((wall, rss))
+            outputs[name] = out
+    counts = {name: count(out) for name, out in outputs.items()}
+    if counts["regship"] != counts["aws"]:
+        sys.exit(f"{label}: regship printed {counts['regship']} items, the AWS CLI {counts['aws']}")
+    med = {
+        name: (
+            statistics.median(w for w, _ in runs) * 1000,
+            max(r for _, r in runs),
+        )
+        for name, runs in figures.items()
+    }
+    ratio = med["regship"][0] / med["aws"][0]
+    return (
+        f"| {label} ({counts['aws']} items) | {med['regship'][0]:.0f} ms | {med['aws'][0]:.0f} ms "
+        f"| **{ratio:.2f}** (1/{1 / ratio:.1f}) | {med['regship'][1]:.1f} MiB | {med['aws'][1]:.1f} MiB |"
+    )
+
+
+def seed(endpoint):
+    cloudformation = boto3.client(
+        "cloudformation",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+    queues = "".join(f"  Queue{n}:\n    Type: AWS::SQS::Queue\n" for n in range(QUEUES))
+    cloudformation.create_stack(StackName="bench-events", TemplateBody=f"Resources:\n{queues}")
+    outputs = "".join(
+        f"  Out{n}:\n    Value: value-{n}\n    Export:\n      Name: bench-export-{n}\n"
+        for n in range(EXPORTS)
+    )
+    cloudformation.create_stack(
+        StackName="bench-exports",
+        TemplateBody=f"Resources:\n  Topic:\n    Type: AWS::SNS::Topic\nOutputs:\n{outputs}",
+    )
+    # A stack waiting for its change set: a follower polls it as an idle stack.
+    cloudformation.create_change_set(
+        StackName="bench-idle",
+        ChangeSetName="waiting",
+        ChangeSetType="CREATE",
+        TemplateBody="Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+    )
+
+
+def requests_logged(log_path):
+    with open(log_path, errors="replace") as log:
+        return sum(1 for line in log if '"POST / HTTP' in line)
+
+
+def follow_calls(endpoint, env, log_path):
+    """Requests per minute of `regship events --follow` on an idle stack, from moto's log."""
+    before = requests_logged(log_path)
+    follower = subprocess.Popen(
+        [str(REGSHIP), "--endpoint-url", endpoint, "events", "bench-idle", "--follow"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    time.sleep(FOLLOW_SECONDS)
+    follower.terminate()
+    follower.wait()
+    calls = requests_logged(log_path) - before
+    return calls * 60 / FOLLOW_SECONDS
+
+
+def run(command):
+    print("$", " ".join(command), flush=True)
+    return subprocess.run(
+        command, cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def criterion_rows():
+    rows = []
+    for estimates in sorted((ROOT / "target" / "criterion").glob("**/new/estimates.json")):
+        benchmark = json.loads((estimates.parent / "benchmark.json").read_text())
+        median = json.loads(estimates.read_text())["median"]
+        value = median["point_estimate"] / 1e6
+        low = median["confidence_interval"]["lower_bound"] / 1e6
+        high = median["confidence_interval"]["upper_bound"] / 1e6
+        rows.append(f"| {benchmark['full_id']} | {value:.3f} ms | {low:.3f} – {high:.3f} ms |")
+    return rows
+
+
+def machine():
+    model = "unknown CPU"
+    try:
+        for line in open("/proc/cpuinfo"):
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+        memory = next(
+            int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal")
+        )
+    except (OSError, StopIteration):
+        memory = 0
+    rustc = subprocess.run(["rustc", "--version"], capture_output=True, text=True).stdout.strip()
+    aws = subprocess.run(
+        [str(VENV / "aws"), "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    return (
+        f"{os.cpu_count()} × {model}, {memory / 1024 / 1024:.0f} GiB, "
+        f"{platform.system()} {platform.release()}; {rustc}; {aws}; moto "
+        + subprocess.run(
+            [str(VENV / "python"), "-c", "import moto; print(moto.__version__)"],
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+    )
+
+
+def main():
+    run(["cargo", "build", "--release", "--quiet"])
+    home = pathlib.Path(tempfile.mkdtemp(prefix="regship-bench-"))
+    env = environment(home)
+    log_path = home / "moto.log"
+    with open(log_path, "w") as log:
+        server, endpoint = start_moto(log)
+        try:
+            seed(endpoint)
+            print("side by side against moto …", flush=True)
+            events = compare(
+                "events of one stack",
+                [str(REGSHIP), "-C", str(home), "--endpoint-url", endpoint, "events",
+                 "bench-events", "--json"],
+                [str(VENV / "aws"), "--endpoint-url", endpoint, "cloudformation",
+                 "describe-stack-events", "--stack-name", "bench-events"],
+                env,
+                lambda out: len(json.loads(out)) if out.lstrip().startswith(b"[")
+                else len(json.loads(out)["StackEvents"]),
+            )
+            exports = compare(
+                "exports of the region",
+                [str(REGSHIP), "-C", str(home), "--endpoint-url", endpoint, "exports", "--json"],
+                [str(VENV / "aws"), "--endpoint-url", endpoint, "cloudformation", "list-exports"],
+                env,
+                lambda out: len(json.loads(out)) if out.lstrip().startswith(b"[")
+                else len(json.loads(out)["Exports"]),
+            )
+            print(f"following an idle stack for {FOLLOW_SECONDS} s …", flush=True)
+            idle_rate = follow_calls(endpoint, env, log_path)
+        finally:
+            server.terminate()
+            server.wait()
+
+    print("criterion benchmarks …", flush=True)
+    subprocess.run(["cargo", "bench", "--quiet"], cwd=ROOT, check=True, capture_output=True)
+    examples = {
+        name: run(["cargo", "run", "--release", "--quiet", "--example", name]).strip()
+        for name in ("check_scale", "poll_rates", "tui_memory")
+    }
+
+    today = datetime.date.today().isoformat()
+    text = f"""# Benchmarks
+
+Written by `make bench` on {today}. Machine: {machine()}.
+
+Reproduce: `make bench` (it builds the release binary, starts moto from `.venv` on a loopback
+port, seeds it, runs everything below and rewrites this file). `BENCH_RUNS` (default 9) sets
+the runs per side-by-side command, `BENCH_FOLLOW_SECONDS` (default 60) the length of the
+follow whose calls are counted.
+
+## regship vs the AWS CLI, same moto server, same data
+
+Each command ran {RUNS} times, alternating, after one warm-up run each; wall time is the
+median, memory the highest peak RSS (`wait4`). Both printed the same number of items.
+Target: regship at most one fifth of the AWS CLI's time (ratio ≤ 0.20).
+
+| what | regship | aws | ratio | regship peak RSS | aws peak RSS |
+| --- | --- | --- | --- | --- | --- |
+{events}
+{exports}
+
+## API calls per minute
+
+- `regship events --follow` on an idle stack (REVIEW_IN_PROGRESS, nothing changes), counted
+  from moto's request log over {FOLLOW_SECONDS} s: **{idle_rate:.1} calls/min** (target < 5 after
+  the first minute; the first minute ramps 2, 4, 8, 15 s).
+- Simulated clock (exact counts of the pollers' own schedule, `examples/poll_rates.rs`):
+
+```
+{examples['poll_rates']}
+```
+
+## Criterion benchmarks (median, 95% confidence interval)
+
+| benchmark | median | interval |
+| --- | --- | --- |
+{chr(10).join(criterion_rows())}
+
+## `regship check` at scale (`examples/check_scale.rs`)
+
+```
+{examples['check_scale']}
+```
+
+## TUI memory (`examples/tui_memory.rs`)
+
+```
+{examples['tui_memory']}
+```
+"""
+    (ROOT / "BENCHMARKS.md").write_text(text)
+    print("wrote BENCHMARKS.md")
+
+
+if __name__ == "__main__":
+    main()
