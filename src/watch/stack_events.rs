@@ -219,9 +219,10 @@ impl StackWatch {
 
     /// Whether anything is still moving.
     pub fn is_active(&self) -> bool {
+        // REVIEW_IN_PROGRESS waits for a person to execute a change set: nothing moves.
         self.stack_status
             .as_deref()
-            .is_some_and(|status| !is_terminal(status))
+            .is_some_and(|status| !is_terminal(status) && status != "REVIEW_IN_PROGRESS")
             || self
                 .resources
                 .values()
@@ -458,6 +459,27 @@ mod tests {
             None,
         );
         stack
+    }
+
+    #[tokio::test]
+    async fn a_stack_waiting_for_its_change_set_is_polled_as_idle() {
+        let stack = ScriptedStack::new("setup-x");
+        stack.push(
+            Duration::ZERO,
+            "setup-x",
+            "",
+            "REVIEW_IN_PROGRESS",
+            Some("User Initiated"),
+        );
+        let mut poller = StackEventPoller::new(stack.clone(), "setup-x", Start::Beginning, 100);
+        let mut delays = Vec::new();
+        for _ in 0..5 {
+            let report = poller.poll().await;
+            delays.push(report.delay.as_secs());
+            stack.advance(report.delay);
+        }
+        assert_eq!(delays, [2, 4, 8, 15, 15], "backs off like an idle stack");
+        assert_eq!(poller.watch.outcome(), None, "and keeps following");
     }
 
     #[tokio::test]
