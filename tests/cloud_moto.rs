@@ -13,27 +13,12 @@ fn workspace(account_id: &str) -> tempfile::TempDir {
     support::example_workspace(account_id)
 }
 
-/// Runs regship against moto with test credentials and no real AWS configuration.
-fn regship(moto: &Moto, dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut command = support::regship_command(dir);
-    command
-        .args([
-            "-C",
-            dir.to_str().unwrap(),
-            "--endpoint-url",
-            &moto.endpoint,
-        ])
-        .args(args);
-    support::run_with_stdin(command, stdin)
-}
-
 fn text(output: &Output) -> String {
     support::output_text(output)
 }
 
 fn stack_status(moto: &Moto, dir: &Path) -> Option<String> {
-    let output = regship(
-        moto,
+    let output = moto.regship(
         dir,
         &["events", "setup-S3-DeleteBucketContents", "--json"],
         "",
@@ -49,8 +34,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
     let (moto, _serial) = moto();
     let dir = workspace(MOTO_ACCOUNT);
 
-    let declined_create = regship(
-        moto,
+    let declined_create = moto.regship(
         dir.path(),
         &["setup", "deploy", "S3_DeleteBucketContents"],
         "n\n",
@@ -66,8 +50,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         "no empty REVIEW_IN_PROGRESS stack is left behind"
     );
 
-    let created = regship(
-        moto,
+    let created = moto.regship(
         dir.path(),
         &["setup", "deploy", "S3_DeleteBucketContents"],
         "y\n",
@@ -82,8 +65,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         Some("CREATE_COMPLETE")
     );
 
-    let unchanged = regship(
-        moto,
+    let unchanged = moto.regship(
         dir.path(),
         &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
         "",
@@ -104,8 +86,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         template.replace("IgnorePublicAcls: true", "IgnorePublicAcls: false"),
     )
     .unwrap();
-    let declined = regship(
-        moto,
+    let declined = moto.regship(
         dir.path(),
         &["setup", "deploy", "S3_DeleteBucketContents"],
         "\n",
@@ -122,8 +103,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         "a declined change set is not executed"
     );
 
-    let updated = regship(
-        moto,
+    let updated = moto.regship(
         dir.path(),
         &["setup", "deploy", "S3_DeleteBucketContents", "-y"],
         "",
@@ -136,8 +116,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         text(&updated)
     );
 
-    let followed = regship(
-        moto,
+    let followed = moto.regship(
         dir.path(),
         &["events", "setup-S3-DeleteBucketContents", "--follow"],
         "",
@@ -149,8 +128,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         text(&followed)
     );
 
-    let deleted = regship(
-        moto,
+    let deleted = moto.regship(
         dir.path(),
         &["setup", "delete", "S3_DeleteBucketContents", "--yes"],
         "",
@@ -161,8 +139,7 @@ fn deploy_update_no_change_decline_and_delete_the_example_setup() {
         "{}",
         text(&deleted)
     );
-    let again = regship(
-        moto,
+    let again = moto.regship(
         dir.path(),
         &["setup", "delete", "S3_DeleteBucketContents", "--yes"],
         "",
@@ -180,7 +157,7 @@ fn exports_and_reference_resolution() {
     let dir = workspace(MOTO_ACCOUNT);
     moto.create_stack("exporter", support::moto::EXPORTER_TEMPLATE);
 
-    let exports = regship(moto, dir.path(), &["exports", "--json"], "");
+    let exports = moto.regship(dir.path(), &["exports", "--json"], "");
     assert!(exports.status.success(), "{}", text(&exports));
     let exports: serde_json::Value = serde_json::from_slice(&exports.stdout).unwrap();
     assert_eq!(
@@ -189,8 +166,7 @@ fn exports_and_reference_resolution() {
     );
     assert_eq!(exports[0]["value"], "bucket-from-setup");
 
-    let deployed = regship(
-        moto,
+    let deployed = moto.regship(
         dir.path(),
         &[
             "setup",
@@ -213,8 +189,7 @@ fn exports_and_reference_resolution() {
 fn the_account_guard_refuses_another_account_and_read_only() {
     let (moto, _serial) = moto();
     let dir = workspace("111111111111");
-    let refused = regship(
-        moto,
+    let refused = moto.regship(
         dir.path(),
         &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
         "",
@@ -231,8 +206,7 @@ fn the_account_guard_refuses_another_account_and_read_only() {
     );
 
     let dir = workspace(MOTO_ACCOUNT);
-    let read_only = regship(
-        moto,
+    let read_only = moto.regship(
         dir.path(),
         &[
             "--read-only",
@@ -250,8 +224,7 @@ fn the_account_guard_refuses_another_account_and_read_only() {
     );
     assert!(stack_status(moto, dir.path()).is_none());
 
-    let prod_yes = regship(
-        moto,
+    let prod_yes = moto.regship(
         dir.path(),
         &[
             "setup",
@@ -268,8 +241,7 @@ fn the_account_guard_refuses_another_account_and_read_only() {
         "--yes alone never confirms prod: {}",
         text(&prod_yes)
     );
-    let prod_typed = regship(
-        moto,
+    let prod_typed = moto.regship(
         dir.path(),
         &[
             "setup",
@@ -287,7 +259,7 @@ fn the_account_guard_refuses_another_account_and_read_only() {
 fn accounts_show_identity_match_and_missing_credentials() {
     let (moto, _serial) = moto();
     let dir = workspace(MOTO_ACCOUNT);
-    let output = regship(moto, dir.path(), &["accounts", "--json"], "");
+    let output = moto.regship(dir.path(), &["accounts", "--json"], "");
     assert!(output.status.success(), "{}", text(&output));
     let rows: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(rows[0]["stage"], "sandbox");
@@ -329,7 +301,7 @@ fn accounts_show_identity_match_and_missing_credentials() {
 fn events_of_a_missing_stack_say_so() {
     let (moto, _serial) = moto();
     let dir = workspace(MOTO_ACCOUNT);
-    let output = regship(moto, dir.path(), &["events", "no-such-stack"], "");
+    let output = moto.regship(dir.path(), &["events", "no-such-stack"], "");
     assert_eq!(output.status.code(), Some(1));
     assert!(
         text(&output).contains("does not exist"),

@@ -11,9 +11,7 @@ use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use aws_config::BehaviorVersion;
-use aws_config::retry::RetryConfig;
-use aws_config::timeout::TimeoutConfig;
-use regship::cloud::aws::{AwsCloud, Clients};
+use regship::cloud::aws::{AwsCloud, Clients, with_call_limits};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::{CloudErrorKind, StackEvent};
 use regship::config::{Stage, WorkspaceConfig};
@@ -25,20 +23,13 @@ const STACK: &str = "faulty";
 const TEMPLATE: &str = "Resources:\n  A:\n    Type: AWS::SQS::Queue\n  B:\n    Type: AWS::SQS::Queue\n  C:\n    Type: AWS::SNS::Topic\n";
 
 async fn config(endpoint: &str) -> aws_config::SdkConfig {
-    // What regship's own configuration sets: two attempts, bounded timeouts.
-    aws_config::defaults(BehaviorVersion::latest())
+    // regship's own retries and timeouts.
+    with_call_limits(aws_config::defaults(BehaviorVersion::latest()))
         .region(aws_config::Region::new("us-east-1"))
         .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
             "testing", "testing", None, None, "test",
         ))
         .endpoint_url(endpoint)
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .operation_attempt_timeout(Duration::from_secs(20))
-                .build(),
-        )
         .load()
         .await
 }

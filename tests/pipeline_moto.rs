@@ -234,19 +234,6 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
-fn regship(moto: &Moto, dir: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut command = support::regship_command(dir);
-    command
-        .args([
-            "-C",
-            dir.to_str().unwrap(),
-            "--endpoint-url",
-            &moto.endpoint,
-        ])
-        .args(args);
-    support::run_with_stdin(command, stdin)
-}
-
 fn stdout(output: &Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
@@ -266,8 +253,7 @@ fn logs_print_the_latest_build_of_the_extension_as_plain_lines() {
     });
     let dir = workspace();
 
-    let all = regship(
-        moto,
+    let all = moto.regship(
         dir.path(),
         &["pipeline", "logs", "S3_DeleteBucketContents"],
         "",
@@ -280,8 +266,7 @@ fn logs_print_the_latest_build_of_the_extension_as_plain_lines() {
         "{header}"
     );
 
-    let tail = regship(
-        moto,
+    let tail = moto.regship(
         dir.path(),
         &[
             "pipeline",
@@ -294,8 +279,7 @@ fn logs_print_the_latest_build_of_the_extension_as_plain_lines() {
     );
     assert_eq!(stdout(&tail), format!("{}\n", lines[2]));
 
-    let followed = regship(
-        moto,
+    let followed = moto.regship(
         dir.path(),
         &["pipeline", "logs", "S3_DeleteBucketContents", "--follow"],
         "",
@@ -359,7 +343,7 @@ fn start_is_confirmed_then_listed_and_read_back() {
     runtime().block_on(async { create_pipeline(&sdk_config(moto).await).await });
     let dir = workspace();
 
-    let declined = regship(moto, dir.path(), &["pipeline", "start"], "n\n");
+    let declined = moto.regship(dir.path(), &["pipeline", "start"], "n\n");
     assert_eq!(
         declined.status.code(),
         Some(2),
@@ -371,8 +355,7 @@ fn start_is_confirmed_then_listed_and_read_back() {
         "{}",
         support::output_text(&declined)
     );
-    let read_only = regship(
-        moto,
+    let read_only = moto.regship(
         dir.path(),
         &["--read-only", "pipeline", "start", "--yes"],
         "",
@@ -382,16 +365,11 @@ fn start_is_confirmed_then_listed_and_read_back() {
         "{}",
         support::output_text(&read_only)
     );
-    let listed = regship(moto, dir.path(), &["pipeline", "executions", "--json"], "");
+    let listed = moto.regship(dir.path(), &["pipeline", "executions", "--json"], "");
     let executions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(executions.as_array().map(Vec::len), Some(0), "{executions}");
 
-    let started = regship(
-        moto,
-        dir.path(),
-        &["pipeline", "start", "--yes", "--json"],
-        "",
-    );
+    let started = moto.regship(dir.path(), &["pipeline", "start", "--yes", "--json"], "");
     assert_eq!(
         started.status.code(),
         Some(0),
@@ -402,7 +380,7 @@ fn start_is_confirmed_then_listed_and_read_back() {
     let id = answer["execution_id"].as_str().unwrap().to_string();
     assert!(!id.is_empty());
 
-    let listed = regship(moto, dir.path(), &["pipeline", "executions", "--json"], "");
+    let listed = moto.regship(dir.path(), &["pipeline", "executions", "--json"], "");
     let executions: serde_json::Value = serde_json::from_slice(&listed.stdout).unwrap();
     assert_eq!(executions[0]["id"], id.as_str(), "{executions}");
     assert_eq!(executions[0]["trigger"], "StartPipelineExecution");

@@ -335,17 +335,24 @@ fn open_build(state: &mut AppState) -> Vec<Command> {
     ]
 }
 
-/// S, R, X in the pipeline view: what to change, checked by the guard in the runner.
-fn control_pipeline(state: &mut AppState, control: PipelineControl) -> Vec<Command> {
-    if state.view() != ViewKind::Pipeline {
-        return Vec::new();
-    }
+/// In read-only mode, says so and returns true: the change must not start.
+fn refused_read_only(state: &mut AppState) -> bool {
     if state.read_only {
         notice(
             state,
             "read-only: restart without --read-only to change anything",
             true,
         );
+    }
+    state.read_only
+}
+
+/// S, R, X in the pipeline view: what to change, checked by the guard in the runner.
+fn control_pipeline(state: &mut AppState, control: PipelineControl) -> Vec<Command> {
+    if state.view() != ViewKind::Pipeline {
+        return Vec::new();
+    }
+    if refused_read_only(state) {
         return Vec::new();
     }
     let Some(view) = state.pipeline.value() else {
@@ -726,15 +733,10 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
                 notice(state, text, true);
                 return Vec::new();
             }
-            if state.read_only {
-                notice(
-                    state,
-                    "read-only: restart without --read-only to change anything",
-                    true,
-                );
+            let folder = extension.row.folder.clone();
+            if refused_read_only(state) {
                 return Vec::new();
             }
-            let folder = extension.row.folder.clone();
             state.dialog = Some(Dialog::Busy(format!(
                 "{} setup of {folder}: checking the account",
                 if delete { "deleting" } else { "planning the" }

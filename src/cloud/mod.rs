@@ -238,6 +238,23 @@ pub struct PipelineExecution {
     pub revision_summary: Option<String>,
 }
 
+impl PipelineExecution {
+    /// `7f3c2a1 First line of the commit message`, or empty without a revision.
+    pub fn short_revision(&self) -> String {
+        let Some(id) = &self.revision else {
+            return String::new();
+        };
+        let summary = self
+            .revision_summary
+            .as_deref()
+            .and_then(|s| s.lines().next())
+            .unwrap_or_default();
+        format!("{} {summary}", id.chars().take(7).collect::<String>())
+            .trim_end()
+            .to_string()
+    }
+}
+
 /// One action of one pipeline execution (ListActionExecutions).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ActionExecutionRecord {

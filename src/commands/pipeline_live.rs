@@ -90,23 +90,6 @@ impl<'a> Live<'a> {
     }
 }
 
-/// `7f3c2a1 First line of the message`.
-fn revision_text(execution: &PipelineExecution) -> String {
-    match (&execution.revision, &execution.revision_summary) {
-        (Some(id), summary) => format!(
-            "{} {}",
-            id.chars().take(7).collect::<String>(),
-            summary
-                .as_deref()
-                .and_then(|s| s.lines().next())
-                .unwrap_or_default()
-        )
-        .trim_end()
-        .to_string(),
-        _ => String::new(),
-    }
-}
-
 fn status_cell(status: &str, width: usize, colour: bool) -> String {
     let category = StatusCategory::of_pipeline(status);
     paint(
@@ -159,7 +142,7 @@ fn print_executions(executions: &[PipelineExecution], colour: bool) {
             duration(execution.start_ms, execution.last_update_ms),
             execution.trigger.as_deref().unwrap_or("-"),
             execution.id,
-            revision_text(execution)
+            execution.short_revision()
         );
     }
 }
@@ -333,7 +316,7 @@ pub fn execution(live: &Live, id: &str) -> Result<ExitCode, UsageError> {
             execution.id,
             status_cell(&execution.status, 0, colour).trim_end(),
             execution.trigger.as_deref().unwrap_or("-"),
-            revision_text(&execution)
+            execution.short_revision()
         );
         for action in &actions {
             let extension = live

@@ -72,6 +72,26 @@ static MOTO: OnceLock<Moto> = OnceLock::new();
 static SERIAL: Mutex<()> = Mutex::new(());
 
 impl Moto {
+    /// Runs regship in the workspace `dir` against this server, with test credentials and no
+    /// real AWS configuration, `stdin` typed in.
+    pub fn regship(
+        &self,
+        dir: &std::path::Path,
+        args: &[&str],
+        stdin: &str,
+    ) -> std::process::Output {
+        let mut command = super::regship_command(dir);
+        command
+            .args([
+                "-C",
+                dir.to_str().unwrap(),
+                "--endpoint-url",
+                &self.endpoint,
+            ])
+            .args(args);
+        super::run_with_stdin(command, stdin)
+    }
+
     /// CreateStack through the SDK with static test credentials (moto creates exports only this
     /// way, not through change sets).
     pub fn create_stack(&self, name: &str, template: &str) {

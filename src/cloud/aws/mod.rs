@@ -59,6 +59,19 @@ fn quick_imds() -> aws_config::imds::Client {
         .build()
 }
 
+/// regship's retries and timeouts: two attempts (pollers do their own backoff), 3 s to connect,
+/// 20 s per attempt.
+pub fn with_call_limits(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
+    loader
+        .retry_config(RetryConfig::standard().with_max_attempts(2))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_attempt_timeout(Duration::from_secs(20))
+                .build(),
+        )
+}
+
 /// Builds the SDK configuration of a stage with the standard chain (env, profiles, SSO,
 /// assume-role, `AWS_ENDPOINT_URL`), overridden by the context.
 pub async fn sdk_config(context: &StageContext) -> Result<SdkConfig, CloudError> {
@@ -100,16 +113,9 @@ pub async fn sdk_config(context: &StageContext) -> Result<SdkConfig, CloudError>
     if let Some(profile) = &context.profile {
         credentials = credentials.profile_name(profile);
     }
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
+    let mut loader = with_call_limits(aws_config::defaults(BehaviorVersion::latest()))
         .region(region)
-        .credentials_provider(credentials.build().await)
-        .retry_config(RetryConfig::standard().with_max_attempts(2))
-        .timeout_config(
-            TimeoutConfig::builder()
-                .connect_timeout(Duration::from_secs(3))
-                .operation_attempt_timeout(Duration::from_secs(20))
-                .build(),
-        );
+        .credentials_provider(credentials.build().await);
     if let Some(profile) = &context.profile {
         loader = loader.profile_name(profile);
     }

@@ -132,17 +132,7 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
         .iter()
         .map(|execution| {
             let category = StatusCategory::of_pipeline(&execution.status);
-            let revision = match (&execution.revision, &execution.revision_summary) {
-                (Some(id), summary) => format!(
-                    "{} {}",
-                    id.chars().take(7).collect::<String>(),
-                    summary
-                        .as_deref()
-                        .and_then(|s| s.lines().next())
-                        .unwrap_or("")
-                ),
-                _ => String::new(),
-            };
+            let revision = execution.short_revision();
             Line::from(vec![
                 Span::styled(
                     format!("{} {:<11}", category.symbol(), execution.status),
