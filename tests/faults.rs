@@ -8,7 +8,13 @@ mod support;
 
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use aws_credential_types::Credentials;
+use aws_credential_types::provider::error::CredentialsError;
+use aws_credential_types::provider::{ProvideCredentials, future};
 
 use aws_config::BehaviorVersion;
 use regship::cloud::aws::{AwsCloud, Clients, with_call_limits};
@@ -193,8 +199,76 @@ async fn throttling() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credentials_expiring_mid_run() {
+async fn aws_answering_that_the_token_expired() {
     follow_through(Fault::ExpiredToken).await;
+}
+
+/// Credentials that expire (the provider then fails, as an SSO session does) until renewed.
+#[derive(Debug, Clone, Default)]
+struct ExpiringCredentials {
+    expired: Arc<AtomicBool>,
+}
+
+impl ProvideCredentials for ExpiringCredentials {
+    fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+    where
+        Self: 'a,
+    {
+        future::ProvideCredentials::ready(if self.expired.load(Ordering::SeqCst) {
+            Err(CredentialsError::provider_error(
+                "the SSO session token has expired",
+            ))
+        } else {
+            // Short-lived: the SDK asks the provider again before every call.
+            Ok(Credentials::new(
+                "testing",
+                "testing",
+                Some("session".into()),
+                Some(SystemTime::now() + Duration::from_secs(1)),
+                "expiring",
+            ))
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_credentials_provider_that_expires_mid_run() {
+    let (moto, _serial) = moto();
+    let change_set = pending_stack(moto).await;
+    let credentials = ExpiringCredentials::default();
+    let config = with_call_limits(aws_config::defaults(BehaviorVersion::latest()))
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(credentials.clone())
+        .endpoint_url(&moto.endpoint)
+        .load()
+        .await;
+    let mut poller = poller(&config);
+    let mut seen = ids(&poller.poll().await.new_events);
+    assert!(!seen.is_empty());
+
+    credentials.expired.store(true, Ordering::SeqCst);
+    let report = poller.poll().await;
+    let Some(PollProblem::Stopped(error)) = &report.problem else {
+        panic!("expired credentials stop the poller: {:?}", report.problem);
+    };
+    assert_eq!(error.kind, CloudErrorKind::ExpiredCredentials, "{error:?}");
+    assert!(error.hint.contains("then retry"), "{}", error.hint);
+
+    execute(moto, &change_set).await;
+    credentials.expired.store(false, Ordering::SeqCst); // `aws sso login` in another terminal
+    poller.resume(); // `r` in the TUI, Enter in `events --follow`
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while poller.watch.outcome().is_none() {
+        assert!(Instant::now() < deadline, "the follow did not finish");
+        let report = poller.poll().await;
+        assert!(report.problem.is_none(), "{:?}", report.problem);
+        seen.extend(ids(&report.new_events));
+    }
+    assert_eq!(
+        seen,
+        all_events(moto).await,
+        "every event exactly once, in order"
+    );
 }
 
 /// The whole binary: `regship events --follow --json` through answers cut off mid-way, until
