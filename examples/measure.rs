@@ -16,6 +16,10 @@ fn main() {
     };
     let stdout = std::fs::File::create(&output).expect("the output file can be created");
     let started = Instant::now();
+    #[expect(
+        clippy::zombie_processes,
+        reason = "reaped by wait4 below, which also reports its peak RSS"
+    )]
     let child = Command::new(&program)
         .args(args)
         .stdout(stdout)

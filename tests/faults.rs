@@ -100,10 +100,20 @@ fn ids(events: &[StackEvent]) -> Vec<String> {
     events.iter().map(|e| e.event_id.clone()).collect()
 }
 
+/// Runs an async test on its own runtime while it holds the moto server.
+fn with_moto<F: std::future::Future<Output = ()>>(test: impl FnOnce(&'static Moto) -> F) {
+    let (moto, _serial) = moto();
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(test(moto));
+}
+
 /// Follows through `fault`: a first clean poll, two polls under the fault, the change set
 /// executed meanwhile, then polls after the fault clears until the stack completes.
-async fn follow_through(fault: Fault) {
-    let (moto, _serial) = moto();
+async fn follow_through(moto: &Moto, fault: Fault) {
     let change_set = pending_stack(moto).await;
     let proxy = FaultProxy::start(moto.port);
     let config = config(&proxy.endpoint).await;
@@ -173,34 +183,34 @@ async fn follow_through(fault: Fault) {
     );
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn refused_connections() {
-    follow_through(Fault::Refuse).await;
+#[test]
+fn refused_connections() {
+    with_moto(|moto| follow_through(moto, Fault::Refuse));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn answers_cut_off_mid_way() {
-    follow_through(Fault::CutResponse).await;
+#[test]
+fn answers_cut_off_mid_way() {
+    with_moto(|moto| follow_through(moto, Fault::CutResponse));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn added_latency() {
-    follow_through(Fault::Latency(Duration::from_millis(1500))).await;
+#[test]
+fn added_latency() {
+    with_moto(|moto| follow_through(moto, Fault::Latency(Duration::from_millis(1500))));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn service_unavailable() {
-    follow_through(Fault::Unavailable).await;
+#[test]
+fn service_unavailable() {
+    with_moto(|moto| follow_through(moto, Fault::Unavailable));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn throttling() {
-    follow_through(Fault::Throttle).await;
+#[test]
+fn throttling() {
+    with_moto(|moto| follow_through(moto, Fault::Throttle));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn aws_answering_that_the_token_expired() {
-    follow_through(Fault::ExpiredToken).await;
+#[test]
+fn aws_answering_that_the_token_expired() {
+    with_moto(|moto| follow_through(moto, Fault::ExpiredToken));
 }
 
 /// Credentials that expire (the provider then fails, as an SSO session does) until renewed.
@@ -231,9 +241,12 @@ impl ProvideCredentials for ExpiringCredentials {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_credentials_provider_that_expires_mid_run() {
-    let (moto, _serial) = moto();
+#[test]
+fn a_credentials_provider_that_expires_mid_run() {
+    with_moto(credentials_expire_mid_run);
+}
+
+async fn credentials_expire_mid_run(moto: &'static Moto) {
     let change_set = pending_stack(moto).await;
     let credentials = ExpiringCredentials::default();
     let config = with_call_limits(aws_config::defaults(BehaviorVersion::latest()))

@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::process::Output;
 
 use aws_config::BehaviorVersion;
