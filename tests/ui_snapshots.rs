@@ -716,6 +716,48 @@ fn build_and_pipeline_control_views() {
     snapshot("build_failed", &view);
 
     app::update(&mut view, Action::Back);
+    let mut execution = view.clone();
+    for _ in 0..2 {
+        app::update(&mut execution, Action::Down); // past the last action: the newest execution
+    }
+    app::update(&mut execution, Action::Open);
+    snapshot("execution_loading", &execution);
+    let generation = execution.generation;
+    let record = |stage: &str, action: &str, status: &str, start: i64, error: Option<&str>| {
+        regship::cloud::ActionExecutionRecord {
+            stage: stage.into(),
+            action: action.into(),
+            status: status.into(),
+            start_ms: Some(1_700_000_000_000 + start * 1000),
+            last_update_ms: Some(1_700_000_000_000 + start * 1000 + 245_000),
+            external_id: (stage == "Build").then(|| format!("regship-{action}:0b1c")),
+            summary: None,
+            error: error.map(String::from),
+        }
+    };
+    app::update(
+        &mut execution,
+        Action::ExecutionLoaded {
+            generation,
+            result: Ok(regship::app::ExecutionView {
+                execution: pipeline("Failed", None).executions[0].clone(),
+                actions: vec![
+                    record("Source", "GitHub", "Succeeded", 0, None),
+                    record(
+                        "Build",
+                        "S3DeleteBucketContents",
+                        "Failed",
+                        20,
+                        Some(
+                            "JobFailed: Error while executing command: cfn test. Reason: exit status 1",
+                        ),
+                    ),
+                    record("Build", "SQSQueuePolicy", "Succeeded", 20, None),
+                ],
+            }),
+        },
+    );
+    snapshot("execution_actions", &execution);
     let mut confirm = view.clone();
     confirm.dialog = Some(Dialog::Confirm {
         plan: ChangePlan {

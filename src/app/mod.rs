@@ -114,6 +114,10 @@ pub enum Action {
         lines: Vec<String>,
         problem: Option<String>,
     },
+    ExecutionLoaded {
+        generation: u64,
+        result: Result<ExecutionView, String>,
+    },
     /// A pipeline change went through (the execution id) or failed.
     PipelineChanged {
         generation: u64,
@@ -182,6 +186,12 @@ pub enum Command {
     LoadPipeline {
         generation: u64,
         stage: Stage,
+    },
+    /// GetPipelineExecution and ListActionExecutions of one execution.
+    LoadExecution {
+        generation: u64,
+        stage: Stage,
+        execution_id: String,
     },
     /// Poll a build and read its log until the build ends.
     FollowBuild {
@@ -292,14 +302,24 @@ fn latest_build_status(view: &PipelineView) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Enter on a build action: its build's phases and log, followed live.
-fn open_build(state: &mut AppState) -> Vec<Command> {
+/// Enter in the pipeline view: a build action's build (phases and log, followed live), or an
+/// execution's actions.
+fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
     let selected = state.selected(ViewKind::Pipeline);
-    let Some((_, action)) = state
-        .pipeline
-        .value()
-        .and_then(|view| view.action_at(selected))
-    else {
+    let Some(view) = state.pipeline.value() else {
+        return Vec::new();
+    };
+    if let Some(execution) = view.execution_at(selected) {
+        let execution_id = execution.id.clone();
+        state.execution = Loadable::Loading;
+        state.screens.push(Screen::Execution(execution_id.clone()));
+        return vec![Command::LoadExecution {
+            generation: state.generation,
+            stage: state.stage,
+            execution_id,
+        }];
+    }
+    let Some((_, action)) = view.action_at(selected) else {
         return Vec::new();
     };
     let Some(build_id) = action.external_id.clone() else {
@@ -862,6 +882,7 @@ fn is_result(action: &Action) -> bool {
             | Action::ScaffoldApplied(_)
             | Action::PipelineLoaded { .. }
             | Action::BuildPolled { .. }
+            | Action::ExecutionLoaded { .. }
             | Action::PipelineChanged { .. }
     )
 }
@@ -878,7 +899,7 @@ fn open(state: &mut AppState) -> Vec<Command> {
             }
             Vec::new()
         }
-        Screen::List(ViewKind::Pipeline) => open_build(state),
+        Screen::List(ViewKind::Pipeline) => open_pipeline_row(state),
         Screen::List(ViewKind::Accounts) => {
             let stage = Stage::ALL[state.selected(ViewKind::Accounts).min(3)];
             if stage != state.stage {
@@ -1112,6 +1133,18 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
                 view.problem = problem;
                 view.updated_ms = Some(state.now_ms);
             }
+        }
+        Action::ExecutionLoaded { generation, result } if generation == current => {
+            state.execution = match result {
+                Ok(value) => Loadable::Loaded {
+                    value,
+                    at_ms: state.now_ms,
+                },
+                Err(message) => Loadable::Failed {
+                    message,
+                    at_ms: state.now_ms,
+                },
+            };
         }
         Action::PipelineChanged { generation, result } if generation == current => {
             state.dialog = None;

@@ -40,6 +40,8 @@ pub enum Screen {
     ResourceDetail(String),
     /// One CodeBuild build of a pipeline action, by build id: phases and the live log tail.
     Build(String),
+    /// One pipeline execution, by id: every action it ran.
+    Execution(String),
 }
 
 /// One extension as the resources view shows it.
@@ -128,6 +130,12 @@ impl PipelineView {
             .nth(index)
     }
 
+    /// The execution on the `index`th row: the rows after the actions list the executions.
+    pub fn execution_at(&self, index: usize) -> Option<&crate::cloud::PipelineExecution> {
+        let actions: usize = self.state.stages.iter().map(|s| s.actions.len()).sum();
+        self.executions.get(index.checked_sub(actions)?)
+    }
+
     /// The extension folder a build action tests.
     pub fn extension_of(&self, action: &str) -> Option<&str> {
         self.extensions
@@ -147,6 +155,13 @@ pub struct BuildView {
     pub lines: VecDeque<String>,
     pub problem: Option<String>,
     pub updated_ms: Option<i64>,
+}
+
+/// One execution and the actions it ran (ListActionExecutions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionView {
+    pub execution: crate::cloud::PipelineExecution,
+    pub actions: Vec<crate::cloud::ActionExecutionRecord>,
 }
 
 /// Lines of a build log kept on screen.
@@ -308,6 +323,8 @@ pub struct AppState {
     pub pipeline: Loadable<PipelineView>,
     /// The build screen's build.
     pub build: Option<BuildView>,
+    /// The execution screen's execution.
+    pub execution: Loadable<ExecutionView>,
     /// Whether regship.yml names a CI/CD pipeline (the resources view then shows build status).
     pub cicd_pipeline: bool,
     /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
@@ -347,6 +364,7 @@ impl AppState {
             events: None,
             pipeline: Loadable::NotLoaded,
             build: None,
+            execution: Loadable::NotLoaded,
             cicd_pipeline: false,
             build_status: Loadable::NotLoaded,
             jobs: Vec::new(),
@@ -371,7 +389,7 @@ impl AppState {
         match self.screen() {
             Screen::List(kind) => *kind,
             Screen::ResourceDetail(_) => ViewKind::Resources,
-            Screen::Build(_) => ViewKind::Pipeline,
+            Screen::Build(_) | Screen::Execution(_) => ViewKind::Pipeline,
         }
     }
 
@@ -436,10 +454,14 @@ impl AppState {
             ViewKind::Accounts => Stage::ALL.len(),
             ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
             ViewKind::Jobs => self.jobs.len(),
-            ViewKind::Pipeline => self
-                .pipeline
-                .value()
-                .map_or(0, |p| p.state.stages.iter().map(|s| s.actions.len()).sum()),
+            ViewKind::Pipeline => self.pipeline.value().map_or(0, |p| {
+                p.state
+                    .stages
+                    .iter()
+                    .map(|s| s.actions.len())
+                    .sum::<usize>()
+                    + p.executions.len()
+            }),
         }
     }
 }

@@ -810,3 +810,70 @@ fn the_resources_view_shows_each_extensions_latest_build() {
         "read again after a minute"
     );
 }
+
+#[test]
+fn enter_on_an_execution_lists_the_actions_it_ran() {
+    use crate::cloud::{ActionExecutionRecord, PipelineExecution};
+    let mut state = loaded();
+    state.stage = Stage::Cicd;
+    let mut view = pipeline_view("Failed");
+    view.executions.push(PipelineExecution {
+        id: "e1".into(),
+        status: "Failed".into(),
+        trigger: Some("Webhook".into()),
+        start_ms: Some(0),
+        last_update_ms: Some(60_000),
+        revision: None,
+        revision_summary: None,
+    });
+    keys(
+        &mut state,
+        [
+            Action::Show(ViewKind::Pipeline),
+            Action::PipelineLoaded {
+                generation: 1,
+                stage: Stage::Cicd,
+                result: Ok(view),
+            },
+        ],
+    );
+    assert_eq!(
+        state.row_count(ViewKind::Pipeline),
+        2,
+        "one action, one execution"
+    );
+    let commands = keys(&mut state, [Action::Down, Action::Open]);
+    assert_eq!(
+        commands,
+        [Command::LoadExecution {
+            generation: 1,
+            stage: Stage::Cicd,
+            execution_id: "e1".into()
+        }]
+    );
+    assert_eq!(state.screen(), &Screen::Execution("e1".into()));
+    let record = ActionExecutionRecord {
+        stage: "Build".into(),
+        action: "S3DeleteBucketContents".into(),
+        status: "Failed".into(),
+        start_ms: Some(0),
+        last_update_ms: Some(60_000),
+        external_id: None,
+        summary: None,
+        error: Some("JobFailed: exit status 1".into()),
+    };
+    let execution = state.pipeline.value().unwrap().executions[0].clone();
+    keys(
+        &mut state,
+        [Action::ExecutionLoaded {
+            generation: 1,
+            result: Ok(ExecutionView {
+                execution,
+                actions: vec![record.clone()],
+            }),
+        }],
+    );
+    assert_eq!(state.execution.value().unwrap().actions, [record]);
+    keys(&mut state, [Action::Back]);
+    assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
+}

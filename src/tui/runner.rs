@@ -9,7 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
 use crate::app::CfnVerb;
-use crate::app::{Action, ChangePlan, Command, JobStatus, PipelineView, PlanKind};
+use crate::app::{Action, ChangePlan, Command, ExecutionView, JobStatus, PipelineView, PlanKind};
 use crate::cloud::accounts::account_row;
 use crate::cloud::aws::AwsCloud;
 use crate::cloud::context::{Overrides, StageContext};
@@ -434,6 +434,34 @@ impl Runner {
                 tokio::spawn(pipeline_tasks::follow_build(
                     context, build_id, generation, current, actions,
                 ));
+            }
+            Command::LoadExecution {
+                generation,
+                stage,
+                execution_id,
+            } => {
+                let context = self.context(stage);
+                let pipeline = self.pipeline_of(stage);
+                tokio::spawn(async move {
+                    let result = async {
+                        let name =
+                            pipeline.ok_or_else(|| format!("no pipeline for the {stage} stage"))?;
+                        let cloud = AwsCloud::connect(context).await.map_err(with_hint)?;
+                        let execution = cloud
+                            .pipeline_execution(&name, &execution_id)
+                            .await
+                            .map_err(with_hint)?;
+                        let actions = cloud
+                            .action_executions(&name, &execution_id)
+                            .await
+                            .map_err(with_hint)?;
+                        Ok(ExecutionView { execution, actions })
+                    };
+                    let _ = actions.send(Action::ExecutionLoaded {
+                        generation,
+                        result: result.await,
+                    });
+                });
             }
             Command::PlanPipelineChange {
                 generation,

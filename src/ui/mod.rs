@@ -68,6 +68,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::List(ViewKind::Jobs) => views::jobs(frame, body, state, theme),
         Screen::List(ViewKind::Pipeline) => views::pipeline(frame, body, state, theme),
         Screen::Build(_) => views::build(frame, body, state, theme),
+        Screen::Execution(_) => views::execution(frame, body, state, theme),
     }
     draw_footer(frame, footer, state, theme, keymap);
     if state.help {
@@ -138,6 +139,9 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, state: &AppState, theme: &The
                 folder.rsplit('/').next().unwrap_or(folder).to_string()
             }
             Screen::Build(id) => format!("build {}", id.rsplit(':').next().unwrap_or(id)),
+            Screen::Execution(id) => {
+                format!("execution {}", id.chars().take(8).collect::<String>())
+            }
         })
         .collect();
     let mut line = vec![Span::styled(
@@ -197,7 +201,7 @@ fn hints(state: &AppState) -> &'static [&'static str] {
             "help",
             "quit",
         ],
-        Screen::Build(_) => &["back", "help", "quit"],
+        Screen::Build(_) | Screen::Execution(_) => &["back", "help", "quit"],
     }
 }
 

@@ -9,7 +9,7 @@ mod resources;
 pub use accounts::accounts;
 pub use events::events;
 pub use jobs::{jobs, jobs_list_area};
-pub use pipeline::{build, pipeline};
+pub use pipeline::{build, execution, pipeline};
 pub use resources::{resource_detail, resources};
 
 /// A spinner frame for `now_ms`.

@@ -130,10 +130,11 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
     let executions: Vec<Line> = pipeline
         .executions
         .iter()
-        .map(|execution| {
+        .enumerate()
+        .map(|(n, execution)| {
             let category = StatusCategory::of_pipeline(&execution.status);
             let revision = execution.short_revision();
-            Line::from(vec![
+            let line = Line::from(vec![
                 Span::styled(
                     format!("{} {:<11}", category.symbol(), execution.status),
                     theme.status(category),
@@ -148,7 +149,12 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                     theme.muted(),
                 ),
                 Span::raw(revision),
-            ])
+            ]);
+            if action_index + n == selected {
+                line.style(theme.selected())
+            } else {
+                line
+            }
         })
         .collect();
     let history_block = Block::default()
@@ -285,5 +291,88 @@ pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 .title(log_title),
         ),
         log,
+    );
+}
+
+/// One execution: its trigger and revision, and every action it ran with status, duration,
+/// build id and error.
+pub fn execution(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.muted());
+    let view = match &state.execution {
+        Loadable::NotLoaded | Loadable::Loading => {
+            let text = format!("{} reading the execution…", spinner(state.now_ms));
+            frame.render_widget(Paragraph::new(text).block(block.title(" execution ")), area);
+            return;
+        }
+        Loadable::Failed { message, .. } => {
+            let paragraph = Paragraph::new(message.clone())
+                .style(Style::default().fg(theme.error))
+                .wrap(Wrap { trim: false });
+            frame.render_widget(paragraph.block(block.title(" execution ")), area);
+            return;
+        }
+        Loadable::Loaded { value, .. } => value,
+    };
+    let execution = &view.execution;
+    let category = StatusCategory::of_pipeline(&execution.status);
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{} {}", category.symbol(), execution.status),
+            theme.status(category).add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(
+                "  {} · {}",
+                execution.trigger.as_deref().unwrap_or("-"),
+                execution.short_revision()
+            ),
+            theme.muted(),
+        ),
+    ])];
+    let extensions = state.pipeline.value();
+    for action in &view.actions {
+        let category = StatusCategory::of_pipeline(&action.status);
+        let extension = extensions
+            .and_then(|p| p.extension_of(&action.action))
+            .unwrap_or_default();
+        // Narrow terminals: the action's name says enough.
+        let extension = if area.width < 110 { "" } else { extension };
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("  {} {:<11} ", category.symbol(), action.status),
+                theme.status(category),
+            ),
+            Span::raw(format!(
+                "{:<34} ",
+                format!("{}/{}", action.stage, action.action)
+            )),
+            Span::styled(
+                format!(
+                    "{} {:>7}  {}",
+                    action.start_ms.map(clock).unwrap_or_default(),
+                    duration(action.start_ms, action.last_update_ms),
+                    extension
+                ),
+                theme.muted(),
+            ),
+        ]));
+        if let Some(build) = &action.external_id {
+            lines.push(Line::styled(format!("      build {build}"), theme.muted()));
+        }
+        if let Some(error) = &action.error {
+            lines.push(Line::styled(
+                format!("      {error}"),
+                Style::default().fg(theme.error),
+            ));
+        }
+    }
+    let title = format!(" execution {} ", execution.id);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block.title(title))
+            .wrap(Wrap { trim: false }),
+        area,
     );
 }
