@@ -976,16 +976,7 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
             );
         }
         Action::ExportsLoaded { generation, result } if generation == current => {
-            state.exports = match result {
-                Ok(value) => Loadable::Loaded {
-                    value,
-                    at_ms: state.now_ms,
-                },
-                Err(message) => Loadable::Failed {
-                    message,
-                    at_ms: state.now_ms,
-                },
-            };
+            state.exports = Loadable::from_result(result, state.now_ms);
         }
         Action::EventsPolled {
             generation,
@@ -1092,28 +1083,16 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
             result,
         } => {
             if stage == Stage::Cicd {
-                state.build_status = match &result {
-                    Ok(view) => Loadable::Loaded {
-                        value: latest_build_status(view),
-                        at_ms: state.now_ms,
-                    },
-                    Err(message) => Loadable::Failed {
-                        message: message.clone(),
-                        at_ms: state.now_ms,
-                    },
-                };
+                state.build_status = Loadable::from_result(
+                    result
+                        .as_ref()
+                        .map(latest_build_status)
+                        .map_err(Clone::clone),
+                    state.now_ms,
+                );
             }
             if generation == current && stage == state.stage {
-                state.pipeline = match result {
-                    Ok(value) => Loadable::Loaded {
-                        value,
-                        at_ms: state.now_ms,
-                    },
-                    Err(message) => Loadable::Failed {
-                        message,
-                        at_ms: state.now_ms,
-                    },
-                };
+                state.pipeline = Loadable::from_result(result, state.now_ms);
             }
         }
         Action::BuildPolled {
@@ -1135,16 +1114,7 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
             }
         }
         Action::ExecutionLoaded { generation, result } if generation == current => {
-            state.execution = match result {
-                Ok(value) => Loadable::Loaded {
-                    value,
-                    at_ms: state.now_ms,
-                },
-                Err(message) => Loadable::Failed {
-                    message,
-                    at_ms: state.now_ms,
-                },
-            };
+            state.execution = Loadable::from_result(result, state.now_ms);
         }
         Action::PipelineChanged { generation, result } if generation == current => {
             state.dialog = None;

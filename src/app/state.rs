@@ -72,6 +72,14 @@ pub enum Loadable<T> {
 }
 
 impl<T> Loadable<T> {
+    /// What a finished load at `at_ms` left: the value, or why there is none.
+    pub fn from_result(result: Result<T, String>, at_ms: i64) -> Loadable<T> {
+        match result {
+            Ok(value) => Loadable::Loaded { value, at_ms },
+            Err(message) => Loadable::Failed { message, at_ms },
+        }
+    }
+
     pub fn value(&self) -> Option<&T> {
         match self {
             Loadable::Loaded { value, .. } => Some(value),
