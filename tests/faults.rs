@@ -40,29 +40,9 @@ async fn config(endpoint: &str) -> aws_config::SdkConfig {
         .await
 }
 
-/// A stack waiting in REVIEW_IN_PROGRESS (a change set not executed yet): a follower keeps
-/// polling it. Returns the change set's id.
-async fn pending_stack(moto: &Moto) -> String {
-    let cloudformation = aws_sdk_cloudformation::Client::new(&config(&moto.endpoint).await);
-    cloudformation
-        .create_change_set()
-        .stack_name(STACK)
-        .change_set_name("first")
-        .change_set_type(aws_sdk_cloudformation::types::ChangeSetType::Create)
-        .template_body(TEMPLATE)
-        .send()
-        .await
-        .unwrap()
-        .id()
-        .unwrap()
-        .to_string()
-}
-
-async fn execute(moto: &Moto, change_set: &str) {
-    aws_sdk_cloudformation::Client::new(&config(&moto.endpoint).await)
-        .execute_change_set()
-        .change_set_name(change_set)
-        .send()
+/// Executes the change set on moto directly (not through the proxy).
+async fn execute(moto: &'static Moto, change_set: String) {
+    tokio::task::spawn_blocking(move || moto.execute_change_set(&change_set))
         .await
         .unwrap();
 }
@@ -100,21 +80,22 @@ fn ids(events: &[StackEvent]) -> Vec<String> {
     events.iter().map(|e| e.event_id.clone()).collect()
 }
 
-/// Runs an async test on its own runtime while it holds the moto server.
-fn with_moto<F: std::future::Future<Output = ()>>(test: impl FnOnce(&'static Moto) -> F) {
+/// Runs an async test on its own runtime while it holds the moto server, with a stack waiting
+/// in REVIEW_IN_PROGRESS (a change set not executed yet: a follower keeps polling it).
+fn with_moto<F: std::future::Future<Output = ()>>(test: impl FnOnce(&'static Moto, String) -> F) {
     let (moto, _serial) = moto();
+    let change_set = moto.create_pending_stack(STACK, TEMPLATE);
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap()
-        .block_on(test(moto));
+        .block_on(test(moto, change_set));
 }
 
 /// Follows through `fault`: a first clean poll, two polls under the fault, the change set
 /// executed meanwhile, then polls after the fault clears until the stack completes.
-async fn follow_through(moto: &Moto, fault: Fault) {
-    let change_set = pending_stack(moto).await;
+async fn follow_through(moto: &'static Moto, change_set: String, fault: Fault) {
     let proxy = FaultProxy::start(moto.port);
     let config = config(&proxy.endpoint).await;
     let mut poller = poller(&config);
@@ -158,7 +139,7 @@ async fn follow_through(moto: &Moto, fault: Fault) {
     }
     assert!(proxy.faulted() >= 1 || matches!(fault, Fault::Latency(_)));
 
-    execute(moto, &change_set).await;
+    execute(moto, change_set).await;
     proxy.set(Fault::None);
     if fault == Fault::ExpiredToken {
         let still = poller.poll().await;
@@ -185,32 +166,38 @@ async fn follow_through(moto: &Moto, fault: Fault) {
 
 #[test]
 fn refused_connections() {
-    with_moto(|moto| follow_through(moto, Fault::Refuse));
+    with_moto(|moto, change_set| follow_through(moto, change_set, Fault::Refuse));
 }
 
 #[test]
 fn answers_cut_off_mid_way() {
-    with_moto(|moto| follow_through(moto, Fault::CutResponse));
+    with_moto(|moto, change_set| follow_through(moto, change_set, Fault::CutResponse));
 }
 
 #[test]
 fn added_latency() {
-    with_moto(|moto| follow_through(moto, Fault::Latency(Duration::from_millis(1500))));
+    with_moto(|moto, change_set| {
+        follow_through(
+            moto,
+            change_set,
+            Fault::Latency(Duration::from_millis(1500)),
+        )
+    });
 }
 
 #[test]
 fn service_unavailable() {
-    with_moto(|moto| follow_through(moto, Fault::Unavailable));
+    with_moto(|moto, change_set| follow_through(moto, change_set, Fault::Unavailable));
 }
 
 #[test]
 fn throttling() {
-    with_moto(|moto| follow_through(moto, Fault::Throttle));
+    with_moto(|moto, change_set| follow_through(moto, change_set, Fault::Throttle));
 }
 
 #[test]
 fn aws_answering_that_the_token_expired() {
-    with_moto(|moto| follow_through(moto, Fault::ExpiredToken));
+    with_moto(|moto, change_set| follow_through(moto, change_set, Fault::ExpiredToken));
 }
 
 /// Credentials that expire (the provider then fails, as an SSO session does) until renewed.
@@ -246,8 +233,7 @@ fn a_credentials_provider_that_expires_mid_run() {
     with_moto(credentials_expire_mid_run);
 }
 
-async fn credentials_expire_mid_run(moto: &'static Moto) {
-    let change_set = pending_stack(moto).await;
+async fn credentials_expire_mid_run(moto: &'static Moto, change_set: String) {
     let credentials = ExpiringCredentials::default();
     let config = with_call_limits(aws_config::defaults(BehaviorVersion::latest()))
         .region(aws_config::Region::new("us-east-1"))
@@ -267,7 +253,7 @@ async fn credentials_expire_mid_run(moto: &'static Moto) {
     assert_eq!(error.kind, CloudErrorKind::ExpiredCredentials, "{error:?}");
     assert!(error.hint.contains("then retry"), "{}", error.hint);
 
-    execute(moto, &change_set).await;
+    execute(moto, change_set).await;
     credentials.expired.store(false, Ordering::SeqCst); // `aws sso login` in another terminal
     poller.resume(); // `r` in the TUI, Enter in `events --follow`
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -290,7 +276,7 @@ async fn credentials_expire_mid_run(moto: &'static Moto) {
 fn events_follow_survives_cut_answers_end_to_end() {
     let (moto, _serial) = moto();
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let change_set = runtime.block_on(pending_stack(moto));
+    let change_set = moto.create_pending_stack(STACK, TEMPLATE);
     let proxy = FaultProxy::start(moto.port);
     let home = tempfile::tempdir().unwrap();
     let mut child = support::regship_command(home.path())
@@ -329,7 +315,7 @@ fn events_follow_survives_cut_answers_end_to_end() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    runtime.block_on(execute(moto, &change_set));
+    moto.execute_change_set(&change_set);
     proxy.set(Fault::None);
     let output = support::wait_bounded(child);
     let printed: Vec<String> = lines

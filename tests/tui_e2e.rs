@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use support::fault_proxy::{Fault, FaultProxy};
 use support::moto::{EXPORTER_TEMPLATE, moto};
 
 struct Tmux {
@@ -245,5 +246,36 @@ fn a_panic_restores_the_terminal_then_says_what_happened() {
         !after.contains("FOLDER"),
         "the alternate screen was left, so the TUI's table is gone: {after}"
     );
+    assert_terminal_restored(&stty);
+}
+
+/// The TUI's event poller through a throttling proxy: it says so, keeps polling, and shows the
+/// stack's completion once the throttling stops.
+#[test]
+fn the_events_view_rides_out_throttling() {
+    require_tmux();
+    let (moto, _serial) = moto();
+    let change_set = moto.create_pending_stack(
+        "faulty",
+        "Resources:\n  Topic:\n    Type: AWS::SNS::Topic\n",
+    );
+    let proxy = FaultProxy::start(moto.port);
+    let dir = workspace();
+    let (tmux, stty) = start_tui(dir.path(), &proxy.endpoint);
+    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    tmux.keys(&[":", "events", "Space", "faulty", "Enter"]);
+    tmux.wait_for("REVIEW_IN_PROGRESS", 30);
+    proxy.set(Fault::Throttle);
+    tmux.wait_for("throttled", 40);
+    moto.execute_change_set(&change_set);
+    proxy.set(Fault::None);
+    let done = tmux.wait_for("CREATE_COMPLETE", 40);
+    assert!(
+        !done.contains("throttled"),
+        "the problem is cleared: {done}"
+    );
+    assert!(proxy.faulted() >= 1);
+    tmux.keys(&["q"]);
+    tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);
 }

@@ -95,28 +95,66 @@ impl Moto {
     /// CreateStack through the SDK with static test credentials (moto creates exports only this
     /// way, not through change sets).
     pub fn create_stack(&self, name: &str, template: &str) {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap();
-        runtime.block_on(async {
-            let config = aws_sdk_cloudformation::Config::builder()
-                .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
-                .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
-                .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-                    "testing", "testing", None, None, "test",
-                ))
-                .endpoint_url(&self.endpoint)
-                .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
-                .build();
-            aws_sdk_cloudformation::Client::from_conf(config)
+        self.cloudformation(|client| async move {
+            client
                 .create_stack()
                 .stack_name(name)
                 .template_body(template)
                 .send()
                 .await
                 .unwrap();
-        });
+        })
+    }
+
+    /// A stack waiting for its first change set to be executed (REVIEW_IN_PROGRESS); returns
+    /// the change set's id, for `execute_change_set`.
+    pub fn create_pending_stack(&self, name: &str, template: &str) -> String {
+        self.cloudformation(|client| async move {
+            client
+                .create_change_set()
+                .stack_name(name)
+                .change_set_name("first")
+                .change_set_type(aws_sdk_cloudformation::types::ChangeSetType::Create)
+                .template_body(template)
+                .send()
+                .await
+                .unwrap()
+                .id()
+                .unwrap()
+                .to_string()
+        })
+    }
+
+    pub fn execute_change_set(&self, id: &str) {
+        self.cloudformation(|client| async move {
+            client
+                .execute_change_set()
+                .change_set_name(id)
+                .send()
+                .await
+                .unwrap();
+        })
+    }
+
+    /// Runs `call` with a CloudFormation client of this server on a runtime of its own.
+    fn cloudformation<F, T>(&self, call: impl FnOnce(aws_sdk_cloudformation::Client) -> F) -> T
+    where
+        F: std::future::Future<Output = T>,
+    {
+        let config = aws_sdk_cloudformation::Config::builder()
+            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
+            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&self.endpoint)
+            .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
+            .build();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(call(aws_sdk_cloudformation::Client::from_conf(config)))
     }
 
     /// Clears every account's state. A server that is still starting (it can accept and drop
