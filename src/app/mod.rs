@@ -388,12 +388,9 @@ fn control_pipeline(state: &mut AppState, control: PipelineControl) -> Vec<Comma
             };
             let failed = view
                 .state
-                .stages
-                .iter()
-                .filter(|s| s.name == stage)
-                .flat_map(|s| &s.actions)
-                .filter(|a| a.status.as_deref() == Some("Failed"))
-                .map(|a| a.name.clone())
+                .failed_actions(stage)
+                .into_iter()
+                .map(String::from)
                 .collect();
             PipelineChange::Retry {
                 stage: stage.to_string(),

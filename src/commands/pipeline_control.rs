@@ -104,14 +104,7 @@ pub fn retry(live: &Live, stage: Option<&str>, yes: bool) -> Result<ExitCode, Us
                     ))
                 })?,
         };
-        let failed: Vec<&str> = state
-            .stages
-            .iter()
-            .filter(|s| s.name == stage_name)
-            .flat_map(|s| &s.actions)
-            .filter(|a| a.status.as_deref() == Some("Failed"))
-            .map(|a| a.name.as_str())
-            .collect();
+        let failed = state.failed_actions(&stage_name);
         let authorization = authorize(&cloud, guard, "retry a stage").await?;
         let question = format!(
             "Retry the failed actions of {stage_name} ({}) of execution {execution_id} in {} ({})?",

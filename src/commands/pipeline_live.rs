@@ -44,13 +44,12 @@ impl<'a> Live<'a> {
         json: bool,
     ) -> Result<Live<'a>, UsageError> {
         let stage = options.stage;
-        let accounts = &workspace.config.accounts;
-        let pipeline = match stage {
-            Stage::Cicd => accounts.cicd.pipeline.clone(),
-            Stage::Beta => accounts.beta.pipeline.clone(),
-            _ => None,
-        }
-        .ok_or_else(|| {
+        let pipeline = workspace
+            .config
+            .accounts
+            .pipeline(stage)
+            .map(String::from)
+            .ok_or_else(|| {
             UsageError(match stage {
                 Stage::Cicd | Stage::Beta => format!(
                     "no pipeline for the {stage} stage\nhint: set accounts.{stage}.pipeline in regship.yml (the PipelineName output of release/cicd.yml)"

@@ -207,6 +207,17 @@ pub struct Accounts {
     pub prod: ProdAccount,
 }
 
+impl Accounts {
+    /// The CodePipeline pipeline of a stage: cicd and beta may name one, the others have none.
+    pub fn pipeline(&self, stage: Stage) -> Option<&str> {
+        match stage {
+            Stage::Cicd => self.cicd.pipeline.as_deref(),
+            Stage::Beta => self.beta.pipeline.as_deref(),
+            Stage::Sandbox | Stage::Prod => None,
+        }
+    }
+}
+
 fn default_extension_dirs() -> Vec<String> {
     vec!["resources".into(), "hooks".into(), "modules".into()]
 }

@@ -73,15 +73,6 @@ impl Runner {
         StageContext::new(&self.config, stage, &self.overrides)
     }
 
-    /// The pipeline regship.yml names for a stage (cicd and beta have one).
-    fn pipeline_of(&self, stage: Stage) -> Option<String> {
-        match stage {
-            Stage::Cicd => self.config.accounts.cicd.pipeline.clone(),
-            Stage::Beta => self.config.accounts.beta.pipeline.clone(),
-            _ => None,
-        }
-    }
-
     /// Sets the region of every later task (`:region`), or back to the stage's.
     pub fn set_region(&mut self, region: Option<String>) {
         self.overrides.region = region;
@@ -390,7 +381,7 @@ impl Runner {
             }
             Command::LoadPipeline { generation, stage } => {
                 let context = self.context(stage);
-                let pipeline = self.pipeline_of(stage);
+                let pipeline = self.config.accounts.pipeline(stage).map(String::from);
                 let workspace = self.current_workspace();
                 tokio::spawn(async move {
                     let result = async {
@@ -441,7 +432,7 @@ impl Runner {
                 execution_id,
             } => {
                 let context = self.context(stage);
-                let pipeline = self.pipeline_of(stage);
+                let pipeline = self.config.accounts.pipeline(stage).map(String::from);
                 tokio::spawn(async move {
                     let result = async {
                         let name =
@@ -472,7 +463,7 @@ impl Runner {
                 let guard = AccountGuard {
                     read_only: self.read_only,
                 };
-                let pipeline = self.pipeline_of(stage);
+                let pipeline = self.config.accounts.pipeline(stage).map(String::from);
                 tokio::spawn(async move {
                     let planned =
                         pipeline_tasks::plan_pipeline_change(context, guard, pipeline, change)

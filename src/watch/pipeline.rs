@@ -51,6 +51,17 @@ impl PipelineState {
         })
     }
 
+    /// The failed actions of a stage: what a retry of that stage runs again.
+    pub fn failed_actions(&self, stage: &str) -> Vec<&str> {
+        self.stages
+            .iter()
+            .filter(|s| s.name == stage)
+            .flat_map(|s| &s.actions)
+            .filter(|a| a.status.as_deref() == Some("Failed"))
+            .map(|a| a.name.as_str())
+            .collect()
+    }
+
     /// The execution in progress, if one is.
     pub fn running_execution(&self) -> Option<&str> {
         self.stages
@@ -215,6 +226,7 @@ mod tests {
         assert_eq!(watch.update(&failed).len(), 1);
         assert_eq!(watch.outcome(&failed), Some(false));
         assert_eq!(failed.failed_stage(), Some(("Build", "e1")));
+        assert_eq!(failed.failed_actions("Build"), ["A"]);
         assert_eq!(failed.running_execution(), None);
     }
 }

@@ -53,7 +53,7 @@ where
                 CloudError::new(
                     CloudErrorKind::Throttled,
                     format!("{action}: throttled by AWS ({said})"),
-                    "backing off; this clears by itself",
+                    "AWS limits the call rate: try again in a moment (followers back off by themselves)",
                 )
             } else if EXPIRED.contains(&code) || message.contains("expired") {
                 CloudError::new(
@@ -102,7 +102,7 @@ where
                         status.as_u16(),
                         if said.is_empty() { "no details" } else { &said }
                     ),
-                    "retrying; this is on AWS's side",
+                    "this is on AWS's side: try again in a moment",
                 )
             } else if code == "ValidationError" || code.starts_with("Invalid") {
                 CloudError::new(CloudErrorKind::Invalid, format!("{action}: {said}"), "")
@@ -113,7 +113,7 @@ where
         SdkError::TimeoutError(_) => CloudError::new(
             CloudErrorKind::Connection,
             format!("{action}: AWS did not answer in time"),
-            "retrying; check the network or the endpoint",
+            "check the network or the endpoint, then try again",
         ),
         SdkError::DispatchFailure(failure) => {
             let detail = source_chain(&error);
@@ -135,7 +135,7 @@ where
                 CloudError::new(
                     CloudErrorKind::Connection,
                     format!("{action}: the connection to AWS failed: {detail}"),
-                    "retrying; check the network, a proxy, or --endpoint-url",
+                    "check the network, a proxy, or --endpoint-url, then try again",
                 )
             }
         }
@@ -145,7 +145,7 @@ where
                 "{action}: the answer was cut off or unreadable: {}",
                 source_chain(&error)
             ),
-            "retrying",
+            "try again; if it keeps happening, check a proxy between you and AWS",
         ),
         _ => CloudError::new(
             CloudErrorKind::Service,
