@@ -61,6 +61,16 @@ pub enum Command {
     },
     /// List the workspace's extensions.
     List,
+    /// The terminal UI on a scripted release with four demo accounts: no AWS account needed,
+    /// nothing read from your credentials, no connection made.
+    Demo {
+        /// How many times faster than real time the demo runs.
+        #[arg(long, default_value_t = 1.0)]
+        speed: f64,
+        /// The seed of the demo's timeline (names, timings, which resource fails).
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
     /// List every check rule with its code.
     Rules,
     /// The files regship reads and writes: config, keymap, theme, logs.

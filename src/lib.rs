@@ -10,6 +10,7 @@ pub mod cloud;
 pub mod commands;
 pub mod config;
 pub mod jobs;
+pub mod ops;
 pub mod scaffold;
 pub mod tui;
 pub mod ui;

@@ -3,9 +3,9 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use regship::app::CfnVerb;
+use regship::ops::cfn::CfnVerb;
 use regship::cli::{Cli, Command, SetupAction};
-use regship::commands::cfn::CfnOptions;
+use regship::ops::cfn::CfnOptions;
 use regship::commands::{self, UsageError};
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
@@ -13,7 +13,10 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     let (aws, json) = (&cli.aws, cli.json);
     match cli.command {
         Some(Command::Check { paths }) => commands::check::run(&start, &paths, json),
-        None => regship::tui::run(&start, aws),
+        None => regship::tui::run(&start, aws, None),
+        Some(Command::Demo { speed, seed }) => {
+            regship::tui::run(&start, aws, Some(regship::tui::DemoOptions { speed, seed }))
+        }
         Some(Command::List) => Ok(commands::list::run(&start, json)),
         Some(Command::Info) => Ok(commands::info(&start, json)),
         Some(Command::Rules) => Ok(commands::rules(json)),

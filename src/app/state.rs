@@ -4,9 +4,10 @@ use std::collections::{BTreeMap, VecDeque};
 
 use crate::checks::Finding;
 use crate::cloud::accounts::AccountRow;
-use crate::cloud::guard::Authorization;
-use crate::cloud::{Export, ResourceChange, StackOutput};
-use crate::commands::list::ExtensionRow;
+use crate::cloud::{Export, StackOutput};
+pub use crate::ops::cfn::CfnVerb;
+pub use crate::ops::plans::{ChangePlan, PipelineChange, PlanKind};
+use crate::ops::rows::ExtensionRow;
 use crate::config::Stage;
 use crate::watch::stack_events::StackWatch;
 
@@ -175,48 +176,6 @@ pub struct ExecutionView {
 /// Lines of a build log kept on screen.
 pub const BUILD_LINES_KEPT: usize = 5_000;
 
-/// A change to a running pipeline.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PipelineChange {
-    /// StartPipelineExecution.
-    Start,
-    /// RetryStageExecution of the stage's failed actions.
-    Retry {
-        stage: String,
-        execution_id: String,
-        failed: Vec<String>,
-    },
-    /// StopPipelineExecution, letting running actions finish.
-    Stop { execution_id: String },
-}
-
-/// What a confirmed change will do.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PlanKind {
-    /// Execute a computed change set.
-    Deploy {
-        change_set_id: String,
-        create: bool,
-        changes: Vec<ResourceChange>,
-    },
-    /// Delete the stack.
-    Delete,
-    /// Start, retry or stop the pipeline named by the plan's target.
-    Pipeline(PipelineChange),
-}
-
-/// A change waiting for the user's yes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ChangePlan {
-    pub folder: String,
-    /// The stack (or, for a pipeline change, the pipeline) that changes.
-    pub target: String,
-    pub stack_id: String,
-    pub region: String,
-    pub authorization: Authorization,
-    pub kind: PlanKind,
-}
-
 /// A modal on top of the screen.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Dialog {
@@ -248,28 +207,6 @@ pub struct InputLine {
 pub enum InputKind {
     Command,
     Filter,
-}
-
-/// The cfn commands the TUI runs as jobs.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum CfnVerb {
-    Validate,
-    Generate,
-    /// After the preflight (inputs, setup stack, exports).
-    Test,
-    /// To the sandbox's private registry, through the account guard.
-    Submit,
-}
-
-impl CfnVerb {
-    pub fn name(self) -> &'static str {
-        match self {
-            CfnVerb::Validate => "validate",
-            CfnVerb::Generate => "generate",
-            CfnVerb::Test => "test",
-            CfnVerb::Submit => "submit",
-        }
-    }
 }
 
 /// A subprocess the TUI started.
@@ -306,6 +243,7 @@ pub const JOB_LINES_KEPT: usize = 5_000;
 #[derive(Debug, Clone)]
 pub struct AppState {
     pub workspace_name: String,
+
     pub extensions: Loadable<Vec<ExtensionView>>,
     pub stage: Stage,
     pub profile: Option<String>,

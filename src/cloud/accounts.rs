@@ -4,9 +4,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::aws::AwsCloud;
 use super::context::StageContext;
-use super::{CloudErrorKind, Identity};
+use super::{CloudErrorKind, Connections, Identity};
 use crate::config::Stage;
 
 /// The state of one stage's credentials.
@@ -37,7 +36,7 @@ pub struct AccountRow {
 }
 
 /// Calls GetCallerIdentity for one stage, bounded in time.
-pub async fn account_row(context: StageContext) -> AccountRow {
+pub async fn account_row(connections: &Connections, context: StageContext) -> AccountRow {
     let mut row = AccountRow {
         stage: context.stage,
         profile: context.profile.clone(),
@@ -50,7 +49,7 @@ pub async fn account_row(context: StageContext) -> AccountRow {
         hint: None,
     };
     let attempt = async {
-        let cloud = AwsCloud::connect(context.clone()).await?;
+        let cloud = connections.get(&context).await?;
         let region = cloud.region();
         cloud.identity().await.map(|identity| (identity, region))
     };

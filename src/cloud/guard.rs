@@ -1,7 +1,7 @@
 //! The account guard: every mutating call needs an `Authorization`, which only this guard grants.
 
-use crate::cloud::Identity;
 use crate::cloud::context::StageContext;
+use crate::cloud::{Cloud, CloudError, Identity};
 use crate::config::Stage;
 
 /// Proof that a mutating call in `stage` was checked against the caller's account.
@@ -38,6 +38,15 @@ impl Refusal {
     }
 }
 
+/// Why a change was not authorized: the caller could not be read, or the guard refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Denial {
+    #[error("{}", .0.with_hint())]
+    Cloud(CloudError),
+    #[error("{0}\n{hint}", hint = .0.hint)]
+    Refused(Refusal),
+}
+
 /// Asks the person at the keyboard; an empty answer on end of input.
 pub trait Prompt {
     fn ask(&mut self, question: &str) -> String;
@@ -50,6 +59,24 @@ pub struct AccountGuard {
 }
 
 impl AccountGuard {
+    /// Asks the port who the caller is, then checks it: the one way a mutation from the CLI, the
+    /// TUI or the demo is authorized.
+    pub async fn authorize(&self, cloud: &dyn Cloud, action: &str) -> Result<Authorization, Denial> {
+        if self.read_only {
+            // Read-only refuses without a call.
+            let nobody = Identity {
+                account: String::new(),
+                arn: String::new(),
+            };
+            return self
+                .check_account(cloud.context(), &nobody, action)
+                .map_err(Denial::Refused);
+        }
+        let caller = cloud.identity().await.map_err(Denial::Cloud)?;
+        self.check_account(cloud.context(), &caller, action)
+            .map_err(Denial::Refused)
+    }
+
     /// Checks that `caller` is the account configured for the context's stage.
     pub fn check_account(
         &self,

@@ -2,16 +2,18 @@
 
 pub mod accounts;
 pub mod aws;
+pub mod clock;
 pub mod context;
 pub mod demo;
 pub mod guard;
-pub mod setup_stack;
+pub mod port;
 pub mod status;
 
 use std::fmt;
 
 use serde::Serialize;
 
+pub use port::{Cloud, Connections};
 pub use status::StatusCategory;
 
 /// Who the caller is (STS GetCallerIdentity).

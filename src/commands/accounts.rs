@@ -4,6 +4,7 @@ use super::cloud::block_on;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::AwsArgs;
 use crate::cloud::accounts::{CredentialState, account_row};
+use crate::cloud::Connections;
 use crate::cloud::context::StageContext;
 use crate::config::Stage;
 use std::path::Path;
@@ -14,9 +15,13 @@ pub fn run(start: &Path, aws: &AwsArgs, json: bool) -> Result<ExitCode, UsageErr
     block_on(async {
         let contexts =
             Stage::ALL.map(|stage| StageContext::new(&workspace.config, stage, &aws.overrides()));
+        let connections = Connections::aws();
         let tasks: Vec<_> = contexts
             .into_iter()
-            .map(|context| tokio::spawn(account_row(context)))
+            .map(|context| {
+                let connections = connections.clone();
+                tokio::spawn(async move { account_row(&connections, context).await })
+            })
             .collect();
         let mut rows = Vec::new();
         for task in tasks {

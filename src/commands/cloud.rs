@@ -4,10 +4,11 @@ use std::future::Future;
 
 use super::UsageError;
 use crate::cli::AwsArgs;
-use crate::cloud::CloudError;
-use crate::cloud::aws::AwsCloud;
+use std::sync::Arc;
+
 use crate::cloud::context::StageContext;
-use crate::cloud::guard::{AccountGuard, Authorization, Refusal};
+use crate::cloud::guard::{AccountGuard, Authorization, Denial, Refusal};
+use crate::cloud::{Cloud, CloudError, Connections};
 use crate::config::{Stage, WorkspaceConfig};
 
 /// Runs an async subcommand on a fresh runtime.
@@ -20,13 +21,14 @@ pub fn block_on<T>(future: impl Future<Output = Result<T, UsageError>>) -> Resul
         .block_on(future)
 }
 
-/// A stage's clients, as regship.yml and the flags say.
+/// A stage's connection, as regship.yml and the flags say.
 pub async fn connect(
     config: &WorkspaceConfig,
     stage: Stage,
     aws: &AwsArgs,
-) -> Result<AwsCloud, UsageError> {
-    AwsCloud::connect(StageContext::new(config, stage, &aws.overrides()))
+) -> Result<Arc<dyn Cloud>, UsageError> {
+    Connections::aws()
+        .get(&StageContext::new(config, stage, &aws.overrides()))
         .await
         .map_err(cloud_failure)
 }
@@ -47,12 +49,15 @@ pub fn refusal(refusal: Refusal, what: &str) -> UsageError {
 
 /// Checks the caller's account against the stage's before a change.
 pub async fn authorize(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     guard: AccountGuard,
     action: &str,
 ) -> Result<Authorization, UsageError> {
-    let caller = cloud.identity().await.map_err(cloud_failure)?;
     guard
-        .check_account(&cloud.context, &caller, action)
-        .map_err(|r| refusal(r, ""))
+        .authorize(cloud, action)
+        .await
+        .map_err(|denial| match denial {
+            Denial::Cloud(error) => cloud_failure(error),
+            Denial::Refused(r) => refusal(r, ""),
+        })
 }

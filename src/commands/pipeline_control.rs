@@ -40,7 +40,7 @@ pub fn start(live: &Live, yes: bool) -> Result<ExitCode, UsageError> {
     let guard = guard(live);
     let id = block_on(async {
         let cloud = live.connect().await?;
-        let authorization = authorize(&cloud, guard, "start the pipeline").await?;
+        let authorization = authorize(cloud.as_ref(), guard, "start the pipeline").await?;
         let question = format!(
             "Start {} in {} ({}) on the latest commit?",
             live.pipeline,
@@ -105,7 +105,7 @@ pub fn retry(live: &Live, stage: Option<&str>, yes: bool) -> Result<ExitCode, Us
                 })?,
         };
         let failed = state.failed_actions(&stage_name);
-        let authorization = authorize(&cloud, guard, "retry a stage").await?;
+        let authorization = authorize(cloud.as_ref(), guard, "retry a stage").await?;
         let question = format!(
             "Retry the failed actions of {stage_name} ({}) of execution {execution_id} in {} ({})?",
             failed.join(", "),
@@ -149,7 +149,7 @@ pub fn stop(
                     ))
                 })?,
         };
-        let authorization = authorize(&cloud, guard, "stop an execution").await?;
+        let authorization = authorize(cloud.as_ref(), guard, "stop an execution").await?;
         let how = if abandon {
             "abandoning its running actions"
         } else {

@@ -10,7 +10,9 @@ use super::cloud::{block_on, cloud_failure, connect};
 use super::output::{clock, colour_enabled, duration, paint};
 use super::{UsageError, print_json};
 use crate::cli::{AwsArgs, PipelineOptions};
-use crate::cloud::aws::AwsCloud;
+use std::sync::Arc;
+
+use crate::cloud::Cloud;
 use crate::cloud::{
     Build, CloudError, CloudErrorKind, LogLocation, PipelineExecution, PipelineState,
     StatusCategory,
@@ -84,7 +86,7 @@ impl<'a> Live<'a> {
             .map(|a| a.path.as_str())
     }
 
-    pub async fn connect(&self) -> Result<AwsCloud, UsageError> {
+    pub async fn connect(&self) -> Result<Arc<dyn Cloud>, UsageError> {
         connect(&self.workspace.config, self.stage, self.aws).await
     }
 }
@@ -208,7 +210,7 @@ pub fn status(live: &Live) -> Result<ExitCode, UsageError> {
         if !state.is_running() {
             eprintln!("nothing runs now; waiting for an execution to start (Ctrl-C to stop)");
         }
-        follow_state(live, &cloud, watch, state.poll_interval(), colour).await
+        follow_state(live, cloud.as_ref(), watch, state.poll_interval(), colour).await
     })
 }
 
@@ -223,7 +225,7 @@ fn exit_code(success: bool) -> ExitCode {
 /// Prints each transition until the running execution ends; Ctrl-C stops following.
 async fn follow_state(
     live: &Live<'_>,
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     mut watch: PipelineWatch,
     delay: Duration,
     colour: bool,
@@ -343,7 +345,7 @@ pub fn execution(live: &Live, id: &str) -> Result<ExitCode, UsageError> {
 
 /// The build of an extension's action: GetPipeline names its CodeBuild project, whose newest
 /// build is the one shown.
-async fn latest_build(live: &Live<'_>, cloud: &AwsCloud, name: &str) -> Result<Build, UsageError> {
+async fn latest_build(live: &Live<'_>, cloud: &dyn Cloud, name: &str) -> Result<Build, UsageError> {
     let extension = live.workspace.find_extension(name).ok_or_else(|| {
         UsageError(format!(
             "no extension `{name}` in {}",
@@ -415,7 +417,7 @@ fn print_build(build: &Build) {
 
 /// Reads a log page; a stream CodeBuild has not created yet reads as empty.
 async fn read_log(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     location: &LogLocation,
     token: Option<&str>,
     lines: i32,
@@ -433,7 +435,7 @@ async fn read_log(
 pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageError> {
     block_on(async {
         let cloud = live.connect().await?;
-        let mut build = latest_build(live, &cloud, extension).await?;
+        let mut build = latest_build(live, cloud.as_ref(), extension).await?;
         let location = build.log.clone().ok_or_else(|| {
             UsageError(format!(
                 "build {} has no CloudWatch log\nhint: enable CloudWatch Logs in the project's LogsConfig",
@@ -443,7 +445,7 @@ pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageE
         if !live.json {
             print_build(&build);
         }
-        let mut page = read_log(&cloud, &location, None, lines)
+        let mut page = read_log(cloud.as_ref(), &location, None, lines)
             .await
             .map_err(cloud_failure)?;
         let print = |page: &crate::cloud::LogPage| {
@@ -467,7 +469,7 @@ pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageE
             }
             let read = async {
                 let refreshed = cloud.build(&build.id).await?;
-                let next = read_log(&cloud, &location, page.next_token.as_deref(), lines).await?;
+                let next = read_log(cloud.as_ref(), &location, page.next_token.as_deref(), lines).await?;
                 Ok::<_, CloudError>((refreshed, next))
             };
             match read.await {

@@ -12,9 +12,11 @@ use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, SetupArgs};
 use crate::cloud::Stack;
-use crate::cloud::aws::AwsCloud;
+use std::sync::Arc;
+
+use crate::cloud::Cloud;
 use crate::cloud::guard::AccountGuard;
-use crate::cloud::setup_stack::{self, DeployPlan};
+use crate::ops::setup_stack::{self, DeployPlan};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
 use crate::workspace::{Extension, Workspace};
 
@@ -43,7 +45,7 @@ pub struct ReferenceStatus {
 
 /// The stack's outputs and which references of the inputs resolve in this account and region.
 async fn report_outputs(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     extension: &Extension,
     stack: Option<Stack>,
     json: bool,
@@ -87,7 +89,7 @@ async fn report_outputs(
     if !references.is_empty() {
         println!(
             "references in inputs/ ({} {}):",
-            cloud.context.stage,
+            cloud.context().stage,
             cloud.region()
         );
         for reference in &references {
@@ -108,7 +110,7 @@ async fn report_outputs(
 
 /// Follows `stack` from after the event `after`; `expected` resources count as pending until they move.
 async fn follow_from(
-    cloud: AwsCloud,
+    cloud: Arc<dyn Cloud>,
     stack: &str,
     after: Option<String>,
     expected: Vec<(String, String)>,
@@ -146,8 +148,8 @@ pub fn deploy(
     };
     block_on(async {
         let cloud = connect(&workspace.config, args.stage, aws).await?;
-        let authorization = authorize(&cloud, guard, "deploy setup").await?;
-        let plan = setup_stack::plan_deploy(&cloud, &authorization, &stack_name, &setup.text)
+        let authorization = authorize(cloud.as_ref(), guard, "deploy setup").await?;
+        let plan = setup_stack::plan_deploy(cloud.as_ref(), &authorization, &stack_name, &setup.text)
             .await
             .map_err(cloud_failure)?;
         let DeployPlan::Changes { change_set, create } = plan else {
@@ -156,7 +158,7 @@ pub fn deploy(
                 .describe_stack(&stack_name)
                 .await
                 .map_err(cloud_failure)?;
-            report_outputs(&cloud, extension, stack, json).await?;
+            report_outputs(cloud.as_ref(), extension, stack, json).await?;
             return Ok(ExitCode::SUCCESS);
         };
         eprintln!(
@@ -185,11 +187,11 @@ pub fn deploy(
         );
         if let Err(refused) = guard.confirm(&authorization, &question, args.yes, &mut StdinPrompt) {
             let _ =
-                setup_stack::discard(&cloud, &authorization, &change_set.id, &change_set.stack_id)
+                setup_stack::discard(cloud.as_ref(), &authorization, &change_set.id, &change_set.stack_id)
                     .await;
             return Err(refusal(refused, "; nothing was deployed"));
         }
-        let after = setup_stack::execute(&cloud, &authorization, &change_set)
+        let after = setup_stack::execute(cloud.as_ref(), &authorization, &change_set)
             .await
             .map_err(cloud_failure)?;
         if args.no_wait {
@@ -212,7 +214,7 @@ pub fn deploy(
             .describe_stack(&stack_name)
             .await
             .map_err(cloud_failure)?;
-        report_outputs(&cloud, extension, stack, json).await?;
+        report_outputs(cloud.as_ref(), extension, stack, json).await?;
         Ok(ExitCode::SUCCESS)
     })
 }
@@ -231,7 +233,7 @@ pub fn delete(
     };
     block_on(async {
         let cloud = connect(&workspace.config, args.stage, aws).await?;
-        let authorization = authorize(&cloud, guard, "delete setup").await?;
+        let authorization = authorize(cloud.as_ref(), guard, "delete setup").await?;
         let Some(stack) = cloud
             .describe_stack(&stack_name)
             .await
@@ -253,7 +255,7 @@ pub fn delete(
         guard
             .confirm(&authorization, &question, args.yes, &mut StdinPrompt)
             .map_err(|r| refusal(r, "; nothing was deleted"))?;
-        let after = setup_stack::delete(&cloud, &authorization, &stack.stack_id)
+        let after = setup_stack::delete(cloud.as_ref(), &authorization, &stack.stack_id)
             .await
             .map_err(cloud_failure)?;
         if args.no_wait {

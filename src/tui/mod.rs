@@ -1,7 +1,6 @@
 //! The terminal: setup and restore (on quit, Ctrl-C, SIGTERM and panic), and the event loop
 //! that turns keys, mouse, time and task results into actions, and draws at most ~30 times a second.
 
-mod pipeline_tasks;
 mod runner;
 
 use std::io::Stdout;
@@ -9,7 +8,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
 
 use crossterm::event::{
     self, DisableMouseCapture, EnableMouseCapture, Event, KeyCode, KeyEvent, KeyEventKind,
@@ -27,8 +26,11 @@ use crate::app::{self, Action, AppState, Dialog, ExtensionView, InputKind};
 use crate::checks::check_workspace;
 use crate::cli::AwsArgs;
 use crate::cloud::context::StageContext;
+use crate::cloud::clock::Clock;
+use crate::cloud::demo::{DemoConnector, DemoWorld, demo_config};
+use crate::cloud::Connections;
 use crate::commands::UsageError;
-use crate::commands::list::rows_with;
+use crate::ops::rows::rows_with;
 use crate::config::user::{Paths, UserConfig};
 use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
@@ -130,10 +132,11 @@ pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<A
     keymap.action(key)
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
+/// `regship demo`: how fast, and which timeline.
+#[derive(Debug, Clone, Copy)]
+pub struct DemoOptions {
+    pub speed: f64,
+    pub seed: u64,
 }
 
 /// Reads the workspace and runs the checks (off the UI path).
@@ -190,8 +193,9 @@ fn init_logging(paths: Option<&Paths>) {
     }
 }
 
-/// Opens the TUI on the workspace found from `start`.
-pub fn run(start: &Path, aws: &AwsArgs) -> Result<ExitCode, UsageError> {
+/// Opens the TUI on the workspace found from `start`: against AWS, or with `demo`, against the
+/// demo's scripted accounts.
+pub fn run(start: &Path, aws: &AwsArgs, demo: Option<DemoOptions>) -> Result<ExitCode, UsageError> {
     let paths = Paths::platform();
     init_logging(paths.as_ref());
     let (user, mut problems) = {
@@ -203,12 +207,24 @@ pub fn run(start: &Path, aws: &AwsArgs) -> Result<ExitCode, UsageError> {
     let (theme, problem) = Theme::load(paths.as_ref().map(|p| p.theme_file()).as_deref());
     problems.extend(problem);
     let root = find_root(start);
-    let config = match crate::config::WorkspaceConfig::load(&root) {
+    let mut config = match crate::config::WorkspaceConfig::load(&root) {
         Ok(config) => config,
         Err(err) => {
             problems.push(format!("{err}; using defaults"));
             crate::config::WorkspaceConfig::default()
         }
+    };
+    if demo.is_some() {
+        config = demo_config(&config)
+            .map_err(|err| UsageError(format!("the demo's accounts cannot be read: {err}")))?;
+    }
+    // The demo ignores the AWS flags and variables: it never reaches AWS.
+    let aws = &match demo {
+        Some(_) => AwsArgs {
+            read_only: aws.read_only,
+            ..AwsArgs::default()
+        },
+        None => aws.clone(),
     };
     let name = root.file_name().map_or_else(
         || root.display().to_string(),
@@ -220,10 +236,14 @@ pub fn run(start: &Path, aws: &AwsArgs) -> Result<ExitCode, UsageError> {
     state.region = context.region;
     state.read_only = aws.read_only;
     state.cicd_pipeline = config.accounts.cicd.pipeline.is_some();
-    state.endpoint_url = aws
-        .endpoint_url
-        .clone()
-        .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok());
+    state.demo = demo.is_some();
+    state.endpoint_url = match demo {
+        Some(_) => None,
+        None => aws
+            .endpoint_url
+            .clone()
+            .or_else(|| std::env::var("AWS_ENDPOINT_URL").ok()),
+    };
     state.history_cap = user.history_cap.max(1);
     state.refresh_interval_ms = user.refresh_interval as i64 * 1000;
     if !problems.is_empty() {
@@ -242,31 +262,52 @@ pub fn run(start: &Path, aws: &AwsArgs) -> Result<ExitCode, UsageError> {
         restore_terminal();
         UsageError(format!("the terminal could not be set up: {err}"))
     })?;
-    let outcome = runtime.block_on(event_loop(
-        &mut terminal,
-        state,
-        config,
-        root,
-        aws,
-        &keymap,
-        &theme,
-        paths,
-    ));
+    let outcome = runtime.block_on(async {
+        let clock = match demo {
+            Some(options) => Clock::starting_at(Clock::real().now_ms(), options.speed),
+            None => Clock::real(),
+        };
+        let session = Session {
+            config,
+            root,
+            aws: aws.clone(),
+            paths,
+            clock,
+            demo_seed: demo.map(|d| d.seed),
+        };
+        event_loop(&mut terminal, state, session, &keymap, &theme).await
+    });
     restore_terminal();
     outcome
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the event loop runs against: the workspace, the flags, the clock, and for the demo its seed.
+struct Session {
+    config: crate::config::WorkspaceConfig,
+    root: std::path::PathBuf,
+    aws: AwsArgs,
+    paths: Option<Paths>,
+    clock: Clock,
+    demo_seed: Option<u64>,
+}
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     mut state: AppState,
-    config: crate::config::WorkspaceConfig,
-    root: std::path::PathBuf,
-    aws: &AwsArgs,
+    session: Session,
     keymap: &Keymap,
     theme: &Theme,
-    paths: Option<Paths>,
 ) -> Result<ExitCode, UsageError> {
+    let Session {
+        config,
+        root,
+        aws,
+        paths,
+        clock,
+        demo_seed,
+    } = session;
+    let aws = &aws;
+    let now_ms = || clock.now_ms();
     let (action_sender, mut actions) = mpsc::unbounded_channel();
     let (terminal_sender, mut terminal_events) = mpsc::unbounded_channel();
     let stop = Arc::new(AtomicBool::new(false));
@@ -300,13 +341,26 @@ async fn event_loop(
             workspace = None;
             let loaded = Arc::new(loaded);
             let views = extension_views(&loaded);
+            let (connections, demo_world) = match demo_seed {
+                Some(seed) => {
+                    let world = DemoWorld::new(&loaded, seed, clock);
+                    let connector = DemoConnector {
+                        world: world.clone(),
+                    };
+                    (Connections::new(Arc::new(connector)), Some(world))
+                }
+                None => (Connections::aws(), None),
+            };
             let mut new_runner = Runner::new(
                 loaded,
                 config.clone(),
                 aws.overrides(),
                 aws.read_only,
                 action_sender.clone(),
+                connections,
+                demo_world,
             );
+            new_runner.clock = clock;
             new_runner.job_log_dir = paths.as_ref().map(|p| p.data_dir.join("jobs"));
             runner = Some(new_runner);
             let _ = loader.send(Action::WorkspaceLoaded(Ok(views)));

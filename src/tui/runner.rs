@@ -8,22 +8,22 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
-use crate::app::CfnVerb;
-use crate::app::{Action, ChangePlan, Command, ExecutionView, JobStatus, PipelineView, PlanKind};
+use crate::app::{Action, Command, ExecutionView, JobStatus, PipelineView, PlanKind};
 use crate::cloud::accounts::account_row;
-use crate::cloud::aws::AwsCloud;
+use crate::cloud::clock::Clock;
 use crate::cloud::context::{Overrides, StageContext};
+use crate::cloud::demo::DemoWorld;
 use crate::cloud::guard::AccountGuard;
-use crate::cloud::setup_stack::{self, DeployPlan};
-use crate::cloud::{ChangeSet, CloudError};
-use crate::commands::cfn::{authorize_submit, cfn_args, cfn_job, preflight};
+use crate::cloud::{Cloud, CloudError, Connections};
 use crate::config::{Stage, WorkspaceConfig};
 use crate::jobs::{JobEnd, JobEvent, JobHandle};
+use crate::ops::cfn::{CfnVerb, authorize_submit, cfn_args, cfn_job, preflight};
+use crate::ops::pipeline::{extension_map, pipeline_name};
+use crate::ops::plans;
 use crate::scaffold::{plan_inputs, plan_integ};
+use crate::watch::build_log::{BuildLogPoller, BuildLogProblem};
 use crate::watch::stack_events::{PollProblem, StackEventPoller};
 use crate::workspace::Workspace;
-
-use super::pipeline_tasks;
 
 /// Executes commands for the TUI.
 pub struct Runner {
@@ -36,6 +36,12 @@ pub struct Runner {
     actions: UnboundedSender<Action>,
     generation: watch::Sender<u64>,
     jobs: Arc<Mutex<HashMap<u64, JobHandle>>>,
+    /// One connection per stage context, shared by every task.
+    connections: Connections,
+    /// In the demo, cfn jobs are played from the demo's script instead of run.
+    demo: Option<Arc<DemoWorld>>,
+    /// Every task's pauses are on this clock (the demo's runs faster).
+    pub clock: Clock,
 }
 
 fn with_hint(error: CloudError) -> String {
@@ -49,6 +55,8 @@ impl Runner {
         overrides: Overrides,
         read_only: bool,
         actions: UnboundedSender<Action>,
+        connections: Connections,
+        demo: Option<Arc<DemoWorld>>,
     ) -> Runner {
         Runner {
             workspace: Arc::new(RwLock::new(workspace)),
@@ -59,6 +67,23 @@ impl Runner {
             actions,
             generation: watch::channel(1).0,
             jobs: Arc::default(),
+            connections,
+            demo,
+            clock: Clock::real(),
+        }
+    }
+
+    /// The stage's shared connection and what it is for, for a task to take along.
+    fn cloud_of(&self, stage: Stage) -> CloudHandle {
+        CloudHandle {
+            connections: self.connections.clone(),
+            context: self.context(stage),
+        }
+    }
+
+    fn guard(&self) -> AccountGuard {
+        AccountGuard {
+            read_only: self.read_only,
         }
     }
 
@@ -86,19 +111,19 @@ impl Runner {
             }
             Command::LoadAccounts { generation } => {
                 for stage in Stage::ALL {
-                    let (actions, context) = (actions.clone(), self.context(stage));
+                    let (actions, handle) = (actions.clone(), self.cloud_of(stage));
                     tokio::spawn(async move {
-                        let row = account_row(context).await;
+                        let row = account_row(&handle.connections, handle.context).await;
                         let _ = actions.send(Action::AccountChecked { generation, row });
                     });
                 }
             }
             Command::LoadExports { generation, stage } => {
-                let context = self.context(stage);
+                let handle = self.cloud_of(stage);
                 tokio::spawn(async move {
-                    let result = match AwsCloud::connect(context).await {
+                    let result = match handle.get().await {
                         Ok(cloud) => cloud.list_exports().await.map_err(with_hint),
-                        Err(error) => Err(with_hint(error)),
+                        Err(error) => Err(error),
                     };
                     let _ = actions.send(Action::ExportsLoaded { generation, result });
                 });
@@ -109,16 +134,16 @@ impl Runner {
                 stack,
                 start,
             } => {
-                let (context, mut current) = (self.context(stage), self.generation.subscribe());
+                let (handle, mut current) = (self.cloud_of(stage), self.generation.subscribe());
+                let clock = self.clock;
                 tokio::spawn(async move {
-                    let cloud = match AwsCloud::connect(context).await {
+                    let cloud = match handle.get().await {
                         Ok(cloud) => cloud,
-                        Err(error) => {
-                            let problem = Some(with_hint(error));
+                        Err(problem) => {
                             let _ = actions.send(Action::EventsPolled {
                                 generation,
                                 events: Vec::new(),
-                                problem,
+                                problem: Some(problem),
                                 stopped: true,
                             });
                             return;
@@ -155,7 +180,7 @@ impl Runner {
                             return;
                         }
                         tokio::select! {
-                            _ = tokio::time::sleep(report.delay) => {}
+                            _ = clock.sleep(report.delay) => {}
                             _ = current.changed() => return,
                         }
                     }
@@ -167,10 +192,7 @@ impl Runner {
                 folder,
                 delete,
             } => {
-                let context = self.context(stage);
-                let guard = AccountGuard {
-                    read_only: self.read_only,
-                };
+                let (handle, guard) = (self.cloud_of(stage), self.guard());
                 let extension = self
                     .current_workspace()
                     .extensions
@@ -178,8 +200,13 @@ impl Runner {
                     .find(|e| e.folder == folder)
                     .cloned();
                 tokio::spawn(async move {
-                    let outcome = plan_change(context, guard, extension, folder, delete).await;
-                    let _ = actions.send(match outcome {
+                    let outcome = async {
+                        let extension = extension
+                            .ok_or_else(|| format!("{folder} is no longer in the workspace"))?;
+                        let cloud = handle.get().await?;
+                        plans::plan_setup_change(cloud.as_ref(), guard, &extension, delete).await
+                    };
+                    let _ = actions.send(match outcome.await {
                         Ok(Ok(plan)) => Action::PlanReady { generation, plan },
                         Ok(Err(message)) => Action::NothingToChange {
                             generation,
@@ -197,9 +224,12 @@ impl Runner {
                 stage,
                 plan,
             } if matches!(plan.kind, PlanKind::Pipeline(_)) => {
-                let context = self.context(stage);
+                let handle = self.cloud_of(stage);
                 tokio::spawn(async move {
-                    let result = pipeline_tasks::execute_pipeline_change(context, plan).await;
+                    let result = match handle.get().await {
+                        Ok(cloud) => plans::execute_pipeline_change(cloud.as_ref(), &plan).await,
+                        Err(error) => Err(error),
+                    };
                     let _ = actions.send(Action::PipelineChanged { generation, result });
                 });
             }
@@ -208,54 +238,35 @@ impl Runner {
                 stage,
                 plan,
             } => {
-                let context = self.context(stage);
+                let handle = self.cloud_of(stage);
                 tokio::spawn(async move {
-                    let started = async {
-                        let cloud = AwsCloud::connect(context).await?;
-                        match &plan.kind {
-                            PlanKind::Deploy { change_set_id, .. } => {
-                                let change_set = change_set_of(&plan, change_set_id);
-                                setup_stack::execute(&cloud, &plan.authorization, &change_set).await
-                            }
-                            PlanKind::Delete => {
-                                setup_stack::delete(&cloud, &plan.authorization, &plan.stack_id)
-                                    .await
-                            }
-                            // Routed to the pipeline task by the arm above.
-                            PlanKind::Pipeline(_) => Err(CloudError::new(
-                                crate::cloud::CloudErrorKind::Invalid,
-                                "a pipeline change is not a stack change",
-                                "this is a bug in regship: please report it",
-                            )),
-                        }
+                    let started = match handle.get().await {
+                        Ok(cloud) => plans::execute_stack_change(cloud.as_ref(), &plan)
+                            .await
+                            .map_err(with_hint),
+                        Err(error) => Err(error),
                     };
-                    let _ = actions.send(match started.await {
+                    let _ = actions.send(match started {
                         Ok(after) => Action::ChangeStarted {
                             generation,
                             stage,
                             stack_id: plan.stack_id.clone(),
                             after,
                         },
-                        Err(error) => Action::ChangeFailed {
+                        Err(message) => Action::ChangeFailed {
                             generation,
-                            message: with_hint(error),
+                            message,
                         },
                     });
                 });
             }
             Command::Discard { stage, plan } => {
-                let context = self.context(stage);
+                let handle = self.cloud_of(stage);
                 tokio::spawn(async move {
-                    if let (Ok(cloud), PlanKind::Deploy { change_set_id, .. }) =
-                        (AwsCloud::connect(context).await, &plan.kind)
+                    if let Ok(cloud) = handle.get().await
+                        && let Err(error) = plans::discard_stack_change(cloud.as_ref(), &plan).await
                     {
-                        let _ = setup_stack::discard(
-                            &cloud,
-                            &plan.authorization,
-                            change_set_id,
-                            &plan.stack_id,
-                        )
-                        .await;
+                        tracing::warn!("discarding the change set of {} failed: {error}", plan.target);
                     }
                 });
             }
@@ -264,9 +275,9 @@ impl Runner {
                 stage,
                 stack,
             } => {
-                let context = self.context(stage);
+                let handle = self.cloud_of(stage);
                 tokio::spawn(async move {
-                    let Ok(cloud) = AwsCloud::connect(context).await else {
+                    let Ok(cloud) = handle.get().await else {
                         return;
                     };
                     let outputs = cloud
@@ -289,120 +300,20 @@ impl Runner {
                 folder,
                 verb,
                 stage,
-            } => {
-                let (context, read_only, jobs) =
-                    (self.context(stage), self.read_only, self.jobs.clone());
-                let workspace = self.current_workspace();
-                let log_file = self
-                    .job_log_dir
-                    .as_ref()
-                    .map(|dir| dir.join(format!("job-{id}-{}.log", verb.name())));
-                tokio::spawn(async move {
-                    let say = |line: String| {
-                        let _ = actions.send(Action::JobLine { id, line });
-                    };
-                    let refuse = |line: String| {
-                        let _ = actions.send(Action::JobLine { id, line });
-                        let _ = actions.send(Action::JobEnded {
-                            id,
-                            status: JobStatus::FailedToStart,
-                        });
-                    };
-                    let Some(extension) = workspace.extensions.iter().find(|e| e.folder == folder)
-                    else {
-                        return refuse(format!("{folder} is no longer in the workspace"));
-                    };
-                    let mut aws = None;
-                    if matches!(verb, CfnVerb::Test | CfnVerb::Submit) {
-                        let cloud = match AwsCloud::connect(context).await {
-                            Ok(cloud) => cloud,
-                            Err(error) => return refuse(with_hint(error)),
-                        };
-                        if verb == CfnVerb::Submit
-                            && let Err(refusal) = authorize_submit(&cloud, read_only).await
-                        {
-                            return refuse(refusal);
-                        }
-                        if verb == CfnVerb::Test {
-                            let problems = preflight(&workspace, extension, &cloud).await;
-                            if !problems.is_empty() {
-                                say("preflight refused to run cfn test:".into());
-                                problems
-                                    .into_iter()
-                                    .for_each(|problem| say(format!("  - {problem}")));
-                                return refuse("fix these and run the test again (the CLI has --skip-preflight)".into());
-                            }
-                            say("preflight: inputs pass the checks, the setup stack is complete, every export exists".into());
-                        }
-                        aws = Some((cloud.region(), cloud.context.profile.clone()));
-                    }
-                    let args = cfn_args(
-                        verb,
-                        aws.as_ref()
-                            .map(|(region, profile)| (region.as_str(), profile.as_deref())),
-                        false,
-                        &[],
-                    );
-                    say(format!("$ cfn {}", args.join(" ")));
-                    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
-                    if let Some(handle) = crate::jobs::spawn(
-                        cfn_job(&workspace.root, extension, args, log_file),
-                        events,
-                    ) {
-                        jobs.lock()
-                            .unwrap_or_else(|p| p.into_inner())
-                            .insert(id, handle);
-                    }
-                    while let Some(event) = received.recv().await {
-                        let action = match event {
-                            JobEvent::Line(line) => Action::JobLine { id, line },
-                            JobEvent::Ended(JobEnd::Exited(code)) => Action::JobEnded {
-                                id,
-                                status: JobStatus::Exited(code),
-                            },
-                            JobEvent::Ended(JobEnd::Killed) => Action::JobEnded {
-                                id,
-                                status: JobStatus::Killed,
-                            },
-                            JobEvent::Ended(JobEnd::FailedToStart(message)) => {
-                                say(format!(
-                                    "{message}; install it with pip (pip install cloudformation-cli and the language plugin), or set REGSHIP_CFN"
-                                ));
-                                Action::JobEnded {
-                                    id,
-                                    status: JobStatus::FailedToStart,
-                                }
-                            }
-                        };
-                        let _ = actions.send(action);
-                    }
-                    jobs.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
-                });
-            }
+            } => self.run_cfn(id, folder, verb, stage),
             Command::LoadPipeline { generation, stage } => {
-                let context = self.context(stage);
-                let pipeline = self.config.accounts.pipeline(stage).map(String::from);
-                let workspace = self.current_workspace();
+                let handle = self.cloud_of(stage);
+                let pipeline = pipeline_name(&self.config, stage);
+                let extensions = extension_map(&self.current_workspace());
                 tokio::spawn(async move {
                     let result = async {
-                        let name = pipeline.ok_or_else(|| {
-                            format!("no pipeline for the {stage} stage: set accounts.{stage}.pipeline in regship.yml, or switch with :stage cicd")
-                        })?;
-                        let cloud = AwsCloud::connect(context).await.map_err(with_hint)?;
+                        let name = pipeline.map_err(with_hint)?;
+                        let cloud = handle.get().await?;
                         let state = cloud.pipeline_state(&name).await.map_err(with_hint)?;
                         let executions = cloud
                             .pipeline_executions(&name, 5)
                             .await
                             .map_err(with_hint)?;
-                        let extensions = workspace
-                            .pipeline
-                            .as_ref()
-                            .and_then(|p| p.ok())
-                            .map(crate::workspace::pipeline::build_actions)
-                            .unwrap_or_default()
-                            .into_iter()
-                            .map(|action| (action.name, action.path))
-                            .collect();
                         Ok(PipelineView {
                             state,
                             executions,
@@ -421,9 +332,10 @@ impl Runner {
                 stage,
                 build_id,
             } => {
-                let (context, current) = (self.context(stage), self.generation.subscribe());
-                tokio::spawn(pipeline_tasks::follow_build(
-                    context, build_id, generation, current, actions,
+                let (handle, current) = (self.cloud_of(stage), self.generation.subscribe());
+                let clock = self.clock;
+                tokio::spawn(follow_build(
+                    handle, build_id, generation, current, actions, clock,
                 ));
             }
             Command::LoadExecution {
@@ -431,13 +343,12 @@ impl Runner {
                 stage,
                 execution_id,
             } => {
-                let context = self.context(stage);
-                let pipeline = self.config.accounts.pipeline(stage).map(String::from);
+                let handle = self.cloud_of(stage);
+                let pipeline = pipeline_name(&self.config, stage);
                 tokio::spawn(async move {
                     let result = async {
-                        let name =
-                            pipeline.ok_or_else(|| format!("no pipeline for the {stage} stage"))?;
-                        let cloud = AwsCloud::connect(context).await.map_err(with_hint)?;
+                        let name = pipeline.map_err(with_hint)?;
+                        let cloud = handle.get().await?;
                         let execution = cloud
                             .pipeline_execution(&name, &execution_id)
                             .await
@@ -459,16 +370,15 @@ impl Runner {
                 stage,
                 change,
             } => {
-                let context = self.context(stage);
-                let guard = AccountGuard {
-                    read_only: self.read_only,
-                };
-                let pipeline = self.config.accounts.pipeline(stage).map(String::from);
+                let (handle, guard) = (self.cloud_of(stage), self.guard());
+                let pipeline = pipeline_name(&self.config, stage);
                 tokio::spawn(async move {
-                    let planned =
-                        pipeline_tasks::plan_pipeline_change(context, guard, pipeline, change)
-                            .await;
-                    let _ = actions.send(match planned {
+                    let planned = async {
+                        let name = pipeline.map_err(with_hint)?;
+                        let cloud = handle.get().await?;
+                        plans::plan_pipeline_change(cloud.as_ref(), guard, name, change).await
+                    };
+                    let _ = actions.send(match planned.await {
                         Ok(plan) => Action::PlanReady { generation, plan },
                         Err(message) => Action::ChangeFailed {
                             generation,
@@ -515,85 +425,170 @@ impl Runner {
             }
         }
     }
-}
 
-/// The change set a plan executes (only its ids are needed).
-fn change_set_of(plan: &ChangePlan, change_set_id: &str) -> ChangeSet {
-    ChangeSet {
-        id: change_set_id.to_string(),
-        stack_id: plan.stack_id.clone(),
-        status: String::new(),
-        reason: None,
-        changes: Vec::new(),
+    /// A cfn job: the guard before submit, the preflight before test, then the real `cfn` (or,
+    /// in the demo, the demo's transcript of it), its lines sent as they come.
+    fn run_cfn(&self, id: u64, folder: String, verb: CfnVerb, stage: Stage) {
+        let (handle, guard, jobs) = (self.cloud_of(stage), self.guard(), self.jobs.clone());
+        let (actions, demo) = (self.actions.clone(), self.demo.clone());
+        let workspace = self.current_workspace();
+        let log_file = self
+            .job_log_dir
+            .as_ref()
+            .map(|dir| dir.join(format!("job-{id}-{}.log", verb.name())));
+        tokio::spawn(async move {
+            let say = |line: String| {
+                let _ = actions.send(Action::JobLine { id, line });
+            };
+            let refuse = |line: String| {
+                let _ = actions.send(Action::JobLine { id, line });
+                let _ = actions.send(Action::JobEnded {
+                    id,
+                    status: JobStatus::FailedToStart,
+                });
+            };
+            let Some(extension) = workspace.extensions.iter().find(|e| e.folder == folder) else {
+                return refuse(format!("{folder} is no longer in the workspace"));
+            };
+            let mut aws = None;
+            if matches!(verb, CfnVerb::Test | CfnVerb::Submit) {
+                let cloud = match handle.get().await {
+                    Ok(cloud) => cloud,
+                    Err(error) => return refuse(error),
+                };
+                if verb == CfnVerb::Submit
+                    && let Err(refusal) = authorize_submit(cloud.as_ref(), guard).await
+                {
+                    return refuse(refusal);
+                }
+                if verb == CfnVerb::Test {
+                    let problems = preflight(&workspace, extension, cloud.as_ref()).await;
+                    if !problems.is_empty() {
+                        say("preflight refused to run cfn test:".into());
+                        problems
+                            .into_iter()
+                            .for_each(|problem| say(format!("  - {problem}")));
+                        return refuse(
+                            "fix these and run the test again (the CLI has --skip-preflight)"
+                                .into(),
+                        );
+                    }
+                    say("preflight: inputs pass the checks, the setup stack is complete, every export exists".into());
+                }
+                aws = Some((cloud.region(), cloud.context().profile.clone()));
+            }
+            let args = cfn_args(
+                verb,
+                aws.as_ref()
+                    .map(|(region, profile)| (region.as_str(), profile.as_deref())),
+                false,
+                &[],
+            );
+            say(format!("$ cfn {}", args.join(" ")));
+            if let Some(demo) = demo {
+                let status = demo
+                    .play_cfn(verb.name(), &extension.folder, |line| {
+                        let _ = actions.send(Action::JobLine { id, line });
+                    })
+                    .await;
+                let _ = actions.send(Action::JobEnded {
+                    id,
+                    status: JobStatus::Exited(status),
+                });
+                return;
+            }
+            let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+            if let Some(handle) = crate::jobs::spawn(
+                cfn_job(&workspace.root, extension, args, log_file),
+                events,
+            ) {
+                jobs.lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .insert(id, handle);
+            }
+            while let Some(event) = received.recv().await {
+                let action = match event {
+                    JobEvent::Line(line) => Action::JobLine { id, line },
+                    JobEvent::Ended(JobEnd::Exited(code)) => Action::JobEnded {
+                        id,
+                        status: JobStatus::Exited(code),
+                    },
+                    JobEvent::Ended(JobEnd::Killed) => Action::JobEnded {
+                        id,
+                        status: JobStatus::Killed,
+                    },
+                    JobEvent::Ended(JobEnd::FailedToStart(message)) => {
+                        say(format!(
+                            "{message}; install it with pip (pip install cloudformation-cli and the language plugin), or set REGSHIP_CFN"
+                        ));
+                        Action::JobEnded {
+                            id,
+                            status: JobStatus::FailedToStart,
+                        }
+                    }
+                };
+                let _ = actions.send(action);
+            }
+            jobs.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        });
     }
 }
 
-/// Plans a deploy or delete: `Ok(Ok(plan))` to confirm, `Ok(Err(note))` when there is nothing to do.
-async fn plan_change(
+/// A stage's shared connection, taken along by a task and made on its first use.
+struct CloudHandle {
+    connections: Connections,
     context: StageContext,
-    guard: AccountGuard,
-    extension: Option<crate::workspace::Extension>,
-    folder: String,
-    delete: bool,
-) -> Result<Result<ChangePlan, String>, String> {
-    let extension = extension.ok_or_else(|| format!("{folder} is no longer in the workspace"))?;
-    let cloud = AwsCloud::connect(context).await.map_err(with_hint)?;
-    let caller = cloud.identity().await.map_err(with_hint)?;
-    let action = if delete {
-        "delete setup"
-    } else {
-        "deploy setup"
+}
+
+impl CloudHandle {
+    async fn get(&self) -> Result<Arc<dyn Cloud>, String> {
+        self.connections.get(&self.context).await.map_err(with_hint)
+    }
+}
+
+/// The lines of a build log the build screen reads first.
+const BUILD_LOG_TAIL: i32 = 500;
+
+/// Polls the build and reads its log until the build has ended and the log is drained, or the
+/// generation moves on.
+async fn follow_build(
+    handle: CloudHandle,
+    build_id: String,
+    generation: u64,
+    mut current: watch::Receiver<u64>,
+    actions: UnboundedSender<Action>,
+    clock: Clock,
+) {
+    let send = |build, lines, problem| {
+        let _ = actions.send(Action::BuildPolled {
+            generation,
+            build,
+            lines,
+            problem,
+        });
     };
-    let authorization = guard
-        .check_account(&cloud.context, &caller, action)
-        .map_err(|r| format!("{r}\n{}", r.hint))?;
-    let stack_name = extension.setup_stack_name();
-    let region = cloud.region();
-    if delete {
-        let Some(stack) = cloud.describe_stack(&stack_name).await.map_err(with_hint)? else {
-            return Ok(Err(format!(
-                "{stack_name} does not exist in {} {region}: nothing to delete",
-                cloud.context.stage
-            )));
-        };
-        return Ok(Ok(ChangePlan {
-            folder,
-            target: stack_name,
-            stack_id: stack.stack_id,
-            region,
-            authorization,
-            kind: PlanKind::Delete,
-        }));
-    }
-    let setup = extension
-        .setup
-        .first()
-        .ok_or_else(|| format!("{folder} has no test/setup.yml"))?;
-    if let Err(problem) = &setup.parsed {
-        return Err(format!(
-            "{} cannot be used: {}",
-            setup.path, problem.message
-        ));
-    }
-    match setup_stack::plan_deploy(&cloud, &authorization, &stack_name, &setup.text)
-        .await
-        .map_err(with_hint)?
-    {
-        DeployPlan::NoChanges => Ok(Err(format!(
-            "{stack_name} already matches {}: nothing to deploy",
-            setup.path
-        ))),
-        DeployPlan::Changes { change_set, create } => Ok(Ok(ChangePlan {
-            folder,
-            target: stack_name,
-            stack_id: change_set.stack_id.clone(),
-            region,
-            authorization,
-            kind: PlanKind::Deploy {
-                change_set_id: change_set.id,
-                create,
-                changes: change_set.changes,
-            },
-        })),
+    let cloud = match handle.get().await {
+        Ok(cloud) => cloud,
+        Err(problem) => return send(None, Vec::new(), Some(problem)),
+    };
+    let mut poller = BuildLogPoller::new(cloud, &build_id, BUILD_LOG_TAIL);
+    loop {
+        let report = poller.poll().await;
+        if *current.borrow() != generation {
+            return;
+        }
+        let lines = report.lines.into_iter().map(|l| l.message).collect();
+        send(
+            report.build,
+            lines,
+            report.problem.as_ref().map(BuildLogProblem::describe),
+        );
+        if report.finished {
+            return;
+        }
+        tokio::select! {
+            _ = clock.sleep(report.delay) => {}
+            _ = current.changed() => return,
+        }
     }
 }

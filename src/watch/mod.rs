@@ -2,5 +2,7 @@
 //! what they found as data; callers do the sleeping, so time stays testable.
 
 pub mod backoff;
+pub mod build_log;
+pub mod intervals;
 pub mod pipeline;
 pub mod stack_events;

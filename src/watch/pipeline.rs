@@ -8,10 +8,7 @@ use std::time::Duration;
 use super::backoff::PollPolicy;
 use crate::cloud::{CloudError, PipelineActionState, PipelineState};
 
-/// The poll interval while an execution runs.
-pub const RUNNING_INTERVAL: Duration = Duration::from_secs(5);
-/// The poll interval while nothing runs.
-pub const IDLE_INTERVAL: Duration = Duration::from_secs(30);
+pub use super::intervals::{PIPELINE_IDLE as IDLE_INTERVAL, PIPELINE_RUNNING as RUNNING_INTERVAL};
 
 impl PipelineState {
     /// Whether any stage or action is in progress.

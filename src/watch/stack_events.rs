@@ -8,6 +8,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::backoff::PollPolicy;
+use crate::cloud::Cloud;
 use crate::cloud::aws::AwsCloud;
 use crate::cloud::status::{is_success, is_terminal};
 use crate::cloud::{CloudError, CloudErrorKind, EventPage, StackEvent, StatusCategory};
@@ -21,13 +22,24 @@ pub trait StackEventSource {
     ) -> impl Future<Output = Result<EventPage, CloudError>> + Send;
 }
 
+impl StackEventSource for std::sync::Arc<dyn Cloud + '_> {
+    fn events_page(
+        &self,
+        stack: &str,
+        next_token: Option<String>,
+    ) -> impl Future<Output = Result<EventPage, CloudError>> + Send {
+        let (cloud, stack) = (self.clone(), stack.to_string());
+        async move { cloud.stack_events_page(&stack, next_token).await }
+    }
+}
+
 impl StackEventSource for AwsCloud {
     fn events_page(
         &self,
         stack: &str,
         next_token: Option<String>,
     ) -> impl Future<Output = Result<EventPage, CloudError>> + Send {
-        self.stack_events_page(stack, next_token)
+        AwsCloud::stack_events_page(self, stack, next_token)
     }
 }
 

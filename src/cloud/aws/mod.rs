@@ -16,9 +16,14 @@ use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
 use aws_config::{Region, SdkConfig};
 
+use async_trait::async_trait;
+
 use super::context::StageContext;
 use super::guard::Authorization;
-use super::{CloudError, CloudErrorKind};
+use super::{
+    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
+    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+};
 
 /// The clients of one stage.
 #[derive(Debug, Clone)]
@@ -155,12 +160,146 @@ impl AwsCloud {
     }
 
     /// The region the clients call.
-    pub fn region(&self) -> String {
+    pub fn client_region(&self) -> String {
         self.clients
             .cloudformation
             .config()
             .region()
             .map(|r| r.to_string())
             .unwrap_or_default()
+    }
+}
+
+/// The port on the SDK: each call is the service file's method of the same name.
+#[async_trait]
+impl Cloud for AwsCloud {
+    fn context(&self) -> &StageContext {
+        &self.context
+    }
+    fn region(&self) -> String {
+        self.client_region()
+    }
+    async fn identity(&self) -> Result<Identity, CloudError> {
+        AwsCloud::identity(self).await
+    }
+    async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
+        AwsCloud::describe_stack(self, stack).await
+    }
+    async fn stack_events_page(
+        &self,
+        stack: &str,
+        next_token: Option<String>,
+    ) -> Result<EventPage, CloudError> {
+        AwsCloud::stack_events_page(self, stack, next_token).await
+    }
+    async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
+        AwsCloud::list_exports(self).await
+    }
+    async fn create_change_set(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        name: &str,
+        template_body: &str,
+        create: bool,
+    ) -> Result<String, CloudError> {
+        AwsCloud::create_change_set(self, authorization, stack, name, template_body, create).await
+    }
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
+        AwsCloud::describe_change_set(self, id).await
+    }
+    async fn execute_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
+        AwsCloud::execute_change_set(self, authorization, id).await
+    }
+    async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
+        AwsCloud::delete_change_set(self, authorization, id).await
+    }
+    async fn delete_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+    ) -> Result<(), CloudError> {
+        AwsCloud::delete_stack(self, authorization, stack).await
+    }
+    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
+        AwsCloud::describe_private_type(self, type_name).await
+    }
+    async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
+        AwsCloud::pipeline_state(self, pipeline).await
+    }
+    async fn pipeline_executions(
+        &self,
+        pipeline: &str,
+        max: i32,
+    ) -> Result<Vec<PipelineExecution>, CloudError> {
+        AwsCloud::pipeline_executions(self, pipeline, max).await
+    }
+    async fn pipeline_execution(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+    ) -> Result<PipelineExecution, CloudError> {
+        AwsCloud::pipeline_execution(self, pipeline, execution_id).await
+    }
+    async fn action_executions(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+    ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
+        AwsCloud::action_executions(self, pipeline, execution_id).await
+    }
+    async fn pipeline_build_projects(
+        &self,
+        pipeline: &str,
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        AwsCloud::pipeline_build_projects(self, pipeline).await
+    }
+    async fn start_pipeline(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+    ) -> Result<String, CloudError> {
+        AwsCloud::start_pipeline(self, authorization, pipeline).await
+    }
+    async fn retry_failed_actions(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+        stage: &str,
+        execution_id: &str,
+    ) -> Result<String, CloudError> {
+        AwsCloud::retry_failed_actions(self, authorization, pipeline, stage, execution_id).await
+    }
+    async fn stop_pipeline(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+        execution_id: &str,
+        abandon: bool,
+        reason: &str,
+    ) -> Result<(), CloudError> {
+        AwsCloud::stop_pipeline(self, authorization, pipeline, execution_id, abandon, reason).await
+    }
+    async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
+        AwsCloud::build(self, build_id).await
+    }
+    async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError> {
+        AwsCloud::latest_build_id(self, project).await
+    }
+    async fn log_lines(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        tail: i32,
+    ) -> Result<LogPage, CloudError> {
+        AwsCloud::log_lines(self, location, token, tail).await
     }
 }

@@ -1,10 +1,10 @@
 //! Scripted stacks on a simulated clock: events appear when their time comes. They stand in for
-//! CloudFormation in `regship demo`, in tests of the pollers, and in the polling benchmarks.
+//! CloudFormation in tests of the pollers and in the polling benchmarks.
 
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use super::{CloudError, EventPage, StackEvent};
+use crate::cloud::{CloudError, EventPage, StackEvent};
 use crate::watch::stack_events::StackEventSource;
 
 /// DescribeStackEvents returns at most this many events a page.

@@ -3,10 +3,9 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::aws::AwsCloud;
-use super::guard::Authorization;
-use super::status::is_terminal;
-use super::{ChangeSet, CloudError, CloudErrorKind};
+use crate::cloud::guard::Authorization;
+use crate::cloud::status::is_terminal;
+use crate::cloud::{ChangeSet, Cloud, CloudError, CloudErrorKind};
 
 /// What a deploy would do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +22,7 @@ fn refused(message: String) -> CloudError {
 
 /// Creates a change set for `template` on `stack_name` and waits until CloudFormation has computed it.
 pub async fn plan_deploy(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     authorization: &Authorization,
     stack_name: &str,
     template: &str,
@@ -87,14 +86,14 @@ pub async fn plan_deploy(
 }
 
 /// The newest event of a stack, so that following starts after it.
-pub async fn newest_event_id(cloud: &AwsCloud, stack: &str) -> Option<String> {
+pub async fn newest_event_id(cloud: &dyn Cloud, stack: &str) -> Option<String> {
     let page = cloud.stack_events_page(stack, None).await.ok()?;
     page.events.first().map(|e| e.event_id.clone())
 }
 
 /// Executes a change set; returns the event to follow from.
 pub async fn execute(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     authorization: &Authorization,
     change_set: &ChangeSet,
 ) -> Result<Option<String>, CloudError> {
@@ -107,7 +106,7 @@ pub async fn execute(
 
 /// Deletes a stack by id; returns the event to follow from.
 pub async fn delete(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     authorization: &Authorization,
     stack_id: &str,
 ) -> Result<Option<String>, CloudError> {
@@ -119,7 +118,7 @@ pub async fn delete(
 /// Deletes a change set the user declined; a stack that only existed for it (REVIEW_IN_PROGRESS,
 /// left by a CREATE change set) is deleted too, so that no empty stack is left behind.
 pub async fn discard(
-    cloud: &AwsCloud,
+    cloud: &dyn Cloud,
     authorization: &Authorization,
     change_set_id: &str,
     stack: &str,

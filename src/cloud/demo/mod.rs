@@ -1,0 +1,420 @@
+//! The demo adapter behind `regship demo`: the same `trait Cloud` as AWS, answered from a
+//! seeded timeline on the injectable clock, with four accounts of its own. The sandbox's first
+//! setup deploy fails on one resource and rolls back, the next one succeeds and exports; `cfn`
+//! jobs play a transcript; the CI/CD pipeline runs parallel builds, one failing with its log,
+//! and a retry passes. Nothing here reads credentials or opens a connection.
+
+mod pipeline;
+pub mod scripted;
+mod stacks;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use self::pipeline::{ActionSpec, DemoPipeline, contract_test_lines};
+use self::stacks::{Place, Stacks};
+pub use self::scripted::{PAGE_SIZE, ScriptedStack, generated_events};
+use super::clock::Clock;
+use super::context::StageContext;
+use super::guard::Authorization;
+use super::port::Connector;
+use super::{
+    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
+    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+};
+use crate::config::{ConfigError, WorkspaceConfig};
+use crate::workspace::Workspace;
+use crate::workspace::pipeline::build_actions;
+
+/// The demo's four accounts, as a regship.yml would name them; the guard checks them as usual.
+pub const DEMO_ACCOUNTS: &str = r#"accounts:
+  sandbox: {profile: demo-sandbox, region: us-east-1, account_id: "111111111111"}
+  cicd: {profile: demo-cicd, region: us-east-1, account_id: "222222222222", pipeline: regship-extensions}
+  beta: {profile: demo-beta, region: us-east-1, account_id: "333333333333"}
+  prod: {profile: demo-prod, region: us-east-1, account_id: "444444444444", regions: all}
+"#;
+
+/// The CI/CD run of the demo begins this long after the demo starts.
+const PIPELINE_START: Duration = Duration::from_secs(2);
+/// The demo's timeline begins a day before the demo starts, so that history has a past.
+const PRELUDE: Duration = Duration::from_secs(86_400);
+
+/// The workspace's configuration with the demo's accounts in place of its own.
+pub fn demo_config(config: &WorkspaceConfig) -> Result<WorkspaceConfig, ConfigError> {
+    let demo = WorkspaceConfig::parse(DEMO_ACCOUNTS, "the demo's accounts")?;
+    Ok(WorkspaceConfig {
+        accounts: demo.accounts,
+        ..config.clone()
+    })
+}
+
+#[derive(Debug)]
+struct World {
+    rng: fastrand::Rng,
+    stacks: Stacks,
+    pipeline: DemoPipeline,
+    /// Type name -> versions submitted to the sandbox's private registry.
+    submitted: BTreeMap<String, u32>,
+}
+
+/// Everything the demo's accounts hold, shared by the connection of every stage.
+#[derive(Debug)]
+pub struct DemoWorld {
+    clock: Clock,
+    /// Folder -> type name, for the cfn transcripts.
+    type_names: BTreeMap<String, String>,
+    world: Mutex<World>,
+}
+
+impl DemoWorld {
+    /// A world for `workspace`, its randomness drawn from `seed`, its time from `clock`.
+    pub fn new(workspace: &Workspace, seed: u64, clock: Clock) -> Arc<DemoWorld> {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let type_names: BTreeMap<String, String> = workspace
+            .extensions
+            .iter()
+            .filter_map(|e| Some((e.folder.clone(), e.type_name()?.to_string())))
+            .collect();
+        let mut actions: Vec<ActionSpec> = workspace
+            .pipeline
+            .as_ref()
+            .and_then(|parsed| parsed.ok())
+            .map(build_actions)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|action| {
+                let folder = workspace
+                    .extensions
+                    .iter()
+                    .find(|e| action.tests_folder(&e.folder))
+                    .map(|e| e.folder.clone());
+                ActionSpec {
+                    project: format!("regship-{}", action.name),
+                    type_name: folder.as_ref().and_then(|f| type_names.get(f).cloned()),
+                    folder: folder.or(Some(action.path)),
+                    name: action.name,
+                }
+            })
+            .collect();
+        if actions.is_empty() {
+            actions = workspace
+                .extensions
+                .iter()
+                .map(|e| {
+                    let name: String = e.folder.rsplit('/').next().unwrap_or(&e.folder).replace('_', "");
+                    ActionSpec {
+                        project: format!("regship-{name}"),
+                        name,
+                        folder: Some(e.folder.clone()),
+                        type_name: type_names.get(&e.folder).cloned(),
+                    }
+                })
+                .collect();
+        }
+        for kind in ["Lint", "Checks"] {
+            actions.push(ActionSpec {
+                name: kind.into(),
+                project: format!("regship-{}", kind.to_ascii_lowercase()),
+                folder: None,
+                type_name: None,
+            });
+        }
+        let pipeline = DemoPipeline::new("regship-extensions", actions, PRELUDE + PIPELINE_START, &mut rng);
+        Arc::new(DemoWorld {
+            clock,
+            type_names,
+            world: Mutex::new(World {
+                rng,
+                stacks: Stacks::default(),
+                pipeline,
+                submitted: BTreeMap::new(),
+            }),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The timeline's now.
+    fn now(&self) -> Duration {
+        PRELUDE + self.clock.elapsed()
+    }
+
+    /// Milliseconds since the epoch of a moment of the timeline.
+    fn at_ms(&self, at: Duration) -> i64 {
+        self.clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
+    }
+
+    pub fn clock(&self) -> Clock {
+        self.clock
+    }
+
+    /// Plays what `cfn <verb>` prints for the extension in `folder`, line by line on the demo
+    /// clock; returns its exit code.
+    pub async fn play_cfn(&self, verb: &str, folder: &str, mut line: impl FnMut(String)) -> i32 {
+        let type_name = self
+            .type_names
+            .get(folder)
+            .cloned()
+            .unwrap_or_else(|| folder.to_string());
+        let lines: Vec<String> = match verb {
+            "validate" => vec![format!("Resource schema for {type_name} is valid.")],
+            "generate" => vec![format!("Generated files for {type_name}")],
+            "test" => contract_test_lines(None),
+            "submit" => {
+                let version = {
+                    let mut world = self.lock();
+                    let count = world.submitted.entry(type_name.clone()).or_default();
+                    *count += 1;
+                    *count
+                };
+                vec![
+                    format!("Successfully submitted type. Waiting for registration with token 'demo-{version:04}' to complete."),
+                    format!("Registration complete: {type_name} version {version:08}"),
+                ]
+            }
+            other => vec![format!("cfn {other}: not part of the demo")],
+        };
+        for text in lines {
+            self.clock.sleep(Duration::from_millis(700)).await;
+            line(text);
+        }
+        0
+    }
+}
+
+/// Connects every stage to the demo's world.
+pub struct DemoConnector {
+    pub world: Arc<DemoWorld>,
+}
+
+#[async_trait]
+impl Connector for DemoConnector {
+    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
+        Ok(Arc::new(DemoCloud {
+            context,
+            world: self.world.clone(),
+        }))
+    }
+
+    fn is_demo(&self) -> bool {
+        true
+    }
+}
+
+/// One stage's connection to the demo's world.
+pub struct DemoCloud {
+    context: StageContext,
+    world: Arc<DemoWorld>,
+}
+
+impl DemoCloud {
+    fn account(&self) -> String {
+        self.context
+            .expected_account
+            .as_ref()
+            .map_or_else(|| "123456789012".to_string(), |a| a.to_string())
+    }
+
+    fn place(&self) -> Place {
+        Place {
+            account: self.account(),
+            region: self.region(),
+        }
+    }
+
+    /// The demo checks authorizations as AWS's IAM would: only for this stage.
+    fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
+        if authorization.stage() == self.context.stage && authorization.account() == self.account() {
+            Ok(())
+        } else {
+            Err(CloudError::new(
+                CloudErrorKind::AccessDenied,
+                format!("an authorization for {} cannot change {}", authorization.stage(), self.context.stage),
+                "this is a bug in regship: please report it",
+            ))
+        }
+    }
+
+    fn pipeline_only_in_cicd(&self, pipeline: &str) -> Result<(), CloudError> {
+        if self.context.stage == crate::config::Stage::Cicd {
+            Ok(())
+        } else {
+            Err(CloudError::new(
+                CloudErrorKind::NotFound,
+                format!("Pipeline {pipeline} does not exist in the demo's {} account", self.context.stage),
+                "the demo's pipeline is in the cicd stage (:stage cicd)",
+            ))
+        }
+    }
+}
+
+#[async_trait]
+impl Cloud for DemoCloud {
+    fn context(&self) -> &StageContext {
+        &self.context
+    }
+
+    fn region(&self) -> String {
+        self.context.region.clone().unwrap_or_else(|| "us-east-1".into())
+    }
+
+    async fn identity(&self) -> Result<Identity, CloudError> {
+        let account = self.account();
+        let role = self.context.profile.clone().unwrap_or_else(|| "demo".into());
+        Ok(Identity {
+            arn: format!("arn:aws:sts::{account}:assumed-role/{role}/regship-demo"),
+            account,
+        })
+    }
+
+    async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
+        Ok(self.world.lock().stacks.describe(&self.place(), stack, self.world.now()))
+    }
+
+    async fn stack_events_page(&self, stack: &str, next_token: Option<String>) -> Result<EventPage, CloudError> {
+        self.world.lock().stacks.events_page(&self.place(), stack, next_token, self.world.now())
+    }
+
+    async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
+        Ok(self.world.lock().stacks.exports(&self.place(), self.world.now()))
+    }
+
+    async fn create_change_set(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        _name: &str,
+        template_body: &str,
+        create: bool,
+    ) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        let (now, world) = (self.world.now(), &self.world);
+        world.lock().stacks.create_change_set(&self.place(), stack, template_body, create, now, &|at| world.at_ms(at))
+    }
+
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
+        self.world.lock().stacks.describe_change_set(id, self.world.now())
+    }
+
+    async fn execute_change_set(&self, authorization: &Authorization, id: &str) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        let (now, world) = (self.world.now(), &self.world);
+        let mut guard = world.lock();
+        let World { rng, stacks, .. } = &mut *guard;
+        stacks.execute(id, now, rng, &|at| world.at_ms(at))
+    }
+
+    async fn delete_change_set(&self, authorization: &Authorization, id: &str) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.world.lock().stacks.delete_change_set(id)
+    }
+
+    async fn delete_stack(&self, authorization: &Authorization, stack: &str) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        let (now, world) = (self.world.now(), &self.world);
+        world.lock().stacks.delete(&self.place(), stack, now, &|at| world.at_ms(at))
+    }
+
+    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
+        let versions = self.world.lock().submitted.get(type_name).copied();
+        match versions {
+            Some(version) if self.context.stage == crate::config::Stage::Sandbox => Ok(RegisteredType {
+                type_name: type_name.to_string(),
+                private: true,
+                default_version: Some(format!("{version:08}")),
+                last_updated_ms: Some(self.world.at_ms(self.world.now())),
+            }),
+            _ => Err(CloudError::new(
+                CloudErrorKind::NotFound,
+                format!("The type {type_name} does not exist in the demo's {} registry", self.context.stage),
+                "submit it first (u in the TUI, regship submit on the command line)",
+            )),
+        }
+    }
+
+    async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
+        self.pipeline_only_in_cicd(pipeline)?;
+        let world = &self.world;
+        world.lock().pipeline.state(pipeline, world.now(), &|at| world.at_ms(at))
+    }
+
+    async fn pipeline_executions(&self, pipeline: &str, max: i32) -> Result<Vec<PipelineExecution>, CloudError> {
+        self.pipeline_only_in_cicd(pipeline)?;
+        let world = &self.world;
+        world.lock().pipeline.executions(pipeline, max, world.now(), &|at| world.at_ms(at))
+    }
+
+    async fn pipeline_execution(&self, pipeline: &str, execution_id: &str) -> Result<PipelineExecution, CloudError> {
+        self.pipeline_only_in_cicd(pipeline)?;
+        let world = &self.world;
+        world.lock().pipeline.execution_record(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
+    }
+
+    async fn action_executions(&self, pipeline: &str, execution_id: &str) -> Result<Vec<ActionExecutionRecord>, CloudError> {
+        self.pipeline_only_in_cicd(pipeline)?;
+        let world = &self.world;
+        world.lock().pipeline.action_executions(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
+    }
+
+    async fn pipeline_build_projects(&self, pipeline: &str) -> Result<Vec<(String, String)>, CloudError> {
+        self.pipeline_only_in_cicd(pipeline)?;
+        self.world.lock().pipeline.build_projects(pipeline)
+    }
+
+    async fn start_pipeline(&self, authorization: &Authorization, pipeline: &str) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        self.pipeline_only_in_cicd(pipeline)?;
+        let now = self.world.now();
+        let mut guard = self.world.lock();
+        let World { rng, pipeline: demo, .. } = &mut *guard;
+        demo.start(pipeline, now, rng)
+    }
+
+    async fn retry_failed_actions(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+        stage: &str,
+        execution_id: &str,
+    ) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        self.pipeline_only_in_cicd(pipeline)?;
+        let now = self.world.now();
+        let mut guard = self.world.lock();
+        let World { rng, pipeline: demo, .. } = &mut *guard;
+        demo.retry(pipeline, stage, execution_id, now, rng)
+    }
+
+    async fn stop_pipeline(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+        execution_id: &str,
+        _abandon: bool,
+        _reason: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.pipeline_only_in_cicd(pipeline)?;
+        let now = self.world.now();
+        self.world.lock().pipeline.stop(pipeline, execution_id, now)
+    }
+
+    async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
+        let world = &self.world;
+        world.lock().pipeline.build(build_id, world.now(), &|at| world.at_ms(at))
+    }
+
+    async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError> {
+        Ok(self.world.lock().pipeline.latest_build_id(project, self.world.now()))
+    }
+
+    async fn log_lines(&self, location: &LogLocation, token: Option<&str>, tail: i32) -> Result<LogPage, CloudError> {
+        let world = &self.world;
+        world.lock().pipeline.log_lines(location, token, tail, world.now(), &|at| world.at_ms(at))
+    }
+}

@@ -1,0 +1,564 @@
+//! The demo's CloudFormation: stacks created, updated and deleted through change sets, their
+//! events scheduled on the demo clock from the real template's resources. The first stack the
+//! demo creates fails on one resource and rolls back, as first deploys often do.
+
+use std::time::Duration;
+
+use serde_norway::Value;
+
+use crate::cloud::{
+    ChangeSet, CloudError, CloudErrorKind, EventPage, Export, ResourceChange, Stack, StackEvent,
+    StackOutput,
+};
+use crate::workspace::template::{ExportName, Template, intrinsic};
+
+/// DescribeStackEvents returns at most this many events a page.
+const PAGE_SIZE: usize = 100;
+
+/// Where a stack lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    pub account: String,
+    pub region: String,
+}
+
+#[derive(Debug)]
+struct DemoStack {
+    place: Place,
+    id: String,
+    name: String,
+    /// Scheduled events, in the order they were scheduled (times ascend).
+    events: Vec<(Duration, StackEvent)>,
+    /// The template the stack last ran, for the next change set.
+    template: Option<String>,
+    /// The resources that exist once the scheduled events have run: (logical id, type).
+    resources: Vec<(String, String)>,
+    /// Outputs, from the time the last operation completed.
+    outputs: Option<(Duration, Vec<StackOutput>)>,
+    /// When a delete completes: from then on the name no longer answers.
+    deleted_at: Option<Duration>,
+}
+
+#[derive(Debug)]
+struct DemoChangeSet {
+    id: String,
+    stack_id: String,
+    template: String,
+    create: bool,
+    ready_at: Duration,
+    no_changes: bool,
+    changes: Vec<ResourceChange>,
+}
+
+/// Every stack of every demo account.
+#[derive(Debug, Default)]
+pub struct Stacks {
+    stacks: Vec<DemoStack>,
+    change_sets: Vec<DemoChangeSet>,
+    /// Stacks created so far: the first one fails.
+    creates: u32,
+    next_id: u64,
+}
+
+fn not_found(what: &str) -> CloudError {
+    CloudError::new(
+        CloudErrorKind::NotFound,
+        format!("{what} does not exist"),
+        "check the name, the stage and the region",
+    )
+}
+
+/// `AWS::S3::Bucket` -> (`s3`, `CreateBucket`).
+fn create_permission(resource_type: &str) -> (String, String) {
+    let mut parts = resource_type.split("::").skip(1);
+    let service = parts.next().unwrap_or("cloudformation").to_ascii_lowercase();
+    let noun = parts.next().unwrap_or("Resource");
+    (service, format!("Create{noun}"))
+}
+
+impl DemoStack {
+    fn visible(&self, now: Duration) -> impl DoubleEndedIterator<Item = &StackEvent> {
+        self.events
+            .iter()
+            .filter(move |(at, _)| *at <= now)
+            .map(|(_, event)| event)
+    }
+
+    /// The newest stack-level event by `now`.
+    fn status(&self, now: Duration) -> Option<&StackEvent> {
+        self.visible(now).rev().find(|e| e.is_stack_event())
+    }
+
+    fn ends_at(&self) -> Duration {
+        self.events.last().map_or(Duration::ZERO, |(at, _)| *at)
+    }
+
+    fn is_gone(&self, now: Duration) -> bool {
+        self.deleted_at.is_some_and(|at| at <= now)
+    }
+
+    fn physical_id(&self, logical_id: &str) -> String {
+        self.events
+            .iter()
+            .rev()
+            .find(|(_, e)| e.logical_id == logical_id && e.physical_id.is_some())
+            .and_then(|(_, e)| e.physical_id.clone())
+            .unwrap_or_else(|| format!("{}-{}", self.name, logical_id.to_ascii_lowercase()))
+    }
+}
+
+/// Builds the events of one operation, timed from `start`.
+struct Schedule<'a> {
+    stack: &'a mut DemoStack,
+    at: Duration,
+    timestamp: &'a dyn Fn(Duration) -> i64,
+}
+
+impl Schedule<'_> {
+    fn push(&mut self, at: Duration, logical_id: &str, kind: &str, status: &str, reason: &str) {
+        let stack_level = logical_id == self.stack.name;
+        let physical_id = if stack_level {
+            self.stack.id.clone()
+        } else {
+            self.stack.physical_id(logical_id)
+        };
+        let number = self.stack.events.len();
+        self.stack.events.push((
+            at,
+            StackEvent {
+                event_id: format!("{logical_id}-{status}-{number:04}"),
+                stack_id: self.stack.id.clone(),
+                stack_name: self.stack.name.clone(),
+                logical_id: logical_id.to_string(),
+                physical_id: Some(physical_id),
+                resource_type: if stack_level {
+                    "AWS::CloudFormation::Stack".into()
+                } else {
+                    kind.to_string()
+                },
+                status: status.to_string(),
+                reason: (!reason.is_empty()).then(|| reason.to_string()),
+                timestamp_ms: (self.timestamp)(at),
+            },
+        ));
+        self.at = self.at.max(at);
+    }
+
+    fn stack_event(&mut self, at: Duration, status: &str, reason: &str) {
+        let name = self.stack.name.clone();
+        self.push(at, &name, "", status, reason);
+    }
+}
+
+fn secs(s: f64) -> Duration {
+    Duration::from_secs_f64(s)
+}
+
+impl Stacks {
+    fn find(&self, place: &Place, name_or_id: &str, now: Duration) -> Option<usize> {
+        self.stacks.iter().rposition(|s| {
+            s.place == *place && (s.id == name_or_id || (s.name == name_or_id && !s.is_gone(now)))
+        })
+    }
+
+    /// DescribeStacks.
+    pub fn describe(&self, place: &Place, name_or_id: &str, now: Duration) -> Option<Stack> {
+        let stack = &self.stacks[self.find(place, name_or_id, now)?];
+        let status = stack.status(now)?;
+        let outputs = match &stack.outputs {
+            Some((from, outputs)) if *from <= now && !stack.is_gone(now) => outputs.clone(),
+            _ => Vec::new(),
+        };
+        Some(Stack {
+            stack_id: stack.id.clone(),
+            name: stack.name.clone(),
+            status: status.status.clone(),
+            reason: status.reason.clone(),
+            outputs,
+        })
+    }
+
+    /// DescribeStackEvents, newest first, a page at a time.
+    pub fn events_page(
+        &self,
+        place: &Place,
+        name_or_id: &str,
+        next_token: Option<String>,
+        now: Duration,
+    ) -> Result<EventPage, CloudError> {
+        let index = self
+            .find(place, name_or_id, now)
+            .ok_or_else(|| not_found(&format!("Stack [{name_or_id}]")))?;
+        let visible: Vec<&StackEvent> = self.stacks[index].visible(now).collect();
+        let skip: usize = next_token.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let events: Vec<StackEvent> = visible
+            .iter()
+            .rev()
+            .skip(skip)
+            .take(PAGE_SIZE)
+            .map(|e| (*e).clone())
+            .collect();
+        let next = skip + events.len();
+        Ok(EventPage {
+            next_token: (next < visible.len()).then(|| next.to_string()),
+            events,
+        })
+    }
+
+    /// ListExports: the outputs with an export name of every complete stack.
+    pub fn exports(&self, place: &Place, now: Duration) -> Vec<Export> {
+        self.stacks
+            .iter()
+            .filter(|s| s.place == *place && !s.is_gone(now))
+            .filter_map(|s| match &s.outputs {
+                Some((from, outputs)) if *from <= now => Some((s, outputs)),
+                _ => None,
+            })
+            .flat_map(|(stack, outputs)| {
+                outputs.iter().filter_map(|output| {
+                    Some(Export {
+                        name: output.export_name.clone()?,
+                        value: output.value.clone(),
+                        exporting_stack_id: stack.id.clone(),
+                    })
+                })
+            })
+            .collect()
+    }
+
+    /// CreateChangeSet: the changes are the template's resources; a create makes the stack
+    /// (REVIEW_IN_PROGRESS) as CloudFormation does.
+    pub fn create_change_set(
+        &mut self,
+        place: &Place,
+        stack_name: &str,
+        template: &str,
+        create: bool,
+        now: Duration,
+        timestamp: &dyn Fn(Duration) -> i64,
+    ) -> Result<String, CloudError> {
+        let parsed = Template::parse(template).map_err(|problem| {
+            CloudError::new(
+                CloudErrorKind::Invalid,
+                format!("Template format error: {}", problem.message),
+                "fix the template, then deploy again",
+            )
+        })?;
+        let resources: Vec<(String, String)> = parsed
+            .resources()
+            .map(|r| {
+                (
+                    r.logical_id.to_string(),
+                    r.type_name.unwrap_or("AWS::CloudFormation::WaitConditionHandle").to_string(),
+                )
+            })
+            .collect();
+        self.next_id += 1;
+        let index = match self.find(place, stack_name, now) {
+            Some(index) if !create => index,
+            Some(index) if self.stacks[index].status(now).is_some_and(|s| s.status == "REVIEW_IN_PROGRESS") => index,
+            Some(_) => {
+                return Err(CloudError::new(
+                    CloudErrorKind::Invalid,
+                    format!("Stack [{stack_name}] already exists and cannot be created again"),
+                    "deploy it as an update",
+                ));
+            }
+            None if !create => return Err(not_found(&format!("Stack [{stack_name}]"))),
+            None => {
+                let id = format!(
+                    "arn:aws:cloudformation:{}:{}:stack/{stack_name}/{:08x}-demo-{:04}",
+                    place.region, place.account, self.next_id * 2_654_435_761 % 0xffff_ffff, self.next_id
+                );
+                self.stacks.push(DemoStack {
+                    place: place.clone(),
+                    id,
+                    name: stack_name.to_string(),
+                    events: Vec::new(),
+                    template: None,
+                    resources: Vec::new(),
+                    outputs: None,
+                    deleted_at: None,
+                });
+                let index = self.stacks.len() - 1;
+                let mut schedule = Schedule {
+                    stack: &mut self.stacks[index],
+                    at: now,
+                    timestamp,
+                };
+                schedule.stack_event(now, "REVIEW_IN_PROGRESS", "User Initiated");
+                index
+            }
+        };
+        let stack = &self.stacks[index];
+        let no_changes = !create && stack.template.as_deref() == Some(template);
+        let changes = resources
+            .iter()
+            .map(|(logical_id, resource_type)| ResourceChange {
+                action: if create || !stack.resources.iter().any(|(id, _)| id == logical_id) {
+                    "Add".into()
+                } else {
+                    "Modify".into()
+                },
+                logical_id: logical_id.clone(),
+                resource_type: resource_type.clone(),
+                replacement: (!create).then(|| "False".to_string()),
+            })
+            .collect();
+        let id = format!(
+            "arn:aws:cloudformation:{}:{}:changeSet/regship-{}/demo-{:04}",
+            place.region, place.account, self.next_id, self.next_id
+        );
+        self.change_sets.push(DemoChangeSet {
+            id: id.clone(),
+            stack_id: stack.id.clone(),
+            template: template.to_string(),
+            create,
+            ready_at: now + secs(1.5),
+            no_changes,
+            changes,
+        });
+        Ok(id)
+    }
+
+    fn change_set(&self, id: &str) -> Result<&DemoChangeSet, CloudError> {
+        self.change_sets
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| not_found(&format!("ChangeSet [{id}]")))
+    }
+
+    /// DescribeChangeSet: computing for a moment, then complete (or failed: no changes).
+    pub fn describe_change_set(&self, id: &str, now: Duration) -> Result<ChangeSet, CloudError> {
+        let change_set = self.change_set(id)?;
+        let (status, reason) = if now < change_set.ready_at {
+            ("CREATE_IN_PROGRESS", None)
+        } else if change_set.no_changes {
+            (
+                "FAILED",
+                Some("The submitted information didn't contain changes. Submit different information to create a change set.".to_string()),
+            )
+        } else {
+            ("CREATE_COMPLETE", None)
+        };
+        Ok(ChangeSet {
+            id: change_set.id.clone(),
+            stack_id: change_set.stack_id.clone(),
+            status: status.into(),
+            reason,
+            changes: change_set.changes.clone(),
+        })
+    }
+
+    pub fn delete_change_set(&mut self, id: &str) -> Result<(), CloudError> {
+        self.change_set(id)?;
+        self.change_sets.retain(|c| c.id != id);
+        Ok(())
+    }
+
+    /// ExecuteChangeSet: schedules the operation's events from `now`.
+    pub fn execute(
+        &mut self,
+        id: &str,
+        now: Duration,
+        rng: &mut fastrand::Rng,
+        timestamp: &dyn Fn(Duration) -> i64,
+    ) -> Result<(), CloudError> {
+        let change_set = self.change_set(id)?;
+        let (stack_id, template, create) = (
+            change_set.stack_id.clone(),
+            change_set.template.clone(),
+            change_set.create,
+        );
+        let resources: Vec<(String, String)> = change_set
+            .changes
+            .iter()
+            .map(|c| (c.logical_id.clone(), c.resource_type.clone()))
+            .collect();
+        self.change_sets.retain(|c| c.stack_id != stack_id);
+        let index = self
+            .stacks
+            .iter()
+            .position(|s| s.id == stack_id)
+            .ok_or_else(|| not_found(&format!("Stack [{stack_id}]")))?;
+        let fails = create && self.creates == 0;
+        if create {
+            self.creates += 1;
+        }
+        let stack = &mut self.stacks[index];
+        let operation = if create { "CREATE" } else { "UPDATE" };
+        let mut schedule = Schedule {
+            stack,
+            at: now,
+            timestamp,
+        };
+        schedule.stack_event(now, &format!("{operation}_IN_PROGRESS"), "User Initiated");
+        let failing = fails.then(|| rng.usize(..resources.len().max(1)));
+        let mut finished = Vec::new();
+        for (n, (logical_id, kind)) in resources.iter().enumerate() {
+            let start = now + secs(1.0 + 0.7 * n as f64);
+            let done = start + secs(3.0 + rng.f64() * 6.0);
+            if create && !schedule.stack.events.iter().any(|(_, e)| e.logical_id == *logical_id) {
+                let suffix: String = (0..12)
+                    .map(|_| rng.alphanumeric().to_ascii_lowercase())
+                    .collect();
+                let physical = format!("{}-{}-{suffix}", schedule.stack.name, logical_id.to_ascii_lowercase());
+                schedule.push(start, logical_id, kind, &format!("{operation}_IN_PROGRESS"), "");
+                if let Some((_, event)) = schedule.stack.events.last_mut() {
+                    event.physical_id = Some(physical);
+                }
+            } else {
+                schedule.push(start, logical_id, kind, &format!("{operation}_IN_PROGRESS"), "");
+            }
+            schedule.push(
+                start + secs(0.4),
+                logical_id,
+                kind,
+                &format!("{operation}_IN_PROGRESS"),
+                "Resource creation Initiated",
+            );
+            finished.push((n, logical_id.clone(), kind.clone(), start, done));
+        }
+        let outcome_at;
+        if let Some(failing) = failing.filter(|f| *f < finished.len()) {
+            let (_, failed_id, failed_kind, _, failed_at) = finished[failing].clone();
+            let (service, action) = create_permission(&failed_kind);
+            let account = schedule.stack.place.account.clone();
+            let physical = schedule.stack.physical_id(&failed_id);
+            schedule.push(
+                failed_at,
+                &failed_id,
+                &failed_kind,
+                "CREATE_FAILED",
+                &format!(
+                    "Resource handler returned message: \"User: arn:aws:sts::{account}:assumed-role/developer/regship-demo is not authorized to perform: {service}:{action} on resource: \"{physical}\" because no identity-based policy allows the {service}:{action} action (Service: {service}, Status Code: 403, Request ID: DEMO{:08X})\" (HandlerErrorCode: AccessDenied)",
+                    rng.u32(..)
+                ),
+            );
+            let mut rollback = failed_at + secs(0.5);
+            for (n, logical_id, kind, start, done) in &finished {
+                if *n != failing && *start <= failed_at && *done > failed_at {
+                    schedule.push(failed_at + secs(0.2), logical_id, kind, "CREATE_FAILED", "Resource creation cancelled");
+                }
+            }
+            schedule.stack_event(
+                rollback,
+                "ROLLBACK_IN_PROGRESS",
+                &format!("The following resource(s) failed to create: [{failed_id}]. Rollback requested by user."),
+            );
+            for (_, logical_id, kind, start, _) in finished.iter().rev() {
+                if *start > failed_at {
+                    continue;
+                }
+                rollback += secs(0.4);
+                schedule.push(rollback, logical_id, kind, "DELETE_IN_PROGRESS", "");
+                schedule.push(rollback + secs(1.5), logical_id, kind, "DELETE_COMPLETE", "");
+            }
+            outcome_at = schedule.at + secs(1.0);
+            schedule.stack_event(outcome_at, "ROLLBACK_COMPLETE", "");
+            schedule.stack.resources.clear();
+            schedule.stack.outputs = None;
+        } else {
+            for (_, logical_id, kind, _, done) in &finished {
+                schedule.push(*done, logical_id, kind, &format!("{operation}_COMPLETE"), "");
+            }
+            outcome_at = schedule.at + secs(1.0);
+            if !create {
+                schedule.stack_event(outcome_at, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "");
+            }
+            schedule.stack_event(outcome_at + secs(if create { 0.0 } else { 0.5 }), &format!("{operation}_COMPLETE"), "");
+            let stack = schedule.stack;
+            stack.resources = resources;
+            stack.template = Some(template.clone());
+            let outputs = outputs_of(stack, &template);
+            stack.outputs = Some((stack.ends_at(), outputs));
+        }
+        Ok(())
+    }
+
+    /// DeleteStack: each resource deleted, then the stack; its exports go with it.
+    pub fn delete(
+        &mut self,
+        place: &Place,
+        name_or_id: &str,
+        now: Duration,
+        timestamp: &dyn Fn(Duration) -> i64,
+    ) -> Result<(), CloudError> {
+        let index = self
+            .find(place, name_or_id, now)
+            .ok_or_else(|| not_found(&format!("Stack [{name_or_id}]")))?;
+        let stack = &mut self.stacks[index];
+        if stack.deleted_at.is_some() {
+            return Ok(());
+        }
+        let resources = std::mem::take(&mut stack.resources);
+        let mut schedule = Schedule {
+            stack,
+            at: now,
+            timestamp,
+        };
+        schedule.stack_event(now, "DELETE_IN_PROGRESS", "User Initiated");
+        let mut at = now + secs(0.8);
+        for (logical_id, kind) in resources.iter().rev() {
+            schedule.push(at, logical_id, kind, "DELETE_IN_PROGRESS", "");
+            at += secs(2.5);
+            schedule.push(at, logical_id, kind, "DELETE_COMPLETE", "");
+        }
+        let end = schedule.at + secs(1.0);
+        schedule.stack_event(end, "DELETE_COMPLETE", "");
+        stack_after_delete(&mut self.stacks[index], end);
+        Ok(())
+    }
+}
+
+fn stack_after_delete(stack: &mut DemoStack, end: Duration) {
+    stack.deleted_at = Some(end);
+    stack.template = None;
+}
+
+/// The template's outputs as the deployed stack shows them: `Ref`s become physical ids,
+/// `${AWS::StackName}`-style names are filled in.
+fn outputs_of(stack: &DemoStack, template: &str) -> Vec<StackOutput> {
+    let Ok(parsed) = Template::parse(template) else {
+        return Vec::new();
+    };
+    let exports = parsed.exports();
+    let substitute = |pattern: &str| {
+        pattern
+            .replace("${AWS::StackName}", &stack.name)
+            .replace("${AWS::Region}", &stack.place.region)
+            .replace("${AWS::AccountId}", &stack.place.account)
+    };
+    let Some(outputs) = parsed.root.get("Outputs").and_then(Value::as_mapping) else {
+        return Vec::new();
+    };
+    outputs
+        .iter()
+        .filter_map(|(key, body)| {
+            let key = key.as_str()?.to_string();
+            let value = match body.get("Value") {
+                Some(Value::String(text)) => text.clone(),
+                Some(other) => match intrinsic(other) {
+                    Some(("Ref", Value::String(target))) => stack.physical_id(target),
+                    Some(("Fn::GetAtt", _)) => format!("arn:aws:demo:::{}", stack.name),
+                    Some(("Fn::Sub", Value::String(pattern))) => substitute(pattern),
+                    _ => format!("{}-{}", stack.name, key.to_ascii_lowercase()),
+                },
+                None => String::new(),
+            };
+            let export_name = exports
+                .iter()
+                .find(|e| e.output == key)
+                .and_then(|e| match &e.name {
+                    ExportName::Literal(name) => Some(name.clone()),
+                    ExportName::Sub(pattern) => Some(substitute(pattern)),
+                    ExportName::Computed => None,
+                });
+            Some(StackOutput {
+                key,
+                value,
+                export_name,
+            })
+        })
+        .collect()
+}

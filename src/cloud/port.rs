@@ -1,0 +1,205 @@
+//! The port: `trait Cloud`, every call regship makes to a cloud, and `Connections`, which makes
+//! one `Arc<dyn Cloud>` per stage context and shares it with every task of that context.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use tokio::sync::OnceCell;
+
+use super::context::StageContext;
+use super::guard::Authorization;
+use super::{
+    ActionExecutionRecord, Build, ChangeSet, CloudError, EventPage, Export, Identity, LogLocation,
+    LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+};
+
+/// Everything regship asks of one stage's account and region. `cloud/aws` answers from AWS,
+/// `cloud/demo` from a scripted timeline. Mutating calls take the guard's `Authorization`.
+#[async_trait]
+pub trait Cloud: Send + Sync {
+    /// The stage, profile, region and expected account this connection serves.
+    fn context(&self) -> &StageContext;
+    /// The region the calls go to.
+    fn region(&self) -> String;
+
+    /// STS GetCallerIdentity.
+    async fn identity(&self) -> Result<Identity, CloudError>;
+
+    /// DescribeStacks for one stack; `None` when it does not exist.
+    async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError>;
+    /// One page of DescribeStackEvents, newest first.
+    async fn stack_events_page(
+        &self,
+        stack: &str,
+        next_token: Option<String>,
+    ) -> Result<EventPage, CloudError>;
+    /// Every export of the region (ListExports, all pages).
+    async fn list_exports(&self) -> Result<Vec<Export>, CloudError>;
+    /// CreateChangeSet for a template given inline; returns the change set id.
+    async fn create_change_set(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        name: &str,
+        template_body: &str,
+        create: bool,
+    ) -> Result<String, CloudError>;
+    /// DescribeChangeSet, every page of changes.
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError>;
+    async fn execute_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError>;
+    async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError>;
+    async fn delete_stack(&self, authorization: &Authorization, stack: &str)
+    -> Result<(), CloudError>;
+
+    /// DescribeType of a private resource type.
+    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError>;
+
+    /// GetPipelineState.
+    async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError>;
+    /// ListPipelineExecutions, newest first, at most `max`.
+    async fn pipeline_executions(
+        &self,
+        pipeline: &str,
+        max: i32,
+    ) -> Result<Vec<PipelineExecution>, CloudError>;
+    /// GetPipelineExecution.
+    async fn pipeline_execution(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+    ) -> Result<PipelineExecution, CloudError>;
+    /// ListActionExecutions of one execution, in start order.
+    async fn action_executions(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+    ) -> Result<Vec<ActionExecutionRecord>, CloudError>;
+    /// GetPipeline: each CodeBuild action's (action name, project name).
+    async fn pipeline_build_projects(
+        &self,
+        pipeline: &str,
+    ) -> Result<Vec<(String, String)>, CloudError>;
+    /// StartPipelineExecution; returns the execution id.
+    async fn start_pipeline(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+    ) -> Result<String, CloudError>;
+    /// RetryStageExecution of the failed actions; returns the execution id.
+    async fn retry_failed_actions(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+        stage: &str,
+        execution_id: &str,
+    ) -> Result<String, CloudError>;
+    /// StopPipelineExecution.
+    async fn stop_pipeline(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+        execution_id: &str,
+        abandon: bool,
+        reason: &str,
+    ) -> Result<(), CloudError>;
+
+    /// BatchGetBuilds of one build.
+    async fn build(&self, build_id: &str) -> Result<Build, CloudError>;
+    /// The newest build of a CodeBuild project.
+    async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError>;
+    /// GetLogEvents: without a token the last `tail` lines, with one only what came after.
+    async fn log_lines(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        tail: i32,
+    ) -> Result<LogPage, CloudError>;
+}
+
+/// Makes the connection of a stage context (the AWS SDK's config, or the demo's world).
+#[async_trait]
+pub trait Connector: Send + Sync {
+    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError>;
+    /// Whether this connector is the demo (shown as DEMO on screen).
+    fn is_demo(&self) -> bool {
+        false
+    }
+}
+
+/// The AWS SDK, with the standard credential chain.
+pub struct AwsConnector;
+
+#[async_trait]
+impl Connector for AwsConnector {
+    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
+        Ok(Arc::new(super::aws::AwsCloud::connect(context).await?))
+    }
+}
+
+/// What tells two stage contexts apart: the connection is shared within one.
+type ContextKey = (
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
+
+fn key(context: &StageContext) -> ContextKey {
+    (
+        context.stage.to_string(),
+        context.profile.clone(),
+        context.region.clone(),
+        context.endpoint_url.clone(),
+        context.expected_account.as_ref().map(|a| a.to_string()),
+    )
+}
+
+/// One connection per stage context, made on first use and shared by every task after it. A
+/// failed connection is not kept: the next use tries again (after the user fixed a profile).
+#[derive(Clone)]
+pub struct Connections {
+    connector: Arc<dyn Connector>,
+    made: Arc<Mutex<HashMap<ContextKey, Arc<OnceCell<Arc<dyn Cloud>>>>>>,
+}
+
+impl Connections {
+    pub fn new(connector: Arc<dyn Connector>) -> Connections {
+        Connections {
+            connector,
+            made: Arc::default(),
+        }
+    }
+
+    /// Connections to AWS.
+    pub fn aws() -> Connections {
+        Connections::new(Arc::new(AwsConnector))
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.connector.is_demo()
+    }
+
+    /// The context's connection, made once.
+    pub async fn get(&self, context: &StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
+        let cell = self
+            .made
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .entry(key(context))
+            .or_default()
+            .clone();
+        cell.get_or_try_init(|| self.connector.connect(context.clone()))
+            .await
+            .cloned()
+    }
+}

@@ -1,0 +1,8 @@
+//! What the CLI and the TUI both do, on the cloud port: preflight and cfn job arguments, deploy
+//! and pipeline plans through the guard, extension rows, pipeline lookups.
+
+pub mod cfn;
+pub mod pipeline;
+pub mod plans;
+pub mod rows;
+pub mod setup_stack;

@@ -1,0 +1,218 @@
+//! Changes waiting for the user's yes: a setup stack deployed or deleted, a pipeline started,
+//! retried or stopped. Each carries the guard's authorization.
+
+use super::setup_stack::{self, DeployPlan};
+use crate::cloud::guard::{AccountGuard, Authorization};
+use crate::cloud::{ChangeSet, Cloud, CloudError, CloudErrorKind, ResourceChange};
+use crate::workspace::Extension;
+
+/// A change to a running pipeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PipelineChange {
+    /// StartPipelineExecution.
+    Start,
+    /// RetryStageExecution of the stage's failed actions.
+    Retry {
+        stage: String,
+        execution_id: String,
+        failed: Vec<String>,
+    },
+    /// StopPipelineExecution, letting running actions finish.
+    Stop { execution_id: String },
+}
+
+/// What a confirmed change will do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanKind {
+    /// Execute a computed change set.
+    Deploy {
+        change_set_id: String,
+        create: bool,
+        changes: Vec<ResourceChange>,
+    },
+    /// Delete the stack.
+    Delete,
+    /// Start, retry or stop the pipeline named by the plan's target.
+    Pipeline(PipelineChange),
+}
+
+/// A change waiting for the user's yes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChangePlan {
+    pub folder: String,
+    /// The stack (or, for a pipeline change, the pipeline) that changes.
+    pub target: String,
+    pub stack_id: String,
+    pub region: String,
+    pub authorization: Authorization,
+    pub kind: PlanKind,
+}
+
+/// A setup deploy or delete to confirm (`Ok(Ok)`), nothing to do (`Ok(Err(note))`), or why it
+/// cannot be planned (`Err`).
+pub type SetupPlanning = Result<Result<ChangePlan, String>, String>;
+
+/// Checks the account, then computes the change set of `test/setup.*` (or finds the stack to
+/// delete).
+pub async fn plan_setup_change(
+    cloud: &dyn Cloud,
+    guard: AccountGuard,
+    extension: &Extension,
+    delete: bool,
+) -> SetupPlanning {
+    let action = if delete {
+        "delete setup"
+    } else {
+        "deploy setup"
+    };
+    let authorization = guard
+        .authorize(cloud, action)
+        .await
+        .map_err(|d| d.to_string())?;
+    let stack_name = extension.setup_stack_name();
+    let (region, stage, folder) = (cloud.region(), cloud.context().stage, &extension.folder);
+    if delete {
+        let Some(stack) = cloud
+            .describe_stack(&stack_name)
+            .await
+            .map_err(|e| e.with_hint())?
+        else {
+            return Ok(Err(format!(
+                "{stack_name} does not exist in {stage} {region}: nothing to delete"
+            )));
+        };
+        return Ok(Ok(ChangePlan {
+            folder: folder.clone(),
+            target: stack_name,
+            stack_id: stack.stack_id,
+            region,
+            authorization,
+            kind: PlanKind::Delete,
+        }));
+    }
+    let setup = extension
+        .setup
+        .first()
+        .ok_or_else(|| format!("{folder} has no test/setup.yml"))?;
+    if let Err(problem) = &setup.parsed {
+        return Err(format!(
+            "{} cannot be used: {}",
+            setup.path, problem.message
+        ));
+    }
+    match setup_stack::plan_deploy(cloud, &authorization, &stack_name, &setup.text)
+        .await
+        .map_err(|e| e.with_hint())?
+    {
+        DeployPlan::NoChanges => Ok(Err(format!(
+            "{stack_name} already matches {}: nothing to deploy",
+            setup.path
+        ))),
+        DeployPlan::Changes { change_set, create } => Ok(Ok(ChangePlan {
+            folder: folder.clone(),
+            target: stack_name,
+            stack_id: change_set.stack_id.clone(),
+            region,
+            authorization,
+            kind: PlanKind::Deploy {
+                change_set_id: change_set.id,
+                create,
+                changes: change_set.changes,
+            },
+        })),
+    }
+}
+
+/// Starts a confirmed stack change; returns the event to follow from.
+pub async fn execute_stack_change(
+    cloud: &dyn Cloud,
+    plan: &ChangePlan,
+) -> Result<Option<String>, CloudError> {
+    match &plan.kind {
+        PlanKind::Deploy { change_set_id, .. } => {
+            let change_set = ChangeSet {
+                id: change_set_id.clone(),
+                stack_id: plan.stack_id.clone(),
+                status: String::new(),
+                reason: None,
+                changes: Vec::new(),
+            };
+            setup_stack::execute(cloud, &plan.authorization, &change_set).await
+        }
+        PlanKind::Delete => setup_stack::delete(cloud, &plan.authorization, &plan.stack_id).await,
+        PlanKind::Pipeline(_) => Err(CloudError::new(
+            CloudErrorKind::Invalid,
+            "a pipeline change is not a stack change",
+            "this is a bug in regship: please report it",
+        )),
+    }
+}
+
+/// Deletes the change set of a declined deploy (and the empty stack a CREATE left behind).
+pub async fn discard_stack_change(cloud: &dyn Cloud, plan: &ChangePlan) -> Result<(), CloudError> {
+    match &plan.kind {
+        PlanKind::Deploy { change_set_id, .. } => {
+            setup_stack::discard(cloud, &plan.authorization, change_set_id, &plan.stack_id).await
+        }
+        PlanKind::Delete | PlanKind::Pipeline(_) => Ok(()),
+    }
+}
+
+/// Checks the account before a start, retry or stop of `pipeline`.
+pub async fn plan_pipeline_change(
+    cloud: &dyn Cloud,
+    guard: AccountGuard,
+    pipeline: String,
+    change: PipelineChange,
+) -> Result<ChangePlan, String> {
+    let what = match &change {
+        PipelineChange::Start => "start the pipeline",
+        PipelineChange::Retry { .. } => "retry a stage",
+        PipelineChange::Stop { .. } => "stop an execution",
+    };
+    let authorization = guard
+        .authorize(cloud, what)
+        .await
+        .map_err(|d| d.to_string())?;
+    Ok(ChangePlan {
+        folder: String::new(),
+        target: pipeline,
+        stack_id: String::new(),
+        region: cloud.region(),
+        authorization,
+        kind: PlanKind::Pipeline(change),
+    })
+}
+
+/// Makes a confirmed pipeline change; the message says what happened.
+pub async fn execute_pipeline_change(cloud: &dyn Cloud, plan: &ChangePlan) -> Result<String, String> {
+    let PlanKind::Pipeline(change) = &plan.kind else {
+        return Err("not a pipeline change".into());
+    };
+    let (pipeline, authorization) = (&plan.target, &plan.authorization);
+    match change {
+        PipelineChange::Start => cloud
+            .start_pipeline(authorization, pipeline)
+            .await
+            .map(|id| format!("started execution {id} of {pipeline}")),
+        PipelineChange::Retry {
+            stage,
+            execution_id,
+            ..
+        } => cloud
+            .retry_failed_actions(authorization, pipeline, stage, execution_id)
+            .await
+            .map(|id| format!("retrying the failed actions of {stage} (execution {id})")),
+        PipelineChange::Stop { execution_id } => cloud
+            .stop_pipeline(
+                authorization,
+                pipeline,
+                execution_id,
+                false,
+                "stopped with regship",
+            )
+            .await
+            .map(|()| format!("stopping execution {execution_id}; running actions finish")),
+    }
+    .map_err(|e| e.with_hint())
+}
