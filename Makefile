@@ -6,9 +6,11 @@ EXTENSION_DIRS := resources hooks modules
 
 .PHONY: demo run test lint lint-templates bench fuzz venv tools
 
-# The terminal UI on this repository (q quits, ? shows the keys).
+# The terminal UI on this repository with the demo's scripted accounts: the whole release,
+# no AWS account needed (q quits, ? shows the keys). SPEED=5 runs it five times faster.
+SPEED ?= 1
 demo:
-	cargo run --release --quiet --
+	cargo run --release --quiet -- demo --speed $(SPEED)
 
 # Any subcommand: make run ARGS="check --json"
 run:

@@ -2,6 +2,7 @@
 //! It never awaits, never touches the terminal or the network: behaviour lives here.
 
 pub mod command_line;
+pub mod guide;
 pub mod state;
 
 use std::collections::{BTreeMap, VecDeque};
@@ -9,6 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::cloud::accounts::AccountRow;
 use crate::cloud::{Export, StackEvent, StackOutput};
 use crate::config::Stage;
+use crate::watch::intervals;
 use crate::watch::stack_events::{StackWatch, Start};
 pub use state::*;
 
@@ -451,6 +453,16 @@ fn follow(state: &mut AppState, stage: Stage, stack: &str, start: Start) -> Vec<
     commands
 }
 
+/// The one way to another stage (`:stage`, enter in the accounts view): the region override
+/// goes, and whatever depends on the stage is read again.
+fn switch_stage(state: &mut AppState, stage: Stage) -> Vec<Command> {
+    state.stage = stage;
+    state.region = None;
+    state.region_override = None;
+    notice(state, format!("stage {stage}"), false);
+    switch_context(state)
+}
+
 fn switch_context(state: &mut AppState) -> Vec<Command> {
     state.generation += 1;
     state.accounts.clear();
@@ -460,8 +472,10 @@ fn switch_context(state: &mut AppState) -> Vec<Command> {
         generation: state.generation,
     }];
     commands.extend(load_accounts(state));
-    if matches!(state.screen(), Screen::ResourceDetail(_)) {
-        commands.extend(load_exports(state));
+    match state.screen() {
+        Screen::ResourceDetail(_) => commands.extend(load_exports(state)),
+        Screen::List(ViewKind::Pipeline) => commands.extend(load_pipeline(state)),
+        _ => {}
     }
     commands
 }
@@ -484,13 +498,7 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
             state.quit = true;
             Vec::new()
         }
-        Ok(command_line::LineCommand::Stage(stage)) => {
-            state.stage = stage;
-            state.region = None;
-            state.region_override = None;
-            notice(state, format!("stage {stage}"), false);
-            switch_context(state)
-        }
+        Ok(command_line::LineCommand::Stage(stage)) => switch_stage(state, stage),
         Ok(command_line::LineCommand::Region(region)) => {
             notice(state, format!("region {region}"), false);
             state.region = Some(region.clone());
@@ -825,7 +833,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
             // The pipeline view polls every 5 s while an execution runs, every 30 s otherwise.
             if state.screen() == &Screen::List(ViewKind::Pipeline)
                 && let Loadable::Loaded { value, at_ms } = &state.pipeline
-                && now_ms - at_ms >= if value.running() { 5_000 } else { 30_000 }
+                && now_ms - at_ms >= value.state.poll_interval().as_millis() as i64
             {
                 return load_pipeline(state);
             }
@@ -834,7 +842,7 @@ pub fn update(state: &mut AppState, action: Action) -> Vec<Command> {
                 && state.view() == ViewKind::Resources
                 && let Loadable::Loaded { at_ms, .. } | Loadable::Failed { at_ms, .. } =
                     state.build_status
-                && now_ms - at_ms >= 60_000
+                && now_ms - at_ms >= intervals::BUILD_COLUMN.as_millis() as i64
             {
                 return load_build_status(state);
             }
@@ -900,13 +908,7 @@ fn open(state: &mut AppState) -> Vec<Command> {
         Screen::List(ViewKind::Accounts) => {
             let stage = Stage::ALL[state.selected(ViewKind::Accounts).min(3)];
             if stage != state.stage {
-                state.stage = stage;
-                state.region = None;
-                notice(state, format!("stage {stage}"), false);
-                state.generation += 1;
-                return vec![Command::CancelBefore {
-                    generation: state.generation,
-                }];
+                return switch_stage(state, stage);
             }
             Vec::new()
         }
@@ -1051,12 +1053,7 @@ fn apply_result(state: &mut AppState, action: Action) -> Vec<Command> {
                         .find(|e| e.setup_stack == view.watch.stack_name)
                 })
                 .map(|extension| {
-                    let mut names: Vec<String> = extension
-                        .references
-                        .iter()
-                        .map(|(_, name)| name.clone())
-                        .collect();
-                    names.dedup();
+                    let names = crate::workspace::unique_export_names(&extension.references);
                     names
                         .into_iter()
                         .map(|name| {

@@ -5,7 +5,7 @@ use crate::cloud::accounts::CredentialState;
 use crate::cloud::context::{Overrides, StageContext};
 use crate::cloud::guard::AccountGuard;
 use crate::cloud::{Identity, ResourceChange};
-use crate::commands::list::ExtensionRow;
+use crate::ops::rows::ExtensionRow;
 use crate::config::{Maturity, WorkspaceConfig};
 use crate::workspace::ArtifactType;
 
@@ -876,4 +876,78 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
     assert_eq!(state.execution.value().unwrap().actions, [record]);
     keys(&mut state, [Action::Back]);
     assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
+}
+
+#[test]
+fn an_export_used_by_two_input_files_is_listed_once() {
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    let mut view = extension(
+        "resources/S3_DeleteBucketContents",
+        "AwsCommunity::S3::DeleteBucketContents",
+    );
+    view.references = vec![
+        ("inputs/inputs_1_create.json".into(), "Bucket".into()),
+        ("inputs/inputs_1_update.json".into(), "Role".into()),
+        ("inputs/inputs_2_create.json".into(), "Bucket".into()),
+    ];
+    let stack = view.setup_stack.clone();
+    update(&mut state, Action::WorkspaceLoaded(Ok(vec![view])));
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed(&format!("events {stack}")));
+    keys(&mut state, [Action::InputSubmit]);
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [Action::OutputsLoaded {
+            generation,
+            outputs: Vec::new(),
+            exports: vec![Export {
+                name: "Bucket".into(),
+                value: "my-bucket".into(),
+                exporting_stack_id: "stack".into(),
+            }],
+        }],
+    );
+    let references = &state.events.as_ref().unwrap().references;
+    assert_eq!(
+        references,
+        &vec![
+            ("Bucket".to_string(), Some("my-bucket".to_string())),
+            ("Role".to_string(), None),
+        ]
+    );
+}
+
+#[test]
+fn every_route_to_another_stage_clears_the_region_and_reloads_what_depends_on_it() {
+    // Enter in the accounts view.
+    let mut state = loaded();
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("region eu-west-1"));
+    keys(&mut state, [Action::InputSubmit]);
+    assert_eq!(state.region_override.as_deref(), Some("eu-west-1"));
+    keys(&mut state, [Action::Show(ViewKind::Accounts)]);
+    let commands = keys(&mut state, [Action::Down, Action::Down, Action::Open]);
+    assert_eq!(state.stage, Stage::Beta);
+    assert_eq!(state.region_override, None);
+    assert!(
+        commands.contains(&Command::LoadAccounts {
+            generation: state.generation
+        }),
+        "{commands:?}"
+    );
+    // `:stage` on the pipeline view reads the new stage's pipeline at once.
+    let mut state = loaded();
+    keys(&mut state, [Action::Show(ViewKind::Pipeline)]);
+    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, typed("stage beta"));
+    let commands = keys(&mut state, [Action::InputSubmit]);
+    assert!(
+        commands.contains(&Command::LoadPipeline {
+            generation: state.generation,
+            stage: Stage::Beta
+        }),
+        "{commands:?}"
+    );
+    assert_eq!(state.pipeline, Loadable::Loading);
 }

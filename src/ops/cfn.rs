@@ -8,7 +8,7 @@ use crate::cloud::Cloud;
 use crate::cloud::guard::{AccountGuard, Denial};
 use crate::config::Stage;
 use crate::jobs::JobSpec;
-use crate::workspace::{Extension, Workspace};
+use crate::workspace::{Extension, Workspace, unique_export_names};
 
 /// The cfn commands the TUI runs as jobs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -166,12 +166,10 @@ pub async fn preflight(
     if !references.is_empty() {
         match cloud.list_exports().await {
             Ok(exports) => {
-                let mut missing: Vec<String> = references
-                    .iter()
-                    .map(|(_, name)| name.clone())
+                let missing: Vec<String> = unique_export_names(&references)
+                    .into_iter()
                     .filter(|name| !exports.iter().any(|e| &e.name == name))
                     .collect();
-                missing.dedup();
                 for name in missing {
                     problems.push(format!("{{{{{name}}}}} is not an export in {stage} {region}: cfn test would ignore the inputs that use it"));
                 }

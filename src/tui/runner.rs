@@ -592,3 +592,6 @@ async fn follow_build(
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

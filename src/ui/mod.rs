@@ -15,11 +15,13 @@ use keymap::{BINDABLE, Keymap};
 use theme::Theme;
 
 /// The header, breadcrumb, body and footer rows of a screen of `area`.
-fn frame_layout(area: Rect) -> [Rect; 4] {
+/// Header, breadcrumbs, body, the demo's guide (no row outside the demo), footer.
+fn frame_layout(area: Rect, state: &AppState) -> [Rect; 5] {
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
+        Constraint::Length(u16::from(state.demo)),
         Constraint::Length(1),
     ])
     .areas(area)
@@ -37,7 +39,7 @@ fn table_rows(body: Rect) -> usize {
 
 /// The row a mouse click at (`column`, `row`) selects, in a screen of `area`.
 pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<Action> {
-    let [_, _, body, _] = frame_layout(area);
+    let [_, _, body, _, _] = frame_layout(area, state);
     let view = match state.screen() {
         Screen::List(view @ (ViewKind::Resources | ViewKind::Accounts | ViewKind::Jobs)) => *view,
         _ => return None,
@@ -57,7 +59,7 @@ pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap) {
-    let [header, crumbs, body, footer] = frame_layout(frame.area());
+    let [header, crumbs, body, guide, footer] = frame_layout(frame.area(), state);
     draw_header(frame, header, state, theme);
     draw_breadcrumbs(frame, crumbs, state, theme);
     match state.screen() {
@@ -70,6 +72,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::Build(_) => views::build(frame, body, state, theme),
         Screen::Execution(_) => views::execution(frame, body, state, theme),
     }
+    draw_guide(frame, guide, state, theme, keymap);
     draw_footer(frame, footer, state, theme, keymap);
     if state.help {
         draw_help(frame, body, theme, keymap);
@@ -230,6 +233,30 @@ fn short_description(name: &str) -> &'static str {
         "stop_execution" => "stop",
         _ => "",
     }
+}
+
+/// The demo's guide line, with each `{action}` shown as the key bound to it.
+fn draw_guide(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {
+    let Some(guide) = crate::app::guide::demo_guide(state) else {
+        return;
+    };
+    let mut spans = vec![badge("DEMO", Style::default().fg(theme.cancelled))];
+    let mut rest = guide.as_str();
+    spans.push(Span::raw(" "));
+    while let Some(open) = rest.find('{') {
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        spans.push(Span::raw(rest[..open].to_string()));
+        let action = &rest[open + 1..open + close];
+        spans.push(Span::styled(
+            keymap.label(action),
+            theme.accent().add_modifier(Modifier::BOLD),
+        ));
+        rest = &rest[open + close + 1..];
+    }
+    spans.push(Span::raw(rest.to_string()));
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
 fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {

@@ -442,6 +442,16 @@ impl Extension {
     }
 }
 
+/// The export names of `(file, name)` references, each once, in the order they first appear.
+pub fn unique_export_names(references: &[(String, String)]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    references
+        .iter()
+        .filter(|(_, name)| seen.insert(name.as_str()))
+        .map(|(_, name)| name.clone())
+        .collect()
+}
+
 impl Workspace {
     /// The extension named by its folder (`resources/X`), folder name (`X`) or type name.
     pub fn find_extension(&self, name: &str) -> Option<&Extension> {
