@@ -1,6 +1,7 @@
 //! The terminal: setup and restore (on quit, Ctrl-C, SIGTERM and panic), and the event loop
 //! that turns keys, mouse, time and task results into actions, and draws at most ~30 times a second.
 
+pub mod headless;
 mod runner;
 
 use std::io::Stdout;
@@ -291,6 +292,46 @@ struct Session {
     demo_seed: Option<u64>,
 }
 
+impl Session {
+    /// The task runner once the workspace is read: against AWS, or the demo's world.
+    fn runner(&self, loaded: Arc<Workspace>, actions: mpsc::UnboundedSender<Action>) -> Runner {
+        let (connections, demo_world) = match self.demo_seed {
+            Some(seed) => {
+                let world = DemoWorld::new(&loaded, seed, self.clock);
+                let connector = DemoConnector {
+                    world: world.clone(),
+                };
+                (Connections::new(Arc::new(connector)), Some(world))
+            }
+            None => (Connections::aws(), None),
+        };
+        let mut runner = Runner::new(
+            loaded,
+            self.config.clone(),
+            self.aws.overrides(),
+            self.aws.read_only,
+            actions,
+            connections,
+            demo_world,
+        );
+        runner.clock = self.clock;
+        runner.job_log_dir = self.paths.as_ref().map(|p| p.data_dir.join("jobs"));
+        runner
+    }
+}
+
+/// What the TUI does first: the time, and every stage's account.
+fn first_commands(state: &mut AppState, now_ms: i64) -> Vec<app::Command> {
+    let mut pending = app::update(state, Action::Tick(now_ms));
+    pending.push(app::Command::LoadAccounts {
+        generation: state.generation,
+    });
+    for stage in crate::config::Stage::ALL {
+        state.accounts.insert(stage, app::Loadable::Loading);
+    }
+    pending
+}
+
 async fn event_loop(
     terminal: &mut Terminal<CrosstermBackend<Stdout>>,
     mut state: AppState,
@@ -298,15 +339,7 @@ async fn event_loop(
     keymap: &Keymap,
     theme: &Theme,
 ) -> Result<ExitCode, UsageError> {
-    let Session {
-        config,
-        root,
-        aws,
-        paths,
-        clock,
-        demo_seed,
-    } = session;
-    let aws = &aws;
+    let clock = session.clock;
     let now_ms = || clock.now_ms();
     let (action_sender, mut actions) = mpsc::unbounded_channel();
     let (terminal_sender, mut terminal_events) = mpsc::unbounded_channel();
@@ -314,19 +347,13 @@ async fn event_loop(
     spawn_input_reader(terminal_sender, stop.clone());
 
     let loader = action_sender.clone();
-    let workspace_root = root.clone();
+    let workspace_root = session.root.clone();
     let workspace = tokio::task::spawn_blocking(move || Workspace::load(&workspace_root));
     let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .map_err(|err| UsageError(format!("SIGTERM cannot be watched: {err}")))?;
     let mut ticks = tokio::time::interval(Duration::from_millis(250));
     let mut runner: Option<Runner> = None;
-    let mut pending = app::update(&mut state, Action::Tick(now_ms()));
-    pending.push(app::Command::LoadAccounts {
-        generation: state.generation,
-    });
-    for stage in crate::config::Stage::ALL {
-        state.accounts.insert(stage, app::Loadable::Loading);
-    }
+    let mut pending = first_commands(&mut state, now_ms());
     let mut workspace = Some(workspace);
     let mut last_draw = Instant::now() - Duration::from_secs(1);
     let mut dirty = true;
@@ -341,34 +368,14 @@ async fn event_loop(
             workspace = None;
             let loaded = Arc::new(loaded);
             let views = extension_views(&loaded);
-            let (connections, demo_world) = match demo_seed {
-                Some(seed) => {
-                    let world = DemoWorld::new(&loaded, seed, clock);
-                    let connector = DemoConnector {
-                        world: world.clone(),
-                    };
-                    (Connections::new(Arc::new(connector)), Some(world))
-                }
-                None => (Connections::aws(), None),
-            };
-            let mut new_runner = Runner::new(
-                loaded,
-                config.clone(),
-                aws.overrides(),
-                aws.read_only,
-                action_sender.clone(),
-                connections,
-                demo_world,
-            );
-            new_runner.clock = clock;
-            new_runner.job_log_dir = paths.as_ref().map(|p| p.data_dir.join("jobs"));
+            let new_runner = session.runner(loaded, action_sender.clone());
             runner = Some(new_runner);
             let _ = loader.send(Action::WorkspaceLoaded(Ok(views)));
         }
         if let Some(runner) = runner.as_mut() {
             if state.region_override != region_override {
                 region_override = state.region_override.clone();
-                runner.set_region(region_override.clone().or_else(|| aws.region.clone()));
+                runner.set_region(region_override.clone().or_else(|| session.aws.region.clone()));
             }
             for command in pending.drain(..) {
                 runner.run(command);

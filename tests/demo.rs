@@ -1,0 +1,108 @@
+//! `regship demo` headless: the whole release from the first frame to the pipeline retry, with
+//! the real reducer, runner, pollers and views on the demo adapter and tokio's paused clock.
+//! Each phase is checked for what it must show and snapshot at 80x24 and 160x48; the same seed
+//! gives the same timeline.
+
+use std::path::Path;
+use std::time::Duration;
+
+use regship::tui::headless::Headless;
+
+/// 2026-11-18 08:53:20 UTC: every run starts at the same instant.
+const ORIGIN_MS: i64 = 1_795_000_000_000;
+
+fn secs(s: u64) -> Duration {
+    Duration::from_secs(s)
+}
+
+fn demo(seed: u64) -> Headless {
+    Headless::demo(Path::new(env!("CARGO_MANIFEST_DIR")), seed, ORIGIN_MS).unwrap()
+}
+
+/// Asserts that the screen shows `text` within `limit` of demo time.
+async fn expect(demo: &mut Headless, text: &str, limit: Duration) {
+    assert!(
+        demo.wait_for(text, limit).await,
+        "the screen never showed {text:?}:\n{}",
+        demo.screen(160, 48)
+    );
+}
+
+/// Every phase of the demo: (name, the screen at 160x48, the backends at both sizes).
+async fn walk(seed: u64, snapshots: bool) -> Vec<(String, String)> {
+    let mut demo = demo(seed);
+    let mut phases = Vec::new();
+    let mut phase = |demo: &Headless, name: &str| {
+        if snapshots {
+            insta::assert_snapshot!(format!("demo_{name}_80x24"), demo.render(80, 24));
+            insta::assert_snapshot!(format!("demo_{name}_160x48"), demo.render(160, 48));
+        }
+        phases.push((name.to_string(), demo.screen(160, 48)));
+    };
+
+    expect(&mut demo, "d deploys the setup stack", secs(2)).await;
+    expect(&mut demo, "│ 111111111111 │ us-east-1 │ profile demo-sandbox  DEMO", secs(2)).await;
+    phase(&demo, "01_start");
+
+    demo.keys("d");
+    expect(&mut demo, "+ Bucket", secs(5)).await;
+    phase(&demo, "02_change_set");
+
+    demo.keys("y enter");
+    expect(&mut demo, "ROLLBACK_COMPLETE", secs(30)).await;
+    expect(&mut demo, "the setup stack failed", secs(1)).await;
+    assert!(demo.screen(160, 48).contains("not authorized to perform: s3:CreateBucket"));
+    phase(&demo, "03_rolled_back");
+
+    demo.keys("esc D");
+    expect(&mut demo, "Delete setup-S3-DeleteBucketContents", secs(5)).await;
+    demo.keys("y enter");
+    expect(&mut demo, "DELETE_COMPLETE", secs(20)).await;
+    demo.keys("esc d");
+    expect(&mut demo, "+ Bucket", secs(5)).await;
+    demo.keys("y enter");
+    expect(&mut demo, "✓ {{AwsCommunityS3DeleteBucketContentsBucket}} =", secs(30)).await;
+    phase(&demo, "04_deployed_with_exports");
+
+    demo.keys("esc t");
+    expect(&mut demo, "10 passed in", secs(20)).await;
+    expect(&mut demo, "the contract tests passed", secs(1)).await;
+    phase(&demo, "05_contract_tests");
+
+    demo.command("stage cicd");
+    demo.keys("5");
+    expect(&mut demo, "✗ Build  Failed", secs(90)).await;
+    expect(&mut demo, "a build failed", secs(1)).await;
+    phase(&demo, "06_pipeline_failed");
+
+    // The Source action is the first row, the extension's build the second.
+    demo.keys("j enter");
+    expect(&mut demo, "FAILED handler_update.py::contract_update_read_success", secs(10)).await;
+    expect(&mut demo, "the log says which contract test failed", secs(1)).await;
+    phase(&demo, "07_build_log");
+
+    demo.keys("esc R");
+    expect(&mut demo, "Retry", secs(5)).await;
+    phase(&demo, "08_retry_confirm");
+
+    demo.keys("y enter");
+    expect(&mut demo, "✓ Build  Succeeded", secs(120)).await;
+    expect(&mut demo, "the release went through CI/CD", secs(1)).await;
+    phase(&demo, "09_pipeline_passed");
+    phases
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_demo_walks_the_release_from_sandbox_to_the_pipeline_retry() {
+    walk(1, true).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn the_same_seed_gives_the_same_timeline() {
+    let first = walk(7, false).await;
+    let second = walk(7, false).await;
+    assert_eq!(first, second);
+    let other = walk(8, false).await;
+    assert_eq!(other.len(), first.len(), "every phase is reached with any seed");
+    assert_ne!(first, other, "another seed draws other names and timings");
+}
