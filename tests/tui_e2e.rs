@@ -88,9 +88,14 @@ fn start_tui(dir: &Path, endpoint: &str) -> (Tmux, PathBuf) {
 
 /// `start_tui` with environment assignments (`NAME=value `) before the command.
 fn start_tui_with(dir: &Path, endpoint: &str, environment: &str) -> (Tmux, PathBuf) {
+    start_regship(dir, &format!("--endpoint-url {endpoint}"), environment)
+}
+
+/// regship with `arguments` in a tmux server of its own, `environment` assignments before it.
+fn start_regship(dir: &Path, arguments: &str, environment: &str) -> (Tmux, PathBuf) {
     let stty = dir.join("stty-after.txt");
     let script = format!(
-        "cd '{dir}' && {environment}'{bin}' --endpoint-url {endpoint}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
+        "cd '{dir}' && {environment}'{bin}' {arguments}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
         dir = dir.display(),
         bin = binary(),
         stty = stty.display()
@@ -278,4 +283,119 @@ fn the_events_view_rides_out_throttling() {
     tmux.keys(&["q"]);
     tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);
+}
+
+/// Counts every connection to a loopback port, and every open of two FIFOs standing in for the
+/// AWS credentials and config files (a reader's open waits for a writer, so none is missed).
+struct Tripwire {
+    port: u16,
+    connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    opened: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+}
+
+impl Tripwire {
+    fn new(fifos: Vec<PathBuf>) -> Tripwire {
+        use std::os::unix::fs::OpenOptionsExt;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+        use std::sync::Arc;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.set_nonblocking(true).unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let (connections, opened) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let stop = Arc::new(AtomicBool::new(false));
+        for fifo in &fifos {
+            let path = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(path.as_ptr(), 0o600) }, 0);
+        }
+        let (counted, also_opened, stopping) = (connections.clone(), opened.clone(), stop.clone());
+        std::thread::spawn(move || {
+            while !stopping.load(Ordering::Relaxed) {
+                if listener.accept().is_ok() {
+                    counted.fetch_add(1, Ordering::SeqCst);
+                }
+                for fifo in &fifos {
+                    let writer = std::fs::OpenOptions::new()
+                        .write(true)
+                        .custom_flags(libc::O_NONBLOCK)
+                        .open(fifo);
+                    if writer.is_ok() {
+                        also_opened.fetch_add(1, Ordering::SeqCst);
+                    }
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        Tripwire {
+            port,
+            connections,
+            opened,
+            stop,
+        }
+    }
+}
+
+impl Drop for Tripwire {
+    fn drop(&mut self) {
+        self.stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[test]
+fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
+    require_tmux();
+    let dir = tempfile::tempdir().unwrap();
+    let (credentials, config) = (dir.path().join("credentials"), dir.path().join("config"));
+    let tripwire = Tripwire::new(vec![credentials.clone(), config.clone()]);
+    let trap = format!("http://127.0.0.1:{}", tripwire.port);
+    let environment = format!(
+        "AWS_ENDPOINT_URL={trap} HTTPS_PROXY={trap} HTTP_PROXY={trap} ALL_PROXY={trap} \
+         AWS_EC2_METADATA_SERVICE_ENDPOINT={trap} AWS_PROFILE=nobody \
+         AWS_SHARED_CREDENTIALS_FILE='{}' AWS_CONFIG_FILE='{}' ",
+        credentials.display(),
+        config.display()
+    );
+    let repository = env!("CARGO_MANIFEST_DIR");
+    let (tmux, stty) = start_regship(
+        Path::new(repository),
+        "demo --speed 20",
+        &environment,
+    );
+    let first = tmux.wait_for("d deploys the setup stack", 20);
+    assert!(first.contains("DEMO"), "{first}");
+    tmux.wait_for("111111111111", 10);
+    tmux.keys(&["d"]);
+    tmux.wait_for("+ Bucket", 10);
+    tmux.keys(&["y", "Enter"]);
+    let failed = tmux.wait_for("ROLLBACK_COMPLETE", 20);
+    assert!(failed.contains("failures (kept after rollback)"), "{failed}");
+    tmux.wait_for("the setup stack failed", 5);
+    tmux.keys(&["Escape", "D"]);
+    tmux.wait_for("Delete setup-S3-DeleteBucketContents", 10);
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("the stack is deleted", 20);
+    tmux.keys(&["Escape", "d"]);
+    tmux.wait_for("+ Bucket", 10);
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("✓ {{AwsCommunityS3DeleteBucketContentsBucket}} =", 20);
+    tmux.keys(&["Escape", "t"]);
+    tmux.wait_for("the contract tests passed", 20);
+    tmux.keys(&[":", "stage cicd", "Enter"]);
+    tmux.wait_for("222222222222", 10);
+    tmux.keys(&["5"]);
+    let pipeline = tmux.wait_for("✗ Build  Failed", 30);
+    assert!(pipeline.contains("✓ Succeeded   Lint"), "{pipeline}");
+    tmux.keys(&["j", "Enter"]);
+    tmux.wait_for("FAILED handler_update.py::contract_update_read_success", 20);
+    tmux.keys(&["Escape", "R"]);
+    tmux.wait_for("Retry S3DeleteBucketContents", 10);
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("✓ Build  Succeeded", 30);
+    tmux.wait_for("the release went through CI/CD", 5);
+    tmux.keys(&["q"]);
+    tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert_terminal_restored(&stty);
+    use std::sync::atomic::Ordering;
+    assert_eq!(tripwire.connections.load(Ordering::SeqCst), 0, "the demo opened a connection");
+    assert_eq!(tripwire.opened.load(Ordering::SeqCst), 0, "the demo read the AWS credentials or config");
 }

@@ -2,6 +2,7 @@
 //! and pipeline plans through the guard, extension rows, pipeline lookups.
 
 pub mod cfn;
+pub mod format;
 pub mod pipeline;
 pub mod plans;
 pub mod rows;

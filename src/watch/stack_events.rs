@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::backoff::PollPolicy;
 use crate::cloud::Cloud;
 use crate::cloud::aws::AwsCloud;
+use crate::cloud::demo::ScriptedStack;
 use crate::cloud::status::{is_success, is_terminal};
 use crate::cloud::{CloudError, CloudErrorKind, EventPage, StackEvent, StatusCategory};
 
@@ -30,6 +31,16 @@ impl StackEventSource for std::sync::Arc<dyn Cloud + '_> {
     ) -> impl Future<Output = Result<EventPage, CloudError>> + Send {
         let (cloud, stack) = (self.clone(), stack.to_string());
         async move { cloud.stack_events_page(&stack, next_token).await }
+    }
+}
+
+impl StackEventSource for ScriptedStack {
+    async fn events_page(
+        &self,
+        _stack: &str,
+        next_token: Option<String>,
+    ) -> Result<EventPage, CloudError> {
+        self.page(next_token)
     }
 }
 
@@ -419,7 +430,6 @@ impl<S: StackEventSource> StackEventPoller<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::demo::ScriptedStack;
 
     fn connection_lost() -> CloudError {
         CloudError::new(

@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::cloud::{CloudError, EventPage, StackEvent};
-use crate::watch::stack_events::StackEventSource;
 
 /// DescribeStackEvents returns at most this many events a page.
 pub const PAGE_SIZE: usize = 100;
@@ -97,7 +96,8 @@ impl ScriptedStack {
         self.timeline().calls
     }
 
-    fn page(&self, next_token: Option<String>) -> Result<EventPage, CloudError> {
+    /// One page of the events visible now, newest first, as DescribeStackEvents pages them.
+    pub fn page(&self, next_token: Option<String>) -> Result<EventPage, CloudError> {
         let mut timeline = self.timeline();
         timeline.calls += 1;
         let call = timeline.calls;
@@ -117,16 +117,6 @@ impl ScriptedStack {
             next_token: (next < visible).then(|| next.to_string()),
             events,
         })
-    }
-}
-
-impl StackEventSource for ScriptedStack {
-    async fn events_page(
-        &self,
-        _stack: &str,
-        next_token: Option<String>,
-    ) -> Result<EventPage, CloudError> {
-        self.page(next_token)
     }
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{ago, spinner};
 use crate::app::AppState;
 use crate::cloud::StatusCategory;
-use crate::commands::output::clock;
+use crate::ops::format::clock;
 use crate::ui::theme::Theme;
 
 pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

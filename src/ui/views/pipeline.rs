@@ -11,7 +11,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{ago, spinner};
 use crate::app::{AppState, Loadable};
 use crate::cloud::StatusCategory;
-use crate::commands::output::{clock, duration};
+use crate::ops::format::{clock, duration};
 use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
