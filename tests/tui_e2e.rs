@@ -33,6 +33,14 @@ impl Tmux {
         assert!(status.success());
     }
 
+    /// Escape, then `key` once the terminal has taken the escape (sent together they read as
+    /// Alt-`key`).
+    fn escape_then(&self, key: &str) {
+        self.keys(&["Escape"]);
+        std::thread::sleep(Duration::from_millis(150));
+        self.keys(&[key]);
+    }
+
     fn screen(&self) -> String {
         let output = self
             .command()
@@ -370,15 +378,15 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     let failed = tmux.wait_for("ROLLBACK_COMPLETE", 20);
     assert!(failed.contains("failures (kept after rollback)"), "{failed}");
     tmux.wait_for("the setup stack failed", 5);
-    tmux.keys(&["Escape", "D"]);
+    tmux.escape_then("D");
     tmux.wait_for("Delete setup-S3-DeleteBucketContents", 10);
     tmux.keys(&["y", "Enter"]);
     tmux.wait_for("the stack is deleted", 20);
-    tmux.keys(&["Escape", "d"]);
+    tmux.escape_then("d");
     tmux.wait_for("+ Bucket", 10);
     tmux.keys(&["y", "Enter"]);
     tmux.wait_for("✓ {{AwsCommunityS3DeleteBucketContentsBucket}} =", 20);
-    tmux.keys(&["Escape", "t"]);
+    tmux.escape_then("t");
     tmux.wait_for("the contract tests passed", 20);
     tmux.keys(&[":", "stage cicd", "Enter"]);
     tmux.wait_for("222222222222", 10);
@@ -387,7 +395,7 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     assert!(pipeline.contains("✓ Succeeded   Lint"), "{pipeline}");
     tmux.keys(&["j", "Enter"]);
     tmux.wait_for("FAILED handler_update.py::contract_update_read_success", 20);
-    tmux.keys(&["Escape", "R"]);
+    tmux.escape_then("R");
     tmux.wait_for("Retry S3DeleteBucketContents", 10);
     tmux.keys(&["y", "Enter"]);
     tmux.wait_for("✓ Build  Succeeded", 30);
@@ -398,4 +406,26 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     use std::sync::atomic::Ordering;
     assert_eq!(tripwire.connections.load(Ordering::SeqCst), 0, "the demo opened a connection");
     assert_eq!(tripwire.opened.load(Ordering::SeqCst), 0, "the demo read the AWS credentials or config");
+
+    // The tripwire itself: the same environment without the demo trips it.
+    let mut accounts = Command::new(binary())
+        .args(["-C", repository, "accounts"])
+        .env("AWS_ENDPOINT_URL", &trap)
+        .env("AWS_EC2_METADATA_SERVICE_ENDPOINT", &trap)
+        .env("AWS_SHARED_CREDENTIALS_FILE", &credentials)
+        .env("AWS_CONFIG_FILE", &config)
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_REGION", "us-east-1")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while tripwire.connections.load(Ordering::SeqCst) + tripwire.opened.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "regship accounts did not trip the tripwire");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = accounts.kill();
+    let _ = accounts.wait();
 }
