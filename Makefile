@@ -4,13 +4,17 @@ VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 EXTENSION_DIRS := resources hooks modules
 
-.PHONY: demo run test lint lint-templates bench fuzz venv tools
+.PHONY: demo run test lint lint-templates bench fuzz venv tools readme-views
 
 # The terminal UI on this repository with the demo's scripted accounts: the whole release,
 # no AWS account needed (q quits, ? shows the keys). SPEED=5 runs it five times faster.
 SPEED ?= 1
 demo:
 	cargo run --release --quiet -- demo --speed $(SPEED)
+
+# The README's pictures of the views, drawn again from the demo (review the diff).
+readme-views:
+	REGSHIP_UPDATE_README=1 cargo test --quiet --test demo the_readme_shows_the_views
 
 # Any subcommand: make run ARGS="check --json"
 run:

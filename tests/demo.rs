@@ -28,8 +28,9 @@ async fn expect(demo: &mut Headless, text: &str, limit: Duration) {
     );
 }
 
-/// Every phase of the demo: (name, the screen at 160x48, the backends at both sizes).
-async fn walk(seed: u64, snapshots: bool) -> Vec<(String, String)> {
+/// Every phase of the demo: (name, the screen at `size`); with `snapshots`, each phase is
+/// also snapshot at 80x24 and 160x48.
+async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, String)> {
     let mut demo = demo(seed);
     let mut phases = Vec::new();
     let mut phase = |demo: &Headless, name: &str| {
@@ -37,7 +38,7 @@ async fn walk(seed: u64, snapshots: bool) -> Vec<(String, String)> {
             insta::assert_snapshot!(format!("demo_{name}_80x24"), demo.render(80, 24));
             insta::assert_snapshot!(format!("demo_{name}_160x48"), demo.render(160, 48));
         }
-        phases.push((name.to_string(), demo.screen(160, 48)));
+        phases.push((name.to_string(), demo.screen(size.0, size.1)));
     };
 
     expect(&mut demo, "d deploys the setup stack", secs(2)).await;
@@ -94,15 +95,51 @@ async fn walk(seed: u64, snapshots: bool) -> Vec<(String, String)> {
 
 #[tokio::test(start_paused = true)]
 async fn the_demo_walks_the_release_from_sandbox_to_the_pipeline_retry() {
-    walk(1, true).await;
+    walk(1, true, (160, 48)).await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn the_same_seed_gives_the_same_timeline() {
-    let first = walk(7, false).await;
-    let second = walk(7, false).await;
+    let first = walk(7, false, (160, 48)).await;
+    let second = walk(7, false, (160, 48)).await;
     assert_eq!(first, second);
-    let other = walk(8, false).await;
+    let other = walk(8, false, (160, 48)).await;
     assert_eq!(other.len(), first.len(), "every phase is reached with any seed");
     assert_ne!(first, other, "another seed draws other names and timings");
+}
+
+/// The README's pictures of the views: each `<!-- view: PHASE -->` block is that demo phase at
+/// 100x30. `REGSHIP_UPDATE_README=1` (`make readme-views`) rewrites them; otherwise a picture
+/// that drifted from the code fails here.
+#[tokio::test(start_paused = true)]
+async fn the_readme_shows_the_views_as_the_demo_draws_them() {
+    let phases = walk(1, false, (100, 30)).await;
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let mut updated = String::new();
+    let mut rest = readme.as_str();
+    let mut pictures = 0;
+    while let Some(start) = rest.find("<!-- view: ") {
+        let name_end = start + rest[start..].find(" -->").expect("a view marker ends with -->");
+        let name = &rest[start + 11..name_end];
+        let end = name_end + rest[name_end..].find("<!-- /view -->").expect("a view block ends");
+        let (_, screen) = phases
+            .iter()
+            .find(|(phase, _)| phase == name)
+            .unwrap_or_else(|| panic!("README names a demo phase that does not exist: {name}"));
+        updated.push_str(&rest[..name_end + 4]);
+        updated.push_str(&format!("\n```text\n{screen}\n```\n"));
+        rest = &rest[end..];
+        pictures += 1;
+    }
+    updated.push_str(rest);
+    assert!(pictures >= 4, "the README shows the main views ({pictures} found)");
+    if std::env::var_os("REGSHIP_UPDATE_README").is_some() {
+        std::fs::write(&path, &updated).unwrap();
+    } else {
+        assert!(
+            updated == readme,
+            "the README's pictures of the views differ from what the demo draws: run `make readme-views` and review the diff"
+        );
+    }
 }
