@@ -8,7 +8,7 @@ mod synthetic;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use regship::app::{self, Action, AppState};
+use regship::app::{self, AppState, Input, TaskResult};
 use regship::cloud::demo::generated_events;
 use regship::config::Stage;
 use regship::ui::keymap::Keymap;
@@ -61,7 +61,7 @@ fn tui(c: &mut Criterion) {
             b.iter(|| {
                 let mut state = AppState::new("bench", Stage::Sandbox);
                 let views = regship::tui::extension_views(&Workspace::load(dir.path()));
-                app::update(&mut state, Action::WorkspaceLoaded(Ok(views)));
+                app::update(&mut state, TaskResult::WorkspaceLoaded(Ok(views)));
                 let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
                 draw(&mut terminal, &state, &theme, &keymap);
             })
@@ -77,15 +77,15 @@ fn tui(c: &mut Criterion) {
 
     let mut state = AppState::new("bench", Stage::Sandbox);
     state.history_cap = 50_000;
-    app::update(&mut state, Action::CommandMode);
+    app::update(&mut state, Input::CommandMode);
     for c in "events big".chars() {
-        app::update(&mut state, Action::InputChar(c));
+        app::update(&mut state, Input::InputChar(c));
     }
-    app::update(&mut state, Action::InputSubmit);
+    app::update(&mut state, Input::InputSubmit);
     let generation = state.generation;
     app::update(
         &mut state,
-        Action::EventsPolled {
+        TaskResult::EventsPolled {
             generation,
             events: generated_events(0..50_000),
             problem: None,
@@ -99,17 +99,17 @@ fn tui(c: &mut Criterion) {
     });
 
     let mut state = AppState::new("bench", Stage::Cicd);
-    app::update(&mut state, Action::Show(regship::app::ViewKind::Pipeline));
+    app::update(&mut state, Input::Show(regship::app::ViewKind::Pipeline));
     let generation = state.generation;
     app::update(
         &mut state,
-        Action::PipelineLoaded {
+        TaskResult::PipelineLoaded {
             generation,
             stage: Stage::Cicd,
             result: Ok(pipeline_of(50)),
         },
     );
-    app::update(&mut state, Action::Bottom);
+    app::update(&mut state, Input::Bottom);
     group.bench_function("pipeline view frame, 50 actions (160x48)", |b| {
         b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
     });

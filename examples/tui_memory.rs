@@ -1,7 +1,7 @@
 //! Prints the resident memory of the TUI's state after following a stack through 100,000
 //! events, in a process of its own (target: under 60 MB): `cargo run --release --example tui_memory`.
 
-use regship::app::{self, Action, AppState};
+use regship::app::{self, AppState, Input, TaskResult};
 use regship::cloud::demo::generated_events;
 use regship::config::Stage;
 
@@ -19,18 +19,18 @@ fn rss_mib(field: &str) -> f64 {
 
 fn main() {
     let mut state = AppState::new("bench", Stage::Sandbox);
-    app::update(&mut state, Action::CommandMode);
+    app::update(&mut state, Input::CommandMode);
     for c in "events big".chars() {
-        app::update(&mut state, Action::InputChar(c));
+        app::update(&mut state, Input::InputChar(c));
     }
-    app::update(&mut state, Action::InputSubmit);
+    app::update(&mut state, Input::InputSubmit);
     let generation = state.generation;
     // Events arrive as a follower receives them: a thousand at a time.
     for start in (0..100_000u64).step_by(1_000) {
         let batch = generated_events(start..start + 1_000);
         app::update(
             &mut state,
-            Action::EventsPolled {
+            TaskResult::EventsPolled {
                 generation,
                 events: batch,
                 problem: None,

@@ -3,10 +3,10 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use regship::ops::cfn::CfnVerb;
 use regship::cli::{Cli, Command, SetupAction};
-use regship::ops::cfn::CfnOptions;
 use regship::commands::{self, UsageError};
+use regship::ops::cfn::CfnOptions;
+use regship::ops::cfn::CfnVerb;
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
     let start = commands::start_dir(cli.workspace.as_deref())?;

@@ -42,7 +42,12 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     };
 
     expect(&mut demo, "d deploys the setup stack", secs(2)).await;
-    expect(&mut demo, "│ 111111111111 │ us-east-1 │ profile demo-sandbox  DEMO", secs(2)).await;
+    expect(
+        &mut demo,
+        "│ 111111111111 │ us-east-1 │ profile demo-sandbox  DEMO",
+        secs(2),
+    )
+    .await;
     phase(&demo, "01_start");
 
     demo.keys("d");
@@ -52,7 +57,10 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     demo.keys("y enter");
     expect(&mut demo, "ROLLBACK_COMPLETE", secs(30)).await;
     expect(&mut demo, "the setup stack failed", secs(1)).await;
-    assert!(demo.screen(160, 48).contains("not authorized to perform: s3:CreateBucket"));
+    assert!(
+        demo.screen(160, 48)
+            .contains("not authorized to perform: s3:CreateBucket")
+    );
     phase(&demo, "03_rolled_back");
 
     demo.keys("esc D");
@@ -62,7 +70,12 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     demo.keys("esc d");
     expect(&mut demo, "+ Bucket", secs(5)).await;
     demo.keys("y enter");
-    expect(&mut demo, "✓ {{AwsCommunityS3DeleteBucketContentsBucket}} =", secs(30)).await;
+    expect(
+        &mut demo,
+        "✓ {{AwsCommunityS3DeleteBucketContentsBucket}} =",
+        secs(30),
+    )
+    .await;
     phase(&demo, "04_deployed_with_exports");
 
     demo.keys("esc t");
@@ -78,8 +91,18 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
 
     // The Source action is the first row, the extension's build the second.
     demo.keys("j enter");
-    expect(&mut demo, "FAILED handler_update.py::contract_update_read_success", secs(10)).await;
-    expect(&mut demo, "the log says which contract test failed", secs(1)).await;
+    expect(
+        &mut demo,
+        "FAILED handler_update.py::contract_update_read_success",
+        secs(10),
+    )
+    .await;
+    expect(
+        &mut demo,
+        "the log says which contract test failed",
+        secs(1),
+    )
+    .await;
     phase(&demo, "07_build_log");
 
     demo.keys("esc R");
@@ -104,7 +127,11 @@ async fn the_same_seed_gives_the_same_timeline() {
     let second = walk(7, false, (160, 48)).await;
     assert_eq!(first, second);
     let other = walk(8, false, (160, 48)).await;
-    assert_eq!(other.len(), first.len(), "every phase is reached with any seed");
+    assert_eq!(
+        other.len(),
+        first.len(),
+        "every phase is reached with any seed"
+    );
     assert_ne!(first, other, "another seed draws other names and timings");
 }
 
@@ -120,9 +147,15 @@ async fn the_readme_shows_the_views_as_the_demo_draws_them() {
     let mut rest = readme.as_str();
     let mut pictures = 0;
     while let Some(start) = rest.find("<!-- view: ") {
-        let name_end = start + rest[start..].find(" -->").expect("a view marker ends with -->");
+        let name_end = start
+            + rest[start..]
+                .find(" -->")
+                .expect("a view marker ends with -->");
         let name = &rest[start + 11..name_end];
-        let end = name_end + rest[name_end..].find("<!-- /view -->").expect("a view block ends");
+        let end = name_end
+            + rest[name_end..]
+                .find("<!-- /view -->")
+                .expect("a view block ends");
         let (_, screen) = phases
             .iter()
             .find(|(phase, _)| phase == name)
@@ -133,7 +166,10 @@ async fn the_readme_shows_the_views_as_the_demo_draws_them() {
         pictures += 1;
     }
     updated.push_str(rest);
-    assert!(pictures >= 4, "the README shows the main views ({pictures} found)");
+    assert!(
+        pictures >= 4,
+        "the README shows the main views ({pictures} found)"
+    );
     if std::env::var_os("REGSHIP_UPDATE_README").is_some() {
         std::fs::write(&path, &updated).unwrap();
     } else {

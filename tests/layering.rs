@@ -93,7 +93,11 @@ fn violations() -> Vec<String> {
 #[test]
 fn no_module_imports_a_layer_above_it() {
     let found = violations();
-    assert!(found.is_empty(), "imports up the layers:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "imports up the layers:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]

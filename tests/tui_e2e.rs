@@ -305,8 +305,8 @@ struct Tripwire {
 impl Tripwire {
     fn new(fifos: Vec<PathBuf>) -> Tripwire {
         use std::os::unix::fs::OpenOptionsExt;
-        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         use std::sync::Arc;
+        use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.set_nonblocking(true).unwrap();
         let port = listener.local_addr().unwrap().port();
@@ -364,11 +364,7 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
         config.display()
     );
     let repository = env!("CARGO_MANIFEST_DIR");
-    let (tmux, stty) = start_regship(
-        Path::new(repository),
-        "demo --speed 20",
-        &environment,
-    );
+    let (tmux, stty) = start_regship(Path::new(repository), "demo --speed 20", &environment);
     let first = tmux.wait_for("d deploys the setup stack", 20);
     assert!(first.contains("DEMO"), "{first}");
     tmux.wait_for("111111111111", 10);
@@ -376,7 +372,10 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     tmux.wait_for("+ Bucket", 10);
     tmux.keys(&["y", "Enter"]);
     let failed = tmux.wait_for("ROLLBACK_COMPLETE", 20);
-    assert!(failed.contains("failures (kept after rollback)"), "{failed}");
+    assert!(
+        failed.contains("failures (kept after rollback)"),
+        "{failed}"
+    );
     tmux.wait_for("the setup stack failed", 5);
     tmux.escape_then("D");
     tmux.wait_for("Delete setup-S3-DeleteBucketContents", 10);
@@ -404,8 +403,16 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);
     use std::sync::atomic::Ordering;
-    assert_eq!(tripwire.connections.load(Ordering::SeqCst), 0, "the demo opened a connection");
-    assert_eq!(tripwire.opened.load(Ordering::SeqCst), 0, "the demo read the AWS credentials or config");
+    assert_eq!(
+        tripwire.connections.load(Ordering::SeqCst),
+        0,
+        "the demo opened a connection"
+    );
+    assert_eq!(
+        tripwire.opened.load(Ordering::SeqCst),
+        0,
+        "the demo read the AWS credentials or config"
+    );
 
     // The tripwire itself: the same environment without the demo trips it.
     let mut accounts = Command::new(binary())
@@ -422,8 +429,12 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while tripwire.connections.load(Ordering::SeqCst) + tripwire.opened.load(Ordering::SeqCst) == 0 {
-        assert!(Instant::now() < deadline, "regship accounts did not trip the tripwire");
+    while tripwire.connections.load(Ordering::SeqCst) + tripwire.opened.load(Ordering::SeqCst) == 0
+    {
+        assert!(
+            Instant::now() < deadline,
+            "regship accounts did not trip the tripwire"
+        );
         std::thread::sleep(Duration::from_millis(20));
     }
     let _ = accounts.kill();

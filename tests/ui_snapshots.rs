@@ -4,8 +4,8 @@
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use regship::app::{
-    self, Action, AppState, CfnVerb, ChangePlan, Dialog, ExtensionView, JobStatus, JobView,
-    Loadable, PlanKind, ViewKind,
+    self, AppState, CfnVerb, ChangePlan, Dialog, ExtensionView, Input, JobStatus, JobView,
+    Loadable, PlanKind, TaskResult, ViewKind,
 };
 use regship::checks::{Finding, Severity};
 use regship::cloud::accounts::{AccountRow, CredentialState};
@@ -80,7 +80,7 @@ fn state() -> AppState {
     state.endpoint_url = Some("http://127.0.0.1:5000".into());
     app::update(
         &mut state,
-        Action::WorkspaceLoaded(Ok(vec![
+        TaskResult::WorkspaceLoaded(Ok(vec![
             extension(
                 "resources/S3_DeleteBucketContents",
                 "AwsCommunity::S3::DeleteBucketContents",
@@ -172,16 +172,16 @@ fn event(n: i64, logical: &str, kind: &str, status: &str, reason: Option<&str>) 
 }
 
 fn following(state: &mut AppState, events: Vec<StackEvent>) {
-    app::update(state, Action::CommandMode);
+    app::update(state, Input::CommandMode);
     for c in "events setup-S3-DeleteBucketContents".chars() {
-        app::update(state, Action::InputChar(c));
+        app::update(state, Input::InputChar(c));
     }
-    app::update(state, Action::InputSubmit);
+    app::update(state, Input::InputSubmit);
     let generation = state.generation;
     if !events.is_empty() {
         app::update(
             state,
-            Action::EventsPolled {
+            TaskResult::EventsPolled {
                 generation,
                 events,
                 problem: None,
@@ -240,25 +240,25 @@ fn resources_views() {
     loading.now_ms = NOW;
     snapshot("resources_loading", &loading);
     let mut empty = loading.clone();
-    app::update(&mut empty, Action::WorkspaceLoaded(Ok(Vec::new())));
+    app::update(&mut empty, TaskResult::WorkspaceLoaded(Ok(Vec::new())));
     snapshot("resources_empty", &empty);
     let mut failed = loading.clone();
     app::update(
         &mut failed,
-        Action::WorkspaceLoaded(Err(
+        TaskResult::WorkspaceLoaded(Err(
             "the workspace could not be read: permission denied".into()
         )),
     );
     snapshot("resources_error", &failed);
     let mut listed = state();
-    app::update(&mut listed, Action::Down);
+    app::update(&mut listed, Input::Down);
     snapshot("resources", &listed);
     let narrow = render(&listed, 60, 15);
     insta::assert_snapshot!("resources_60x15", narrow);
     let mut filtered = state();
-    app::update(&mut filtered, Action::Filter);
+    app::update(&mut filtered, Input::Filter);
     for c in "sqs".chars() {
-        app::update(&mut filtered, Action::InputChar(c));
+        app::update(&mut filtered, Input::InputChar(c));
     }
     snapshot("resources_filtering", &filtered);
 }
@@ -266,13 +266,13 @@ fn resources_views() {
 #[test]
 fn resource_detail_views() {
     let mut detail = state();
-    app::update(&mut detail, Action::Down);
-    app::update(&mut detail, Action::Open);
+    app::update(&mut detail, Input::Down);
+    app::update(&mut detail, Input::Open);
     snapshot("detail_loading_exports", &detail);
     let generation = detail.generation;
     app::update(
         &mut detail,
-        Action::ExportsLoaded {
+        TaskResult::ExportsLoaded {
             generation,
             result: Ok(vec![Export {
                 name: "AwsCommunityS3DeleteBucketContentsBucket".into(),
@@ -285,7 +285,7 @@ fn resource_detail_views() {
     snapshot("detail", &detail);
     app::update(
         &mut detail,
-        Action::ExportsLoaded {
+        TaskResult::ExportsLoaded {
             generation,
             result: Err("ListExports: access denied in the sandbox account".into()),
         },
@@ -296,7 +296,7 @@ fn resource_detail_views() {
 #[test]
 fn accounts_views() {
     let mut accounts = state();
-    let commands = app::update(&mut accounts, Action::Show(ViewKind::Accounts));
+    let commands = app::update(&mut accounts, Input::Show(ViewKind::Accounts));
     assert!(!commands.is_empty());
     snapshot("accounts_loading", &accounts);
     let generation = accounts.generation;
@@ -305,7 +305,10 @@ fn accounts_views() {
         account(Stage::Cicd, CredentialState::WrongAccount, Some(false)),
         account(Stage::Beta, CredentialState::Expired, None),
     ] {
-        app::update(&mut accounts, Action::AccountChecked { generation, row });
+        app::update(
+            &mut accounts,
+            TaskResult::AccountChecked { generation, row },
+        );
     }
     snapshot("accounts", &accounts);
 }
@@ -313,7 +316,7 @@ fn accounts_views() {
 #[test]
 fn events_views() {
     let mut nothing = state();
-    app::update(&mut nothing, Action::Show(ViewKind::Events));
+    app::update(&mut nothing, Input::Show(ViewKind::Events));
     snapshot("events_empty", &nothing);
 
     let mut waiting = state();
@@ -388,7 +391,7 @@ fn events_views() {
     let generation = succeeded.generation;
     app::update(
         &mut succeeded,
-        Action::OutputsLoaded {
+        TaskResult::OutputsLoaded {
             generation,
             outputs: vec![StackOutput {
                 key: "BucketName".into(),
@@ -418,16 +421,16 @@ fn events_views() {
     let generation = throttled.generation;
     app::update(
         &mut throttled,
-        Action::EventsPolled { generation, events: Vec::new(), problem: Some("DescribeStackEvents: throttled by AWS (Throttling: Rate exceeded) (attempt 2); retrying in 5s".into()), stopped: false },
+        TaskResult::EventsPolled { generation, events: Vec::new(), problem: Some("DescribeStackEvents: throttled by AWS (Throttling: Rate exceeded) (attempt 2); retrying in 5s".into()), stopped: false },
     );
-    app::update(&mut throttled, Action::Up);
+    app::update(&mut throttled, Input::Up);
     snapshot("events_throttled_paused", &throttled);
 }
 
 #[test]
 fn jobs_views() {
     let mut none = state();
-    app::update(&mut none, Action::Show(ViewKind::Jobs));
+    app::update(&mut none, Input::Show(ViewKind::Jobs));
     snapshot("jobs_empty", &none);
     let mut jobs = none.clone();
     jobs.jobs = vec![
@@ -460,7 +463,7 @@ fn jobs_views() {
             summary: Default::default(),
         },
     ];
-    app::update(&mut jobs, Action::Down);
+    app::update(&mut jobs, Input::Down);
     snapshot("jobs", &jobs);
     let output = "$ cfn test --region us-east-1 --profile sandbox -- -v -ra\nhandler_create.py::contract_create_read PASSED\nhandler_create.py::contract_create_delete FAILED\nFAILED handler_create.py::contract_create_delete - AssertionError: the bucket was not emptied\n===== 1 failed, 1 passed in 41.20s =====";
     let mut tested = jobs.clone();
@@ -472,14 +475,14 @@ fn jobs_views() {
         verb: CfnVerb::Test,
         summary: regship::jobs::contract_tests::Summary::parse(output),
     });
-    app::update(&mut tested, Action::Bottom);
+    app::update(&mut tested, Input::Bottom);
     snapshot("jobs_contract_tests", &tested);
 }
 
 #[test]
 fn overlays() {
     let mut help = state();
-    app::update(&mut help, Action::Help);
+    app::update(&mut help, Input::Help);
     snapshot("help", &help);
     let mut confirm = state();
     confirm.dialog = Some(Dialog::Confirm {
@@ -498,9 +501,9 @@ fn overlays() {
     });
     snapshot("confirm_prod", &prod);
     let mut command = state();
-    app::update(&mut command, Action::CommandMode);
+    app::update(&mut command, Input::CommandMode);
     for c in "stage be".chars() {
-        app::update(&mut command, Action::InputChar(c));
+        app::update(&mut command, Input::InputChar(c));
     }
     snapshot("command_line", &command);
     let mut scaffold = state();
@@ -591,7 +594,7 @@ fn pipeline(build: &str, error: Option<&str>) -> regship::app::PipelineView {
 fn pipeline_views() {
     let mut view = state();
     view.stage = Stage::Cicd;
-    app::update(&mut view, Action::Show(ViewKind::Pipeline));
+    app::update(&mut view, Input::Show(ViewKind::Pipeline));
     snapshot("pipeline_loading", &view);
     let generation = view.generation;
     for (name, build, error) in [
@@ -605,7 +608,7 @@ fn pipeline_views() {
     ] {
         app::update(
             &mut view,
-            Action::PipelineLoaded {
+            TaskResult::PipelineLoaded {
                 generation,
                 stage: Stage::Cicd,
                 result: Ok(pipeline(build, error)),
@@ -615,7 +618,7 @@ fn pipeline_views() {
     }
     app::update(
         &mut view,
-        Action::PipelineLoaded {
+        TaskResult::PipelineLoaded {
             generation,
             stage: Stage::Cicd,
             result: Err(
@@ -666,19 +669,19 @@ fn build_and_pipeline_control_views() {
     let mut view = state();
     view.stage = Stage::Cicd;
     view.now_ms = 1_700_000_090_000;
-    app::update(&mut view, Action::Show(ViewKind::Pipeline));
+    app::update(&mut view, Input::Show(ViewKind::Pipeline));
     let generation = view.generation;
     app::update(
         &mut view,
-        Action::PipelineLoaded {
+        TaskResult::PipelineLoaded {
             generation,
             stage: Stage::Cicd,
             result: Ok(pipeline("InProgress", None)),
         },
     );
-    app::update(&mut view, Action::Down);
+    app::update(&mut view, Input::Down);
     snapshot("pipeline_second_action_selected", &view);
-    app::update(&mut view, Action::Open);
+    app::update(&mut view, Input::Open);
     snapshot("build_reading", &view);
     let following = view.generation;
     let log: Vec<String> = (1..=60)
@@ -691,7 +694,7 @@ fn build_and_pipeline_control_views() {
         .collect();
     app::update(
         &mut view,
-        Action::BuildPolled {
+        TaskResult::BuildPolled {
             generation: following,
             build: Some(build("IN_PROGRESS", None)),
             lines: log,
@@ -701,7 +704,7 @@ fn build_and_pipeline_control_views() {
     snapshot("build_running", &view);
     app::update(
         &mut view,
-        Action::BuildPolled {
+        TaskResult::BuildPolled {
             generation: following,
             build: Some(build(
                 "FAILED",
@@ -715,12 +718,12 @@ fn build_and_pipeline_control_views() {
     );
     snapshot("build_failed", &view);
 
-    app::update(&mut view, Action::Back);
+    app::update(&mut view, Input::Back);
     let mut execution = view.clone();
     for _ in 0..2 {
-        app::update(&mut execution, Action::Down); // past the last action: the newest execution
+        app::update(&mut execution, Input::Down); // past the last action: the newest execution
     }
-    app::update(&mut execution, Action::Open);
+    app::update(&mut execution, Input::Open);
     snapshot("execution_loading", &execution);
     let generation = execution.generation;
     let record = |stage: &str, action: &str, status: &str, start: i64, error: Option<&str>| {
@@ -737,7 +740,7 @@ fn build_and_pipeline_control_views() {
     };
     app::update(
         &mut execution,
-        Action::ExecutionLoaded {
+        TaskResult::ExecutionLoaded {
             generation,
             result: Ok(regship::app::ExecutionView {
                 execution: pipeline("Failed", None).executions[0].clone(),
@@ -785,7 +788,7 @@ fn resources_with_build_status() {
     let generation = view.generation;
     app::update(
         &mut view,
-        Action::PipelineLoaded {
+        TaskResult::PipelineLoaded {
             generation,
             stage: Stage::Cicd,
             result: Ok(pipeline(

@@ -5,10 +5,10 @@ use std::collections::{BTreeMap, VecDeque};
 use crate::checks::Finding;
 use crate::cloud::accounts::AccountRow;
 use crate::cloud::{Export, StackOutput};
+use crate::config::Stage;
 pub use crate::ops::cfn::CfnVerb;
 pub use crate::ops::plans::{ChangePlan, PipelineChange, PlanKind};
 use crate::ops::rows::ExtensionRow;
-use crate::config::Stage;
 use crate::watch::stack_events::StackWatch;
 
 /// A top-level screen.

@@ -5,8 +5,8 @@ use crate::cloud::accounts::CredentialState;
 use crate::cloud::context::{Overrides, StageContext};
 use crate::cloud::guard::AccountGuard;
 use crate::cloud::{Identity, ResourceChange};
-use crate::ops::rows::ExtensionRow;
 use crate::config::{Maturity, WorkspaceConfig};
+use crate::ops::rows::ExtensionRow;
 use crate::workspace::ArtifactType;
 
 fn extension(folder: &str, type_name: &str) -> ExtensionView {
@@ -40,7 +40,7 @@ fn loaded() -> AppState {
     let mut state = AppState::new("repo", Stage::Sandbox);
     update(
         &mut state,
-        Action::WorkspaceLoaded(Ok(vec![
+        TaskResult::WorkspaceLoaded(Ok(vec![
             extension(
                 "resources/S3_DeleteBucketContents",
                 "AwsCommunity::S3::DeleteBucketContents",
@@ -52,15 +52,18 @@ fn loaded() -> AppState {
     state
 }
 
-fn keys(state: &mut AppState, actions: impl IntoIterator<Item = Action>) -> Vec<Command> {
+fn keys<A: Into<Action>>(
+    state: &mut AppState,
+    actions: impl IntoIterator<Item = A>,
+) -> Vec<Command> {
     actions
         .into_iter()
         .flat_map(|action| update(state, action))
         .collect()
 }
 
-fn typed(text: &str) -> Vec<Action> {
-    text.chars().map(Action::InputChar).collect()
+fn typed(text: &str) -> Vec<Input> {
+    text.chars().map(Input::InputChar).collect()
 }
 
 fn authorization(stage: Stage) -> crate::cloud::guard::Authorization {
@@ -104,18 +107,18 @@ fn navigation_with_bounds_and_drill_down() {
     let mut state = loaded();
     keys(
         &mut state,
-        [Action::Down, Action::Down, Action::Down, Action::Down],
+        [Input::Down, Input::Down, Input::Down, Input::Down],
     );
     assert_eq!(
         state.selected(ViewKind::Resources),
         2,
         "stops at the last row"
     );
-    keys(&mut state, [Action::Top]);
+    keys(&mut state, [Input::Top]);
     assert_eq!(state.selected(ViewKind::Resources), 0);
-    keys(&mut state, [Action::Bottom, Action::Up]);
+    keys(&mut state, [Input::Bottom, Input::Up]);
     assert_eq!(state.selected(ViewKind::Resources), 1);
-    let commands = keys(&mut state, [Action::Open]);
+    let commands = keys(&mut state, [Input::Open]);
     assert_eq!(
         state.screen(),
         &Screen::ResourceDetail("resources/SQS_Thing".into())
@@ -127,16 +130,16 @@ fn navigation_with_bounds_and_drill_down() {
             stage: Stage::Sandbox
         }]
     );
-    keys(&mut state, [Action::Back]);
+    keys(&mut state, [Input::Back]);
     assert_eq!(state.screen(), &Screen::List(ViewKind::Resources));
     assert_eq!(
         state.selected(ViewKind::Resources),
         1,
         "selection survives the round trip"
     );
-    keys(&mut state, [Action::Select(2)]);
+    keys(&mut state, [Input::Select(2)]);
     assert_eq!(state.selected(ViewKind::Resources), 2, "a click selects");
-    keys(&mut state, [Action::Select(9)]);
+    keys(&mut state, [Input::Select(9)]);
     assert_eq!(
         state.selected(ViewKind::Resources),
         2,
@@ -147,23 +150,23 @@ fn navigation_with_bounds_and_drill_down() {
 #[test]
 fn filter_narrows_and_escape_clears() {
     let mut state = loaded();
-    keys(&mut state, [Action::Filter]);
+    keys(&mut state, [Input::Filter]);
     keys(&mut state, typed("s3"));
     assert_eq!(state.visible_extensions().len(), 2);
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     assert!(state.input.is_none());
     assert_eq!(state.filter, "s3");
-    keys(&mut state, [Action::Down, Action::Open]);
+    keys(&mut state, [Input::Down, Input::Open]);
     assert_eq!(
         state.screen(),
         &Screen::ResourceDetail("hooks/S3_Check".into()),
         "enter opens the filtered row"
     );
-    keys(&mut state, [Action::Back]);
-    keys(&mut state, [Action::Filter]);
+    keys(&mut state, [Input::Back]);
+    keys(&mut state, [Input::Filter]);
     keys(&mut state, typed("zzz"));
     assert!(state.visible_extensions().is_empty());
-    keys(&mut state, [Action::InputCancel]);
+    keys(&mut state, [Input::InputCancel]);
     assert_eq!(state.filter, "", "esc clears the filter");
     assert_eq!(state.visible_extensions().len(), 3);
 }
@@ -171,18 +174,18 @@ fn filter_narrows_and_escape_clears() {
 #[test]
 fn command_mode_with_completion() {
     let mut state = loaded();
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("acc"));
-    keys(&mut state, [Action::InputComplete]);
+    keys(&mut state, [Input::InputComplete]);
     assert_eq!(state.input.as_ref().unwrap().text, "accounts ");
-    let commands = keys(&mut state, [Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
     assert_eq!(state.view(), ViewKind::Accounts);
     assert_eq!(commands, [Command::LoadAccounts { generation: 1 }]);
 
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("stage b"));
-    keys(&mut state, [Action::InputComplete]);
-    let commands = keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputComplete]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
     assert_eq!(state.stage, Stage::Beta);
     assert_eq!(
         state.generation, 2,
@@ -190,22 +193,22 @@ fn command_mode_with_completion() {
     );
     assert_eq!(commands[0], Command::CancelBefore { generation: 2 });
 
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("launch"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     assert!(state.notice.as_ref().unwrap().error);
 
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("events setup-S3-DeleteBucketContents"));
-    let commands = keys(&mut state, [Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
     assert_eq!(state.view(), ViewKind::Events);
     assert!(commands.iter().any(
         |c| matches!(c, Command::Follow { stack, .. } if stack == "setup-S3-DeleteBucketContents")
     ));
 
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("q"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     assert!(state.quit);
 }
 
@@ -234,11 +237,11 @@ fn event(n: usize, status: &str) -> crate::cloud::StackEvent {
 #[test]
 fn follow_pauses_on_scroll_and_resumes() {
     let mut state = loaded();
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("events s"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     let generation = state.generation;
-    let polled = |range: std::ops::Range<usize>| Action::EventsPolled {
+    let polled = |range: std::ops::Range<usize>| TaskResult::EventsPolled {
         generation,
         events: range.map(|n| event(n, "CREATE_IN_PROGRESS")).collect(),
         problem: None,
@@ -246,7 +249,7 @@ fn follow_pauses_on_scroll_and_resumes() {
     };
     keys(&mut state, [polled(0..20)]);
     assert!(state.events.as_ref().unwrap().follow);
-    keys(&mut state, [Action::Up, Action::Up]);
+    keys(&mut state, [Input::Up, Input::Up]);
     let view = state.events.as_ref().unwrap();
     assert!(!view.follow, "scrolling up pauses");
     assert_eq!(view.scroll_up, 2);
@@ -256,28 +259,28 @@ fn follow_pauses_on_scroll_and_resumes() {
         7,
         "paused: new events do not move the view"
     );
-    keys(&mut state, [Action::Bottom]);
+    keys(&mut state, [Input::Bottom]);
     let view = state.events.as_ref().unwrap();
     assert!(view.follow);
     assert_eq!(view.scroll_up, 0);
-    keys(&mut state, [Action::ToggleFollow]);
+    keys(&mut state, [Input::ToggleFollow]);
     assert!(!state.events.as_ref().unwrap().follow);
 }
 
 #[test]
 fn stale_generations_are_dropped() {
     let mut state = loaded();
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("events s"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     let old = state.generation;
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("events other"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     assert_eq!(state.generation, old + 1);
     keys(
         &mut state,
-        [Action::EventsPolled {
+        [TaskResult::EventsPolled {
             generation: old,
             events: vec![event(1, "CREATE_FAILED")],
             problem: None,
@@ -301,7 +304,7 @@ fn stale_generations_are_dropped() {
     };
     keys(
         &mut state,
-        [Action::AccountChecked {
+        [TaskResult::AccountChecked {
             generation: old,
             row,
         }],
@@ -317,9 +320,9 @@ fn stale_generations_are_dropped() {
 #[test]
 fn failures_stay_pinned_and_success_loads_outputs() {
     let mut state = loaded();
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("events s"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     let generation = state.generation;
     let events = vec![
         event(1, "CREATE_FAILED"),
@@ -328,7 +331,7 @@ fn failures_stay_pinned_and_success_loads_outputs() {
     ];
     let commands = keys(
         &mut state,
-        [Action::EventsPolled {
+        [TaskResult::EventsPolled {
             generation,
             events,
             problem: None,
@@ -344,24 +347,24 @@ fn failures_stay_pinned_and_success_loads_outputs() {
 #[test]
 fn the_deploy_dialog_defaults_to_no() {
     let mut state = loaded();
-    let commands = keys(&mut state, [Action::DeploySetup]);
+    let commands = keys(&mut state, [Input::DeploySetup]);
     assert!(matches!(state.dialog, Some(Dialog::Busy(_))));
     assert!(matches!(
         &commands[..],
         [Command::PlanChange { delete: false, .. }]
     ));
-    keys(&mut state, [Action::Down, Action::Quit]);
+    keys(&mut state, [Input::Down, Input::Quit]);
     assert!(state.quit, "quit still works while busy");
     state.quit = false;
     let generation = state.generation;
     keys(
         &mut state,
-        [Action::PlanReady {
+        [TaskResult::PlanReady {
             generation,
             plan: plan(Stage::Sandbox),
         }],
     );
-    let commands = keys(&mut state, [Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
     assert!(state.dialog.is_none());
     assert!(
         matches!(&commands[..], [Command::Discard { .. }]),
@@ -369,19 +372,19 @@ fn the_deploy_dialog_defaults_to_no() {
     );
     keys(
         &mut state,
-        [Action::PlanReady {
+        [TaskResult::PlanReady {
             generation,
             plan: plan(Stage::Sandbox),
         }],
     );
-    let commands = keys(&mut state, [Action::InputChar('y'), Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
     assert!(
         matches!(&commands[..], [Command::Execute { .. }]),
         "{commands:?}"
     );
     let commands = keys(
         &mut state,
-        [Action::ChangeStarted {
+        [TaskResult::ChangeStarted {
             generation,
             stage: Stage::Sandbox,
             stack_id: "arn:stack/x/1".into(),
@@ -403,25 +406,25 @@ fn prod_needs_the_account_typed() {
     let generation = state.generation;
     keys(
         &mut state,
-        [Action::PlanReady {
+        [TaskResult::PlanReady {
             generation,
             plan: plan(Stage::Prod),
         }],
     );
-    let commands = keys(&mut state, [Action::InputChar('y'), Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
     assert!(
         matches!(&commands[..], [Command::Discard { .. }]),
         "y is not enough in prod"
     );
     keys(
         &mut state,
-        [Action::PlanReady {
+        [TaskResult::PlanReady {
             generation,
             plan: plan(Stage::Prod),
         }],
     );
     keys(&mut state, typed("123456789012"));
-    let commands = keys(&mut state, [Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
     assert!(matches!(&commands[..], [Command::Execute { .. }]));
 }
 
@@ -429,7 +432,7 @@ fn prod_needs_the_account_typed() {
 fn read_only_refuses_deploys_before_any_call() {
     let mut state = loaded();
     state.read_only = true;
-    let commands = keys(&mut state, [Action::DeploySetup]);
+    let commands = keys(&mut state, [Input::DeploySetup]);
     assert!(commands.is_empty());
     assert!(state.notice.as_ref().unwrap().text.contains("read-only"));
 }
@@ -437,9 +440,9 @@ fn read_only_refuses_deploys_before_any_call() {
 #[test]
 fn help_opens_and_any_key_closes() {
     let mut state = loaded();
-    keys(&mut state, [Action::Help]);
+    keys(&mut state, [Input::Help]);
     assert!(state.help);
-    keys(&mut state, [Action::Down]);
+    keys(&mut state, [Input::Down]);
     assert!(!state.help);
     assert_eq!(
         state.selected(ViewKind::Resources),
@@ -451,7 +454,7 @@ fn help_opens_and_any_key_closes() {
 #[test]
 fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
     let mut state = loaded();
-    let commands = keys(&mut state, [Action::RunCfn(CfnVerb::Test)]);
+    let commands = keys(&mut state, [Input::RunCfn(CfnVerb::Test)]);
     assert_eq!(state.view(), ViewKind::Jobs);
     assert!(
         matches!(
@@ -472,7 +475,7 @@ fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
     ] {
         keys(
             &mut state,
-            [Action::JobLine {
+            [TaskResult::JobLine {
                 id,
                 line: line.into(),
             }],
@@ -480,7 +483,7 @@ fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
     }
     keys(
         &mut state,
-        [Action::JobEnded {
+        [TaskResult::JobEnded {
             id,
             status: JobStatus::Exited(1),
         }],
@@ -489,15 +492,15 @@ fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
     assert_eq!((job.summary.passed, job.summary.failed), (1, 1));
     assert_eq!(job.status, JobStatus::Exited(1));
     assert_eq!(
-        keys(&mut state, [Action::CancelJob]),
+        keys(&mut state, [Input::CancelJob]),
         [],
         "a finished job is not cancelled"
     );
 
     state.read_only = true;
-    keys(&mut state, [Action::Show(ViewKind::Resources)]);
+    keys(&mut state, [Input::Show(ViewKind::Resources)]);
     assert!(
-        keys(&mut state, [Action::RunCfn(CfnVerb::Submit)]).is_empty(),
+        keys(&mut state, [Input::RunCfn(CfnVerb::Submit)]).is_empty(),
         "read-only refuses submit"
     );
 }
@@ -505,7 +508,7 @@ fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
 #[test]
 fn a_scaffold_shows_its_diff_and_defaults_to_no() {
     let mut state = loaded();
-    let commands = keys(&mut state, [Action::Scaffold { integ: false }]);
+    let commands = keys(&mut state, [Input::Scaffold { integ: false }]);
     assert!(matches!(
         &commands[..],
         [Command::PlanScaffold { integ: false, .. }]
@@ -516,17 +519,17 @@ fn a_scaffold_shows_its_diff_and_defaults_to_no() {
         "inputs_1_create.json".into(),
         "{}\n".into(),
     );
-    keys(&mut state, [Action::ScaffoldPlanned(Ok(plan.clone()))]);
+    keys(&mut state, [TaskResult::ScaffoldPlanned(Ok(plan.clone()))]);
     assert!(matches!(
         state.dialog,
         Some(Dialog::Scaffold { yes: false, .. })
     ));
     assert!(
-        keys(&mut state, [Action::InputSubmit]).is_empty(),
+        keys(&mut state, [Input::InputSubmit]).is_empty(),
         "enter alone writes nothing"
     );
-    keys(&mut state, [Action::ScaffoldPlanned(Ok(plan))]);
-    let commands = keys(&mut state, [Action::DialogToggle, Action::InputSubmit]);
+    keys(&mut state, [TaskResult::ScaffoldPlanned(Ok(plan))]);
+    let commands = keys(&mut state, [Input::DialogToggle, Input::InputSubmit]);
     assert!(matches!(&commands[..], [Command::ApplyScaffold { .. }]));
 }
 
@@ -560,7 +563,7 @@ fn pipeline_view(build_status: &str) -> PipelineView {
 #[test]
 fn the_pipeline_view_polls_faster_while_running() {
     let mut state = loaded();
-    let commands = keys(&mut state, [Action::Show(ViewKind::Pipeline)]);
+    let commands = keys(&mut state, [Input::Show(ViewKind::Pipeline)]);
     assert_eq!(
         commands,
         [Command::LoadPipeline {
@@ -571,7 +574,7 @@ fn the_pipeline_view_polls_faster_while_running() {
     keys(&mut state, [Action::Tick(1_000)]);
     keys(
         &mut state,
-        [Action::PipelineLoaded {
+        [TaskResult::PipelineLoaded {
             stage: Stage::Sandbox,
             generation: 1,
             result: Ok(pipeline_view("InProgress")),
@@ -591,7 +594,7 @@ fn the_pipeline_view_polls_faster_while_running() {
     );
     keys(
         &mut state,
-        [Action::PipelineLoaded {
+        [TaskResult::PipelineLoaded {
             stage: Stage::Sandbox,
             generation: 1,
             result: Ok(pipeline_view("Succeeded")),
@@ -604,7 +607,7 @@ fn the_pipeline_view_polls_faster_while_running() {
     assert_eq!(keys(&mut state, [Action::Tick(36_000)]).len(), 1);
     keys(
         &mut state,
-        [Action::PipelineLoaded {
+        [TaskResult::PipelineLoaded {
             stage: Stage::Sandbox,
             generation: 0,
             result: Err("stale".into()),
@@ -623,12 +626,12 @@ fn on_cicd_pipeline(status: &str) -> AppState {
     keys(
         &mut state,
         [
-            Action::Show(ViewKind::Pipeline),
-            Action::PipelineLoaded {
+            Action::from(Input::Show(ViewKind::Pipeline)),
+            Action::from(TaskResult::PipelineLoaded {
                 generation: 1,
                 stage: Stage::Cicd,
                 result: Ok(pipeline_view(status)),
-            },
+            }),
         ],
     );
     state
@@ -637,7 +640,7 @@ fn on_cicd_pipeline(status: &str) -> AppState {
 #[test]
 fn enter_on_an_action_follows_its_build_and_back_stops_it() {
     let mut state = on_cicd_pipeline("InProgress");
-    let commands = keys(&mut state, [Action::Open]);
+    let commands = keys(&mut state, [Input::Open]);
     assert_eq!(state.screen(), &Screen::Build("regship-S3:b1".into()));
     assert_eq!(
         commands,
@@ -650,7 +653,7 @@ fn enter_on_an_action_follows_its_build_and_back_stops_it() {
             }
         ]
     );
-    let polled = |lines: &[&str]| Action::BuildPolled {
+    let polled = |lines: &[&str]| TaskResult::BuildPolled {
         generation: 2,
         build: None,
         lines: lines.iter().map(|l| l.to_string()).collect(),
@@ -663,7 +666,7 @@ fn enter_on_an_action_follows_its_build_and_back_stops_it() {
         view.extension.as_deref(),
         Some("resources/S3_DeleteBucketContents")
     );
-    let commands = keys(&mut state, [Action::Back]);
+    let commands = keys(&mut state, [Input::Back]);
     assert_eq!(commands, [Command::CancelBefore { generation: 3 }]);
     assert!(state.build.is_none());
     assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
@@ -678,13 +681,13 @@ fn enter_on_an_action_follows_its_build_and_back_stops_it() {
 fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     let mut state = on_cicd_pipeline("Failed");
     assert!(
-        keys(&mut state, [Action::ControlPipeline(PipelineControl::Stop)]).is_empty(),
+        keys(&mut state, [Input::ControlPipeline(PipelineControl::Stop)]).is_empty(),
         "nothing runs: nothing to stop"
     );
     assert!(state.notice.as_ref().unwrap().error);
     let commands = keys(
         &mut state,
-        [Action::ControlPipeline(PipelineControl::RetryFailed)],
+        [Input::ControlPipeline(PipelineControl::RetryFailed)],
     );
     let change = PipelineChange::Retry {
         stage: "Build".into(),
@@ -709,23 +712,23 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     };
     keys(
         &mut state,
-        [Action::PlanReady {
+        [TaskResult::PlanReady {
             generation: 1,
             plan: plan.clone(),
         }],
     );
     assert!(
-        keys(&mut state, [Action::InputSubmit]).is_empty(),
+        keys(&mut state, [Input::InputSubmit]).is_empty(),
         "enter alone answers the default, no"
     );
     keys(
         &mut state,
-        [Action::PlanReady {
+        [TaskResult::PlanReady {
             generation: 1,
             plan: plan.clone(),
         }],
     );
-    let commands = keys(&mut state, [Action::InputChar('y'), Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
     assert_eq!(
         commands,
         [Command::Execute {
@@ -736,7 +739,7 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     );
     let commands = keys(
         &mut state,
-        [Action::PipelineChanged {
+        [TaskResult::PipelineChanged {
             generation: 1,
             result: Ok("retrying".into()),
         }],
@@ -753,11 +756,7 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
 
     state.read_only = true;
     assert!(
-        keys(
-            &mut state,
-            [Action::ControlPipeline(PipelineControl::Start)]
-        )
-        .is_empty(),
+        keys(&mut state, [Input::ControlPipeline(PipelineControl::Start)]).is_empty(),
         "read-only refuses before any call"
     );
 }
@@ -768,7 +767,7 @@ fn the_resources_view_shows_each_extensions_latest_build() {
     state.cicd_pipeline = true;
     let commands = keys(
         &mut state,
-        [Action::WorkspaceLoaded(Ok(vec![extension(
+        [TaskResult::WorkspaceLoaded(Ok(vec![extension(
             "resources/S3_DeleteBucketContents",
             "AwsCommunity::S3::DeleteBucketContents",
         )]))],
@@ -784,11 +783,11 @@ fn the_resources_view_shows_each_extensions_latest_build() {
         &mut state,
         [
             Action::Tick(1_000),
-            Action::PipelineLoaded {
+            Action::from(TaskResult::PipelineLoaded {
                 generation: 1,
                 stage: Stage::Cicd,
                 result: Ok(pipeline_view("Failed")),
-            },
+            }),
         ],
     );
     assert_eq!(
@@ -829,12 +828,12 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
     keys(
         &mut state,
         [
-            Action::Show(ViewKind::Pipeline),
-            Action::PipelineLoaded {
+            Action::from(Input::Show(ViewKind::Pipeline)),
+            Action::from(TaskResult::PipelineLoaded {
                 generation: 1,
                 stage: Stage::Cicd,
                 result: Ok(view),
-            },
+            }),
         ],
     );
     assert_eq!(
@@ -842,7 +841,7 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
         2,
         "one action, one execution"
     );
-    let commands = keys(&mut state, [Action::Down, Action::Open]);
+    let commands = keys(&mut state, [Input::Down, Input::Open]);
     assert_eq!(
         commands,
         [Command::LoadExecution {
@@ -865,7 +864,7 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
     let execution = state.pipeline.value().unwrap().executions[0].clone();
     keys(
         &mut state,
-        [Action::ExecutionLoaded {
+        [TaskResult::ExecutionLoaded {
             generation: 1,
             result: Ok(ExecutionView {
                 execution,
@@ -874,7 +873,7 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
         }],
     );
     assert_eq!(state.execution.value().unwrap().actions, [record]);
-    keys(&mut state, [Action::Back]);
+    keys(&mut state, [Input::Back]);
     assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
 }
 
@@ -891,14 +890,14 @@ fn an_export_used_by_two_input_files_is_listed_once() {
         ("inputs/inputs_2_create.json".into(), "Bucket".into()),
     ];
     let stack = view.setup_stack.clone();
-    update(&mut state, Action::WorkspaceLoaded(Ok(vec![view])));
-    keys(&mut state, [Action::CommandMode]);
+    update(&mut state, TaskResult::WorkspaceLoaded(Ok(vec![view])));
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed(&format!("events {stack}")));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     let generation = state.generation;
     keys(
         &mut state,
-        [Action::OutputsLoaded {
+        [TaskResult::OutputsLoaded {
             generation,
             outputs: Vec::new(),
             exports: vec![Export {
@@ -922,12 +921,12 @@ fn an_export_used_by_two_input_files_is_listed_once() {
 fn every_route_to_another_stage_clears_the_region_and_reloads_what_depends_on_it() {
     // Enter in the accounts view.
     let mut state = loaded();
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("region eu-west-1"));
-    keys(&mut state, [Action::InputSubmit]);
+    keys(&mut state, [Input::InputSubmit]);
     assert_eq!(state.region_override.as_deref(), Some("eu-west-1"));
-    keys(&mut state, [Action::Show(ViewKind::Accounts)]);
-    let commands = keys(&mut state, [Action::Down, Action::Down, Action::Open]);
+    keys(&mut state, [Input::Show(ViewKind::Accounts)]);
+    let commands = keys(&mut state, [Input::Down, Input::Down, Input::Open]);
     assert_eq!(state.stage, Stage::Beta);
     assert_eq!(state.region_override, None);
     assert!(
@@ -938,10 +937,10 @@ fn every_route_to_another_stage_clears_the_region_and_reloads_what_depends_on_it
     );
     // `:stage` on the pipeline view reads the new stage's pipeline at once.
     let mut state = loaded();
-    keys(&mut state, [Action::Show(ViewKind::Pipeline)]);
-    keys(&mut state, [Action::CommandMode]);
+    keys(&mut state, [Input::Show(ViewKind::Pipeline)]);
+    keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed("stage beta"));
-    let commands = keys(&mut state, [Action::InputSubmit]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
     assert!(
         commands.contains(&Command::LoadPipeline {
             generation: state.generation,

@@ -61,7 +61,11 @@ pub struct AccountGuard {
 impl AccountGuard {
     /// Asks the port who the caller is, then checks it: the one way a mutation from the CLI, the
     /// TUI or the demo is authorized.
-    pub async fn authorize(&self, cloud: &dyn Cloud, action: &str) -> Result<Authorization, Denial> {
+    pub async fn authorize(
+        &self,
+        cloud: &dyn Cloud,
+        action: &str,
+    ) -> Result<Authorization, Denial> {
         if self.read_only {
             // Read-only refuses without a call.
             let nobody = Identity {

@@ -57,8 +57,11 @@ pub trait Cloud: Send + Sync {
         authorization: &Authorization,
         id: &str,
     ) -> Result<(), CloudError>;
-    async fn delete_stack(&self, authorization: &Authorization, stack: &str)
-    -> Result<(), CloudError>;
+    async fn delete_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+    ) -> Result<(), CloudError>;
 
     /// DescribeType of a private resource type.
     async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError>;

@@ -3,8 +3,8 @@
 use super::cloud::block_on;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::AwsArgs;
-use crate::cloud::accounts::{CredentialState, account_row};
 use crate::cloud::Connections;
+use crate::cloud::accounts::{CredentialState, account_row};
 use crate::cloud::context::StageContext;
 use crate::config::Stage;
 use std::path::Path;

@@ -10,13 +10,13 @@ use serde::Serialize;
 use super::cloud::{block_on, connect};
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, CfnArgs};
+use crate::cloud::guard::AccountGuard;
 use crate::config::user::Paths;
 use crate::jobs::contract_tests::Summary;
 use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{
     CfnOptions, CfnVerb, authorize_submit, calls_aws, cfn_args, cfn_job, install_hint, preflight,
 };
-use crate::cloud::guard::AccountGuard;
 
 /// What `--json` prints after a cfn job.
 #[derive(Debug, Serialize)]
@@ -52,9 +52,14 @@ pub fn run(
         if calls_aws(verb) {
             let cloud = connect(&workspace.config, args.stage, aws).await?;
             if verb == CfnVerb::Submit {
-                authorize_submit(cloud.as_ref(), AccountGuard { read_only: aws.read_only })
-                    .await
-                    .map_err(UsageError)?;
+                authorize_submit(
+                    cloud.as_ref(),
+                    AccountGuard {
+                        read_only: aws.read_only,
+                    },
+                )
+                .await
+                .map_err(UsageError)?;
             }
             if verb == CfnVerb::Test {
                 if options.skip_preflight {

@@ -19,7 +19,10 @@ pub struct FollowOptions {
 }
 
 /// Polls until the stack settles (or once), printing events; the exit code says how it ended.
-pub async fn follow(mut poller: StackEventPoller<Arc<dyn Cloud>>, options: FollowOptions) -> ExitCode {
+pub async fn follow(
+    mut poller: StackEventPoller<Arc<dyn Cloud>>,
+    options: FollowOptions,
+) -> ExitCode {
     let colour = !options.json && colour_enabled();
     let mut one_shot_events = Vec::new();
     loop {

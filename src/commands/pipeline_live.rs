@@ -469,7 +469,8 @@ pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageE
             }
             let read = async {
                 let refreshed = cloud.build(&build.id).await?;
-                let next = read_log(cloud.as_ref(), &location, page.next_token.as_deref(), lines).await?;
+                let next =
+                    read_log(cloud.as_ref(), &location, page.next_token.as_deref(), lines).await?;
                 Ok::<_, CloudError>((refreshed, next))
             };
             match read.await {

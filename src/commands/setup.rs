@@ -149,9 +149,10 @@ pub fn deploy(
     block_on(async {
         let cloud = connect(&workspace.config, args.stage, aws).await?;
         let authorization = authorize(cloud.as_ref(), guard, "deploy setup").await?;
-        let plan = setup_stack::plan_deploy(cloud.as_ref(), &authorization, &stack_name, &setup.text)
-            .await
-            .map_err(cloud_failure)?;
+        let plan =
+            setup_stack::plan_deploy(cloud.as_ref(), &authorization, &stack_name, &setup.text)
+                .await
+                .map_err(cloud_failure)?;
         let DeployPlan::Changes { change_set, create } = plan else {
             eprintln!("no changes: {stack_name} already matches {}", setup.path);
             let stack = cloud
@@ -186,9 +187,13 @@ pub fn deploy(
             authorization.account()
         );
         if let Err(refused) = guard.confirm(&authorization, &question, args.yes, &mut StdinPrompt) {
-            let _ =
-                setup_stack::discard(cloud.as_ref(), &authorization, &change_set.id, &change_set.stack_id)
-                    .await;
+            let _ = setup_stack::discard(
+                cloud.as_ref(),
+                &authorization,
+                &change_set.id,
+                &change_set.stack_id,
+            )
+            .await;
             return Err(refusal(refused, "; nothing was deployed"));
         }
         let after = setup_stack::execute(cloud.as_ref(), &authorization, &change_set)

@@ -182,4 +182,3 @@ pub async fn preflight(
     }
     problems
 }
-

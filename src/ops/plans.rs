@@ -185,7 +185,10 @@ pub async fn plan_pipeline_change(
 }
 
 /// Makes a confirmed pipeline change; the message says what happened.
-pub async fn execute_pipeline_change(cloud: &dyn Cloud, plan: &ChangePlan) -> Result<String, String> {
+pub async fn execute_pipeline_change(
+    cloud: &dyn Cloud,
+    plan: &ChangePlan,
+) -> Result<String, String> {
     let PlanKind::Pipeline(change) = &plan.kind else {
         return Err("not a pipeline change".into());
     };

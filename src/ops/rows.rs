@@ -54,4 +54,3 @@ pub fn rows_with(workspace: &Workspace, findings: &[crate::checks::Finding]) -> 
         })
         .collect()
 }
-

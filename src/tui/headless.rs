@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::runner::Runner;
 use super::{Session, extension_views, first_commands, key_action};
-use crate::app::{self, Action, AppState, Command};
+use crate::app::{self, Action, AppState, Command, TaskResult};
 use crate::cli::AwsArgs;
 use crate::cloud::clock::Clock;
 use crate::cloud::demo::demo_config;
@@ -28,7 +28,7 @@ const TICK: Duration = Duration::from_millis(250);
 pub struct Headless {
     pub state: AppState,
     runner: Runner,
-    actions: mpsc::UnboundedReceiver<Action>,
+    actions: mpsc::UnboundedReceiver<TaskResult>,
     keymap: Keymap,
     theme: Theme,
     clock: Clock,
@@ -66,7 +66,7 @@ impl Headless {
         };
         let first = first_commands(&mut headless.state, clock.now_ms());
         headless.run(first);
-        headless.dispatch(Action::WorkspaceLoaded(Ok(views)));
+        headless.dispatch(TaskResult::WorkspaceLoaded(Ok(views)));
         Ok(headless)
     }
 
@@ -77,7 +77,7 @@ impl Headless {
     }
 
     /// One action through the reducer, its commands to the runner.
-    pub fn dispatch(&mut self, action: Action) {
+    pub fn dispatch(&mut self, action: impl Into<Action>) {
         let commands = app::update(&mut self.state, action);
         self.run(commands);
     }
@@ -166,8 +166,8 @@ impl Headless {
             Ok(terminal) => terminal,
             Err(never) => match never {},
         };
-        let _ = terminal
-            .draw(|frame| crate::ui::draw(frame, &self.state, &self.theme, &self.keymap));
+        let _ =
+            terminal.draw(|frame| crate::ui::draw(frame, &self.state, &self.theme, &self.keymap));
         terminal.backend().clone()
     }
 }

@@ -23,16 +23,16 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{self, Action, AppState, Dialog, ExtensionView, InputKind};
+use crate::app::{self, Action, AppState, Dialog, ExtensionView, Input, InputKind, TaskResult};
 use crate::checks::check_workspace;
 use crate::cli::AwsArgs;
-use crate::cloud::context::StageContext;
-use crate::cloud::clock::Clock;
-use crate::cloud::demo::{DemoConnector, DemoWorld, demo_config};
 use crate::cloud::Connections;
+use crate::cloud::clock::Clock;
+use crate::cloud::context::StageContext;
+use crate::cloud::demo::{DemoConnector, DemoWorld, demo_config};
 use crate::commands::UsageError;
-use crate::ops::rows::rows_with;
 use crate::config::user::{Paths, UserConfig};
+use crate::ops::rows::rows_with;
 use crate::ui::keymap::Keymap;
 use crate::ui::theme::Theme;
 use crate::workspace::{Workspace, find_root};
@@ -99,9 +99,9 @@ fn spawn_input_reader(sender: mpsc::UnboundedSender<TerminalEvent>, stop: Arc<At
 }
 
 /// The action a key means in the current state: dialogs and typing come before the keymap.
-pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<Action> {
+pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<Input> {
     if key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c') {
-        return Some(Action::Quit);
+        return Some(Input::Quit);
     }
     let typing = match &state.dialog {
         Some(Dialog::Confirm { .. } | Dialog::Scaffold { .. }) => true,
@@ -111,10 +111,10 @@ pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<A
     };
     if typing {
         return match key.code {
-            KeyCode::Char(c) => Some(Action::InputChar(c)),
-            KeyCode::Backspace => Some(Action::InputBackspace),
-            KeyCode::Enter => Some(Action::InputSubmit),
-            KeyCode::Esc => Some(Action::InputCancel),
+            KeyCode::Char(c) => Some(Input::InputChar(c)),
+            KeyCode::Backspace => Some(Input::InputBackspace),
+            KeyCode::Enter => Some(Input::InputSubmit),
+            KeyCode::Esc => Some(Input::InputCancel),
             KeyCode::Tab
                 if state.dialog.is_none()
                     && state
@@ -122,10 +122,10 @@ pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<A
                         .as_ref()
                         .is_some_and(|i| i.kind == InputKind::Command) =>
             {
-                Some(Action::InputComplete)
+                Some(Input::InputComplete)
             }
             KeyCode::Tab | KeyCode::Left | KeyCode::Right if state.dialog.is_some() => {
-                Some(Action::DialogToggle)
+                Some(Input::DialogToggle)
             }
             _ => None,
         };
@@ -294,7 +294,7 @@ struct Session {
 
 impl Session {
     /// The task runner once the workspace is read: against AWS, or the demo's world.
-    fn runner(&self, loaded: Arc<Workspace>, actions: mpsc::UnboundedSender<Action>) -> Runner {
+    fn runner(&self, loaded: Arc<Workspace>, actions: mpsc::UnboundedSender<TaskResult>) -> Runner {
         let (connections, demo_world) = match self.demo_seed {
             Some(seed) => {
                 let world = DemoWorld::new(&loaded, seed, self.clock);
@@ -370,12 +370,16 @@ async fn event_loop(
             let views = extension_views(&loaded);
             let new_runner = session.runner(loaded, action_sender.clone());
             runner = Some(new_runner);
-            let _ = loader.send(Action::WorkspaceLoaded(Ok(views)));
+            let _ = loader.send(TaskResult::WorkspaceLoaded(Ok(views)));
         }
         if let Some(runner) = runner.as_mut() {
             if state.region_override != region_override {
                 region_override = state.region_override.clone();
-                runner.set_region(region_override.clone().or_else(|| session.aws.region.clone()));
+                runner.set_region(
+                    region_override
+                        .clone()
+                        .or_else(|| session.aws.region.clone()),
+                );
             }
             for command in pending.drain(..) {
                 runner.run(command);
@@ -394,14 +398,14 @@ async fn event_loop(
                 panic!("injected panic (REGSHIP_INJECT_PANIC is set)");
             }
         }
-        let action = tokio::select! {
+        let action: Option<Action> = tokio::select! {
             Some(event) = terminal_events.recv() => match event {
-                TerminalEvent::Key(key) => key_action(&state, keymap, &key),
-                TerminalEvent::Mouse { kind: MouseEventKind::ScrollUp, .. } => Some(Action::ScrollBy(-3)),
-                TerminalEvent::Mouse { kind: MouseEventKind::ScrollDown, .. } => Some(Action::ScrollBy(3)),
+                TerminalEvent::Key(key) => key_action(&state, keymap, &key).map(Action::Input),
+                TerminalEvent::Mouse { kind: MouseEventKind::ScrollUp, .. } => Some(Input::ScrollBy(-3).into()),
+                TerminalEvent::Mouse { kind: MouseEventKind::ScrollDown, .. } => Some(Input::ScrollBy(3).into()),
                 TerminalEvent::Mouse { kind: MouseEventKind::Down(_), column, row } => {
                     let size = terminal.size().unwrap_or_default();
-                    crate::ui::hit_test(&state, ratatui::layout::Rect::new(0, 0, size.width, size.height), column, row)
+                    crate::ui::hit_test(&state, ratatui::layout::Rect::new(0, 0, size.width, size.height), column, row).map(Action::Input)
                 }
                 TerminalEvent::Mouse { .. } => None,
                 TerminalEvent::Resize => {
@@ -410,9 +414,9 @@ async fn event_loop(
                     None
                 }
             },
-            Some(action) = actions.recv() => Some(action),
+            Some(result) = actions.recv() => Some(Action::Result(result)),
             _ = ticks.tick() => Some(Action::Tick(now_ms())),
-            _ = sigterm.recv() => Some(Action::Quit),
+            _ = sigterm.recv() => Some(Input::Quit.into()),
         };
         if let Some(action) = action {
             pending.extend(app::update(&mut state, action));

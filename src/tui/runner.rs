@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
-use crate::app::{Action, Command, ExecutionView, JobStatus, PipelineView, PlanKind};
+use crate::app::{Command, ExecutionView, JobStatus, PipelineView, PlanKind, TaskResult};
 use crate::cloud::accounts::account_row;
 use crate::cloud::clock::Clock;
 use crate::cloud::context::{Overrides, StageContext};
@@ -33,7 +33,7 @@ pub struct Runner {
     pub overrides: Overrides,
     pub read_only: bool,
     pub job_log_dir: Option<PathBuf>,
-    actions: UnboundedSender<Action>,
+    actions: UnboundedSender<TaskResult>,
     generation: watch::Sender<u64>,
     jobs: Arc<Mutex<HashMap<u64, JobHandle>>>,
     /// One connection per stage context, shared by every task.
@@ -54,7 +54,7 @@ impl Runner {
         config: WorkspaceConfig,
         overrides: Overrides,
         read_only: bool,
-        actions: UnboundedSender<Action>,
+        actions: UnboundedSender<TaskResult>,
         connections: Connections,
         demo: Option<Arc<DemoWorld>>,
     ) -> Runner {
@@ -114,7 +114,7 @@ impl Runner {
                     let (actions, handle) = (actions.clone(), self.cloud_of(stage));
                     tokio::spawn(async move {
                         let row = account_row(&handle.connections, handle.context).await;
-                        let _ = actions.send(Action::AccountChecked { generation, row });
+                        let _ = actions.send(TaskResult::AccountChecked { generation, row });
                     });
                 }
             }
@@ -125,7 +125,7 @@ impl Runner {
                         Ok(cloud) => cloud.list_exports().await.map_err(with_hint),
                         Err(error) => Err(error),
                     };
-                    let _ = actions.send(Action::ExportsLoaded { generation, result });
+                    let _ = actions.send(TaskResult::ExportsLoaded { generation, result });
                 });
             }
             Command::Follow {
@@ -140,7 +140,7 @@ impl Runner {
                     let cloud = match handle.get().await {
                         Ok(cloud) => cloud,
                         Err(problem) => {
-                            let _ = actions.send(Action::EventsPolled {
+                            let _ = actions.send(TaskResult::EventsPolled {
                                 generation,
                                 events: Vec::new(),
                                 problem: Some(problem),
@@ -170,7 +170,7 @@ impl Runner {
                                 (Some(with_hint(error.clone())), true)
                             }
                         };
-                        let _ = actions.send(Action::EventsPolled {
+                        let _ = actions.send(TaskResult::EventsPolled {
                             generation,
                             events: report.new_events,
                             problem,
@@ -207,12 +207,12 @@ impl Runner {
                         plans::plan_setup_change(cloud.as_ref(), guard, &extension, delete).await
                     };
                     let _ = actions.send(match outcome.await {
-                        Ok(Ok(plan)) => Action::PlanReady { generation, plan },
-                        Ok(Err(message)) => Action::NothingToChange {
+                        Ok(Ok(plan)) => TaskResult::PlanReady { generation, plan },
+                        Ok(Err(message)) => TaskResult::NothingToChange {
                             generation,
                             message,
                         },
-                        Err(message) => Action::ChangeFailed {
+                        Err(message) => TaskResult::ChangeFailed {
                             generation,
                             message,
                         },
@@ -230,7 +230,7 @@ impl Runner {
                         Ok(cloud) => plans::execute_pipeline_change(cloud.as_ref(), &plan).await,
                         Err(error) => Err(error),
                     };
-                    let _ = actions.send(Action::PipelineChanged { generation, result });
+                    let _ = actions.send(TaskResult::PipelineChanged { generation, result });
                 });
             }
             Command::Execute {
@@ -247,13 +247,13 @@ impl Runner {
                         Err(error) => Err(error),
                     };
                     let _ = actions.send(match started {
-                        Ok(after) => Action::ChangeStarted {
+                        Ok(after) => TaskResult::ChangeStarted {
                             generation,
                             stage,
                             stack_id: plan.stack_id.clone(),
                             after,
                         },
-                        Err(message) => Action::ChangeFailed {
+                        Err(message) => TaskResult::ChangeFailed {
                             generation,
                             message,
                         },
@@ -266,7 +266,10 @@ impl Runner {
                     if let Ok(cloud) = handle.get().await
                         && let Err(error) = plans::discard_stack_change(cloud.as_ref(), &plan).await
                     {
-                        tracing::warn!("discarding the change set of {} failed: {error}", plan.target);
+                        tracing::warn!(
+                            "discarding the change set of {} failed: {error}",
+                            plan.target
+                        );
                     }
                 });
             }
@@ -288,7 +291,7 @@ impl Runner {
                         .map(|s| s.outputs)
                         .unwrap_or_default();
                     let exports = cloud.list_exports().await.unwrap_or_default();
-                    let _ = actions.send(Action::OutputsLoaded {
+                    let _ = actions.send(TaskResult::OutputsLoaded {
                         generation,
                         outputs,
                         exports,
@@ -320,7 +323,7 @@ impl Runner {
                             extensions,
                         })
                     };
-                    let _ = actions.send(Action::PipelineLoaded {
+                    let _ = actions.send(TaskResult::PipelineLoaded {
                         generation,
                         stage,
                         result: result.await,
@@ -359,7 +362,7 @@ impl Runner {
                             .map_err(with_hint)?;
                         Ok(ExecutionView { execution, actions })
                     };
-                    let _ = actions.send(Action::ExecutionLoaded {
+                    let _ = actions.send(TaskResult::ExecutionLoaded {
                         generation,
                         result: result.await,
                     });
@@ -379,8 +382,8 @@ impl Runner {
                         plans::plan_pipeline_change(cloud.as_ref(), guard, name, change).await
                     };
                     let _ = actions.send(match planned.await {
-                        Ok(plan) => Action::PlanReady { generation, plan },
-                        Err(message) => Action::ChangeFailed {
+                        Ok(plan) => TaskResult::PlanReady { generation, plan },
+                        Err(message) => TaskResult::ChangeFailed {
                             generation,
                             message,
                         },
@@ -396,7 +399,7 @@ impl Runner {
                         Some(extension) => plan_inputs(extension, None, true),
                         None => Err(format!("{folder} is no longer in the workspace")),
                     };
-                    let _ = actions.send(Action::ScaffoldPlanned(planned));
+                    let _ = actions.send(TaskResult::ScaffoldPlanned(planned));
                 });
             }
             Command::ApplyScaffold { plan } => {
@@ -409,8 +412,8 @@ impl Runner {
                     let workspace = Arc::new(Workspace::load(&root));
                     let views = crate::tui::extension_views(&workspace);
                     *shared.write().unwrap_or_else(|p| p.into_inner()) = workspace;
-                    let _ = actions.send(Action::ScaffoldApplied(applied));
-                    let _ = actions.send(Action::WorkspaceLoaded(Ok(views)));
+                    let _ = actions.send(TaskResult::ScaffoldApplied(applied));
+                    let _ = actions.send(TaskResult::WorkspaceLoaded(Ok(views)));
                 });
             }
             Command::CancelJob { id } => {
@@ -438,11 +441,11 @@ impl Runner {
             .map(|dir| dir.join(format!("job-{id}-{}.log", verb.name())));
         tokio::spawn(async move {
             let say = |line: String| {
-                let _ = actions.send(Action::JobLine { id, line });
+                let _ = actions.send(TaskResult::JobLine { id, line });
             };
             let refuse = |line: String| {
-                let _ = actions.send(Action::JobLine { id, line });
-                let _ = actions.send(Action::JobEnded {
+                let _ = actions.send(TaskResult::JobLine { id, line });
+                let _ = actions.send(TaskResult::JobEnded {
                     id,
                     status: JobStatus::FailedToStart,
                 });
@@ -488,32 +491,31 @@ impl Runner {
             if let Some(demo) = demo {
                 let status = demo
                     .play_cfn(verb.name(), &extension.folder, |line| {
-                        let _ = actions.send(Action::JobLine { id, line });
+                        let _ = actions.send(TaskResult::JobLine { id, line });
                     })
                     .await;
-                let _ = actions.send(Action::JobEnded {
+                let _ = actions.send(TaskResult::JobEnded {
                     id,
                     status: JobStatus::Exited(status),
                 });
                 return;
             }
             let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
-            if let Some(handle) = crate::jobs::spawn(
-                cfn_job(&workspace.root, extension, args, log_file),
-                events,
-            ) {
+            if let Some(handle) =
+                crate::jobs::spawn(cfn_job(&workspace.root, extension, args, log_file), events)
+            {
                 jobs.lock()
                     .unwrap_or_else(|p| p.into_inner())
                     .insert(id, handle);
             }
             while let Some(event) = received.recv().await {
                 let action = match event {
-                    JobEvent::Line(line) => Action::JobLine { id, line },
-                    JobEvent::Ended(JobEnd::Exited(code)) => Action::JobEnded {
+                    JobEvent::Line(line) => TaskResult::JobLine { id, line },
+                    JobEvent::Ended(JobEnd::Exited(code)) => TaskResult::JobEnded {
                         id,
                         status: JobStatus::Exited(code),
                     },
-                    JobEvent::Ended(JobEnd::Killed) => Action::JobEnded {
+                    JobEvent::Ended(JobEnd::Killed) => TaskResult::JobEnded {
                         id,
                         status: JobStatus::Killed,
                     },
@@ -521,7 +523,7 @@ impl Runner {
                         say(format!(
                             "{message}; install it with pip (pip install cloudformation-cli and the language plugin), or set REGSHIP_CFN"
                         ));
-                        Action::JobEnded {
+                        TaskResult::JobEnded {
                             id,
                             status: JobStatus::FailedToStart,
                         }
@@ -556,11 +558,11 @@ async fn follow_build(
     build_id: String,
     generation: u64,
     mut current: watch::Receiver<u64>,
-    actions: UnboundedSender<Action>,
+    actions: UnboundedSender<TaskResult>,
     clock: Clock,
 ) {
     let send = |build, lines, problem| {
-        let _ = actions.send(Action::BuildPolled {
+        let _ = actions.send(TaskResult::BuildPolled {
             generation,
             build,
             lines,

@@ -1,98 +1,13 @@
-//! The keymap: action names to keys, from assets/keymap.yml with the user's partial overrides.
-//! The footer, the help screen and the key handling all read this one table.
+//! The keymap: each `Binding` to its keys, the defaults from the binding table with the user's
+//! keymap.yml over them (only the actions it names). The footer, the help screen and the key
+//! handling all read it.
 
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::app::{Action, CfnVerb, PipelineControl, ViewKind};
-
-/// Every bindable action: its name in keymap.yml, its action, and its description.
-pub const BINDABLE: &[(&str, &str)] = &[
-    ("quit", "quit"),
-    ("help", "this help"),
-    (
-        "command_mode",
-        "command (:resources :accounts :events STACK :stage S :region R :jobs :q)",
-    ),
-    ("filter", "filter the list (Esc clears)"),
-    ("up", "up"),
-    ("down", "down"),
-    ("page_up", "page up"),
-    ("page_down", "page down"),
-    ("top", "top"),
-    ("bottom", "bottom (events: follow again)"),
-    ("open", "open / drill down"),
-    ("back", "back"),
-    ("refresh", "refresh (events: resume polling)"),
-    ("deploy_setup", "deploy test/setup.yml"),
-    ("delete_setup", "delete the setup stack"),
-    ("validate", "run cfn validate"),
-    ("generate", "run cfn generate"),
-    ("test", "run cfn test (after the preflight)"),
-    ("submit", "run cfn submit to the sandbox's private registry"),
-    ("scaffold_inputs", "scaffold inputs/ (diff shown first)"),
-    (
-        "scaffold_integ",
-        "scaffold test/integ.yml (diff shown first)",
-    ),
-    ("toggle_follow", "follow the newest events"),
-    ("cancel_job", "cancel the job"),
-    (
-        "start_pipeline",
-        "pipeline: start an execution (asks first)",
-    ),
-    (
-        "retry_stage",
-        "pipeline: retry the failed actions (asks first)",
-    ),
-    (
-        "stop_execution",
-        "pipeline: stop the running execution (asks first)",
-    ),
-    ("resources", "resources view"),
-    ("accounts", "accounts view"),
-    ("events", "events view"),
-    ("jobs", "jobs view"),
-    ("pipeline", "pipeline view (the stage's CodePipeline)"),
-];
-
-fn action_of(name: &str) -> Option<Action> {
-    Some(match name {
-        "quit" => Action::Quit,
-        "help" => Action::Help,
-        "command_mode" => Action::CommandMode,
-        "filter" => Action::Filter,
-        "up" => Action::Up,
-        "down" => Action::Down,
-        "page_up" => Action::PageUp,
-        "page_down" => Action::PageDown,
-        "top" => Action::Top,
-        "bottom" => Action::Bottom,
-        "open" => Action::Open,
-        "back" => Action::Back,
-        "refresh" => Action::Refresh,
-        "deploy_setup" => Action::DeploySetup,
-        "delete_setup" => Action::DeleteSetup,
-        "validate" => Action::RunCfn(CfnVerb::Validate),
-        "generate" => Action::RunCfn(CfnVerb::Generate),
-        "test" => Action::RunCfn(CfnVerb::Test),
-        "submit" => Action::RunCfn(CfnVerb::Submit),
-        "scaffold_inputs" => Action::Scaffold { integ: false },
-        "scaffold_integ" => Action::Scaffold { integ: true },
-        "toggle_follow" => Action::ToggleFollow,
-        "cancel_job" => Action::CancelJob,
-        "start_pipeline" => Action::ControlPipeline(PipelineControl::Start),
-        "retry_stage" => Action::ControlPipeline(PipelineControl::RetryFailed),
-        "stop_execution" => Action::ControlPipeline(PipelineControl::Stop),
-        "resources" => Action::Show(ViewKind::Resources),
-        "accounts" => Action::Show(ViewKind::Accounts),
-        "events" => Action::Show(ViewKind::Events),
-        "jobs" => Action::Show(ViewKind::Jobs),
-        "pipeline" => Action::Show(ViewKind::Pipeline),
-        _ => return None,
-    })
-}
+use crate::app::Input;
+pub use crate::app::bindings::Binding;
 
 /// A key as keymap.yml writes it.
 pub fn parse_key(text: &str) -> Result<KeyEvent, String> {
@@ -156,10 +71,10 @@ pub fn key_label(key: &KeyEvent) -> String {
     }
 }
 
-/// Action names to their keys.
+/// Each binding's keys.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Keymap {
-    bindings: BTreeMap<String, Vec<KeyEvent>>,
+    bindings: BTreeMap<Binding, Vec<KeyEvent>>,
 }
 
 impl Keymap {
@@ -169,23 +84,33 @@ impl Keymap {
             serde_norway::from_str(text).map_err(|e| e.to_string())?;
         let mut bindings = base.map(|b| b.bindings.clone()).unwrap_or_default();
         for (name, keys) in raw {
-            if action_of(&name).is_none() {
-                return Err(format!("unknown action `{name}`"));
-            }
+            let binding =
+                Binding::named(&name).ok_or_else(|| format!("unknown action `{name}`"))?;
             let keys = keys
                 .iter()
                 .map(|k| parse_key(k))
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| format!("{name}: {e}"))?;
-            bindings.insert(name, keys);
+            bindings.insert(binding, keys);
         }
         Ok(Keymap { bindings })
     }
 
-    /// The shipped keymap.
+    /// Every binding with its default keys.
     pub fn default_keymap() -> Keymap {
-        Keymap::parse_over(None, crate::config::user::DEFAULT_KEYMAP)
-            .expect("assets/keymap.yml is valid")
+        Keymap {
+            bindings: Binding::ALL
+                .iter()
+                .map(|binding| {
+                    let keys = binding
+                        .default_keys()
+                        .iter()
+                        .filter_map(|key| parse_key(key).ok())
+                        .collect();
+                    (*binding, keys)
+                })
+                .collect(),
+        }
     }
 
     /// The user's keymap file over the defaults, or the defaults and why the file was not used.
@@ -195,28 +120,28 @@ impl Keymap {
         })
     }
 
-    /// The action a key press means, if any.
-    pub fn action(&self, key: &KeyEvent) -> Option<Action> {
+    /// The input a key press means, if any.
+    pub fn action(&self, key: &KeyEvent) -> Option<Input> {
         let pressed = normalise(key);
         self.bindings
             .iter()
             .find(|(_, keys)| keys.iter().any(|k| normalise(k) == pressed))
-            .and_then(|(name, _)| action_of(name))
+            .map(|(binding, _)| binding.input())
     }
 
-    /// The first key of an action, as shown in hints.
-    pub fn label(&self, name: &str) -> String {
+    /// The first key of a binding, as shown in hints.
+    pub fn label(&self, binding: Binding) -> String {
         self.bindings
-            .get(name)
+            .get(&binding)
             .and_then(|keys| keys.first())
             .map(key_label)
             .unwrap_or_else(|| "?".into())
     }
 
-    /// Every key of an action, as shown in help.
-    pub fn labels(&self, name: &str) -> String {
+    /// Every key of a binding, as shown in help.
+    pub fn labels(&self, binding: Binding) -> String {
         self.bindings
-            .get(name)
+            .get(&binding)
             .map(|keys| keys.iter().map(key_label).collect::<Vec<_>>().join(" "))
             .unwrap_or_default()
     }
@@ -238,26 +163,32 @@ mod tests {
         let key = |code| KeyEvent::new(code, KeyModifiers::NONE);
         assert!(matches!(
             keymap.action(&key(KeyCode::Char('j'))),
-            Some(Action::Down)
+            Some(Input::Down)
         ));
         assert!(matches!(
             keymap.action(&key(KeyCode::Down)),
-            Some(Action::Down)
+            Some(Input::Down)
         ));
         assert!(matches!(
             keymap.action(&KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT)),
-            Some(Action::Bottom)
+            Some(Input::Bottom)
         ));
         assert!(matches!(
             keymap.action(&key(KeyCode::Char(':'))),
-            Some(Action::CommandMode)
+            Some(Input::CommandMode)
         ));
-        assert_eq!(keymap.label("quit"), "q");
+        assert_eq!(keymap.label(Binding::Quit), "q");
         assert!(
-            BINDABLE
+            Binding::ALL
                 .iter()
-                .all(|(name, _)| action_of(name).is_some() && keymap.bindings.contains_key(*name))
+                .all(|binding| !keymap.bindings[binding].is_empty())
         );
+    }
+
+    #[test]
+    fn the_shipped_keymap_file_is_the_binding_table() {
+        let shipped = Keymap::parse_over(None, crate::config::user::DEFAULT_KEYMAP).unwrap();
+        assert_eq!(shipped, Keymap::default_keymap());
     }
 
     #[test]
@@ -267,7 +198,7 @@ mod tests {
         let key = |code, m| KeyEvent::new(code, m);
         assert!(matches!(
             custom.action(&key(KeyCode::Char('q'), KeyModifiers::CONTROL)),
-            Some(Action::Quit)
+            Some(Input::Quit)
         ));
         assert!(
             custom
@@ -276,7 +207,7 @@ mod tests {
         );
         assert!(matches!(
             custom.action(&key(KeyCode::Char('j'), KeyModifiers::NONE)),
-            Some(Action::Down)
+            Some(Input::Down)
         ));
         assert!(
             Keymap::parse_over(Some(&base), "launch: [x]\n")

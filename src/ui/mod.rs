@@ -10,8 +10,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
 
-use crate::app::{Action, AppState, Dialog, InputKind, PipelineChange, PlanKind, Screen, ViewKind};
-use keymap::{BINDABLE, Keymap};
+use crate::app::guide::GuidePart;
+use crate::app::{AppState, Dialog, Input, InputKind, PipelineChange, PlanKind, Screen, ViewKind};
+use keymap::{Binding, Keymap};
 use theme::Theme;
 
 /// The header, breadcrumb, body and footer rows of a screen of `area`.
@@ -38,7 +39,7 @@ fn table_rows(body: Rect) -> usize {
 }
 
 /// The row a mouse click at (`column`, `row`) selects, in a screen of `area`.
-pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<Action> {
+pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<Input> {
     let [_, _, body, _, _] = frame_layout(area, state);
     let view = match state.screen() {
         Screen::List(view @ (ViewKind::Resources | ViewKind::Accounts | ViewKind::Jobs)) => *view,
@@ -54,7 +55,7 @@ pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<
         return None;
     }
     let offset = list_offset(state.selected(view), table_rows(body));
-    Some(Action::Select(offset + (row - first_row) as usize))
+    Some(Input::Select(offset + (row - first_row) as usize))
 }
 
 /// Draws the whole screen.
@@ -161,101 +162,81 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, state: &AppState, theme: &The
 }
 
 /// The actions the footer offers on each screen.
-fn hints(state: &AppState) -> &'static [&'static str] {
+fn hints(state: &AppState) -> &'static [Binding] {
     match state.screen() {
         Screen::List(ViewKind::Resources) => &[
-            "open",
-            "deploy_setup",
-            "test",
-            "scaffold_inputs",
-            "filter",
-            "help",
-            "quit",
+            Binding::Open,
+            Binding::DeploySetup,
+            Binding::Test,
+            Binding::ScaffoldInputs,
+            Binding::Filter,
+            Binding::Help,
+            Binding::Quit,
         ],
         Screen::ResourceDetail(_) => &[
-            "deploy_setup",
-            "test",
-            "validate",
-            "scaffold_inputs",
-            "scaffold_integ",
-            "back",
-            "help",
-            "quit",
+            Binding::DeploySetup,
+            Binding::Test,
+            Binding::Validate,
+            Binding::ScaffoldInputs,
+            Binding::ScaffoldInteg,
+            Binding::Back,
+            Binding::Help,
+            Binding::Quit,
         ],
-        Screen::List(ViewKind::Accounts) => {
-            &["open", "refresh", "back", "command_mode", "help", "quit"]
-        }
+        Screen::List(ViewKind::Accounts) => &[
+            Binding::Open,
+            Binding::Refresh,
+            Binding::Back,
+            Binding::CommandMode,
+            Binding::Help,
+            Binding::Quit,
+        ],
         Screen::List(ViewKind::Events) => &[
-            "toggle_follow",
-            "up",
-            "bottom",
-            "refresh",
-            "back",
-            "help",
-            "quit",
+            Binding::ToggleFollow,
+            Binding::Up,
+            Binding::Bottom,
+            Binding::Refresh,
+            Binding::Back,
+            Binding::Help,
+            Binding::Quit,
         ],
-        Screen::List(ViewKind::Jobs) => &["cancel_job", "up", "down", "back", "help", "quit"],
+        Screen::List(ViewKind::Jobs) => &[
+            Binding::CancelJob,
+            Binding::Up,
+            Binding::Down,
+            Binding::Back,
+            Binding::Help,
+            Binding::Quit,
+        ],
         Screen::List(ViewKind::Pipeline) => &[
-            "open",
-            "start_pipeline",
-            "retry_stage",
-            "stop_execution",
-            "back",
-            "help",
-            "quit",
+            Binding::Open,
+            Binding::StartPipeline,
+            Binding::RetryStage,
+            Binding::StopExecution,
+            Binding::Back,
+            Binding::Help,
+            Binding::Quit,
         ],
-        Screen::Build(_) | Screen::Execution(_) => &["back", "help", "quit"],
+        Screen::Build(_) | Screen::Execution(_) => &[Binding::Back, Binding::Help, Binding::Quit],
     }
 }
 
-fn short_description(name: &str) -> &'static str {
-    match name {
-        "open" => "open",
-        "deploy_setup" => "deploy setup",
-        "delete_setup" => "delete setup",
-        "validate" => "validate",
-        "test" => "test",
-        "scaffold_inputs" => "inputs",
-        "scaffold_integ" => "integ",
-        "filter" => "filter",
-        "command_mode" => "command",
-        "help" => "help",
-        "quit" => "quit",
-        "refresh" => "refresh",
-        "back" => "back",
-        "toggle_follow" => "follow",
-        "up" => "scroll",
-        "down" => "down",
-        "bottom" => "newest",
-        "cancel_job" => "cancel",
-        "start_pipeline" => "start",
-        "retry_stage" => "retry",
-        "stop_execution" => "stop",
-        _ => "",
-    }
-}
-
-/// The demo's guide line, with each `{action}` shown as the key bound to it.
+/// The demo's guide line, each key as the keymap binds it.
 fn draw_guide(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {
     let Some(guide) = crate::app::guide::demo_guide(state) else {
         return;
     };
-    let mut spans = vec![badge("DEMO", Style::default().fg(theme.cancelled))];
-    let mut rest = guide.as_str();
-    spans.push(Span::raw(" "));
-    while let Some(open) = rest.find('{') {
-        let Some(close) = rest[open..].find('}') else {
-            break;
-        };
-        spans.push(Span::raw(rest[..open].to_string()));
-        let action = &rest[open + 1..open + close];
-        spans.push(Span::styled(
-            keymap.label(action),
+    let mut spans = vec![
+        badge("DEMO", Style::default().fg(theme.cancelled)),
+        Span::raw(" "),
+    ];
+    spans.extend(guide.iter().map(|part| match part {
+        GuidePart::Text(text) => Span::raw(*text),
+        GuidePart::Key(binding) => Span::styled(
+            keymap.label(*binding),
             theme.accent().add_modifier(Modifier::BOLD),
-        ));
-        rest = &rest[open + close + 1..];
-    }
-    spans.push(Span::raw(rest.to_string()));
+        ),
+    }));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
@@ -297,15 +278,12 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, k
 
 fn hint_line(state: &AppState, theme: &Theme, keymap: &Keymap) -> Line<'static> {
     let mut spans = Vec::new();
-    for name in hints(state) {
+    for binding in hints(state) {
         spans.push(Span::styled(
-            format!(" {}", keymap.label(name)),
+            format!(" {}", keymap.label(*binding)),
             theme.accent().add_modifier(Modifier::BOLD),
         ));
-        spans.push(Span::styled(
-            format!(" {} ", short_description(name)),
-            theme.muted(),
-        ));
+        spans.push(Span::styled(format!(" {} ", binding.hint()), theme.muted()));
     }
     Line::from(spans)
 }
@@ -342,12 +320,12 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
 }
 
 fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
-    let lines: Vec<Line> = BINDABLE
+    let lines: Vec<Line> = Binding::ALL
         .iter()
-        .map(|(name, description)| {
+        .map(|binding| {
             Line::from(vec![
-                Span::styled(format!("{:>14}  ", keymap.labels(name)), theme.accent()),
-                Span::raw(*description),
+                Span::styled(format!("{:>14}  ", keymap.labels(*binding)), theme.accent()),
+                Span::raw(binding.help()),
             ])
         })
         .collect();

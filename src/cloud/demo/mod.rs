@@ -15,8 +15,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use self::pipeline::{ActionSpec, DemoPipeline, contract_test_lines};
-use self::stacks::{Place, Stacks};
 pub use self::scripted::{PAGE_SIZE, ScriptedStack, generated_events};
+use self::stacks::{Place, Stacks};
 use super::clock::Clock;
 use super::context::StageContext;
 use super::guard::Authorization;
@@ -104,7 +104,12 @@ impl DemoWorld {
                 .extensions
                 .iter()
                 .map(|e| {
-                    let name: String = e.folder.rsplit('/').next().unwrap_or(&e.folder).replace('_', "");
+                    let name: String = e
+                        .folder
+                        .rsplit('/')
+                        .next()
+                        .unwrap_or(&e.folder)
+                        .replace('_', "");
                     ActionSpec {
                         project: format!("regship-{name}"),
                         name,
@@ -122,7 +127,12 @@ impl DemoWorld {
                 type_name: None,
             });
         }
-        let pipeline = DemoPipeline::new("regship-extensions", actions, PRELUDE + PIPELINE_START, &mut rng);
+        let pipeline = DemoPipeline::new(
+            "regship-extensions",
+            actions,
+            PRELUDE + PIPELINE_START,
+            &mut rng,
+        );
         Arc::new(DemoWorld {
             clock,
             type_names,
@@ -136,7 +146,9 @@ impl DemoWorld {
     }
 
     fn lock(&self) -> MutexGuard<'_, World> {
-        self.world.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.world
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// The timeline's now.
@@ -173,7 +185,9 @@ impl DemoWorld {
                     *count
                 };
                 vec![
-                    format!("Successfully submitted type. Waiting for registration with token 'demo-{version:04}' to complete."),
+                    format!(
+                        "Successfully submitted type. Waiting for registration with token 'demo-{version:04}' to complete."
+                    ),
                     format!("Registration complete: {type_name} version {version:08}"),
                 ]
             }
@@ -229,12 +243,17 @@ impl DemoCloud {
 
     /// The demo checks authorizations as AWS's IAM would: only for this stage.
     fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
-        if authorization.stage() == self.context.stage && authorization.account() == self.account() {
+        if authorization.stage() == self.context.stage && authorization.account() == self.account()
+        {
             Ok(())
         } else {
             Err(CloudError::new(
                 CloudErrorKind::AccessDenied,
-                format!("an authorization for {} cannot change {}", authorization.stage(), self.context.stage),
+                format!(
+                    "an authorization for {} cannot change {}",
+                    authorization.stage(),
+                    self.context.stage
+                ),
                 "this is a bug in regship: please report it",
             ))
         }
@@ -246,7 +265,10 @@ impl DemoCloud {
         } else {
             Err(CloudError::new(
                 CloudErrorKind::NotFound,
-                format!("Pipeline {pipeline} does not exist in the demo's {} account", self.context.stage),
+                format!(
+                    "Pipeline {pipeline} does not exist in the demo's {} account",
+                    self.context.stage
+                ),
                 "the demo's pipeline is in the cicd stage (:stage cicd)",
             ))
         }
@@ -260,12 +282,19 @@ impl Cloud for DemoCloud {
     }
 
     fn region(&self) -> String {
-        self.context.region.clone().unwrap_or_else(|| "us-east-1".into())
+        self.context
+            .region
+            .clone()
+            .unwrap_or_else(|| "us-east-1".into())
     }
 
     async fn identity(&self) -> Result<Identity, CloudError> {
         let account = self.account();
-        let role = self.context.profile.clone().unwrap_or_else(|| "demo".into());
+        let role = self
+            .context
+            .profile
+            .clone()
+            .unwrap_or_else(|| "demo".into());
         Ok(Identity {
             arn: format!("arn:aws:sts::{account}:assumed-role/{role}/regship-demo"),
             account,
@@ -273,15 +302,30 @@ impl Cloud for DemoCloud {
     }
 
     async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
-        Ok(self.world.lock().stacks.describe(&self.place(), stack, self.world.now()))
+        Ok(self
+            .world
+            .lock()
+            .stacks
+            .describe(&self.place(), stack, self.world.now()))
     }
 
-    async fn stack_events_page(&self, stack: &str, next_token: Option<String>) -> Result<EventPage, CloudError> {
-        self.world.lock().stacks.events_page(&self.place(), stack, next_token, self.world.now())
+    async fn stack_events_page(
+        &self,
+        stack: &str,
+        next_token: Option<String>,
+    ) -> Result<EventPage, CloudError> {
+        self.world
+            .lock()
+            .stacks
+            .events_page(&self.place(), stack, next_token, self.world.now())
     }
 
     async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
-        Ok(self.world.lock().stacks.exports(&self.place(), self.world.now()))
+        Ok(self
+            .world
+            .lock()
+            .stacks
+            .exports(&self.place(), self.world.now()))
     }
 
     async fn create_change_set(
@@ -294,14 +338,28 @@ impl Cloud for DemoCloud {
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
         let (now, world) = (self.world.now(), &self.world);
-        world.lock().stacks.create_change_set(&self.place(), stack, template_body, create, now, &|at| world.at_ms(at))
+        world.lock().stacks.create_change_set(
+            &self.place(),
+            stack,
+            template_body,
+            create,
+            now,
+            &|at| world.at_ms(at),
+        )
     }
 
     async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
-        self.world.lock().stacks.describe_change_set(id, self.world.now())
+        self.world
+            .lock()
+            .stacks
+            .describe_change_set(id, self.world.now())
     }
 
-    async fn execute_change_set(&self, authorization: &Authorization, id: &str) -> Result<(), CloudError> {
+    async fn execute_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
         let (now, world) = (self.world.now(), &self.world);
         let mut guard = world.lock();
@@ -309,29 +367,45 @@ impl Cloud for DemoCloud {
         stacks.execute(id, now, rng, &|at| world.at_ms(at))
     }
 
-    async fn delete_change_set(&self, authorization: &Authorization, id: &str) -> Result<(), CloudError> {
+    async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
         self.world.lock().stacks.delete_change_set(id)
     }
 
-    async fn delete_stack(&self, authorization: &Authorization, stack: &str) -> Result<(), CloudError> {
+    async fn delete_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+    ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
         let (now, world) = (self.world.now(), &self.world);
-        world.lock().stacks.delete(&self.place(), stack, now, &|at| world.at_ms(at))
+        world
+            .lock()
+            .stacks
+            .delete(&self.place(), stack, now, &|at| world.at_ms(at))
     }
 
     async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
         let versions = self.world.lock().submitted.get(type_name).copied();
         match versions {
-            Some(version) if self.context.stage == crate::config::Stage::Sandbox => Ok(RegisteredType {
-                type_name: type_name.to_string(),
-                private: true,
-                default_version: Some(format!("{version:08}")),
-                last_updated_ms: Some(self.world.at_ms(self.world.now())),
-            }),
+            Some(version) if self.context.stage == crate::config::Stage::Sandbox => {
+                Ok(RegisteredType {
+                    type_name: type_name.to_string(),
+                    private: true,
+                    default_version: Some(format!("{version:08}")),
+                    last_updated_ms: Some(self.world.at_ms(self.world.now())),
+                })
+            }
             _ => Err(CloudError::new(
                 CloudErrorKind::NotFound,
-                format!("The type {type_name} does not exist in the demo's {} registry", self.context.stage),
+                format!(
+                    "The type {type_name} does not exist in the demo's {} registry",
+                    self.context.stage
+                ),
                 "submit it first (u in the TUI, regship submit on the command line)",
             )),
         }
@@ -340,38 +414,73 @@ impl Cloud for DemoCloud {
     async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
         self.pipeline_only_in_cicd(pipeline)?;
         let world = &self.world;
-        world.lock().pipeline.state(pipeline, world.now(), &|at| world.at_ms(at))
+        world
+            .lock()
+            .pipeline
+            .state(pipeline, world.now(), &|at| world.at_ms(at))
     }
 
-    async fn pipeline_executions(&self, pipeline: &str, max: i32) -> Result<Vec<PipelineExecution>, CloudError> {
+    async fn pipeline_executions(
+        &self,
+        pipeline: &str,
+        max: i32,
+    ) -> Result<Vec<PipelineExecution>, CloudError> {
         self.pipeline_only_in_cicd(pipeline)?;
         let world = &self.world;
-        world.lock().pipeline.executions(pipeline, max, world.now(), &|at| world.at_ms(at))
+        world
+            .lock()
+            .pipeline
+            .executions(pipeline, max, world.now(), &|at| world.at_ms(at))
     }
 
-    async fn pipeline_execution(&self, pipeline: &str, execution_id: &str) -> Result<PipelineExecution, CloudError> {
+    async fn pipeline_execution(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+    ) -> Result<PipelineExecution, CloudError> {
         self.pipeline_only_in_cicd(pipeline)?;
         let world = &self.world;
-        world.lock().pipeline.execution_record(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
+        world
+            .lock()
+            .pipeline
+            .execution_record(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
     }
 
-    async fn action_executions(&self, pipeline: &str, execution_id: &str) -> Result<Vec<ActionExecutionRecord>, CloudError> {
+    async fn action_executions(
+        &self,
+        pipeline: &str,
+        execution_id: &str,
+    ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
         self.pipeline_only_in_cicd(pipeline)?;
         let world = &self.world;
-        world.lock().pipeline.action_executions(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
+        world
+            .lock()
+            .pipeline
+            .action_executions(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
     }
 
-    async fn pipeline_build_projects(&self, pipeline: &str) -> Result<Vec<(String, String)>, CloudError> {
+    async fn pipeline_build_projects(
+        &self,
+        pipeline: &str,
+    ) -> Result<Vec<(String, String)>, CloudError> {
         self.pipeline_only_in_cicd(pipeline)?;
         self.world.lock().pipeline.build_projects(pipeline)
     }
 
-    async fn start_pipeline(&self, authorization: &Authorization, pipeline: &str) -> Result<String, CloudError> {
+    async fn start_pipeline(
+        &self,
+        authorization: &Authorization,
+        pipeline: &str,
+    ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
         self.pipeline_only_in_cicd(pipeline)?;
         let now = self.world.now();
         let mut guard = self.world.lock();
-        let World { rng, pipeline: demo, .. } = &mut *guard;
+        let World {
+            rng,
+            pipeline: demo,
+            ..
+        } = &mut *guard;
         demo.start(pipeline, now, rng)
     }
 
@@ -386,7 +495,11 @@ impl Cloud for DemoCloud {
         self.pipeline_only_in_cicd(pipeline)?;
         let now = self.world.now();
         let mut guard = self.world.lock();
-        let World { rng, pipeline: demo, .. } = &mut *guard;
+        let World {
+            rng,
+            pipeline: demo,
+            ..
+        } = &mut *guard;
         demo.retry(pipeline, stage, execution_id, now, rng)
     }
 
@@ -406,15 +519,30 @@ impl Cloud for DemoCloud {
 
     async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
         let world = &self.world;
-        world.lock().pipeline.build(build_id, world.now(), &|at| world.at_ms(at))
+        world
+            .lock()
+            .pipeline
+            .build(build_id, world.now(), &|at| world.at_ms(at))
     }
 
     async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError> {
-        Ok(self.world.lock().pipeline.latest_build_id(project, self.world.now()))
+        Ok(self
+            .world
+            .lock()
+            .pipeline
+            .latest_build_id(project, self.world.now()))
     }
 
-    async fn log_lines(&self, location: &LogLocation, token: Option<&str>, tail: i32) -> Result<LogPage, CloudError> {
+    async fn log_lines(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        tail: i32,
+    ) -> Result<LogPage, CloudError> {
         let world = &self.world;
-        world.lock().pipeline.log_lines(location, token, tail, world.now(), &|at| world.at_ms(at))
+        world
+            .lock()
+            .pipeline
+            .log_lines(location, token, tail, world.now(), &|at| world.at_ms(at))
     }
 }

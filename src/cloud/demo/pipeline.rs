@@ -88,14 +88,19 @@ fn secs(s: f64) -> Duration {
 }
 
 fn not_found(what: String) -> CloudError {
-    CloudError::new(CloudErrorKind::NotFound, what, "check the name and the stage")
+    CloudError::new(
+        CloudErrorKind::NotFound,
+        what,
+        "check the name and the stage",
+    )
 }
 
 /// The pytest lines of a contract-test run: every test passes unless `failing` names one.
 pub fn contract_test_lines(failing: Option<(&str, &str)>) -> Vec<String> {
     let total = CONTRACT_TESTS.len();
     let mut lines = vec![
-        "============================= test session starts ==============================".to_string(),
+        "============================= test session starts =============================="
+            .to_string(),
         format!("collected {total} items"),
     ];
     for (n, test) in CONTRACT_TESTS.iter().enumerate() {
@@ -104,21 +109,37 @@ pub fn contract_test_lines(failing: Option<(&str, &str)>) -> Vec<String> {
         } else {
             "PASSED"
         };
-        lines.push(format!("{test} {outcome:<40}[{:>3}%]", (n + 1) * 100 / total));
+        lines.push(format!(
+            "{test} {outcome:<40}[{:>3}%]",
+            (n + 1) * 100 / total
+        ));
     }
     match failing {
         Some((name, message)) => {
-            lines.push("=========================== short test summary info ============================".into());
+            lines.push(
+                "=========================== short test summary info ============================"
+                    .into(),
+            );
             lines.push(format!("FAILED {name} - {message}"));
-            lines.push(format!("=================== 1 failed, {} passed in 412.73s ===================", total - 1));
+            lines.push(format!(
+                "=================== 1 failed, {} passed in 412.73s ===================",
+                total - 1
+            ));
         }
-        None => lines.push(format!("======================== {total} passed in 398.12s ========================")),
+        None => lines.push(format!(
+            "======================== {total} passed in 398.12s ========================"
+        )),
     }
     lines
 }
 
 /// The log of one build, spread over its run.
-fn build_log(spec: &ActionSpec, start: Duration, end: Duration, fails: bool) -> Vec<(Duration, String)> {
+fn build_log(
+    spec: &ActionSpec,
+    start: Duration,
+    end: Duration,
+    fails: bool,
+) -> Vec<(Duration, String)> {
     let mut lines: Vec<String> = vec![
         "[Container] Running on CodeBuild On-demand".into(),
         "[Container] Entering phase INSTALL".into(),
@@ -129,7 +150,15 @@ fn build_log(spec: &ActionSpec, start: Duration, end: Duration, fails: bool) -> 
     match (&spec.folder, &spec.type_name) {
         (Some(folder), type_name) => {
             let type_name = type_name.clone().unwrap_or_else(|| folder.clone());
-            let stack = format!("setup-{}", folder.rsplit('/').next().unwrap_or(folder).replace('_', "-").to_ascii_lowercase());
+            let stack = format!(
+                "setup-{}",
+                folder
+                    .rsplit('/')
+                    .next()
+                    .unwrap_or(folder)
+                    .replace('_', "-")
+                    .to_ascii_lowercase()
+            );
             lines.extend([
                 format!("[Container] Running command cd {folder} && cfn validate"),
                 format!("Resource schema for {type_name} is valid."),
@@ -161,7 +190,17 @@ fn build_log(spec: &ActionSpec, start: Duration, end: Duration, fails: bool) -> 
         (None, _) => lines.extend([
             "[Container] Phase complete: PRE_BUILD State: SUCCEEDED".into(),
             "[Container] Entering phase BUILD".into(),
-            format!("[Container] Running command {}", spec.project.rsplit('-').next().map_or("make", |kind| if kind == "lint" { "cfn-lint release/*.yml resources/*/test/*.yml" } else { "regship check" })),
+            format!(
+                "[Container] Running command {}",
+                spec.project
+                    .rsplit('-')
+                    .next()
+                    .map_or("make", |kind| if kind == "lint" {
+                        "cfn-lint release/*.yml resources/*/test/*.yml"
+                    } else {
+                        "regship check"
+                    })
+            ),
             "[Container] Phase complete: BUILD State: SUCCEEDED".into(),
         ]),
     }
@@ -170,7 +209,12 @@ fn build_log(spec: &ActionSpec, start: Duration, end: Duration, fails: bool) -> 
     lines
         .into_iter()
         .enumerate()
-        .map(|(n, line)| (start + secs(span * 0.05 + span * 0.9 * n as f64 / count), line))
+        .map(|(n, line)| {
+            (
+                start + secs(span * 0.05 + span * 0.9 * n as f64 / count),
+                line,
+            )
+        })
         .collect()
 }
 
@@ -204,19 +248,21 @@ impl Execution {
             .filter_map(|n| self.latest_attempt(n, now))
             .map(|a| a.status(now, self.stopped_at))
             .collect();
-        Some(if statuses.contains(&"InProgress") || statuses.len() < actions {
-            if self.stopped_at.is_some() {
-                "Stopping"
+        Some(
+            if statuses.contains(&"InProgress") || statuses.len() < actions {
+                if self.stopped_at.is_some() {
+                    "Stopping"
+                } else {
+                    "InProgress"
+                }
+            } else if self.stopped_at.is_some() {
+                "Stopped"
+            } else if statuses.contains(&"Failed") {
+                "Failed"
             } else {
-                "InProgress"
-            }
-        } else if self.stopped_at.is_some() {
-            "Stopped"
-        } else if statuses.contains(&"Failed") {
-            "Failed"
-        } else {
-            "Succeeded"
-        })
+                "Succeeded"
+            },
+        )
     }
 
     fn status(&self, actions: usize, now: Duration) -> &'static str {
@@ -241,7 +287,12 @@ impl Execution {
 impl DemoPipeline {
     /// The pipeline with a successful run a day before `start`, and a run beginning at `start`
     /// in which one extension's contract tests fail.
-    pub fn new(name: &str, actions: Vec<ActionSpec>, start: Duration, rng: &mut fastrand::Rng) -> DemoPipeline {
+    pub fn new(
+        name: &str,
+        actions: Vec<ActionSpec>,
+        start: Duration,
+        rng: &mut fastrand::Rng,
+    ) -> DemoPipeline {
         let mut pipeline = DemoPipeline {
             name: name.to_string(),
             actions,
@@ -260,7 +311,10 @@ impl DemoPipeline {
         pipeline.add_execution(
             start,
             "Webhook",
-            ("7c41d2e8b5", "DeleteBucketContents: honour KeyPrefix on read"),
+            (
+                "7c41d2e8b5",
+                "DeleteBucketContents: honour KeyPrefix on read",
+            ),
             failing,
             rng,
         );
@@ -279,9 +333,19 @@ impl DemoPipeline {
         )
     }
 
-    fn attempt(&mut self, action: usize, start: Duration, fails: bool, rng: &mut fastrand::Rng) -> Attempt {
+    fn attempt(
+        &mut self,
+        action: usize,
+        start: Duration,
+        fails: bool,
+        rng: &mut fastrand::Rng,
+    ) -> Attempt {
         let spec = self.actions[action].clone();
-        let length = if spec.folder.is_some() { 35.0 + rng.f64() * 15.0 } else { 12.0 + rng.f64() * 10.0 };
+        let length = if spec.folder.is_some() {
+            35.0 + rng.f64() * 15.0
+        } else {
+            12.0 + rng.f64() * 10.0
+        };
         let end = start + secs(length);
         Attempt {
             action,
@@ -311,7 +375,14 @@ impl DemoPipeline {
         );
         let source_done = start + secs(4.0);
         let attempts = (0..self.actions.len())
-            .map(|n| self.attempt(n, source_done + secs(0.5 * n as f64), failing == Some(n), rng))
+            .map(|n| {
+                self.attempt(
+                    n,
+                    source_done + secs(0.5 * n as f64),
+                    failing == Some(n),
+                    rng,
+                )
+            })
             .collect();
         self.executions.push(Execution {
             id: id.clone(),
@@ -345,7 +416,12 @@ impl DemoPipeline {
     }
 
     /// GetPipelineState.
-    pub fn state(&self, pipeline: &str, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> Result<PipelineState, CloudError> {
+    pub fn state(
+        &self,
+        pipeline: &str,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> Result<PipelineState, CloudError> {
         self.check_name(pipeline)?;
         let latest = self.started(now).next_back();
         let source = latest.map(|e| {
@@ -384,13 +460,22 @@ impl DemoPipeline {
             stages: vec![
                 PipelineStage {
                     name: "Source".into(),
-                    status: latest.map(|e| if now >= e.source_done { "Succeeded" } else { "InProgress" }.into()),
+                    status: latest.map(|e| {
+                        if now >= e.source_done {
+                            "Succeeded"
+                        } else {
+                            "InProgress"
+                        }
+                        .into()
+                    }),
                     execution_id: latest.map(|e| e.id.clone()),
                     actions: source.into_iter().collect(),
                 },
                 PipelineStage {
                     name: "Build".into(),
-                    status: build_execution.and_then(|e| e.build_status(self.actions.len(), now)).map(String::from),
+                    status: build_execution
+                        .and_then(|e| e.build_status(self.actions.len(), now))
+                        .map(String::from),
                     execution_id: build_execution.map(|e| e.id.clone()),
                     actions,
                 },
@@ -398,7 +483,12 @@ impl DemoPipeline {
         })
     }
 
-    fn record(&self, execution: &Execution, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> PipelineExecution {
+    fn record(
+        &self,
+        execution: &Execution,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> PipelineExecution {
         PipelineExecution {
             id: execution.id.clone(),
             status: execution.status(self.actions.len(), now).into(),
@@ -411,7 +501,13 @@ impl DemoPipeline {
     }
 
     /// ListPipelineExecutions, newest first.
-    pub fn executions(&self, pipeline: &str, max: i32, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> Result<Vec<PipelineExecution>, CloudError> {
+    pub fn executions(
+        &self,
+        pipeline: &str,
+        max: i32,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> Result<Vec<PipelineExecution>, CloudError> {
         self.check_name(pipeline)?;
         Ok(self
             .started(now)
@@ -422,19 +518,36 @@ impl DemoPipeline {
     }
 
     /// GetPipelineExecution.
-    pub fn execution_record(&self, pipeline: &str, id: &str, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> Result<PipelineExecution, CloudError> {
+    pub fn execution_record(
+        &self,
+        pipeline: &str,
+        id: &str,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> Result<PipelineExecution, CloudError> {
         self.check_name(pipeline)?;
         Ok(self.record(&self.executions[self.execution(id)?], now, at_ms))
     }
 
     /// ListActionExecutions of one execution, in start order.
-    pub fn action_executions(&self, pipeline: &str, id: &str, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> Result<Vec<ActionExecutionRecord>, CloudError> {
+    pub fn action_executions(
+        &self,
+        pipeline: &str,
+        id: &str,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
         self.check_name(pipeline)?;
         let execution = &self.executions[self.execution(id)?];
         let mut records = vec![ActionExecutionRecord {
             stage: "Source".into(),
             action: "GitHub".into(),
-            status: if now >= execution.source_done { "Succeeded" } else { "InProgress" }.into(),
+            status: if now >= execution.source_done {
+                "Succeeded"
+            } else {
+                "InProgress"
+            }
+            .into(),
             start_ms: Some(at_ms(execution.start)),
             last_update_ms: Some(at_ms(execution.source_done.min(now))),
             external_id: Some(execution.revision.0.clone()),
@@ -457,18 +570,44 @@ impl DemoPipeline {
     /// GetPipeline: each build action's CodeBuild project.
     pub fn build_projects(&self, pipeline: &str) -> Result<Vec<(String, String)>, CloudError> {
         self.check_name(pipeline)?;
-        Ok(self.actions.iter().map(|a| (a.name.clone(), a.project.clone())).collect())
+        Ok(self
+            .actions
+            .iter()
+            .map(|a| (a.name.clone(), a.project.clone()))
+            .collect())
     }
 
     /// StartPipelineExecution: a new run in which every action succeeds.
-    pub fn start(&mut self, pipeline: &str, now: Duration, rng: &mut fastrand::Rng) -> Result<String, CloudError> {
+    pub fn start(
+        &mut self,
+        pipeline: &str,
+        now: Duration,
+        rng: &mut fastrand::Rng,
+    ) -> Result<String, CloudError> {
         self.check_name(pipeline)?;
-        let revision = self.executions.last().map(|e| e.revision.clone()).unwrap_or_default();
-        Ok(self.add_execution(now, "StartPipelineExecution", (&revision.0, &revision.1), None, rng))
+        let revision = self
+            .executions
+            .last()
+            .map(|e| e.revision.clone())
+            .unwrap_or_default();
+        Ok(self.add_execution(
+            now,
+            "StartPipelineExecution",
+            (&revision.0, &revision.1),
+            None,
+            rng,
+        ))
     }
 
     /// RetryStageExecution (FAILED_ACTIONS): the failed actions run again, and pass.
-    pub fn retry(&mut self, pipeline: &str, stage: &str, id: &str, now: Duration, rng: &mut fastrand::Rng) -> Result<String, CloudError> {
+    pub fn retry(
+        &mut self,
+        pipeline: &str,
+        stage: &str,
+        id: &str,
+        now: Duration,
+        rng: &mut fastrand::Rng,
+    ) -> Result<String, CloudError> {
         self.check_name(pipeline)?;
         let index = self.execution(id)?;
         let actions = self.actions.len();
@@ -476,7 +615,9 @@ impl DemoPipeline {
         if stage != "Build" || execution.build_status(actions, now) != Some("Failed") {
             return Err(CloudError::new(
                 CloudErrorKind::Invalid,
-                format!("StageNotRetryableException: stage {stage} of execution {id} has not failed"),
+                format!(
+                    "StageNotRetryableException: stage {stage} of execution {id} has not failed"
+                ),
                 "retry the stage whose latest execution failed",
             ));
         }
@@ -508,11 +649,21 @@ impl DemoPipeline {
     }
 
     fn find_attempt(&self, build_id: &str) -> Option<(&Execution, &Attempt)> {
-        self.executions.iter().find_map(|e| e.attempts.iter().find(|a| a.build_id == build_id).map(|a| (e, a)))
+        self.executions.iter().find_map(|e| {
+            e.attempts
+                .iter()
+                .find(|a| a.build_id == build_id)
+                .map(|a| (e, a))
+        })
     }
 
     /// BatchGetBuilds of one build.
-    pub fn build(&self, build_id: &str, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> Result<Build, CloudError> {
+    pub fn build(
+        &self,
+        build_id: &str,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> Result<Build, CloudError> {
         let (_, attempt) = self
             .find_attempt(build_id)
             .filter(|(_, a)| a.start <= now)
@@ -527,7 +678,11 @@ impl DemoPipeline {
             if start > now {
                 break;
             }
-            let end = if n + 1 < PHASES.len() { phase_start(n + 1) } else { attempt.end };
+            let end = if n + 1 < PHASES.len() {
+                phase_start(n + 1)
+            } else {
+                attempt.end
+            };
             let done = now >= end;
             let failed = done && attempt.fails && *name == "BUILD";
             phases.push(BuildPhase {
@@ -557,7 +712,11 @@ impl DemoPipeline {
                 "SUCCEEDED"
             }
             .into(),
-            current_phase: if complete { Some("COMPLETED".into()) } else { current },
+            current_phase: if complete {
+                Some("COMPLETED".into())
+            } else {
+                current
+            },
             start_ms: Some(at_ms(attempt.start)),
             end_ms: complete.then(|| at_ms(attempt.end)),
             phases,
@@ -579,14 +738,26 @@ impl DemoPipeline {
     }
 
     /// GetLogEvents: the tail without a token; with one, only what came after.
-    pub fn log_lines(&self, location: &LogLocation, token: Option<&str>, tail: i32, now: Duration, at_ms: &dyn Fn(Duration) -> i64) -> Result<LogPage, CloudError> {
+    pub fn log_lines(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        tail: i32,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> Result<LogPage, CloudError> {
         let attempt = self
             .executions
             .iter()
             .flat_map(|e| &e.attempts)
             .find(|a| a.build_id.ends_with(&format!(":{}", location.stream)))
             .filter(|a| a.log.first().is_some_and(|(at, _)| *at <= now))
-            .ok_or_else(|| not_found(format!("The specified log stream does not exist: {}", location.stream)))?;
+            .ok_or_else(|| {
+                not_found(format!(
+                    "The specified log stream does not exist: {}",
+                    location.stream
+                ))
+            })?;
         let visible = attempt.log.iter().filter(|(at, _)| *at <= now).count();
         let from = match token.and_then(|t| t.parse::<usize>().ok()) {
             Some(seen) => seen.min(visible),

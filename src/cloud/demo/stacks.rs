@@ -71,7 +71,10 @@ fn not_found(what: &str) -> CloudError {
 /// `AWS::S3::Bucket` -> (`s3`, `CreateBucket`).
 fn create_permission(resource_type: &str) -> (String, String) {
     let mut parts = resource_type.split("::").skip(1);
-    let service = parts.next().unwrap_or("cloudformation").to_ascii_lowercase();
+    let service = parts
+        .next()
+        .unwrap_or("cloudformation")
+        .to_ascii_lowercase();
     let noun = parts.next().unwrap_or("Resource");
     (service, format!("Create{noun}"))
 }
@@ -249,14 +252,22 @@ impl Stacks {
             .map(|r| {
                 (
                     r.logical_id.to_string(),
-                    r.type_name.unwrap_or("AWS::CloudFormation::WaitConditionHandle").to_string(),
+                    r.type_name
+                        .unwrap_or("AWS::CloudFormation::WaitConditionHandle")
+                        .to_string(),
                 )
             })
             .collect();
         self.next_id += 1;
         let index = match self.find(place, stack_name, now) {
             Some(index) if !create => index,
-            Some(index) if self.stacks[index].status(now).is_some_and(|s| s.status == "REVIEW_IN_PROGRESS") => index,
+            Some(index)
+                if self.stacks[index]
+                    .status(now)
+                    .is_some_and(|s| s.status == "REVIEW_IN_PROGRESS") =>
+            {
+                index
+            }
             Some(_) => {
                 return Err(CloudError::new(
                     CloudErrorKind::Invalid,
@@ -268,7 +279,10 @@ impl Stacks {
             None => {
                 let id = format!(
                     "arn:aws:cloudformation:{}:{}:stack/{stack_name}/{:08x}-demo-{:04}",
-                    place.region, place.account, self.next_id * 2_654_435_761 % 0xffff_ffff, self.next_id
+                    place.region,
+                    place.account,
+                    self.next_id * 2_654_435_761 % 0xffff_ffff,
+                    self.next_id
                 );
                 self.stacks.push(DemoStack {
                     place: place.clone(),
@@ -398,17 +412,39 @@ impl Stacks {
         for (n, (logical_id, kind)) in resources.iter().enumerate() {
             let start = now + secs(1.0 + 0.7 * n as f64);
             let done = start + secs(3.0 + rng.f64() * 6.0);
-            if create && !schedule.stack.events.iter().any(|(_, e)| e.logical_id == *logical_id) {
+            if create
+                && !schedule
+                    .stack
+                    .events
+                    .iter()
+                    .any(|(_, e)| e.logical_id == *logical_id)
+            {
                 let suffix: String = (0..12)
                     .map(|_| rng.alphanumeric().to_ascii_lowercase())
                     .collect();
-                let physical = format!("{}-{}-{suffix}", schedule.stack.name, logical_id.to_ascii_lowercase());
-                schedule.push(start, logical_id, kind, &format!("{operation}_IN_PROGRESS"), "");
+                let physical = format!(
+                    "{}-{}-{suffix}",
+                    schedule.stack.name,
+                    logical_id.to_ascii_lowercase()
+                );
+                schedule.push(
+                    start,
+                    logical_id,
+                    kind,
+                    &format!("{operation}_IN_PROGRESS"),
+                    "",
+                );
                 if let Some((_, event)) = schedule.stack.events.last_mut() {
                     event.physical_id = Some(physical);
                 }
             } else {
-                schedule.push(start, logical_id, kind, &format!("{operation}_IN_PROGRESS"), "");
+                schedule.push(
+                    start,
+                    logical_id,
+                    kind,
+                    &format!("{operation}_IN_PROGRESS"),
+                    "",
+                );
             }
             schedule.push(
                 start + secs(0.4),
@@ -438,7 +474,13 @@ impl Stacks {
             let mut rollback = failed_at + secs(0.5);
             for (n, logical_id, kind, start, done) in &finished {
                 if *n != failing && *start <= failed_at && *done > failed_at {
-                    schedule.push(failed_at + secs(0.2), logical_id, kind, "CREATE_FAILED", "Resource creation cancelled");
+                    schedule.push(
+                        failed_at + secs(0.2),
+                        logical_id,
+                        kind,
+                        "CREATE_FAILED",
+                        "Resource creation cancelled",
+                    );
                 }
             }
             schedule.stack_event(
@@ -452,7 +494,13 @@ impl Stacks {
                 }
                 rollback += secs(0.4);
                 schedule.push(rollback, logical_id, kind, "DELETE_IN_PROGRESS", "");
-                schedule.push(rollback + secs(1.5), logical_id, kind, "DELETE_COMPLETE", "");
+                schedule.push(
+                    rollback + secs(1.5),
+                    logical_id,
+                    kind,
+                    "DELETE_COMPLETE",
+                    "",
+                );
             }
             outcome_at = schedule.at + secs(1.0);
             schedule.stack_event(outcome_at, "ROLLBACK_COMPLETE", "");
@@ -460,13 +508,23 @@ impl Stacks {
             schedule.stack.outputs = None;
         } else {
             for (_, logical_id, kind, _, done) in &finished {
-                schedule.push(*done, logical_id, kind, &format!("{operation}_COMPLETE"), "");
+                schedule.push(
+                    *done,
+                    logical_id,
+                    kind,
+                    &format!("{operation}_COMPLETE"),
+                    "",
+                );
             }
             outcome_at = schedule.at + secs(1.0);
             if !create {
                 schedule.stack_event(outcome_at, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "");
             }
-            schedule.stack_event(outcome_at + secs(if create { 0.0 } else { 0.5 }), &format!("{operation}_COMPLETE"), "");
+            schedule.stack_event(
+                outcome_at + secs(if create { 0.0 } else { 0.5 }),
+                &format!("{operation}_COMPLETE"),
+                "",
+            );
             let stack = schedule.stack;
             stack.resources = resources;
             stack.template = Some(template.clone());
@@ -546,14 +604,15 @@ fn outputs_of(stack: &DemoStack, template: &str) -> Vec<StackOutput> {
                 },
                 None => String::new(),
             };
-            let export_name = exports
-                .iter()
-                .find(|e| e.output == key)
-                .and_then(|e| match &e.name {
-                    ExportName::Literal(name) => Some(name.clone()),
-                    ExportName::Sub(pattern) => Some(substitute(pattern)),
-                    ExportName::Computed => None,
-                });
+            let export_name =
+                exports
+                    .iter()
+                    .find(|e| e.output == key)
+                    .and_then(|e| match &e.name {
+                        ExportName::Literal(name) => Some(name.clone()),
+                        ExportName::Sub(pattern) => Some(substitute(pattern)),
+                        ExportName::Computed => None,
+                    });
             Some(StackOutput {
                 key,
                 value,

@@ -5,11 +5,11 @@ use std::sync::Mutex as StdMutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use tokio::sync::Notify;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::*;
-use crate::app::{self, AppState, Loadable};
+use crate::app::{self, AppState, Input, Loadable, TaskResult};
 use crate::cloud::guard::Authorization;
 use crate::cloud::port::Connector;
 use crate::cloud::{
@@ -92,7 +92,11 @@ impl Cloud for FakeCloud {
     async fn pipeline_state(&self, _: &str) -> Result<PipelineState, CloudError> {
         Err(self.record("GetPipelineState"))
     }
-    async fn pipeline_executions(&self, _: &str, _: i32) -> Result<Vec<PipelineExecution>, CloudError> {
+    async fn pipeline_executions(
+        &self,
+        _: &str,
+        _: i32,
+    ) -> Result<Vec<PipelineExecution>, CloudError> {
         Err(self.record("ListPipelineExecutions"))
     }
     async fn pipeline_execution(&self, _: &str, _: &str) -> Result<PipelineExecution, CloudError> {
@@ -136,7 +140,12 @@ impl Cloud for FakeCloud {
     async fn latest_build_id(&self, _: &str) -> Result<Option<String>, CloudError> {
         Err(self.record("ListBuildsForProject"))
     }
-    async fn log_lines(&self, _: &LogLocation, _: Option<&str>, _: i32) -> Result<LogPage, CloudError> {
+    async fn log_lines(
+        &self,
+        _: &LogLocation,
+        _: Option<&str>,
+        _: i32,
+    ) -> Result<LogPage, CloudError> {
         Err(self.record("GetLogEvents"))
     }
 }
@@ -164,7 +173,7 @@ impl Connector for FakeConnector {
 
 const CONFIG: &str = "accounts:\n  sandbox: {account_id: \"111111111111\", region: us-east-1}\n  beta: {account_id: \"333333333333\", region: us-east-1}\n";
 
-fn runner(caller: &str) -> (Runner, Arc<FakeConnector>, UnboundedReceiver<Action>) {
+fn runner(caller: &str) -> (Runner, Arc<FakeConnector>, UnboundedReceiver<TaskResult>) {
     let workspace = Arc::new(Workspace::load(Path::new(env!("CARGO_MANIFEST_DIR"))));
     let connector = Arc::new(FakeConnector {
         account: caller.into(),
@@ -195,7 +204,10 @@ async fn a_deploy_in_another_account_is_refused_before_any_change() {
         delete: false,
     });
     match actions.recv().await.unwrap() {
-        Action::ChangeFailed { generation, message } => {
+        TaskResult::ChangeFailed {
+            generation,
+            message,
+        } => {
             assert_eq!(generation, 1);
             assert!(message.contains("account 999999999999"), "{message}");
             assert!(message.contains("account 111111111111"), "{message}");
@@ -219,11 +231,11 @@ async fn a_result_that_arrives_after_a_stage_switch_is_dropped() {
         stage: Stage::Sandbox,
     });
     // The user switches stage while the sandbox's exports are still being read.
-    let mut commands = app::update(&mut state, Action::CommandMode);
+    let mut commands = app::update(&mut state, Input::CommandMode);
     for c in "stage beta".chars() {
-        commands.extend(app::update(&mut state, Action::InputChar(c)));
+        commands.extend(app::update(&mut state, Input::InputChar(c)));
     }
-    commands.extend(app::update(&mut state, Action::InputSubmit));
+    commands.extend(app::update(&mut state, Input::InputSubmit));
     assert_eq!(state.stage, Stage::Beta);
     commands
         .into_iter()
@@ -232,11 +244,15 @@ async fn a_result_that_arrives_after_a_stage_switch_is_dropped() {
     connector.exports_gate.notify_one();
     let late = actions.recv().await.unwrap();
     assert!(
-        matches!(late, Action::ExportsLoaded { generation: g, .. } if g == generation),
+        matches!(late, TaskResult::ExportsLoaded { generation: g, .. } if g == generation),
         "{late:?}"
     );
     app::update(&mut state, late);
-    assert_eq!(state.exports, Loadable::NotLoaded, "the sandbox's exports must not show in beta");
+    assert_eq!(
+        state.exports,
+        Loadable::NotLoaded,
+        "the sandbox's exports must not show in beta"
+    );
 }
 
 #[tokio::test]
@@ -259,16 +275,25 @@ async fn one_connection_per_stage_context_is_shared_by_every_task() {
     let mut values = Vec::new();
     while values.len() < 4 {
         connector.exports_gate.notify_one();
-        if let Action::ExportsLoaded { result, .. } = actions.recv().await.unwrap() {
+        if let TaskResult::ExportsLoaded { result, .. } = actions.recv().await.unwrap() {
             values.push(result.unwrap()[0].value.clone());
         }
     }
     values.sort();
     assert_eq!(
         values,
-        ["bucket-in-beta", "bucket-in-sandbox", "bucket-in-sandbox", "bucket-in-sandbox"]
+        [
+            "bucket-in-beta",
+            "bucket-in-sandbox",
+            "bucket-in-sandbox",
+            "bucket-in-sandbox"
+        ]
     );
-    assert_eq!(connector.connects.load(Ordering::SeqCst), 2, "sandbox once, beta once");
+    assert_eq!(
+        connector.connects.load(Ordering::SeqCst),
+        2,
+        "sandbox once, beta once"
+    );
     // A region of its own is another context.
     runner.set_region(Some("eu-west-1".into()));
     runner.run(Command::LoadExports {

@@ -1,0 +1,106 @@
+//! The events view and the changes that lead to it: plans to confirm, a change started, events polled, outputs and exports after success.
+
+use super::super::*;
+
+/// Applies a result of this view.
+pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
+    let current = state.generation;
+    match result {
+        TaskResult::EventsPolled {
+            generation,
+            events,
+            problem,
+            stopped,
+        } if generation == current => {
+            let now = state.now_ms;
+            if let Some(view) = &mut state.events {
+                let added = view.watch.merge(events.into_iter().rev().collect()).len();
+                if !view.follow {
+                    view.scroll_up += added;
+                }
+                view.problem = problem;
+                view.stopped = stopped;
+                view.updated_ms = Some(now);
+                if view.watch.outcome() == Some(true) && view.outputs.is_none() {
+                    let (stage, stack) = (view.stage, view.watch.stack.clone());
+                    return vec![Command::LoadOutputs {
+                        generation,
+                        stage,
+                        stack,
+                    }];
+                }
+            }
+        }
+        TaskResult::PlanReady { generation, plan } if generation == current => {
+            state.dialog = Some(Dialog::Confirm {
+                plan,
+                yes: false,
+                typed: String::new(),
+            });
+        }
+        TaskResult::NothingToChange {
+            generation,
+            message,
+        } if generation == current => {
+            state.dialog = Some(Dialog::Message {
+                title: "Nothing to change".into(),
+                body: message,
+            });
+        }
+        TaskResult::ChangeFailed {
+            generation,
+            message,
+        } if generation == current => {
+            state.dialog = Some(Dialog::Message {
+                title: "The change did not start".into(),
+                body: message,
+            });
+        }
+        TaskResult::ChangeStarted {
+            generation,
+            stage,
+            stack_id,
+            after,
+        } if generation == current => {
+            state.dialog = None;
+            let start = after.map_or(Start::Beginning, Start::After);
+            return follow(state, stage, &stack_id, start);
+        }
+        TaskResult::OutputsLoaded {
+            generation,
+            outputs,
+            exports,
+        } if generation == current => {
+            let references = state
+                .events
+                .as_ref()
+                .and_then(|view| {
+                    state
+                        .extensions
+                        .value()?
+                        .iter()
+                        .find(|e| e.setup_stack == view.watch.stack_name)
+                })
+                .map(|extension| {
+                    let names = crate::workspace::unique_export_names(&extension.references);
+                    names
+                        .into_iter()
+                        .map(|name| {
+                            let value = exports
+                                .iter()
+                                .find(|e| e.name == name)
+                                .map(|e| e.value.clone());
+                            (name, value)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let Some(view) = &mut state.events {
+                view.outputs = Some(outputs);
+                view.references = references;
+            }
+        }
+        _ => {} // a stale generation's result: dropped
+    }
+    Vec::new()
+}

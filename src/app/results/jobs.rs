@@ -1,0 +1,27 @@
+//! The jobs view: each job's lines and how it ended.
+
+use super::super::*;
+
+/// Applies a result of this view.
+pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
+    match result {
+        TaskResult::JobLine { id, line } => {
+            if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                if job.verb == CfnVerb::Test {
+                    job.summary.line(&line);
+                }
+                job.lines.push_back(line);
+                if job.lines.len() > JOB_LINES_KEPT {
+                    job.lines.pop_front();
+                }
+            }
+        }
+        TaskResult::JobEnded { id, status } => {
+            if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
+                job.status = status;
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}

@@ -1,0 +1,35 @@
+//! Task results, one file per view they feed. Each applies whatever dialog is open; a result of
+//! an older generation (another stage, region or stack since) is dropped.
+
+mod accounts;
+mod events;
+mod jobs;
+mod pipeline;
+mod workspace;
+
+use super::*;
+
+/// Applies one task result.
+pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
+    match result {
+        result @ (TaskResult::WorkspaceLoaded(_)
+        | TaskResult::ScaffoldPlanned(_)
+        | TaskResult::ScaffoldApplied(_)) => workspace::apply(state, result),
+        result @ (TaskResult::AccountChecked { .. } | TaskResult::ExportsLoaded { .. }) => {
+            accounts::apply(state, result)
+        }
+        result @ (TaskResult::EventsPolled { .. }
+        | TaskResult::PlanReady { .. }
+        | TaskResult::NothingToChange { .. }
+        | TaskResult::ChangeFailed { .. }
+        | TaskResult::ChangeStarted { .. }
+        | TaskResult::OutputsLoaded { .. }) => events::apply(state, result),
+        result @ (TaskResult::JobLine { .. } | TaskResult::JobEnded { .. }) => {
+            jobs::apply(state, result)
+        }
+        result @ (TaskResult::PipelineLoaded { .. }
+        | TaskResult::BuildPolled { .. }
+        | TaskResult::ExecutionLoaded { .. }
+        | TaskResult::PipelineChanged { .. }) => pipeline::apply(state, result),
+    }
+}

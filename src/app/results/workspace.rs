@@ -1,0 +1,60 @@
+//! The workspace read (again, after a scaffold wrote files) and the scaffold's plan and result.
+
+use super::super::*;
+
+/// Applies a result of this view.
+pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
+    match result {
+        TaskResult::WorkspaceLoaded(Ok(extensions)) => {
+            state.extensions = Loadable::Loaded {
+                value: extensions,
+                at_ms: state.now_ms,
+            };
+            if state.cicd_pipeline && state.build_status == Loadable::NotLoaded {
+                return load_build_status(state);
+            }
+        }
+        TaskResult::WorkspaceLoaded(Err(message)) => {
+            state.extensions = Loadable::Failed {
+                message,
+                at_ms: state.now_ms,
+            };
+        }
+        TaskResult::ScaffoldPlanned(Ok(plan)) => {
+            if plan.preview().is_empty() {
+                state.dialog = Some(Dialog::Message {
+                    title: "Nothing to write".into(),
+                    body: "the files already have this content".into(),
+                });
+            } else {
+                state.dialog = Some(Dialog::Scaffold { plan, yes: false });
+            }
+        }
+        TaskResult::ScaffoldPlanned(Err(message)) => {
+            state.dialog = Some(Dialog::Message {
+                title: "Cannot scaffold".into(),
+                body: message,
+            });
+        }
+        TaskResult::ScaffoldApplied(result) => {
+            state.dialog = None;
+            match result {
+                Ok(applied) => {
+                    let backups = if applied.backups.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (old content kept in {})", applied.backups.join(", "))
+                    };
+                    notice(
+                        state,
+                        format!("wrote {}{backups}", applied.written.join(", ")),
+                        false,
+                    );
+                }
+                Err(message) => notice(state, message, true),
+            }
+        }
+        _ => {}
+    }
+    Vec::new()
+}
