@@ -3,4 +3,5 @@
 
 fn main() {
     println!("cargo:rustc-link-arg-bins=-Wl,--compress-debug-sections=zlib");
+    println!("cargo:rustc-link-arg-bins=-Wl,--discard-all");
 }

@@ -1,6 +1,7 @@
 //! TUI figures: time to first frame on a 1,000-extension workspace (target under 100 ms) and
 //! render time of the events view with 50,000 events (target under 2 ms a frame) and of the
-//! pipeline view with 50 actions.
+//! pipeline view with 50 actions; the demo from its start to its first complete frame (target
+//! under 100 ms).
 
 #[path = "../tests/support/synthetic.rs"]
 mod synthetic;
@@ -113,6 +114,27 @@ fn tui(c: &mut Criterion) {
     group.bench_function("pipeline view frame, 50 actions (160x48)", |b| {
         b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
     });
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    group.bench_function(
+        "demo: start to the first complete frame (read + check + demo world + accounts + draw 160x48)",
+        |b| {
+            b.iter(|| {
+                runtime.block_on(async {
+                    let mut demo = regship::tui::headless::Headless::demo(root, 1, 0).unwrap();
+                    // The accounts are answered by the demo's world: let those tasks run.
+                    while demo.state.account_id().is_none() {
+                        tokio::task::yield_now().await;
+                        demo.wait(std::time::Duration::ZERO).await;
+                    }
+                    demo.render(160, 48)
+                })
+            })
+        },
+    );
     group.finish();
 }
 

@@ -440,3 +440,22 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     let _ = accounts.kill();
     let _ = accounts.wait();
 }
+
+/// The installed binary keeps line tables: a panic's backtrace names regship's file and line.
+#[test]
+fn a_panic_backtrace_names_file_and_line() {
+    require_tmux();
+    let dir = tempfile::tempdir().unwrap();
+    let trace = dir.path().join("stderr.txt");
+    let (tmux, _stty) = start_regship(
+        Path::new(env!("CARGO_MANIFEST_DIR")),
+        &format!("demo 2>'{}'", trace.display()),
+        "REGSHIP_INJECT_PANIC=1 RUST_BACKTRACE=1 ",
+    );
+    tmux.wait_for("REGSHIP-EXITED 101", 30);
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    assert!(
+        trace.contains("at ./src/tui/mod.rs:"),
+        "the backtrace has no file and line of regship's code:\n{trace}"
+    );
+}

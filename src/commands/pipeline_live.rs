@@ -13,17 +13,12 @@ use crate::cli::{AwsArgs, PipelineOptions};
 use std::sync::Arc;
 
 use crate::cloud::Cloud;
-use crate::cloud::{
-    Build, CloudError, CloudErrorKind, LogLocation, PipelineExecution, PipelineState,
-    StatusCategory,
-};
+use crate::cloud::{Build, PipelineExecution, PipelineState, StatusCategory};
 use crate::config::Stage;
+use crate::watch::build_log::{BuildLogPoller, BuildLogProblem};
 use crate::watch::pipeline::{ActionChange, FollowReport, PipelineWatch, follow_until_done};
 use crate::workspace::Workspace;
 use crate::workspace::pipeline::{BuildAction, build_actions};
-
-/// How often a followed build log is read.
-const LOG_INTERVAL: Duration = Duration::from_secs(3);
 
 /// What every live pipeline subcommand starts from.
 pub struct Live<'a> {
@@ -415,76 +410,47 @@ fn print_build(build: &Build) {
     }
 }
 
-/// Reads a log page; a stream CodeBuild has not created yet reads as empty.
-async fn read_log(
-    cloud: &dyn Cloud,
-    location: &LogLocation,
-    token: Option<&str>,
-    lines: i32,
-) -> Result<crate::cloud::LogPage, CloudError> {
-    match cloud.log_lines(location, token, lines).await {
-        Err(error) if error.kind == CloudErrorKind::NotFound => Ok(crate::cloud::LogPage {
-            lines: Vec::new(),
-            next_token: token.map(String::from),
-        }),
-        other => other,
-    }
-}
-
 /// The latest build log of an extension; `--follow` reads on until the build ends.
 pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageError> {
     block_on(async {
         let cloud = live.connect().await?;
         let mut build = latest_build(live, cloud.as_ref(), extension).await?;
-        let location = build.log.clone().ok_or_else(|| {
-            UsageError(format!(
+        if build.log.is_none() {
+            return Err(UsageError(format!(
                 "build {} has no CloudWatch log\nhint: enable CloudWatch Logs in the project's LogsConfig",
                 build.id
-            ))
-        })?;
+            )));
+        }
         if !live.json {
             print_build(&build);
         }
-        let mut page = read_log(cloud.as_ref(), &location, None, lines)
-            .await
-            .map_err(cloud_failure)?;
-        let print = |page: &crate::cloud::LogPage| {
-            for line in &page.lines {
+        let mut poller = BuildLogPoller::new(cloud, &build.id, lines);
+        loop {
+            let report = poller.poll().await;
+            for line in &report.lines {
                 if live.json {
                     println!("{}", serde_json::to_string(line).unwrap_or_default());
                 } else {
                     println!("{}", line.message);
                 }
             }
-        };
-        print(&page);
-        let mut failures = 0;
-        while live.follow && !(build.is_complete() && page.lines.is_empty()) {
+            build = report.build.unwrap_or(build);
+            match report.problem {
+                Some(BuildLogProblem::Failed(error)) => return Err(cloud_failure(error)),
+                Some(BuildLogProblem::Retrying { error, attempt }) => {
+                    eprintln!("{} (attempt {attempt}); retrying", error.message);
+                }
+                Some(BuildLogProblem::WaitingForLog) | None => {}
+            }
+            if !live.follow || report.finished {
+                break;
+            }
             tokio::select! {
-                _ = tokio::time::sleep(LOG_INTERVAL) => {}
+                _ = tokio::time::sleep(report.delay) => {}
                 _ = tokio::signal::ctrl_c() => {
                     eprintln!("stopped following; the build goes on in AWS");
                     return Ok(ExitCode::from(130));
                 }
-            }
-            let read = async {
-                let refreshed = cloud.build(&build.id).await?;
-                let next =
-                    read_log(cloud.as_ref(), &location, page.next_token.as_deref(), lines).await?;
-                Ok::<_, CloudError>((refreshed, next))
-            };
-            match read.await {
-                Ok((refreshed, next)) => {
-                    failures = 0;
-                    build = refreshed;
-                    page = next;
-                    print(&page);
-                }
-                Err(error) if error.is_transient() => {
-                    failures += 1;
-                    eprintln!("{} (attempt {failures}); retrying", error.message);
-                }
-                Err(error) => return Err(cloud_failure(error)),
             }
         }
         if live.follow && !live.json {
