@@ -24,8 +24,8 @@ pub use state::*;
 pub enum Action {
     /// A key, the mouse or the command line (already mapped by the keymap).
     Input(Input),
-    /// What a background task found.
-    Result(TaskResult),
+    /// What a background task found (boxed: results are large, inputs and ticks small).
+    Result(Box<TaskResult>),
     /// Time passed: the clock's milliseconds since the epoch.
     Tick(i64),
 }
@@ -156,7 +156,7 @@ impl From<Input> for Action {
 
 impl From<TaskResult> for Action {
     fn from(result: TaskResult) -> Action {
-        Action::Result(result)
+        Action::Result(Box::new(result))
     }
 }
 
@@ -265,7 +265,7 @@ fn notice(state: &mut AppState, text: impl Into<String>, error: bool) {
 pub fn update(state: &mut AppState, action: impl Into<Action>) -> Vec<Command> {
     match action.into() {
         Action::Input(input) => navigation::input(state, input),
-        Action::Result(result) => results::apply(state, result),
+        Action::Result(result) => results::apply(state, *result),
         Action::Tick(now_ms) => tick(state, now_ms),
     }
 }

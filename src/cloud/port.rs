@@ -132,10 +132,6 @@ pub trait Cloud: Send + Sync {
 #[async_trait]
 pub trait Connector: Send + Sync {
     async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError>;
-    /// Whether this connector is the demo (shown as DEMO on screen).
-    fn is_demo(&self) -> bool {
-        false
-    }
 }
 
 /// The AWS SDK, with the standard credential chain.
@@ -167,12 +163,15 @@ fn key(context: &StageContext) -> ContextKey {
     )
 }
 
+/// The connection of each context, once made (or while being made).
+type Made = HashMap<ContextKey, Arc<OnceCell<Arc<dyn Cloud>>>>;
+
 /// One connection per stage context, made on first use and shared by every task after it. A
 /// failed connection is not kept: the next use tries again (after the user fixed a profile).
 #[derive(Clone)]
 pub struct Connections {
     connector: Arc<dyn Connector>,
-    made: Arc<Mutex<HashMap<ContextKey, Arc<OnceCell<Arc<dyn Cloud>>>>>>,
+    made: Arc<Mutex<Made>>,
 }
 
 impl Connections {
@@ -186,10 +185,6 @@ impl Connections {
     /// Connections to AWS.
     pub fn aws() -> Connections {
         Connections::new(Arc::new(AwsConnector))
-    }
-
-    pub fn is_demo(&self) -> bool {
-        self.connector.is_demo()
     }
 
     /// The context's connection, made once.

@@ -15,10 +15,11 @@ use std::sync::Arc;
 use crate::cloud::Cloud;
 use crate::cloud::{Build, PipelineExecution, PipelineState, StatusCategory};
 use crate::config::Stage;
+use crate::ops::pipeline::{pipeline_name, template_build_actions};
 use crate::watch::build_log::{BuildLogPoller, BuildLogProblem};
 use crate::watch::pipeline::{ActionChange, FollowReport, PipelineWatch, follow_until_done};
 use crate::workspace::Workspace;
-use crate::workspace::pipeline::{BuildAction, build_actions};
+use crate::workspace::pipeline::BuildAction;
 
 /// What every live pipeline subcommand starts from.
 pub struct Live<'a> {
@@ -41,27 +42,8 @@ impl<'a> Live<'a> {
         json: bool,
     ) -> Result<Live<'a>, UsageError> {
         let stage = options.stage;
-        let pipeline = workspace
-            .config
-            .accounts
-            .pipeline(stage)
-            .map(String::from)
-            .ok_or_else(|| {
-            UsageError(match stage {
-                Stage::Cicd | Stage::Beta => format!(
-                    "no pipeline for the {stage} stage\nhint: set accounts.{stage}.pipeline in regship.yml (the PipelineName output of release/cicd.yml)"
-                ),
-                _ => format!(
-                    "the {stage} stage has no pipeline\nhint: pass --stage cicd or --stage beta"
-                ),
-            })
-        })?;
-        let actions = workspace
-            .pipeline
-            .as_ref()
-            .and_then(|p| p.ok())
-            .map(build_actions)
-            .unwrap_or_default();
+        let pipeline = pipeline_name(&workspace.config, stage).map_err(cloud_failure)?;
+        let actions = template_build_actions(workspace);
         Ok(Live {
             workspace,
             stage,

@@ -414,7 +414,7 @@ async fn event_loop(
                     None
                 }
             },
-            Some(result) = actions.recv() => Some(Action::Result(result)),
+            Some(result) = actions.recv() => Some(result.into()),
             _ = ticks.tick() => Some(Action::Tick(now_ms())),
             _ = sigterm.recv() => Some(Input::Quit.into()),
         };

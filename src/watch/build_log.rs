@@ -99,7 +99,7 @@ impl BuildLogPoller {
             .cloud
             .log_lines(location, self.token.as_deref(), tail)
             .await;
-        let report = match page {
+        match page {
             Ok(page) => {
                 self.failures = 0;
                 self.token = page.next_token.or(self.token.take());
@@ -132,8 +132,7 @@ impl BuildLogPoller {
                     delay: self.delay(),
                 }
             }
-        };
-        report
+        }
     }
 }
 

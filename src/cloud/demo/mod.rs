@@ -161,10 +161,6 @@ impl DemoWorld {
         self.clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
     }
 
-    pub fn clock(&self) -> Clock {
-        self.clock
-    }
-
     /// Plays what `cfn <verb>` prints for the extension in `folder`, line by line on the demo
     /// clock; returns its exit code.
     pub async fn play_cfn(&self, verb: &str, folder: &str, mut line: impl FnMut(String)) -> i32 {
@@ -213,10 +209,6 @@ impl Connector for DemoConnector {
             context,
             world: self.world.clone(),
         }))
-    }
-
-    fn is_demo(&self) -> bool {
-        true
     }
 }
 
