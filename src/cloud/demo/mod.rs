@@ -251,6 +251,28 @@ impl DemoCloud {
         }
     }
 
+    /// Runs `call` on the demo's pipeline (the cicd account's) at the timeline's now.
+    fn in_pipeline<T>(
+        &self,
+        pipeline: &str,
+        call: impl FnOnce(
+            &mut DemoPipeline,
+            &mut fastrand::Rng,
+            Duration,
+            &dyn Fn(Duration) -> i64,
+        ) -> Result<T, CloudError>,
+    ) -> Result<T, CloudError> {
+        self.pipeline_only_in_cicd(pipeline)?;
+        let (world, now) = (&self.world, self.world.now());
+        let mut guard = world.lock();
+        let World {
+            rng,
+            pipeline: demo,
+            ..
+        } = &mut *guard;
+        call(demo, rng, now, &|at| world.at_ms(at))
+    }
+
     fn pipeline_only_in_cicd(&self, pipeline: &str) -> Result<(), CloudError> {
         if self.context.stage == crate::config::Stage::Cicd {
             Ok(())
@@ -404,12 +426,7 @@ impl Cloud for DemoCloud {
     }
 
     async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
-        self.pipeline_only_in_cicd(pipeline)?;
-        let world = &self.world;
-        world
-            .lock()
-            .pipeline
-            .state(pipeline, world.now(), &|at| world.at_ms(at))
+        self.in_pipeline(pipeline, |demo, _, now, ms| demo.state(pipeline, now, ms))
     }
 
     async fn pipeline_executions(
@@ -417,12 +434,9 @@ impl Cloud for DemoCloud {
         pipeline: &str,
         max: i32,
     ) -> Result<Vec<PipelineExecution>, CloudError> {
-        self.pipeline_only_in_cicd(pipeline)?;
-        let world = &self.world;
-        world
-            .lock()
-            .pipeline
-            .executions(pipeline, max, world.now(), &|at| world.at_ms(at))
+        self.in_pipeline(pipeline, |demo, _, now, ms| {
+            demo.executions(pipeline, max, now, ms)
+        })
     }
 
     async fn pipeline_execution(
@@ -430,12 +444,9 @@ impl Cloud for DemoCloud {
         pipeline: &str,
         execution_id: &str,
     ) -> Result<PipelineExecution, CloudError> {
-        self.pipeline_only_in_cicd(pipeline)?;
-        let world = &self.world;
-        world
-            .lock()
-            .pipeline
-            .execution_record(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
+        self.in_pipeline(pipeline, |demo, _, now, ms| {
+            demo.execution_record(pipeline, execution_id, now, ms)
+        })
     }
 
     async fn action_executions(
@@ -443,20 +454,16 @@ impl Cloud for DemoCloud {
         pipeline: &str,
         execution_id: &str,
     ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
-        self.pipeline_only_in_cicd(pipeline)?;
-        let world = &self.world;
-        world
-            .lock()
-            .pipeline
-            .action_executions(pipeline, execution_id, world.now(), &|at| world.at_ms(at))
+        self.in_pipeline(pipeline, |demo, _, now, ms| {
+            demo.action_executions(pipeline, execution_id, now, ms)
+        })
     }
 
     async fn pipeline_build_projects(
         &self,
         pipeline: &str,
     ) -> Result<Vec<(String, String)>, CloudError> {
-        self.pipeline_only_in_cicd(pipeline)?;
-        self.world.lock().pipeline.build_projects(pipeline)
+        self.in_pipeline(pipeline, |demo, _, _, _| demo.build_projects(pipeline))
     }
 
     async fn start_pipeline(
@@ -465,15 +472,7 @@ impl Cloud for DemoCloud {
         pipeline: &str,
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
-        self.pipeline_only_in_cicd(pipeline)?;
-        let now = self.world.now();
-        let mut guard = self.world.lock();
-        let World {
-            rng,
-            pipeline: demo,
-            ..
-        } = &mut *guard;
-        demo.start(pipeline, now, rng)
+        self.in_pipeline(pipeline, |demo, rng, now, _| demo.start(pipeline, now, rng))
     }
 
     async fn retry_failed_actions(
@@ -484,15 +483,9 @@ impl Cloud for DemoCloud {
         execution_id: &str,
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
-        self.pipeline_only_in_cicd(pipeline)?;
-        let now = self.world.now();
-        let mut guard = self.world.lock();
-        let World {
-            rng,
-            pipeline: demo,
-            ..
-        } = &mut *guard;
-        demo.retry(pipeline, stage, execution_id, now, rng)
+        self.in_pipeline(pipeline, |demo, rng, now, _| {
+            demo.retry(pipeline, stage, execution_id, now, rng)
+        })
     }
 
     async fn stop_pipeline(
@@ -504,9 +497,9 @@ impl Cloud for DemoCloud {
         _reason: &str,
     ) -> Result<(), CloudError> {
         self.authorized(authorization)?;
-        self.pipeline_only_in_cicd(pipeline)?;
-        let now = self.world.now();
-        self.world.lock().pipeline.stop(pipeline, execution_id, now)
+        self.in_pipeline(pipeline, |demo, _, now, _| {
+            demo.stop(pipeline, execution_id, now)
+        })
     }
 
     async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
