@@ -1,0 +1,192 @@
+//! Confirmations, prod typing, read-only, help, jobs and scaffolds.
+
+use super::*;
+
+#[test]
+fn the_deploy_dialog_defaults_to_no() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Input::DeploySetup]);
+    assert!(matches!(state.dialog, Some(Dialog::Busy(_))));
+    assert!(matches!(
+        &commands[..],
+        [Command::PlanChange { delete: false, .. }]
+    ));
+    keys(&mut state, [Input::Down, Input::Quit]);
+    assert!(state.quit, "quit still works while busy");
+    state.quit = false;
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [TaskResult::PlanReady {
+            generation,
+            plan: plan(Stage::Sandbox),
+        }],
+    );
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert!(state.dialog.is_none());
+    assert!(
+        matches!(&commands[..], [Command::Discard { .. }]),
+        "a buffered enter answers no: {commands:?}"
+    );
+    keys(
+        &mut state,
+        [TaskResult::PlanReady {
+            generation,
+            plan: plan(Stage::Sandbox),
+        }],
+    );
+    let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
+    assert!(
+        matches!(&commands[..], [Command::Execute { .. }]),
+        "{commands:?}"
+    );
+    let commands = keys(
+        &mut state,
+        [TaskResult::ChangeStarted {
+            generation,
+            stage: Stage::Sandbox,
+            stack_id: "arn:stack/x/1".into(),
+            after: Some("e9".into()),
+        }],
+    );
+    assert_eq!(state.view(), ViewKind::Events);
+    assert!(
+        commands
+            .iter()
+            .any(|c| matches!(c, Command::Follow { start: Start::After(id), .. } if id == "e9"))
+    );
+}
+
+#[test]
+fn prod_needs_the_account_typed() {
+    let mut state = loaded();
+    state.stage = Stage::Prod;
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [TaskResult::PlanReady {
+            generation,
+            plan: plan(Stage::Prod),
+        }],
+    );
+    let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
+    assert!(
+        matches!(&commands[..], [Command::Discard { .. }]),
+        "y is not enough in prod"
+    );
+    keys(
+        &mut state,
+        [TaskResult::PlanReady {
+            generation,
+            plan: plan(Stage::Prod),
+        }],
+    );
+    keys(&mut state, typed("123456789012"));
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert!(matches!(&commands[..], [Command::Execute { .. }]));
+}
+
+#[test]
+fn read_only_refuses_deploys_before_any_call() {
+    let mut state = loaded();
+    state.read_only = true;
+    let commands = keys(&mut state, [Input::DeploySetup]);
+    assert!(commands.is_empty());
+    assert!(state.notice.as_ref().unwrap().text.contains("read-only"));
+}
+
+#[test]
+fn help_opens_and_any_key_closes() {
+    let mut state = loaded();
+    keys(&mut state, [Input::Help]);
+    assert!(state.help);
+    keys(&mut state, [Input::Down]);
+    assert!(!state.help);
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        0,
+        "the closing key does nothing else"
+    );
+}
+
+#[test]
+fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Input::RunCfn(CfnVerb::Test)]);
+    assert_eq!(state.view(), ViewKind::Jobs);
+    assert!(
+        matches!(
+            &commands[..],
+            [Command::RunCfn {
+                verb: CfnVerb::Test,
+                stage: Stage::Sandbox,
+                ..
+            }]
+        ),
+        "{commands:?}"
+    );
+    let id = state.jobs[0].id;
+    for line in [
+        "handler.py::contract_create_read PASSED",
+        "handler.py::contract_delete FAILED",
+        "=== 1 failed, 1 passed in 2.0s ===",
+    ] {
+        keys(
+            &mut state,
+            [TaskResult::JobLine {
+                id,
+                line: line.into(),
+            }],
+        );
+    }
+    keys(
+        &mut state,
+        [TaskResult::JobEnded {
+            id,
+            status: JobStatus::Exited(1),
+        }],
+    );
+    let job = &state.jobs[0];
+    assert_eq!((job.summary.passed, job.summary.failed), (1, 1));
+    assert_eq!(job.status, JobStatus::Exited(1));
+    assert_eq!(
+        keys(&mut state, [Input::CancelJob]),
+        [],
+        "a finished job is not cancelled"
+    );
+
+    state.read_only = true;
+    keys(&mut state, [Input::Show(ViewKind::Resources)]);
+    assert!(
+        keys(&mut state, [Input::RunCfn(CfnVerb::Submit)]).is_empty(),
+        "read-only refuses submit"
+    );
+}
+
+#[test]
+fn a_scaffold_shows_its_diff_and_defaults_to_no() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Input::Scaffold { integ: false }]);
+    assert!(matches!(
+        &commands[..],
+        [Command::PlanScaffold { integ: false, .. }]
+    ));
+    let mut plan = crate::scaffold::Plan::default();
+    plan.write(
+        std::path::PathBuf::from("/nonexistent/regship/inputs_1_create.json"),
+        "inputs_1_create.json".into(),
+        "{}\n".into(),
+    );
+    keys(&mut state, [TaskResult::ScaffoldPlanned(Ok(plan.clone()))]);
+    assert!(matches!(
+        state.dialog,
+        Some(Dialog::Scaffold { yes: false, .. })
+    ));
+    assert!(
+        keys(&mut state, [Input::InputSubmit]).is_empty(),
+        "enter alone writes nothing"
+    );
+    keys(&mut state, [TaskResult::ScaffoldPlanned(Ok(plan))]);
+    let commands = keys(&mut state, [Input::DialogToggle, Input::InputSubmit]);
+    assert!(matches!(&commands[..], [Command::ApplyScaffold { .. }]));
+}

@@ -1,0 +1,108 @@
+//! Key sequences against the reducer, one file per concern; the helpers they share.
+
+use super::*;
+
+mod dialogs;
+mod events;
+mod navigation;
+mod pipeline;
+use crate::cloud::accounts::CredentialState;
+use crate::cloud::context::{Overrides, StageContext};
+use crate::cloud::guard::AccountGuard;
+use crate::cloud::{Identity, ResourceChange};
+use crate::config::{Maturity, WorkspaceConfig};
+use crate::ops::rows::ExtensionRow;
+use crate::workspace::ArtifactType;
+
+fn extension(folder: &str, type_name: &str) -> ExtensionView {
+    ExtensionView {
+        row: ExtensionRow {
+            folder: folder.into(),
+            type_name: Some(type_name.into()),
+            kind: ArtifactType::Resource,
+            language: Some("python311".into()),
+            maturity: Maturity::Prod,
+            input_sets: 1,
+            setup: true,
+            integ: true,
+            errors: 0,
+            warnings: 0,
+        },
+        files: vec![format!("{folder}/.rpdk-config")],
+        findings: Vec::new(),
+        references: vec![(
+            format!("{folder}/inputs/inputs_1_create.json"),
+            "Bucket".into(),
+        )],
+        setup_stack: format!(
+            "setup-{}",
+            folder.rsplit('/').next().unwrap().replace('_', "-")
+        ),
+    }
+}
+
+fn loaded() -> AppState {
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    update(
+        &mut state,
+        TaskResult::WorkspaceLoaded(Ok(vec![
+            extension(
+                "resources/S3_DeleteBucketContents",
+                "AwsCommunity::S3::DeleteBucketContents",
+            ),
+            extension("resources/SQS_Thing", "AwsCommunity::SQS::Thing"),
+            extension("hooks/S3_Check", "AwsCommunity::S3::Check"),
+        ])),
+    );
+    state
+}
+
+fn keys<A: Into<Action>>(
+    state: &mut AppState,
+    actions: impl IntoIterator<Item = A>,
+) -> Vec<Command> {
+    actions
+        .into_iter()
+        .flat_map(|action| update(state, action))
+        .collect()
+}
+
+fn typed(text: &str) -> Vec<Input> {
+    text.chars().map(Input::InputChar).collect()
+}
+
+fn authorization(stage: Stage) -> crate::cloud::guard::Authorization {
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  sandbox: {account_id: \"123456789012\"}\n  cicd: {account_id: \"123456789012\"}\n  prod: {account_id: \"123456789012\"}\n",
+        "regship.yml",
+    )
+    .unwrap();
+    let context = StageContext::new(&config, stage, &Overrides::default());
+    let caller = Identity {
+        account: "123456789012".into(),
+        arn: "arn".into(),
+    };
+    AccountGuard::default()
+        .check_account(&context, &caller, "test")
+        .unwrap()
+}
+
+fn plan(stage: Stage) -> ChangePlan {
+    ChangePlan {
+        folder: "resources/S3_DeleteBucketContents".into(),
+        target: "setup-S3-DeleteBucketContents".into(),
+        stack_id: "arn:stack/setup-S3-DeleteBucketContents/1".into(),
+        region: "us-east-1".into(),
+        authorization: authorization(stage),
+        kind: PlanKind::Deploy {
+            change_set_id: "cs-1".into(),
+            create: true,
+            changes: vec![ResourceChange {
+                action: "Add".into(),
+                logical_id: "Bucket".into(),
+                resource_type: "AWS::S3::Bucket".into(),
+                replacement: None,
+            }],
+        },
+    }
+}

@@ -1,0 +1,147 @@
+//! Moving, filtering, the command line and switching stage.
+
+use super::*;
+
+#[test]
+fn navigation_with_bounds_and_drill_down() {
+    let mut state = loaded();
+    keys(
+        &mut state,
+        [Input::Down, Input::Down, Input::Down, Input::Down],
+    );
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        2,
+        "stops at the last row"
+    );
+    keys(&mut state, [Input::Top]);
+    assert_eq!(state.selected(ViewKind::Resources), 0);
+    keys(&mut state, [Input::Bottom, Input::Up]);
+    assert_eq!(state.selected(ViewKind::Resources), 1);
+    let commands = keys(&mut state, [Input::Open]);
+    assert_eq!(
+        state.screen(),
+        &Screen::ResourceDetail("resources/SQS_Thing".into())
+    );
+    assert_eq!(
+        commands,
+        [Command::LoadExports {
+            generation: 1,
+            stage: Stage::Sandbox
+        }]
+    );
+    keys(&mut state, [Input::Back]);
+    assert_eq!(state.screen(), &Screen::List(ViewKind::Resources));
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        1,
+        "selection survives the round trip"
+    );
+    keys(&mut state, [Input::Select(2)]);
+    assert_eq!(state.selected(ViewKind::Resources), 2, "a click selects");
+    keys(&mut state, [Input::Select(9)]);
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        2,
+        "a click below the rows does nothing"
+    );
+}
+
+#[test]
+fn filter_narrows_and_escape_clears() {
+    let mut state = loaded();
+    keys(&mut state, [Input::Filter]);
+    keys(&mut state, typed("s3"));
+    assert_eq!(state.visible_extensions().len(), 2);
+    keys(&mut state, [Input::InputSubmit]);
+    assert!(state.input.is_none());
+    assert_eq!(state.filter, "s3");
+    keys(&mut state, [Input::Down, Input::Open]);
+    assert_eq!(
+        state.screen(),
+        &Screen::ResourceDetail("hooks/S3_Check".into()),
+        "enter opens the filtered row"
+    );
+    keys(&mut state, [Input::Back]);
+    keys(&mut state, [Input::Filter]);
+    keys(&mut state, typed("zzz"));
+    assert!(state.visible_extensions().is_empty());
+    keys(&mut state, [Input::InputCancel]);
+    assert_eq!(state.filter, "", "esc clears the filter");
+    assert_eq!(state.visible_extensions().len(), 3);
+}
+
+#[test]
+fn command_mode_with_completion() {
+    let mut state = loaded();
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("acc"));
+    keys(&mut state, [Input::InputComplete]);
+    assert_eq!(state.input.as_ref().unwrap().text, "accounts ");
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert_eq!(state.view(), ViewKind::Accounts);
+    assert_eq!(commands, [Command::LoadAccounts { generation: 1 }]);
+
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("stage b"));
+    keys(&mut state, [Input::InputComplete]);
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert_eq!(state.stage, Stage::Beta);
+    assert_eq!(
+        state.generation, 2,
+        "a stage switch starts a new generation"
+    );
+    assert_eq!(commands[0], Command::CancelBefore { generation: 2 });
+
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("launch"));
+    keys(&mut state, [Input::InputSubmit]);
+    assert!(state.notice.as_ref().unwrap().error);
+
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("events setup-S3-DeleteBucketContents"));
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert_eq!(state.view(), ViewKind::Events);
+    assert!(commands.iter().any(
+        |c| matches!(c, Command::Follow { stack, .. } if stack == "setup-S3-DeleteBucketContents")
+    ));
+
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("q"));
+    keys(&mut state, [Input::InputSubmit]);
+    assert!(state.quit);
+}
+
+#[test]
+fn every_route_to_another_stage_clears_the_region_and_reloads_what_depends_on_it() {
+    // Enter in the accounts view.
+    let mut state = loaded();
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("region eu-west-1"));
+    keys(&mut state, [Input::InputSubmit]);
+    assert_eq!(state.region_override.as_deref(), Some("eu-west-1"));
+    keys(&mut state, [Input::Show(ViewKind::Accounts)]);
+    let commands = keys(&mut state, [Input::Down, Input::Down, Input::Open]);
+    assert_eq!(state.stage, Stage::Beta);
+    assert_eq!(state.region_override, None);
+    assert!(
+        commands.contains(&Command::LoadAccounts {
+            generation: state.generation
+        }),
+        "{commands:?}"
+    );
+    // `:stage` on the pipeline view reads the new stage's pipeline at once.
+    let mut state = loaded();
+    keys(&mut state, [Input::Show(ViewKind::Pipeline)]);
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("stage beta"));
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert!(
+        commands.contains(&Command::LoadPipeline {
+            generation: state.generation,
+            stage: Stage::Beta
+        }),
+        "{commands:?}"
+    );
+    assert_eq!(state.pipeline, Loadable::Loading);
+}

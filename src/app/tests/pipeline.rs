@@ -1,0 +1,347 @@
+//! The pipeline view, the build screen, executions, retries and the build column.
+
+use super::*;
+
+fn pipeline_view(build_status: &str) -> PipelineView {
+    use crate::cloud::{PipelineActionState, PipelineStage, PipelineState};
+    PipelineView {
+        state: PipelineState {
+            name: "regship-extensions".into(),
+            stages: vec![PipelineStage {
+                name: "Build".into(),
+                status: Some(build_status.into()),
+                execution_id: Some("e1".into()),
+                actions: vec![PipelineActionState {
+                    name: "S3DeleteBucketContents".into(),
+                    status: Some(build_status.into()),
+                    summary: None,
+                    last_change_ms: Some(0),
+                    external_id: Some("regship-S3:b1".into()),
+                    error: None,
+                }],
+            }],
+        },
+        executions: Vec::new(),
+        extensions: vec![(
+            "S3DeleteBucketContents".into(),
+            "resources/S3_DeleteBucketContents".into(),
+        )],
+    }
+}
+
+#[test]
+fn the_pipeline_view_polls_faster_while_running() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Input::Show(ViewKind::Pipeline)]);
+    assert_eq!(
+        commands,
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Sandbox
+        }]
+    );
+    keys(&mut state, [Action::Tick(1_000)]);
+    keys(
+        &mut state,
+        [TaskResult::PipelineLoaded {
+            stage: Stage::Sandbox,
+            generation: 1,
+            result: Ok(pipeline_view("InProgress")),
+        }],
+    );
+    assert!(
+        keys(&mut state, [Action::Tick(5_500)]).is_empty(),
+        "not yet"
+    );
+    assert_eq!(
+        keys(&mut state, [Action::Tick(6_000)]),
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Sandbox
+        }],
+        "5 s while running"
+    );
+    keys(
+        &mut state,
+        [TaskResult::PipelineLoaded {
+            stage: Stage::Sandbox,
+            generation: 1,
+            result: Ok(pipeline_view("Succeeded")),
+        }],
+    );
+    assert!(
+        keys(&mut state, [Action::Tick(20_000)]).is_empty(),
+        "idle: 30 s"
+    );
+    assert_eq!(keys(&mut state, [Action::Tick(36_000)]).len(), 1);
+    keys(
+        &mut state,
+        [TaskResult::PipelineLoaded {
+            stage: Stage::Sandbox,
+            generation: 0,
+            result: Err("stale".into()),
+        }],
+    );
+    assert!(
+        state.pipeline.value().is_some(),
+        "a stale generation's result is dropped"
+    );
+}
+
+/// The cicd stage's pipeline view, loaded.
+fn on_cicd_pipeline(status: &str) -> AppState {
+    let mut state = loaded();
+    state.stage = Stage::Cicd;
+    keys(
+        &mut state,
+        [
+            Action::from(Input::Show(ViewKind::Pipeline)),
+            Action::from(TaskResult::PipelineLoaded {
+                generation: 1,
+                stage: Stage::Cicd,
+                result: Ok(pipeline_view(status)),
+            }),
+        ],
+    );
+    state
+}
+
+#[test]
+fn enter_on_an_action_follows_its_build_and_back_stops_it() {
+    let mut state = on_cicd_pipeline("InProgress");
+    let commands = keys(&mut state, [Input::Open]);
+    assert_eq!(state.screen(), &Screen::Build("regship-S3:b1".into()));
+    assert_eq!(
+        commands,
+        [
+            Command::CancelBefore { generation: 2 },
+            Command::FollowBuild {
+                generation: 2,
+                stage: Stage::Cicd,
+                build_id: "regship-S3:b1".into()
+            }
+        ]
+    );
+    let polled = |lines: &[&str]| TaskResult::BuildPolled {
+        generation: 2,
+        build: None,
+        lines: lines.iter().map(|l| l.to_string()).collect(),
+        problem: None,
+    };
+    keys(&mut state, [polled(&["one", "two"]), polled(&["three"])]);
+    let view = state.build.as_ref().unwrap();
+    assert_eq!(view.lines, ["one", "two", "three"]);
+    assert_eq!(
+        view.extension.as_deref(),
+        Some("resources/S3_DeleteBucketContents")
+    );
+    let commands = keys(&mut state, [Input::Back]);
+    assert_eq!(commands, [Command::CancelBefore { generation: 3 }]);
+    assert!(state.build.is_none());
+    assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
+    keys(&mut state, [polled(&["late"])]);
+    assert!(
+        state.build.is_none(),
+        "a stopped poller's lines are dropped"
+    );
+}
+
+#[test]
+fn retry_asks_the_guard_then_confirms_before_anything_changes() {
+    let mut state = on_cicd_pipeline("Failed");
+    assert!(
+        keys(&mut state, [Input::ControlPipeline(PipelineControl::Stop)]).is_empty(),
+        "nothing runs: nothing to stop"
+    );
+    assert!(state.notice.as_ref().unwrap().error);
+    let commands = keys(
+        &mut state,
+        [Input::ControlPipeline(PipelineControl::RetryFailed)],
+    );
+    let change = PipelineChange::Retry {
+        stage: "Build".into(),
+        execution_id: "e1".into(),
+        failed: vec!["S3DeleteBucketContents".into()],
+    };
+    assert_eq!(
+        commands,
+        [Command::PlanPipelineChange {
+            generation: 1,
+            stage: Stage::Cicd,
+            change: change.clone()
+        }]
+    );
+    let plan = ChangePlan {
+        folder: String::new(),
+        target: "regship-extensions".into(),
+        stack_id: String::new(),
+        region: "us-east-1".into(),
+        authorization: authorization(Stage::Cicd),
+        kind: PlanKind::Pipeline(change),
+    };
+    keys(
+        &mut state,
+        [TaskResult::PlanReady {
+            generation: 1,
+            plan: plan.clone(),
+        }],
+    );
+    assert!(
+        keys(&mut state, [Input::InputSubmit]).is_empty(),
+        "enter alone answers the default, no"
+    );
+    keys(
+        &mut state,
+        [TaskResult::PlanReady {
+            generation: 1,
+            plan: plan.clone(),
+        }],
+    );
+    let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
+    assert_eq!(
+        commands,
+        [Command::Execute {
+            generation: 1,
+            stage: Stage::Cicd,
+            plan
+        }]
+    );
+    let commands = keys(
+        &mut state,
+        [TaskResult::PipelineChanged {
+            generation: 1,
+            result: Ok("retrying".into()),
+        }],
+    );
+    assert_eq!(
+        commands,
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Cicd
+        }],
+        "the pipeline is read again at once"
+    );
+    assert!(state.dialog.is_none());
+
+    state.read_only = true;
+    assert!(
+        keys(&mut state, [Input::ControlPipeline(PipelineControl::Start)]).is_empty(),
+        "read-only refuses before any call"
+    );
+}
+
+#[test]
+fn the_resources_view_shows_each_extensions_latest_build() {
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    state.cicd_pipeline = true;
+    let commands = keys(
+        &mut state,
+        [TaskResult::WorkspaceLoaded(Ok(vec![extension(
+            "resources/S3_DeleteBucketContents",
+            "AwsCommunity::S3::DeleteBucketContents",
+        )]))],
+    );
+    assert_eq!(
+        commands,
+        [Command::LoadPipeline {
+            generation: 1,
+            stage: Stage::Cicd
+        }]
+    );
+    keys(
+        &mut state,
+        [
+            Action::Tick(1_000),
+            Action::from(TaskResult::PipelineLoaded {
+                generation: 1,
+                stage: Stage::Cicd,
+                result: Ok(pipeline_view("Failed")),
+            }),
+        ],
+    );
+    assert_eq!(
+        state
+            .build_status
+            .value()
+            .unwrap()
+            .get("resources/S3_DeleteBucketContents"),
+        Some(&"Failed".to_string())
+    );
+    assert!(
+        state.pipeline.value().is_none(),
+        "the sandbox stage's pipeline view is not the cicd pipeline"
+    );
+    assert!(keys(&mut state, [Action::Tick(30_000)]).is_empty());
+    assert_eq!(
+        keys(&mut state, [Action::Tick(61_000)]).len(),
+        1,
+        "read again after a minute"
+    );
+}
+
+#[test]
+fn enter_on_an_execution_lists_the_actions_it_ran() {
+    use crate::cloud::{ActionExecutionRecord, PipelineExecution};
+    let mut state = loaded();
+    state.stage = Stage::Cicd;
+    let mut view = pipeline_view("Failed");
+    view.executions.push(PipelineExecution {
+        id: "e1".into(),
+        status: "Failed".into(),
+        trigger: Some("Webhook".into()),
+        start_ms: Some(0),
+        last_update_ms: Some(60_000),
+        revision: None,
+        revision_summary: None,
+    });
+    keys(
+        &mut state,
+        [
+            Action::from(Input::Show(ViewKind::Pipeline)),
+            Action::from(TaskResult::PipelineLoaded {
+                generation: 1,
+                stage: Stage::Cicd,
+                result: Ok(view),
+            }),
+        ],
+    );
+    assert_eq!(
+        state.row_count(ViewKind::Pipeline),
+        2,
+        "one action, one execution"
+    );
+    let commands = keys(&mut state, [Input::Down, Input::Open]);
+    assert_eq!(
+        commands,
+        [Command::LoadExecution {
+            generation: 1,
+            stage: Stage::Cicd,
+            execution_id: "e1".into()
+        }]
+    );
+    assert_eq!(state.screen(), &Screen::Execution("e1".into()));
+    let record = ActionExecutionRecord {
+        stage: "Build".into(),
+        action: "S3DeleteBucketContents".into(),
+        status: "Failed".into(),
+        start_ms: Some(0),
+        last_update_ms: Some(60_000),
+        external_id: None,
+        summary: None,
+        error: Some("JobFailed: exit status 1".into()),
+    };
+    let execution = state.pipeline.value().unwrap().executions[0].clone();
+    keys(
+        &mut state,
+        [TaskResult::ExecutionLoaded {
+            generation: 1,
+            result: Ok(ExecutionView {
+                execution,
+                actions: vec![record.clone()],
+            }),
+        }],
+    );
+    assert_eq!(state.execution.value().unwrap().actions, [record]);
+    keys(&mut state, [Input::Back]);
+    assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
+}
