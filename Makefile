@@ -3,6 +3,8 @@ SHELL := /bin/bash
 VENV := .venv
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
 EXTENSION_DIRS := resources hooks modules
+# Where cargo puts what it builds: CARGO_TARGET_DIR or a config's build.target-dir, else target/.
+TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
 .PHONY: demo run test lint lint-templates bench fuzz venv tools readme-views
 
@@ -34,19 +36,19 @@ tools:
 
 test: venv tools
 	cargo build --release --quiet
-	REGSHIP_BIN=$(CURDIR)/target/release/regship cargo test --all-targets
+	REGSHIP_BIN=$(TARGET_DIR)/release/regship cargo test --all-targets
 	$(MAKE) lint-templates
 
 # cfn-lint over the release kit and every extension's test templates, with the extensions'
 # own schemas so that their types are known (E3006 otherwise).
 lint-templates: venv
-	rm -rf target/registry-schemas && mkdir -p target/registry-schemas
+	rm -rf $(TARGET_DIR)/registry-schemas && mkdir -p $(TARGET_DIR)/registry-schemas
 	for config in $$(find $(EXTENSION_DIRS) -name .rpdk-config 2>/dev/null); do \
 	  for schema in $$(dirname $$config)/*.json; do \
-	    grep -q '"typeName"' $$schema && cp $$schema target/registry-schemas/; \
+	    grep -q '"typeName"' $$schema && cp $$schema $(TARGET_DIR)/registry-schemas/; \
 	  done; \
 	done; true
-	cfn-lint --registry-schemas target/registry-schemas -- release/*.yml \
+	cfn-lint --registry-schemas $(TARGET_DIR)/registry-schemas -- release/*.yml \
 	  $$(find $(EXTENSION_DIRS) -path '*/test/*' \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' \) 2>/dev/null)
 
 lint:
@@ -60,4 +62,4 @@ fuzz:
 
 # Every benchmark, side by side with the AWS CLI against moto; writes BENCHMARKS.md.
 bench: venv
-	$(VENV)/bin/python scripts/bench.py
+	CARGO_TARGET_DIR=$(TARGET_DIR) $(VENV)/bin/python scripts/bench.py

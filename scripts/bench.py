@@ -28,8 +28,9 @@ import boto3
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv" / "bin"
-REGSHIP = ROOT / "target" / "release" / "regship"
-MEASURE = ROOT / "target" / "release" / "examples" / "measure"
+TARGET = pathlib.Path(os.environ.get("CARGO_TARGET_DIR") or ROOT / "target")
+REGSHIP = TARGET / "release" / "regship"
+MEASURE = TARGET / "release" / "examples" / "measure"
 RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 FOLLOW_SECONDS = int(os.environ.get("BENCH_FOLLOW_SECONDS", "120"))
 UPDATES = 520  # moto writes two stack events per update: 1,042 events with the create
@@ -212,7 +213,7 @@ def run(command):
 
 def criterion_rows():
     rows = []
-    for estimates in sorted((ROOT / "target" / "criterion").glob("**/new/estimates.json")):
+    for estimates in sorted((TARGET / "criterion").glob("**/new/estimates.json")):
         benchmark = json.loads((estimates.parent / "benchmark.json").read_text())
         median = json.loads(estimates.read_text())["median"]
         value = median["point_estimate"] / 1e6

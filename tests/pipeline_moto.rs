@@ -396,3 +396,28 @@ fn start_is_confirmed_then_listed_and_read_back() {
         );
     });
 }
+
+#[test]
+fn a_call_the_endpoint_does_not_serve_is_reported_with_the_endpoints_own_words() {
+    let (moto, _serial) = moto();
+    runtime().block_on(async {
+        let config = sdk_config(moto).await;
+        create_pipeline(&config).await;
+        // moto answers GetPipelineState, which it does not implement, with an HTML page and 500.
+        let error = cicd(&config).pipeline_state(PIPELINE).await.unwrap_err();
+        assert_eq!(
+            error.kind,
+            regship::cloud::CloudErrorKind::Service,
+            "{error:?}"
+        );
+        assert!(
+            error
+                .message
+                .contains("HTTP 500: 500 Internal Server Error"),
+            "{error:?}"
+        );
+        assert!(!error.message.contains("<"), "tags are dropped: {error:?}");
+        assert!(!error.message.contains("cut off"), "{error:?}");
+        assert!(error.hint.contains("--endpoint-url"), "{error:?}");
+    });
+}

@@ -459,3 +459,34 @@ fn a_panic_backtrace_names_file_and_line() {
         "the backtrace has no file and line of regship's code:\n{trace}"
     );
 }
+
+/// A stage switch on the pipeline view reads the new stage's pipeline at once and ends in the
+/// endpoint's own error (moto does not serve GetPipelineState), never in a wait without a request.
+#[test]
+fn a_stage_switch_on_the_pipeline_view_ends_in_an_answer() {
+    require_tmux();
+    let (moto, _serial) = moto();
+    let dir = workspace();
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "accounts:\n  sandbox: {region: us-east-1}\n  cicd: {region: us-east-1, pipeline: regship-extensions}\n  beta: {region: us-east-1, pipeline: regship-beta}\n",
+    )
+    .unwrap();
+    let (tmux, stty) = start_tui(dir.path(), &moto.endpoint);
+    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    tmux.keys(&[":", "stage cicd", "Enter"]);
+    tmux.keys(&["5"]);
+    let cicd = tmux.wait_for("HTTP 500", 10);
+    assert!(!cicd.contains("cut off"), "{cicd}");
+    tmux.keys(&[":", "stage beta", "Enter"]);
+    let beta = tmux.wait_for("regship │ beta", 5);
+    assert!(beta.contains("pipeline"), "{beta}");
+    // Within the running poll interval (5 s): the beta pipeline's answer, not a wait.
+    tmux.wait_for("HTTP 500", 5);
+    tmux.keys(&["S"]);
+    let refused = tmux.wait_for("could not be read", 5);
+    assert!(!refused.contains("not loaded yet"), "{refused}");
+    tmux.keys(&["q"]);
+    tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert_terminal_restored(&stty);
+}

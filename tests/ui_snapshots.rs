@@ -143,6 +143,8 @@ fn account(stage: Stage, state: CredentialState, matches: Option<bool>) -> Accou
         ),
         matches,
         state,
+        region_source: None,
+        credentials_source: None,
         message: (state == CredentialState::Expired)
             .then(|| "the credentials of profile beta (beta) expired".into()),
         hint: match state {
@@ -798,4 +800,42 @@ fn resources_with_build_status() {
         },
     );
     snapshot("resources_build_status", &view);
+}
+
+/// Every confirmation shows its answer row, however long the diff and the notes are.
+#[test]
+fn a_long_scaffold_diff_still_shows_the_answer_row() {
+    let mut scaffold = state();
+    let dir = tempfile::tempdir().unwrap();
+    let mut plan = regship::scaffold::Plan::default();
+    for n in 1..=3 {
+        let existing = dir.path().join(format!("inputs_{n}_create.json"));
+        std::fs::write(&existing, "{\n  \"BucketName\": \"mine\"\n}\n").unwrap();
+        let body: String = (0..30)
+            .map(|i| format!("  \"Key{i}\": \"value{i}\",\n"))
+            .collect();
+        plan.write(
+            existing,
+            format!("resources/S3_DeleteBucketContents/inputs/inputs_{n}_create.json"),
+            format!("{{\n{body}  \"BucketName\": \"b\"\n}}\n"),
+        );
+    }
+    for n in 0..4 {
+        plan.notes
+            .push(format!("note number {n} about what was derived"));
+    }
+    scaffold.dialog = Some(Dialog::Scaffold { plan, yes: false });
+    for (width, height) in [(60, 15), (80, 24), (160, 48)] {
+        let backend = render(&scaffold, width, height);
+        let screen: String = backend
+            .buffer()
+            .content()
+            .iter()
+            .map(|cell| cell.symbol())
+            .collect();
+        assert!(
+            screen.contains(" No ") && screen.contains(" Yes ") && screen.contains("y/n"),
+            "no answer row at {width}x{height}:\n{backend}"
+        );
+    }
 }

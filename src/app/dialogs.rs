@@ -24,7 +24,18 @@ pub(super) fn control_pipeline(state: &mut AppState, control: PipelineControl) -
         return Vec::new();
     }
     let Some(view) = state.pipeline.value() else {
-        notice(state, "the pipeline is not loaded yet", true);
+        let why = match &state.pipeline {
+            Loadable::Failed { message, .. } => {
+                format!(
+                    "the pipeline could not be read, so nothing can change: {message} (r reads it again)"
+                )
+            }
+            _ => format!(
+                "the {} pipeline is still being read: try again once it shows",
+                state.stage
+            ),
+        };
+        notice(state, why, true);
         return Vec::new();
     };
     let change = match control {

@@ -9,6 +9,8 @@ use crate::watch::stack_events::StackWatch;
 
 /// Applies one input.
 pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
+    // A status message belongs to the action that set it: the next input clears it.
+    state.notice = None;
     if let Some(commands) = handle_dialog(state, &input) {
         return commands;
     }

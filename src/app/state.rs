@@ -253,6 +253,8 @@ pub struct AppState {
     pub endpoint_url: Option<String>,
     pub read_only: bool,
     pub demo: bool,
+    /// What could not be used of the user's config files (also listed under `?`).
+    pub config_problems: Vec<String>,
     /// Bumped on every switch of stage, region or followed stack; older task results are dropped.
     pub generation: u64,
     pub screens: Vec<Screen>,
@@ -297,6 +299,7 @@ impl AppState {
             endpoint_url: None,
             read_only: false,
             demo: false,
+            config_problems: Vec::new(),
             generation: 1,
             screens: vec![Screen::List(ViewKind::Resources)],
             selected: BTreeMap::new(),

@@ -31,6 +31,10 @@ pub struct AccountRow {
     /// Whether the caller is the configured account (`None`: unknown or not configured).
     pub matches: Option<bool>,
     pub state: CredentialState,
+    /// Where the region came from (regship.yml, --region, AWS_REGION, the profile ...).
+    pub region_source: Option<String>,
+    /// Where the credentials came from (the environment, the profile ...).
+    pub credentials_source: Option<String>,
     pub message: Option<String>,
     pub hint: Option<String>,
 }
@@ -45,17 +49,22 @@ pub async fn account_row(connections: &Connections, context: StageContext) -> Ac
         caller: None,
         matches: None,
         state: CredentialState::Error,
+        region_source: None,
+        credentials_source: None,
         message: None,
         hint: None,
     };
     let attempt = async {
         let cloud = connections.get(&context).await?;
         let region = cloud.region();
-        cloud.identity().await.map(|identity| (identity, region))
+        let identity = cloud.identity().await?;
+        Ok::<_, super::CloudError>((identity, region, cloud.sources()))
     };
     match tokio::time::timeout(Duration::from_secs(15), attempt).await {
-        Ok(Ok((identity, region))) => {
+        Ok(Ok((identity, region, (region_source, credentials_source)))) => {
             row.region = Some(region);
+            row.region_source = Some(region_source);
+            row.credentials_source = credentials_source;
             row.matches = row
                 .expected_account
                 .as_ref()

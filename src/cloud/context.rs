@@ -20,6 +20,9 @@ pub struct StageContext {
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
     pub expected_account: Option<AccountId>,
+    /// The region came from `--region` (or `:region`), not from regship.yml.
+    #[serde(skip)]
+    pub region_from_flag: bool,
 }
 
 impl StageContext {
@@ -53,6 +56,7 @@ impl StageContext {
             region: overrides.region.clone().or_else(|| region.clone()),
             endpoint_url: overrides.endpoint_url.clone(),
             expected_account: expected_account.clone(),
+            region_from_flag: overrides.region.is_some(),
         }
     }
 
@@ -61,6 +65,15 @@ impl StageContext {
         match &self.profile {
             Some(profile) => format!("aws sso login --profile {profile}"),
             None => "aws sso login (or set AWS_PROFILE / AWS_ACCESS_KEY_ID)".to_string(),
+        }
+    }
+
+    /// Where a region given by the context came from.
+    pub fn region_source(&self) -> String {
+        if self.region_from_flag {
+            "--region".into()
+        } else {
+            format!("accounts.{}.region in regship.yml", self.stage)
         }
     }
 

@@ -22,6 +22,8 @@ pub trait Cloud: Send + Sync {
     fn context(&self) -> &StageContext;
     /// The region the calls go to.
     fn region(&self) -> String;
+    /// Where the region and (once resolved) the credentials came from, for `regship accounts`.
+    fn sources(&self) -> (String, Option<String>);
 
     /// STS GetCallerIdentity.
     async fn identity(&self) -> Result<Identity, CloudError>;

@@ -54,6 +54,10 @@ pub fn run(start: &Path, aws: &AwsArgs, json: bool) -> Result<ExitCode, UsageErr
                 caller,
                 row.expected_account.as_deref().unwrap_or("-"),
             );
+            if let Some(region) = &row.region_source {
+                let credentials = row.credentials_source.as_deref().unwrap_or("not resolved");
+                println!("         region from {region}; credentials from {credentials}");
+            }
             if let Some(message) = &row.message {
                 println!("         {message}");
             }

@@ -249,10 +249,16 @@ pub fn run(start: &Path, aws: &AwsArgs, demo: Option<DemoOptions>) -> Result<Exi
     state.refresh_interval_ms = user.refresh_interval as i64 * 1000;
     if !problems.is_empty() {
         tracing::warn!("configuration problems: {problems:?}");
-        state.notice = Some(app::Notice {
-            text: problems.join("; "),
-            error: true,
-        });
+        let text = match problems.as_slice() {
+            [one] => one.clone(),
+            [first, ..] => format!(
+                "{} configuration problems, ? lists them all; the first: {first}",
+                problems.len()
+            ),
+            [] => String::new(),
+        };
+        state.notice = Some(app::Notice { text, error: true });
+        state.config_problems = problems;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

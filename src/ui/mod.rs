@@ -76,7 +76,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
     draw_guide(frame, guide, state, theme, keymap);
     draw_footer(frame, footer, state, theme, keymap);
     if state.help {
-        draw_help(frame, body, theme, keymap);
+        draw_help(frame, body, state, theme, keymap);
     }
     if let Some(dialog) = &state.dialog {
         draw_dialog(frame, body, dialog, theme);
@@ -319,16 +319,26 @@ fn centred(area: Rect, width: u16, height: u16) -> Rect {
     }
 }
 
-fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
-    let lines: Vec<Line> = Binding::ALL
-        .iter()
-        .map(|binding| {
-            Line::from(vec![
-                Span::styled(format!("{:>14}  ", keymap.labels(*binding)), theme.accent()),
-                Span::raw(binding.help()),
-            ])
-        })
-        .collect();
+fn draw_help(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {
+    let mut lines: Vec<Line> = Vec::new();
+    if !state.config_problems.is_empty() {
+        lines.push(Line::styled(
+            "your config files: what could not be used (the defaults stand in)",
+            Style::default().fg(theme.error),
+        ));
+        lines.extend(
+            state.config_problems.iter().map(|problem| {
+                Line::styled(format!("  {problem}"), Style::default().fg(theme.error))
+            }),
+        );
+        lines.push(Line::raw(""));
+    }
+    lines.extend(Binding::ALL.iter().map(|binding| {
+        Line::from(vec![
+            Span::styled(format!("{:>14}  ", keymap.labels(*binding)), theme.accent()),
+            Span::raw(binding.help()),
+        ])
+    }));
     let popup = centred(area, 90, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::default()
@@ -339,7 +349,7 @@ fn draw_help(frame: &mut Frame, area: Rect, theme: &Theme, keymap: &Keymap) {
 }
 
 fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
-    let (title, lines): (String, Vec<Line>) = match dialog {
+    let (title, mut lines): (String, Vec<Line>) = match dialog {
         Dialog::Busy(text) => ("working".into(), vec![Line::raw(text.clone())]),
         Dialog::Message { title, body } => {
             let mut lines: Vec<Line> = body.lines().map(|l| Line::raw(l.to_string())).collect();
@@ -361,7 +371,10 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                 ));
             }
             let preview = plan.preview();
-            let shown = area.height.saturating_sub(8) as usize;
+            // Borders, the blank line and the answer row, a "more lines" line, the notes, the
+            // overwrite line and a margin: the diff gets what is left, the answer row always shows.
+            let fixed = 2 + 2 + 1 + plan.notes.len() + lines.len() + 2;
+            let shown = (area.height as usize).saturating_sub(fixed);
             for line in preview.lines().take(shown) {
                 let style = if line.starts_with('+') {
                     theme.status(crate::cloud::StatusCategory::Complete)
@@ -471,12 +484,20 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
             ("confirm the change".into(), lines)
         }
     };
-    // Rows after wrapping, so that the answer line at the bottom is never cut off.
+    // Rows after wrapping; lines above the last two (the answer row and the one before it) give
+    // way until the dialog fits, so that the answer is never cut off.
     let inner = usize::from(84.min(area.width).saturating_sub(2)).max(1);
-    let rows: usize = lines
-        .iter()
-        .map(|line| line.width().div_ceil(inner).max(1))
-        .sum();
+    let rows_of = |lines: &[Line]| -> usize {
+        lines
+            .iter()
+            .map(|line| line.width().div_ceil(inner).max(1))
+            .sum()
+    };
+    let available = usize::from(area.height.saturating_sub(2));
+    while rows_of(&lines) > available && lines.len() > 2 {
+        lines.remove(lines.len() - 3);
+    }
+    let rows = rows_of(&lines);
     let popup = centred(area, 84, u16::try_from(rows + 2).unwrap_or(u16::MAX));
     frame.render_widget(Clear, popup);
     let block = Block::default()

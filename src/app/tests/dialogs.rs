@@ -190,3 +190,38 @@ fn a_scaffold_shows_its_diff_and_defaults_to_no() {
     let commands = keys(&mut state, [Input::DialogToggle, Input::InputSubmit]);
     assert!(matches!(&commands[..], [Command::ApplyScaffold { .. }]));
 }
+
+#[test]
+fn a_status_message_is_cleared_by_the_next_input() {
+    let mut state = loaded();
+    state.read_only = true;
+    keys(&mut state, [Input::DeploySetup]);
+    assert!(state.notice.as_ref().unwrap().text.contains("read-only"));
+    keys(&mut state, [Input::Down]);
+    assert_eq!(state.notice, None, "the refusal belonged to the deploy key");
+    // A prod change declined, then confirmed: the refusal does not outlive the next answer.
+    let mut state = loaded();
+    state.dialog = Some(Dialog::Confirm {
+        plan: plan(Stage::Prod),
+        yes: false,
+        typed: String::new(),
+    });
+    keys(&mut state, [Input::InputSubmit]);
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("not confirmed")
+    );
+    state.dialog = Some(Dialog::Confirm {
+        plan: plan(Stage::Prod),
+        yes: false,
+        typed: String::new(),
+    });
+    keys(&mut state, typed("prod"));
+    keys(&mut state, [Input::InputSubmit]);
+    assert_eq!(state.notice, None, "{:?}", state.notice);
+    assert!(matches!(state.dialog, Some(Dialog::Busy(_))));
+}

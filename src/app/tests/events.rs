@@ -89,6 +89,8 @@ fn stale_generations_are_dropped() {
         caller: None,
         matches: None,
         state: CredentialState::Expired,
+        region_source: None,
+        credentials_source: None,
         message: None,
         hint: None,
     };

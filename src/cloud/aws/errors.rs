@@ -139,6 +139,19 @@ where
                 )
             }
         }
+        SdkError::ResponseError(response)
+            if response.raw().status().as_u16() >= 400 && !body_text(response.raw()).is_empty() =>
+        {
+            let status = response.raw().status().as_u16();
+            CloudError::new(
+                CloudErrorKind::Service,
+                format!(
+                    "{action}: the endpoint answered HTTP {status}: {}",
+                    body_text(response.raw())
+                ),
+                "the endpoint does not serve this call as AWS would (an emulator or a proxy?): check --endpoint-url",
+            )
+        }
         SdkError::ResponseError(_) => CloudError::new(
             CloudErrorKind::Connection,
             format!(
@@ -152,6 +165,34 @@ where
             format!("{action}: {}", source_chain(&error)),
             "",
         ),
+    }
+}
+
+/// The readable text of an answer's body: tags and runs of white space dropped, at most 200
+/// characters.
+fn body_text(response: &HttpResponse) -> String {
+    let Some(bytes) = response.body().bytes() else {
+        return String::new();
+    };
+    let text = String::from_utf8_lossy(bytes);
+    let mut plain = String::new();
+    let mut in_tag = false;
+    for c in text.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                plain.push(' ');
+            }
+            _ if !in_tag => plain.push(c),
+            _ => {}
+        }
+    }
+    let words: Vec<&str> = plain.split_whitespace().collect();
+    let joined = words.join(" ");
+    match joined.char_indices().nth(200) {
+        Some((cut, _)) => format!("{}…", &joined[..cut]),
+        None => joined,
     }
 }
 

@@ -6,15 +6,18 @@ mod codepipeline;
 pub mod errors;
 mod logs;
 mod registry;
+pub mod sources;
 mod sts;
 
 use std::time::Duration;
 
 use aws_config::BehaviorVersion;
-use aws_config::meta::region::RegionProviderChain;
+use aws_config::SdkConfig;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
-use aws_config::{Region, SdkConfig};
+use std::sync::{Arc, Mutex};
+
+use self::sources::Sources;
 
 use async_trait::async_trait;
 
@@ -30,6 +33,7 @@ use super::{
 pub struct AwsCloud {
     pub context: StageContext,
     clients: Clients,
+    sources: Sources,
 }
 
 /// One SDK client per service regship calls.
@@ -55,15 +59,6 @@ impl Clients {
     }
 }
 
-/// An IMDS client that gives up fast: off EC2 the probe must not cost seconds.
-fn quick_imds() -> aws_config::imds::Client {
-    aws_config::imds::Client::builder()
-        .connect_timeout(Duration::from_millis(200))
-        .read_timeout(Duration::from_millis(500))
-        .max_attempts(1)
-        .build()
-}
-
 /// regship's retries and timeouts: two attempts (pollers do their own backoff), 3 s to connect,
 /// 20 s per attempt.
 pub fn with_call_limits(loader: aws_config::ConfigLoader) -> aws_config::ConfigLoader {
@@ -78,68 +73,47 @@ pub fn with_call_limits(loader: aws_config::ConfigLoader) -> aws_config::ConfigL
 }
 
 /// Builds the SDK configuration of a stage with the standard chain (env, profiles, SSO,
-/// assume-role, `AWS_ENDPOINT_URL`), overridden by the context.
-pub async fn sdk_config(context: &StageContext) -> Result<SdkConfig, CloudError> {
-    let region = match &context.region {
-        Some(region) => Some(Region::new(region.clone())),
-        None => {
-            let mut profile_region =
-                aws_config::profile::region::ProfileFileRegionProvider::builder();
-            if let Some(profile) = &context.profile {
-                profile_region = profile_region.profile_name(profile);
-            }
-            RegionProviderChain::first_try(
-                aws_config::environment::region::EnvironmentVariableRegionProvider::new(),
-            )
-            .or_else(profile_region.build())
-            .or_else(
-                aws_config::imds::region::ImdsRegionProvider::builder()
-                    .imds_client(quick_imds())
-                    .build(),
-            )
-            .region()
-            .await
-        }
-    };
-    let Some(region) = region else {
-        return Err(CloudError::new(
-            CloudErrorKind::Invalid,
-            format!("no region for the {} stage", context.stage),
-            format!(
-                "set accounts.{}.region in regship.yml, pass --region, or set AWS_REGION",
-                context.stage
-            ),
-        ));
-    };
-    let mut credentials =
-        aws_config::default_provider::credentials::DefaultCredentialsChain::builder()
-            .region(region.clone())
-            .imds_client(quick_imds());
+/// assume-role, `AWS_ENDPOINT_URL`), overridden by the context; says where the region and the
+/// credentials came from.
+pub async fn sdk_config(context: &StageContext) -> Result<(SdkConfig, Sources), CloudError> {
     if let Some(profile) = &context.profile {
-        credentials = credentials.profile_name(profile);
+        sources::check_profile(profile).await?;
     }
+    let (region, region_source) = sources::region(context).await?;
+    let used = Arc::new(Mutex::new(None));
+    let credentials = sources::credentials(context, &region, &used);
     let mut loader = with_call_limits(aws_config::defaults(BehaviorVersion::latest()))
         .region(region)
-        .credentials_provider(credentials.build().await);
+        .credentials_provider(credentials);
     if let Some(profile) = &context.profile {
         loader = loader.profile_name(profile);
     }
     if let Some(endpoint) = &context.endpoint_url {
         loader = loader.endpoint_url(endpoint);
     }
-    Ok(loader.load().await)
+    let sources = Sources {
+        region: region_source,
+        credentials: used,
+    };
+    Ok((loader.load().await, sources))
 }
 
 impl AwsCloud {
     /// Connects to a stage (no call is made yet).
     pub async fn connect(context: StageContext) -> Result<AwsCloud, CloudError> {
-        let config = sdk_config(&context).await?;
-        Ok(AwsCloud::from_clients(context, Clients::new(&config)))
+        let (config, sources) = sdk_config(&context).await?;
+        let mut cloud = AwsCloud::from_clients(context, Clients::new(&config));
+        cloud.sources = sources;
+        Ok(cloud)
     }
 
     /// Wraps ready clients, e.g. mocked ones in tests.
     pub fn from_clients(context: StageContext, clients: Clients) -> AwsCloud {
-        AwsCloud { context, clients }
+        AwsCloud {
+            context,
+            clients,
+            sources: Sources::default(),
+        }
     }
 
     /// Mutating calls need the guard's authorization for this very stage.
@@ -178,6 +152,9 @@ impl Cloud for AwsCloud {
     }
     fn region(&self) -> String {
         self.client_region()
+    }
+    fn sources(&self) -> (String, Option<String>) {
+        (self.sources.region.clone(), self.sources.credentials())
     }
     async fn identity(&self) -> Result<Identity, CloudError> {
         AwsCloud::identity(self).await

@@ -302,6 +302,10 @@ impl Cloud for DemoCloud {
             .unwrap_or_else(|| "us-east-1".into())
     }
 
+    fn sources(&self) -> (String, Option<String>) {
+        ("the demo".into(), Some("the demo's accounts".into()))
+    }
+
     async fn identity(&self) -> Result<Identity, CloudError> {
         let account = self.account();
         let role = self

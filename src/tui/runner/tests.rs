@@ -44,6 +44,9 @@ impl Cloud for FakeCloud {
     fn region(&self) -> String {
         "us-east-1".into()
     }
+    fn sources(&self) -> (String, Option<String>) {
+        ("the test".into(), Some("the test".into()))
+    }
     async fn identity(&self) -> Result<Identity, CloudError> {
         Ok(Identity {
             account: self.account.clone(),

@@ -52,11 +52,15 @@ pub fn accounts(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                         Some(false) => "NO",
                         None => "-",
                     };
-                    let note = value
-                        .hint
-                        .clone()
-                        .or(value.message.clone())
-                        .unwrap_or_else(|| ago(state.now_ms, *at_ms));
+                    let checked = ago(state.now_ms, *at_ms);
+                    let note = value.hint.clone().or(value.message.clone()).unwrap_or_else(
+                        || match (&value.region_source, &value.credentials_source) {
+                            (Some(region), Some(credentials)) => format!(
+                                "region from {region}, credentials from {credentials} · {checked}"
+                            ),
+                            _ => checked,
+                        },
+                    );
                     Row::new(vec![
                         name,
                         Cell::from(value.profile.clone().unwrap_or_else(|| "(default)".into())),
