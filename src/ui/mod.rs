@@ -339,7 +339,7 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, key
             Span::raw(binding.help()),
         ])
     }));
-    let popup = centred(area, 90, lines.len() as u16 + 2);
+    let popup = centred(area, 110, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
@@ -484,8 +484,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
             ("confirm the change".into(), lines)
         }
     };
-    // Rows after wrapping; lines above the last two (the answer row and the one before it) give
-    // way until the dialog fits, so that the answer is never cut off.
+    // Rows after wrapping, so that the popup is as tall as its text (up to the screen).
     let inner = usize::from(84.min(area.width).saturating_sub(2)).max(1);
     let rows_of = |lines: &[Line]| -> usize {
         lines
@@ -493,10 +492,6 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
             .map(|line| line.width().div_ceil(inner).max(1))
             .sum()
     };
-    let available = usize::from(area.height.saturating_sub(2));
-    while rows_of(&lines) > available && lines.len() > 2 {
-        lines.remove(lines.len() - 3);
-    }
     let rows = rows_of(&lines);
     let popup = centred(area, 84, u16::try_from(rows + 2).unwrap_or(u16::MAX));
     frame.render_widget(Clear, popup);
@@ -504,10 +499,14 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
         .borders(Borders::ALL)
         .title(format!(" {title} "))
         .border_style(theme.accent());
-    frame.render_widget(
-        Paragraph::new(lines)
-            .block(block)
-            .wrap(Wrap { trim: false }),
-        popup,
-    );
+    let inside = block.inner(popup);
+    frame.render_widget(block, popup);
+    // The last two lines (the answer row and the one above it) have rows of their own, so the
+    // answer is never cut off, however long the text above it.
+    let answer = lines.split_off(lines.len().saturating_sub(2));
+    let answer_rows = u16::try_from(rows_of(&answer)).unwrap_or(u16::MAX);
+    let [text, bottom] =
+        Layout::vertical([Constraint::Min(0), Constraint::Length(answer_rows)]).areas(inside);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    frame.render_widget(Paragraph::new(answer).wrap(Wrap { trim: false }), bottom);
 }
