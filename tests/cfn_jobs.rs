@@ -211,3 +211,23 @@ fn the_summary_parser_reads_real_pytest_output() {
     );
     assert!(summary.seconds.is_some());
 }
+
+/// `cfn submit` exiting 0 is not the end of a submit: the registry must show the type. When
+/// DescribeType fails (moto serves no registry API), the command says so and exits 1.
+#[test]
+fn a_submit_the_registry_does_not_confirm_fails() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace("123456789012");
+    let output = regship(
+        dir.path(),
+        Some(&moto.endpoint),
+        Path::new("/bin/true"),
+        &["submit", "S3_DeleteBucketContents"],
+    );
+    assert!(
+        text(&output).contains("the registration could not be confirmed"),
+        "{}",
+        text(&output)
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output));
+}

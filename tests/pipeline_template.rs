@@ -166,3 +166,36 @@ fn sync_of_thirty_extensions_gives_thirty_actions_projects_and_roles() {
         "cfn-lint errors: {errors:?}"
     );
 }
+
+/// `pipeline sync --json` reports the drift of each build role in its JSON, not only on stderr.
+#[test]
+fn sync_json_carries_the_drift_report() {
+    let dir = support::example_workspace("123456789012");
+    let template = dir.path().join("release/cicd.yml");
+    let text = std::fs::read_to_string(&template).unwrap();
+    let without_lists: String = text
+        .lines()
+        .filter(|line| !line.trim_start().starts_with("- s3:List"))
+        .map(|line| format!("{line}\n"))
+        .collect();
+    std::fs::write(&template, without_lists).unwrap();
+    let output = regship(dir.path(), &["--json", "pipeline", "sync", "--dry-run"]);
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        support::output_text(&output)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let drift = report["drift"].as_array().expect("a drift array");
+    assert_eq!(drift.len(), 1, "{report}");
+    assert_eq!(drift[0]["extension"], "resources/S3_DeleteBucketContents");
+    let missing = drift[0]["missing"].as_array().unwrap();
+    assert!(
+        !missing.is_empty()
+            && missing
+                .iter()
+                .all(|a| a.as_str().unwrap().starts_with("s3:List")),
+        "{report}"
+    );
+}

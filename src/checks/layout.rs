@@ -32,10 +32,9 @@ pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
         );
     }
     for key in workspace.config.maturity.keys() {
-        let known = workspace
-            .extensions
-            .iter()
-            .any(|e| e.type_name() == Some(key.as_str()) || e.folder == *key);
+        let known = workspace.extensions.iter().any(|e| {
+            e.type_name() == Some(key.as_str()) || crate::config::names_folder(key, &e.folder)
+        });
         if !known {
             let line = crate::workspace::files::read_text(&workspace.root.join(WORKSPACE_FILE))
                 .ok()

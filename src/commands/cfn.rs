@@ -160,6 +160,8 @@ pub fn run(
                 None => eprintln!("cfn {} was cancelled", verb.name()),
             }
         }
+        // A submit is done once the registry shows it: an unconfirmed one fails the command.
+        let mut confirmed = true;
         if let (CfnVerb::Submit, Some(0)) = (verb, exit_code) {
             let cloud = connect(&workspace.config, args.stage, aws).await?;
             let type_name = extension.type_name().unwrap_or_default();
@@ -176,14 +178,18 @@ pub fn run(
                     },
                     registered.default_version.as_deref().unwrap_or("-")
                 ),
-                Err(error) => eprintln!(
-                    "the registration could not be confirmed: {}",
-                    error.with_hint()
-                ),
+                Err(error) => {
+                    confirmed = false;
+                    eprintln!(
+                        "the registration could not be confirmed: {}",
+                        error.with_hint()
+                    );
+                }
             }
         }
         Ok(match exit_code {
-            Some(0) => ExitCode::SUCCESS,
+            Some(0) if confirmed => ExitCode::SUCCESS,
+            Some(0) => ExitCode::from(1),
             Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1).max(1)),
             None => ExitCode::from(130),
         })

@@ -55,18 +55,23 @@ pub fn run(
                 &plan,
                 write,
                 json,
+                serde_json::Map::new(),
                 &mut super::prompt::StdinPrompt,
             )
         }
         PipelineAction::Sync { write } => {
             let all: Vec<_> = workspace.extensions.iter().collect();
             let plan = plan_add(&workspace, &all).map_err(UsageError)?;
-            let mut drifted = 0;
+            let mut drifted = Vec::new();
             for extension in &all {
                 if let Some((missing, extra)) = drift(&workspace, extension)
                     && (!missing.is_empty() || !extra.is_empty())
                 {
-                    drifted += 1;
+                    drifted.push(serde_json::json!({
+                        "extension": extension.folder,
+                        "missing": &missing,
+                        "extra": &extra,
+                    }));
                     eprintln!(
                         "drift: the build role of {} differs from what its schema and setup need",
                         extension.folder
@@ -79,15 +84,19 @@ pub fn run(
                     }
                 }
             }
+            let has_drift = !drifted.is_empty();
+            let mut report = serde_json::Map::new();
+            report.insert("drift".into(), serde_json::Value::Array(drifted));
             let code = write_plan(
                 &workspace.root,
                 &workspace.config.pipeline_template,
                 &plan,
                 write,
                 json,
+                report,
                 &mut super::prompt::StdinPrompt,
             )?;
-            Ok(if drifted > 0 { ExitCode::from(1) } else { code })
+            Ok(if has_drift { ExitCode::from(1) } else { code })
         }
     }
 }

@@ -47,6 +47,7 @@ pub fn run(start: &Path, what: &ScaffoldWhat, json: bool) -> Result<ExitCode, Us
         &plan,
         write,
         json,
+        serde_json::Map::new(),
         &mut super::prompt::StdinPrompt,
     )
 }
@@ -58,8 +59,16 @@ pub fn write_plan(
     plan: &Plan,
     args: &WriteArgs,
     json: bool,
+    report: serde_json::Map<String, serde_json::Value>,
     prompt: &mut dyn Prompt,
 ) -> Result<ExitCode, UsageError> {
+    // `--json` prints one object: what happened, with the caller's `report` beside it.
+    let print_report = |mut object: serde_json::Value| {
+        if let Some(fields) = object.as_object_mut() {
+            fields.extend(report.clone());
+        }
+        print_json(&object)
+    };
     let preview = plan.preview();
     if !json {
         if preview.is_empty() {
@@ -73,8 +82,8 @@ pub fn write_plan(
     }
     if args.dry_run || preview.is_empty() {
         if json {
-            return Ok(print_json(
-                &serde_json::json!({"dry_run": args.dry_run, "diff": preview, "notes": plan.notes}),
+            return Ok(print_report(
+                serde_json::json!({"dry_run": args.dry_run, "diff": preview, "notes": plan.notes}),
             ));
         }
         return Ok(ExitCode::SUCCESS);
@@ -98,7 +107,9 @@ pub fn write_plan(
         .filter(|f| f.severity == Severity::Error)
         .partition(|f| f.file == inputs_folder || plan.writes.iter().any(|w| w.display == f.file));
     if json {
-        print_json(&serde_json::json!({"applied": applied, "notes": plan.notes, "errors": errors}));
+        print_report(
+            serde_json::json!({"applied": applied, "notes": plan.notes, "errors": errors}),
+        );
     } else {
         for file in &applied.written {
             println!("wrote {file}");

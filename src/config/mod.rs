@@ -5,5 +5,5 @@ mod workspace_file;
 
 pub use workspace_file::{
     AccountId, ConfigError, Maturity, ProdAccount, Regions, Stage, StageAccount, WORKSPACE_FILE,
-    WorkspaceConfig,
+    WorkspaceConfig, names_folder,
 };

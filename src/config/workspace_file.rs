@@ -315,10 +315,22 @@ impl WorkspaceConfig {
     pub fn maturity_of(&self, type_name: Option<&str>, folder: &str) -> Maturity {
         type_name
             .and_then(|name| self.maturity.get(name))
-            .or_else(|| self.maturity.get(folder))
+            .or_else(|| {
+                self.maturity
+                    .iter()
+                    .find(|(key, _)| names_folder(key, folder))
+                    .map(|(_, maturity)| maturity)
+            })
             .copied()
             .unwrap_or_default()
     }
+}
+
+/// Whether a maturity key names the extension in `folder`: its path (`resources/S3_Thing`, with
+/// or without a trailing slash) or its folder name alone (`S3_Thing`).
+pub fn names_folder(key: &str, folder: &str) -> bool {
+    let key = key.trim_end_matches('/');
+    key == folder || folder.rsplit('/').next() == Some(key)
 }
 
 #[cfg(test)]
@@ -343,6 +355,25 @@ maturity:
   AwsCommunity::S3::DeleteBucketContents: alpha
   hooks/S3_Check: prod
 "#;
+
+    #[test]
+    fn maturity_by_path_or_bare_folder_name() {
+        let config = WorkspaceConfig::parse(
+            "maturity:\n  S3_Thing: alpha\n  hooks/S3_Check/: alpha\n",
+            "regship.yml",
+        )
+        .unwrap();
+        assert_eq!(
+            config.maturity_of(None, "resources/S3_Thing"),
+            Maturity::Alpha
+        );
+        assert_eq!(config.maturity_of(None, "hooks/S3_Check"), Maturity::Alpha);
+        assert_eq!(
+            config.maturity_of(None, "resources/S3_Thing2"),
+            Maturity::Prod
+        );
+        assert_eq!(config.maturity_of(None, "resources/Other"), Maturity::Prod);
+    }
 
     #[test]
     fn reads_every_key() {
