@@ -309,3 +309,54 @@ fn events_of_a_missing_stack_say_so() {
         text(&output)
     );
 }
+
+/// Ctrl-C at the change-set question cleans up as a "no" does: no REVIEW_IN_PROGRESS stack is
+/// left behind, and the exit code says it was interrupted.
+#[test]
+fn ctrl_c_at_the_change_set_question_leaves_no_stack_behind() {
+    use std::io::Read;
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    let mut child = support::regship_command(dir.path())
+        .args([
+            "-C",
+            dir.path().to_str().unwrap(),
+            "--endpoint-url",
+            &moto.endpoint,
+        ])
+        .args(["setup", "deploy", "S3_DeleteBucketContents"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = child.stderr.take().unwrap();
+    let mut seen = String::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut buffer = [0u8; 4096];
+    while !seen.contains("[y/N]") {
+        assert!(std::time::Instant::now() < deadline, "no question: {seen}");
+        let read = stderr.read(&mut buffer).unwrap();
+        assert!(read > 0, "regship ended before asking: {seen}");
+        seen.push_str(&String::from_utf8_lossy(&buffer[..read]));
+    }
+    assert_eq!(
+        stack_status(moto, dir.path()).as_deref(),
+        Some("REVIEW_IN_PROGRESS"),
+        "the CREATE change set made the stack"
+    );
+    // SAFETY: kill(2) on our own child process.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait().unwrap();
+    let mut rest = String::new();
+    stderr.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}{rest}");
+    assert!(rest.contains("the change set was deleted"), "{rest}");
+    assert_eq!(
+        stack_status(moto, dir.path()),
+        None,
+        "no empty REVIEW_IN_PROGRESS stack is left behind"
+    );
+}

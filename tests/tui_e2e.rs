@@ -490,3 +490,59 @@ fn a_stage_switch_on_the_pipeline_view_ends_in_an_answer() {
     tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);
 }
+
+/// Processes whose command line contains `marker`.
+fn processes(marker: &str) -> usize {
+    let output = Command::new("pgrep").args(["-f", marker]).output().unwrap();
+    String::from_utf8_lossy(&output.stdout).lines().count()
+}
+
+/// q with a job running asks first (default No); yes ends the job's whole process group, its
+/// children included, before regship exits.
+#[test]
+fn quitting_with_a_running_job_ends_its_process_group() {
+    require_tmux();
+    let (moto, _serial) = moto();
+    let dir = workspace();
+    let marker = format!("regship-e2e-job-{}", std::process::id());
+    let cfn = dir.path().join("slow-cfn");
+    std::fs::write(
+        &cfn,
+        format!(
+            "#!/bin/bash\necho slow cfn started\n(exec -a {marker}-child sleep 300) &\nexec -a {marker}-main sleep 300\n"
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(&cfn, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let (tmux, stty) = start_tui_with(
+        dir.path(),
+        &moto.endpoint,
+        &format!("REGSHIP_CFN='{}' ", cfn.display()),
+    );
+    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    tmux.keys(&["v"]);
+    tmux.wait_for("slow cfn started", 10);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while processes(&marker) < 2 {
+        assert!(
+            Instant::now() < deadline,
+            "the job's two processes did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    tmux.keys(&["q"]);
+    tmux.wait_for("cancel it (the whole process group) and quit?", 5);
+    tmux.keys(&["Enter"]); // the default answer is No
+    tmux.wait_for("not quitting: the jobs go on", 5);
+    assert_eq!(processes(&marker), 2, "No leaves the job running");
+    tmux.keys(&["q"]);
+    tmux.wait_for("and quit?", 5);
+    tmux.keys(&["y", "Enter"]);
+    tmux.wait_for("REGSHIP-EXITED 0", 10);
+    assert_eq!(
+        processes(&marker),
+        0,
+        "a process of the job's group outlived regship"
+    );
+    assert_terminal_restored(&stty);
+}

@@ -91,6 +91,25 @@ pub(super) fn handle_dialog(state: &mut AppState, action: &Input) -> Option<Vec<
             }
             Some(Vec::new())
         }
+        Dialog::QuitWithJobs { yes, .. } => {
+            if choose(yes, action) {
+                return Some(Vec::new());
+            }
+            match action {
+                Input::InputCancel | Input::Back => state.dialog = None,
+                Input::InputSubmit if *yes => {
+                    // The jobs' process groups are ended on the way out (the runner's last act).
+                    state.dialog = None;
+                    state.quit = true;
+                }
+                Input::InputSubmit => {
+                    state.dialog = None;
+                    notice(state, "not quitting: the jobs go on", false);
+                }
+                _ => {}
+            }
+            Some(Vec::new())
+        }
         Dialog::Scaffold { plan, yes } => {
             if choose(yes, action) {
                 return Some(Vec::new());

@@ -44,6 +44,9 @@ fn guide(state: &AppState) -> Guide {
                 T(" deletes it"),
             ],
             Dialog::Message { .. } => &[T("enter closes the message")],
+            Dialog::QuitWithJobs { .. } => &[T(
+                "a job still runs: y then enter ends it and quits; enter alone keeps it running",
+            )],
             Dialog::Scaffold { .. } => &[T(
                 "the diff is shown before anything is written; the default is No",
             )],

@@ -22,7 +22,21 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
         return Vec::new();
     }
     match input {
-        Input::Quit => state.quit = true,
+        Input::Quit => {
+            let running = state
+                .jobs
+                .iter()
+                .filter(|job| job.status == JobStatus::Running)
+                .count();
+            if running > 0 {
+                state.dialog = Some(Dialog::QuitWithJobs {
+                    running,
+                    yes: false,
+                });
+            } else {
+                state.quit = true;
+            }
+        }
         Input::Help => state.help = true,
         Input::CommandMode => {
             state.input = Some(InputLine {

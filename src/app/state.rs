@@ -194,6 +194,8 @@ pub enum Dialog {
         plan: crate::scaffold::Plan,
         yes: bool,
     },
+    /// Quit while jobs run: cancel them (their whole process groups) and quit? Default No.
+    QuitWithJobs { running: usize, yes: bool },
 }
 
 /// A line being typed at the bottom: a `:` command or a `/` filter.

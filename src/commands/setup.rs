@@ -15,7 +15,7 @@ use crate::cloud::Stack;
 use std::sync::Arc;
 
 use crate::cloud::Cloud;
-use crate::cloud::guard::AccountGuard;
+use crate::cloud::guard::{AccountGuard, Refusal};
 use crate::ops::setup_stack::{self, DeployPlan};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
 use crate::workspace::{Extension, Workspace};
@@ -186,7 +186,40 @@ pub fn deploy(
             args.stage,
             authorization.account()
         );
-        if let Err(refused) = guard.confirm(&authorization, &question, args.yes, &mut StdinPrompt) {
+        // The question waits on its own thread, so that Ctrl-C at it cleans up like a "no":
+        // the change set (and the empty stack a CREATE made) is deleted before exiting.
+        let answer = {
+            let (authorization, assume_yes) = (authorization.clone(), args.yes);
+            tokio::task::spawn_blocking(move || {
+                guard.confirm(&authorization, &question, assume_yes, &mut StdinPrompt)
+            })
+        };
+        let answered = tokio::select! {
+            answered = answer => answered.unwrap_or_else(|err| Err(Refusal {
+                message: format!("the question failed: {err}"),
+                hint: "answer again".into(),
+            })),
+            _ = tokio::signal::ctrl_c() => {
+                eprintln!();
+                let cleaned = setup_stack::discard(
+                    cloud.as_ref(),
+                    &authorization,
+                    &change_set.id,
+                    &change_set.stack_id,
+                )
+                .await;
+                match cleaned {
+                    Ok(()) => eprintln!("interrupted: the change set was deleted; nothing was deployed"),
+                    Err(error) => eprintln!(
+                        "interrupted; the change set could not be deleted: {}",
+                        error.with_hint()
+                    ),
+                }
+                // The question's thread still waits on stdin: leave without waiting for it.
+                std::process::exit(130);
+            }
+        };
+        if let Err(refused) = answered {
             let _ = setup_stack::discard(
                 cloud.as_ref(),
                 &authorization,

@@ -45,6 +45,25 @@ pub struct JobHandle {
 }
 
 impl JobHandle {
+    /// Ends the whole process group before returning (regship is exiting): SIGTERM, then
+    /// SIGKILL for what is still there after two seconds.
+    pub fn end_now(self) {
+        let pgid = self.pgid;
+        // SAFETY: kill(2) on our own child's process group has no memory effects.
+        unsafe {
+            libc::kill(-pgid, libc::SIGTERM);
+        }
+        let deadline = std::time::Instant::now() + Duration::from_secs(2);
+        // SAFETY: signal 0 only asks whether the group still exists.
+        while unsafe { libc::kill(-pgid, 0) } == 0 && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: as above; the group may already be gone, which kill reports harmlessly.
+        unsafe {
+            libc::kill(-pgid, libc::SIGKILL);
+        }
+    }
+
     /// Stops the whole process group: SIGTERM, then SIGKILL after two seconds.
     pub fn cancel(self) {
         let pgid = self.pgid;

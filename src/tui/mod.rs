@@ -104,7 +104,9 @@ pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<I
         return Some(Input::Quit);
     }
     let typing = match &state.dialog {
-        Some(Dialog::Confirm { .. } | Dialog::Scaffold { .. }) => true,
+        Some(Dialog::Confirm { .. } | Dialog::Scaffold { .. } | Dialog::QuitWithJobs { .. }) => {
+            true
+        }
         Some(Dialog::Busy(_)) => return None,
         Some(Dialog::Message { .. }) => true,
         None => state.input.is_some(),
@@ -422,7 +424,11 @@ async fn event_loop(
             },
             Some(result) = actions.recv() => Some(result.into()),
             _ = ticks.tick() => Some(Action::Tick(now_ms())),
-            _ = sigterm.recv() => Some(Input::Quit.into()),
+            _ = sigterm.recv() => {
+                // Asked to end (a service manager, a closed terminal): no question, jobs end too.
+                state.quit = true;
+                None
+            }
         };
         if let Some(action) = action {
             pending.extend(app::update(&mut state, action));
@@ -430,5 +436,8 @@ async fn event_loop(
         }
     }
     stop.store(true, Ordering::Relaxed);
+    if let Some(runner) = &runner {
+        runner.end_all_jobs();
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -73,6 +73,20 @@ impl Runner {
         }
     }
 
+    /// Ends every running job's process group; regship is exiting.
+    pub fn end_all_jobs(&self) {
+        let jobs: Vec<JobHandle> = self
+            .jobs
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .drain()
+            .map(|(_, handle)| handle)
+            .collect();
+        for handle in jobs {
+            handle.end_now();
+        }
+    }
+
     /// The stage's shared connection and what it is for, for a task to take along.
     fn cloud_of(&self, stage: Stage) -> CloudHandle {
         CloudHandle {

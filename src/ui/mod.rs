@@ -402,6 +402,18 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
             lines.push(yes_no(*yes, theme));
             ("write these files?".into(), lines)
         }
+        Dialog::QuitWithJobs { running, yes } => (
+            "quit?".into(),
+            vec![
+                Line::raw(format!(
+                    "{running} job{} running: cancel {} (the whole process group) and quit?",
+                    if *running == 1 { " is" } else { "s are" },
+                    if *running == 1 { "it" } else { "them" }
+                )),
+                Line::raw(""),
+                yes_no(*yes, theme),
+            ],
+        ),
         Dialog::Confirm { plan, yes, typed } => {
             let stage = plan.authorization.stage();
             let mut lines = Vec::new();

@@ -225,3 +225,36 @@ fn a_status_message_is_cleared_by_the_next_input() {
     assert_eq!(state.notice, None, "{:?}", state.notice);
     assert!(matches!(state.dialog, Some(Dialog::Busy(_))));
 }
+
+#[test]
+fn quitting_while_a_job_runs_asks_first_and_defaults_to_no() {
+    let mut state = loaded();
+    keys(&mut state, [Input::RunCfn(CfnVerb::Validate)]);
+    assert_eq!(state.jobs[0].status, JobStatus::Running);
+    keys(&mut state, [Input::Quit]);
+    assert!(
+        !state.quit,
+        "a running job is not left behind without a question"
+    );
+    assert!(matches!(
+        state.dialog,
+        Some(Dialog::QuitWithJobs {
+            running: 1,
+            yes: false
+        })
+    ));
+    keys(&mut state, [Input::InputSubmit]);
+    assert!(
+        !state.quit && state.dialog.is_none(),
+        "the default answer is No"
+    );
+    keys(
+        &mut state,
+        [Input::Quit, Input::InputChar('y'), Input::InputSubmit],
+    );
+    assert!(state.quit);
+    // Without a running job, q quits at once.
+    let mut idle = loaded();
+    keys(&mut idle, [Input::Quit]);
+    assert!(idle.quit);
+}
