@@ -473,7 +473,7 @@ fn a_stage_switch_on_the_pipeline_view_ends_in_an_answer() {
     )
     .unwrap();
     let (tmux, stty) = start_tui(dir.path(), &moto.endpoint);
-    tmux.wait_for("resources/S3_DeleteBucketContents", 30);
+    tmux.wait_for("resources/S3_DeleteBucket", 30); // the BUILD column narrows the folder's
     tmux.keys(&[":", "stage cicd", "Enter"]);
     tmux.keys(&["5"]);
     let cicd = tmux.wait_for("HTTP 500", 10);
