@@ -24,11 +24,11 @@ pub const RULES: &[(&str, &str)] = &[
 
 pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
     let mut findings = Vec::new();
-    if let Some(err) = &workspace.config_error {
+    for err in &workspace.config.problems {
         findings.push(
             Finding::error("CFG001", WORKSPACE_FILE, format!("regship.yml cannot be used: {}", err.message))
                 .line(err.line)
-                .hint("fix the key named above (see the README's regship.yml reference); defaults are used until then"),
+                .hint("fix the key named above (see the README's regship.yml reference); its default is used until then, the rest of the file applies"),
         );
     }
     for key in workspace.config.maturity.keys() {

@@ -105,5 +105,16 @@ pub async fn account_row(connections: &Connections, context: StageContext) -> Ac
             row.hint = Some("check the network, a proxy, or --endpoint-url".into());
         }
     }
+    // A stage whose settings could not all be read says so wherever it shows.
+    if let Some(problem) = &context.config_problem {
+        row.message = Some(match row.message.take() {
+            Some(message) => format!("{message}; regship.yml: {problem}"),
+            None => format!("regship.yml: {problem}"),
+        });
+        row.hint = Some(format!(
+            "fix accounts.{} in regship.yml: until then that setting's default is used",
+            context.stage
+        ));
+    }
     row
 }

@@ -23,6 +23,9 @@ pub struct StageContext {
     /// The region came from `--region` (or `:region`), not from regship.yml.
     #[serde(skip)]
     pub region_from_flag: bool,
+    /// What of this stage's settings in regship.yml could not be used.
+    #[serde(skip)]
+    pub config_problem: Option<String>,
 }
 
 impl StageContext {
@@ -57,6 +60,7 @@ impl StageContext {
             endpoint_url: overrides.endpoint_url.clone(),
             expected_account: expected_account.clone(),
             region_from_flag: overrides.region.is_some(),
+            config_problem: config.stage_problem(stage).map(|p| p.to_string()),
         }
     }
 

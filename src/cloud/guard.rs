@@ -96,12 +96,18 @@ impl AccountGuard {
             ));
         }
         let Some(expected) = &context.expected_account else {
-            return Err(Refusal::new(
-                format!("{action} in {stage}: no account id is configured for the {stage} stage"),
-                format!(
+            let hint = match &context.config_problem {
+                Some(problem) => format!(
+                    "regship.yml's accounts.{stage} could not all be read ({problem}): fix that first"
+                ),
+                None => format!(
                     "set accounts.{stage}.account_id in regship.yml to {} if that is the right account",
                     caller.account
                 ),
+            };
+            return Err(Refusal::new(
+                format!("{action} in {stage}: no account id is configured for the {stage} stage"),
+                hint,
             ));
         };
         if expected.as_str() != caller.account {

@@ -42,8 +42,10 @@ pub fn start_dir(workspace: Option<&Path>) -> Result<PathBuf, UsageError> {
 /// Loads the workspace found from `start`, warning on stderr when regship.yml is unusable.
 pub fn load_workspace(start: &Path) -> Workspace {
     let workspace = Workspace::discover(start);
-    if let Some(err) = &workspace.config_error {
-        eprintln!("warning: {err}; using defaults (run `regship check` for details)");
+    for err in &workspace.config.problems {
+        eprintln!(
+            "warning: {err}; its default is used, the rest of the file applies (run `regship check` for details)"
+        );
     }
     workspace
 }

@@ -243,6 +243,9 @@ pub struct WorkspaceConfig {
     /// Maturity per extension, keyed by type name or folder; absent: prod.
     #[serde(default)]
     pub maturity: BTreeMap<String, Maturity>,
+    /// What of the file could not be used: each costs only its own key (its default stands in).
+    #[serde(skip)]
+    pub problems: Vec<ConfigError>,
 }
 
 impl Default for WorkspaceConfig {
@@ -253,18 +256,89 @@ impl Default for WorkspaceConfig {
             pipeline_template: default_pipeline_template(),
             accounts: Accounts::default(),
             maturity: BTreeMap::new(),
+            problems: Vec::new(),
         }
     }
 }
 
 /// A `regship.yml` that could not be used, with where and why.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("{file}{}: {message}", location(*.line, *.column))]
 pub struct ConfigError {
     pub file: String,
     pub line: Option<u32>,
     pub column: Option<u32>,
     pub message: String,
+}
+
+/// A parse error as a `ConfigError`: its message without serde's " at line ..." tail.
+fn config_error(err: &serde_norway::Error, file: &str) -> ConfigError {
+    let location = err.location();
+    let full = err.to_string();
+    let message = match full.rsplit_once(" at line ") {
+        Some((message, _)) if location.is_some() => message.to_string(),
+        _ => full,
+    };
+    ConfigError {
+        file: file.to_string(),
+        line: location.as_ref().map(|l| l.line() as u32),
+        column: location.as_ref().map(|l| l.column() as u32),
+        message,
+    }
+}
+
+/// The key a problem's message names: the unknown field in backticks, else the last segment
+/// of its path (`accounts.beta.account_id: ...` -> `account_id`).
+fn text_key(message: &str) -> Option<&str> {
+    if let Some(rest) = message.split("unknown field `").nth(1) {
+        return rest.split('`').next();
+    }
+    let (path, _) = message.split_once(": ")?;
+    path.rsplit('.').next().filter(|key| !key.contains(' '))
+}
+
+/// The 1-based line where `key:` first stands in `text`.
+fn line_of_key(key: Option<&str>, text: &str) -> Option<u32> {
+    let key = key?;
+    text.lines()
+        .position(|line| {
+            let trimmed = line.trim_start().trim_start_matches("- ");
+            trimmed.starts_with(&format!("{key}:")) || trimmed.starts_with(&format!("\"{key}\":"))
+        })
+        .map(|n| n as u32 + 1)
+}
+
+/// Removes from `value` the key a problem's message names; whether it found one.
+fn leave_out(value: &mut serde_norway::Value, message: &str) -> bool {
+    let (path, rest) = match message.split_once(": ") {
+        Some((path, rest)) if !path.contains(' ') => (path, rest),
+        _ => ("", message),
+    };
+    let mut segments: Vec<&str> = if path.is_empty() {
+        Vec::new()
+    } else {
+        path.split('.').collect()
+    };
+    if let Some(field) = rest
+        .split("unknown field `")
+        .nth(1)
+        .and_then(|r| r.split('`').next())
+    {
+        segments.push(field);
+    }
+    let Some((last, parents)) = segments.split_last() else {
+        return false;
+    };
+    let mut node = value;
+    for segment in parents {
+        match node.get_mut(*segment) {
+            Some(child) => node = child,
+            None => return false,
+        }
+    }
+    node.as_mapping_mut()
+        .and_then(|mapping| mapping.remove(*last))
+        .is_some()
 }
 
 fn location(line: Option<u32>, column: Option<u32>) -> String {
@@ -276,39 +350,88 @@ fn location(line: Option<u32>, column: Option<u32>) -> String {
 }
 
 impl WorkspaceConfig {
-    /// Parses the text of a workspace file; `file` names it in errors.
+    /// Parses the text of a workspace file strictly: the first problem is an error.
     pub fn parse(text: &str, file: &str) -> Result<WorkspaceConfig, ConfigError> {
         if text.trim().is_empty() {
             return Ok(WorkspaceConfig::default());
         }
-        serde_norway::from_str(text).map_err(|err| {
-            let location = err.location();
-            let full = err.to_string();
-            let message = match full.rsplit_once(" at line ") {
-                Some((message, _)) if location.is_some() => message.to_string(),
-                _ => full,
-            };
-            ConfigError {
-                file: file.to_string(),
-                line: location.as_ref().map(|l| l.line() as u32),
-                column: location.as_ref().map(|l| l.column() as u32),
-                message,
-            }
-        })
+        serde_norway::from_str(text).map_err(|err| config_error(&err, file))
     }
 
-    /// Loads `regship.yml` from `root`: defaults when absent, an error when unusable.
-    pub fn load(root: &Path) -> Result<WorkspaceConfig, ConfigError> {
-        match read_text(&root.join(WORKSPACE_FILE)) {
-            Ok(text) => WorkspaceConfig::parse(&text, WORKSPACE_FILE),
-            Err(ReadProblem::Missing) => Ok(WorkspaceConfig::default()),
-            Err(problem) => Err(ConfigError {
-                file: WORKSPACE_FILE.to_string(),
-                line: None,
-                column: None,
-                message: problem.to_string(),
-            }),
+    /// Parses the text of a workspace file, using all it can: a key that is unknown or of the
+    /// wrong type is left out (its default stands in) and reported in `problems`, and the rest
+    /// of the file still applies. A file that is not YAML at all gives the defaults.
+    pub fn parse_lenient(text: &str, file: &str) -> WorkspaceConfig {
+        let first = match WorkspaceConfig::parse(text, file) {
+            Ok(config) => return config,
+            Err(first) => first,
+        };
+        let mut problems = vec![first];
+        let Ok(mut value) = serde_norway::from_str::<serde_norway::Value>(text) else {
+            return WorkspaceConfig {
+                problems,
+                ..WorkspaceConfig::default()
+            };
+        };
+        // Each round leaves out the key the last problem names and reads the rest again.
+        for _ in 0..32 {
+            let last = problems
+                .last()
+                .map(|p| p.message.clone())
+                .unwrap_or_default();
+            if !leave_out(&mut value, &last) {
+                break;
+            }
+            let again = serde_norway::to_string(&value)
+                .map_err(|err| err.to_string())
+                .and_then(|text| {
+                    serde_norway::from_str::<WorkspaceConfig>(&text)
+                        .map_err(|err| config_error(&err, file).message)
+                });
+            match again {
+                Ok(mut config) => {
+                    config.problems = problems;
+                    return config;
+                }
+                Err(message) => problems.push(ConfigError {
+                    file: file.to_string(),
+                    line: line_of_key(text_key(&message), text),
+                    column: None,
+                    message,
+                }),
+            }
         }
+        WorkspaceConfig {
+            problems,
+            ..WorkspaceConfig::default()
+        }
+    }
+
+    /// Loads `regship.yml` from `root`: defaults when absent; what cannot be used is in
+    /// `problems`, and costs only its own key.
+    pub fn load(root: &Path) -> WorkspaceConfig {
+        match read_text(&root.join(WORKSPACE_FILE)) {
+            Ok(text) => WorkspaceConfig::parse_lenient(&text, WORKSPACE_FILE),
+            Err(ReadProblem::Missing) => WorkspaceConfig::default(),
+            Err(problem) => WorkspaceConfig {
+                problems: vec![ConfigError {
+                    file: WORKSPACE_FILE.to_string(),
+                    line: None,
+                    column: None,
+                    message: problem.to_string(),
+                }],
+                ..WorkspaceConfig::default()
+            },
+        }
+    }
+
+    /// What could not be used of one stage's settings (`accounts.<stage>`), for messages where
+    /// that stage is used.
+    pub fn stage_problem(&self, stage: Stage) -> Option<&ConfigError> {
+        let prefix = format!("accounts.{stage}");
+        self.problems
+            .iter()
+            .find(|p| p.message.starts_with(&prefix))
     }
 
     /// The maturity of an extension, looked up by type name, then by folder.
@@ -430,9 +553,82 @@ maturity:
         );
         let dir = tempfile::tempdir().unwrap();
         assert_eq!(
-            WorkspaceConfig::load(dir.path()).unwrap(),
+            WorkspaceConfig::load(dir.path()),
             WorkspaceConfig::default()
         );
+    }
+
+    #[test]
+    fn an_unquoted_id_with_a_leading_zero_is_read_as_written() {
+        let config = WorkspaceConfig::parse(
+            "accounts:\n  sandbox: {account_id: 012345670123}\n  beta: {account_id: 012345678901}\n",
+            "regship.yml",
+        )
+        .unwrap();
+        let id = |account: &Option<AccountId>| account.as_ref().map(|a| a.as_str().to_string());
+        assert_eq!(
+            id(&config.accounts.sandbox.account_id).as_deref(),
+            Some("012345670123")
+        );
+        assert_eq!(
+            id(&config.accounts.beta.account_id).as_deref(),
+            Some("012345678901")
+        );
+    }
+
+    #[test]
+    fn a_bad_key_costs_only_that_key() {
+        let text = "namespace: Acme\naccounts:\n  sandbox: {profile: dev, account_id: \"111111111111\"}\n  beta: {profile: beta, account_id: 12345}\n  prod:\n    profile: prod\n    regionz: all\n    account_id: \"444444444444\"\nmaturity:\n  Acme::A::B: beta\n  Acme::C::D: alpha\n";
+        let config = WorkspaceConfig::parse_lenient(text, "regship.yml");
+        assert_eq!(config.namespace.as_deref(), Some("Acme"));
+        assert_eq!(config.accounts.sandbox.profile.as_deref(), Some("dev"));
+        assert_eq!(config.accounts.prod.profile.as_deref(), Some("prod"));
+        assert_eq!(
+            config
+                .accounts
+                .prod
+                .account_id
+                .as_ref()
+                .map(AccountId::as_str),
+            Some("444444444444")
+        );
+        assert_eq!(config.accounts.beta.profile.as_deref(), Some("beta"));
+        assert_eq!(
+            config.accounts.beta.account_id, None,
+            "the bad id alone is dropped"
+        );
+        assert_eq!(config.maturity.get("Acme::C::D"), Some(&Maturity::Alpha));
+        assert_eq!(config.maturity.get("Acme::A::B"), None);
+        let problems: Vec<(Option<u32>, &str)> = config
+            .problems
+            .iter()
+            .map(|p| (p.line, p.message.as_str()))
+            .collect();
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        assert!(
+            problems
+                .iter()
+                .any(|(line, m)| *line == Some(4) && m.contains("accounts.beta.account_id")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|(line, m)| *line == Some(7) && m.contains("regionz")),
+            "{problems:?}"
+        );
+        assert!(
+            problems
+                .iter()
+                .any(|(line, m)| *line == Some(10) && m.contains("beta")),
+            "{problems:?}"
+        );
+        assert!(config.stage_problem(Stage::Prod).is_some());
+        assert!(config.stage_problem(Stage::Sandbox).is_none());
+        // Not YAML at all: the defaults, and why.
+        let broken = WorkspaceConfig::parse_lenient("namespace: [a\n", "regship.yml");
+        assert_eq!(broken.namespace, None);
+        assert_eq!(broken.problems.len(), 1);
     }
 
     #[test]

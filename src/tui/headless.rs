@@ -39,8 +39,7 @@ impl Headless {
     /// Call it inside a tokio runtime (tests pause its time to make every run the same).
     pub fn demo(root: &Path, seed: u64, origin_ms: i64) -> Result<Headless, String> {
         let workspace = Arc::new(Workspace::load(root));
-        let config = demo_config(&WorkspaceConfig::load(root).unwrap_or_default())
-            .map_err(|err| err.to_string())?;
+        let config = demo_config(&WorkspaceConfig::load(root)).map_err(|err| err.to_string())?;
         let clock = Clock::starting_at(origin_ms, 1.0);
         let mut state = AppState::new("regship", Stage::Sandbox);
         state.demo = true;

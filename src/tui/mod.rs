@@ -210,13 +210,13 @@ pub fn run(start: &Path, aws: &AwsArgs, demo: Option<DemoOptions>) -> Result<Exi
     let (theme, problem) = Theme::load(paths.as_ref().map(|p| p.theme_file()).as_deref());
     problems.extend(problem);
     let root = find_root(start);
-    let mut config = match crate::config::WorkspaceConfig::load(&root) {
-        Ok(config) => config,
-        Err(err) => {
-            problems.push(format!("{err}; using defaults"));
-            crate::config::WorkspaceConfig::default()
-        }
-    };
+    let mut config = crate::config::WorkspaceConfig::load(&root);
+    problems.extend(
+        config
+            .problems
+            .iter()
+            .map(|err| format!("{err}; its default is used")),
+    );
     if demo.is_some() {
         config = demo_config(&config)
             .map_err(|err| UsageError(format!("the demo's accounts cannot be read: {err}")))?;

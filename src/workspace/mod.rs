@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use crate::config::{ConfigError, Maturity, WORKSPACE_FILE, WorkspaceConfig};
+use crate::config::{Maturity, WORKSPACE_FILE, WorkspaceConfig};
 use files::read_text;
 use inputs::{InputName, classify};
 use schema::{Schema, parse_json};
@@ -241,7 +241,6 @@ pub struct Workspace {
     pub root: PathBuf,
     pub config: WorkspaceConfig,
     /// Why `regship.yml` could not be used (the defaults are used instead).
-    pub config_error: Option<ConfigError>,
     pub extensions: Vec<Extension>,
     /// The CI/CD pipeline template, when the file exists.
     pub pipeline: Option<Loaded<Template>>,
@@ -371,10 +370,7 @@ impl Extension {
 impl Workspace {
     /// Loads the workspace whose root is `root`. Never fails: every problem is kept for the checks.
     pub fn load(root: &Path) -> Workspace {
-        let (config, config_error) = match WorkspaceConfig::load(root) {
-            Ok(config) => (config, None),
-            Err(err) => (WorkspaceConfig::default(), Some(err)),
-        };
+        let config = WorkspaceConfig::load(root);
         let mut project_dirs = Vec::new();
         for extension_dir in &config.extension_dirs {
             find_projects(&root.join(extension_dir), 0, &mut project_dirs);
@@ -389,7 +385,6 @@ impl Workspace {
         Workspace {
             root: root.to_path_buf(),
             config,
-            config_error,
             extensions,
             pipeline,
         }

@@ -23,6 +23,7 @@ pub fn parse_everything(text: &str) {
     let _ = Schema::parse(text);
     let _ = RpdkConfig::parse(text);
     let _ = WorkspaceConfig::parse(text, "regship.yml");
+    let _ = WorkspaceConfig::parse_lenient(text, "regship.yml");
     let _ = Keymap::parse_over(Some(&Keymap::default_keymap()), text);
     let _ = Theme::parse_over(None, text);
     let _ = parse_key(text);
