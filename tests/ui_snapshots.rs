@@ -839,3 +839,32 @@ fn a_long_scaffold_diff_still_shows_the_answer_row() {
         );
     }
 }
+
+/// A stack that waits in REVIEW_IN_PROGRESS for its change set shows how long it has waited,
+/// not "elapsed 0s".
+#[test]
+fn a_stack_waiting_for_its_change_set_shows_how_long() {
+    let mut waiting = state();
+    following(
+        &mut waiting,
+        vec![event(
+            0,
+            "setup-S3-DeleteBucketContents",
+            "AWS::CloudFormation::Stack",
+            "REVIEW_IN_PROGRESS",
+            Some("User Initiated"),
+        )],
+    );
+    waiting.now_ms = 1_700_000_000_000 + 250_000;
+    let backend = render(&waiting, 160, 48);
+    let screen: String = backend
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(
+        screen.contains("REVIEW_IN_PROGRESS  waiting for its change set 4m10s"),
+        "{backend}"
+    );
+}

@@ -31,11 +31,28 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .unwrap_or("waiting for events");
     let category = StatusCategory::of(status);
     let counts = watch.counts();
+    // Until the stack settles the clock runs on: a stack waiting in REVIEW_IN_PROGRESS for its
+    // change set has been waiting since its first event, not for 0 s.
     let elapsed = match (watch.events.front(), watch.events.back()) {
         (Some(first), Some(last)) => {
-            format!("{}s", (last.timestamp_ms - first.timestamp_ms) / 1000)
+            let end = if watch.outcome().is_some() {
+                last.timestamp_ms
+            } else {
+                state.now_ms.max(last.timestamp_ms)
+            };
+            let seconds = (end - first.timestamp_ms).max(0) / 1000;
+            if seconds < 60 {
+                format!("{seconds}s")
+            } else {
+                format!("{}m{:02}s", seconds / 60, seconds % 60)
+            }
         }
         _ => "-".into(),
+    };
+    let elapsed_label = if status == "REVIEW_IN_PROGRESS" {
+        "waiting for its change set"
+    } else {
+        "elapsed"
     };
     let updated = match view.updated_ms {
         Some(at) => ago(state.now_ms, at),
@@ -56,7 +73,7 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 format!("{} {status}", category.symbol()),
                 theme.status(category),
             ),
-            Span::raw(format!("  elapsed {elapsed}")),
+            Span::raw(format!("  {elapsed_label} {elapsed}")),
         ]),
         Line::from(vec![
             Span::styled(
