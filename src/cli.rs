@@ -189,7 +189,7 @@ pub struct WriteArgs {
     /// Show the diff and write nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// Overwrite existing files without asking (their old content is kept as `.bak`).
+    /// Overwrite existing files without asking (their old content is kept in regship's data folder).
     #[arg(long, short = 'y')]
     pub yes: bool,
 }

@@ -254,10 +254,31 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
         "y\n",
     );
     assert!(accepted.status.success(), "{}", text(&accepted));
+    let backup = text(&accepted)
+        .lines()
+        .find_map(|line| {
+            line.strip_prefix("kept the old content in ")
+                .map(String::from)
+        })
+        .expect("the output says where the old content is");
     assert_eq!(
-        std::fs::read_to_string(format!("{}.bak", create.display())).unwrap(),
+        std::fs::read_to_string(&backup).unwrap(),
         mine,
         "the old content is kept"
     );
+    assert!(
+        !backup.contains("/inputs/inputs_1_create.json.") && !backup.ends_with(".bak"),
+        "no backup beside the file: {backup}"
+    );
+    let inputs: Vec<_> = std::fs::read_dir(create.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        inputs.iter().all(|name| name.ends_with(".json")),
+        "{inputs:?}"
+    );
+    let check = regship(dir.path(), &["check", "S3_DeleteBucketContents"], "");
+    assert!(!text(&check).contains("INP003"), "{}", text(&check));
     assert_ne!(std::fs::read_to_string(&create).unwrap(), mine);
 }

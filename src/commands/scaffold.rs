@@ -92,8 +92,9 @@ pub fn write_plan(
     let confirmed = overwrites.is_empty() || args.yes || {
         let names: Vec<&str> = overwrites.iter().map(|w| w.display.as_str()).collect();
         let answer = prompt.ask(&format!(
-            "overwrite {} (the old content is kept as .bak)? [y/N] ",
-            names.join(", ")
+            "overwrite {} (the old content is kept in {})? [y/N] ",
+            names.join(", "),
+            crate::scaffold::backup_dir().display()
         ));
         matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes")
     };

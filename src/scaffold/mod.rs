@@ -7,7 +7,7 @@ pub mod pipeline;
 mod prerequisites;
 pub mod values;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub use inputs::{InputsSource, plan_inputs};
 pub use integ::plan_integ;
@@ -49,6 +49,14 @@ pub struct Applied {
     pub unchanged: Vec<String>,
 }
 
+/// Where overwritten files' old content goes: `backups/` in regship's data folder
+/// (`~/.local/share/regship` on Linux), or the temporary folder without a home.
+pub fn backup_dir() -> PathBuf {
+    crate::config::user::Paths::platform()
+        .map(|paths| paths.data_dir.join("backups"))
+        .unwrap_or_else(|| std::env::temp_dir().join("regship-backups"))
+}
+
 impl Plan {
     pub fn write(&mut self, path: PathBuf, display: String, new: String) {
         let old = std::fs::read_to_string(&path).ok();
@@ -88,8 +96,18 @@ impl Plan {
     }
 
     /// Writes the plan. Existing files are replaced only with `overwrite_confirmed`, after a
-    /// backup `<file>.bak` (`.bak.N` when that exists too); without it nothing is written.
+    /// backup in regship's data folder (see [`backup_dir`]); without it nothing is written.
     pub fn apply(&self, overwrite_confirmed: bool) -> Result<Applied, String> {
+        self.apply_backing_up_to(overwrite_confirmed, &backup_dir())
+    }
+
+    /// `apply` with the backups under `backups`: `<backups>/<unix seconds>/<the file's path as
+    /// displayed>`, never beside the file, where `cfn test` or the checks would read it.
+    pub fn apply_backing_up_to(
+        &self,
+        overwrite_confirmed: bool,
+        backups: &Path,
+    ) -> Result<Applied, String> {
         let overwrites = self.overwrites();
         if !overwrites.is_empty() && !overwrite_confirmed {
             let names: Vec<&str> = overwrites.iter().map(|w| w.display.as_str()).collect();
@@ -98,6 +116,9 @@ impl Plan {
                 names.join(", ")
             ));
         }
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
         let mut applied = Applied::default();
         for write in &self.writes {
             if !write.changes_something() {
@@ -109,19 +130,25 @@ impl Plan {
                     .map_err(|err| format!("{}: {err}", parent.display()))?;
             }
             if write.old.is_some() {
+                let relative = write.display.trim_start_matches('/');
                 let backup = (0..)
                     .map(|n| {
+                        let base = backups.join(stamp.to_string()).join(relative);
                         if n == 0 {
-                            format!("{}.bak", write.path.display())
+                            base
                         } else {
-                            format!("{}.bak.{n}", write.path.display())
+                            PathBuf::from(format!("{}.{n}", base.display()))
                         }
                     })
-                    .find(|candidate| !std::path::Path::new(candidate).exists())
+                    .find(|candidate| !candidate.exists())
                     .unwrap_or_default();
+                if let Some(parent) = backup.parent() {
+                    std::fs::create_dir_all(parent)
+                        .map_err(|err| format!("{}: {err}", parent.display()))?;
+                }
                 std::fs::copy(&write.path, &backup)
                     .map_err(|err| format!("backing up {}: {err}", write.display))?;
-                applied.backups.push(backup);
+                applied.backups.push(backup.display().to_string());
             }
             std::fs::write(&write.path, &write.new)
                 .map_err(|err| format!("{}: {err}", write.display))?;
@@ -164,9 +191,15 @@ mod tests {
             "nothing at all is written"
         );
 
-        let applied = plan.apply(true).unwrap();
+        let backups = tempfile::tempdir().unwrap();
+        let applied = plan.apply_backing_up_to(true, backups.path()).unwrap();
         assert_eq!(applied.written.len(), 2);
         assert_eq!(std::fs::read(&applied.backups[0]).unwrap(), original);
+        assert!(
+            applied.backups[0].starts_with(&backups.path().display().to_string()),
+            "the backup is kept outside the extension: {applied:?}"
+        );
+        assert!(applied.backups[0].ends_with("inputs/inputs_1_create.json"));
         assert_eq!(std::fs::read_to_string(&existing).unwrap(), "{}\n");
     }
 }

@@ -364,7 +364,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                 let names: Vec<&str> = overwrites.iter().map(|w| w.display.as_str()).collect();
                 lines.push(Line::styled(
                     format!(
-                        "overwrites {} (the old content is kept as .bak)",
+                        "overwrites {} (the old content is kept in regship's data folder)",
                         names.join(", ")
                     ),
                     Style::default().fg(theme.warning),
