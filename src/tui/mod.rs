@@ -63,6 +63,9 @@ fn setup_terminal() -> std::io::Result<Terminal<CrosstermBackend<Stdout>>> {
     Terminal::new(CrosstermBackend::new(std::io::stdout()))
 }
 
+/// The shortest time between two frames (about 30 a second).
+const FRAME: Duration = Duration::from_millis(33);
+
 /// What the UI thread reads from the terminal.
 enum TerminalEvent {
     Key(KeyEvent),
@@ -396,7 +399,7 @@ async fn event_loop(
         if state.quit {
             break;
         }
-        if dirty && last_draw.elapsed() >= Duration::from_millis(33) {
+        if dirty && last_draw.elapsed() >= FRAME {
             terminal
                 .draw(|frame| crate::ui::draw(frame, &state, theme, keymap))
                 .map_err(|err| UsageError(format!("the terminal could not be drawn: {err}")))?;
@@ -406,7 +409,11 @@ async fn event_loop(
                 panic!("injected panic (REGSHIP_INJECT_PANIC is set)");
             }
         }
+        // A change drawn less than a frame ago is drawn when the frame is due, not at the next
+        // event (which may be a 250 ms tick away).
+        let frame_due = tokio::time::Instant::from_std(last_draw + FRAME);
         let action: Option<Action> = tokio::select! {
+            _ = tokio::time::sleep_until(frame_due), if dirty => None,
             Some(event) = terminal_events.recv() => match event {
                 TerminalEvent::Key(key) => key_action(&state, keymap, &key).map(Action::Input),
                 TerminalEvent::Mouse { kind: MouseEventKind::ScrollUp, .. } => Some(Input::ScrollBy(-3).into()),
