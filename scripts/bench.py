@@ -188,11 +188,13 @@ def follow_calls(endpoint, env, log_path):
     """Requests of `regship events --follow` on an idle stack in its first minute and per
     minute after it, from moto's request log."""
     before = requests_logged(log_path)
+    errors = open(pathlib.Path(env["HOME"]) / "follower-stderr.txt", "w+")
     follower = subprocess.Popen(
-        [str(REGSHIP), "--endpoint-url", endpoint, "events", "bench-idle", "--follow"],
+        [str(REGSHIP), "-C", env["HOME"], "--endpoint-url", endpoint, "events", "bench-idle",
+         "--follow"],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=errors,
         env=env,
     )
     time.sleep(60)
@@ -200,6 +202,9 @@ def follow_calls(endpoint, env, log_path):
     time.sleep(max(FOLLOW_SECONDS - 60, 1))
     follower.terminate()
     follower.wait()
+    if first_minute == 0:
+        errors.seek(0)
+        sys.exit(f"the follower made no call; it said: {errors.read()}")
     later = requests_logged(log_path) - before - first_minute
     return first_minute, later * 60 / max(FOLLOW_SECONDS - 60, 1)
 
