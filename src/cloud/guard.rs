@@ -66,19 +66,23 @@ impl AccountGuard {
         cloud: &dyn Cloud,
         action: &str,
     ) -> Result<Authorization, Denial> {
-        if self.read_only {
-            // Read-only refuses without a call.
-            let nobody = Identity {
-                account: String::new(),
-                arn: String::new(),
-            };
-            return self
-                .check_account(cloud.context(), &nobody, action)
-                .map_err(Denial::Refused);
-        }
+        // Read-only refuses without a call.
+        self.refuse_read_only(cloud.context(), action)
+            .map_err(Denial::Refused)?;
         let caller = cloud.identity().await.map_err(Denial::Cloud)?;
         self.check_account(cloud.context(), &caller, action)
             .map_err(Denial::Refused)
+    }
+
+    fn refuse_read_only(&self, context: &StageContext, action: &str) -> Result<(), Refusal> {
+        if self.read_only {
+            let stage = context.stage;
+            return Err(Refusal::new(
+                format!("{action} in {stage}: regship is running read-only"),
+                "run without --read-only to change anything",
+            ));
+        }
+        Ok(())
     }
 
     /// Checks that `caller` is the account configured for the context's stage.
@@ -89,12 +93,7 @@ impl AccountGuard {
         action: &str,
     ) -> Result<Authorization, Refusal> {
         let stage = context.stage;
-        if self.read_only {
-            return Err(Refusal::new(
-                format!("{action} in {stage}: regship is running read-only"),
-                "run without --read-only to change anything",
-            ));
-        }
+        self.refuse_read_only(context, action)?;
         let Some(expected) = &context.expected_account else {
             let hint = match &context.config_problem {
                 Some(problem) => format!(

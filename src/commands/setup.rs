@@ -229,9 +229,14 @@ pub fn deploy(
             .await;
             return Err(refusal(refused, "; nothing was deployed"));
         }
-        let after = setup_stack::execute(cloud.as_ref(), &authorization, &change_set)
-            .await
-            .map_err(cloud_failure)?;
+        let after = setup_stack::execute(
+            cloud.as_ref(),
+            &authorization,
+            &change_set.id,
+            &change_set.stack_id,
+        )
+        .await
+        .map_err(cloud_failure)?;
         if args.no_wait {
             eprintln!(
                 "executing; follow it with: regship events {stack_name} --stage {} --follow",

@@ -3,7 +3,7 @@
 
 use super::setup_stack::{self, DeployPlan};
 use crate::cloud::guard::{AccountGuard, Authorization};
-use crate::cloud::{ChangeSet, Cloud, CloudError, CloudErrorKind, ResourceChange};
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, ResourceChange};
 use crate::workspace::Extension;
 
 /// A change to a running pipeline.
@@ -130,14 +130,7 @@ pub async fn execute_stack_change(
 ) -> Result<Option<String>, CloudError> {
     match &plan.kind {
         PlanKind::Deploy { change_set_id, .. } => {
-            let change_set = ChangeSet {
-                id: change_set_id.clone(),
-                stack_id: plan.stack_id.clone(),
-                status: String::new(),
-                reason: None,
-                changes: Vec::new(),
-            };
-            setup_stack::execute(cloud, &plan.authorization, &change_set).await
+            setup_stack::execute(cloud, &plan.authorization, change_set_id, &plan.stack_id).await
         }
         PlanKind::Delete => setup_stack::delete(cloud, &plan.authorization, &plan.stack_id).await,
         PlanKind::Pipeline(_) => Err(CloudError::new(

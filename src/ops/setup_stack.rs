@@ -91,15 +91,16 @@ pub async fn newest_event_id(cloud: &dyn Cloud, stack: &str) -> Option<String> {
     page.events.first().map(|e| e.event_id.clone())
 }
 
-/// Executes a change set; returns the event to follow from.
+/// Executes the change set `change_set_id` of `stack_id`; returns the event to follow from.
 pub async fn execute(
     cloud: &dyn Cloud,
     authorization: &Authorization,
-    change_set: &ChangeSet,
+    change_set_id: &str,
+    stack_id: &str,
 ) -> Result<Option<String>, CloudError> {
-    let after = newest_event_id(cloud, &change_set.stack_id).await;
+    let after = newest_event_id(cloud, stack_id).await;
     cloud
-        .execute_change_set(authorization, &change_set.id)
+        .execute_change_set(authorization, change_set_id)
         .await?;
     Ok(after)
 }

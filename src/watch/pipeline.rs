@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::backoff::PollPolicy;
 use crate::cloud::{CloudError, PipelineActionState, PipelineState};
 
-pub use super::intervals::{PIPELINE_IDLE as IDLE_INTERVAL, PIPELINE_RUNNING as RUNNING_INTERVAL};
+use super::intervals::{PIPELINE_IDLE, PIPELINE_RUNNING};
 
 impl PipelineState {
     /// Whether any stage or action is in progress.
@@ -32,9 +32,9 @@ impl PipelineState {
     /// How long to wait before the next GetPipelineState.
     pub fn poll_interval(&self) -> Duration {
         if self.is_running() {
-            RUNNING_INTERVAL
+            PIPELINE_RUNNING
         } else {
-            IDLE_INTERVAL
+            PIPELINE_IDLE
         }
     }
 
@@ -138,7 +138,7 @@ where
     Fut: Future<Output = Result<PipelineState, CloudError>>,
 {
     let policy = PollPolicy {
-        active: RUNNING_INTERVAL,
+        active: PIPELINE_RUNNING,
         ..PollPolicy::default()
     };
     let mut failures = 0;
@@ -203,7 +203,7 @@ mod tests {
         let idle = state("Succeeded", vec![action("A", Some("Succeeded"), 1)]);
         assert_eq!(watch.update(&idle).len(), 1);
         assert_eq!(watch.outcome(&idle), None, "no run seen yet");
-        assert_eq!(idle.poll_interval(), IDLE_INTERVAL);
+        assert_eq!(idle.poll_interval(), PIPELINE_IDLE);
 
         let running = state(
             "InProgress",
@@ -212,7 +212,7 @@ mod tests {
         let changes = watch.update(&running);
         assert_eq!(changes.len(), 1, "B has no status yet: {changes:?}");
         assert_eq!(changes[0].action.status.as_deref(), Some("InProgress"));
-        assert_eq!(running.poll_interval(), RUNNING_INTERVAL);
+        assert_eq!(running.poll_interval(), PIPELINE_RUNNING);
         assert_eq!(running.running_execution(), Some("e1"));
         assert!(watch.update(&running).is_empty(), "nothing moved");
 

@@ -412,39 +412,28 @@ impl Stacks {
         for (n, (logical_id, kind)) in resources.iter().enumerate() {
             let start = now + secs(1.0 + 0.7 * n as f64);
             let done = start + secs(3.0 + rng.f64() * 6.0);
-            if create
+            // A resource the stack has not had before gets a physical id of its own.
+            let new_resource = create
                 && !schedule
                     .stack
                     .events
                     .iter()
-                    .any(|(_, e)| e.logical_id == *logical_id)
-            {
+                    .any(|(_, e)| e.logical_id == *logical_id);
+            let physical = new_resource.then(|| {
                 let suffix: String = (0..12)
                     .map(|_| rng.alphanumeric().to_ascii_lowercase())
                     .collect();
-                let physical = format!(
+                format!(
                     "{}-{}-{suffix}",
                     schedule.stack.name,
                     logical_id.to_ascii_lowercase()
-                );
-                schedule.push(
-                    start,
-                    logical_id,
-                    kind,
-                    &format!("{operation}_IN_PROGRESS"),
-                    "",
-                );
-                if let Some((_, event)) = schedule.stack.events.last_mut() {
-                    event.physical_id = Some(physical);
-                }
-            } else {
-                schedule.push(
-                    start,
-                    logical_id,
-                    kind,
-                    &format!("{operation}_IN_PROGRESS"),
-                    "",
-                );
+                )
+            });
+            let status = format!("{operation}_IN_PROGRESS");
+            schedule.push(start, logical_id, kind, &status, "");
+            if let (Some(physical), Some((_, event))) = (physical, schedule.stack.events.last_mut())
+            {
+                event.physical_id = Some(physical);
             }
             schedule.push(
                 start + secs(0.4),
@@ -564,14 +553,11 @@ impl Stacks {
         }
         let end = schedule.at + secs(1.0);
         schedule.stack_event(end, "DELETE_COMPLETE", "");
-        stack_after_delete(&mut self.stacks[index], end);
+        let stack = &mut self.stacks[index];
+        stack.deleted_at = Some(end);
+        stack.template = None;
         Ok(())
     }
-}
-
-fn stack_after_delete(stack: &mut DemoStack, end: Duration) {
-    stack.deleted_at = Some(end);
-    stack.template = None;
 }
 
 /// The template's outputs as the deployed stack shows them: `Ref`s become physical ids,
