@@ -331,6 +331,8 @@ fn ctrl_c_at_the_change_set_question_leaves_no_stack_behind() {
         .spawn()
         .unwrap();
     let mut stderr = child.stderr.take().unwrap();
+    // Held open past `wait` (which would close it): only the signal may end the question.
+    let stdin = child.stdin.take().unwrap();
     let mut seen = String::new();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
     let mut buffer = [0u8; 4096];
@@ -350,6 +352,7 @@ fn ctrl_c_at_the_change_set_question_leaves_no_stack_behind() {
         libc::kill(child.id() as i32, libc::SIGINT);
     }
     let status = child.wait().unwrap();
+    drop(stdin);
     let mut rest = String::new();
     stderr.read_to_string(&mut rest).unwrap();
     assert_eq!(status.code(), Some(130), "{seen}{rest}");

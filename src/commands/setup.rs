@@ -195,10 +195,8 @@ pub fn deploy(
             })
         };
         let answered = tokio::select! {
-            answered = answer => answered.unwrap_or_else(|err| Err(Refusal {
-                message: format!("the question failed: {err}"),
-                hint: "answer again".into(),
-            })),
+            // A Ctrl-C that comes with the end of input is still a Ctrl-C.
+            biased;
             _ = tokio::signal::ctrl_c() => {
                 eprintln!();
                 let cleaned = setup_stack::discard(
@@ -218,6 +216,10 @@ pub fn deploy(
                 // The question's thread still waits on stdin: leave without waiting for it.
                 std::process::exit(130);
             }
+            answered = answer => answered.unwrap_or_else(|err| Err(Refusal {
+                message: format!("the question failed: {err}"),
+                hint: "answer again".into(),
+            })),
         };
         if let Err(refused) = answered {
             let _ = setup_stack::discard(
