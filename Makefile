@@ -6,7 +6,7 @@ EXTENSION_DIRS := resources hooks modules
 # Where cargo puts what it builds: CARGO_TARGET_DIR or a config's build.target-dir, else target/.
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
-.PHONY: demo run test lint lint-templates bench fuzz venv tools readme-views
+.PHONY: demo run test lint lint-templates bench fuzz venv tools readme-views provider-permissions
 
 # The terminal UI on this repository with the demo's scripted accounts: the whole release,
 # no AWS account needed (q quits, ? shows the keys). SPEED=5 runs it five times faster.
@@ -29,6 +29,11 @@ $(VENV)/.installed: requirements-dev.txt
 	$(VENV)/bin/pip install --quiet --upgrade pip
 	$(VENV)/bin/pip install --quiet -r requirements-dev.txt
 	touch $@
+
+# What each AWS resource type's handlers call, from the provider schemas of the pinned cfn-lint:
+# the table `pipeline add` writes build roles from. Run it after upgrading cfn-lint.
+provider-permissions: venv
+	$(VENV)/bin/python scripts/provider_permissions.py assets/provider-permissions.tsv
 
 # tmux drives the TUI end to end.
 tools:

@@ -3,6 +3,7 @@
 
 mod support;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -91,24 +92,7 @@ fn sync_of_thirty_extensions_gives_thirty_actions_projects_and_roles() {
     }
     std::fs::write(dir.path().join("regship.yml"), "namespace: Acme\n").unwrap();
     std::fs::create_dir_all(dir.path().join("release")).unwrap();
-    let ours =
-        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("release/cicd.yml"))
-            .unwrap();
-    // Our template without its example extension: the pipeline with an empty Build stage.
-    let start = ours
-        .find("  # --- AwsCommunity::S3::DeleteBucketContents")
-        .unwrap();
-    let end = ours.find("  PipelineRole:").unwrap();
-    let mut bare = format!("{}{}", &ours[..start], &ours[end..]);
-    let action = bare
-        .find("            - Name: S3DeleteBucketContents")
-        .unwrap();
-    let outputs = bare.find("\n  # Pipeline notifications").unwrap();
-    bare.replace_range(action..outputs, "");
-    bare = bare.replace(
-        "                  - !GetAtt S3DeleteBucketContentsBuildProject.Arn\n",
-        "                  - !GetAtt PlaceholderBuildProject.Arn\n",
-    );
+    let bare = support::bare_pipeline_template();
     std::fs::write(dir.path().join("release/cicd.yml"), bare).unwrap();
 
     let synced = regship(dir.path(), &["pipeline", "sync", "--yes"]);
@@ -144,10 +128,7 @@ fn sync_of_thirty_extensions_gives_thirty_actions_projects_and_roles() {
     let synced_text = std::fs::read_to_string(&synced_path).unwrap();
     std::fs::write(
         &synced_path,
-        synced_text.replace(
-            "                  - !GetAtt PlaceholderBuildProject.Arn\n",
-            "",
-        ),
+        synced_text.replace(support::PLACEHOLDER_GRANT, ""),
     )
     .unwrap();
     let lint = Command::new(support::venv_tool("cfn-lint"))
@@ -197,5 +178,222 @@ fn sync_json_carries_the_drift_report() {
                 .iter()
                 .all(|a| a.as_str().unwrap().starts_with("s3:List")),
         "{report}"
+    );
+}
+
+/// The cfn-lint package in .venv: its provider schemas and IAM action list are the oracle.
+fn cfnlint_data() -> std::path::PathBuf {
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/lib");
+    let python = std::fs::read_dir(&lib)
+        .expect("run `make test`, which installs cfn-lint into .venv")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("python3"))
+        .expect("a python3 folder in .venv/lib");
+    python.path().join("site-packages/cfnlint/data")
+}
+
+fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// What a provider schema lists for create, read, update, delete and list, as IAM knows it.
+fn provider_permissions(data: &Path, type_name: &str) -> BTreeSet<String> {
+    let providers = read_json(&data.join("schemas/providers/us-east-1.json"));
+    let digest = providers[type_name].as_str().expect(type_name);
+    let schema = read_json(&data.join(format!("schemas/resources/{digest}.json")));
+    let iam = read_json(&data.join("AdditionalSpecs/Policies.json"));
+    ["create", "read", "update", "delete", "list"]
+        .iter()
+        .flat_map(|op| {
+            schema["handlers"][op]["permissions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|p| p.as_str().map(String::from))
+        .filter(|action| {
+            let (service, name) = action.split_once(':').unwrap();
+            iam[service.to_lowercase()]["Actions"]
+                .get(name.to_lowercase())
+                .is_some()
+        })
+        .collect()
+}
+
+/// Every action the inline policies of `role` grant.
+fn granted(template: &regship::workspace::template::Template, role: &str) -> BTreeSet<String> {
+    let resource = template
+        .resources()
+        .find(|r| r.logical_id == role)
+        .unwrap_or_else(|| panic!("{role} was written"));
+    let mut actions = BTreeSet::new();
+    for policy in resource.properties.unwrap()["Policies"]
+        .as_sequence()
+        .unwrap()
+    {
+        for statement in policy["PolicyDocument"]["Statement"].as_sequence().unwrap() {
+            for action in statement["Action"].as_sequence().unwrap() {
+                actions.insert(action.as_str().unwrap().to_string());
+            }
+        }
+    }
+    actions
+}
+
+/// A setup template with S3, IAM, Lambda, SQS and ACM resources gives a build role with exactly
+/// the schema's handler permissions and what each type's provider schema lists (cfn-lint's own
+/// files, read here independently of the shipped table): no verb wildcard, no guessed prefix
+/// (`acm:`, not `certificatemanager:`), `iam:PassRole` only on the account's roles; cfn-lint
+/// accepts the result (W3037 included) and `regship check` has nothing to say about it.
+#[test]
+fn build_roles_grant_exactly_what_the_provider_schemas_list() {
+    let dir = support::example_workspace("123456789012");
+    let project = dir.path().join("resources/S3_DeleteBucketContents");
+    let setup = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: lambda.amazonaws.com\n            Action: sts:AssumeRole\n  Function:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: !GetAtt Role.Arn\n      Code:\n        ZipFile: \"def handler(event, context): pass\"\n  Queue:\n    Type: AWS::SQS::Queue\n  Certificate:\n    Type: AWS::CertificateManager::Certificate\n    Properties:\n      DomainName: example.com\n      ValidationMethod: DNS\n  Handle:\n    Type: AWS::CloudFormation::WaitConditionHandle\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n";
+    std::fs::write(project.join("test/setup.yml"), setup).unwrap();
+    // The example's role goes, so that `pipeline add` writes it again from this setup.
+    let template_path = dir.path().join("release/cicd.yml");
+    std::fs::write(&template_path, support::bare_pipeline_template()).unwrap();
+
+    let added = regship(
+        dir.path(),
+        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
+    );
+    let output = support::output_text(&added);
+    assert!(added.status.success(), "{output}");
+    assert!(
+        output.contains("AWS::CloudFormation::WaitConditionHandle"),
+        "a type without listed permissions is named, not guessed: {output}"
+    );
+
+    let data = cfnlint_data();
+    let schema = read_json(&project.join("awscommunity-s3-deletebucketcontents.json"));
+    let mut expected: BTreeSet<String> = schema["handlers"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|h| h["permissions"].as_array().cloned().unwrap_or_default())
+        .map(|p| p.as_str().unwrap().to_string())
+        .collect();
+    for type_name in [
+        "AWS::S3::Bucket",
+        "AWS::IAM::Role",
+        "AWS::Lambda::Function",
+        "AWS::SQS::Queue",
+        "AWS::CertificateManager::Certificate",
+    ] {
+        let listed = provider_permissions(&data, type_name);
+        assert!(!listed.is_empty(), "{type_name}");
+        expected.extend(listed);
+    }
+    let workspace = Workspace::load(dir.path());
+    let template = workspace.pipeline.as_ref().unwrap().ok().unwrap();
+    let actions = granted(template, "S3DeleteBucketContentsBuildRole");
+    assert_eq!(actions, expected);
+    assert!(
+        actions.iter().all(|a| !a.contains('*')),
+        "no provider schema of these types lists a wildcard: {actions:?}"
+    );
+    assert!(actions.contains("acm:RequestCertificate") && actions.contains("iam:CreateRole"));
+    let written = std::fs::read_to_string(&template_path).unwrap();
+    assert!(
+        written.contains(
+            "                  - iam:PassRole\n                Resource: !Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/*\""
+        ),
+        "{written}"
+    );
+
+    std::fs::write(
+        &template_path,
+        written.replace(support::PLACEHOLDER_GRANT, ""),
+    )
+    .unwrap();
+    let lint = Command::new(support::venv_tool("cfn-lint"))
+        .arg("--")
+        .arg(&template_path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        lint.status.code(),
+        Some(0),
+        "cfn-lint: {}",
+        support::output_text(&lint)
+    );
+    let sync = regship(dir.path(), &["pipeline", "sync", "--dry-run"]);
+    assert!(
+        sync.status.success() && !support::output_text(&sync).contains("drift"),
+        "{}",
+        support::output_text(&sync)
+    );
+    let check = regship(dir.path(), &["check"]);
+    assert!(
+        !support::output_text(&check).contains("PIP005"),
+        "{}",
+        support::output_text(&check)
+    );
+}
+
+/// A verb wildcard in any policy of the pipeline template is a PIP005 warning at its line, and
+/// `pipeline sync` reports it as more than the role needs.
+#[test]
+fn wildcard_grants_are_reported_at_their_line() {
+    let dir = support::example_workspace("123456789012");
+    let template_path = dir.path().join("release/cicd.yml");
+    let text = std::fs::read_to_string(&template_path).unwrap();
+    let widened = text.replacen(
+        "                  - s3:CreateBucket\n",
+        "                  - s3:CreateBucket\n                  - s3:Put*\n",
+        1,
+    );
+    assert_ne!(widened, text);
+    std::fs::write(&template_path, &widened).unwrap();
+    let line = widened
+        .lines()
+        .position(|l| l.trim() == "- s3:Put*")
+        .unwrap()
+        + 1;
+    let check = regship(dir.path(), &["check", "--json"]);
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let findings: Vec<&serde_json::Value> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "PIP005")
+        .collect();
+    assert_eq!(findings.len(), 1, "{report}");
+    assert_eq!(findings[0]["line"], line, "{report}");
+    assert!(
+        findings[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("S3DeleteBucketContentsBuildRole grants `s3:Put*`"),
+        "{report}"
+    );
+    let sync = regship(dir.path(), &["--json", "pipeline", "sync", "--dry-run"]);
+    let report: serde_json::Value = serde_json::from_slice(&sync.stdout).unwrap();
+    assert_eq!(report["drift"][0]["extra"], serde_json::json!(["s3:Put*"]));
+}
+
+/// The shipped table is what `make provider-permissions` writes from the pinned cfn-lint: a
+/// cfn-lint upgrade without regenerating it fails here.
+#[test]
+fn the_permissions_table_matches_the_pinned_cfn_lint() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let table = out.path().join("provider-permissions.tsv");
+    let generated = Command::new(support::venv_tool("python"))
+        .arg(root.join("scripts/provider_permissions.py"))
+        .arg(&table)
+        .output()
+        .unwrap();
+    assert!(
+        generated.status.success(),
+        "{}",
+        support::output_text(&generated)
+    );
+    assert!(
+        std::fs::read_to_string(&table).unwrap()
+            == std::fs::read_to_string(root.join("assets/provider-permissions.tsv")).unwrap(),
+        "assets/provider-permissions.tsv is stale: run `make provider-permissions`"
     );
 }

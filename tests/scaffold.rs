@@ -282,3 +282,76 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
     assert!(!text(&check).contains("INP003"), "{}", text(&check));
     assert_ne!(std::fs::read_to_string(&create).unwrap(), mine);
 }
+
+/// Every kind of file regship writes, into a fresh `cfn init` project whose schema names other
+/// resources (so that `--with-setup` writes an IAM role and a bucket): inputs, test/setup,
+/// test/integ and the pipeline's action, project and role. `regship check` has nothing to say
+/// about any of it, and cfn-lint accepts every template (warnings included: the README's
+/// `make test` fails on them), the build role's IAM actions (W3037) among them.
+#[test]
+fn everything_regship_writes_passes_its_own_check_and_cfn_lint() {
+    let (dir, project) = fresh_project();
+    let schema_path = project.join("initech-tps-report.json");
+    let mut schema = json(&schema_path);
+    for property in ["ExecutionRoleArn", "BucketName"] {
+        schema["properties"][property] = serde_json::json!({"type": "string"});
+        schema["required"]
+            .as_array_mut()
+            .unwrap()
+            .push(property.into());
+    }
+    // An author replaces cfn init's placeholder permissions (`initech:CreateReport`) with real ones.
+    schema["handlers"] = serde_json::json!({
+        "create": {"permissions": ["s3:PutObject", "iam:PassRole"]},
+        "read": {"permissions": ["s3:GetObject"]},
+        "update": {"permissions": ["s3:PutObject", "iam:PassRole"]},
+        "delete": {"permissions": ["s3:DeleteObject"]},
+        "list": {"permissions": ["s3:ListBucket"]},
+    });
+    std::fs::write(&schema_path, serde_json::to_string_pretty(&schema).unwrap()).unwrap();
+    std::fs::create_dir_all(dir.path().join("release")).unwrap();
+    let pipeline = dir.path().join("release/cicd.yml");
+    std::fs::write(&pipeline, support::bare_pipeline_template()).unwrap();
+
+    for args in [
+        &[
+            "scaffold",
+            "inputs",
+            "TPS_Report",
+            "--from-schema",
+            "--with-setup",
+            "--yes",
+        ][..],
+        &["scaffold", "integ", "TPS_Report", "--yes"],
+        &["pipeline", "add", "TPS_Report", "--yes"],
+    ] {
+        let output = regship(dir.path(), args, "");
+        assert!(output.status.success(), "{args:?}: {}", text(&output));
+    }
+    let setup = std::fs::read_to_string(project.join("test/setup.yml")).unwrap();
+    assert!(setup.contains("Type: AWS::IAM::Role"), "{setup}");
+    let written = std::fs::read_to_string(&pipeline).unwrap();
+    assert!(written.contains("- iam:CreateRole\n"), "{written}");
+    std::fs::write(&pipeline, written.replace(support::PLACEHOLDER_GRANT, "")).unwrap();
+
+    let check = regship(dir.path(), &["check", "--json"], "");
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    assert_eq!(
+        report["findings"],
+        serde_json::json!([]),
+        "regship check on what regship wrote: {report:#}"
+    );
+    let schemas = dir.path().join("schemas");
+    std::fs::create_dir_all(&schemas).unwrap();
+    std::fs::copy(&schema_path, schemas.join("initech-tps-report.json")).unwrap();
+    let lint = Command::new(venv_tool("cfn-lint"))
+        .arg("--registry-schemas")
+        .arg(&schemas)
+        .arg("--")
+        .arg(&pipeline)
+        .arg(project.join("test/setup.yml"))
+        .arg(project.join("test/integ.yml"))
+        .output()
+        .unwrap();
+    assert_eq!(lint.status.code(), Some(0), "cfn-lint: {}", text(&lint));
+}

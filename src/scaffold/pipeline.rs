@@ -6,6 +6,7 @@ use std::collections::BTreeSet;
 use serde_norway::Value;
 
 use super::Plan;
+use crate::workspace::permissions::{self, RequiredActions};
 use crate::workspace::pipeline::build_actions;
 use crate::workspace::template::{Template, intrinsic};
 use crate::workspace::{ArtifactType, Extension, Workspace};
@@ -19,54 +20,45 @@ pub fn stem(extension: &Extension) -> String {
         .collect()
 }
 
-/// The IAM service prefix of a resource type (`AWS::S3::Bucket` -> `s3`).
-fn service_of(resource_type: &str) -> Option<String> {
-    let mut parts = resource_type.split("::");
-    (parts.next()? == "AWS").then_some(())?;
-    let service = parts.next()?.to_ascii_lowercase();
-    Some(match service.as_str() {
-        "logs" => "logs".into(),
-        "dynamodb" => "dynamodb".into(),
-        "elasticloadbalancingv2" => "elasticloadbalancing".into(),
-        _ => service,
-    })
-}
-
-/// What the contract tests of `extension` call: the handlers' permissions from the schema, and
-/// what creating and deleting the resources of test/setup needs.
-pub fn required_actions(extension: &Extension) -> BTreeSet<String> {
-    let mut actions: BTreeSet<String> = extension
-        .schema
-        .as_ref()
-        .and_then(|s| s.ok())
-        .map(|schema| {
-            schema
-                .handler_permissions
-                .values()
-                .flatten()
-                .cloned()
-                .collect()
-        })
-        .unwrap_or_default();
-    for template in extension.setup.iter().filter_map(|s| s.ok()) {
-        for resource in template.resources() {
-            let Some(service) = resource.type_name.and_then(service_of) else {
-                continue;
-            };
-            for verb in [
-                "Create*",
-                "Delete*",
-                "Describe*",
-                "Get*",
-                "List*",
-                "Put*",
-                "Update*",
-            ] {
-                actions.insert(format!("{service}:{verb}"));
-            }
+/// The contract-tests policy of a build role: exactly the actions `required` lists, a wildcard
+/// only where a provider schema lists one (with a comment naming who needs it), and
+/// `iam:PassRole` only on the account's own roles.
+fn policy_block(required: &RequiredActions) -> String {
+    let line = |(action, needed_by): (&String, &BTreeSet<String>)| {
+        if action.contains(['*', '?']) {
+            let types: Vec<&str> = needed_by.iter().map(String::as_str).collect();
+            format!(
+                "                  - {action} # listed by the {} provider schema\n",
+                types.join(", ")
+            )
+        } else {
+            format!("                  - {action}\n")
         }
+    };
+    let (pass_role, actions): (Vec<_>, Vec<_>) = required
+        .actions
+        .iter()
+        .partition(|(action, _)| action.eq_ignore_ascii_case("iam:PassRole"));
+    let mut statements = String::new();
+    if !actions.is_empty() {
+        let actions: String = actions.into_iter().map(line).collect();
+        statements.push_str(&format!(
+            "              - Effect: Allow\n                Action:\n{actions}                Resource: \"*\"\n"
+        ));
     }
-    actions
+    if !pass_role.is_empty() {
+        let actions: String = pass_role.into_iter().map(line).collect();
+        statements.push_str(&format!(
+            "              - Effect: Allow\n                Action:\n{actions}                Resource: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/*\"\n"
+        ));
+    }
+    if statements.is_empty() {
+        return statements;
+    }
+    format!(
+        "      Policies:\n        - PolicyName: contract-tests\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # The schema's handler permissions, and what the provider schemas ({source})\n            # list for the resource types of test/setup (`regship pipeline sync` compares them).\n            Statement:\n{statements}",
+        source = permissions::source(),
+    )
 }
 
 /// The `*_PATH` variable that names an extension of this kind.
@@ -80,18 +72,7 @@ fn path_variable(extension: &Extension) -> &'static str {
 
 fn resources_block(extension: &Extension) -> String {
     let stem = stem(extension);
-    let actions: Vec<String> = required_actions(extension)
-        .into_iter()
-        .map(|a| format!("                  - {a}\n"))
-        .collect();
-    let policy = if actions.is_empty() {
-        String::new()
-    } else {
-        format!(
-            "      Policies:\n        - PolicyName: contract-tests\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            Statement:\n              - Effect: Allow\n                Action:\n{}                Resource: \"*\"\n",
-            actions.concat()
-        )
-    };
+    let policy = policy_block(&RequiredActions::of(extension));
     let buildspec = match extension.artifact_type() {
         ArtifactType::Hook => "hooks/buildspec.yml",
         ArtifactType::Module => "modules/buildspec.yml",
@@ -208,6 +189,15 @@ pub fn plan_add(workspace: &Workspace, extensions: &[&Extension]) -> Result<Plan
         })
         .ok_or_else(|| format!("{display}: the pipeline's resource line was not found"))?;
     let resources: String = missing.iter().map(|e| resources_block(e)).collect();
+    for extension in &missing {
+        for type_name in RequiredActions::of(extension).unlisted {
+            plan.notes.push(format!(
+                "{}: no provider schema lists the permissions of {type_name} (test/setup): grant what creating and deleting it needs in {}BuildRole by hand",
+                extension.folder,
+                stem(extension)
+            ));
+        }
+    }
     lines.splice(anchor..anchor, resources.lines().map(String::from));
     let mut new = lines.join("\n");
     if text.ends_with('\n') {
@@ -250,22 +240,12 @@ fn granted_actions(template: &Template, role: &str) -> Option<BTreeSet<String>> 
 pub fn drift(workspace: &Workspace, extension: &Extension) -> Option<(Vec<String>, Vec<String>)> {
     let template = workspace.pipeline.as_ref()?.ok()?;
     let granted = granted_actions(template, &format!("{}BuildRole", stem(extension)))?;
-    let required = required_actions(extension);
-    let covered = |action: &String, set: &BTreeSet<String>| {
-        set.contains(action)
-            || set
-                .iter()
-                .any(|g| g.ends_with('*') && action.starts_with(g.trim_end_matches('*')))
-    };
+    let required: BTreeSet<String> = RequiredActions::of(extension).actions.into_keys().collect();
     let missing: Vec<String> = required
         .iter()
-        .filter(|a| !covered(a, &granted))
+        .filter(|a| !RequiredActions::covers(&granted, a))
         .cloned()
         .collect();
-    let extra: Vec<String> = granted
-        .iter()
-        .filter(|a| !covered(a, &required))
-        .cloned()
-        .collect();
+    let extra: Vec<String> = granted.difference(&required).cloned().collect();
     Some((missing, extra))
 }

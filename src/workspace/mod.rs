@@ -2,6 +2,7 @@
 
 pub mod files;
 pub mod inputs;
+pub mod permissions;
 pub mod pipeline;
 pub mod schema;
 pub mod template;

@@ -30,6 +30,32 @@ pub fn example_workspace(account_id: &str) -> tempfile::TempDir {
     dir
 }
 
+/// The placeholder grant of [`bare_pipeline_template`]: it keeps the pipeline role's list of
+/// projects, where `pipeline add` appends; remove it before linting.
+pub const PLACEHOLDER_GRANT: &str = "                  - !GetAtt PlaceholderBuildProject.Arn\n";
+
+/// This repository's release/cicd.yml without its example extension: the pipeline with an
+/// empty Build stage, as a team starts from it.
+pub fn bare_pipeline_template() -> String {
+    let ours =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("release/cicd.yml"))
+            .unwrap();
+    let start = ours
+        .find("  # --- AwsCommunity::S3::DeleteBucketContents")
+        .unwrap();
+    let end = ours.find("  PipelineRole:").unwrap();
+    let mut bare = format!("{}{}", &ours[..start], &ours[end..]);
+    let action = bare
+        .find("            - Name: S3DeleteBucketContents")
+        .unwrap();
+    let notifications = bare.find("\n  # Pipeline notifications").unwrap();
+    bare.replace_range(action..notifications, "");
+    bare.replace(
+        "                  - !GetAtt S3DeleteBucketContentsBuildProject.Arn\n",
+        PLACEHOLDER_GRANT,
+    )
+}
+
 /// The regship binary with its environment isolated in `home`: test credentials, us-east-1,
 /// no AWS profiles, nothing from the developer's own configuration.
 pub fn regship_command(home: &Path) -> Command {

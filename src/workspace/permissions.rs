@@ -1,0 +1,155 @@
+//! What each AWS resource type's handlers call: the table `make provider-permissions` writes from
+//! the CloudFormation provider schemas that cfn-lint ships (create, read, update, delete, list).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::OnceLock;
+
+use super::Extension;
+
+/// `assets/provider-permissions.tsv`: `TYPE<TAB>action action ...`, sorted by type.
+const TABLE: &str = include_str!("../../assets/provider-permissions.tsv");
+
+fn rows() -> &'static [(&'static str, &'static str)] {
+    static ROWS: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    ROWS.get_or_init(|| {
+        TABLE
+            .lines()
+            .filter(|line| !line.starts_with('#'))
+            .filter_map(|line| line.split_once('\t'))
+            .collect()
+    })
+}
+
+/// The actions the provider schema of `type_name` lists for its handlers, or `None` when no
+/// provider schema lists any (a registry extension, or a type without handlers).
+pub fn of(type_name: &str) -> Option<impl Iterator<Item = &'static str>> {
+    let rows = rows();
+    let at = rows
+        .binary_search_by(|(name, _)| (*name).cmp(type_name))
+        .ok()?;
+    Some(rows[at].1.split(' '))
+}
+
+/// Where the table came from (`cfn-lint 1.58.0`), for the comments regship writes beside it.
+pub fn source() -> &'static str {
+    TABLE
+        .lines()
+        .find_map(|line| {
+            let rest = line.split_once("provider schemas of ")?.1;
+            Some(rest.split_once(". ").map_or(rest, |(version, _)| version))
+        })
+        .unwrap_or("cfn-lint")
+}
+
+/// What the contract tests of one extension call, and who needs each action.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct RequiredActions {
+    /// Each action, with what needs it: `handlers` (the extension's own schema) or a resource
+    /// type of `test/setup` whose provider schema lists it.
+    pub actions: BTreeMap<String, BTreeSet<String>>,
+    /// AWS resource types of `test/setup` whose permissions no provider schema lists.
+    pub unlisted: BTreeSet<String>,
+}
+
+/// Who needs an action that the extension's own schema lists.
+pub const HANDLERS: &str = "handlers";
+
+impl RequiredActions {
+    /// The schema's `handlers.*.permissions`, and for each AWS resource type of `test/setup`, what
+    /// its provider schema lists. Registry extensions in `test/setup` need nothing of the caller:
+    /// CloudFormation calls their handlers with their own execution role.
+    pub fn of(extension: &Extension) -> RequiredActions {
+        let mut required = RequiredActions::default();
+        if let Some(schema) = extension.schema.as_ref().and_then(|s| s.ok()) {
+            for action in schema.handler_permissions.values().flatten() {
+                required.need(action, HANDLERS);
+            }
+        }
+        for template in extension.setup.iter().filter_map(|s| s.ok()) {
+            for type_name in template.resources().filter_map(|r| r.type_name) {
+                match of(type_name) {
+                    Some(actions) => actions.for_each(|action| required.need(action, type_name)),
+                    None if type_name.starts_with("AWS::") => {
+                        required.unlisted.insert(type_name.to_string());
+                    }
+                    None => {}
+                }
+            }
+        }
+        required
+    }
+
+    fn need(&mut self, action: &str, by: &str) {
+        self.actions
+            .entry(action.to_string())
+            .or_default()
+            .insert(by.to_string());
+    }
+
+    /// Whether `action` is granted by `granted` (as itself or under one of its wildcards).
+    pub fn covers(granted: &BTreeSet<String>, action: &str) -> bool {
+        granted.contains(action) || granted.iter().any(|grant| wildcard_matches(grant, action))
+    }
+}
+
+/// Whether an IAM action pattern (`s3:Get*`, `ec2:Describe*`, `*`) matches `action`, without
+/// regard to case, as IAM compares them.
+pub fn wildcard_matches(pattern: &str, action: &str) -> bool {
+    fn matches(pattern: &[u8], text: &[u8]) -> bool {
+        match pattern.split_first() {
+            None => text.is_empty(),
+            Some((b'*', rest)) => (0..=text.len()).any(|skip| matches(rest, &text[skip..])),
+            Some((b'?', rest)) => !text.is_empty() && matches(rest, &text[1..]),
+            Some((c, rest)) => text
+                .split_first()
+                .is_some_and(|(t, tail)| t.eq_ignore_ascii_case(c) && matches(rest, tail)),
+        }
+    }
+    pattern.contains(['*', '?']) && matches(pattern.as_bytes(), action.as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_is_sorted_so_that_lookups_find_every_type() {
+        let rows = rows();
+        assert!(rows.len() > 1_000, "{} types", rows.len());
+        assert!(rows.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        for (name, _) in rows {
+            assert!(of(name).is_some(), "{name}");
+        }
+    }
+
+    #[test]
+    fn prefixes_come_from_the_schema_not_the_type_name() {
+        let acm: Vec<_> = of("AWS::CertificateManager::Certificate")
+            .unwrap()
+            .collect();
+        assert!(acm.contains(&"acm:RequestCertificate"), "{acm:?}");
+        assert!(acm.iter().all(|a| !a.starts_with("certificatemanager:")));
+        let role: Vec<_> = of("AWS::IAM::Role").unwrap().collect();
+        assert!(role.contains(&"iam:CreateRole") && !role.iter().any(|a| a.contains('*')));
+        assert!(of("AwsCommunity::S3::DeleteBucketContents").is_none());
+        assert_eq!(source(), "cfn-lint 1.58.0");
+    }
+
+    #[test]
+    fn wildcards_match_as_iam_matches_them() {
+        assert!(wildcard_matches("s3:Get*", "s3:GetObject"));
+        assert!(wildcard_matches("S3:get*", "s3:GetObject"));
+        assert!(wildcard_matches("*", "iam:CreateRole"));
+        assert!(wildcard_matches("sso:List*", "sso:ListInstances"));
+        assert!(wildcard_matches("ec2:Describe?pcs", "ec2:DescribeVpcs"));
+        assert!(!wildcard_matches("s3:Get*", "s3:PutObject"));
+        assert!(
+            !wildcard_matches("s3:GetObject", "s3:GetObject"),
+            "not a pattern"
+        );
+        let granted = BTreeSet::from(["s3:Get*".to_string(), "s3:ListBucket".to_string()]);
+        assert!(RequiredActions::covers(&granted, "s3:GetBucketTagging"));
+        assert!(RequiredActions::covers(&granted, "s3:ListBucket"));
+        assert!(!RequiredActions::covers(&granted, "s3:ListAllMyBuckets"));
+    }
+}
