@@ -264,3 +264,44 @@ fn every_rule_code_is_documented_once() {
         );
     }
 }
+
+/// An unknown tag costs its node (TPL001 at its line), not the template: the setup's exports
+/// are still read (no INP014 for the inputs that use them), and a pipeline template with
+/// `!Rain::S3` in a Lambda and build actions inside `!If` keeps every pipeline check.
+#[test]
+fn unknown_tags_and_rain_directives_do_not_cost_the_template() {
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    let setup = "resources/S3_DeleteBucketContents/test/setup.yml";
+    let text = std::fs::read_to_string(root.join(setup)).unwrap();
+    let tagged = text.replace(
+        "    Type: AWS::S3::Bucket\n",
+        "    Type: AWS::S3::Bucket\n    Metadata:\n      Note: !Custom value\n      Code: !Rain::Embed notes.txt\n",
+    );
+    assert_ne!(tagged, text);
+    std::fs::write(root.join(setup), &tagged).unwrap();
+    let line = tagged.lines().position(|l| l.contains("!Custom")).unwrap() as u32 + 1;
+    let pipeline = std::fs::read_to_string(root.join("release/cicd.yml")).unwrap();
+    let with_rain = pipeline.replace(
+        "Resources:\n",
+        "Resources:\n  Notifier:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: !Rain::S3 {Path: notifier, BucketProperty: S3Bucket, KeyProperty: S3Key}\n",
+    );
+    std::fs::write(root.join("release/cicd.yml"), with_rain).unwrap();
+
+    let found = findings(root);
+    let tpl: Vec<&Finding> = found.iter().filter(|f| f.code == "TPL001").collect();
+    assert_eq!(tpl.len(), 1, "{found:#?}");
+    assert_eq!((tpl[0].file.as_str(), tpl[0].line), (setup, Some(line)));
+    assert_eq!(tpl[0].severity, Severity::Warning);
+    let found_codes: Vec<&str> = found.iter().map(|f| f.code).collect();
+    for lost in ["SET001", "INP014", "PIP001", "PIP004"] {
+        assert!(!found_codes.contains(&lost), "{lost}: {found:#?}");
+    }
+    // Removing the build action is still noticed: the pipeline template is read.
+    let without_action = std::fs::read_to_string(root.join("release/cicd.yml"))
+        .unwrap()
+        .replace("RESOURCE_PATH\",\"type\"", "OTHER_PATH\",\"type\"")
+        .replace("          - Name: RESOURCE_PATH\n", "          - Name: OTHER_PATH\n");
+    std::fs::write(root.join("release/cicd.yml"), without_action).unwrap();
+    assert!(codes(root).contains(&"PIP001"));
+}

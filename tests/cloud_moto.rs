@@ -363,3 +363,138 @@ fn ctrl_c_at_the_change_set_question_leaves_no_stack_behind() {
         "no empty REVIEW_IN_PROGRESS stack is left behind"
     );
 }
+
+/// A setup template with rain directives deploys as `rain pkg` would package it: a folder
+/// zipped into the account's artifact bucket and given to a Lambda function's `Code` as
+/// `S3Bucket`/`S3Key`, a file embedded; a second deploy uploads nothing; a template over the
+/// 51,200-byte inline limit deploys by URL.
+#[test]
+fn rain_directives_are_packaged_and_large_templates_deploy_by_url() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    let test = dir.path().join("resources/S3_DeleteBucketContents/test");
+    std::fs::create_dir_all(test.join("handler")).unwrap();
+    std::fs::write(
+        test.join("handler/index.py"),
+        "def handler(event, context):\n    return 1\n",
+    )
+    .unwrap();
+    std::fs::write(test.join("description.txt"), "  Made by rain's Embed  \n").unwrap();
+    let setup = "AWSTemplateFormatVersion: \"2010-09-09\"\nRain:\n  Constants:\n    Prefix: demo\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {Service: lambda.amazonaws.com}\n            Action: sts:AssumeRole\n  Function:\n    Type: AWS::Lambda::Function\n    Properties:\n      FunctionName: !Sub \"${Rain::Prefix}-handler\"\n      Description: !Rain::Embed description.txt\n      Runtime: python3.12\n      Handler: index.handler\n      Role: !GetAtt Role.Arn\n      Code: !Rain::S3\n        Path: handler\n        Zip: true\n        BucketProperty: S3Bucket\n        KeyProperty: S3Key\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n";
+    std::fs::write(test.join("setup.yml"), setup).unwrap();
+
+    let check = moto.regship(dir.path(), &["check", "--json"], "");
+    let report: serde_json::Value = serde_json::from_slice(&check.stdout).unwrap();
+    let codes: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert!(
+        !codes.contains(&"SET001") && !codes.contains(&"TPL001"),
+        "the setup template is read, directives and all: {report}"
+    );
+
+    let deployed = moto.regship(
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    let out = text(&deployed);
+    assert_eq!(deployed.status.code(), Some(0), "{out}");
+    let bucket = format!("regship-artifacts-{MOTO_ACCOUNT}-us-east-1");
+    assert!(
+        out.contains("uploaded handler (") && out.contains(&bucket),
+        "{out}"
+    );
+    let objects = moto.s3_objects(&bucket);
+    assert_eq!(
+        objects.len(),
+        1,
+        "{:?}",
+        objects.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
+    let (key, zip) = &objects[0];
+    assert!(key.ends_with(".zip"), "{key}");
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.clone())).unwrap();
+    let mut entry = String::new();
+    std::io::Read::read_to_string(&mut archive.by_name("index.py").unwrap(), &mut entry).unwrap();
+    assert!(entry.contains("def handler"), "{entry}");
+    assert_eq!(
+        stack_status(moto, dir.path()).as_deref(),
+        Some("CREATE_COMPLETE")
+    );
+
+    // Unchanged files are not uploaded again (the update itself has nothing to change).
+    let again = moto.regship(
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    let out = text(&again);
+    assert!(
+        out.contains("unchanged handler (") && !out.contains("uploaded handler"),
+        "{out}"
+    );
+    assert_eq!(moto.s3_objects(&bucket).len(), 1);
+
+    // Over the inline limit: the packaged template goes to the bucket and deploys by URL.
+    let large = format!(
+        "{}Metadata:\n  Padding: \"{}\"\n",
+        setup,
+        "x".repeat(60_000)
+    );
+    assert!(large.len() > 51_200);
+    std::fs::write(test.join("setup.yml"), &large).unwrap();
+    let large_deploy = moto.regship(
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    let out = text(&large_deploy);
+    assert_eq!(large_deploy.status.code(), Some(0), "{out}");
+    assert!(out.contains("deployed by URL"), "{out}");
+    let objects = moto.s3_objects(&bucket);
+    assert!(
+        objects
+            .iter()
+            .any(|(key, body)| key.ends_with(".yaml") && body.len() > 51_200),
+        "{:?}",
+        objects.iter().map(|o| &o.0).collect::<Vec<_>>()
+    );
+    let deleted = moto.regship(
+        dir.path(),
+        &["setup", "delete", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    assert_eq!(deleted.status.code(), Some(0), "{}", text(&deleted));
+}
+
+/// `!Rain::Module` is refused before anything is created, with the file, the line and a pointer
+/// to `rain pkg`.
+#[test]
+fn a_rain_module_is_refused_with_its_line() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    let setup = dir
+        .path()
+        .join("resources/S3_DeleteBucketContents/test/setup.yml");
+    std::fs::write(
+        &setup,
+        "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Site:\n    Type: !Rain::Module modules/site.yml\n",
+    )
+    .unwrap();
+    let refused = moto.regship(
+        dir.path(),
+        &["setup", "deploy", "S3_DeleteBucketContents", "--yes"],
+        "",
+    );
+    let out = text(&refused);
+    assert_ne!(refused.status.code(), Some(0), "{out}");
+    assert!(
+        out.contains("test/setup.yml:5") && out.contains("rain pkg"),
+        "{out}"
+    );
+    assert_eq!(stack_status(moto, dir.path()), None, "{out}");
+}

@@ -14,6 +14,7 @@ use regship::cloud::guard::AccountGuard;
 use regship::cloud::{Export, Identity, ResourceChange, StackEvent, StackOutput};
 use regship::commands::list::ExtensionRow;
 use regship::config::{Maturity, Stage, WorkspaceConfig};
+use regship::ops::package::Upload;
 use regship::ui::keymap::Keymap;
 use regship::ui::theme::Theme;
 use regship::workspace::ArtifactType;
@@ -230,6 +231,20 @@ fn plan(stage: Stage) -> ChangePlan {
                     logical_id: "Topic".into(),
                     resource_type: "AWS::SNS::Topic".into(),
                     replacement: None,
+                },
+            ],
+            uploads: vec![
+                Upload {
+                    source: "handler/".into(),
+                    uri: "s3://regship-artifacts-111111111111-us-east-1/5f2b.zip".into(),
+                    bytes: 1_240,
+                    uploaded: true,
+                },
+                Upload {
+                    source: "policy.json".into(),
+                    uri: "s3://regship-artifacts-111111111111-us-east-1/9ac1.json".into(),
+                    bytes: 312,
+                    uploaded: false,
                 },
             ],
         },

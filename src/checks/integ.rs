@@ -101,7 +101,7 @@ pub fn check(sink: &mut ExtensionFindings) {
         .unwrap_or_default();
     let own_type = extension.type_name().map(String::from);
     for integ in &extension.integ {
-        let Some(template) = sink.parsed("ITG002", "the integ template", integ) else {
+        let Some(template) = sink.template("ITG002", "the integ template", integ) else {
             continue;
         };
         let mut uses_own_type = false;

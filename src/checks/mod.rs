@@ -5,11 +5,13 @@ mod integ;
 mod layout;
 mod pipeline;
 mod setup;
+mod templates;
 
 use std::fmt;
 
 use serde::Serialize;
 
+use crate::workspace::template::Template;
 use crate::workspace::{Extension, Loaded, Workspace};
 
 /// How serious a finding is: errors fail `regship check`.
@@ -137,6 +139,22 @@ impl ExtensionFindings<'_> {
     }
 }
 
+impl ExtensionFindings<'_> {
+    /// [`Self::parsed`] for a template, with a warning for each tag in it that nothing resolves.
+    fn template<'t>(
+        &mut self,
+        code: &'static str,
+        what: &str,
+        loaded: &'t Loaded<Template>,
+    ) -> Option<&'t Template> {
+        let template = self.parsed(code, what, loaded)?;
+        for finding in templates::unknown_tags(&loaded.path, template) {
+            self.push(finding);
+        }
+        Some(template)
+    }
+}
+
 /// Runs every rule over the whole workspace.
 pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
     check_extensions(workspace, |_| true)
@@ -186,6 +204,7 @@ pub fn rules() -> Vec<Rule> {
         setup::RULES,
         integ::RULES,
         pipeline::RULES,
+        templates::RULES,
     ]
     .into_iter()
     .flatten()

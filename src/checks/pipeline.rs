@@ -63,7 +63,8 @@ pub fn check_workspace(workspace: &Workspace, actions: Option<&[BuildAction]>) -
         ];
             }
         };
-    let mut findings = wildcard_grants(workspace, template)
+    let mut findings = super::templates::unknown_tags(&pipeline.path, template);
+    findings.extend(wildcard_grants(workspace, template)
         .into_iter()
         .map(|(role, action)| {
             Finding::warning(
@@ -73,8 +74,7 @@ pub fn check_workspace(workspace: &Workspace, actions: Option<&[BuildAction]>) -
             )
             .line(line_containing(&pipeline.text, &action))
             .hint("list the exact actions instead (`regship pipeline sync` shows what each build role needs)")
-        })
-        .collect::<Vec<_>>();
+        }));
     findings.extend(
         actions
             .unwrap_or_default()

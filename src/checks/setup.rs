@@ -34,7 +34,7 @@ pub fn check(sink: &mut ExtensionFindings) {
         );
     }
     for setup in &extension.setup {
-        let Some(template) = sink.parsed("SET001", "the setup template", setup) else {
+        let Some(template) = sink.template("SET001", "the setup template", setup) else {
             continue;
         };
         for export in template.exports() {

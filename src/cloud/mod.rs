@@ -16,6 +16,25 @@ use serde::Serialize;
 pub use port::{Cloud, Connections};
 pub use status::StatusCategory;
 
+/// The template a change set is made from: its text, or an S3 URL of it (for templates over
+/// CloudFormation's 51,200-byte inline limit).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TemplateSource {
+    Body(String),
+    Url(String),
+}
+
+/// CloudFormation's limit on a template given inline (TemplateBody).
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+
+/// The bucket and key of an S3 object's HTTPS URL (`workspace::rain::https_url`).
+pub fn object_of_url(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("https://")?;
+    let (host, key) = rest.split_once('/')?;
+    let (bucket, _) = host.split_once(".s3.")?;
+    Some((bucket, key))
+}
+
 /// Who the caller is (STS GetCallerIdentity).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Identity {

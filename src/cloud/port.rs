@@ -11,7 +11,7 @@ use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, CloudError, EventPage, Export, Identity, LogLocation,
-    LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+    LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, TemplateSource,
 };
 
 /// Everything regship asks of one stage's account and region. `cloud/aws` answers from AWS,
@@ -38,15 +38,29 @@ pub trait Cloud: Send + Sync {
     ) -> Result<EventPage, CloudError>;
     /// Every export of the region (ListExports, all pages).
     async fn list_exports(&self) -> Result<Vec<Export>, CloudError>;
-    /// CreateChangeSet for a template given inline; returns the change set id.
+    /// CreateChangeSet for a template given inline or by URL; returns the change set id.
     async fn create_change_set(
         &self,
         authorization: &Authorization,
         stack: &str,
         name: &str,
-        template_body: &str,
+        template: &TemplateSource,
         create: bool,
     ) -> Result<String, CloudError>;
+    /// The bucket packaged templates and their files go to in this account and region
+    /// (`regship-artifacts-<account>-<region>`), created when absent: encrypted, public access
+    /// blocked.
+    async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError>;
+    /// Whether `bucket` holds `key` (HeadObject).
+    async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError>;
+    /// PutObject.
+    async fn put_object(
+        &self,
+        authorization: &Authorization,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<(), CloudError>;
     /// DescribeChangeSet, every page of changes.
     async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError>;
     async fn execute_change_set(

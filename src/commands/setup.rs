@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use crate::cloud::Cloud;
 use crate::cloud::guard::{AccountGuard, Refusal};
+use crate::ops::package;
 use crate::ops::setup_stack::{self, DeployPlan};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
 use crate::workspace::{Extension, Workspace};
@@ -149,10 +150,26 @@ pub fn deploy(
     block_on(async {
         let cloud = connect(&workspace.config, args.stage, aws).await?;
         let authorization = authorize(cloud.as_ref(), guard, "deploy setup").await?;
-        let plan =
-            setup_stack::plan_deploy(cloud.as_ref(), &authorization, &stack_name, &setup.text)
-                .await
-                .map_err(cloud_failure)?;
+        let deployable = package::deployable(
+            cloud.as_ref(),
+            &authorization,
+            &extension.file(&setup.path),
+            &setup.path,
+            &setup.text,
+        )
+        .await
+        .map_err(cloud_failure)?;
+        for upload in &deployable.uploads {
+            eprintln!("{}", upload.describe());
+        }
+        let plan = setup_stack::plan_deploy(
+            cloud.as_ref(),
+            &authorization,
+            &stack_name,
+            &deployable.source,
+        )
+        .await
+        .map_err(cloud_failure)?;
         let DeployPlan::Changes { change_set, create } = plan else {
             eprintln!("no changes: {stack_name} already matches {}", setup.path);
             let stack = cloud

@@ -3,6 +3,7 @@
 
 pub mod cfn;
 pub mod format;
+pub mod package;
 pub mod pipeline;
 pub mod plans;
 pub mod rows;

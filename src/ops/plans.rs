@@ -1,6 +1,7 @@
 //! Changes waiting for the user's yes: a setup stack deployed or deleted, a pipeline started,
 //! retried or stopped. Each carries the guard's authorization.
 
+use super::package::{self, Upload};
 use super::setup_stack::{self, DeployPlan};
 use crate::cloud::guard::{AccountGuard, Authorization};
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, ResourceChange};
@@ -29,6 +30,8 @@ pub enum PlanKind {
         change_set_id: String,
         create: bool,
         changes: Vec<ResourceChange>,
+        /// What packaging the template put in (or found in) the artifact bucket.
+        uploads: Vec<Upload>,
     },
     /// Delete the stack.
     Delete,
@@ -100,7 +103,16 @@ pub async fn plan_setup_change(
             setup.path, problem.message
         ));
     }
-    match setup_stack::plan_deploy(cloud, &authorization, &stack_name, &setup.text)
+    let deployable = package::deployable(
+        cloud,
+        &authorization,
+        &extension.file(&setup.path),
+        &setup.path,
+        &setup.text,
+    )
+    .await
+    .map_err(|e| e.with_hint())?;
+    match setup_stack::plan_deploy(cloud, &authorization, &stack_name, &deployable.source)
         .await
         .map_err(|e| e.with_hint())?
     {
@@ -118,6 +130,7 @@ pub async fn plan_setup_change(
                 change_set_id: change_set.id,
                 create,
                 changes: change_set.changes,
+                uploads: deployable.uploads,
             },
         })),
     }

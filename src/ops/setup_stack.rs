@@ -5,7 +5,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::cloud::guard::Authorization;
 use crate::cloud::status::is_terminal;
-use crate::cloud::{ChangeSet, Cloud, CloudError, CloudErrorKind};
+use crate::cloud::{ChangeSet, Cloud, CloudError, CloudErrorKind, TemplateSource};
 
 /// What a deploy would do.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -25,7 +25,7 @@ pub async fn plan_deploy(
     cloud: &dyn Cloud,
     authorization: &Authorization,
     stack_name: &str,
-    template: &str,
+    template: &TemplateSource,
 ) -> Result<DeployPlan, CloudError> {
     let create = match cloud.describe_stack(stack_name).await? {
         None => true,

@@ -419,7 +419,10 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
             let mut lines = Vec::new();
             match &plan.kind {
                 PlanKind::Deploy {
-                    changes, create, ..
+                    changes,
+                    create,
+                    uploads,
+                    ..
                 } => {
                     lines.push(Line::raw(format!(
                         "{} {} in {stage} ({} {})",
@@ -447,6 +450,14 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                                 change.logical_id, change.resource_type
                             )),
                         ]));
+                    }
+                    if !uploads.is_empty() {
+                        lines.push(Line::raw(""));
+                        lines.extend(
+                            uploads
+                                .iter()
+                                .map(|u| Line::raw(format!("  {}", u.describe()))),
+                        );
                     }
                 }
                 PlanKind::Delete => {

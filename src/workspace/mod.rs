@@ -4,6 +4,7 @@ pub mod files;
 pub mod inputs;
 pub mod permissions;
 pub mod pipeline;
+pub mod rain;
 pub mod schema;
 pub mod template;
 
@@ -219,6 +220,14 @@ impl Extension {
     }
 
     /// The last segment of the folder path.
+    /// Where one of the extension's files (its path relative to the workspace root) is.
+    pub fn file(&self, path: &str) -> PathBuf {
+        let inside = path
+            .strip_prefix(&self.folder)
+            .map_or(path, |rest| rest.trim_start_matches('/'));
+        self.dir.join(inside)
+    }
+
     pub fn folder_name(&self) -> &str {
         self.folder.rsplit('/').next().unwrap_or(&self.folder)
     }

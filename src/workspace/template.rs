@@ -8,6 +8,73 @@ use super::ParseProblem;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Template {
     pub root: Value,
+    /// Tags that are neither CloudFormation functions nor rain directives: kept as opaque
+    /// values (the rest of the template is read), reported as warnings on their line.
+    pub unknown_tags: Vec<UnknownTag>,
+}
+
+/// A `!Tag` that no tool regship knows resolves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownTag {
+    pub tag: String,
+    pub line: Option<u32>,
+}
+
+/// A rain directive (`!Rain::S3 ...`): a value `rain pkg` (and regship's packaging) replaces
+/// before CloudFormation sees the template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RainDirective {
+    /// A file or folder uploaded to S3: its URI, or `{BucketProperty, KeyProperty}`.
+    S3,
+    /// A file uploaded to S3: its HTTPS URL.
+    S3Http,
+    /// A file's text, inlined as a string.
+    Embed,
+    /// A YAML file's content, inlined as a node.
+    Include,
+    /// An environment variable's value.
+    Env,
+    /// A constant of the template's `Rain: Constants:` section.
+    Constant,
+    /// A rain module, expanded into resources.
+    Module,
+}
+
+impl RainDirective {
+    const ALL: [(&'static str, RainDirective); 7] = [
+        ("Rain::S3", RainDirective::S3),
+        ("Rain::S3Http", RainDirective::S3Http),
+        ("Rain::Embed", RainDirective::Embed),
+        ("Rain::Include", RainDirective::Include),
+        ("Rain::Env", RainDirective::Env),
+        ("Rain::Constant", RainDirective::Constant),
+        ("Rain::Module", RainDirective::Module),
+    ];
+
+    /// The directive's tag without the `!` (`Rain::S3`).
+    pub fn tag(self) -> &'static str {
+        RainDirective::ALL
+            .iter()
+            .find(|(_, directive)| *directive == self)
+            .map_or("Rain", |(tag, _)| tag)
+    }
+}
+
+/// The rain directive a value is, if it is one: `!Rain::S3 x` (or `{"Rain::S3": x}` in JSON).
+pub fn rain(value: &Value) -> Option<(RainDirective, &Value)> {
+    let (name, argument) = match value {
+        Value::Tagged(tagged) => (tagged.tag.to_string(), &tagged.value),
+        Value::Mapping(mapping) if mapping.len() == 1 => {
+            let (key, argument) = mapping.iter().next()?;
+            (key.as_str()?.to_string(), argument)
+        }
+        _ => return None,
+    };
+    let name = name.trim_start_matches('!');
+    RainDirective::ALL
+        .iter()
+        .find(|(tag, _)| *tag == name)
+        .map(|(_, directive)| (*directive, argument))
 }
 
 /// One resource of a template.
@@ -48,30 +115,38 @@ impl Template {
         })?;
         match root {
             Value::Mapping(_) => {
-                let mut unknown_tag = None;
+                let mut unknown_tags: Vec<UnknownTag> = Vec::new();
                 walk(&root, &mut |value| {
                     if let Value::Tagged(tagged) = value
-                        && unknown_tag.is_none()
                         && intrinsic(value).is_none()
+                        && rain(value).is_none()
                     {
-                        unknown_tag = Some(tagged.tag.to_string());
+                        let tag = tagged.tag.to_string();
+                        let seen = unknown_tags.iter().filter(|t| t.tag == tag).count();
+                        unknown_tags.push(UnknownTag {
+                            line: nth_line_containing(text, &tag, seen),
+                            tag,
+                        });
                     }
                 });
-                match unknown_tag {
-                    Some(tag) => Err(ParseProblem {
-                        line: super::files::line_containing(text, &tag),
-                        message: format!(
-                            "`{tag}` is not a CloudFormation function (short forms: !Ref, !Sub, !GetAtt, !If ...)"
-                        ),
-                    }),
-                    None => Ok(Template { root }),
-                }
+                Ok(Template { root, unknown_tags })
             }
             Value::Null => Err(ParseProblem::new("the template is empty")),
             _ => Err(ParseProblem::new(
                 "the template is not a mapping of sections (Resources, Outputs ...)",
             )),
         }
+    }
+
+    /// Every rain directive of the template, in file order, with the value it takes.
+    pub fn rain_directives(&self) -> Vec<(RainDirective, &Value)> {
+        let mut found = Vec::new();
+        walk(&self.root, &mut |value| {
+            if let Some(directive) = rain(value) {
+                found.push(directive);
+            }
+        });
+        found
     }
 
     fn section(&self, name: &str) -> Option<&Mapping> {
@@ -173,6 +248,15 @@ pub fn intrinsic(value: &Value) -> Option<(&'static str, &Value)> {
         }
         _ => None,
     }
+}
+
+/// The 1-based line of the `nth` (0-based) line that contains `needle`.
+fn nth_line_containing(text: &str, needle: &str, nth: usize) -> Option<u32> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| line.contains(needle))
+        .nth(nth)
+        .map(|(index, _)| index as u32 + 1)
 }
 
 /// Calls `visit` on `value` and everything nested in it, both branches of `Fn::If` included.
@@ -301,8 +385,46 @@ Outputs:
         assert!(tabs.line.is_some(), "{tabs:?}");
         assert!(Template::parse("a: !Unknown [1\n").is_err());
         assert!(Template::parse("a: 1\na: 2\n").is_err());
-        let unknown = Template::parse("a: 1\nb: !Reff x\n").unwrap_err();
-        assert_eq!(unknown.line, Some(2));
-        assert!(unknown.message.contains("!Reff"), "{unknown:?}");
+        let unknown = Template::parse("a: 1\nb: !Reff x\n").unwrap();
+        assert_eq!(
+            unknown.unknown_tags,
+            [UnknownTag {
+                tag: "!Reff".into(),
+                line: Some(2)
+            }]
+        );
+    }
+
+    #[test]
+    fn rain_directives_and_unknown_tags_cost_only_their_node() {
+        let text = "Conditions:\n  On: !Equals [a, a]\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Code: !If\n        - On\n        - !Rain::S3 {Path: src, BucketProperty: S3Bucket, KeyProperty: S3Key}\n        - !Rain::Embed code.py\n      Layers: [!Custom thing]\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags: [!Custom other]\nOutputs:\n  Q:\n    Value: !Ref Queue\n    Export:\n      Name: !Sub \"${AWS::StackName}-Q\"\n";
+        let template = Template::parse(text).unwrap();
+        let ids: Vec<&str> = template.resources().map(|r| r.logical_id).collect();
+        assert_eq!(ids, ["Fn", "Queue"]);
+        assert_eq!(template.exports().len(), 1);
+        let directives: Vec<RainDirective> = template
+            .rain_directives()
+            .into_iter()
+            .map(|(directive, _)| directive)
+            .collect();
+        assert_eq!(directives, [RainDirective::S3, RainDirective::Embed]);
+        assert_eq!(
+            template.unknown_tags,
+            [
+                UnknownTag {
+                    tag: "!Custom".into(),
+                    line: Some(11)
+                },
+                UnknownTag {
+                    tag: "!Custom".into(),
+                    line: Some(15)
+                },
+            ]
+        );
+        let json = Template::parse(
+            r#"{"Resources": {"F": {"Type": "T", "Properties": {"Code": {"Rain::S3": "src"}}}}}"#,
+        )
+        .unwrap();
+        assert_eq!(json.rain_directives()[0].0, RainDirective::S3);
     }
 }

@@ -142,5 +142,6 @@ pub fn unused_clients() -> regship::cloud::aws::Clients {
         codepipeline: mock_client!(aws_sdk_codepipeline, RuleMode::Sequential, &[] as &[Rule]),
         codebuild: mock_client!(aws_sdk_codebuild, RuleMode::Sequential, &[] as &[Rule]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::Sequential, &[] as &[Rule]),
+        s3: mock_client!(aws_sdk_s3, RuleMode::Sequential, &[] as &[Rule]),
     }
 }

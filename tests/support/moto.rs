@@ -157,6 +157,43 @@ impl Moto {
             .block_on(call(aws_sdk_cloudformation::Client::from_conf(config)))
     }
 
+    /// Every object of `bucket`: key and content (empty when the bucket does not exist).
+    pub fn s3_objects(&self, bucket: &str) -> Vec<(String, Vec<u8>)> {
+        let config = aws_sdk_s3::Config::builder()
+            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
+            .region(aws_sdk_s3::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_s3::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&self.endpoint)
+            .force_path_style(true)
+            .build();
+        let client = aws_sdk_s3::Client::from_conf(config);
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let Ok(listing) = client.list_objects_v2().bucket(bucket).send().await else {
+                    return Vec::new();
+                };
+                let mut objects = Vec::new();
+                for object in listing.contents() {
+                    let key = object.key().unwrap().to_string();
+                    let body = client
+                        .get_object()
+                        .bucket(bucket)
+                        .key(&key)
+                        .send()
+                        .await
+                        .unwrap();
+                    let bytes = body.body.collect().await.unwrap().into_bytes().to_vec();
+                    objects.push((key, bytes));
+                }
+                objects
+            })
+    }
+
     /// Clears every account's state. A server that is still starting (it can accept and drop
     /// connections at first) is retried for up to 30 s.
     pub fn reset(&self) {

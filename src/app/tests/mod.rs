@@ -103,6 +103,7 @@ fn plan(stage: Stage) -> ChangePlan {
                 resource_type: "AWS::S3::Bucket".into(),
                 replacement: None,
             }],
+            uploads: Vec::new(),
         },
     }
 }

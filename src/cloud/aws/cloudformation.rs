@@ -6,12 +6,9 @@ use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{
-    ChangeSet, CloudError, CloudErrorKind, EventPage, Export, ResourceChange, Stack, StackEvent,
-    StackOutput,
+    ChangeSet, CloudError, CloudErrorKind, EventPage, Export, MAX_INLINE_TEMPLATE_BYTES,
+    ResourceChange, Stack, StackEvent, StackOutput, TemplateSource,
 };
-
-/// CloudFormation's limit for a template passed inline.
-pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 
 fn millis(time: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> i64 {
     time.and_then(|t| t.to_millis().ok()).unwrap_or_default()
@@ -124,33 +121,37 @@ impl AwsCloud {
         }
     }
 
-    /// CreateChangeSet for a template given inline; returns the change set id.
+    /// CreateChangeSet for a template given inline or by URL; returns the change set id.
     pub async fn create_change_set(
         &self,
         authorization: &Authorization,
         stack: &str,
         name: &str,
-        template_body: &str,
+        template: &TemplateSource,
         create: bool,
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
-        if template_body.len() > MAX_INLINE_TEMPLATE_BYTES {
-            return Err(CloudError::new(
-                CloudErrorKind::Invalid,
-                format!(
-                    "the template is {} bytes; CloudFormation takes at most {MAX_INLINE_TEMPLATE_BYTES} inline",
-                    template_body.len()
-                ),
-                "make the setup template smaller (it should only create prerequisites)",
-            ));
-        }
-        let output = self
+        let request = self
             .clients
             .cloudformation
             .create_change_set()
             .stack_name(stack)
-            .change_set_name(name)
-            .template_body(template_body)
+            .change_set_name(name);
+        let request = match template {
+            TemplateSource::Body(body) if body.len() > MAX_INLINE_TEMPLATE_BYTES => {
+                return Err(CloudError::new(
+                    CloudErrorKind::Invalid,
+                    format!(
+                        "the template is {} bytes; CloudFormation takes at most {MAX_INLINE_TEMPLATE_BYTES} inline",
+                        body.len()
+                    ),
+                    "upload it to S3 and deploy it by URL (regship's deploy does this by itself)",
+                ));
+            }
+            TemplateSource::Body(body) => request.template_body(body),
+            TemplateSource::Url(url) => request.template_url(url),
+        };
+        let output = request
             .change_set_type(if create {
                 ChangeSetType::Create
             } else {

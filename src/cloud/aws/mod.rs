@@ -6,6 +6,7 @@ mod codepipeline;
 pub mod errors;
 mod logs;
 mod registry;
+mod s3;
 pub mod sources;
 mod sts;
 
@@ -26,6 +27,7 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+    TemplateSource,
 };
 
 /// The clients of one stage.
@@ -44,6 +46,7 @@ pub struct Clients {
     pub codepipeline: aws_sdk_codepipeline::Client,
     pub codebuild: aws_sdk_codebuild::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
+    pub s3: aws_sdk_s3::Client,
 }
 
 impl Clients {
@@ -55,6 +58,12 @@ impl Clients {
             codepipeline: aws_sdk_codepipeline::Client::new(config),
             codebuild: aws_sdk_codebuild::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            // An endpoint of its own (a local emulator) takes bucket names in the path.
+            s3: aws_sdk_s3::Client::from_conf(
+                aws_sdk_s3::config::Builder::from(config)
+                    .force_path_style(config.endpoint_url().is_some())
+                    .build(),
+            ),
         }
     }
 }
@@ -177,10 +186,25 @@ impl Cloud for AwsCloud {
         authorization: &Authorization,
         stack: &str,
         name: &str,
-        template_body: &str,
+        template: &TemplateSource,
         create: bool,
     ) -> Result<String, CloudError> {
-        AwsCloud::create_change_set(self, authorization, stack, name, template_body, create).await
+        AwsCloud::create_change_set(self, authorization, stack, name, template, create).await
+    }
+    async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
+        AwsCloud::artifact_bucket(self, authorization).await
+    }
+    async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError> {
+        AwsCloud::has_object(self, bucket, key).await
+    }
+    async fn put_object(
+        &self,
+        authorization: &Authorization,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<(), CloudError> {
+        AwsCloud::put_object(self, authorization, bucket, key, body).await
     }
     async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
         AwsCloud::describe_change_set(self, id).await

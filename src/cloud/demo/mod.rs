@@ -24,6 +24,7 @@ use super::port::Connector;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+    TemplateSource, object_of_url,
 };
 use crate::config::{ConfigError, WorkspaceConfig};
 use crate::workspace::Workspace;
@@ -58,6 +59,8 @@ struct World {
     pipeline: DemoPipeline,
     /// Type name -> versions submitted to the sandbox's private registry.
     submitted: BTreeMap<String, u32>,
+    /// The artifact buckets' objects: (bucket, key) -> content.
+    objects: BTreeMap<(String, String), Vec<u8>>,
 }
 
 /// Everything the demo's accounts hold, shared by the connection of every stage.
@@ -141,6 +144,7 @@ impl DemoWorld {
                 stacks: Stacks::default(),
                 pipeline,
                 submitted: BTreeMap::new(),
+                objects: BTreeMap::new(),
             }),
         })
     }
@@ -351,19 +355,62 @@ impl Cloud for DemoCloud {
         authorization: &Authorization,
         stack: &str,
         _name: &str,
-        template_body: &str,
+        template: &TemplateSource,
         create: bool,
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
         let (now, world) = (self.world.now(), &self.world);
-        world.lock().stacks.create_change_set(
-            &self.place(),
-            stack,
-            template_body,
-            create,
-            now,
-            &|at| world.at_ms(at),
-        )
+        let mut state = world.lock();
+        let body = match template {
+            TemplateSource::Body(body) => body.clone(),
+            TemplateSource::Url(url) => object_of_url(url)
+                .and_then(|(bucket, key)| state.objects.get(&(bucket.into(), key.into())))
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                .ok_or_else(|| {
+                    CloudError::new(
+                        CloudErrorKind::Invalid,
+                        format!("TemplateURL must be a supported URL: {url} is not in the demo's buckets"),
+                        "",
+                    )
+                })?,
+        };
+        state
+            .stacks
+            .create_change_set(&self.place(), stack, &body, create, now, &|at| {
+                world.at_ms(at)
+            })
+    }
+
+    async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        Ok(format!(
+            "regship-artifacts-{}-{}",
+            self.account(),
+            self.region()
+        ))
+    }
+
+    async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError> {
+        Ok(self
+            .world
+            .lock()
+            .objects
+            .contains_key(&(bucket.to_string(), key.to_string())))
+    }
+
+    async fn put_object(
+        &self,
+        authorization: &Authorization,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.world
+            .lock()
+            .objects
+            .insert((bucket.to_string(), key.to_string()), body);
+        Ok(())
     }
 
     async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {

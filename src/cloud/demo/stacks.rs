@@ -247,6 +247,19 @@ impl Stacks {
                 "fix the template, then deploy again",
             )
         })?;
+        // CloudFormation reads no rain directive and no tag it does not know.
+        let unresolved = parsed
+            .rain_directives()
+            .first()
+            .map(|(directive, _)| directive.tag().to_string())
+            .or_else(|| parsed.unknown_tags.first().map(|t| t.tag.clone()));
+        if let Some(tag) = unresolved {
+            return Err(CloudError::new(
+                CloudErrorKind::Invalid,
+                format!("Template format error: unsupported structure ({tag})"),
+                "package the template (rain directives) before deploying it",
+            ));
+        }
         let resources: Vec<(String, String)> = parsed
             .resources()
             .map(|r| {

@@ -14,7 +14,7 @@ use crate::cloud::guard::Authorization;
 use crate::cloud::port::Connector;
 use crate::cloud::{
     ActionExecutionRecord, Build, ChangeSet, CloudErrorKind, EventPage, Export, Identity,
-    LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
+    LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, TemplateSource,
 };
 
 /// A cloud that answers who the caller is and the exports, and records every other call.
@@ -72,10 +72,25 @@ impl Cloud for FakeCloud {
         _: &Authorization,
         _: &str,
         _: &str,
-        _: &str,
+        _: &TemplateSource,
         _: bool,
     ) -> Result<String, CloudError> {
         Err(self.record("CreateChangeSet"))
+    }
+    async fn artifact_bucket(&self, _: &Authorization) -> Result<String, CloudError> {
+        Err(self.record("CreateBucket"))
+    }
+    async fn has_object(&self, _: &str, _: &str) -> Result<bool, CloudError> {
+        Err(self.record("HeadObject"))
+    }
+    async fn put_object(
+        &self,
+        _: &Authorization,
+        _: &str,
+        _: &str,
+        _: Vec<u8>,
+    ) -> Result<(), CloudError> {
+        Err(self.record("PutObject"))
     }
     async fn describe_change_set(&self, _: &str) -> Result<ChangeSet, CloudError> {
         Err(self.record("DescribeChangeSet"))
