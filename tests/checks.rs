@@ -301,7 +301,10 @@ fn unknown_tags_and_rain_directives_do_not_cost_the_template() {
     let without_action = std::fs::read_to_string(root.join("release/cicd.yml"))
         .unwrap()
         .replace("RESOURCE_PATH\",\"type\"", "OTHER_PATH\",\"type\"")
-        .replace("          - Name: RESOURCE_PATH\n", "          - Name: OTHER_PATH\n");
+        .replace(
+            "          - Name: RESOURCE_PATH\n",
+            "          - Name: OTHER_PATH\n",
+        );
     std::fs::write(root.join("release/cicd.yml"), without_action).unwrap();
     assert!(codes(root).contains(&"PIP001"));
 }
