@@ -24,19 +24,25 @@ pub struct Upload {
 }
 
 impl Upload {
-    /// `uploaded src/ (zip, 1.2 KB) -> s3://...`, or `unchanged ...`.
+    /// `uploaded src (1240 bytes) -> s3://...`, or `unchanged ...`.
     pub fn describe(&self) -> String {
-        format!(
-            "{} {} ({} bytes) -> {}",
-            if self.uploaded {
-                "uploaded"
-            } else {
-                "unchanged"
-            },
-            self.source,
-            self.bytes,
-            self.uri
-        )
+        format!("{} -> {}", self.summary(), self.uri)
+    }
+
+    /// `uploaded src (1240 bytes)`, or `unchanged ...`, without where to.
+    pub fn summary(&self) -> String {
+        let what = if self.uploaded {
+            "uploaded"
+        } else {
+            "unchanged"
+        };
+        format!("{what} {} ({} bytes)", self.source, self.bytes)
+    }
+
+    /// The bucket the file is in.
+    pub fn bucket(&self) -> &str {
+        let path = self.uri.trim_start_matches("s3://");
+        path.split_once('/').map_or(path, |(bucket, _)| bucket)
     }
 }
 

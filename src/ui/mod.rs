@@ -451,12 +451,13 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                             )),
                         ]));
                     }
-                    if !uploads.is_empty() {
+                    if let Some(first) = uploads.first() {
                         lines.push(Line::raw(""));
+                        lines.push(Line::raw(format!("packaged into {}:", first.bucket())));
                         lines.extend(
                             uploads
                                 .iter()
-                                .map(|u| Line::raw(format!("  {}", u.describe()))),
+                                .map(|upload| Line::raw(format!("  {}", upload.summary()))),
                         );
                     }
                 }
