@@ -25,6 +25,9 @@ fn yaml_line() -> impl Strategy<Value = String> {
             Just("!Base64 "),
             Just("!Condition "),
             Just("!Frobnicate "),
+            Just("!Rain::S3 "),
+            Just("!Rain::Embed "),
+            Just("!Rain::Constant "),
             Just("&a "),
             Just("*a"),
             Just("<<: *a"),
@@ -132,6 +135,84 @@ proptest! {
                 ("test/setup.yml", setup.as_bytes()),
                 ("test/integ.yml", &input),
             ]);
+        }
+    }
+}
+
+/// One property of a generated schema: a type, and maybe a pattern or format that are hard to
+/// make values for (the class `[^\\s]` starts at NUL).
+fn property_schema() -> impl Strategy<Value = serde_json::Value> {
+    prop_oneof![
+        Just(serde_json::json!({"type": "string"})),
+        Just(serde_json::json!({"type": "string", "format": "uri"})),
+        Just(serde_json::json!({"type": "string", "pattern": "^https://[^\\s]+$"})),
+        Just(serde_json::json!({"type": "string", "pattern": "^[^\\x00-\\x1f]{3,}$"})),
+        Just(serde_json::json!({"type": "string", "format": "ipv4"})),
+        Just(serde_json::json!({"type": "string", "pattern": "(unclosed"})),
+        Just(serde_json::json!({"type": "integer", "minimum": 5, "maximum": 3})),
+        Just(serde_json::json!({"type": "boolean"})),
+        Just(serde_json::json!({"type": "array", "items": {"type": "string"}})),
+        Just(serde_json::json!({"type": "object", "properties": {"A": {"type": "string"}}})),
+        Just(serde_json::json!({"$ref": "#/definitions/Missing"})),
+        Just(serde_json::json!({"enum": []})),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// `scaffold inputs` over arbitrary schemas and example inputs (naming properties the schema
+    /// lacks, placeholders, wrong types): never a panic, and every file it would write is a JSON
+    /// object without a control character.
+    #[test]
+    fn scaffolding_arbitrary_schemas_and_examples_never_panics(
+        properties in prop::collection::btree_map("[A-Z][a-zA-Z]{0,8}(Name|Arn|Id)?", property_schema(), 0..6),
+        required in prop::collection::vec("[A-Z][a-zA-Z]{0,8}", 0..3),
+        read_only in prop::collection::vec("[A-Z][a-zA-Z]{0,8}", 0..2),
+        example in prop::collection::btree_map(
+            "[A-Z][a-zA-Z]{0,8}",
+            prop_oneof![Just(serde_json::json!("...")), Just(serde_json::json!(1)), Just(serde_json::json!({"x": [1]}))],
+            0..5,
+        ),
+        from_schema in any::<bool>(),
+    ) {
+        let mut property_map: serde_json::Map<String, serde_json::Value> = properties.into_iter().collect();
+        property_map.insert("Id".into(), serde_json::json!({"type": "string"}));
+        // Example properties are often (not always) schema properties.
+        for name in example.keys().step_by(2) {
+            property_map.entry(name.clone()).or_insert(serde_json::json!({"type": "string"}));
+        }
+        let schema = serde_json::json!({
+            "typeName": "Fuzz::Thing::Resource",
+            "properties": property_map,
+            "required": required,
+            "readOnlyProperties": read_only.iter().chain(["Id".to_string()].iter()).map(|p| format!("/properties/{p}")).collect::<Vec<_>>(),
+            "createOnlyProperties": required.iter().take(1).map(|p| format!("/properties/{p}")).collect::<Vec<_>>(),
+            "primaryIdentifier": ["/properties/Id"],
+            "additionalProperties": false,
+        });
+        let example = serde_json::Value::Object(example.into_iter().collect());
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("resources/Fuzz_Thing");
+        std::fs::create_dir_all(folder.join("example_inputs")).unwrap();
+        std::fs::write(folder.join(".rpdk-config"), r#"{"typeName": "Fuzz::Thing::Resource", "language": "python311", "artifact_type": "RESOURCE"}"#).unwrap();
+        std::fs::write(folder.join("fuzz-thing-resource.json"), schema.to_string()).unwrap();
+        for kind in ["create", "update", "invalid"] {
+            std::fs::write(folder.join(format!("example_inputs/inputs_1_{kind}.json")), example.to_string()).unwrap();
+        }
+        let workspace = regship::workspace::Workspace::load(dir.path());
+        let extension = &workspace.extensions[0];
+        let source = if from_schema { regship::scaffold::InputsSource::Schema } else { regship::scaffold::InputsSource::Example };
+        let planned = regship::scaffold::plan_inputs(extension, Some(source), true);
+        prop_assert!(planned.is_ok(), "{:?}", planned.err());
+        if let Ok(plan) = planned {
+            for write in plan.writes.iter().filter(|w| w.display.ends_with(".json")) {
+                let value: serde_json::Value = serde_json::from_str(&write.new)
+                    .unwrap_or_else(|err| panic!("{}: {err}\n{}", write.display, write.new));
+                prop_assert!(value.is_object(), "{}", write.new);
+                prop_assert!(!write.new.chars().any(|c| c.is_control() && c != '\n'), "{:?}", write.new);
+                prop_assert!(!write.new.contains("\\u0000"), "{}", write.new);
+            }
         }
     }
 }

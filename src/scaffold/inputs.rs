@@ -115,11 +115,10 @@ impl<'a> Derivation<'a> {
     fn value(&self, property: &str) -> Value {
         match self.reference(property) {
             Some(export) => Value::String(format!("{{{{{export}}}}}")),
-            None => valid(
-                &self.schema.document,
-                &self.schema.properties[property],
-                property,
-            ),
+            None => match self.schema.properties.get(property) {
+                Some(schema) => valid(&self.schema.document, schema, property),
+                None => Value::Null,
+            },
         }
     }
 
@@ -138,7 +137,10 @@ impl<'a> Derivation<'a> {
         names.sort_by_key(|name| {
             let property = super::values::resolve(
                 &self.schema.document,
-                &self.schema.properties[name.as_str()],
+                self.schema
+                    .properties
+                    .get(name.as_str())
+                    .unwrap_or(&Value::Null),
             );
             match property.get("type").and_then(Value::as_str) {
                 Some("array" | "object") => 2,
@@ -175,12 +177,10 @@ impl<'a> Derivation<'a> {
                 .get(name)
                 .cloned()
                 .unwrap_or_else(|| self.value(name));
-            if let Some(next) = changed(
-                &self.schema.document,
-                &self.schema.properties[name.as_str()],
-                &current,
-                name,
-            ) {
+            let Some(property) = self.schema.properties.get(name.as_str()) else {
+                continue;
+            };
+            if let Some(next) = changed(&self.schema.document, property, &current, name) {
                 update.insert(name.clone(), next);
                 return Some(update);
             }
@@ -191,30 +191,37 @@ impl<'a> Derivation<'a> {
     /// The create input with one property breaking the schema.
     fn invalid(&self, create: &Map<String, Value>) -> Option<Map<String, Value>> {
         let mut broken = create.clone();
+        let known = |name: &&String| self.schema.properties.contains_key(name.as_str());
         let target = create
             .keys()
+            .filter(known)
             .find(|name| self.reference(name).is_none())
-            .or_else(|| create.keys().next())?
+            .or_else(|| create.keys().find(known))?
             .clone();
-        broken.insert(
-            target.clone(),
-            invalid(&self.schema.document, &self.schema.properties[&target]),
-        );
+        let property = self.schema.properties.get(&target)?;
+        broken.insert(target, invalid(&self.schema.document, property));
         Some(broken)
     }
 
     /// Fills the placeholders of an example input (`"..."`, or a value of the wrong JSON type),
-    /// drops readOnly properties, and points reference properties at their exports.
+    /// drops readOnly properties and properties the schema does not have (each named in
+    /// `notes`), and points reference properties at their exports.
     fn fill(
         &self,
         example: &Map<String, Value>,
         kind: InputKind,
         create: &Map<String, Value>,
+        notes: &mut Vec<String>,
     ) -> Map<String, Value> {
         let mut filled = Map::new();
         for (name, value) in example {
             let Some(property) = self.schema.properties.get(name) else {
-                filled.insert(name.clone(), value.clone());
+                let note = format!(
+                    "`{name}` of the example inputs is not a property of the schema: dropped"
+                );
+                if !notes.contains(&note) {
+                    notes.push(note);
+                }
                 continue;
             };
             if self.read_only.contains(name) {
@@ -331,7 +338,7 @@ pub fn plan_inputs(
             });
             let filled_create = example_create
                 .and_then(|f| f.json.as_ref()?.ok()?.as_object().cloned())
-                .map(|object| derivation.fill(&object, InputKind::Create, &create))
+                .map(|object| derivation.fill(&object, InputKind::Create, &create, &mut plan.notes))
                 .unwrap_or_else(|| create.clone());
             for file in &example.files {
                 let Some(object) = file
@@ -362,10 +369,18 @@ pub fn plan_inputs(
                     InputName::Test {
                         kind: InputKind::Invalid,
                         ..
-                    } => derivation.invalid(&filled_create).unwrap_or_else(|| {
-                        derivation.fill(object, InputKind::Invalid, &filled_create)
-                    }),
-                    InputName::Test { kind, .. } => derivation.fill(object, kind, &filled_create),
+                    } => match derivation.invalid(&filled_create) {
+                        Some(invalid) => invalid,
+                        None => derivation.fill(
+                            object,
+                            InputKind::Invalid,
+                            &filled_create,
+                            &mut plan.notes,
+                        ),
+                    },
+                    InputName::Test { kind, .. } => {
+                        derivation.fill(object, kind, &filled_create, &mut plan.notes)
+                    }
                     InputName::Ignored => {
                         plan.notes.push(format!(
                             "{}: cfn test never reads this name: not copied",

@@ -38,19 +38,21 @@ fn build(hir: &Hir, out: &mut String) -> Option<()> {
             Some(())
         }
         HirKind::Class(Class::Unicode(class)) => {
-            let range = class
+            let ranges: Vec<(char, char)> = class
                 .ranges()
                 .iter()
-                .find(|r| r.start().is_ascii_alphanumeric())
-                .or(class.ranges().first())?;
-            let preferred = ['a', 'x', '0', 'A']
-                .into_iter()
-                .find(|c| range.start() <= *c && *c <= range.end());
-            out.push(preferred.unwrap_or(range.start()));
+                .map(|r| (r.start(), r.end()))
+                .collect();
+            out.push(printable_in(&ranges)?);
             Some(())
         }
         HirKind::Class(Class::Bytes(class)) => {
-            out.push(char::from(class.ranges().first()?.start()));
+            let ranges: Vec<(char, char)> = class
+                .ranges()
+                .iter()
+                .map(|r| (char::from(r.start()), char::from(r.end())))
+                .collect();
+            out.push(printable_in(&ranges)?);
             Some(())
         }
         HirKind::Repetition(repetition) => {
@@ -67,6 +69,28 @@ fn build(hir: &Hir, out: &mut String) -> Option<()> {
         HirKind::Concat(parts) => parts.iter().try_for_each(|part| build(part, out)),
         HirKind::Alternation(options) => build(options.first()?, out),
     }
+}
+
+/// The character a class of `ranges` is best shown by: a letter or digit when it has one, else
+/// its first printable character; never a control character (`[^\\s]` starts at NUL).
+fn printable_in(ranges: &[(char, char)]) -> Option<char> {
+    let within = |c: char| ranges.iter().any(|(start, end)| *start <= c && c <= *end);
+    ['a', 'x', '0', 'A']
+        .into_iter()
+        .find(|c| within(*c))
+        .or_else(|| {
+            ranges.iter().find_map(|(start, end)| {
+                (*start..=*end)
+                    .take(256)
+                    .find(|c| !c.is_control() && !c.is_whitespace())
+            })
+        })
+        .or_else(|| {
+            ranges
+                .first()
+                .map(|(start, _)| *start)
+                .filter(|c| !c.is_control())
+        })
 }
 
 /// A valid example value for `schema` (resolved against `document`); `hint` names the property.
@@ -168,8 +192,14 @@ fn valid_string(schema: &Value, hint: &str) -> String {
         None => match schema.get("format").and_then(Value::as_str) {
             Some("date-time") => "2024-01-01T00:00:00Z".into(),
             Some("date") => "2024-01-01".into(),
-            Some("uri") => "https://example.com/".into(),
-            Some("email") => "dev@example.com".into(),
+            Some("uri" | "url" | "iri") => "https://example.com/".into(),
+            Some("uri-reference" | "iri-reference") => "/example".into(),
+            Some("email" | "idn-email") => "dev@example.com".into(),
+            Some("ipv4") => "10.0.0.1".into(),
+            Some("ipv6") => "2001:db8::1".into(),
+            Some("hostname" | "idn-hostname") => "example.com".into(),
+            Some("time") => "12:00:00Z".into(),
+            Some("uuid") => "00000000-0000-4000-8000-000000000000".into(),
             _ => format!("regship-{}", hint.to_lowercase()),
         },
     };
@@ -285,12 +315,16 @@ mod tests {
             "^[A-Z]{3,5}[0-9]{8}-[0-9]{4}$",
             "^arn:aws:s3:::.+$",
             "^(foo|bar)-\\d+$",
+            "^https://[^\\s]+$",
+            "^[^\\x00-\\x1f]+$",
+            "^arn:aws[a-zA-Z-]*:iam::\\d{12}:role/[^\\s]+$",
         ] {
             let value = string_matching(pattern).unwrap();
             assert!(
                 regex::Regex::new(pattern).unwrap().is_match(&value),
                 "{pattern}: {value}"
             );
+            assert!(!value.chars().any(char::is_control), "{pattern}: {value:?}");
         }
     }
 
