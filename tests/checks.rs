@@ -308,3 +308,24 @@ fn unknown_tags_and_rain_directives_do_not_cost_the_template() {
     std::fs::write(root.join("release/cicd.yml"), without_action).unwrap();
     assert!(codes(root).contains(&"PIP001"));
 }
+
+/// A file name with escape sequences is printed by `regship check` with them made visible: it
+/// cannot clear the screen or retitle the window of the user's terminal.
+#[test]
+fn file_names_cannot_steer_the_terminal() {
+    let dir = support::example_workspace("123456789012");
+    let inputs = dir.path().join("resources/S3_DeleteBucketContents/inputs");
+    std::fs::write(inputs.join("inputs_1_\x1b[2J\x1b]0;pwned\x07.json"), "{}").unwrap();
+    let mut command = support::regship_command(dir.path());
+    command.args(["-C", dir.path().to_str().unwrap(), "check"]);
+    let output = support::run_with_stdin(command, "");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("inputs_1_^[[2J^[]0;pwned^G.json"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains('\x1b') && !stdout.contains('\x07'),
+        "{stdout:?}"
+    );
+}

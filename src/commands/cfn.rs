@@ -8,6 +8,7 @@ use std::process::ExitCode;
 use serde::Serialize;
 
 use super::cloud::{block_on, connect};
+use super::output::visible;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, CfnArgs};
 use crate::cloud::guard::AccountGuard;
@@ -114,7 +115,7 @@ pub fn run(
                     Some(JobEvent::Line(line)) => {
                         summary.line(&line);
                         if !json {
-                            println!("{line}");
+                            println!("{}", visible(&line));
                         }
                     }
                     Some(JobEvent::Ended(end)) => break end,

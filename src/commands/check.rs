@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use serde::Serialize;
 
+use super::output::visible;
 use super::{UsageError, load_workspace, print_json};
 use crate::checks::{Finding, Severity, check_extensions, count};
 use crate::workspace::Workspace;
@@ -88,7 +89,7 @@ pub fn run(start: &Path, paths: &[PathBuf], json: bool) -> Result<ExitCode, Usag
     if json {
         print_json(&report);
     } else {
-        print!("{}", render_text(&report));
+        print!("{}", visible(&render_text(&report)));
     }
     Ok(if report.errors > 0 {
         ExitCode::from(1)

@@ -3,7 +3,7 @@
 use std::io::{BufRead, IsTerminal};
 use std::process::ExitCode;
 
-use super::output::{clock, colour_enabled, event_line, paint};
+use super::output::{clock, colour_enabled, event_line, paint, visible};
 use crate::cloud::StatusCategory;
 use std::sync::Arc;
 
@@ -125,14 +125,14 @@ pub fn print_summary(watch: &StackWatch, colour: bool) {
                     StatusCategory::Failed,
                     colour
                 ),
-                failure.logical_id,
-                failure.resource_type,
+                visible(&failure.logical_id),
+                visible(&failure.resource_type),
                 failure
                     .physical_id
                     .as_deref()
-                    .map(|id| format!(" [{id}]"))
+                    .map(|id| format!(" [{}]", visible(id)))
                     .unwrap_or_default(),
-                failure.reason
+                visible(&failure.reason)
             );
         }
     }

@@ -65,6 +65,6 @@ pub fn run(start: &Path, json: bool) -> ExitCode {
     if json {
         return print_json(&rows);
     }
-    print!("{}", render_text(&rows));
+    print!("{}", super::output::visible(&render_text(&rows)));
     ExitCode::SUCCESS
 }

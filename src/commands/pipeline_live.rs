@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::cloud::{block_on, cloud_failure, connect};
-use super::output::{clock, colour_enabled, duration, paint};
+use super::output::{clock, colour_enabled, duration, paint, visible};
 use super::{UsageError, print_json};
 use crate::cli::{AwsArgs, PipelineOptions};
 use std::sync::Arc;
@@ -99,13 +99,13 @@ fn print_state(live: &Live, state: &PipelineState, region: &str, colour: bool) {
             println!(
                 "    {} {:<32}{changed}{extension}",
                 status_cell(status, 11, colour),
-                action.name,
+                visible(&action.name),
             );
             if let Some(build) = &action.external_id {
                 println!("        build {build}");
             }
             if let Some(error) = &action.error {
-                println!("        {error}");
+                println!("        {}", visible(error));
             }
         }
     }
@@ -313,7 +313,7 @@ pub fn execution(live: &Live, id: &str) -> Result<ExitCode, UsageError> {
                 println!("        build {build}");
             }
             if let Some(error) = &action.error {
-                println!("        {error}");
+                println!("        {}", visible(error));
             }
         }
         Ok(exit_code(execution.status != "Failed"))
@@ -413,7 +413,7 @@ pub fn logs(live: &Live, extension: &str, lines: i32) -> Result<ExitCode, UsageE
                 if live.json {
                     println!("{}", serde_json::to_string(line).unwrap_or_default());
                 } else {
-                    println!("{}", line.message);
+                    println!("{}", visible(&line.message));
                 }
             }
             build = report.build.unwrap_or(build);
