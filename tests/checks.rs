@@ -329,3 +329,106 @@ fn file_names_cannot_steer_the_terminal() {
         "{stdout:?}"
     );
 }
+
+fn with_config(root: &Path, config: &str) {
+    std::fs::write(root.join("regship.yml"), config).unwrap();
+}
+
+/// A namespace of several segments is compared segment by segment, and the hint names it.
+#[test]
+fn namespaces_of_several_segments() {
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    with_config(root, "namespace: AwsCommunity::S3\n");
+    assert!(!codes(root).contains(&"LAY003"), "{:#?}", findings(root));
+    with_config(root, "namespace: AwsComm\n");
+    assert!(
+        codes(root).contains(&"LAY003"),
+        "a prefix of a segment is not the namespace"
+    );
+    with_config(root, "namespace: AwsCommunity::SQS\n");
+    let found = findings(root);
+    let lay003 = found.iter().find(|f| f.code == "LAY003").expect("LAY003");
+    assert!(
+        lay003.message.contains("`AwsCommunity::SQS`")
+            && lay003.hint.contains("AwsCommunity::SQS::..."),
+        "{lay003:#?}"
+    );
+}
+
+/// `extension_dirs` takes globs; an entry that names no folder is an error at its line; a
+/// workspace without any extension is an error, never "0 errors in 0 extensions".
+#[test]
+fn extension_dirs_globs_missing_entries_and_an_empty_workspace() {
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    with_config(
+        root,
+        "extension_dirs:\n  - res*\n  - nowhere\n  - \"*/nothing\"\n",
+    );
+    let workspace = Workspace::load(root);
+    assert_eq!(workspace.extensions.len(), 1, "the glob finds resources/");
+    assert_eq!(workspace.unmatched_dirs, ["nowhere", "*/nothing"]);
+    let found = findings(root);
+    let cfg003: Vec<(Option<u32>, Severity)> = found
+        .iter()
+        .filter(|f| f.code == "CFG003")
+        .map(|f| (f.line, f.severity))
+        .collect();
+    assert_eq!(
+        cfg003,
+        [(Some(3), Severity::Error), (Some(4), Severity::Error)],
+        "{found:#?}"
+    );
+    // The default folders that do not exist (hooks/, modules/) are not errors.
+    with_config(root, "namespace: AwsCommunity\n");
+    assert!(!codes(root).contains(&"CFG003"));
+
+    let empty = tempfile::tempdir().unwrap();
+    with_config(empty.path(), "namespace: Acme\n");
+    assert_eq!(codes(empty.path()), ["CFG004"]);
+    let mut command = support::regship_command(empty.path());
+    command.args(["-C", empty.path().to_str().unwrap(), "check"]);
+    let output = support::run_with_stdin(command, "");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        support::output_text(&output)
+    );
+    assert!(support::output_text(&output).contains("CFG004"));
+}
+
+/// `setup_template` names a prerequisites template kept elsewhere: it is the one checked (and
+/// deployed); an entry naming no extension is CFG002.
+#[test]
+fn a_setup_template_kept_elsewhere() {
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    let project = root.join("resources/S3_DeleteBucketContents");
+    std::fs::create_dir_all(project.join("prereqs")).unwrap();
+    std::fs::rename(
+        project.join("test/setup.yml"),
+        project.join("prereqs/stack.yml"),
+    )
+    .unwrap();
+    assert!(
+        codes(root).contains(&"INP015"),
+        "without the setting, no setup is found"
+    );
+    with_config(
+        root,
+        "setup_template:\n  AwsCommunity::S3::DeleteBucketContents: prereqs/stack.yml\n  Nothing_Here: x.yml\n",
+    );
+    let workspace = Workspace::load(root);
+    assert_eq!(
+        workspace.extensions[0].setup[0].path,
+        "resources/S3_DeleteBucketContents/prereqs/stack.yml"
+    );
+    let found = codes(root);
+    assert!(
+        !found.contains(&"INP015") && !found.contains(&"INP014"),
+        "{found:?}"
+    );
+    assert!(found.contains(&"CFG002"), "{found:?}");
+}

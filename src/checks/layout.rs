@@ -11,8 +11,13 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "CFG002",
-        "a maturity entry in regship.yml names no extension",
+        "a maturity or setup_template entry in regship.yml names no extension",
     ),
+    (
+        "CFG003",
+        "an extension_dirs entry in regship.yml names no folder",
+    ),
+    ("CFG004", "no extension project (.rpdk-config) was found"),
     ("LAY001", ".rpdk-config is missing, unreadable or invalid"),
     ("LAY002", "the schema is missing, unreadable or invalid"),
     ("LAY003", "the type name is outside the workspace namespace"),
@@ -31,20 +36,58 @@ pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
                 .hint("fix the key named above (see the README's regship.yml reference); its default is used until then, the rest of the file applies"),
         );
     }
-    for key in workspace.config.maturity.keys() {
+    let text = crate::workspace::files::read_text(&workspace.root.join(WORKSPACE_FILE)).ok();
+    let line_of = |needle: &str| {
+        text.as_deref()
+            .and_then(|text| crate::workspace::files::line_containing(text, needle))
+    };
+    let keyed = workspace
+        .config
+        .maturity
+        .keys()
+        .map(|key| ("maturity", key))
+        .chain(
+            workspace
+                .config
+                .setup_template
+                .keys()
+                .map(|key| ("setup_template", key)),
+        );
+    for (section, key) in keyed {
         let known = workspace.extensions.iter().any(|e| {
             e.type_name() == Some(key.as_str()) || crate::config::names_folder(key, &e.folder)
         });
         if !known {
-            let line = crate::workspace::files::read_text(&workspace.root.join(WORKSPACE_FILE))
-                .ok()
-                .and_then(|text| crate::workspace::files::line_containing(&text, key));
             findings.push(
-                Finding::warning("CFG002", WORKSPACE_FILE, format!("maturity names `{key}`, which is no extension here"))
-                    .line(line)
+                Finding::warning("CFG002", WORKSPACE_FILE, format!("{section} names `{key}`, which is no extension here"))
+                    .line(line_of(key))
                     .hint("use an extension's type name (e.g. AwsCommunity::S3::Thing) or its folder, or remove the entry"),
             );
         }
+    }
+    for entry in &workspace.unmatched_dirs {
+        findings.push(
+            Finding::error(
+                "CFG003",
+                WORKSPACE_FILE,
+                format!("extension_dirs names `{entry}`, which is no folder under {}", workspace.root.display()),
+            )
+            .line(line_of(entry))
+            .hint("fix the path (relative to the folder of regship.yml; globs like `*/resources` work), or remove it"),
+        );
+    }
+    if workspace.extensions.is_empty() {
+        findings.push(
+            Finding::error(
+                "CFG004",
+                WORKSPACE_FILE,
+                format!(
+                    "no extension project (a folder with .rpdk-config) was found under {}",
+                    workspace.config.search_dirs().join(", ")
+                ),
+            )
+            .hint("run regship in the monorepo (or pass -C DIR), set extension_dirs in regship.yml, or create a project with `cfn init`"),
+        );
     }
     findings
 }
@@ -79,7 +122,7 @@ pub fn check(workspace: &Workspace, sink: &mut ExtensionFindings) {
         );
     }
     if let Some(namespace) = &workspace.config.namespace
-        && segments.first() != Some(&namespace.as_str())
+        && !workspace.config.in_namespace(&type_name)
     {
         sink.push(
             Finding::error(

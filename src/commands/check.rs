@@ -40,6 +40,15 @@ pub fn report(start: &Path, paths: &[PathBuf]) -> Result<CheckReport, UsageError
                 .iter()
                 .any(|path| dir.starts_with(path) || path.starts_with(dir))
     };
+    if !absolute.is_empty() && !workspace.extensions.iter().any(|e| selected(&e.dir)) {
+        let named: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(UsageError(format!(
+            "{} holds no extension project of the workspace at {} (a folder with .rpdk-config under {}): `regship list` shows them",
+            named.join(", "),
+            workspace.root.display(),
+            workspace.config.search_dirs().join(", ")
+        )));
+    }
     let findings = check_extensions(&workspace, |extension| selected(&extension.dir));
     let (errors, warnings) = count(&findings);
     Ok(CheckReport {

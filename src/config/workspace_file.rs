@@ -218,9 +218,8 @@ impl Accounts {
     }
 }
 
-fn default_extension_dirs() -> Vec<String> {
-    vec!["resources".into(), "hooks".into(), "modules".into()]
-}
+/// Where extension projects are looked for when `extension_dirs` is not set.
+pub const DEFAULT_EXTENSION_DIRS: [&str; 3] = ["resources", "hooks", "modules"];
 
 fn default_pipeline_template() -> String {
     "release/cicd.yml".into()
@@ -230,11 +229,17 @@ fn default_pipeline_template() -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WorkspaceConfig {
-    /// The first segment every type name must have (e.g. `AwsCommunity`); absent: not checked.
+    /// The first segments every type name must have (`AwsCommunity`, `MongoDB::Atlas`);
+    /// absent: not checked.
     pub namespace: Option<String>,
-    /// Folders, relative to the root, searched for extension projects (`.rpdk-config`).
-    #[serde(default = "default_extension_dirs")]
-    pub extension_dirs: Vec<String>,
+    /// Folders (or globs: `*/resources`), relative to the root, searched for extension projects
+    /// (`.rpdk-config`); absent: [`DEFAULT_EXTENSION_DIRS`], those that exist.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_dirs: Option<Vec<String>>,
+    /// The prerequisites template of an extension kept elsewhere than `test/setup.*`: type name,
+    /// folder path or folder name -> path relative to the extension's folder.
+    #[serde(default)]
+    pub setup_template: BTreeMap<String, String>,
     /// The CI/CD pipeline template, relative to the root.
     #[serde(default = "default_pipeline_template")]
     pub pipeline_template: String,
@@ -252,7 +257,8 @@ impl Default for WorkspaceConfig {
     fn default() -> Self {
         WorkspaceConfig {
             namespace: None,
-            extension_dirs: default_extension_dirs(),
+            extension_dirs: None,
+            setup_template: BTreeMap::new(),
             pipeline_template: default_pipeline_template(),
             accounts: Accounts::default(),
             maturity: BTreeMap::new(),
@@ -435,6 +441,41 @@ impl WorkspaceConfig {
     }
 
     /// The maturity of an extension, looked up by type name, then by folder.
+    /// The folders (or globs) searched for extension projects.
+    pub fn search_dirs(&self) -> Vec<String> {
+        self.extension_dirs.clone().unwrap_or_else(|| {
+            DEFAULT_EXTENSION_DIRS
+                .iter()
+                .map(|dir| dir.to_string())
+                .collect()
+        })
+    }
+
+    /// The prerequisites template `setup_template` names for an extension, if any.
+    pub fn setup_template_of(&self, type_name: Option<&str>, folder: &str) -> Option<&str> {
+        type_name
+            .and_then(|name| self.setup_template.get(name))
+            .or_else(|| {
+                self.setup_template
+                    .iter()
+                    .find(|(key, _)| names_folder(key, folder))
+                    .map(|(_, path)| path)
+            })
+            .map(String::as_str)
+    }
+
+    /// Whether `type_name` starts with every segment of the namespace (`MongoDB::Atlas` takes
+    /// `MongoDB::Atlas::Cluster`, not `MongoDB::AtlasX::Cluster`); true without a namespace.
+    pub fn in_namespace(&self, type_name: &str) -> bool {
+        let Some(namespace) = &self.namespace else {
+            return true;
+        };
+        let mut segments = type_name.split("::");
+        namespace
+            .split("::")
+            .all(|expected| segments.next() == Some(expected))
+    }
+
     pub fn maturity_of(&self, type_name: Option<&str>, folder: &str) -> Maturity {
         type_name
             .and_then(|name| self.maturity.get(name))
@@ -502,7 +543,7 @@ maturity:
     fn reads_every_key() {
         let config = WorkspaceConfig::parse(FULL, "regship.yml").unwrap();
         assert_eq!(config.namespace.as_deref(), Some("AwsCommunity"));
-        assert_eq!(config.extension_dirs, ["resources", "hooks"]);
+        assert_eq!(config.search_dirs(), ["resources", "hooks"]);
         assert_eq!(
             config
                 .accounts
@@ -545,7 +586,8 @@ maturity:
             config.accounts.prod.regions,
             Regions::List(vec!["us-east-1".into(), "eu-west-1".into()])
         );
-        assert_eq!(config.extension_dirs, ["resources", "hooks", "modules"]);
+        assert_eq!(config.search_dirs(), ["resources", "hooks", "modules"]);
+        assert_eq!(config.extension_dirs, None);
         assert_eq!(config.pipeline_template, "release/cicd.yml");
         assert_eq!(
             WorkspaceConfig::parse("", "r").unwrap(),

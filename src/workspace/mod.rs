@@ -250,8 +250,9 @@ impl Extension {
 pub struct Workspace {
     pub root: PathBuf,
     pub config: WorkspaceConfig,
-    /// Why `regship.yml` could not be used (the defaults are used instead).
     pub extensions: Vec<Extension>,
+    /// Entries of `extension_dirs` (as written in regship.yml) that name no folder.
+    pub unmatched_dirs: Vec<String>,
     /// The CI/CD pipeline template, when the file exists.
     pub pipeline: Option<Loaded<Template>>,
 }
@@ -291,6 +292,23 @@ pub fn find_root(start: &Path) -> PathBuf {
         return dir.to_path_buf();
     }
     start
+}
+
+/// The folders an `extension_dirs` entry names: itself, or what its glob (`*/resources`,
+/// `providers/**`) matches.
+fn search_dirs(root: &Path, entry: &str) -> Vec<PathBuf> {
+    if !entry.contains(['*', '?', '[']) {
+        let dir = root.join(entry);
+        return if dir.is_dir() { vec![dir] } else { Vec::new() };
+    }
+    let pattern = root.join(entry);
+    let Ok(paths) = glob::glob(&pattern.to_string_lossy()) else {
+        return Vec::new();
+    };
+    paths
+        .filter_map(Result::ok)
+        .filter(|path| path.is_dir())
+        .collect()
 }
 
 fn find_projects(dir: &Path, depth: usize, found: &mut Vec<PathBuf>) {
@@ -367,7 +385,13 @@ impl Extension {
             schema: find_schema(root, dir, type_name.as_deref()),
             inputs: InputsFolder::read(root, &dir.join("inputs")),
             example_inputs: InputsFolder::read(root, &dir.join("example_inputs")),
-            setup: read_templates(root, &test_dir, &["setup"]),
+            setup: match config.setup_template_of(type_name.as_deref(), &folder) {
+                Some(path) => {
+                    let path = dir.join(path);
+                    vec![Loaded::read(root, &path, Template::parse)]
+                }
+                None => read_templates(root, &test_dir, &["setup"]),
+            },
             integ: read_templates(root, &test_dir, integ_stems),
             maturity: config.maturity_of(type_name.as_deref(), &folder),
             dir: dir.to_path_buf(),
@@ -382,8 +406,15 @@ impl Workspace {
     pub fn load(root: &Path) -> Workspace {
         let config = WorkspaceConfig::load(root);
         let mut project_dirs = Vec::new();
-        for extension_dir in &config.extension_dirs {
-            find_projects(&root.join(extension_dir), 0, &mut project_dirs);
+        let mut unmatched_dirs = Vec::new();
+        for entry in config.search_dirs() {
+            let dirs = search_dirs(root, &entry);
+            if dirs.is_empty() && config.extension_dirs.is_some() {
+                unmatched_dirs.push(entry);
+            }
+            for dir in dirs {
+                find_projects(&dir, 0, &mut project_dirs);
+            }
         }
         project_dirs.sort();
         project_dirs.dedup();
@@ -396,6 +427,7 @@ impl Workspace {
             root: root.to_path_buf(),
             config,
             extensions,
+            unmatched_dirs,
             pipeline,
         }
     }
