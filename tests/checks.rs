@@ -432,3 +432,114 @@ fn a_setup_template_kept_elsewhere() {
     );
     assert!(found.contains(&"CFG002"), "{found:?}");
 }
+
+/// Inputs as `cfn test` reads them (rpdk/core/test.py and the contract clients): a hook's
+/// inputs_1_invalid.json is read; an update that leaves a createOnly property out keeps it;
+/// overrides.json steers generated values and its references are checked; a generated inputs/
+/// is reported as such; every `{{Name}}` is reported; cfn init's placeholders are errors.
+#[test]
+fn inputs_as_cfn_test_reads_them() {
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    let project = root.join("resources/S3_DeleteBucketContents");
+    let inputs = project.join("inputs");
+    let create: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(inputs.join("inputs_1_create.json")).unwrap(),
+    )
+    .unwrap();
+    // The update leaves out the createOnly BucketName: no INP012.
+    let mut update = create.clone();
+    update.as_object_mut().unwrap().remove("BucketName");
+    std::fs::write(inputs.join("inputs_1_update.json"), update.to_string()).unwrap();
+    assert!(!codes(root).contains(&"INP012"), "{:#?}", findings(root));
+    // Changing it is still a replacement.
+    update["BucketName"] = "another-bucket".into();
+    std::fs::write(inputs.join("inputs_1_update.json"), update.to_string()).unwrap();
+    assert!(codes(root).contains(&"INP012"));
+    std::fs::write(inputs.join("inputs_1_update.json"), create.to_string()).unwrap();
+
+    // Every reference of a file is reported on its own line, and placeholders are errors.
+    std::fs::write(
+        inputs.join("inputs_1_invalid.json"),
+        "{\n  \"BucketName\": \"{{NotExportedOne}}\",\n  \"KeyPrefix\": \"{{NotExportedTwo}}\",\n  \"Extra\": \"...\"\n}\n",
+    )
+    .unwrap();
+    let found = findings(root);
+    let lines: Vec<Option<u32>> = found
+        .iter()
+        .filter(|f| f.code == "INP014")
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(lines, [Some(2), Some(3)], "{found:#?}");
+    let placeholder: Vec<Option<u32>> = found
+        .iter()
+        .filter(|f| f.code == "INP018")
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(placeholder, [Some(4)], "{found:#?}");
+
+    // No inputs/, but overrides.json: a note, and its references are checked like inputs'.
+    std::fs::remove_dir_all(&inputs).unwrap();
+    std::fs::write(
+        project.join("overrides.json"),
+        "{\"CREATE\": {\"/BucketName\": \"{{Nowhere}}\"}}\n",
+    )
+    .unwrap();
+    let found = findings(root);
+    let inp002 = found.iter().find(|f| f.code == "INP002").expect("INP002");
+    assert_eq!(inp002.severity, Severity::Info, "{inp002:#?}");
+    assert!(inp002.message.contains("overrides.json"), "{inp002:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|f| f.code == "INP014" && f.file.ends_with("overrides.json")),
+        "{found:#?}"
+    );
+
+    // A git-ignored inputs/ that the build writes is generated, not missing.
+    std::fs::write(project.join(".gitignore"), "build/\ninputs/\n").unwrap();
+    let found = findings(root);
+    let inp017 = found.iter().find(|f| f.code == "INP017").expect("INP017");
+    assert!(
+        inp017.message.contains(".gitignore ignores it"),
+        "{inp017:#?}"
+    );
+    assert!(
+        !found
+            .iter()
+            .any(|f| f.code == "INP002" || f.code == "INP001"),
+        "{found:#?}"
+    );
+    std::fs::remove_file(project.join(".gitignore")).unwrap();
+    std::fs::write(
+        project.join("Makefile"),
+        "inputs:\n\tpython gen.py > inputs/inputs_1_create.json\n",
+    )
+    .unwrap();
+    assert!(
+        findings(root)
+            .iter()
+            .any(|f| f.code == "INP017" && f.message.contains("Makefile writes it"))
+    );
+}
+
+/// A hook's inputs_1_invalid.json is the fallback of every invalid hook test: not "never used".
+#[test]
+fn a_hooks_invalid_input_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("regship.yml"), "namespace: Acme\n").unwrap();
+    let hook = root.join("hooks/Bucket_Guard");
+    std::fs::create_dir_all(hook.join("inputs")).unwrap();
+    std::fs::write(
+        hook.join(".rpdk-config"),
+        r#"{"typeName": "Acme::Bucket::Guard", "language": "java", "artifact_type": "HOOK"}"#,
+    )
+    .unwrap();
+    std::fs::write(hook.join("acme-bucket-guard.json"), r#"{"typeName": "Acme::Bucket::Guard", "description": "d", "typeConfiguration": {"properties": {}, "additionalProperties": false}, "additionalProperties": false}"#).unwrap();
+    let target = r#"{"AWS::S3::Bucket": {"resourceProperties": {"BucketName": "b"}}}"#;
+    std::fs::write(hook.join("inputs/inputs_1_pre_create.json"), target).unwrap();
+    std::fs::write(hook.join("inputs/inputs_1_invalid.json"), target).unwrap();
+    let found = findings(root);
+    assert!(!found.iter().any(|f| f.code == "INP003"), "{found:#?}");
+}

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use super::Plan;
 use super::prerequisites::{for_property, names_another_resource};
 use super::values::{changed, invalid, valid};
-use crate::workspace::inputs::{InputKind, InputName};
+use crate::workspace::inputs::{InputKind, InputName, is_placeholder};
 use crate::workspace::schema::{Schema, property_path};
 use crate::workspace::template::ExportName;
 use crate::workspace::{ArtifactType, Extension};
@@ -227,7 +227,8 @@ impl<'a> Derivation<'a> {
             if self.read_only.contains(name) {
                 continue;
             }
-            let placeholder = value == "..." || !fits_type(&self.schema.document, property, value);
+            let placeholder =
+                is_placeholder(name, value) || !fits_type(&self.schema.document, property, value);
             let replacement = match kind {
                 _ if self.reference(name).is_some() => self.value(name),
                 _ if !placeholder => value.clone(),

@@ -33,6 +33,14 @@ pub fn export_references(text: &str) -> impl Iterator<Item = ExportReference<'_>
     })
 }
 
+/// Whether an input value is a placeholder `cfn init` writes in example_inputs: `"..."`, or
+/// the property's own name as its value (`"TPSCode": "TPSCode"`).
+pub fn is_placeholder(property: &str, value: &serde_json::Value) -> bool {
+    value
+        .as_str()
+        .is_some_and(|text| text.trim() == "..." || text.eq_ignore_ascii_case(property))
+}
+
 /// What a contract-test input file is for, by the CLI's reading of its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]

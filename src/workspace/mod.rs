@@ -193,6 +193,11 @@ pub struct Extension {
     pub schema: Option<Loaded<Schema>>,
     pub inputs: Option<InputsFolder>,
     pub example_inputs: Option<InputsFolder>,
+    /// `overrides.json` at the project root: what `cfn test` applies to the values it generates.
+    pub overrides: Option<Loaded<serde_json::Value>>,
+    /// What makes `inputs/` at build time, when the repository generates it (a `.gitignore`
+    /// that ignores it, or a build file that writes it).
+    pub inputs_generated_by: Option<String>,
     /// `test/setup.{yml,yaml,json}`, every one present.
     pub setup: Vec<Loaded<Template>>,
     /// `test/integ.*` (hooks: `test/integ-succeed.*` and `test/integ-fail.*`), every one present.
@@ -294,6 +299,51 @@ pub fn find_root(start: &Path) -> PathBuf {
     start
 }
 
+/// Build files that may write `inputs/` (`make inputs`, `npm run gen-inputs`, a script).
+const BUILD_FILES: &[&str] = &[
+    "Makefile",
+    "package.json",
+    "build.gradle",
+    "build.gradle.kts",
+    "pom.xml",
+    "generate-inputs.sh",
+    "inputs.sh",
+];
+
+/// What generates the `inputs/` of the project in `dir`, if anything does: a `.gitignore`
+/// between the project and the root that ignores `inputs`, or a build file of the project
+/// that writes `inputs/inputs_...` files.
+fn inputs_generator(root: &Path, dir: &Path) -> Option<String> {
+    let ignores = |line: &str| {
+        let pattern = line.trim().trim_end_matches('/').trim_start_matches("**/");
+        matches!(
+            pattern,
+            "inputs" | "/inputs" | "inputs/*" | "inputs/**" | "inputs/*.json"
+        ) || pattern.ends_with("/inputs") && !pattern.contains('*')
+    };
+    let mut folder = Some(dir);
+    while let Some(current) = folder {
+        let gitignore = current.join(".gitignore");
+        if let Ok(text) = std::fs::read_to_string(&gitignore)
+            && text
+                .lines()
+                .any(|line| !line.starts_with('#') && ignores(line))
+        {
+            return Some(format!("{} ignores it", relative_path(root, &gitignore)));
+        }
+        if current == root {
+            break;
+        }
+        folder = current.parent();
+    }
+    BUILD_FILES.iter().find_map(|name| {
+        let path = dir.join(name);
+        let text = std::fs::read_to_string(&path).ok()?;
+        (text.contains("inputs/inputs_") || text.contains("> inputs/"))
+            .then(|| format!("{} writes it", relative_path(root, &path)))
+    })
+}
+
 /// The folders an `extension_dirs` entry names: itself, or what its glob (`*/resources`,
 /// `providers/**`) matches.
 fn search_dirs(root: &Path, entry: &str) -> Vec<PathBuf> {
@@ -384,6 +434,11 @@ impl Extension {
         Extension {
             schema: find_schema(root, dir, type_name.as_deref()),
             inputs: InputsFolder::read(root, &dir.join("inputs")),
+            overrides: dir
+                .join("overrides.json")
+                .is_file()
+                .then(|| Loaded::read(root, &dir.join("overrides.json"), parse_json)),
+            inputs_generated_by: inputs_generator(root, dir),
             example_inputs: InputsFolder::read(root, &dir.join("example_inputs")),
             setup: match config.setup_template_of(type_name.as_deref(), &folder) {
                 Some(path) => {
