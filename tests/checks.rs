@@ -543,3 +543,126 @@ fn a_hooks_invalid_input_is_read() {
     let found = findings(root);
     assert!(!found.iter().any(|f| f.code == "INP003"), "{found:#?}");
 }
+
+/// Eight extensions without integ templates: one code on many extensions.
+fn eight_without_integ() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for index in 0..8 {
+        write_extension(dir.path(), index, Defect::NoInteg);
+    }
+    write_workspace_files(dir.path(), &(0..8).collect::<Vec<_>>());
+    dir
+}
+
+fn check_text(root: &Path, extra: &[&str]) -> (Option<i32>, String) {
+    let mut command = support::regship_command(root);
+    command
+        .args(["-C", root.to_str().unwrap(), "check"])
+        .args(extra);
+    let output = support::run_with_stdin(command, "");
+    (
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+    )
+}
+
+/// A code that fires on many extensions is summarised in one line (its first findings shown);
+/// `rules:` turns a code or family off or changes its severity, `extension_rules:` overrides it
+/// for one extension, and a key that names no rule is CFG005.
+#[test]
+fn rules_a_team_can_tune() {
+    let dir = eight_without_integ();
+    let root = dir.path();
+    let (code, text) = check_text(root, &[]);
+    assert_eq!(code, Some(1), "{text}");
+    assert_eq!(text.matches("error[ITG001]").count(), 3, "{text}");
+    assert!(
+        text.contains("ITG001 (")
+            && text.contains("on 8 extensions: 5 more not shown")
+            && text.contains("`rules: {ITG001: off}`"),
+        "{text}"
+    );
+    let (_, json) = check_text(root, &["--json"]);
+    assert_eq!(
+        json.matches("\"ITG001\"").count(),
+        8,
+        "JSON lists every finding"
+    );
+
+    let config = "namespace: Acme\npipeline_template: release/cicd.yml\n";
+    std::fs::write(
+        root.join("regship.yml"),
+        format!("{config}rules:\n  ITG001: off\n"),
+    )
+    .unwrap();
+    let (code, text) = check_text(root, &[]);
+    assert_eq!((code, text.contains("ITG001")), (Some(0), false), "{text}");
+
+    std::fs::write(
+        root.join("regship.yml"),
+        format!("{config}rules:\n  ITG: warning\n"),
+    )
+    .unwrap();
+    let found = findings(root);
+    assert!(
+        found
+            .iter()
+            .filter(|f| f.code == "ITG001")
+            .all(|f| f.severity == Severity::Warning)
+    );
+    assert_eq!(found.iter().filter(|f| f.code == "ITG001").count(), 8);
+
+    let one = folder(3);
+    std::fs::write(
+        root.join("regship.yml"),
+        format!("{config}rules:\n  ITG001: off\n  NOPE9: off\nextension_rules:\n  {one}:\n    ITG001: error\n"),
+    )
+    .unwrap();
+    let found = findings(root);
+    let itg: Vec<(&str, Severity)> = found
+        .iter()
+        .filter(|f| f.code == "ITG001")
+        .map(|f| (f.extension.as_deref().unwrap(), f.severity))
+        .collect();
+    assert_eq!(itg, [(one.as_str(), Severity::Error)]);
+    let cfg005: Vec<Option<u32>> = found
+        .iter()
+        .filter(|f| f.code == "CFG005")
+        .map(|f| f.line)
+        .collect();
+    assert_eq!(cfg005, [Some(5)], "{found:#?}");
+
+    std::fs::write(
+        root.join("regship.yml"),
+        format!("{config}rules:\n  ITG001: maybe\n"),
+    )
+    .unwrap();
+    assert!(
+        codes(root).contains(&"CFG001"),
+        "a level that is none of off/info/warning/error"
+    );
+}
+
+/// Hints recommend only commands that work for the kind of extension: `scaffold integ` and
+/// `scaffold inputs` write resource files only.
+#[test]
+fn hints_fit_the_kind_of_extension() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    std::fs::write(root.join("regship.yml"), "namespace: Acme\n").unwrap();
+    let hook = root.join("hooks/Bucket_Guard");
+    std::fs::create_dir_all(&hook).unwrap();
+    std::fs::write(
+        hook.join(".rpdk-config"),
+        r#"{"typeName": "Acme::Bucket::Guard", "language": "java", "artifact_type": "HOOK"}"#,
+    )
+    .unwrap();
+    let found = findings(root);
+    for code in ["ITG001", "INP002"] {
+        let finding = found
+            .iter()
+            .find(|f| f.code == code)
+            .unwrap_or_else(|| panic!("{code}: {found:#?}"));
+        assert!(!finding.hint.contains("regship scaffold"), "{finding:#?}");
+    }
+}

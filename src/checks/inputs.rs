@@ -95,7 +95,7 @@ pub fn check(sink: &mut ExtensionFindings) {
         match &extension.example_inputs {
             Some(example) => sink.push(
                 Finding::error("INP001", &example.path, "inputs/ is missing; cfn test ignores example_inputs/")
-                    .hint(format!("rename {} to inputs/ and replace the placeholder values (or run `regship scaffold inputs {}`)", example.path, extension.folder)),
+                    .hint(format!("rename {} to inputs/ and replace the placeholder values{}", example.path, scaffold_suggestion(extension, " (or run `regship scaffold inputs {}`)"))),
             ),
             // `cfn test` (rpdk/core/test.py) reads overrides.json whether or not there are inputs.
             None if extension.overrides.is_some() => sink.push(
@@ -104,7 +104,10 @@ pub fn check(sink: &mut ExtensionFindings) {
             ),
             None => sink.push(
                 Finding::warning("INP002", &extension.folder, "there is no inputs/ folder and no overrides.json, so contract tests run on random values")
-                    .hint("create inputs/inputs_1_create.json, _update.json and _invalid.json (`regship scaffold inputs`)"),
+                    .hint(match artifact_type {
+                        ArtifactType::Hook => "create inputs/inputs_1_pre_create.json (and pre_update, pre_delete, invalid_pre_*): target models by target type".to_string(),
+                        _ => format!("create inputs/inputs_1_create.json, _update.json and _invalid.json{}", scaffold_suggestion(extension, " (`regship scaffold inputs {}`)")),
+                    }),
             ),
         }
         return;
@@ -117,6 +120,15 @@ pub fn check(sink: &mut ExtensionFindings) {
         check_against_schema(sink, inputs, schema);
     }
     check_references(sink, inputs);
+}
+
+/// `template` with the extension's folder for `{}`, for a resource (whose inputs `regship
+/// scaffold inputs` writes); nothing for a hook or module, where that command does not work.
+fn scaffold_suggestion(extension: &Extension, template: &str) -> String {
+    match extension.artifact_type() {
+        ArtifactType::Resource => template.replace("{}", &extension.folder),
+        ArtifactType::Hook | ArtifactType::Module => String::new(),
+    }
 }
 
 fn json_object(file: &InputFile) -> Option<(&serde_json::Map<String, Value>, &str)> {
@@ -173,7 +185,13 @@ fn check_names(sink: &mut ExtensionFindings, inputs: &InputsFolder, artifact_typ
                         format!("`{property}` still holds the placeholder cfn init wrote"),
                     )
                     .line(line_of_key(text, property))
-                    .hint(format!("give it a real value, or remove it (`regship scaffold inputs {}` fills placeholders from the schema)", sink.extension.folder)),
+                    .hint(format!(
+                        "give it a real value, or remove it{}",
+                        scaffold_suggestion(
+                            sink.extension,
+                            " (`regship scaffold inputs {}` fills placeholders from the schema)"
+                        )
+                    )),
                 );
             }
         }

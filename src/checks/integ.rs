@@ -81,7 +81,13 @@ pub fn check(sink: &mut ExtensionFindings) {
                 format!("{wanted} is missing (alpha: not fatal)"),
             ),
         };
-        sink.push(finding.hint(format!("create {wanted}: a standalone template that exercises the extension (`regship scaffold integ {}`)", extension.folder)));
+        // `regship scaffold integ` writes resource templates only.
+        let hint = match extension.artifact_type() {
+            ArtifactType::Resource => format!("create {wanted}: a standalone template that exercises the extension (`regship scaffold integ {}`)", extension.folder),
+            ArtifactType::Hook => "create test/integ-succeed.yml (a template the hook lets through) and test/integ-fail.yml (one it stops)".into(),
+            ArtifactType::Module => format!("create {wanted}: a standalone template that uses the module like a resource (Type: {})", extension.type_name().unwrap_or("Namespace::Service::Thing::MODULE")),
+        };
+        sink.push(finding.hint(hint));
         return;
     }
     // The extension's own createOnly `*Name` properties are physical names too.

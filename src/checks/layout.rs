@@ -11,13 +11,17 @@ pub const RULES: &[(&str, &str)] = &[
     ),
     (
         "CFG002",
-        "a maturity or setup_template entry in regship.yml names no extension",
+        "a maturity, setup_template or extension_rules entry in regship.yml names no extension",
     ),
     (
         "CFG003",
         "an extension_dirs entry in regship.yml names no folder",
     ),
     ("CFG004", "no extension project (.rpdk-config) was found"),
+    (
+        "CFG005",
+        "rules or extension_rules in regship.yml names no rule code or family",
+    ),
     ("LAY001", ".rpdk-config is missing, unreadable or invalid"),
     ("LAY002", "the schema is missing, unreadable or invalid"),
     ("LAY003", "the type name is outside the workspace namespace"),
@@ -75,6 +79,42 @@ pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
             .line(line_of(entry))
             .hint("fix the path (relative to the folder of regship.yml; globs like `*/resources` work), or remove it"),
         );
+    }
+    let codes: Vec<&str> = super::rules().iter().map(|rule| rule.code).collect();
+    let known = |key: &str| {
+        codes
+            .iter()
+            .any(|code| *code == key || code.trim_end_matches(|c: char| c.is_ascii_digit()) == key)
+    };
+    let tuned = workspace.config.rules.keys().chain(
+        workspace
+            .config
+            .extension_rules
+            .values()
+            .flat_map(|rules| rules.keys()),
+    );
+    for key in tuned.filter(|key| !known(key)) {
+        findings.push(
+            Finding::warning(
+                "CFG005",
+                WORKSPACE_FILE,
+                format!("rules name `{key}`, which is no rule code or family"),
+            )
+            .line(line_of(key))
+            .hint("use a code (ITG001) or a family (ITG) that `regship rules` lists"),
+        );
+    }
+    for key in workspace.config.extension_rules.keys() {
+        let known = workspace.extensions.iter().any(|e| {
+            e.type_name() == Some(key.as_str()) || crate::config::names_folder(key, &e.folder)
+        });
+        if !known {
+            findings.push(
+                Finding::warning("CFG002", WORKSPACE_FILE, format!("extension_rules names `{key}`, which is no extension here"))
+                    .line(line_of(key))
+                    .hint("use an extension's type name (e.g. AwsCommunity::S3::Thing) or its folder, or remove the entry"),
+            );
+        }
     }
     if workspace.extensions.is_empty() {
         findings.push(

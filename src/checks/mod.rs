@@ -11,6 +11,7 @@ use std::fmt;
 
 use serde::Serialize;
 
+use crate::config::RuleLevel;
 use crate::workspace::template::Template;
 use crate::workspace::{Extension, Loaded, Workspace};
 
@@ -190,10 +191,46 @@ pub fn check_extensions(
         None => true,
     });
     findings.extend(per_extension.into_iter().flatten());
+    tune(workspace, &mut findings);
     findings.sort_by(|a, b| {
         (&a.file, a.line, a.code, &a.message).cmp(&(&b.file, b.line, b.code, &b.message))
     });
     findings
+}
+
+/// Applies the levels `rules:` and `extension_rules:` of regship.yml set: a rule turned off
+/// drops its findings, any other level becomes their severity. The workspace file's own
+/// problems (CFG001) cannot be turned off: they say why the settings may not apply.
+fn tune(workspace: &Workspace, findings: &mut Vec<Finding>) {
+    let config = &workspace.config;
+    if config.rules.is_empty() && config.extension_rules.is_empty() {
+        return;
+    }
+    findings.retain_mut(|finding| {
+        if finding.code == "CFG001" {
+            return true;
+        }
+        let folder = finding.extension.as_deref();
+        let type_name = folder.and_then(|folder| {
+            workspace
+                .extensions
+                .iter()
+                .find(|e| e.folder == folder)
+                .and_then(|e| e.type_name())
+        });
+        match config.rule_level(finding.code, type_name, folder) {
+            None => true,
+            Some(RuleLevel::Off) => false,
+            Some(level) => {
+                finding.severity = match level {
+                    RuleLevel::Error => Severity::Error,
+                    RuleLevel::Warning => Severity::Warning,
+                    RuleLevel::Info | RuleLevel::Off => Severity::Info,
+                };
+                true
+            }
+        }
+    });
 }
 
 /// Every rule, in code order.

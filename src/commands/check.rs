@@ -1,5 +1,6 @@
 //! `regship check`: run every rule and print findings with their fix hints.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -8,7 +9,7 @@ use serde::Serialize;
 
 use super::output::visible;
 use super::{UsageError, load_workspace, print_json};
-use crate::checks::{Finding, Severity, check_extensions, count};
+use crate::checks::{Finding, Severity, check_extensions, count, rules};
 use crate::workspace::Workspace;
 
 /// What `regship check --json` prints.
@@ -64,10 +65,38 @@ pub fn report(start: &Path, paths: &[PathBuf]) -> Result<CheckReport, UsageError
     })
 }
 
-/// The report as text: one block per finding, then a summary line.
+/// A code that fires on this many extensions or more is summarised in the text output.
+const MANY_EXTENSIONS: usize = 5;
+/// How many findings of a summarised code are still shown in full.
+const SHOWN_OF_MANY: usize = 3;
+
+/// The report as text: one block per finding, a line per code that fires on many extensions
+/// (its first findings are shown, the rest counted), then a summary line. JSON has them all.
 pub fn render_text(report: &CheckReport) -> String {
+    let mut extensions_by_code: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for finding in &report.findings {
+        if let Some(folder) = &finding.extension {
+            extensions_by_code
+                .entry(finding.code)
+                .or_default()
+                .insert(folder);
+        }
+    }
+    let summarised: BTreeMap<&str, usize> = extensions_by_code
+        .iter()
+        .filter(|(_, folders)| folders.len() >= MANY_EXTENSIONS)
+        .map(|(code, folders)| (*code, folders.len()))
+        .collect();
+    let mut shown: BTreeMap<&str, usize> = BTreeMap::new();
     let mut text = String::new();
     for finding in &report.findings {
+        if summarised.contains_key(finding.code) {
+            let count = shown.entry(finding.code).or_default();
+            *count += 1;
+            if *count > SHOWN_OF_MANY {
+                continue;
+            }
+        }
         let _ = writeln!(
             text,
             "{}[{}] {}: {}",
@@ -79,6 +108,19 @@ pub fn render_text(report: &CheckReport) -> String {
         if !finding.hint.is_empty() {
             let _ = writeln!(text, "  hint: {}", finding.hint);
         }
+    }
+    let all_rules = rules();
+    for (code, extensions) in &summarised {
+        let total = report.findings.iter().filter(|f| f.code == *code).count();
+        let summary = all_rules
+            .iter()
+            .find(|rule| rule.code == *code)
+            .map_or("", |rule| rule.summary);
+        let _ = writeln!(
+            text,
+            "{code} ({summary}) on {extensions} extensions: {} more not shown (`--json` lists all). Not how this repository works? `rules: {{{code}: off}}` (or warning) in regship.yml",
+            total.saturating_sub(SHOWN_OF_MANY)
+        );
     }
     let infos = report
         .findings

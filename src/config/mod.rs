@@ -4,6 +4,6 @@ pub mod user;
 mod workspace_file;
 
 pub use workspace_file::{
-    AccountId, ConfigError, DEFAULT_EXTENSION_DIRS, Maturity, ProdAccount, Regions, Stage,
-    StageAccount, WORKSPACE_FILE, WorkspaceConfig, names_folder,
+    AccountId, ConfigError, Maturity, ProdAccount, Regions, RuleLevel, Stage, StageAccount,
+    WORKSPACE_FILE, WorkspaceConfig, names_folder,
 };

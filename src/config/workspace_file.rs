@@ -53,6 +53,16 @@ impl fmt::Display for Stage {
     }
 }
 
+/// What a team made of a check rule in `regship.yml`: off, or the severity it reports at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RuleLevel {
+    Off,
+    Info,
+    Warning,
+    Error,
+}
+
 /// How stable an extension is: alpha extensions may break compatibility and never fail a release.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -248,6 +258,12 @@ pub struct WorkspaceConfig {
     /// Maturity per extension, keyed by type name or folder; absent: prod.
     #[serde(default)]
     pub maturity: BTreeMap<String, Maturity>,
+    /// Check rules tuned for the whole workspace: a code (`ITG001`) or a family (`ITG`) -> level.
+    #[serde(default)]
+    pub rules: BTreeMap<String, RuleLevel>,
+    /// The same per extension (type name, folder path or folder name), over `rules`.
+    #[serde(default)]
+    pub extension_rules: BTreeMap<String, BTreeMap<String, RuleLevel>>,
     /// What of the file could not be used: each costs only its own key (its default stands in).
     #[serde(skip)]
     pub problems: Vec<ConfigError>,
@@ -259,6 +275,8 @@ impl Default for WorkspaceConfig {
             namespace: None,
             extension_dirs: None,
             setup_template: BTreeMap::new(),
+            rules: BTreeMap::new(),
+            extension_rules: BTreeMap::new(),
             pipeline_template: default_pipeline_template(),
             accounts: Accounts::default(),
             maturity: BTreeMap::new(),
@@ -441,6 +459,33 @@ impl WorkspaceConfig {
     }
 
     /// The maturity of an extension, looked up by type name, then by folder.
+    /// The level a team set for `code` (`ITG001`) in the extension (`type_name`, `folder`), if
+    /// any: the extension's code, its family (`ITG`), then the workspace's code and family.
+    pub fn rule_level(
+        &self,
+        code: &str,
+        type_name: Option<&str>,
+        folder: Option<&str>,
+    ) -> Option<RuleLevel> {
+        let family = code.trim_end_matches(|c: char| c.is_ascii_digit());
+        let for_extension = folder.and_then(|folder| {
+            type_name
+                .and_then(|name| self.extension_rules.get(name))
+                .or_else(|| {
+                    self.extension_rules
+                        .iter()
+                        .find(|(key, _)| names_folder(key, folder))
+                        .map(|(_, rules)| rules)
+                })
+        });
+        let lookup = |rules: &BTreeMap<String, RuleLevel>| {
+            rules.get(code).or_else(|| rules.get(family)).copied()
+        };
+        for_extension
+            .and_then(lookup)
+            .or_else(|| lookup(&self.rules))
+    }
+
     /// The folders (or globs) searched for extension projects.
     pub fn search_dirs(&self) -> Vec<String> {
         self.extension_dirs.clone().unwrap_or_else(|| {
