@@ -172,6 +172,10 @@ pub enum ScaffoldWhat {
         /// Also add an Output/Export to test/setup.yml (creating it if absent) for each `{{Name}}`.
         #[arg(long)]
         with_setup: bool,
+        /// Replace input files that exist (yours) with generated ones; without it, only
+        /// missing files are added.
+        #[arg(long)]
+        force: bool,
         #[command(flatten)]
         write: WriteArgs,
     },

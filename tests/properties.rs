@@ -203,7 +203,7 @@ proptest! {
         let workspace = regship::workspace::Workspace::load(dir.path());
         let extension = &workspace.extensions[0];
         let source = if from_schema { regship::scaffold::InputsSource::Schema } else { regship::scaffold::InputsSource::Example };
-        let planned = regship::scaffold::plan_inputs(extension, Some(source), true);
+        let planned = regship::scaffold::plan_inputs(extension, Some(source), true, false);
         prop_assert!(planned.is_ok(), "{:?}", planned.err());
         if let Ok(plan) = planned {
             for write in plan.writes.iter().filter(|w| w.display.ends_with(".json")) {

@@ -192,6 +192,24 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
         .join("resources/S3_DeleteBucketContents/inputs/inputs_1_create.json");
     let mine = "{\n    \"BucketName\": \"{{AwsCommunityS3DeleteBucketContentsBucket}}\",\n    \"KeyPrefix\": \"mine/\"   \n}";
     std::fs::write(&create, mine).unwrap();
+    // Without --force the user's file is kept and said so; nothing is asked.
+    let kept = regship(
+        dir.path(),
+        &[
+            "scaffold",
+            "inputs",
+            "S3_DeleteBucketContents",
+            "--from-schema",
+        ],
+        "",
+    );
+    assert!(kept.status.success(), "{}", text(&kept));
+    assert!(
+        text(&kept).contains("kept resources/S3_DeleteBucketContents/inputs/inputs_1_create.json as you wrote it"),
+        "{}",
+        text(&kept)
+    );
+    assert_eq!(std::fs::read_to_string(&create).unwrap(), mine);
     let declined = regship(
         dir.path(),
         &[
@@ -199,6 +217,7 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
             "inputs",
             "S3_DeleteBucketContents",
             "--from-schema",
+            "--force",
         ],
         "n\n",
     );
@@ -216,6 +235,7 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
             "inputs",
             "S3_DeleteBucketContents",
             "--from-schema",
+            "--force",
         ],
         "",
     );
@@ -232,6 +252,7 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
             "inputs",
             "S3_DeleteBucketContents",
             "--from-schema",
+            "--force",
             "--dry-run",
         ],
         "",
@@ -250,6 +271,7 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
             "inputs",
             "S3_DeleteBucketContents",
             "--from-schema",
+            "--force",
         ],
         "y\n",
     );

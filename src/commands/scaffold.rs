@@ -28,6 +28,7 @@ pub fn run(start: &Path, what: &ScaffoldWhat, json: bool) -> Result<ExitCode, Us
             from_example,
             from_schema,
             with_setup,
+            force,
             ..
         } => {
             let source = match (from_example, from_schema) {
@@ -35,7 +36,7 @@ pub fn run(start: &Path, what: &ScaffoldWhat, json: bool) -> Result<ExitCode, Us
                 (_, true) => Some(InputsSource::Schema),
                 _ => None,
             };
-            plan_inputs(extension, source, *with_setup)
+            plan_inputs(extension, source, *with_setup, *force)
         }
         ScaffoldWhat::Integ { .. } => plan_integ(extension),
     }
@@ -71,7 +72,9 @@ pub fn write_plan(
     };
     let preview = plan.preview();
     if !json {
-        if preview.is_empty() {
+        if plan.writes.is_empty() {
+            println!("nothing to write");
+        } else if preview.is_empty() {
             println!("nothing to change: the files already have this content");
         } else {
             print!("{preview}");

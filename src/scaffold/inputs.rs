@@ -272,10 +272,13 @@ fn pretty(object: &Map<String, Value>) -> String {
 }
 
 /// Plans `inputs/` for a resource extension; `with_setup` also plans the Outputs of test/setup.yml.
+/// Files already in `inputs/` are the user's: they are kept (with a note) unless
+/// `replace_curated`, so that by default only what is missing is proposed.
 pub fn plan_inputs(
     extension: &Extension,
     source: Option<InputsSource>,
     with_setup: bool,
+    replace_curated: bool,
 ) -> Result<Plan, String> {
     if extension.artifact_type() != ArtifactType::Resource {
         return Err(format!(
@@ -396,7 +399,14 @@ pub fn plan_inputs(
     }
     for (name, object) in files {
         let display = format!("{}/inputs/{name}", extension.folder);
-        plan.write(inputs_dir.join(&name), display, pretty(&object));
+        let path = inputs_dir.join(&name);
+        if path.exists() && !replace_curated {
+            plan.notes.push(format!(
+                "kept {display} as you wrote it (`--force` replaces it with the generated one)"
+            ));
+            continue;
+        }
+        plan.write(path, display, pretty(&object));
     }
     if with_setup && !derivation.references.is_empty() {
         plan_setup_outputs(extension, &derivation.references, &mut plan);

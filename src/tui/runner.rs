@@ -410,7 +410,7 @@ impl Runner {
                     let workspace = Workspace::load(&root);
                     let planned = match workspace.extensions.iter().find(|e| e.folder == folder) {
                         Some(extension) if integ => plan_integ(extension),
-                        Some(extension) => plan_inputs(extension, None, true),
+                        Some(extension) => plan_inputs(extension, None, true, false),
                         None => Err(format!("{folder} is no longer in the workspace")),
                     };
                     let _ = actions.send(TaskResult::ScaffoldPlanned(planned));

@@ -22,9 +22,17 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
         }
         TaskResult::ScaffoldPlanned(Ok(plan)) => {
             if plan.preview().is_empty() {
+                let mut body = if plan.writes.is_empty() {
+                    "nothing to write".to_string()
+                } else {
+                    "the files already have this content".to_string()
+                };
+                for note in &plan.notes {
+                    body.push_str(&format!("\n{note}"));
+                }
                 state.dialog = Some(Dialog::Message {
                     title: "Nothing to write".into(),
-                    body: "the files already have this content".into(),
+                    body,
                 });
             } else {
                 state.dialog = Some(Dialog::Scaffold { plan, yes: false });
