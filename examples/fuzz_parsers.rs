@@ -1,7 +1,7 @@
 //! A time-bounded mutation fuzzer of every parser a user's files reach (`make fuzz`): the
 //! repository's own templates, schemas, inputs and config files are mutated (byte flips,
 //! insertions, deletions, splices, CloudFormation tokens) and fed to each parser, and now and
-//! then a whole extension is loaded and checked. A panic saves the input under
+//! then a whole extension is loaded, checked and scaffolded. A panic saves the input under
 //! target/fuzz-crashes/ and fails the run. Stable Rust, no coverage guidance.
 //!
 //! cargo run --release --example fuzz_parsers -- [SECONDS]
@@ -21,6 +21,12 @@ const TOKENS: &[&str] = &[
     "!Select ",
     "!ImportValue ",
     "!Frob ",
+    "!Rain::S3 ",
+    "!Rain::Embed ",
+    "!Rain::Include ",
+    "!Rain::Constant ",
+    "!Rain::Module ",
+    "Rain:\n  Constants:\n    ",
     "&a ",
     "*a",
     "<<: *a",
@@ -147,6 +153,7 @@ fn main() {
                     (".rpdk-config", br#"{"typeName": "Fuzz::Thing::Resource"}"#),
                     ("fuzz-thing-resource.json", &input),
                     ("inputs/inputs_1_create.json", &input),
+                    ("example_inputs/inputs_1_create.json", &input),
                     ("test/setup.yml", &input),
                 ]);
             }

@@ -18,6 +18,7 @@ pub fn parse_everything(text: &str) {
         let _ = template.resources().count();
         let _ = template.exports();
         let _ = regship::workspace::pipeline::build_actions(&template);
+        let _ = template.rain_directives().len();
     }
     let _ = parse_json(text);
     let _ = Schema::parse(text);
@@ -48,4 +49,14 @@ pub fn load_and_check(files: &[(&str, &[u8])]) {
 pub fn load_and_check_root(root: &Path) {
     let workspace = Workspace::load(root);
     let _ = regship::checks::check_workspace(&workspace);
+    // The scaffold reads the same files: it must not panic on them either.
+    for extension in &workspace.extensions {
+        for source in [
+            regship::scaffold::InputsSource::Example,
+            regship::scaffold::InputsSource::Schema,
+        ] {
+            let _ = regship::scaffold::plan_inputs(extension, Some(source), true, false);
+        }
+        let _ = regship::scaffold::plan_integ(extension);
+    }
 }
