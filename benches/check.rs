@@ -22,6 +22,25 @@ fn scan_and_check(c: &mut Criterion) {
     group.bench_function("check 1000 loaded extensions", |b| {
         b.iter(|| check_workspace(&workspace))
     });
+    // The same monorepo with rain directives in every (larger) setup template, and with those
+    // templates without the directives: what the directives cost (target: within 10 %).
+    for (directives, name) in [
+        (
+            false,
+            "load + check 1000 extensions, larger setup templates",
+        ),
+        (
+            true,
+            "load + check 1000 extensions, the same with rain directives",
+        ),
+    ] {
+        let rain = tempfile::tempdir().unwrap();
+        synthetic::build(rain.path(), 1_000);
+        synthetic::use_rain_directives(rain.path(), 1_000, directives);
+        group.bench_function(name, |b| {
+            b.iter(|| check_workspace(&Workspace::load(rain.path())))
+        });
+    }
     group.finish();
 }
 

@@ -666,3 +666,22 @@ fn hints_fit_the_kind_of_extension() {
         assert!(!finding.hint.contains("regship scaffold"), "{finding:#?}");
     }
 }
+
+/// Setup templates with rain directives check like plain ones: the synthetic monorepo's
+/// expected findings are the same with every setup template using directives.
+#[test]
+fn a_monorepo_with_rain_directives_checks_like_a_plain_one() {
+    let plain = tempfile::tempdir().unwrap();
+    let expected = support::synthetic::build(plain.path(), 40);
+    let rain = tempfile::tempdir().unwrap();
+    support::synthetic::build(rain.path(), 40);
+    support::synthetic::use_rain_directives(rain.path(), 40, true);
+    let mut found: Vec<(&str, String)> = findings(rain.path())
+        .into_iter()
+        .map(|f| (f.code, f.file))
+        .collect();
+    let mut wanted = expected;
+    found.sort();
+    wanted.sort();
+    assert_eq!(found, wanted);
+}

@@ -205,7 +205,9 @@ fn a_declined_overwrite_keeps_the_users_file_byte_for_byte() {
     );
     assert!(kept.status.success(), "{}", text(&kept));
     assert!(
-        text(&kept).contains("kept resources/S3_DeleteBucketContents/inputs/inputs_1_create.json as you wrote it"),
+        text(&kept).contains(
+            "kept resources/S3_DeleteBucketContents/inputs/inputs_1_create.json as you wrote it"
+        ),
         "{}",
         text(&kept)
     );

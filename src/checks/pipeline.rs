@@ -105,11 +105,8 @@ pub fn check_workspace(workspace: &Workspace, actions: Option<&[BuildAction]>) -
 /// resource that grants them, except those a provider schema of some extension's setup lists
 /// itself (those are what its resources need).
 fn wildcard_grants(workspace: &Workspace, template: &Template) -> Vec<(String, String)> {
-    let listed: BTreeSet<String> = workspace
-        .extensions
-        .iter()
-        .flat_map(|extension| RequiredActions::of(extension).actions.into_keys())
-        .collect();
+    // What the extensions' provider schemas list, worked out only if a wildcard turns up.
+    let mut listed: Option<BTreeSet<String>> = None;
     let mut grants = Vec::new();
     for resource in template.resources() {
         let documents: Vec<&Value> = match resource.type_name {
@@ -144,8 +141,15 @@ fn wildcard_grants(workspace: &Workspace, template: &Template) -> Vec<(String, S
                 }
                 _ => continue,
             };
-            for action in actions {
-                if action.contains(['*', '?']) && !listed.contains(action) {
+            for action in actions.into_iter().filter(|a| a.contains(['*', '?'])) {
+                let listed = listed.get_or_insert_with(|| {
+                    workspace
+                        .extensions
+                        .iter()
+                        .flat_map(|extension| RequiredActions::of(extension).actions.into_keys())
+                        .collect()
+                });
+                if !listed.contains(action) {
                     grants.push((resource.logical_id.to_string(), action.to_string()));
                 }
             }

@@ -438,7 +438,10 @@ impl Extension {
                 .join("overrides.json")
                 .is_file()
                 .then(|| Loaded::read(root, &dir.join("overrides.json"), parse_json)),
-            inputs_generated_by: inputs_generator(root, dir),
+            // Only a missing inputs/ needs explaining (and the files read to tell).
+            inputs_generated_by: (!dir.join("inputs").is_dir())
+                .then(|| inputs_generator(root, dir))
+                .flatten(),
             example_inputs: InputsFolder::read(root, &dir.join("example_inputs")),
             setup: match config.setup_template_of(type_name.as_deref(), &folder) {
                 Some(path) => {

@@ -234,3 +234,38 @@ pub fn build(root: &Path, count: usize) -> Vec<(&'static str, String)> {
     expected.sort();
     expected
 }
+
+/// Rewrites the test/setup.yml of the first `count` extensions to use rain directives (a
+/// constant, an embedded file, a zipped folder on a Lambda function's Code), as monorepos that
+/// deploy with rain do; the export stays the same. Without `directives`, the same template with
+/// plain values in their place (what the directives cost, apart from the template's size).
+pub fn use_rain_directives(root: &Path, count: usize, directives: bool) {
+    let (constants, constant, embed, s3) = if directives {
+        (
+            "Rain",
+            "!Rain::Constant Prefix",
+            "!Rain::Embed description.txt",
+            "!Rain::S3",
+        )
+    } else {
+        ("Metadata", "Prefix", "description.txt", "")
+    };
+    for index in 0..count {
+        let dir = root.join(folder(index));
+        let export = format!("AcmeThing{index}Name");
+        write(
+            &dir.join("test/handler/index.py"),
+            "def handler(event, context):\n    return None\n",
+        );
+        write(
+            &dir.join("test/description.txt"),
+            "prerequisites of the contract tests\n",
+        );
+        write(
+            &dir.join("test/setup.yml"),
+            &format!(
+                "{constants}:\n  Constants:\n    Prefix: acme\nResources:\n  Thing:\n    Type: AWS::SSM::Parameter\n    Properties:\n      Type: String\n      Value: {constant}\n      Description: {embed}\n  Function:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/x\"\n      Code: {s3}\n        Path: handler\n        Zip: true\n        BucketProperty: S3Bucket\n        KeyProperty: S3Key\nOutputs:\n  Name:\n    Value: !Ref Thing\n    Export:\n      Name: {export}\n"
+            ),
+        );
+    }
+}
