@@ -4,6 +4,7 @@
 //! under 100 ms).
 
 #[path = "../tests/support/synthetic.rs"]
+#[allow(dead_code)] // the rain variant is for the check benchmark
 mod synthetic;
 
 use criterion::{Criterion, criterion_group, criterion_main};

@@ -2,6 +2,7 @@
 //! to show the cost is linear in the number of files: `cargo run --release --example check_scale`.
 
 #[path = "../tests/support/synthetic.rs"]
+#[allow(dead_code)] // the rain variant is for the check benchmark
 mod synthetic;
 
 use std::time::Instant;
