@@ -179,3 +179,49 @@ async fn the_readme_shows_the_views_as_the_demo_draws_them() {
         );
     }
 }
+
+/// The demo deploys a setup template that uses rain directives as it deploys any other: the
+/// change-set dialog lists what packaging put in the demo account's artifact bucket, and the
+/// next deploy finds the same content there ("unchanged").
+#[tokio::test(start_paused = true)]
+async fn the_demo_packages_templates_with_rain_directives() {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copied = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(source.join("resources"))
+        .arg(source.join("release"))
+        .arg(source.join("regship.yml"))
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    let test = dir.path().join("resources/S3_DeleteBucketContents/test");
+    std::fs::create_dir_all(test.join("handler")).unwrap();
+    std::fs::write(
+        test.join("handler/index.py"),
+        "def handler(event, context):\n    return None\n",
+    )
+    .unwrap();
+    let setup = std::fs::read_to_string(test.join("setup.yml")).unwrap().replace(
+        "Resources:\n",
+        "Resources:\n  Cleaner:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: !Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/cleaner\"\n      Code: !Rain::S3 {Path: handler, BucketProperty: S3Bucket, KeyProperty: S3Key}\n",
+    );
+    std::fs::write(test.join("setup.yml"), setup).unwrap();
+
+    let mut demo = Headless::demo(dir.path(), 7, ORIGIN_MS).unwrap();
+    expect(&mut demo, "d deploys the setup stack", secs(2)).await;
+    demo.keys("d");
+    expect(
+        &mut demo,
+        "packaged into regship-artifacts-111111111111-us-east-1:",
+        secs(5),
+    )
+    .await;
+    expect(&mut demo, "uploaded handler (", secs(1)).await;
+    expect(&mut demo, "+ Cleaner", secs(1)).await;
+    demo.keys("n enter");
+    demo.wait(secs(2)).await;
+    demo.keys("d");
+    expect(&mut demo, "unchanged handler (", secs(5)).await;
+}
