@@ -117,15 +117,17 @@ fn sync_of_thirty_extensions_gives_thirty_actions_projects_and_roles() {
         31,
         "30 build roles and the pipeline role"
     );
+    let before = std::fs::read_to_string(dir.path().join("release/cicd.yml")).unwrap();
     let again = regship(dir.path(), &["pipeline", "sync", "--yes"]);
     assert!(
-        support::output_text(&again).contains("nothing to change"),
+        support::output_text(&again).contains("nothing to write"),
         "{}",
         support::output_text(&again)
     );
     // The fixture's placeholder grant (it stood in for the example's project) goes before linting.
     let synced_path = dir.path().join("release/cicd.yml");
     let synced_text = std::fs::read_to_string(&synced_path).unwrap();
+    assert_eq!(synced_text, before, "a second sync changes nothing");
     std::fs::write(
         &synced_path,
         synced_text.replace(support::PLACEHOLDER_GRANT, ""),
