@@ -399,3 +399,74 @@ fn the_permissions_table_matches_the_pinned_cfn_lint() {
         "assets/provider-permissions.tsv is stale: run `make provider-permissions`"
     );
 }
+
+/// The shipped kit grants no wildcard action (a Deny, like the TLS-only bucket policy, may use
+/// one) and every build project points at a buildspec that exists, one build at a time.
+#[test]
+fn the_shipped_kit_grants_no_wildcard_and_points_at_real_buildspecs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut allowed = 0;
+    for entry in std::fs::read_dir(root.join("release")).unwrap() {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let Ok(template) = regship::workspace::template::Template::parse(&text) else {
+            continue;
+        };
+        regship::workspace::template::walk(&template.root, &mut |value| {
+            if value.get("Effect").and_then(|e| e.as_str()) != Some("Allow") {
+                return;
+            }
+            let actions: Vec<&str> = match value.get("Action") {
+                Some(serde_norway::Value::String(action)) => vec![action.as_str()],
+                Some(serde_norway::Value::Sequence(actions)) => {
+                    actions.iter().filter_map(|a| a.as_str()).collect()
+                }
+                _ => Vec::new(),
+            };
+            allowed += actions.len();
+            for action in actions {
+                assert!(
+                    !action.contains('*'),
+                    "{}: allows `{action}`",
+                    path.display()
+                );
+            }
+        });
+        for resource in template.resources() {
+            if resource.type_name != Some("AWS::CodeBuild::Project") {
+                continue;
+            }
+            let properties = resource.properties.unwrap();
+            let buildspec = properties["Source"]["BuildSpec"].as_str().unwrap();
+            assert!(root.join(buildspec).is_file(), "{buildspec} does not exist");
+            assert_eq!(properties["ConcurrentBuildLimit"].as_u64(), Some(1));
+        }
+    }
+    assert!(
+        allowed > 50,
+        "the kit's policies were read ({allowed} actions)"
+    );
+}
+
+/// A hook's build action points at the one buildspec, with HOOK_PATH.
+#[test]
+fn hooks_get_a_build_action_with_a_buildspec_that_exists() {
+    let dir = support::example_workspace("123456789012");
+    let hook = dir.path().join("hooks/Bucket_Guard");
+    std::fs::create_dir_all(&hook).unwrap();
+    std::fs::write(
+        hook.join(".rpdk-config"),
+        r#"{"typeName": "AwsCommunity::Bucket::Guard", "language": "java", "artifact_type": "HOOK"}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("regship.yml"), "namespace: AwsCommunity\n").unwrap();
+    let added = regship(dir.path(), &["pipeline", "add", "Bucket_Guard", "--yes"]);
+    assert!(added.status.success(), "{}", support::output_text(&added));
+    let written = std::fs::read_to_string(dir.path().join("release/cicd.yml")).unwrap();
+    let block = &written[written.find("  BucketGuardBuildProject:").unwrap()..];
+    assert!(
+        block.contains("BuildSpec: resources/buildspec.yml"),
+        "{block}"
+    );
+    assert!(block.contains("- Name: HOOK_PATH"), "{block}");
+}
