@@ -60,11 +60,15 @@ def _failed(err: ClientError) -> ProgressEvent:
     return ProgressEvent.failed(HandlerErrorCode.ServiceInternalError, str(err))
 
 
-def _model(bucket: str, prefix: Optional[str]) -> ResourceModel:
+def _model(
+    bucket: str, prefix: Optional[str], request: ResourceHandlerRequest
+) -> ResourceModel:
+    # The partition the request comes from (aws, aws-cn, aws-us-gov ...), never assumed.
+    partition = request.awsPartition or "aws"
     return ResourceModel(
         BucketName=bucket,
         KeyPrefix=prefix or None,
-        BucketArn=f"arn:aws:s3:::{bucket}",
+        BucketArn=f"arn:{partition}:s3:::{bucket}",
     )
 
 
@@ -89,7 +93,7 @@ def create_handler(
         return _failed(err)
     return ProgressEvent(
         status=OperationStatus.SUCCESS,
-        resourceModel=_model(model.BucketName, model.KeyPrefix),
+        resourceModel=_model(model.BucketName, model.KeyPrefix, request),
     )
 
 
@@ -111,7 +115,7 @@ def update_handler(
         return _failed(err)
     return ProgressEvent(
         status=OperationStatus.SUCCESS,
-        resourceModel=_model(model.BucketName, model.KeyPrefix),
+        resourceModel=_model(model.BucketName, model.KeyPrefix, request),
     )
 
 
@@ -160,7 +164,8 @@ def read_handler(
         return ProgressEvent.failed(HandlerErrorCode.NotFound, model.BucketName)
     prefix = tags[MARKER_TAG].lstrip("/")
     return ProgressEvent(
-        status=OperationStatus.SUCCESS, resourceModel=_model(model.BucketName, prefix)
+        status=OperationStatus.SUCCESS,
+        resourceModel=_model(model.BucketName, prefix, request),
     )
 
 
@@ -179,7 +184,8 @@ def list_handler(
             except ClientError:
                 continue
             if MARKER_TAG in tags:
-                models.append(_model(bucket["Name"], tags[MARKER_TAG].lstrip("/")))
+                prefix = tags[MARKER_TAG].lstrip("/")
+                models.append(_model(bucket["Name"], prefix, request))
     except ClientError as err:
         return _failed(err)
     return ProgressEvent(status=OperationStatus.SUCCESS, resourceModels=models)
