@@ -82,6 +82,15 @@ pub enum Command {
         #[command(subcommand)]
         action: SetupAction,
     },
+    /// The beta integration run: test/integ created and deleted, and the long-lived copy created
+    /// or updated; exit 1 when the result blocks the release (an alpha extension's functional
+    /// failure or compatibility break does not).
+    Integ {
+        /// The extension: its folder, folder name or type name.
+        extension: String,
+        #[arg(long, value_enum, default_value = "beta")]
+        stage: Stage,
+    },
     /// A stack's events; with --follow, live until the stack settles (exit 1 if it failed).
     Events {
         stack: String,

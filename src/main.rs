@@ -65,6 +65,9 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             follow,
             history_cap,
         }) => commands::events::run(&start, &stack, stage, follow, history_cap, aws, json),
+        Some(Command::Integ { extension, stage }) => {
+            commands::integ::run(&start, &extension, stage, aws, json)
+        }
         Some(Command::Setup {
             action: SetupAction::Deploy(args),
         }) => commands::setup::deploy(&start, &args, aws, json),

@@ -75,6 +75,25 @@ pub struct EventPage {
     pub next_token: Option<String>,
 }
 
+/// A stack in a listing (DescribeStacks of every stack), with its tags.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackSummary {
+    pub stack_id: String,
+    pub name: String,
+    pub status: String,
+    pub tags: Vec<(String, String)>,
+}
+
+impl StackSummary {
+    /// The value of tag `key`, if the stack has it.
+    pub fn tag(&self, key: &str) -> Option<&str> {
+        self.tags
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// A stack as DescribeStacks returns it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Stack {

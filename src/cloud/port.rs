@@ -11,7 +11,7 @@ use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, CloudError, EventPage, Export, Identity, LogLocation,
-    LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, TemplateSource,
+    LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, StackSummary, TemplateSource,
 };
 
 /// Everything regship asks of one stage's account and region. `cloud/aws` answers from AWS,
@@ -47,6 +47,27 @@ pub trait Cloud: Send + Sync {
         template: &TemplateSource,
         create: bool,
     ) -> Result<String, CloudError>;
+    /// CreateStack with parameters and tags; returns the stack id.
+    async fn create_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<String, CloudError>;
+    /// UpdateStack; `false` when CloudFormation says there is nothing to update.
+    async fn update_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+    ) -> Result<bool, CloudError>;
+    /// The template a stack last ran (GetTemplate, as submitted).
+    async fn stack_template(&self, stack: &str) -> Result<String, CloudError>;
+    /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.
+    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError>;
     /// The bucket packaged templates and their files go to in this account and region
     /// (`regship-artifacts-<account>-<region>`), created when absent: encrypted, public access
     /// blocked.

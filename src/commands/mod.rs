@@ -7,6 +7,7 @@ pub mod cloud;
 pub mod events;
 pub mod exports;
 pub mod follow;
+pub mod integ;
 pub mod list;
 pub mod output;
 pub mod pipeline;

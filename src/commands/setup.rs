@@ -21,7 +21,7 @@ use crate::ops::setup_stack::{self, DeployPlan};
 use crate::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, Start};
 use crate::workspace::{Extension, Workspace};
 
-fn extension<'a>(workspace: &'a Workspace, name: &str) -> Result<&'a Extension, UsageError> {
+pub fn extension<'a>(workspace: &'a Workspace, name: &str) -> Result<&'a Extension, UsageError> {
     workspace.find_extension(name).ok_or_else(|| {
         let known: Vec<&str> = workspace
             .extensions

@@ -3,6 +3,7 @@
 
 pub mod cfn;
 pub mod format;
+pub mod integ;
 pub mod package;
 pub mod pipeline;
 pub mod plans;

@@ -106,6 +106,40 @@ impl Moto {
         })
     }
 
+    /// CreateStack with tags, as a run that was killed after creating it leaves it.
+    pub fn create_tagged_stack(&self, name: &str, template: &str, tags: &[(&str, &str)]) {
+        self.cloudformation(|client| async move {
+            let mut request = client
+                .create_stack()
+                .stack_name(name)
+                .template_body(template);
+            for (key, value) in tags {
+                request = request.tags(
+                    aws_sdk_cloudformation::types::Tag::builder()
+                        .key(*key)
+                        .value(*value)
+                        .build(),
+                );
+            }
+            request.send().await.unwrap();
+        })
+    }
+
+    /// The names of the live stacks whose name starts with `prefix`.
+    pub fn stack_names(&self, prefix: &str) -> Vec<String> {
+        self.cloudformation(|client| async move {
+            let output = client.describe_stacks().send().await.unwrap();
+            output
+                .stacks()
+                .iter()
+                .filter(|s| s.stack_status().map(|st| st.as_str()) != Some("DELETE_COMPLETE"))
+                .filter_map(|s| s.stack_name())
+                .filter(|name| name.starts_with(prefix))
+                .map(String::from)
+                .collect()
+        })
+    }
+
     /// A stack waiting for its first change set to be executed (REVIEW_IN_PROGRESS); returns
     /// the change set's id, for `execute_change_set`.
     pub fn create_pending_stack(&self, name: &str, template: &str) -> String {

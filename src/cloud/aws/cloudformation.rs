@@ -1,13 +1,13 @@
 //! CloudFormation: stacks, events, exports and change sets.
 
-use aws_sdk_cloudformation::types::{Capability, ChangeSetType};
+use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
 
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{
     ChangeSet, CloudError, CloudErrorKind, EventPage, Export, MAX_INLINE_TEMPLATE_BYTES,
-    ResourceChange, Stack, StackEvent, StackOutput, TemplateSource,
+    ResourceChange, Stack, StackEvent, StackOutput, StackSummary, TemplateSource,
 };
 
 fn millis(time: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> i64 {
@@ -259,4 +259,142 @@ impl AwsCloud {
             .map_err(|err| classify(err, &self.context, "DeleteStack"))?;
         Ok(())
     }
+
+    /// CreateStack (IAM capabilities acknowledged) with parameters and tags.
+    pub async fn create_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        let mut request = self
+            .clients
+            .cloudformation
+            .create_stack()
+            .stack_name(stack)
+            .set_parameters(Some(stack_parameters(parameters)))
+            .capabilities(Capability::CapabilityIam)
+            .capabilities(Capability::CapabilityNamedIam)
+            .capabilities(Capability::CapabilityAutoExpand);
+        for (key, value) in tags {
+            request = request.tags(Tag::builder().key(key).value(value).build());
+        }
+        let request = match template {
+            TemplateSource::Body(body) => request.template_body(body),
+            TemplateSource::Url(url) => request.template_url(url),
+        };
+        let output = request
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "CreateStack"))?;
+        Ok(output.stack_id().unwrap_or(stack).to_string())
+    }
+
+    /// UpdateStack; `Ok(false)` when there is nothing to update.
+    pub async fn update_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+    ) -> Result<bool, CloudError> {
+        self.authorized(authorization)?;
+        let request = self
+            .clients
+            .cloudformation
+            .update_stack()
+            .stack_name(stack)
+            .set_parameters(Some(stack_parameters(parameters)))
+            .capabilities(Capability::CapabilityIam)
+            .capabilities(Capability::CapabilityNamedIam)
+            .capabilities(Capability::CapabilityAutoExpand);
+        let request = match template {
+            TemplateSource::Body(body) => request.template_body(body),
+            TemplateSource::Url(url) => request.template_url(url),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(err) => {
+                let err = classify(err, &self.context, "UpdateStack");
+                if err.message.contains("No updates are to be performed") {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    /// GetTemplate: the template as it was submitted.
+    pub async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
+        let output = self
+            .clients
+            .cloudformation
+            .get_template()
+            .stack_name(stack)
+            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "GetTemplate"))?;
+        Ok(output.template_body().unwrap_or_default().to_string())
+    }
+
+    /// DescribeStacks of every stack, all pages, kept when the name starts with `prefix`.
+    pub async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
+        let mut stacks = Vec::new();
+        let mut next_token = None;
+        loop {
+            let output = self
+                .clients
+                .cloudformation
+                .describe_stacks()
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "DescribeStacks"))?;
+            stacks.extend(
+                output
+                    .stacks()
+                    .iter()
+                    .filter(|stack| stack.stack_name().is_some_and(|n| n.starts_with(prefix)))
+                    .map(|stack| StackSummary {
+                        stack_id: stack.stack_id().unwrap_or_default().to_string(),
+                        name: stack.stack_name().unwrap_or_default().to_string(),
+                        status: stack
+                            .stack_status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        tags: stack
+                            .tags()
+                            .iter()
+                            .map(|t| {
+                                (
+                                    t.key().unwrap_or_default().to_string(),
+                                    t.value().unwrap_or_default().to_string(),
+                                )
+                            })
+                            .collect(),
+                    }),
+            );
+            next_token = output.next_token().map(String::from);
+            if next_token.is_none() {
+                return Ok(stacks);
+            }
+        }
+    }
+}
+
+fn stack_parameters(parameters: &[(String, String)]) -> Vec<Parameter> {
+    parameters
+        .iter()
+        .map(|(key, value)| {
+            Parameter::builder()
+                .parameter_key(key)
+                .parameter_value(value)
+                .build()
+        })
+        .collect()
 }

@@ -27,7 +27,7 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
-    TemplateSource,
+    StackSummary, TemplateSource,
 };
 
 /// The clients of one stage.
@@ -190,6 +190,31 @@ impl Cloud for AwsCloud {
         create: bool,
     ) -> Result<String, CloudError> {
         AwsCloud::create_change_set(self, authorization, stack, name, template, create).await
+    }
+    async fn create_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<String, CloudError> {
+        AwsCloud::create_stack(self, authorization, stack, template, parameters, tags).await
+    }
+    async fn update_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+    ) -> Result<bool, CloudError> {
+        AwsCloud::update_stack(self, authorization, stack, template, parameters).await
+    }
+    async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
+        AwsCloud::stack_template(self, stack).await
+    }
+    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
+        AwsCloud::list_stacks(self, prefix).await
     }
     async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
         AwsCloud::artifact_bucket(self, authorization).await

@@ -24,7 +24,7 @@ use super::port::Connector;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
-    TemplateSource, object_of_url,
+    StackSummary, TemplateSource, object_of_url,
 };
 use crate::config::{ConfigError, WorkspaceConfig};
 use crate::workspace::Workspace;
@@ -223,6 +223,46 @@ pub struct DemoCloud {
 }
 
 impl DemoCloud {
+    /// The text of a template given inline or by a URL into the demo's buckets.
+    fn template_text(
+        &self,
+        state: &World,
+        template: &TemplateSource,
+    ) -> Result<String, CloudError> {
+        match template {
+            TemplateSource::Body(body) => Ok(body.clone()),
+            TemplateSource::Url(url) => object_of_url(url)
+                .and_then(|(bucket, key)| state.objects.get(&(bucket.into(), key.into())))
+                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+                .ok_or_else(|| {
+                    CloudError::new(
+                        CloudErrorKind::Invalid,
+                        format!("TemplateURL must be a supported URL: {url} is not in the demo's buckets"),
+                        "",
+                    )
+                }),
+        }
+    }
+
+    /// CreateStack or UpdateStack on the demo's stacks.
+    async fn apply(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        create: bool,
+        tags: &[(String, String)],
+    ) -> Result<Option<String>, CloudError> {
+        self.authorized(authorization)?;
+        let (now, world) = (self.world.now(), &self.world);
+        let mut guard = world.lock();
+        let body = self.template_text(&guard, template)?;
+        let World { rng, stacks, .. } = &mut *guard;
+        stacks.apply_template(&self.place(), stack, &body, create, tags, now, rng, &|at| {
+            world.at_ms(at)
+        })
+    }
+
     fn account(&self) -> String {
         self.context
             .expected_account
@@ -361,24 +401,66 @@ impl Cloud for DemoCloud {
         self.authorized(authorization)?;
         let (now, world) = (self.world.now(), &self.world);
         let mut state = world.lock();
-        let body = match template {
-            TemplateSource::Body(body) => body.clone(),
-            TemplateSource::Url(url) => object_of_url(url)
-                .and_then(|(bucket, key)| state.objects.get(&(bucket.into(), key.into())))
-                .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
-                .ok_or_else(|| {
-                    CloudError::new(
-                        CloudErrorKind::Invalid,
-                        format!("TemplateURL must be a supported URL: {url} is not in the demo's buckets"),
-                        "",
-                    )
-                })?,
-        };
+        let body = self.template_text(&state, template)?;
         state
             .stacks
             .create_change_set(&self.place(), stack, &body, create, now, &|at| {
                 world.at_ms(at)
             })
+    }
+
+    async fn create_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        _parameters: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<String, CloudError> {
+        self.apply(authorization, stack, template, true, tags)
+            .await?
+            .ok_or_else(|| {
+                CloudError::new(
+                    CloudErrorKind::Invalid,
+                    format!("{stack}: the template creates nothing"),
+                    "",
+                )
+            })
+    }
+
+    async fn update_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+        template: &TemplateSource,
+        _parameters: &[(String, String)],
+    ) -> Result<bool, CloudError> {
+        Ok(self
+            .apply(authorization, stack, template, false, &[])
+            .await?
+            .is_some())
+    }
+
+    async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
+        self.world
+            .lock()
+            .stacks
+            .template(&self.place(), stack, self.world.now())
+            .ok_or_else(|| {
+                CloudError::new(
+                    CloudErrorKind::NotFound,
+                    format!("Stack with id {stack} does not exist"),
+                    "",
+                )
+            })
+    }
+
+    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
+        Ok(self
+            .world
+            .lock()
+            .stacks
+            .list(&self.place(), prefix, self.world.now()))
     }
 
     async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {

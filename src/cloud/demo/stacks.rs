@@ -8,7 +8,7 @@ use serde_norway::Value;
 
 use crate::cloud::{
     ChangeSet, CloudError, CloudErrorKind, EventPage, Export, ResourceChange, Stack, StackEvent,
-    StackOutput,
+    StackOutput, StackSummary,
 };
 use crate::workspace::template::{ExportName, Template, intrinsic};
 
@@ -37,6 +37,7 @@ struct DemoStack {
     outputs: Option<(Duration, Vec<StackOutput>)>,
     /// When a delete completes: from then on the name no longer answers.
     deleted_at: Option<Duration>,
+    tags: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
@@ -162,6 +163,62 @@ impl Stacks {
         self.stacks.iter().rposition(|s| {
             s.place == *place && (s.id == name_or_id || (s.name == name_or_id && !s.is_gone(now)))
         })
+    }
+
+    /// GetTemplate: what the stack last ran.
+    pub fn template(&self, place: &Place, name_or_id: &str, now: Duration) -> Option<String> {
+        self.stacks[self.find(place, name_or_id, now)?]
+            .template
+            .clone()
+    }
+
+    /// DescribeStacks of every live stack whose name starts with `prefix`.
+    pub fn list(&self, place: &Place, prefix: &str, now: Duration) -> Vec<StackSummary> {
+        self.stacks
+            .iter()
+            .filter(|s| s.place == *place && s.name.starts_with(prefix) && !s.is_gone(now))
+            .filter_map(|s| {
+                Some(StackSummary {
+                    stack_id: s.id.clone(),
+                    name: s.name.clone(),
+                    status: s.status(now)?.status.clone(),
+                    tags: s.tags.clone(),
+                })
+            })
+            .collect()
+    }
+
+    /// CreateStack and UpdateStack: a change set made and executed at once. `Ok(None)` when an
+    /// update would change nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub fn apply_template(
+        &mut self,
+        place: &Place,
+        stack_name: &str,
+        template: &str,
+        create: bool,
+        tags: &[(String, String)],
+        now: Duration,
+        rng: &mut fastrand::Rng,
+        timestamp: &dyn Fn(Duration) -> i64,
+    ) -> Result<Option<String>, CloudError> {
+        let id = self.create_change_set(place, stack_name, template, create, now, timestamp)?;
+        let index = self
+            .change_sets
+            .iter()
+            .position(|c| c.id == id)
+            .ok_or_else(|| not_found(&format!("ChangeSet [{id}]")))?;
+        if self.change_sets[index].no_changes {
+            self.change_sets.remove(index);
+            return Ok(None);
+        }
+        self.change_sets[index].ready_at = now;
+        let stack_id = self.change_sets[index].stack_id.clone();
+        self.execute(&id, now, rng, timestamp)?;
+        if create && let Some(stack) = self.stacks.iter_mut().rfind(|s| s.id == stack_id) {
+            stack.tags = tags.to_vec();
+        }
+        Ok(Some(stack_id))
     }
 
     /// DescribeStacks.
@@ -306,6 +363,7 @@ impl Stacks {
                     resources: Vec::new(),
                     outputs: None,
                     deleted_at: None,
+                    tags: Vec::new(),
                 });
                 let index = self.stacks.len() - 1;
                 let mut schedule = Schedule {

@@ -14,7 +14,8 @@ use crate::cloud::guard::Authorization;
 use crate::cloud::port::Connector;
 use crate::cloud::{
     ActionExecutionRecord, Build, ChangeSet, CloudErrorKind, EventPage, Export, Identity,
-    LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, TemplateSource,
+    LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, StackSummary,
+    TemplateSource,
 };
 
 /// A cloud that answers who the caller is and the exports, and records every other call.
@@ -76,6 +77,31 @@ impl Cloud for FakeCloud {
         _: bool,
     ) -> Result<String, CloudError> {
         Err(self.record("CreateChangeSet"))
+    }
+    async fn create_stack(
+        &self,
+        _: &Authorization,
+        _: &str,
+        _: &TemplateSource,
+        _: &[(String, String)],
+        _: &[(String, String)],
+    ) -> Result<String, CloudError> {
+        Err(self.record("CreateStack"))
+    }
+    async fn update_stack(
+        &self,
+        _: &Authorization,
+        _: &str,
+        _: &TemplateSource,
+        _: &[(String, String)],
+    ) -> Result<bool, CloudError> {
+        Err(self.record("UpdateStack"))
+    }
+    async fn stack_template(&self, _: &str) -> Result<String, CloudError> {
+        Err(self.record("GetTemplate"))
+    }
+    async fn list_stacks(&self, _: &str) -> Result<Vec<StackSummary>, CloudError> {
+        Err(self.record("DescribeStacks"))
     }
     async fn artifact_bucket(&self, _: &Authorization) -> Result<String, CloudError> {
         Err(self.record("CreateBucket"))

@@ -1,0 +1,512 @@
+//! The beta account's integration runs: `test/integ.*` created and deleted under a unique,
+//! tagged name (stale copies of an interrupted run deleted first), and a long-lived copy
+//! (`integ-keep-<folder>`) created once and updated on every run, so that each new version's
+//! update handler runs against what older versions created. Each run ends in one class, and
+//! the alpha policy says whether it blocks the release.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde::Serialize;
+
+use super::package;
+use crate::cloud::guard::Authorization;
+use crate::cloud::status::is_terminal;
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, StackEvent, TemplateSource};
+use crate::config::Maturity;
+use crate::watch::stack_events::{
+    DEFAULT_HISTORY_CAP, PinnedFailure, PollProblem, StackEventPoller, Start,
+};
+use crate::workspace::Extension;
+
+/// The parameter a template declares to be told each run apart (so that an update always has
+/// something to change).
+pub const REVISION_PARAMETER: &str = "IntegRevision";
+/// The tag naming the run that created a fresh stack.
+pub const RUN_TAG: &str = "regship:integ-run";
+/// The tag naming the extension folder of a fresh stack.
+pub const EXTENSION_TAG: &str = "regship:integ-extension";
+/// Throttling or connection retries a wait takes before it calls the run an infrastructure error.
+const MAX_RETRIES: u32 = 5;
+
+/// How a run ended: exactly one of these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IntegClass {
+    Passed,
+    /// The long-lived stack's update changed nothing: the update handler did not run.
+    UpdateNotExercised,
+    /// The long-lived update failed while the fresh create passed.
+    CompatibilityBreak,
+    /// The fresh (or first long-lived) create failed.
+    FunctionalFailure,
+    /// A delete failed: the stack and its resources are left.
+    CleanupFailure,
+    /// Credentials, throttling past the retries, a missing prerequisite: not the extension's fault.
+    InfrastructureError,
+}
+
+impl IntegClass {
+    /// The words a person reads.
+    pub fn describe(self) -> &'static str {
+        match self {
+            IntegClass::Passed => "passed",
+            IntegClass::UpdateNotExercised => "update not exercised",
+            IntegClass::CompatibilityBreak => "compatibility break",
+            IntegClass::FunctionalFailure => "functional failure",
+            IntegClass::CleanupFailure => "cleanup failure",
+            IntegClass::InfrastructureError => "infrastructure error",
+        }
+    }
+
+    /// Whether an alpha extension may end this way without failing the release.
+    fn allowed_for_alpha(self) -> bool {
+        matches!(
+            self,
+            IntegClass::FunctionalFailure | IntegClass::CompatibilityBreak
+        )
+    }
+
+    fn is_failure(self) -> bool {
+        !matches!(self, IntegClass::Passed | IntegClass::UpdateNotExercised)
+    }
+}
+
+/// One stack operation of a run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StackRun {
+    pub stack: String,
+    /// create, update or delete.
+    pub operation: &'static str,
+    pub status: String,
+    pub duration_ms: u64,
+    pub failures: Vec<PinnedFailure>,
+}
+
+/// What one extension's run did and how it ended (a line of the history file).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IntegResult {
+    pub extension: String,
+    pub type_name: Option<String>,
+    pub maturity: Maturity,
+    /// The default version in the account's registry when the run started.
+    pub version: Option<String>,
+    pub run_id: String,
+    pub class: IntegClass,
+    /// An alpha extension's failure, reported but not failing the release.
+    pub allowed: bool,
+    /// Whether this result fails the release.
+    pub blocks: bool,
+    pub stacks: Vec<StackRun>,
+    /// Why it ended as it did, one line each.
+    pub reasons: Vec<String>,
+    /// Fresh stacks of earlier, interrupted runs that this run deleted.
+    pub stale_deleted: Vec<String>,
+    pub started_ms: i64,
+    pub duration_ms: u64,
+}
+
+/// What a run tells the one who watches it.
+pub trait IntegObserver: Send {
+    /// A line about the run (starting a stack, deleting a stale one ...).
+    fn line(&mut self, text: &str);
+    /// A stack event, as it arrives.
+    fn event(&mut self, event: &StackEvent);
+}
+
+/// The stack-name form of a folder name (`S3_DeleteBucketContents` -> `S3-DeleteBucketContents`).
+fn dashed(extension: &Extension) -> String {
+    extension
+        .folder_name()
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+        .collect()
+}
+
+/// The long-lived stack of an extension.
+pub fn keep_stack_name(extension: &Extension) -> String {
+    format!("integ-keep-{}", dashed(extension))
+}
+
+/// The prefix of an extension's fresh stacks (the run id follows).
+pub fn fresh_stack_prefix(extension: &Extension) -> String {
+    format!("integ-fresh-{}-", dashed(extension))
+}
+
+/// A run id: the start time in base 36, short and ordered.
+pub fn new_run_id() -> String {
+    let mut millis = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    let mut digits = Vec::new();
+    while millis > 0 {
+        let digit = (millis % 36) as u32;
+        digits.push(char::from_digit(digit, 36).unwrap_or('0'));
+        millis /= 36;
+    }
+    digits.iter().rev().collect()
+}
+
+/// Where each run's result is kept, one JSON line per run.
+pub fn history_file() -> PathBuf {
+    crate::config::user::Paths::platform()
+        .map(|paths| paths.data_dir.join("integ-history.jsonl"))
+        .unwrap_or_else(|| std::env::temp_dir().join("regship-integ-history.jsonl"))
+}
+
+/// Appends `result` to the history file.
+pub fn record(result: &IntegResult) -> std::io::Result<()> {
+    use std::io::Write;
+    let path = history_file();
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let mut file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let line = serde_json::to_string(result).map_err(std::io::Error::other)?;
+    writeln!(file, "{line}")
+}
+
+/// Why a stack operation could not be followed to its end.
+struct WaitError(CloudError);
+
+/// Follows `stack` from `start` to a final state; its status and pinned failures.
+async fn wait(
+    cloud: &Arc<dyn Cloud>,
+    stack: &str,
+    start: Start,
+    observer: &mut dyn IntegObserver,
+) -> Result<(String, Vec<PinnedFailure>), WaitError> {
+    let mut poller = StackEventPoller::new(cloud.clone(), stack, start, DEFAULT_HISTORY_CAP);
+    loop {
+        let report = poller.poll().await;
+        for event in &report.new_events {
+            observer.event(event);
+        }
+        match report.problem {
+            Some(PollProblem::Retrying { error, attempt }) if attempt > MAX_RETRIES => {
+                return Err(WaitError(error));
+            }
+            Some(PollProblem::Stopped(error) | PollProblem::Failed(error)) => {
+                return Err(WaitError(error));
+            }
+            _ => {}
+        }
+        if poller.watch.outcome().is_some() {
+            let status = poller.watch.stack_status.clone().unwrap_or_default();
+            return Ok((status, poller.watch.failures.clone()));
+        }
+        tokio::time::sleep(report.delay).await;
+    }
+}
+
+/// A run in progress: what it did so far.
+struct Run<'a> {
+    cloud: &'a Arc<dyn Cloud>,
+    authorization: &'a Authorization,
+    observer: &'a mut dyn IntegObserver,
+    stacks: Vec<StackRun>,
+    reasons: Vec<String>,
+}
+
+impl Run<'_> {
+    /// Follows an operation just started on `stack` and records it; whether it succeeded.
+    async fn follow(
+        &mut self,
+        (stack_id, stack): (&str, &str),
+        operation: &'static str,
+        start: Start,
+        began: std::time::Instant,
+    ) -> Result<bool, CloudError> {
+        let (status, failures) = wait(self.cloud, stack_id, start, self.observer)
+            .await
+            .map_err(|WaitError(error)| error)?;
+        let succeeded = crate::cloud::status::is_success(&status);
+        if !succeeded {
+            self.reasons
+                .push(format!("{stack}: {operation} ended {status}"));
+            for failure in &failures {
+                self.reasons.push(format!(
+                    "  {} ({}): {}",
+                    failure.logical_id, failure.resource_type, failure.reason
+                ));
+            }
+        }
+        self.observer
+            .line(&format!("{stack}: {operation} ended {status}"));
+        self.stacks.push(StackRun {
+            stack: stack.to_string(),
+            operation,
+            status,
+            duration_ms: began.elapsed().as_millis() as u64,
+            failures,
+        });
+        Ok(succeeded)
+    }
+
+    /// Deletes a stack and follows it; whether it is gone.
+    async fn delete(&mut self, stack_id: &str, name: &str) -> Result<bool, CloudError> {
+        let began = std::time::Instant::now();
+        let start = match super::setup_stack::newest_event_id(self.cloud.as_ref(), stack_id).await {
+            Some(id) => Start::After(id),
+            None => Start::Beginning,
+        };
+        self.observer.line(&format!("deleting {name}"));
+        self.cloud
+            .delete_stack(self.authorization, stack_id)
+            .await?;
+        self.follow((stack_id, name), "delete", start, began).await
+    }
+
+    /// Creates a stack and follows it; `(its id, unless the create was refused, whether it was
+    /// created)`.
+    async fn create(
+        &mut self,
+        name: &str,
+        template: &TemplateSource,
+        parameters: &[(String, String)],
+        tags: &[(String, String)],
+    ) -> Result<(Option<String>, bool), CloudError> {
+        let began = std::time::Instant::now();
+        self.observer.line(&format!("creating {name}"));
+        let stack_id = match self
+            .cloud
+            .create_stack(self.authorization, name, template, parameters, tags)
+            .await
+        {
+            Ok(stack_id) => stack_id,
+            // CloudFormation refused the template itself: the extension's test is broken.
+            Err(error) if error.kind == CloudErrorKind::Invalid => {
+                self.reasons.push(format!(
+                    "{name}: CloudFormation refused the create: {}",
+                    error.message
+                ));
+                self.observer
+                    .line(&format!("{name}: create refused: {}", error.message));
+                // Nothing should exist then; whatever does is deleted like a failed create.
+                let left = self.cloud.describe_stack(name).await?;
+                return Ok((left.map(|stack| stack.stack_id), false));
+            }
+            Err(error) => return Err(error),
+        };
+        let created = self
+            .follow((&stack_id, name), "create", Start::Beginning, began)
+            .await?;
+        Ok((Some(stack_id), created))
+    }
+}
+
+/// Runs the integration tests of `extension` in `cloud`'s account: stale fresh stacks deleted,
+/// the fresh create and delete, then the long-lived create or update.
+pub async fn run(
+    cloud: &Arc<dyn Cloud>,
+    authorization: &Authorization,
+    extension: &Extension,
+    run_id: &str,
+    observer: &mut dyn IntegObserver,
+) -> IntegResult {
+    let began = std::time::Instant::now();
+    let started_ms = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64);
+    let type_name = extension.type_name().map(String::from);
+    let version = match &type_name {
+        Some(name) => cloud
+            .describe_private_type(name)
+            .await
+            .ok()
+            .and_then(|t| t.default_version),
+        None => None,
+    };
+    let mut run = Run {
+        cloud,
+        authorization,
+        observer,
+        stacks: Vec::new(),
+        reasons: Vec::new(),
+    };
+    let mut stale_deleted = Vec::new();
+    let class = match exercise(&mut run, extension, run_id, &mut stale_deleted).await {
+        Ok(class) => class,
+        Err(error) => {
+            run.reasons.push(error.with_hint());
+            IntegClass::InfrastructureError
+        }
+    };
+    let allowed = extension.maturity == Maturity::Alpha && class.allowed_for_alpha();
+    IntegResult {
+        extension: extension.folder.clone(),
+        type_name,
+        maturity: extension.maturity,
+        version,
+        run_id: run_id.to_string(),
+        class,
+        allowed,
+        blocks: class.is_failure() && !allowed,
+        stacks: run.stacks,
+        reasons: run.reasons,
+        stale_deleted,
+        started_ms,
+        duration_ms: began.elapsed().as_millis() as u64,
+    }
+}
+
+async fn exercise(
+    run: &mut Run<'_>,
+    extension: &Extension,
+    run_id: &str,
+    stale_deleted: &mut Vec<String>,
+) -> Result<IntegClass, CloudError> {
+    let integ = match extension.artifact_type() {
+        crate::workspace::ArtifactType::Hook => {
+            return Err(CloudError::new(
+                CloudErrorKind::Invalid,
+                format!(
+                    "{} is a hook: its integ-succeed/integ-fail runs are not supported by `regship integ` yet",
+                    extension.folder
+                ),
+                "run them by hand in the beta account for now",
+            ));
+        }
+        _ => extension.integ.first().ok_or_else(|| {
+            CloudError::new(
+                CloudErrorKind::Invalid,
+                format!("{} has no test/integ template", extension.folder),
+                format!("create one (`regship scaffold integ {}`)", extension.folder),
+            )
+        })?,
+    };
+    let template = integ.ok().ok_or_else(|| {
+        CloudError::new(
+            CloudErrorKind::Invalid,
+            format!("{} cannot be used", integ.path),
+            "run `regship check` and fix it",
+        )
+    })?;
+    let deployable = package::deployable(
+        run.cloud.as_ref(),
+        run.authorization,
+        &extension.file(&integ.path),
+        &integ.path,
+        &integ.text,
+    )
+    .await?;
+    let parameters: Vec<(String, String)> = template
+        .root
+        .get("Parameters")
+        .and_then(|p| p.get(REVISION_PARAMETER))
+        .map(|_| vec![(REVISION_PARAMETER.to_string(), run_id.to_string())])
+        .unwrap_or_default();
+
+    // 1. What an interrupted run left behind.
+    let prefix = fresh_stack_prefix(extension);
+    for stale in run.cloud.list_stacks(&prefix).await? {
+        if stale.tag(EXTENSION_TAG) != Some(extension.folder.as_str())
+            || stale.status == "DELETE_COMPLETE"
+        {
+            continue;
+        }
+        run.observer.line(&format!(
+            "deleting {}, left behind by the interrupted run {}",
+            stale.name,
+            stale.tag(RUN_TAG).unwrap_or("?")
+        ));
+        if !run.delete(&stale.stack_id, &stale.name).await? {
+            return Ok(IntegClass::CleanupFailure);
+        }
+        stale_deleted.push(stale.name);
+    }
+
+    // 2. The fresh copy: created, then deleted.
+    let fresh = format!("{prefix}{run_id}");
+    let tags = [
+        (RUN_TAG.to_string(), run_id.to_string()),
+        (EXTENSION_TAG.to_string(), extension.folder.clone()),
+    ];
+    let (fresh_id, created) = run
+        .create(&fresh, &deployable.source, &parameters, &tags)
+        .await?;
+    if let Some(fresh_id) = fresh_id
+        && !run.delete(&fresh_id, &fresh).await?
+    {
+        return Ok(IntegClass::CleanupFailure);
+    }
+    if !created {
+        return Ok(IntegClass::FunctionalFailure);
+    }
+
+    // 3. The long-lived copy: created once, then updated by every run.
+    let keep = keep_stack_name(extension);
+    let existing = run.cloud.describe_stack(&keep).await?;
+    if let Some(stack) = &existing
+        && !is_terminal(&stack.status)
+    {
+        return Err(CloudError::new(
+            CloudErrorKind::Invalid,
+            format!("{keep} is busy ({})", stack.status),
+            format!("wait for it (regship events {keep} --follow --stage beta), then run again"),
+        ));
+    }
+    match existing {
+        Some(stack) if stack.status != "ROLLBACK_COMPLETE" => {
+            let began = std::time::Instant::now();
+            let start = match super::setup_stack::newest_event_id(
+                run.cloud.as_ref(),
+                &stack.stack_id,
+            )
+            .await
+            {
+                Some(id) => Start::After(id),
+                None => Start::Beginning,
+            };
+            // Without a revision, the same template updates nothing: not worth a call.
+            let unchanged = parameters.is_empty()
+                && matches!(&deployable.source, TemplateSource::Body(body)
+                    if run.cloud.stack_template(&stack.stack_id).await? == *body);
+            run.observer.line(&format!("updating {keep}"));
+            let updating = !unchanged
+                && run
+                    .cloud
+                    .update_stack(run.authorization, &keep, &deployable.source, &parameters)
+                    .await?;
+            if !updating {
+                run.reasons.push(format!(
+                    "{keep}: the update changed nothing, so the update handler did not run (declare a `{REVISION_PARAMETER}` parameter and use it on the resource)"
+                ));
+                return Ok(IntegClass::UpdateNotExercised);
+            }
+            if run
+                .follow((&stack.stack_id, &keep), "update", start, began)
+                .await?
+            {
+                Ok(IntegClass::Passed)
+            } else {
+                Ok(IntegClass::CompatibilityBreak)
+            }
+        }
+        previous => {
+            // A first create that failed leaves ROLLBACK_COMPLETE, which only a delete clears.
+            if let Some(stack) = previous
+                && !run.delete(&stack.stack_id, &keep).await?
+            {
+                return Ok(IntegClass::CleanupFailure);
+            }
+            let tags = [(EXTENSION_TAG.to_string(), extension.folder.clone())];
+            let (keep_id, created) = run
+                .create(&keep, &deployable.source, &parameters, &tags)
+                .await?;
+            if created {
+                return Ok(IntegClass::Passed);
+            }
+            if let Some(keep_id) = keep_id
+                && !run.delete(&keep_id, &keep).await?
+            {
+                return Ok(IntegClass::CleanupFailure);
+            }
+            Ok(IntegClass::FunctionalFailure)
+        }
+    }
+}

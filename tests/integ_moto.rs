@@ -1,0 +1,211 @@
+//! `regship integ` against moto: the fresh copy created and deleted, the long-lived copy
+//! created and then updated with a new revision, an update that changes nothing reported as
+//! not exercised, and the fresh stacks of an interrupted run found by tag and deleted.
+
+mod support;
+
+use std::path::Path;
+
+use support::moto::{Moto, moto};
+
+const INTEG: &str = "Parameters:\n  IntegRevision:\n    Type: String\n    Default: none\nResources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      Tags:\n        - Key: revision\n          Value: !Ref IntegRevision\n";
+
+fn workspace(integ: &str) -> tempfile::TempDir {
+    let dir = support::example_workspace("123456789012");
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: AwsCommunity\naccounts:\n  beta: {region: us-east-1, account_id: \"123456789012\"}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("resources/S3_DeleteBucketContents/test/integ.yml"),
+        integ,
+    )
+    .unwrap();
+    dir
+}
+
+/// Runs `regship integ --json`; the exit code and the result (the last line).
+fn integ(moto: &Moto, dir: &Path) -> (Option<i32>, serde_json::Value, String) {
+    let output = moto.regship(dir, &["--json", "integ", "S3_DeleteBucketContents"], "");
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let last = stdout.lines().last().unwrap_or_default().to_string();
+    let result = serde_json::from_str(&last)
+        .unwrap_or_else(|err| panic!("{err}: {}", support::output_text(&output)));
+    (output.status.code(), result, support::output_text(&output))
+}
+
+fn operations(result: &serde_json::Value) -> Vec<(String, String, String)> {
+    result["stacks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let name = s["stack"].as_str().unwrap();
+            let kind = if name.contains("integ-keep-") {
+                "keep"
+            } else {
+                "fresh"
+            };
+            (
+                kind.to_string(),
+                s["operation"].as_str().unwrap().to_string(),
+                s["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn fresh_create_and_delete_then_the_long_lived_create_and_update() {
+    let (moto, _serial) = moto();
+    let dir = workspace(INTEG);
+
+    let (code, first, log) = integ(moto, dir.path());
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(first["class"], "passed", "{first:#}");
+    assert_eq!(first["blocks"], false);
+    let ops = |v: &[(&str, &str, &str)]| -> Vec<(String, String, String)> {
+        v.iter()
+            .map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string()))
+            .collect()
+    };
+    assert_eq!(
+        operations(&first),
+        ops(&[
+            ("fresh", "create", "CREATE_COMPLETE"),
+            ("fresh", "delete", "DELETE_COMPLETE"),
+            ("keep", "create", "CREATE_COMPLETE"),
+        ])
+    );
+    assert!(
+        moto.stack_names("integ-fresh-").is_empty(),
+        "the fresh copy is gone"
+    );
+    assert_eq!(
+        moto.stack_names("integ-keep-"),
+        ["integ-keep-S3-DeleteBucketContents"]
+    );
+    // Every stack's events were streamed as JSON lines before the result.
+    assert!(
+        log.contains("\"CREATE_COMPLETE\"") && log.contains("\"DELETE_COMPLETE\""),
+        "{log}"
+    );
+
+    let (code, second, log) = integ(moto, dir.path());
+    assert_eq!(code, Some(0), "{log}");
+    assert_eq!(second["class"], "passed", "{second:#}");
+    assert_eq!(
+        operations(&second).last().unwrap(),
+        &(
+            "keep".to_string(),
+            "update".to_string(),
+            "UPDATE_COMPLETE".to_string()
+        ),
+        "the new revision updated the long-lived copy: {second:#}"
+    );
+    assert_ne!(first["run_id"], second["run_id"]);
+}
+
+#[test]
+fn an_update_that_changes_nothing_is_not_a_pass() {
+    let (moto, _serial) = moto();
+    let dir = workspace("Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n");
+    let (code, _, log) = integ(moto, dir.path());
+    assert_eq!(code, Some(0), "{log}");
+    let (code, again, log) = integ(moto, dir.path());
+    assert_eq!(again["class"], "update_not_exercised", "{log}");
+    assert_eq!((code, again["blocks"].as_bool()), (Some(0), Some(false)));
+    assert!(
+        again["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("IntegRevision"),
+        "{again:#}"
+    );
+}
+
+#[test]
+fn the_stacks_of_an_interrupted_run_are_found_by_tag_and_deleted() {
+    let (moto, _serial) = moto();
+    let dir = workspace(INTEG);
+    // What a run killed after its create leaves, and a stack of another extension.
+    moto.create_tagged_stack(
+        "integ-fresh-S3-DeleteBucketContents-killed1",
+        INTEG,
+        &[
+            ("regship:integ-run", "killed1"),
+            (
+                "regship:integ-extension",
+                "resources/S3_DeleteBucketContents",
+            ),
+        ],
+    );
+    moto.create_tagged_stack(
+        "integ-fresh-S3-DeleteBucketContents-unrelated",
+        INTEG,
+        &[("team", "other")],
+    );
+    let (code, result, log) = integ(moto, dir.path());
+    assert_eq!(code, Some(0), "{log}");
+    assert!(
+        log.contains("deleting integ-fresh-S3-DeleteBucketContents-killed1, left behind by the interrupted run killed1"),
+        "{log}"
+    );
+    assert_eq!(
+        result["stale_deleted"],
+        serde_json::json!(["integ-fresh-S3-DeleteBucketContents-killed1"])
+    );
+    assert_eq!(
+        moto.stack_names("integ-fresh-"),
+        ["integ-fresh-S3-DeleteBucketContents-unrelated"],
+        "only the run's own stacks are deleted"
+    );
+}
+
+#[test]
+fn a_refused_create_is_a_functional_failure_that_blocks_prod_not_alpha() {
+    let (moto, _serial) = moto();
+    let failing = "Resources:\n  Queue:\n    Type: AWS::SQS::Queue\n    Properties:\n      QueueName: !ImportValue NoSuchExport\n";
+    let dir = workspace(failing);
+    let (code, result, log) = integ(moto, dir.path());
+    assert_eq!(code, Some(1), "{log}");
+    assert_eq!(result["class"], "functional_failure", "{result:#}");
+    assert_eq!(
+        (result["allowed"].as_bool(), result["blocks"].as_bool()),
+        (Some(false), Some(true))
+    );
+    assert!(
+        result["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("No export named NoSuchExport"),
+        "{result:#}"
+    );
+    let own = format!(
+        "integ-fresh-S3-DeleteBucketContents-{}",
+        result["run_id"].as_str().unwrap()
+    );
+    assert!(
+        moto.stack_names(&own).is_empty(),
+        "nothing of this run is left: {log}"
+    );
+
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: AwsCommunity\naccounts:\n  beta: {region: us-east-1, account_id: \"123456789012\"}\nmaturity:\n  S3_DeleteBucketContents: alpha\n",
+    )
+    .unwrap();
+    let (code, result, log) = integ(moto, dir.path());
+    assert_eq!(
+        code,
+        Some(0),
+        "an alpha extension's functional failure is allowed: {log}"
+    );
+    assert_eq!(result["class"], "functional_failure");
+    assert_eq!(
+        (result["allowed"].as_bool(), result["blocks"].as_bool()),
+        (Some(true), Some(false))
+    );
+}
