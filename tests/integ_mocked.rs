@@ -1,0 +1,412 @@
+//! How `regship integ` classifies runs, with aws-smithy-mocks sequences shaped like real
+//! CloudFormation: a create that fails on a resource (CREATE_FAILED with its reason, then
+//! ROLLBACK_COMPLETE), an update that rolls back (UPDATE_ROLLBACK_COMPLETE), a delete that
+//! fails (DELETE_FAILED), and throttling past the retries; for a prod and an alpha extension.
+
+mod support;
+
+use std::sync::Arc;
+
+use aws_sdk_cloudformation::Client;
+use aws_sdk_cloudformation::config::retry::RetryConfig;
+use aws_sdk_cloudformation::error::ErrorMetadata;
+use aws_sdk_cloudformation::operation::create_stack::CreateStackOutput;
+use aws_sdk_cloudformation::operation::delete_stack::DeleteStackOutput;
+use aws_sdk_cloudformation::operation::describe_stack_events::{
+    DescribeStackEventsError, DescribeStackEventsOutput,
+};
+use aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput;
+use aws_sdk_cloudformation::operation::describe_type::DescribeTypeError;
+use aws_sdk_cloudformation::operation::update_stack::UpdateStackOutput;
+use aws_sdk_cloudformation::primitives::DateTime;
+use aws_sdk_cloudformation::types::{ResourceStatus, Stack, StackEvent, StackStatus};
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use regship::cloud::aws::{AwsCloud, Clients};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::guard::AccountGuard;
+use regship::cloud::{Cloud, Identity, StackEvent as Event};
+use regship::config::{Stage, WorkspaceConfig};
+use regship::ops::integ::{IntegClass, IntegObserver, IntegResult, run};
+use regship::workspace::Workspace;
+
+const FRESH: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/integ-fresh/1";
+const KEEP: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/integ-keep/2";
+const INTEG: &str = "Parameters:\n  IntegRevision:\n    Type: String\nResources:\n  Thing:\n    Type: AwsCommunity::S3::DeleteBucketContents\n    Properties:\n      BucketName: !Ref IntegRevision\n";
+
+fn event(stack: &str, n: u32, logical: &str, status: &str, reason: Option<&str>) -> StackEvent {
+    let is_stack = logical == "stack";
+    StackEvent::builder()
+        .event_id(format!("{stack}-{logical}-{status}-{n}"))
+        .stack_id(stack)
+        .stack_name(if stack == FRESH {
+            "integ-fresh"
+        } else {
+            "integ-keep"
+        })
+        .logical_resource_id(if is_stack {
+            if stack == FRESH {
+                "integ-fresh"
+            } else {
+                "integ-keep"
+            }
+        } else {
+            logical
+        })
+        .physical_resource_id(if is_stack {
+            stack.to_string()
+        } else {
+            format!("phys-{logical}")
+        })
+        .resource_type(if is_stack {
+            "AWS::CloudFormation::Stack"
+        } else {
+            "AwsCommunity::S3::DeleteBucketContents"
+        })
+        .resource_status(ResourceStatus::from(status))
+        .set_resource_status_reason(reason.map(String::from))
+        .timestamp(DateTime::from_secs(1_700_000_000 + i64::from(n)))
+        .build()
+}
+
+/// One DescribeStackEvents answer: `oldest_first`, returned newest first.
+fn events(oldest_first: Vec<StackEvent>) -> Rule {
+    mock!(Client::describe_stack_events).then_output(move || {
+        DescribeStackEventsOutput::builder()
+            .set_stack_events(Some(oldest_first.iter().rev().cloned().collect()))
+            .build()
+    })
+}
+
+fn no_registered_version() -> Rule {
+    mock!(Client::describe_type).then_error(|| {
+        DescribeTypeError::generic(
+            ErrorMetadata::builder()
+                .code("TypeNotFoundException")
+                .message("The type does not exist")
+                .build(),
+        )
+    })
+}
+
+fn stacks(found: Vec<Stack>) -> Rule {
+    mock!(Client::describe_stacks).then_output(move || {
+        DescribeStacksOutput::builder()
+            .set_stacks(Some(found.clone()))
+            .build()
+    })
+}
+
+fn keep_stack() -> Stack {
+    Stack::builder()
+        .stack_id(KEEP)
+        .stack_name("integ-keep-S3-DeleteBucketContents")
+        .stack_status(StackStatus::CreateComplete)
+        .creation_time(DateTime::from_secs(1_699_000_000))
+        .build()
+}
+
+fn created(stack: &'static str) -> Rule {
+    mock!(Client::create_stack)
+        .then_output(move || CreateStackOutput::builder().stack_id(stack).build())
+}
+
+fn deleted() -> Rule {
+    mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build())
+}
+
+/// The fresh copy created and deleted cleanly: its calls, from the listing of stale stacks on.
+fn fresh_passes() -> Vec<Rule> {
+    let history = vec![
+        event(
+            FRESH,
+            1,
+            "stack",
+            "CREATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ),
+        event(FRESH, 2, "Thing", "CREATE_COMPLETE", None),
+        event(FRESH, 3, "stack", "CREATE_COMPLETE", None),
+    ];
+    let mut deleting = history.clone();
+    deleting.push(event(
+        FRESH,
+        4,
+        "stack",
+        "DELETE_IN_PROGRESS",
+        Some("User Initiated"),
+    ));
+    deleting.push(event(FRESH, 5, "Thing", "DELETE_COMPLETE", None));
+    deleting.push(event(FRESH, 6, "stack", "DELETE_COMPLETE", None));
+    vec![
+        stacks(Vec::new()),
+        created(FRESH),
+        events(history.clone()),
+        events(history),
+        deleted(),
+        events(deleting),
+    ]
+}
+
+/// What the run observed; the rules are answered in order.
+struct Quiet;
+impl IntegObserver for Quiet {
+    fn line(&mut self, _: &str) {}
+    fn event(&mut self, _: &Event) {}
+}
+
+async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
+    let dir = support::example_workspace("123456789012");
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        format!("namespace: AwsCommunity\naccounts:\n  beta: {{region: us-east-1, account_id: \"123456789012\"}}\nmaturity:\n  S3_DeleteBucketContents: {maturity}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("resources/S3_DeleteBucketContents/test/integ.yml"),
+        INTEG,
+    )
+    .unwrap();
+    let workspace = Workspace::load(dir.path());
+    let context = StageContext::new(&workspace.config, Stage::Beta, &Overrides::default());
+    let caller = Identity {
+        account: "123456789012".into(),
+        arn: "arn:aws:iam::123456789012:role/ci".into(),
+    };
+    let authorization = AccountGuard::default()
+        .check_account(&context, &caller, "run integration tests")
+        .unwrap();
+    let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, &rules, |c| c
+        .retry_config(RetryConfig::disabled()));
+    let cloud: Arc<dyn Cloud> = Arc::new(AwsCloud::from_clients(
+        context,
+        Clients {
+            cloudformation,
+            ..support::unused_clients()
+        },
+    ));
+    run(
+        &cloud,
+        &authorization,
+        &workspace.extensions[0],
+        "r1",
+        &mut Quiet,
+    )
+    .await
+}
+
+fn functional_failure() -> Vec<Rule> {
+    let history = vec![
+        event(
+            FRESH,
+            1,
+            "stack",
+            "CREATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ),
+        event(
+            FRESH,
+            2,
+            "Thing",
+            "CREATE_FAILED",
+            Some(
+                "Resource handler returned message: \"Access Denied (Service: S3, Status Code: 403)\"",
+            ),
+        ),
+        event(FRESH, 3, "stack", "ROLLBACK_IN_PROGRESS", None),
+        event(FRESH, 4, "Thing", "DELETE_COMPLETE", None),
+        event(FRESH, 5, "stack", "ROLLBACK_COMPLETE", None),
+    ];
+    let mut deleting = history.clone();
+    deleting.push(event(
+        FRESH,
+        6,
+        "stack",
+        "DELETE_IN_PROGRESS",
+        Some("User Initiated"),
+    ));
+    deleting.push(event(FRESH, 7, "stack", "DELETE_COMPLETE", None));
+    vec![
+        no_registered_version(),
+        stacks(Vec::new()),
+        created(FRESH),
+        events(history.clone()),
+        events(history),
+        deleted(),
+        events(deleting),
+    ]
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_create_is_a_functional_failure_pinned_with_its_reason() {
+    let result = integ(functional_failure(), "prod").await;
+    assert_eq!(result.class, IntegClass::FunctionalFailure, "{result:#?}");
+    assert!((result.blocks, result.allowed) == (true, false));
+    let create = &result.stacks[0];
+    assert_eq!(
+        (create.operation, create.status.as_str()),
+        ("create", "ROLLBACK_COMPLETE")
+    );
+    assert!(
+        create.failures[0].reason.contains("Access Denied"),
+        "{result:#?}"
+    );
+    assert!(
+        result.reasons.iter().any(|r| r.contains("Access Denied")),
+        "{result:#?}"
+    );
+
+    let alpha = integ(functional_failure(), "alpha").await;
+    assert_eq!(alpha.class, IntegClass::FunctionalFailure);
+    assert!((alpha.blocks, alpha.allowed) == (false, true), "{alpha:#?}");
+}
+
+fn compatibility_break() -> Vec<Rule> {
+    let before = vec![event(KEEP, 1, "stack", "CREATE_COMPLETE", None)];
+    let mut update = before.clone();
+    update.push(event(
+        KEEP,
+        10,
+        "stack",
+        "UPDATE_IN_PROGRESS",
+        Some("User Initiated"),
+    ));
+    update.push(event(
+        KEEP,
+        11,
+        "Thing",
+        "UPDATE_FAILED",
+        Some("Resource handler returned message: \"KeyPrefix cannot change\""),
+    ));
+    update.push(event(
+        KEEP,
+        12,
+        "stack",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        None,
+    ));
+    update.push(event(KEEP, 13, "Thing", "UPDATE_COMPLETE", None));
+    update.push(event(KEEP, 14, "stack", "UPDATE_ROLLBACK_COMPLETE", None));
+    let mut rules = vec![no_registered_version()];
+    rules.extend(fresh_passes());
+    rules.extend([
+        stacks(vec![keep_stack()]),
+        events(before),
+        mock!(Client::update_stack)
+            .then_output(|| UpdateStackOutput::builder().stack_id(KEEP).build()),
+        events(update),
+    ]);
+    rules
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_rolled_back_update_is_a_compatibility_break() {
+    let result = integ(compatibility_break(), "prod").await;
+    assert_eq!(result.class, IntegClass::CompatibilityBreak, "{result:#?}");
+    assert!(result.blocks);
+    let update = result.stacks.last().unwrap();
+    assert_eq!(
+        (update.operation, update.status.as_str()),
+        ("update", "UPDATE_ROLLBACK_COMPLETE")
+    );
+    assert!(
+        update.failures[0]
+            .reason
+            .contains("KeyPrefix cannot change"),
+        "{result:#?}"
+    );
+
+    let alpha = integ(compatibility_break(), "alpha").await;
+    assert_eq!(alpha.class, IntegClass::CompatibilityBreak);
+    assert!(
+        alpha.allowed && !alpha.blocks,
+        "an alpha extension may break compatibility"
+    );
+}
+
+fn cleanup_failure() -> Vec<Rule> {
+    let history = vec![
+        event(
+            FRESH,
+            1,
+            "stack",
+            "CREATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ),
+        event(FRESH, 2, "Thing", "CREATE_COMPLETE", None),
+        event(FRESH, 3, "stack", "CREATE_COMPLETE", None),
+    ];
+    let mut deleting = history.clone();
+    deleting.push(event(
+        FRESH,
+        4,
+        "stack",
+        "DELETE_IN_PROGRESS",
+        Some("User Initiated"),
+    ));
+    deleting.push(event(
+        FRESH,
+        5,
+        "Thing",
+        "DELETE_FAILED",
+        Some("The bucket you tried to delete is not empty"),
+    ));
+    deleting.push(event(
+        FRESH,
+        6,
+        "stack",
+        "DELETE_FAILED",
+        Some("The following resource(s) failed to delete: [Thing]."),
+    ));
+    vec![
+        no_registered_version(),
+        stacks(Vec::new()),
+        created(FRESH),
+        events(history.clone()),
+        events(history),
+        deleted(),
+        events(deleting),
+    ]
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_failed_delete_is_a_cleanup_failure_even_for_alpha() {
+    for maturity in ["prod", "alpha"] {
+        let result = integ(cleanup_failure(), maturity).await;
+        assert_eq!(result.class, IntegClass::CleanupFailure, "{result:#?}");
+        assert!(
+            result.blocks && !result.allowed,
+            "{maturity}: a leftover stack always blocks"
+        );
+        assert!(
+            result.reasons.iter().any(|r| r
+                .contains("integ-fresh-S3-DeleteBucketContents-r1: delete ended DELETE_FAILED"))
+                && result.reasons.iter().any(|r| r
+                    .contains("Thing (AwsCommunity::S3::DeleteBucketContents)")
+                    && r.contains("not empty")),
+            "the stack and its resource are named: {result:#?}"
+        );
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn throttling_past_the_retries_is_an_infrastructure_error() {
+    let throttled = || {
+        mock!(Client::describe_stack_events).then_error(|| {
+            DescribeStackEventsError::generic(
+                ErrorMetadata::builder()
+                    .code("Throttling")
+                    .message("Rate exceeded")
+                    .build(),
+            )
+        })
+    };
+    for maturity in ["prod", "alpha"] {
+        let mut rules = vec![no_registered_version(), stacks(Vec::new()), created(FRESH)];
+        rules.extend((0..6).map(|_| throttled()));
+        let result = integ(rules, maturity).await;
+        assert_eq!(result.class, IntegClass::InfrastructureError, "{result:#?}");
+        assert!(result.blocks, "{maturity}");
+        assert!(result.reasons[0].contains("throttled"), "{result:#?}");
+    }
+}
