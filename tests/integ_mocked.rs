@@ -25,7 +25,7 @@ use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::guard::AccountGuard;
 use regship::cloud::{Cloud, Identity, StackEvent as Event};
-use regship::config::{Stage, WorkspaceConfig};
+use regship::config::Stage;
 use regship::ops::integ::{IntegClass, IntegObserver, IntegResult, run};
 use regship::workspace::Workspace;
 
@@ -147,7 +147,7 @@ fn fresh_passes() -> Vec<Rule> {
     ]
 }
 
-/// What the run observed; the rules are answered in order.
+/// A run observed by nobody: these tests read its result.
 struct Quiet;
 impl IntegObserver for Quiet {
     fn line(&mut self, _: &str) {}
