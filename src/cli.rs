@@ -87,7 +87,18 @@ pub enum Command {
     /// failure or compatibility break does not).
     Integ {
         /// The extension: its folder, folder name or type name.
-        extension: String,
+        #[arg(required_unless_present = "all")]
+        extension: Option<String>,
+        /// Every extension of the workspace, `--concurrency` at a time, with a summary at the end.
+        #[arg(long, conflicts_with = "extension")]
+        all: bool,
+        /// How many extensions run at once with --all.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        concurrency: u16,
+        /// First register the working tree's version as the default in the stage's private
+        /// registry (`cfn submit --set-default`, through the account guard).
+        #[arg(long)]
+        submit: bool,
         #[arg(long, value_enum, default_value = "beta")]
         stage: Stage,
     },

@@ -65,8 +65,20 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             follow,
             history_cap,
         }) => commands::events::run(&start, &stack, stage, follow, history_cap, aws, json),
-        Some(Command::Integ { extension, stage }) => {
-            commands::integ::run(&start, &extension, stage, aws, json)
+        Some(Command::Integ {
+            extension,
+            all,
+            concurrency,
+            submit,
+            stage,
+        }) => {
+            let which = match (extension, all) {
+                (Some(name), false) => commands::integ::Which::One(name),
+                _ => commands::integ::Which::All {
+                    concurrency: usize::from(concurrency),
+                },
+            };
+            commands::integ::run(&start, which, stage, submit, aws, json)
         }
         Some(Command::Setup {
             action: SetupAction::Deploy(args),

@@ -209,3 +209,57 @@ fn a_refused_create_is_a_functional_failure_that_blocks_prod_not_alpha() {
         (Some(true), Some(false))
     );
 }
+
+/// `--all` runs every extension side by side and ends with one row per extension.
+#[test]
+fn all_extensions_side_by_side_with_a_summary() {
+    let (moto, _serial) = moto();
+    let dir = workspace(INTEG);
+    let copied = std::process::Command::new("cp")
+        .args([
+            "-r",
+            "resources/S3_DeleteBucketContents",
+            "resources/S3_EmptyBucket",
+        ])
+        .current_dir(dir.path())
+        .status()
+        .unwrap();
+    assert!(copied.success());
+    for file in [".rpdk-config", "awscommunity-s3-deletebucketcontents.json"] {
+        let path = dir.path().join("resources/S3_EmptyBucket").join(file);
+        let text = std::fs::read_to_string(&path).unwrap().replace(
+            "AwsCommunity::S3::DeleteBucketContents",
+            "AwsCommunity::S3::EmptyBucket",
+        );
+        std::fs::write(&path, text).unwrap();
+    }
+    let output = moto.regship(dir.path(), &["integ", "--all", "--concurrency", "2"], "");
+    let text = support::output_text(&output);
+    assert_eq!(output.status.code(), Some(0), "{text}");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let rows: Vec<&str> = stdout
+        .lines()
+        .skip_while(|line| !line.starts_with("EXTENSION"))
+        .skip(1)
+        .collect();
+    assert_eq!(rows.len(), 2, "{stdout}");
+    assert!(
+        rows[0].starts_with("resources/S3_DeleteBucketContents") && rows[0].contains("passed"),
+        "{stdout}"
+    );
+    assert!(
+        rows[1].starts_with("resources/S3_EmptyBucket") && rows[1].ends_with("no"),
+        "{stdout}"
+    );
+    assert!(
+        text.contains("[S3_EmptyBucket] creating integ-fresh-S3-EmptyBucket-"),
+        "{text}"
+    );
+    assert_eq!(
+        moto.stack_names("integ-keep-"),
+        [
+            "integ-keep-S3-DeleteBucketContents",
+            "integ-keep-S3-EmptyBucket"
+        ]
+    );
+}

@@ -3,15 +3,18 @@
 
 use std::path::Path;
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use super::cloud::{authorize, block_on, connect};
 use super::output::{colour_enabled, event_line, visible};
 use super::{UsageError, load_workspace};
-use crate::cli::AwsArgs;
+use crate::cli::{AwsArgs, CfnArgs};
 use crate::cloud::StackEvent;
 use crate::cloud::guard::AccountGuard;
 use crate::config::Stage;
+use crate::ops::cfn::{CfnOptions, CfnVerb};
 use crate::ops::integ::{self, IntegObserver, IntegResult};
+use crate::workspace::Extension;
 
 /// Prints a run as it goes: lines on stderr, events on stdout (JSON lines with `--json`).
 struct Printer {
@@ -59,35 +62,161 @@ fn print_result(result: &IntegResult, json: bool) {
     }
 }
 
+/// Which extensions a run covers.
+pub enum Which {
+    One(String),
+    All { concurrency: usize },
+}
+
+/// Prefixes each line with the extension, for runs side by side.
+struct Labelled {
+    label: String,
+    json: bool,
+    colour: bool,
+}
+
+impl IntegObserver for Labelled {
+    fn line(&mut self, text: &str) {
+        eprintln!("[{}] {}", self.label, visible(text));
+    }
+
+    fn event(&mut self, event: &StackEvent) {
+        if self.json {
+            println!("{}", serde_json::to_string(event).unwrap_or_default());
+        } else {
+            println!("[{}] {}", self.label, event_line(event, self.colour));
+        }
+    }
+}
+
+/// The summary table of `--all`: one row per extension.
+fn print_summary(results: &[IntegResult]) {
+    let width = results
+        .iter()
+        .map(|r| r.extension.len())
+        .max()
+        .unwrap_or(9)
+        .max(9);
+    println!(
+        "{:width$}  {:<7}  {:<34}  {:>6}  BLOCKS",
+        "EXTENSION", "VERSION", "RESULT", "TIME"
+    );
+    for result in results {
+        let class = if result.allowed {
+            format!("{} (allowed: alpha)", result.class.describe())
+        } else {
+            result.class.describe().to_string()
+        };
+        println!(
+            "{:width$}  {:<7}  {:<34}  {:>5.0}s  {}",
+            result.extension,
+            result.version.as_deref().unwrap_or("-"),
+            class,
+            result.duration_ms as f64 / 1000.0,
+            if result.blocks { "yes" } else { "no" }
+        );
+    }
+}
+
 pub fn run(
     start: &Path,
-    name: &str,
+    which: Which,
     stage: Stage,
+    submit: bool,
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
     let workspace = load_workspace(start);
-    let extension = super::setup::extension(&workspace, name)?;
+    let (extensions, concurrency): (Vec<&Extension>, usize) = match &which {
+        Which::One(name) => (vec![super::setup::extension(&workspace, name)?], 1),
+        Which::All { concurrency } => (workspace.extensions.iter().collect(), *concurrency),
+    };
+    if extensions.is_empty() {
+        return Err(UsageError(format!(
+            "no extension in {}: nothing to test",
+            workspace.root.display()
+        )));
+    }
+    if submit {
+        for extension in &extensions {
+            let args = CfnArgs {
+                extension: extension.folder.clone(),
+                stage,
+                extra: Vec::new(),
+            };
+            let options = CfnOptions {
+                set_default: true,
+                ..CfnOptions::default()
+            };
+            let code = super::cfn::run(start, CfnVerb::Submit, options, &args, aws, json)?;
+            if code != ExitCode::SUCCESS {
+                eprintln!(
+                    "{}: the submit failed, so its integration run does not start",
+                    extension.folder
+                );
+                return Ok(code);
+            }
+        }
+    }
     let guard = AccountGuard {
         read_only: aws.read_only,
     };
+    let single = matches!(which, Which::One(_));
     block_on(async {
         let cloud = connect(&workspace.config, stage, aws).await?;
         let authorization = authorize(cloud.as_ref(), guard, "run integration tests").await?;
-        let mut printer = Printer {
-            json,
-            colour: !json && colour_enabled(),
-        };
-        let run_id = integ::new_run_id();
-        let result = integ::run(&cloud, &authorization, extension, &run_id, &mut printer).await;
-        if let Err(err) = integ::record(&result) {
-            eprintln!(
-                "warning: the result could not be kept in {}: {err}",
-                integ::history_file().display()
-            );
+        let colour = !json && colour_enabled();
+        let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
+        let mut tasks = tokio::task::JoinSet::new();
+        for (index, extension) in extensions.into_iter().enumerate() {
+            let (cloud, authorization, extension) =
+                (cloud.clone(), authorization.clone(), extension.clone());
+            let limit = limit.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let run_id = format!("{}{index}", integ::new_run_id());
+                let result = if single {
+                    let mut printer = Printer { json, colour };
+                    integ::run(&cloud, &authorization, &extension, &run_id, &mut printer).await
+                } else {
+                    let mut printer = Labelled {
+                        label: extension.folder_name().to_string(),
+                        json,
+                        colour,
+                    };
+                    integ::run(&cloud, &authorization, &extension, &run_id, &mut printer).await
+                };
+                (index, result)
+            });
         }
-        print_result(&result, json);
-        Ok(if result.blocks {
+        let mut results = Vec::new();
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok(done) => results.push(done),
+                Err(err) => eprintln!("an integration run stopped unexpectedly: {err}"),
+            }
+        }
+        results.sort_by_key(|(index, _)| *index);
+        let results: Vec<IntegResult> = results.into_iter().map(|(_, r)| r).collect();
+        for result in &results {
+            if let Err(err) = integ::record(result) {
+                eprintln!(
+                    "warning: the result could not be kept in {}: {err}",
+                    integ::history_file().display()
+                );
+            }
+        }
+        if single || json {
+            for result in &results {
+                print_result(result, json);
+            }
+        } else {
+            for result in results.iter().filter(|r| !r.reasons.is_empty()) {
+                print_result(result, false);
+            }
+            print_summary(&results);
+        }
+        Ok(if results.iter().any(|r| r.blocks) {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
