@@ -470,3 +470,57 @@ fn hooks_get_a_build_action_with_a_buildspec_that_exists() {
     );
     assert!(block.contains("- Name: HOOK_PATH"), "{block}");
 }
+
+/// The shipped release/beta.yml is what `pipeline add --stage beta` writes: taking the example
+/// out and adding it again gives the same file. Its role grants what the integ template's
+/// types list in their provider schemas, and `lambda:InvokeFunction` for its custom resource.
+#[test]
+fn the_beta_pipeline_is_what_pipeline_add_writes() {
+    let dir = support::example_workspace("123456789012");
+    let path = dir.path().join("release/beta.yml");
+    let shipped = std::fs::read_to_string(&path).unwrap();
+    let start = shipped
+        .find("  # --- AwsCommunity::S3::DeleteBucketContents")
+        .unwrap();
+    let end = shipped.find("  PipelineRole:").unwrap();
+    let mut bare = format!("{}{}", &shipped[..start], &shipped[end..]);
+    let action = bare
+        .find("            - Name: S3DeleteBucketContents")
+        .unwrap();
+    let notifications = bare.find("\n  # Pipeline notifications").unwrap();
+    bare.replace_range(action..notifications, "");
+    std::fs::write(&path, &bare).unwrap();
+
+    let added = regship(
+        dir.path(),
+        &[
+            "pipeline",
+            "add",
+            "S3_DeleteBucketContents",
+            "--stage",
+            "beta",
+            "--yes",
+        ],
+    );
+    assert!(added.status.success(), "{}", support::output_text(&added));
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), shipped);
+
+    let data = cfnlint_data();
+    let mut expected = BTreeSet::from(["lambda:InvokeFunction".to_string()]);
+    for type_name in ["AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::IAM::Role"] {
+        expected.extend(provider_permissions(&data, type_name));
+    }
+    let template = regship::workspace::template::Template::parse(&shipped).unwrap();
+    assert_eq!(
+        granted(&template, "S3DeleteBucketContentsBuildRole"),
+        expected
+    );
+    let project = template
+        .resources()
+        .find(|r| r.logical_id == "S3DeleteBucketContentsBuildProject")
+        .unwrap();
+    assert_eq!(
+        project.properties.unwrap()["Source"]["BuildSpec"].as_str(),
+        Some("resources/integ-buildspec.yml")
+    );
+}

@@ -9,7 +9,19 @@ use super::pipeline_live::{self, Live};
 use super::scaffold::write_plan;
 use super::{UsageError, load_workspace, pipeline_control};
 use crate::cli::{AwsArgs, PipelineAction, PipelineOptions};
-use crate::scaffold::pipeline::{drift, plan_add};
+use crate::config::Stage;
+use crate::scaffold::pipeline::{PipelineKind, drift, plan_add};
+
+/// The pipeline template `--stage` names: cicd's contract tests or beta's integration runs.
+fn pipeline_kind(stage: Stage) -> Result<PipelineKind, UsageError> {
+    match stage {
+        Stage::Cicd => Ok(PipelineKind::Cicd),
+        Stage::Beta => Ok(PipelineKind::Beta),
+        Stage::Sandbox | Stage::Prod => Err(UsageError(format!(
+            "the {stage} account has no pipeline template: use --stage cicd or --stage beta"
+        ))),
+    }
+}
 
 pub fn run(
     start: &Path,
@@ -48,7 +60,8 @@ pub fn run(
                     workspace.root.display()
                 ))
             })?;
-            let plan = plan_add(&workspace, &[found]).map_err(UsageError)?;
+            let plan = plan_add(&workspace, &[found], pipeline_kind(options.stage)?)
+                .map_err(UsageError)?;
             write_plan(
                 &workspace.root,
                 &found.folder,
@@ -61,9 +74,10 @@ pub fn run(
         }
         PipelineAction::Sync { write } => {
             let all: Vec<_> = workspace.extensions.iter().collect();
-            let plan = plan_add(&workspace, &all).map_err(UsageError)?;
+            let plan =
+                plan_add(&workspace, &all, pipeline_kind(options.stage)?).map_err(UsageError)?;
             let mut drifted = Vec::new();
-            for extension in &all {
+            for extension in all.iter().filter(|_| options.stage == Stage::Cicd) {
                 if let Some((missing, extra)) = drift(&workspace, extension)
                     && (!missing.is_empty() || !extra.is_empty())
                 {

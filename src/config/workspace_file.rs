@@ -235,6 +235,10 @@ fn default_pipeline_template() -> String {
     "release/cicd.yml".into()
 }
 
+fn default_beta_pipeline_template() -> String {
+    "release/beta.yml".into()
+}
+
 /// The contents of `regship.yml`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -253,6 +257,9 @@ pub struct WorkspaceConfig {
     /// The CI/CD pipeline template, relative to the root.
     #[serde(default = "default_pipeline_template")]
     pub pipeline_template: String,
+    /// The beta account's pipeline template (integration runs), relative to the root.
+    #[serde(default = "default_beta_pipeline_template")]
+    pub beta_pipeline_template: String,
     #[serde(default)]
     pub accounts: Accounts,
     /// Maturity per extension, keyed by type name or folder; absent: prod.
@@ -278,6 +285,7 @@ impl Default for WorkspaceConfig {
             rules: BTreeMap::new(),
             extension_rules: BTreeMap::new(),
             pipeline_template: default_pipeline_template(),
+            beta_pipeline_template: default_beta_pipeline_template(),
             accounts: Accounts::default(),
             maturity: BTreeMap::new(),
             problems: Vec::new(),

@@ -23,7 +23,7 @@ pub fn stem(extension: &Extension) -> String {
 /// The contract-tests policy of a build role: exactly the actions `required` lists, a wildcard
 /// only where a provider schema lists one (with a comment naming who needs it), and
 /// `iam:PassRole` only on the account's own roles.
-fn policy_block(required: &RequiredActions) -> String {
+fn policy_block(required: &RequiredActions, kind: PipelineKind) -> String {
     let line = |(action, needed_by): (&String, &BTreeSet<String>)| {
         if action.contains(['*', '?']) {
             let types: Vec<&str> = needed_by.iter().map(String::as_str).collect();
@@ -56,8 +56,17 @@ fn policy_block(required: &RequiredActions) -> String {
         return statements;
     }
     format!(
-        "      Policies:\n        - PolicyName: contract-tests\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # The schema's handler permissions, and what the provider schemas ({source})\n            # list for the resource types of test/setup (`regship pipeline sync` compares them).\n            Statement:\n{statements}",
+        "      Policies:\n        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n            Statement:\n{statements}",
         source = permissions::source(),
+        name = match kind {
+            PipelineKind::Cicd => "contract-tests",
+            PipelineKind::Beta => "integ-tests",
+        },
+        needs = match kind {
+            PipelineKind::Cicd => "The schema's handler permissions",
+            PipelineKind::Beta => "Custom resources (invoked as the caller)",
+        },
+        templates = kind.templates(),
     )
 }
 
@@ -70,11 +79,60 @@ fn path_variable(extension: &Extension) -> &'static str {
     }
 }
 
-fn resources_block(extension: &Extension) -> String {
+/// Which pipeline a block is for: the CI/CD account's contract tests, or the beta account's
+/// integration runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PipelineKind {
+    Cicd,
+    Beta,
+}
+
+impl PipelineKind {
+    /// What the build role needs beyond its pipeline's common policy.
+    fn required(self, extension: &Extension) -> RequiredActions {
+        match self {
+            PipelineKind::Cicd => RequiredActions::of(extension),
+            PipelineKind::Beta => RequiredActions::for_integ(extension),
+        }
+    }
+
+    fn template_path(self, workspace: &Workspace) -> &str {
+        match self {
+            PipelineKind::Cicd => &workspace.config.pipeline_template,
+            PipelineKind::Beta => &workspace.config.beta_pipeline_template,
+        }
+    }
+
+    fn buildspec(self) -> &'static str {
+        match self {
+            PipelineKind::Cicd => "resources/buildspec.yml",
+            PipelineKind::Beta => "resources/integ-buildspec.yml",
+        }
+    }
+
+    fn common_policy(self) -> &'static str {
+        match self {
+            PipelineKind::Cicd => "CommonBuildPolicy",
+            PipelineKind::Beta => "CommonIntegPolicy",
+        }
+    }
+
+    /// The templates the role's permissions come from, for notes.
+    fn templates(self) -> &'static str {
+        match self {
+            PipelineKind::Cicd => "test/setup",
+            PipelineKind::Beta => "test/integ",
+        }
+    }
+}
+
+fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
     let stem = stem(extension);
-    let policy = policy_block(&RequiredActions::of(extension));
+    let policy = policy_block(&kind.required(extension), kind);
+    let common = kind.common_policy();
+    let buildspec = kind.buildspec();
     format!(
-        "  # --- {type_name} ({folder})\n  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref CommonBuildPolicy\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share the setup stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: resources/buildspec.yml\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: true\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n\n",
+        "  # --- {type_name} ({folder})\n  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: true\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n\n",
         type_name = extension.type_name().unwrap_or_default(),
         folder = extension.folder,
         variable = path_variable(extension),
@@ -124,11 +182,19 @@ fn build_actions_end(lines: &[&str]) -> Option<(usize, String)> {
 }
 
 /// Plans the build action, project and role of each of `extensions` that has none yet.
-pub fn plan_add(workspace: &Workspace, extensions: &[&Extension]) -> Result<Plan, String> {
-    let path = workspace.root.join(&workspace.config.pipeline_template);
-    let display = workspace.config.pipeline_template.clone();
+pub fn plan_add(
+    workspace: &Workspace,
+    extensions: &[&Extension],
+    kind: PipelineKind,
+) -> Result<Plan, String> {
+    let display = kind.template_path(workspace).to_string();
+    let path = workspace.root.join(&display);
     let text = std::fs::read_to_string(&path).map_err(|err| {
-        format!("{display}: {err} (create it from the regship repository's release/cicd.yml)")
+        let kit = match kind {
+            PipelineKind::Cicd => "release/cicd.yml",
+            PipelineKind::Beta => "release/beta.yml",
+        };
+        format!("{display}: {err} (create it from the regship repository's {kit})")
     })?;
     let template =
         Template::parse(&text).map_err(|problem| format!("{display}: {}", problem.message))?;
@@ -183,12 +249,13 @@ pub fn plan_add(workspace: &Workspace, extensions: &[&Extension]) -> Result<Plan
                 .position(|l| l.trim_end() == format!("  {id}:"))
         })
         .ok_or_else(|| format!("{display}: the pipeline's resource line was not found"))?;
-    let resources: String = missing.iter().map(|e| resources_block(e)).collect();
+    let resources: String = missing.iter().map(|e| resources_block(e, kind)).collect();
     for extension in &missing {
-        for type_name in RequiredActions::of(extension).unlisted {
+        for type_name in kind.required(extension).unlisted {
             plan.notes.push(format!(
-                "{}: no provider schema lists the permissions of {type_name} (test/setup): grant what creating and deleting it needs in {}BuildRole by hand",
+                "{}: no provider schema lists the permissions of {type_name} ({}): grant what creating and deleting it needs in {}BuildRole by hand",
                 extension.folder,
+                kind.templates(),
                 stem(extension)
             ));
         }

@@ -65,18 +65,40 @@ impl RequiredActions {
                 required.need(action, HANDLERS);
             }
         }
-        for template in extension.setup.iter().filter_map(|s| s.ok()) {
+        required.add_templates(extension.setup.iter().filter_map(|s| s.ok()));
+        required
+    }
+
+    /// What creating, updating and deleting the extension's `test/integ*` templates needs of the
+    /// caller (the beta build role): the provider-schema permissions of their AWS types, and
+    /// `lambda:InvokeFunction` for custom resources, which CloudFormation invokes as the caller.
+    /// The extension's own handlers run with its execution role, not the caller's.
+    pub fn for_integ(extension: &Extension) -> RequiredActions {
+        let mut required = RequiredActions::default();
+        required.add_templates(extension.integ.iter().filter_map(|s| s.ok()));
+        required
+    }
+
+    fn add_templates<'t>(
+        &mut self,
+        templates: impl Iterator<Item = &'t super::template::Template>,
+    ) {
+        for template in templates {
             for type_name in template.resources().filter_map(|r| r.type_name) {
                 match of(type_name) {
-                    Some(actions) => actions.for_each(|action| required.need(action, type_name)),
+                    Some(actions) => actions.for_each(|action| self.need(action, type_name)),
+                    None if type_name.starts_with("Custom::")
+                        || type_name == "AWS::CloudFormation::CustomResource" =>
+                    {
+                        self.need("lambda:InvokeFunction", type_name);
+                    }
                     None if type_name.starts_with("AWS::") => {
-                        required.unlisted.insert(type_name.to_string());
+                        self.unlisted.insert(type_name.to_string());
                     }
                     None => {}
                 }
             }
         }
-        required
     }
 
     fn need(&mut self, action: &str, by: &str) {
