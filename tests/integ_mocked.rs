@@ -410,3 +410,175 @@ async fn throttling_past_the_retries_is_an_infrastructure_error() {
         assert!(result.reasons[0].contains("throttled"), "{result:#?}");
     }
 }
+
+const FAIL: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/integ-fail/3";
+
+fn configured(configuration: &'static str, calls: Arc<std::sync::atomic::AtomicUsize>) -> Rule {
+    mock!(Client::set_type_configuration)
+        .match_requests(move |request| request.configuration() == Some(configuration))
+        .then_output(move || {
+            calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            aws_sdk_cloudformation::operation::set_type_configuration::SetTypeConfigurationOutput::builder().build()
+        })
+}
+
+/// The calls of a hook's run whose integ-fail is stopped (`stopped`) or let through.
+fn hook_rules(
+    stopped: bool,
+    applied: Arc<std::sync::atomic::AtomicUsize>,
+    undone: Arc<std::sync::atomic::AtomicUsize>,
+) -> Vec<Rule> {
+    let fail_history = if stopped {
+        vec![
+            event(
+                FAIL,
+                1,
+                "stack",
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            event(
+                FAIL,
+                2,
+                "Thing",
+                "CREATE_FAILED",
+                Some("The following hook(s)/validation failed: [AwsCommunity::Bucket::Guard]"),
+            ),
+            event(FAIL, 3, "stack", "ROLLBACK_COMPLETE", None),
+        ]
+    } else {
+        vec![
+            event(
+                FAIL,
+                1,
+                "stack",
+                "CREATE_IN_PROGRESS",
+                Some("User Initiated"),
+            ),
+            event(FAIL, 2, "stack", "CREATE_COMPLETE", None),
+        ]
+    };
+    let mut fail_deleting = fail_history.clone();
+    fail_deleting.push(event(FAIL, 9, "stack", "DELETE_COMPLETE", None));
+    let mut rules = vec![
+        no_registered_version(),
+        configured(
+            "{\"CloudFormationConfiguration\": {\"HookConfiguration\": {\"TargetStacks\": \"ALL\"}}}",
+            applied,
+        ),
+    ];
+    rules.extend(fresh_passes());
+    rules.extend([
+        created(FAIL),
+        events(fail_history.clone()),
+        events(fail_history),
+        deleted(),
+        events(fail_deleting),
+    ]);
+    if stopped {
+        rules.extend([
+            stacks(Vec::new()),
+            created(KEEP),
+            events(vec![
+                event(
+                    KEEP,
+                    1,
+                    "stack",
+                    "CREATE_IN_PROGRESS",
+                    Some("User Initiated"),
+                ),
+                event(KEEP, 2, "stack", "CREATE_COMPLETE", None),
+            ]),
+        ]);
+    }
+    rules.push(configured(
+        "{\"CloudFormationConfiguration\": {\"HookConfiguration\": {\"TargetStacks\": \"NONE\"}}}",
+        undone,
+    ));
+    rules
+}
+
+async fn hook_integ(rules: Vec<Rule>) -> IntegResult {
+    let dir = support::example_workspace("123456789012");
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: AwsCommunity\naccounts:\n  beta: {region: us-east-1, account_id: \"123456789012\"}\n",
+    )
+    .unwrap();
+    std::fs::remove_dir_all(dir.path().join("resources")).unwrap();
+    let hook = dir.path().join("hooks/Bucket_Guard");
+    std::fs::create_dir_all(hook.join("test")).unwrap();
+    std::fs::write(
+        hook.join(".rpdk-config"),
+        r#"{"typeName": "AwsCommunity::Bucket::Guard", "language": "java", "artifact_type": "HOOK"}"#,
+    )
+    .unwrap();
+    std::fs::write(hook.join("test/integ-succeed.yml"), "Resources:\n  Thing:\n    Type: AWS::S3::Bucket\n    Properties:\n      VersioningConfiguration: {Status: Enabled}\n").unwrap();
+    std::fs::write(
+        hook.join("test/integ-fail.yml"),
+        "Resources:\n  Thing:\n    Type: AWS::S3::Bucket\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hook.join("test/configuration.json"),
+        "{\"CloudFormationConfiguration\": {\"HookConfiguration\": {\"TargetStacks\": \"ALL\"}}}",
+    )
+    .unwrap();
+    std::fs::write(
+        hook.join("test/configuration-undo.json"),
+        "{\"CloudFormationConfiguration\": {\"HookConfiguration\": {\"TargetStacks\": \"NONE\"}}}",
+    )
+    .unwrap();
+    let workspace = Workspace::load(dir.path());
+    let context = StageContext::new(&workspace.config, Stage::Beta, &Overrides::default());
+    let caller = Identity {
+        account: "123456789012".into(),
+        arn: "arn:aws:iam::123456789012:role/ci".into(),
+    };
+    let authorization = AccountGuard::default()
+        .check_account(&context, &caller, "run integration tests")
+        .unwrap();
+    let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, &rules, |c| c
+        .retry_config(RetryConfig::disabled()));
+    let cloud: Arc<dyn Cloud> = Arc::new(AwsCloud::from_clients(
+        context,
+        Clients {
+            cloudformation,
+            ..support::unused_clients()
+        },
+    ));
+    run(
+        &cloud,
+        &authorization,
+        &workspace.extensions[0],
+        "r1",
+        &mut Quiet,
+    )
+    .await
+}
+
+/// A hook: its configuration applied, integ-succeed created and deleted, integ-fail stopped by
+/// the hook (named in the failure), the long-lived copy created, the configuration undone;
+/// when the hook lets integ-fail through, that is a functional failure and the undo still runs.
+#[tokio::test(start_paused = true)]
+async fn a_hook_must_stop_integ_fail_and_its_configuration_is_restored() {
+    let (applied, undone) = (Arc::default(), Arc::default());
+    let result = hook_integ(hook_rules(true, Arc::clone(&applied), Arc::clone(&undone))).await;
+    assert_eq!(result.class, IntegClass::Passed, "{result:#?}");
+    let count =
+        |c: &Arc<std::sync::atomic::AtomicUsize>| c.load(std::sync::atomic::Ordering::SeqCst);
+    assert_eq!((count(&applied), count(&undone)), (1, 1));
+
+    let (applied, undone) = (Arc::default(), Arc::default());
+    let result = hook_integ(hook_rules(false, Arc::clone(&applied), Arc::clone(&undone))).await;
+    assert_eq!(result.class, IntegClass::FunctionalFailure, "{result:#?}");
+    assert!(
+        result.reasons.iter().any(|r| r.contains("did not stop it")),
+        "{result:#?}"
+    );
+    assert_eq!(
+        count(&undone),
+        1,
+        "the configuration is restored after a failure too"
+    );
+}

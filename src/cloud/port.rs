@@ -64,6 +64,13 @@ pub trait Cloud: Send + Sync {
         template: &TemplateSource,
         parameters: &[(String, String)],
     ) -> Result<bool, CloudError>;
+    /// SetTypeConfiguration of a hook in this account and region.
+    async fn set_hook_configuration(
+        &self,
+        authorization: &Authorization,
+        type_name: &str,
+        configuration: &str,
+    ) -> Result<(), CloudError>;
     /// The template a stack last ran (GetTemplate, as submitted).
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError>;
     /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.

@@ -4,7 +4,7 @@
 //! update handler runs against what older versions created. Each run ends in one class, and
 //! the alpha policy says whether it blocks the release.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,7 +18,8 @@ use crate::config::Maturity;
 use crate::watch::stack_events::{
     DEFAULT_HISTORY_CAP, PinnedFailure, PollProblem, StackEventPoller, Start,
 };
-use crate::workspace::Extension;
+use crate::workspace::template::Template;
+use crate::workspace::{ArtifactType, Extension, Loaded};
 
 /// The parameter a template declares to be told each run apart (so that an update always has
 /// something to change).
@@ -354,31 +355,18 @@ pub async fn run(
     }
 }
 
-async fn exercise(
-    run: &mut Run<'_>,
+/// An integ template ready to deploy, with the parameters each run passes.
+struct Prepared {
+    source: TemplateSource,
+    parameters: Vec<(String, String)>,
+}
+
+async fn prepare(
+    (cloud, authorization): (&Arc<dyn Cloud>, &Authorization),
     extension: &Extension,
+    integ: &Loaded<Template>,
     run_id: &str,
-    stale_deleted: &mut Vec<String>,
-) -> Result<IntegClass, CloudError> {
-    let integ = match extension.artifact_type() {
-        crate::workspace::ArtifactType::Hook => {
-            return Err(CloudError::new(
-                CloudErrorKind::Invalid,
-                format!(
-                    "{} is a hook: its integ-succeed/integ-fail runs are not supported by `regship integ` yet",
-                    extension.folder
-                ),
-                "run them by hand in the beta account for now",
-            ));
-        }
-        _ => extension.integ.first().ok_or_else(|| {
-            CloudError::new(
-                CloudErrorKind::Invalid,
-                format!("{} has no test/integ template", extension.folder),
-                format!("create one (`regship scaffold integ {}`)", extension.folder),
-            )
-        })?,
-    };
+) -> Result<Prepared, CloudError> {
     let template = integ.ok().ok_or_else(|| {
         CloudError::new(
             CloudErrorKind::Invalid,
@@ -387,20 +375,122 @@ async fn exercise(
         )
     })?;
     let deployable = package::deployable(
-        run.cloud.as_ref(),
-        run.authorization,
+        cloud.as_ref(),
+        authorization,
         &extension.file(&integ.path),
         &integ.path,
         &integ.text,
     )
     .await?;
-    let parameters: Vec<(String, String)> = template
+    let parameters = template
         .root
         .get("Parameters")
         .and_then(|p| p.get(REVISION_PARAMETER))
         .map(|_| vec![(REVISION_PARAMETER.to_string(), run_id.to_string())])
         .unwrap_or_default();
+    Ok(Prepared {
+        source: deployable.source,
+        parameters,
+    })
+}
 
+/// The integ template whose file stem is `stem` (`integ`, `integ-succeed`, `integ-fail`).
+fn integ_template<'e>(
+    extension: &'e Extension,
+    stem: &str,
+) -> Result<&'e Loaded<Template>, CloudError> {
+    extension
+        .integ
+        .iter()
+        .find(|loaded| {
+            Path::new(&loaded.path)
+                .file_stem()
+                .is_some_and(|s| s == stem)
+        })
+        .ok_or_else(|| {
+            CloudError::new(
+                CloudErrorKind::Invalid,
+                format!("{} has no test/{stem} template", extension.folder),
+                match extension.artifact_type() {
+                    ArtifactType::Resource => format!("create one (`regship scaffold integ {}`)", extension.folder),
+                    ArtifactType::Hook => "a hook needs test/integ-succeed.yml (a template it lets through) and test/integ-fail.yml (one it stops)".into(),
+                    ArtifactType::Module => "create test/integ.yml that uses the module like a resource".into(),
+                },
+            )
+        })
+}
+
+/// A hook's configuration file of `test/` (`configuration.json`, `configuration-undo.json`).
+fn hook_configuration(extension: &Extension, name: &str) -> Result<Option<String>, CloudError> {
+    let path = extension.dir.join("test").join(name);
+    if !path.is_file() {
+        return Ok(None);
+    }
+    std::fs::read_to_string(&path).map(Some).map_err(|err| {
+        CloudError::new(
+            CloudErrorKind::Invalid,
+            format!("{}: {err}", path.display()),
+            "fix the file's permissions or remove it",
+        )
+    })
+}
+
+async fn exercise(
+    run: &mut Run<'_>,
+    extension: &Extension,
+    run_id: &str,
+    stale_deleted: &mut Vec<String>,
+) -> Result<IntegClass, CloudError> {
+    if extension.artifact_type() != ArtifactType::Hook {
+        let integ = integ_template(extension, "integ")?;
+        let prepared = prepare((run.cloud, run.authorization), extension, integ, run_id).await?;
+        return exercise_stacks(run, extension, run_id, stale_deleted, &prepared, None).await;
+    }
+    // A hook: its configuration applied first, and undone after, whatever happened between.
+    let type_name = extension.type_name().unwrap_or_default().to_string();
+    let account = (run.cloud, run.authorization);
+    let succeed = integ_template(extension, "integ-succeed")?;
+    let succeed = prepare(account, extension, succeed, run_id).await?;
+    let fail = integ_template(extension, "integ-fail")?;
+    let fail = prepare(account, extension, fail, run_id).await?;
+    if let Some(configuration) = hook_configuration(extension, "configuration.json")? {
+        run.observer
+            .line(&format!("applying test/configuration.json to {type_name}"));
+        run.cloud
+            .set_hook_configuration(run.authorization, &type_name, &configuration)
+            .await?;
+    }
+    let class = exercise_stacks(run, extension, run_id, stale_deleted, &succeed, Some(&fail)).await;
+    if let Some(undo) = hook_configuration(extension, "configuration-undo.json")? {
+        run.observer.line(&format!(
+            "applying test/configuration-undo.json to {type_name}"
+        ));
+        if let Err(error) = run
+            .cloud
+            .set_hook_configuration(run.authorization, &type_name, &undo)
+            .await
+        {
+            run.reasons.push(format!(
+                "the hook's configuration could not be restored: {}",
+                error.message
+            ));
+            return Ok(IntegClass::CleanupFailure);
+        }
+    }
+    class
+}
+
+/// The stacks of a run: stale ones deleted, the fresh copy created and deleted (for a hook,
+/// also `fail`, which must be stopped by the hook), then the long-lived copy.
+async fn exercise_stacks(
+    run: &mut Run<'_>,
+    extension: &Extension,
+    run_id: &str,
+    stale_deleted: &mut Vec<String>,
+    prepared: &Prepared,
+    fail: Option<&Prepared>,
+) -> Result<IntegClass, CloudError> {
+    let (source, parameters) = (&prepared.source, &prepared.parameters);
     // 1. What an interrupted run left behind.
     let prefix = fresh_stack_prefix(extension);
     for stale in run.cloud.list_stacks(&prefix).await? {
@@ -426,9 +516,7 @@ async fn exercise(
         (RUN_TAG.to_string(), run_id.to_string()),
         (EXTENSION_TAG.to_string(), extension.folder.clone()),
     ];
-    let (fresh_id, created) = run
-        .create(&fresh, &deployable.source, &parameters, &tags)
-        .await?;
+    let (fresh_id, created) = run.create(&fresh, source, parameters, &tags).await?;
     if let Some(fresh_id) = fresh_id
         && !run.delete(&fresh_id, &fresh).await?
     {
@@ -436,6 +524,39 @@ async fn exercise(
     }
     if !created {
         return Ok(IntegClass::FunctionalFailure);
+    }
+    // A hook must stop what it is there to stop: integ-fail may not be created.
+    if let Some(fail) = fail {
+        let stopped = format!("{prefix}{run_id}-fail");
+        let (stopped_id, created) = run
+            .create(&stopped, &fail.source, &fail.parameters, &tags)
+            .await?;
+        if let Some(stopped_id) = stopped_id
+            && !run.delete(&stopped_id, &stopped).await?
+        {
+            return Ok(IntegClass::CleanupFailure);
+        }
+        if created {
+            run.reasons.push(format!(
+                "{stopped}: test/integ-fail was created: the hook {} did not stop it",
+                extension.type_name().unwrap_or_default()
+            ));
+            return Ok(IntegClass::FunctionalFailure);
+        }
+        // Its failure must be the hook's doing: the hook is named in a reason.
+        let hook = extension.type_name().unwrap_or_default();
+        let by_hook = run.stacks.iter().any(|stack| {
+            stack.operation == "create"
+                && stack.stack == stopped
+                && stack.failures.iter().any(|f| f.reason.contains(hook))
+        });
+        if !by_hook {
+            run.reasons.push(format!(
+                "{stopped}: test/integ-fail failed, but no failure names the hook {hook}"
+            ));
+            return Ok(IntegClass::FunctionalFailure);
+        }
+        run.reasons.clear();
     }
 
     // 3. The long-lived copy: created once, then updated by every run.
@@ -464,13 +585,13 @@ async fn exercise(
             };
             // Without a revision, the same template updates nothing: not worth a call.
             let unchanged = parameters.is_empty()
-                && matches!(&deployable.source, TemplateSource::Body(body)
+                && matches!(source, TemplateSource::Body(body)
                     if run.cloud.stack_template(&stack.stack_id).await? == *body);
             run.observer.line(&format!("updating {keep}"));
             let updating = !unchanged
                 && run
                     .cloud
-                    .update_stack(run.authorization, &keep, &deployable.source, &parameters)
+                    .update_stack(run.authorization, &keep, source, parameters)
                     .await?;
             if !updating {
                 run.reasons.push(format!(
@@ -495,9 +616,7 @@ async fn exercise(
                 return Ok(IntegClass::CleanupFailure);
             }
             let tags = [(EXTENSION_TAG.to_string(), extension.folder.clone())];
-            let (keep_id, created) = run
-                .create(&keep, &deployable.source, &parameters, &tags)
-                .await?;
+            let (keep_id, created) = run.create(&keep, source, parameters, &tags).await?;
             if created {
                 return Ok(IntegClass::Passed);
             }

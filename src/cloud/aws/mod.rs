@@ -210,6 +210,14 @@ impl Cloud for AwsCloud {
     ) -> Result<bool, CloudError> {
         AwsCloud::update_stack(self, authorization, stack, template, parameters).await
     }
+    async fn set_hook_configuration(
+        &self,
+        authorization: &Authorization,
+        type_name: &str,
+        configuration: &str,
+    ) -> Result<(), CloudError> {
+        AwsCloud::set_hook_configuration(self, authorization, type_name, configuration).await
+    }
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
         AwsCloud::stack_template(self, stack).await
     }

@@ -1,9 +1,10 @@
 //! The CloudFormation registry: what is registered in this account and region.
 
-use aws_sdk_cloudformation::types::{RegistryType, Visibility};
+use aws_sdk_cloudformation::types::{RegistryType, ThirdPartyType, Visibility};
 
 use super::AwsCloud;
 use super::errors::classify;
+use crate::cloud::guard::Authorization;
 use crate::cloud::{CloudError, RegisteredType};
 
 impl AwsCloud {
@@ -27,5 +28,25 @@ impl AwsCloud {
             default_version: output.default_version_id().map(String::from),
             last_updated_ms: output.last_updated().and_then(|t| t.to_millis().ok()),
         })
+    }
+
+    /// SetTypeConfiguration for a hook (its configuration JSON, as `test/configuration.json`).
+    pub async fn set_hook_configuration(
+        &self,
+        authorization: &Authorization,
+        type_name: &str,
+        configuration: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.clients
+            .cloudformation
+            .set_type_configuration()
+            .r#type(ThirdPartyType::Hook)
+            .type_name(type_name)
+            .configuration(configuration)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "SetTypeConfiguration"))?;
+        Ok(())
     }
 }

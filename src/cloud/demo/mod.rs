@@ -61,6 +61,8 @@ struct World {
     submitted: BTreeMap<String, u32>,
     /// The artifact buckets' objects: (bucket, key) -> content.
     objects: BTreeMap<(String, String), Vec<u8>>,
+    /// Hook type name -> its configuration (SetTypeConfiguration).
+    hook_configurations: BTreeMap<String, String>,
 }
 
 /// Everything the demo's accounts hold, shared by the connection of every stage.
@@ -145,6 +147,7 @@ impl DemoWorld {
                 pipeline,
                 submitted: BTreeMap::new(),
                 objects: BTreeMap::new(),
+                hook_configurations: BTreeMap::new(),
             }),
         })
     }
@@ -439,6 +442,20 @@ impl Cloud for DemoCloud {
             .apply(authorization, stack, template, false, &[])
             .await?
             .is_some())
+    }
+
+    async fn set_hook_configuration(
+        &self,
+        authorization: &Authorization,
+        type_name: &str,
+        configuration: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        self.world
+            .lock()
+            .hook_configurations
+            .insert(type_name.to_string(), configuration.to_string());
+        Ok(())
     }
 
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {

@@ -97,6 +97,14 @@ impl Cloud for FakeCloud {
     ) -> Result<bool, CloudError> {
         Err(self.record("UpdateStack"))
     }
+    async fn set_hook_configuration(
+        &self,
+        _: &Authorization,
+        _: &str,
+        _: &str,
+    ) -> Result<(), CloudError> {
+        Err(self.record("SetTypeConfiguration"))
+    }
     async fn stack_template(&self, _: &str) -> Result<String, CloudError> {
         Err(self.record("GetTemplate"))
     }
