@@ -14,6 +14,7 @@ use regship::cloud::guard::AccountGuard;
 use regship::cloud::{Export, Identity, ResourceChange, StackEvent, StackOutput};
 use regship::commands::list::ExtensionRow;
 use regship::config::{Maturity, Stage, WorkspaceConfig};
+use regship::ops::integ::{IntegClass, PastRun, beta_rows};
 use regship::ops::package::Upload;
 use regship::ui::keymap::Keymap;
 use regship::ui::theme::Theme;
@@ -882,4 +883,101 @@ fn a_stack_waiting_for_its_change_set_shows_how_long() {
         screen.contains("REVIEW_IN_PROGRESS  waiting for its change set 4m10s"),
         "{backend}"
     );
+}
+
+fn past(
+    extension: &str,
+    class: IntegClass,
+    allowed: bool,
+    blocks: bool,
+    minutes_ago: i64,
+) -> PastRun {
+    PastRun {
+        extension: extension.into(),
+        version: Some("00000004".into()),
+        run_id: format!("r{minutes_ago}"),
+        class,
+        allowed,
+        blocks,
+        started_ms: NOW - minutes_ago * 60_000,
+        duration_ms: 95_000,
+    }
+}
+
+/// The beta view with every class: a pass, an alpha extension's allowed compatibility break
+/// with a trend, a prod extension's blocking break, an unexercised update, and no run yet.
+#[test]
+fn beta_views() {
+    let mut state = state();
+    app::update(&mut state, Input::Show(ViewKind::Beta));
+    snapshot("beta_loading", &state);
+    let history = vec![
+        past(
+            "resources/S3_DeleteBucketContents",
+            IntegClass::Passed,
+            false,
+            false,
+            90,
+        ),
+        past(
+            "resources/SQS_QueuePolicy",
+            IntegClass::Passed,
+            false,
+            false,
+            80,
+        ),
+        past(
+            "resources/SQS_QueuePolicy",
+            IntegClass::CompatibilityBreak,
+            true,
+            false,
+            70,
+        ),
+        past(
+            "resources/S3_DeleteBucketContents",
+            IntegClass::CompatibilityBreak,
+            false,
+            true,
+            20,
+        ),
+        past(
+            "hooks/S3_BucketVersioningEnabled",
+            IntegClass::UpdateNotExercised,
+            false,
+            false,
+            10,
+        ),
+        past(
+            "resources/SQS_QueuePolicy",
+            IntegClass::FunctionalFailure,
+            true,
+            false,
+            5,
+        ),
+    ];
+    let folders = vec![
+        (
+            "resources/S3_DeleteBucketContents".to_string(),
+            Maturity::Prod,
+        ),
+        ("resources/SQS_QueuePolicy".to_string(), Maturity::Alpha),
+        (
+            "hooks/S3_BucketVersioningEnabled".to_string(),
+            Maturity::Prod,
+        ),
+        ("resources/Never_Run".to_string(), Maturity::Prod),
+    ];
+    app::update(
+        &mut state,
+        TaskResult::BetaLoaded(Ok(beta_rows(&folders, &history))),
+    );
+    snapshot("beta", &state);
+    let mut failed = AppState::new("repo", Stage::Beta);
+    failed.now_ms = NOW;
+    app::update(&mut failed, Input::Show(ViewKind::Beta));
+    app::update(
+        &mut failed,
+        TaskResult::BetaLoaded(Err("history: permission denied".into())),
+    );
+    snapshot("beta_error", &failed);
 }

@@ -97,6 +97,8 @@ bindings! {
     Jobs: "jobs", ["4"], "jobs", "jobs view", Input::Show(ViewKind::Jobs);
     Pipeline: "pipeline", ["5"], "pipeline", "pipeline view (the stage's CodePipeline)",
         Input::Show(ViewKind::Pipeline);
+    Beta: "beta", ["6"], "beta", "beta view (each extension's integration runs)",
+        Input::Show(ViewKind::Beta);
 }
 
 impl Binding {

@@ -10,6 +10,8 @@ pub enum LineCommand {
     Events(Option<String>),
     Jobs,
     Pipeline,
+    /// The beta view: each extension's integration runs.
+    Beta,
     Stage(Stage),
     Region(String),
     Help,
@@ -23,6 +25,7 @@ pub const COMMANDS: &[&str] = &[
     "events",
     "jobs",
     "pipeline",
+    "beta",
     "stage",
     "region",
     "help",
@@ -43,6 +46,7 @@ pub fn parse(line: &str) -> Result<LineCommand, String> {
         "events" | "ev" => Ok(LineCommand::Events(argument)),
         "jobs" => Ok(LineCommand::Jobs),
         "pipeline" | "pl" => Ok(LineCommand::Pipeline),
+        "beta" => Ok(LineCommand::Beta),
         "help" => Ok(LineCommand::Help),
         "q" | "quit" => Ok(LineCommand::Quit),
         "stage" => {

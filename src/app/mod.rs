@@ -125,6 +125,8 @@ pub enum TaskResult {
     },
     ScaffoldPlanned(Result<crate::scaffold::Plan, String>),
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
+    /// The beta view's rows (or why the history could not be read).
+    BetaLoaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
     PipelineLoaded {
         generation: u64,
         stage: Stage,
@@ -217,6 +219,8 @@ pub enum Command {
         folder: String,
         integ: bool,
     },
+    /// Each extension's integration runs, from the local history file.
+    LoadBeta,
     /// GetPipelineState and the latest executions of the stage's pipeline.
     LoadPipeline {
         generation: u64,

@@ -221,6 +221,12 @@ pub(super) fn show(state: &mut AppState, view: ViewKind) -> Vec<Command> {
     match view {
         ViewKind::Accounts if state.accounts.is_empty() => load_accounts(state),
         ViewKind::Pipeline => load_pipeline(state),
+        ViewKind::Beta => {
+            if !matches!(state.beta, Loadable::Loaded { .. }) {
+                state.beta = Loadable::Loading;
+            }
+            vec![Command::LoadBeta]
+        }
         _ => Vec::new(),
     }
 }
@@ -380,6 +386,7 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
         Ok(command_line::LineCommand::Resources) => show(state, ViewKind::Resources),
         Ok(command_line::LineCommand::Accounts) => show(state, ViewKind::Accounts),
         Ok(command_line::LineCommand::Jobs) => show(state, ViewKind::Jobs),
+        Ok(command_line::LineCommand::Beta) => show(state, ViewKind::Beta),
         Ok(command_line::LineCommand::Pipeline) => show(state, ViewKind::Pipeline),
         Ok(command_line::LineCommand::Events(None)) => show(state, ViewKind::Events),
         Ok(command_line::LineCommand::Events(Some(stack))) => {

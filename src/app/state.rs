@@ -19,6 +19,7 @@ pub enum ViewKind {
     Events,
     Jobs,
     Pipeline,
+    Beta,
 }
 
 impl ViewKind {
@@ -29,6 +30,7 @@ impl ViewKind {
             ViewKind::Events => "events",
             ViewKind::Jobs => "jobs",
             ViewKind::Pipeline => "pipeline",
+            ViewKind::Beta => "beta",
         }
     }
 }
@@ -280,6 +282,8 @@ pub struct AppState {
     /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
     pub build_status: Loadable<BTreeMap<String, String>>,
     pub jobs: Vec<JobView>,
+    /// The beta view: each extension's last integration run, from the local history.
+    pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
     pub history_cap: usize,
@@ -319,6 +323,7 @@ impl AppState {
             cicd_pipeline: false,
             build_status: Loadable::NotLoaded,
             jobs: Vec::new(),
+            beta: Loadable::NotLoaded,
             next_job_id: 1,
             notice: None,
             history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,
@@ -405,6 +410,7 @@ impl AppState {
             ViewKind::Accounts => Stage::ALL.len(),
             ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
             ViewKind::Jobs => self.jobs.len(),
+            ViewKind::Beta => self.beta.value().map_or(0, Vec::len),
             ViewKind::Pipeline => self.pipeline.value().map_or(0, |p| {
                 p.state
                     .stages

@@ -32,7 +32,7 @@ pub const EXTENSION_TAG: &str = "regship:integ-extension";
 const MAX_RETRIES: u32 = 5;
 
 /// How a run ended: exactly one of these.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum IntegClass {
     Passed,
@@ -169,6 +169,63 @@ pub fn record(result: &IntegResult) -> std::io::Result<()> {
         .open(path)?;
     let line = serde_json::to_string(result).map_err(std::io::Error::other)?;
     writeln!(file, "{line}")
+}
+
+/// What the beta view shows of one past run (a line of the history file, read back).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+pub struct PastRun {
+    pub extension: String,
+    pub version: Option<String>,
+    pub run_id: String,
+    pub class: IntegClass,
+    pub allowed: bool,
+    pub blocks: bool,
+    pub started_ms: i64,
+    pub duration_ms: u64,
+}
+
+/// The runs `text` (the history file) holds, oldest first; a line that is not a run is skipped.
+pub fn parse_history(text: &str) -> Vec<PastRun> {
+    text.lines()
+        .filter_map(|line| serde_json::from_str(line).ok())
+        .collect()
+}
+
+/// One extension on the beta view: its last run and the classes of the runs before.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BetaRow {
+    pub extension: String,
+    pub maturity: Maturity,
+    pub last: Option<PastRun>,
+    /// The classes of the last runs, oldest first (at most [`TREND_RUNS`]).
+    pub trend: Vec<IntegClass>,
+    pub runs: usize,
+}
+
+/// How many runs the trend shows.
+pub const TREND_RUNS: usize = 5;
+
+/// A row per extension (`folders` with their maturity, in order) from the history's runs.
+pub fn beta_rows(folders: &[(String, Maturity)], history: &[PastRun]) -> Vec<BetaRow> {
+    folders
+        .iter()
+        .map(|(folder, maturity)| {
+            let runs: Vec<&PastRun> = history.iter().filter(|r| &r.extension == folder).collect();
+            BetaRow {
+                extension: folder.clone(),
+                maturity: *maturity,
+                last: runs.last().map(|run| (*run).clone()),
+                trend: runs
+                    .iter()
+                    .rev()
+                    .take(TREND_RUNS)
+                    .rev()
+                    .map(|run| run.class)
+                    .collect(),
+                runs: runs.len(),
+            }
+        })
+        .collect()
 }
 
 /// Why a stack operation could not be followed to its end.
@@ -627,5 +684,47 @@ async fn exercise_stacks(
             }
             Ok(IntegClass::FunctionalFailure)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_lines_become_rows_with_a_trend() {
+        let line = |extension: &str, class: &str, at: i64| {
+            format!(
+                r#"{{"extension":"{extension}","version":"00000002","run_id":"r{at}","class":"{class}","allowed":false,"blocks":false,"started_ms":{at},"duration_ms":1,"stacks":[],"reasons":[]}}"#
+            )
+        };
+        let text = [
+            line("resources/A", "passed", 1),
+            "not json".to_string(),
+            line("resources/B", "functional_failure", 2),
+            line("resources/A", "compatibility_break", 3),
+            line("resources/A", "passed", 4),
+        ]
+        .join("\n");
+        let history = parse_history(&text);
+        assert_eq!(history.len(), 4, "the line that is no run is skipped");
+        let rows = beta_rows(
+            &[
+                ("resources/A".into(), Maturity::Prod),
+                ("resources/C".into(), Maturity::Alpha),
+            ],
+            &history,
+        );
+        assert_eq!(rows[0].runs, 3);
+        assert_eq!(
+            rows[0].trend,
+            [
+                IntegClass::Passed,
+                IntegClass::CompatibilityBreak,
+                IntegClass::Passed
+            ]
+        );
+        assert_eq!(rows[0].last.as_ref().unwrap().started_ms, 4);
+        assert_eq!((rows[1].runs, rows[1].last.is_none()), (0, true));
     }
 }

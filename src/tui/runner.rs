@@ -318,6 +318,24 @@ impl Runner {
                 verb,
                 stage,
             } => self.run_cfn(id, folder, verb, stage),
+            Command::LoadBeta => {
+                let workspace = self.current_workspace();
+                tokio::task::spawn_blocking(move || {
+                    let folders: Vec<(String, crate::config::Maturity)> = workspace
+                        .extensions
+                        .iter()
+                        .map(|e| (e.folder.clone(), e.maturity))
+                        .collect();
+                    let path = crate::ops::integ::history_file();
+                    let result = match std::fs::read_to_string(&path) {
+                        Ok(text) => Ok(crate::ops::integ::parse_history(&text)),
+                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+                        Err(err) => Err(format!("{}: {err}", path.display())),
+                    }
+                    .map(|history| crate::ops::integ::beta_rows(&folders, &history));
+                    let _ = actions.send(TaskResult::BetaLoaded(result));
+                });
+            }
             Command::LoadPipeline { generation, stage } => {
                 let handle = self.cloud_of(stage);
                 let pipeline = pipeline_name(&self.config, stage);

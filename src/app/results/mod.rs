@@ -27,6 +27,10 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
         result @ (TaskResult::JobLine { .. } | TaskResult::JobEnded { .. }) => {
             jobs::apply(state, result)
         }
+        TaskResult::BetaLoaded(result) => {
+            state.beta = Loadable::from_result(result, state.now_ms);
+            Vec::new()
+        }
         result @ (TaskResult::PipelineLoaded { .. }
         | TaskResult::BuildPolled { .. }
         | TaskResult::ExecutionLoaded { .. }

@@ -145,3 +145,28 @@ fn every_route_to_another_stage_clears_the_region_and_reloads_what_depends_on_it
     );
     assert_eq!(state.pipeline, Loadable::Loading);
 }
+
+#[test]
+fn the_beta_view_reads_the_history_and_shows_its_rows() {
+    let mut state = loaded();
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed("beta"));
+    let commands = keys(&mut state, [Input::InputSubmit]);
+    assert_eq!(state.view(), ViewKind::Beta);
+    assert_eq!(commands, [Command::LoadBeta]);
+    assert!(matches!(state.beta, Loadable::Loading));
+    let rows = crate::ops::integ::beta_rows(
+        &[("resources/A".to_string(), crate::config::Maturity::Prod)],
+        &[],
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
+    );
+    assert_eq!(state.row_count(ViewKind::Beta), 1);
+    // Shown again, it reads again (the history may have grown), keeping the rows meanwhile.
+    keys(&mut state, [Input::Show(ViewKind::Resources)]);
+    let commands = keys(&mut state, [Input::Show(ViewKind::Beta)]);
+    assert_eq!(commands, [Command::LoadBeta]);
+    assert!(matches!(state.beta, Loadable::Loaded { .. }));
+}

@@ -1,12 +1,14 @@
 //! One module per screen.
 
 mod accounts;
+mod beta;
 mod events;
 mod jobs;
 mod pipeline;
 mod resources;
 
 pub use accounts::accounts;
+pub use beta::beta;
 pub use events::events;
 pub use jobs::{jobs, jobs_list_area};
 pub use pipeline::{build, execution, pipeline};

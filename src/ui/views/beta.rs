@@ -1,0 +1,136 @@
+//! The beta view: per extension, the last integration run (its class, when, the version it
+//! ran, whether it blocks the release) and the trend of the runs before, from the local
+//! history that `regship integ` keeps; no AWS call.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use crate::app::{AppState, Loadable, ViewKind};
+use crate::cloud::StatusCategory;
+use crate::config::Maturity;
+use crate::ops::format::clock;
+use crate::ops::integ::{BetaRow, IntegClass};
+use crate::ui::list_offset;
+use crate::ui::theme::Theme;
+
+/// A class's symbol and the colour it is drawn in.
+fn mark(class: IntegClass, allowed: bool) -> (&'static str, StatusCategory) {
+    match class {
+        IntegClass::Passed => ("✓", StatusCategory::Complete),
+        IntegClass::UpdateNotExercised => ("~", StatusCategory::InProgress),
+        _ if allowed => ("!", StatusCategory::InProgress),
+        _ => ("✗", StatusCategory::Failed),
+    }
+}
+
+fn row<'a>(beta: &'a BetaRow, theme: &Theme) -> Row<'a> {
+    let Some(last) = &beta.last else {
+        return Row::new(vec![
+            Cell::from(beta.extension.as_str()),
+            Cell::from(beta.maturity.to_string()),
+            Cell::from(Span::styled("no run yet (regship integ)", theme.muted())),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(""),
+        ]);
+    };
+    let (symbol, category) = mark(last.class, last.allowed);
+    let verdict = if last.allowed {
+        format!("{symbol} {} (allowed: alpha)", last.class.describe())
+    } else {
+        format!("{symbol} {}", last.class.describe())
+    };
+    let trend: Vec<Span> = beta
+        .trend
+        .iter()
+        .map(|class| {
+            let allowed = beta.maturity == Maturity::Alpha
+                && matches!(
+                    class,
+                    IntegClass::FunctionalFailure | IntegClass::CompatibilityBreak
+                );
+            let (symbol, category) = mark(*class, allowed);
+            Span::styled(symbol, theme.status(category))
+        })
+        .collect();
+    Row::new(vec![
+        Cell::from(beta.extension.as_str()),
+        Cell::from(beta.maturity.to_string()),
+        Cell::from(Span::styled(verdict, theme.status(category))),
+        Cell::from(clock(last.started_ms)),
+        Cell::from(last.version.clone().unwrap_or_else(|| "-".into())),
+        Cell::from(Line::from(trend)),
+        Cell::from(if last.blocks {
+            Span::styled("blocks", theme.status(StatusCategory::Failed))
+        } else {
+            Span::raw("")
+        }),
+    ])
+}
+
+pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .title(" beta: integration runs (from this machine's history) ")
+        .border_style(theme.muted());
+    let rows = match &state.beta {
+        Loadable::Loaded { value, .. } => value,
+        Loadable::Failed { message, .. } => {
+            let text = format!("The history could not be read: {message}");
+            frame.render_widget(Paragraph::new(text).block(block), area);
+            return;
+        }
+        _ => {
+            frame.render_widget(
+                Paragraph::new("reading the history…")
+                    .style(theme.muted())
+                    .block(block),
+                area,
+            );
+            return;
+        }
+    };
+    if rows.is_empty() {
+        let text = "No extension in this workspace.";
+        frame.render_widget(Paragraph::new(text).style(theme.muted()).block(block), area);
+        return;
+    }
+    let selected = state.selected(ViewKind::Beta).min(rows.len() - 1);
+    let table = Table::new(
+        rows.iter().map(|r| row(r, theme)),
+        [
+            Constraint::Fill(2),
+            Constraint::Length(8),
+            Constraint::Fill(3),
+            Constraint::Length(8),
+            Constraint::Length(8),
+            Constraint::Length(5),
+            Constraint::Length(6),
+        ],
+    )
+    .header(
+        Row::new([
+            "EXTENSION",
+            "MATURITY",
+            "LAST RUN",
+            "AT",
+            "VERSION",
+            "TREND",
+            "",
+        ])
+        .style(theme.muted()),
+    )
+    .row_highlight_style(theme.selected())
+    .block(block.border_style(Style::default().fg(theme.muted)));
+    let mut table_state = TableState::default()
+        .with_selected(Some(selected))
+        .with_offset(list_offset(
+            selected,
+            area.height.saturating_sub(3) as usize,
+        ));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}
