@@ -58,9 +58,13 @@ fn guide(state: &AppState) -> Guide {
     match state.screen() {
         Screen::List(ViewKind::Events) => events_guide(state),
         Screen::List(ViewKind::Jobs) => jobs_guide(state),
-        Screen::List(ViewKind::Beta) => &[T(
-            "the last integration run of each extension (regship integ --stage beta); alpha failures are allowed, ✗ blocks the release",
-        )],
+        Screen::List(ViewKind::Beta) => &[
+            T(
+                "each extension's last integration run (regship integ); ✗ blocks the release, ! is an alpha failure allowed; ",
+            ),
+            K(Binding::Open),
+            T(" follows its long-lived stack in beta"),
+        ],
         Screen::List(ViewKind::Pipeline) => pipeline_guide(state),
         Screen::Build(_) => build_guide(state),
         Screen::Execution(_) => &[

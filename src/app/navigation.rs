@@ -474,6 +474,18 @@ fn open(state: &mut AppState) -> Vec<Command> {
             Vec::new()
         }
         Screen::List(ViewKind::Pipeline) => open_pipeline_row(state),
+        // A row's long-lived integ stack, in the beta account, from its latest operation.
+        Screen::List(ViewKind::Beta) => {
+            let Some(row) = state
+                .beta
+                .value()
+                .and_then(|rows| rows.get(state.selected(ViewKind::Beta)))
+            else {
+                return Vec::new();
+            };
+            let stack = crate::ops::integ::keep_stack_of(&row.extension);
+            follow(state, Stage::Beta, &stack, Start::LatestOperation)
+        }
         Screen::List(ViewKind::Accounts) => {
             let stage = Stage::ALL[state.selected(ViewKind::Accounts).min(3)];
             if stage != state.stage {

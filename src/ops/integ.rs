@@ -116,23 +116,26 @@ pub trait IntegObserver: Send {
     fn event(&mut self, event: &StackEvent);
 }
 
-/// The stack-name form of a folder name (`S3_DeleteBucketContents` -> `S3-DeleteBucketContents`).
-fn dashed(extension: &Extension) -> String {
-    extension
-        .folder_name()
+/// The stack-name form of a folder's last part (`resources/S3_DeleteBucketContents` ->
+/// `S3-DeleteBucketContents`).
+fn dashed(folder: &str) -> String {
+    folder
+        .rsplit('/')
+        .next()
+        .unwrap_or(folder)
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
         .collect()
 }
 
-/// The long-lived stack of an extension.
-pub fn keep_stack_name(extension: &Extension) -> String {
-    format!("integ-keep-{}", dashed(extension))
+/// The long-lived stack of the extension in `folder`.
+pub fn keep_stack_of(folder: &str) -> String {
+    format!("integ-keep-{}", dashed(folder))
 }
 
 /// The prefix of an extension's fresh stacks (the run id follows).
 pub fn fresh_stack_prefix(extension: &Extension) -> String {
-    format!("integ-fresh-{}-", dashed(extension))
+    format!("integ-fresh-{}-", dashed(&extension.folder))
 }
 
 /// A run id: the start time in base 36, short and ordered.
@@ -617,7 +620,7 @@ async fn exercise_stacks(
     }
 
     // 3. The long-lived copy: created once, then updated by every run.
-    let keep = keep_stack_name(extension);
+    let keep = keep_stack_of(&extension.folder);
     let existing = run.cloud.describe_stack(&keep).await?;
     if let Some(stack) = &existing
         && !is_terminal(&stack.status)

@@ -202,6 +202,7 @@ fn hints(state: &AppState) -> &'static [Binding] {
             Binding::Quit,
         ],
         Screen::List(ViewKind::Beta) => &[
+            Binding::Open,
             Binding::Up,
             Binding::Down,
             Binding::Back,

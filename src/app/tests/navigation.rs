@@ -164,6 +164,12 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
         [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
     );
     assert_eq!(state.row_count(ViewKind::Beta), 1);
+    // Enter follows the row's long-lived stack in the beta account.
+    let commands = keys(&mut state, [Input::Open]);
+    assert!(
+        commands.iter().any(|c| matches!(c, Command::Follow { stage: Stage::Beta, stack, .. } if stack == "integ-keep-A")),
+        "{commands:?}"
+    );
     // Shown again, it reads again (the history may have grown), keeping the rows meanwhile.
     keys(&mut state, [Input::Show(ViewKind::Resources)]);
     let commands = keys(&mut state, [Input::Show(ViewKind::Beta)]);
