@@ -266,3 +266,59 @@ fn all_extensions_side_by_side_with_a_summary() {
         "the stacks come in the order the runs finished"
     );
 }
+
+/// `--submit` registers the working tree's version first (`cfn submit --set-default`, here a
+/// stand-in that records its arguments), through the guard in the beta account; a submit that
+/// fails, or whose registration cannot be confirmed (moto has no DescribeType), stops the run
+/// before any stack is touched.
+#[test]
+fn submit_comes_first_and_an_unconfirmed_submit_stops_the_run() {
+    use std::os::unix::fs::PermissionsExt;
+    let (moto, _serial) = moto();
+    let dir = workspace(INTEG);
+    let cfn = dir.path().join("cfn-stand-in");
+    let calls = dir.path().join("cfn-calls");
+    let run = |exit: i32| {
+        std::fs::write(
+            &cfn,
+            format!(
+                "#!/bin/bash\necho \"$*\" >> '{}'\nexit {exit}\n",
+                calls.display()
+            ),
+        )
+        .unwrap();
+        std::fs::set_permissions(&cfn, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let mut command = support::regship_command(dir.path());
+        command
+            .args([
+                "-C",
+                dir.path().to_str().unwrap(),
+                "--endpoint-url",
+                &moto.endpoint,
+            ])
+            .args(["integ", "S3_DeleteBucketContents", "--submit"])
+            .env("REGSHIP_CFN", &cfn);
+        support::run_with_stdin(command, "")
+    };
+    for exit in [1, 0] {
+        let output = run(exit);
+        let text = support::output_text(&output);
+        assert_eq!(output.status.code(), Some(1), "{text}");
+        assert!(
+            text.contains("the submit failed, so its integration run does not start"),
+            "{text}"
+        );
+        assert!(
+            moto.stack_names("integ-").is_empty(),
+            "no stack is touched: {text}"
+        );
+    }
+    let recorded = std::fs::read_to_string(&calls).unwrap();
+    assert_eq!(recorded.lines().count(), 2, "{recorded}");
+    assert!(
+        recorded
+            .lines()
+            .all(|line| line.starts_with("submit") && line.contains("--set-default")),
+        "{recorded}"
+    );
+}

@@ -90,12 +90,14 @@ pub fn cfn_job(
     }
 }
 
-/// Refuses a submit outside the sandbox or in another account than the sandbox's.
+/// Refuses a submit outside the private registries that take one (the sandbox, and beta,
+/// where each new default version is integration-tested) or in another account than the
+/// stage's.
 pub async fn authorize_submit(cloud: &dyn Cloud, guard: AccountGuard) -> Result<(), String> {
     let stage = cloud.context().stage;
-    if stage != Stage::Sandbox {
+    if !matches!(stage, Stage::Sandbox | Stage::Beta) {
         return Err(format!(
-            "submit goes to the sandbox's private registry; {stage} publishes through its own process"
+            "submit goes to the sandbox's or beta's private registry; {stage} publishes through its own process"
         ));
     }
     guard
