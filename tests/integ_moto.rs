@@ -322,3 +322,58 @@ fn submit_comes_first_and_an_unconfirmed_submit_stops_the_run() {
         "{recorded}"
     );
 }
+
+/// A run killed after its fresh stack was created leaves that stack; the next run finds it by
+/// its tag and deletes it before anything else, so no stack is left behind. A loopback proxy
+/// slows every request by two seconds, so that the kill lands between the create and the delete.
+#[test]
+fn a_run_killed_mid_way_leaves_nothing_after_the_next_run() {
+    use std::io::BufRead;
+    let (moto, _serial) = moto();
+    let dir = workspace(INTEG);
+    let proxy = support::fault_proxy::FaultProxy::start(moto.port);
+    proxy.set(support::fault_proxy::Fault::Latency(
+        std::time::Duration::from_secs(1),
+    ));
+    let mut command = support::regship_command(dir.path());
+    command
+        .args([
+            "-C",
+            dir.path().to_str().unwrap(),
+            "--endpoint-url",
+            &proxy.endpoint,
+        ])
+        .args(["integ", "S3_DeleteBucketContents"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped());
+    let mut child = command.spawn().unwrap();
+    let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    for line in stderr.lines() {
+        let line = line.unwrap();
+        seen.push(line.clone());
+        if line.starts_with("creating integ-fresh-") {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().any(|l| l.starts_with("creating integ-fresh-")),
+        "{seen:?}"
+    );
+    // The create is through the proxy after 2 s; the delete could not be sent before 6 s.
+    std::thread::sleep(std::time::Duration::from_millis(3_500));
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let left = moto.stack_names("integ-fresh-");
+    assert_eq!(
+        left.len(),
+        1,
+        "the killed run left its fresh stack: {left:?}"
+    );
+
+    let (code, result, log) = integ(moto, dir.path());
+    assert_eq!(code, Some(0), "{log}");
+    assert!(log.contains("left behind by the interrupted run"), "{log}");
+    assert_eq!(result["stale_deleted"], serde_json::json!(left));
+    assert!(moto.stack_names("integ-fresh-").is_empty(), "{log}");
+}
