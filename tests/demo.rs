@@ -225,3 +225,26 @@ async fn the_demo_packages_templates_with_rain_directives() {
     demo.keys("d");
     expect(&mut demo, "unchanged handler (", secs(5)).await;
 }
+
+/// In beta, the beta view starts an integration run on the demo's accounts: its latest line
+/// shows while it runs, and its class when it ends (kept in the demo's own history file).
+#[tokio::test(start_paused = true)]
+async fn the_demo_runs_an_integration_test_from_the_beta_view() {
+    let mut demo = demo(11);
+    expect(&mut demo, "d deploys the setup stack", secs(2)).await;
+    demo.command("stage beta");
+    demo.keys("6");
+    expect(&mut demo, "resources/S3_DeleteBucketContents", secs(5)).await;
+    demo.keys("I");
+    expect(&mut demo, "running", secs(10)).await;
+    expect(
+        &mut demo,
+        "S3_DeleteBucketContents: integration run",
+        secs(300),
+    )
+    .await;
+    // The demo's first create of the day fails on a resource: the run is a functional failure,
+    // and the row, read again from the demo's history, says it blocks the release.
+    expect(&mut demo, "✗ functional failure", secs(5)).await;
+    expect(&mut demo, "blocks", secs(1)).await;
+}

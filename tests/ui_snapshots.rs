@@ -972,6 +972,12 @@ fn beta_views() {
         TaskResult::BetaLoaded(Ok(beta_rows(&folders, &history))),
     );
     snapshot("beta", &state);
+    let mut live = state.clone();
+    live.beta_live.insert(
+        "resources/SQS_QueuePolicy".into(),
+        "integ-keep-SQS-QueuePolicy UPDATE_IN_PROGRESS AWS::CloudFormation::Stack".into(),
+    );
+    snapshot("beta_live", &live);
     let mut failed = AppState::new("repo", Stage::Beta);
     failed.now_ms = NOW;
     app::update(&mut failed, Input::Show(ViewKind::Beta));

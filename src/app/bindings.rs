@@ -84,6 +84,7 @@ bindings! {
         Input::Scaffold { integ: true };
     ToggleFollow: "toggle_follow", ["f"], "follow", "follow the newest events", Input::ToggleFollow;
     CancelJob: "cancel_job", ["x"], "cancel", "cancel the job", Input::CancelJob;
+    RunInteg: "run_integ", ["I"], "run integ", "run the integration tests in beta", Input::RunInteg;
     StartPipeline: "start_pipeline", ["S"], "start", "pipeline: start an execution (asks first)",
         Input::ControlPipeline(PipelineControl::Start);
     RetryStage: "retry_stage", ["R"], "retry", "pipeline: retry the failed actions (asks first)",

@@ -62,8 +62,10 @@ fn guide(state: &AppState) -> Guide {
             T(
                 "each extension's last integration run (regship integ); ✗ blocks the release, ! is an alpha failure allowed; ",
             ),
+            K(Binding::RunInteg),
+            T(" runs it now, "),
             K(Binding::Open),
-            T(" follows its long-lived stack in beta"),
+            T(" follows its long-lived stack"),
         ],
         Screen::List(ViewKind::Pipeline) => pipeline_guide(state),
         Screen::Build(_) => build_guide(state),

@@ -56,6 +56,8 @@ pub enum Input {
     },
     ToggleFollow,
     CancelJob,
+    /// Run the selected extension's integration tests in the beta account.
+    RunInteg,
     /// Start, retry or stop the stage's pipeline (through the guard and a confirmation).
     ControlPipeline(PipelineControl),
     Show(ViewKind),
@@ -127,6 +129,16 @@ pub enum TaskResult {
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
     /// The beta view's rows (or why the history could not be read).
     BetaLoaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
+    /// A line of a running integration run.
+    IntegProgress {
+        folder: String,
+        line: String,
+    },
+    /// An integration run ended (its result is in the history), or could not start.
+    IntegFinished {
+        folder: String,
+        result: Result<Box<crate::ops::integ::IntegResult>, String>,
+    },
     PipelineLoaded {
         generation: u64,
         stage: Stage,
@@ -221,6 +233,10 @@ pub enum Command {
     },
     /// Each extension's integration runs, from the local history file.
     LoadBeta,
+    /// `regship integ` for one extension in the beta account, reported as it goes.
+    RunInteg {
+        folder: String,
+    },
     /// GetPipelineState and the latest executions of the stage's pipeline.
     LoadPipeline {
         generation: u64,

@@ -92,6 +92,7 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
             }
         }
         Input::Show(view) => return show(state, view),
+        Input::RunInteg => return run_integ(state),
         Input::Refresh => return refresh(state),
         Input::ToggleFollow => {
             if let Some(events) = &mut state.events {
@@ -495,6 +496,33 @@ fn open(state: &mut AppState) -> Vec<Command> {
         }
         _ => Vec::new(),
     }
+}
+
+/// Starts the selected extension's integration run in beta (one at a time per extension).
+fn run_integ(state: &mut AppState) -> Vec<Command> {
+    if state.screen() != &Screen::List(ViewKind::Beta) {
+        notice(state, "integration runs start from the beta view (6)", true);
+        return Vec::new();
+    }
+    let Some(folder) = state
+        .beta
+        .value()
+        .and_then(|rows| rows.get(state.selected(ViewKind::Beta)))
+        .map(|row| row.extension.clone())
+    else {
+        return Vec::new();
+    };
+    if state.beta_live.contains_key(&folder) {
+        notice(state, format!("{folder}: a run is already going"), true);
+        return Vec::new();
+    }
+    if refused_read_only(state) {
+        return Vec::new();
+    }
+    state
+        .beta_live
+        .insert(folder.clone(), "checking the beta account".into());
+    vec![Command::RunInteg { folder }]
 }
 
 fn refresh(state: &mut AppState) -> Vec<Command> {

@@ -284,6 +284,8 @@ pub struct AppState {
     pub jobs: Vec<JobView>,
     /// The beta view: each extension's last integration run, from the local history.
     pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
+    /// Integration runs in progress: extension folder -> their latest line.
+    pub beta_live: BTreeMap<String, String>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
     pub history_cap: usize,
@@ -324,6 +326,7 @@ impl AppState {
             build_status: Loadable::NotLoaded,
             jobs: Vec::new(),
             beta: Loadable::NotLoaded,
+            beta_live: BTreeMap::new(),
             next_job_id: 1,
             notice: None,
             history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,

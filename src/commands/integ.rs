@@ -199,7 +199,7 @@ pub fn run(
         results.sort_by_key(|(index, _)| *index);
         let results: Vec<IntegResult> = results.into_iter().map(|(_, r)| r).collect();
         for result in &results {
-            if let Err(err) = integ::record(result) {
+            if let Err(err) = integ::record(&integ::history_file(), result) {
                 eprintln!(
                     "warning: the result could not be kept in {}: {err}",
                     integ::history_file().display()

@@ -159,10 +159,9 @@ pub fn history_file() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("regship-integ-history.jsonl"))
 }
 
-/// Appends `result` to the history file.
-pub fn record(result: &IntegResult) -> std::io::Result<()> {
+/// Appends `result` to the history file at `path` ([`history_file`] but in the demo).
+pub fn record(path: &Path, result: &IntegResult) -> std::io::Result<()> {
     use std::io::Write;
-    let path = history_file();
     if let Some(parent) = path.parent() {
         std::fs::create_dir_all(parent)?;
     }

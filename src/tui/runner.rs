@@ -42,10 +42,34 @@ pub struct Runner {
     demo: Option<Arc<DemoWorld>>,
     /// Every task's pauses are on this clock (the demo's runs faster).
     pub clock: Clock,
+    /// Where integration runs are kept (the demo's never reach the user's own history).
+    pub integ_history: PathBuf,
 }
 
 fn with_hint(error: CloudError) -> String {
     error.with_hint()
+}
+
+/// Sends an integration run's lines to the app, as its latest line.
+struct IntegProgress {
+    folder: String,
+    actions: UnboundedSender<TaskResult>,
+}
+
+impl crate::ops::integ::IntegObserver for IntegProgress {
+    fn line(&mut self, text: &str) {
+        let _ = self.actions.send(TaskResult::IntegProgress {
+            folder: self.folder.clone(),
+            line: text.to_string(),
+        });
+    }
+
+    fn event(&mut self, event: &crate::cloud::StackEvent) {
+        self.line(&format!(
+            "{} {} {}",
+            event.logical_id, event.status, event.resource_type
+        ));
+    }
 }
 
 impl Runner {
@@ -68,6 +92,13 @@ impl Runner {
             generation: watch::channel(1).0,
             jobs: Arc::default(),
             connections,
+            integ_history: if demo.is_some() {
+                std::env::temp_dir()
+                    .join(format!("regship-demo-{}", std::process::id()))
+                    .join("integ-history.jsonl")
+            } else {
+                crate::ops::integ::history_file()
+            },
             demo,
             clock: Clock::real(),
         }
@@ -318,15 +349,55 @@ impl Runner {
                 verb,
                 stage,
             } => self.run_cfn(id, folder, verb, stage),
+            Command::RunInteg { folder } => {
+                let (handle, guard) = (self.cloud_of(Stage::Beta), self.guard());
+                let history = self.integ_history.clone();
+                let extension = self
+                    .current_workspace()
+                    .extensions
+                    .iter()
+                    .find(|e| e.folder == folder)
+                    .cloned();
+                tokio::spawn(async move {
+                    let outcome = async {
+                        let extension = extension
+                            .ok_or_else(|| format!("{folder} is no longer in the workspace"))?;
+                        let cloud = handle.get().await?;
+                        let authorization = guard
+                            .authorize(cloud.as_ref(), "run integration tests")
+                            .await
+                            .map_err(|denial| denial.to_string())?;
+                        let mut observer = IntegProgress {
+                            folder: folder.clone(),
+                            actions: actions.clone(),
+                        };
+                        let run_id = crate::ops::integ::new_run_id();
+                        let result = crate::ops::integ::run(
+                            &cloud,
+                            &authorization,
+                            &extension,
+                            &run_id,
+                            &mut observer,
+                        )
+                        .await;
+                        if let Err(err) = crate::ops::integ::record(&history, &result) {
+                            tracing::warn!("the integ result could not be kept: {err}");
+                        }
+                        Ok::<_, String>(Box::new(result))
+                    };
+                    let result = outcome.await;
+                    let _ = actions.send(TaskResult::IntegFinished { folder, result });
+                });
+            }
             Command::LoadBeta => {
                 let workspace = self.current_workspace();
+                let path = self.integ_history.clone();
                 tokio::task::spawn_blocking(move || {
                     let folders: Vec<(String, crate::config::Maturity)> = workspace
                         .extensions
                         .iter()
                         .map(|e| (e.folder.clone(), e.maturity))
                         .collect();
-                    let path = crate::ops::integ::history_file();
                     let result = match std::fs::read_to_string(&path) {
                         Ok(text) => Ok(crate::ops::integ::parse_history(&text)),
                         Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),

@@ -203,6 +203,7 @@ fn hints(state: &AppState) -> &'static [Binding] {
         ],
         Screen::List(ViewKind::Beta) => &[
             Binding::Open,
+            Binding::RunInteg,
             Binding::Up,
             Binding::Down,
             Binding::Back,

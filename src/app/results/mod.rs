@@ -31,6 +31,28 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             state.beta = Loadable::from_result(result, state.now_ms);
             Vec::new()
         }
+        TaskResult::IntegProgress { folder, line } => {
+            if let Some(latest) = state.beta_live.get_mut(&folder) {
+                *latest = line;
+            }
+            Vec::new()
+        }
+        TaskResult::IntegFinished { folder, result } => {
+            state.beta_live.remove(&folder);
+            match result {
+                Ok(result) => {
+                    let verdict = if result.allowed {
+                        format!("{} (allowed: alpha)", result.class.describe())
+                    } else {
+                        result.class.describe().to_string()
+                    };
+                    let text = format!("{folder}: integration run {verdict}");
+                    notice(state, text, result.blocks);
+                }
+                Err(message) => notice(state, format!("{folder}: {message}"), true),
+            }
+            vec![Command::LoadBeta]
+        }
         result @ (TaskResult::PipelineLoaded { .. }
         | TaskResult::BuildPolled { .. }
         | TaskResult::ExecutionLoaded { .. }

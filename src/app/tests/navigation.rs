@@ -176,3 +176,50 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
     assert_eq!(commands, [Command::LoadBeta]);
     assert!(matches!(state.beta, Loadable::Loaded { .. }));
 }
+
+#[test]
+fn a_run_started_from_the_beta_view_reports_as_it_goes() {
+    let mut state = loaded();
+    keys(&mut state, [Input::Show(ViewKind::Beta)]);
+    let rows = crate::ops::integ::beta_rows(
+        &[("resources/A".to_string(), crate::config::Maturity::Alpha)],
+        &[],
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
+    );
+    let commands = keys(&mut state, [Input::RunInteg]);
+    assert_eq!(
+        commands,
+        [Command::RunInteg {
+            folder: "resources/A".into()
+        }]
+    );
+    assert!(
+        keys(&mut state, [Input::RunInteg]).is_empty(),
+        "one run at a time"
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::IntegProgress {
+            folder: "resources/A".into(),
+            line: "creating integ-fresh-A-1".into(),
+        }))],
+    );
+    assert_eq!(state.beta_live["resources/A"], "creating integ-fresh-A-1");
+    let commands = keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::IntegFinished {
+            folder: "resources/A".into(),
+            result: Err("the beta account has no credentials".into()),
+        }))],
+    );
+    assert_eq!(commands, [Command::LoadBeta], "the rows are read again");
+    assert!(state.beta_live.is_empty());
+    assert!(state.notice.as_ref().unwrap().error);
+    // Elsewhere than the beta view, the key says where runs start.
+    keys(&mut state, [Input::Show(ViewKind::Resources)]);
+    assert!(keys(&mut state, [Input::RunInteg]).is_empty());
+    assert!(state.notice.as_ref().unwrap().text.contains("beta view"));
+}

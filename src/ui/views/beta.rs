@@ -26,7 +26,21 @@ fn mark(class: IntegClass, allowed: bool) -> (&'static str, StatusCategory) {
     }
 }
 
-fn row<'a>(beta: &'a BetaRow, theme: &Theme) -> Row<'a> {
+fn row<'a>(beta: &'a BetaRow, live: Option<&String>, now_ms: i64, theme: &Theme) -> Row<'a> {
+    if let Some(line) = live {
+        return Row::new(vec![
+            Cell::from(beta.extension.as_str()),
+            Cell::from(beta.maturity.to_string()),
+            Cell::from(Span::styled(
+                format!("{} {line}", super::spinner(now_ms)),
+                theme.status(StatusCategory::InProgress),
+            )),
+            Cell::from("running"),
+            Cell::from(""),
+            Cell::from(""),
+            Cell::from(""),
+        ]);
+    }
     let Some(last) = &beta.last else {
         return Row::new(vec![
             Cell::from(beta.extension.as_str()),
@@ -101,7 +115,8 @@ pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     }
     let selected = state.selected(ViewKind::Beta).min(rows.len() - 1);
     let table = Table::new(
-        rows.iter().map(|r| row(r, theme)),
+        rows.iter()
+            .map(|r| row(r, state.beta_live.get(&r.extension), state.now_ms, theme)),
         [
             Constraint::Fill(2),
             Constraint::Length(8),
