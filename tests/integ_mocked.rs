@@ -154,20 +154,9 @@ impl IntegObserver for Quiet {
     fn event(&mut self, _: &Event) {}
 }
 
-async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
-    let dir = support::example_workspace("123456789012");
-    std::fs::write(
-        dir.path().join("regship.yml"),
-        format!("namespace: AwsCommunity\naccounts:\n  beta: {{region: us-east-1, account_id: \"123456789012\"}}\nmaturity:\n  S3_DeleteBucketContents: {maturity}\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path()
-            .join("resources/S3_DeleteBucketContents/test/integ.yml"),
-        INTEG,
-    )
-    .unwrap();
-    let workspace = Workspace::load(dir.path());
+/// Runs the integration tests of the workspace's first extension in beta, on `rules`.
+async fn run_first_extension(root: &std::path::Path, rules: Vec<Rule>) -> IntegResult {
+    let workspace = Workspace::load(root);
     let context = StageContext::new(&workspace.config, Stage::Beta, &Overrides::default());
     let caller = Identity {
         account: "123456789012".into(),
@@ -193,6 +182,22 @@ async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
         &mut Quiet,
     )
     .await
+}
+
+async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
+    let dir = support::example_workspace("123456789012");
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        format!("namespace: AwsCommunity\naccounts:\n  beta: {{region: us-east-1, account_id: \"123456789012\"}}\nmaturity:\n  S3_DeleteBucketContents: {maturity}\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path()
+            .join("resources/S3_DeleteBucketContents/test/integ.yml"),
+        INTEG,
+    )
+    .unwrap();
+    run_first_extension(dir.path(), rules).await
 }
 
 fn functional_failure() -> Vec<Rule> {
@@ -529,32 +534,7 @@ async fn hook_integ(rules: Vec<Rule>) -> IntegResult {
         "{\"CloudFormationConfiguration\": {\"HookConfiguration\": {\"TargetStacks\": \"NONE\"}}}",
     )
     .unwrap();
-    let workspace = Workspace::load(dir.path());
-    let context = StageContext::new(&workspace.config, Stage::Beta, &Overrides::default());
-    let caller = Identity {
-        account: "123456789012".into(),
-        arn: "arn:aws:iam::123456789012:role/ci".into(),
-    };
-    let authorization = AccountGuard::default()
-        .check_account(&context, &caller, "run integration tests")
-        .unwrap();
-    let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, &rules, |c| c
-        .retry_config(RetryConfig::disabled()));
-    let cloud: Arc<dyn Cloud> = Arc::new(AwsCloud::from_clients(
-        context,
-        Clients {
-            cloudformation,
-            ..support::unused_clients()
-        },
-    ));
-    run(
-        &cloud,
-        &authorization,
-        &workspace.extensions[0],
-        "r1",
-        &mut Quiet,
-    )
-    .await
+    run_first_extension(dir.path(), rules).await
 }
 
 /// A hook: its configuration applied, integ-succeed created and deleted, integ-fail stopped by
