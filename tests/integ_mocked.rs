@@ -114,9 +114,9 @@ fn deleted() -> Rule {
     mock!(Client::delete_stack).then_output(|| DeleteStackOutput::builder().build())
 }
 
-/// The fresh copy created and deleted cleanly: its calls, from the listing of stale stacks on.
-fn fresh_passes() -> Vec<Rule> {
-    let history = vec![
+/// The events of a fresh copy created cleanly, oldest first.
+fn fresh_created() -> Vec<StackEvent> {
+    vec![
         event(
             FRESH,
             1,
@@ -126,7 +126,12 @@ fn fresh_passes() -> Vec<Rule> {
         ),
         event(FRESH, 2, "Thing", "CREATE_COMPLETE", None),
         event(FRESH, 3, "stack", "CREATE_COMPLETE", None),
-    ];
+    ]
+}
+
+/// The fresh copy created and deleted cleanly: its calls, from the listing of stale stacks on.
+fn fresh_passes() -> Vec<Rule> {
+    let history = fresh_created();
     let mut deleting = history.clone();
     deleting.push(event(
         FRESH,
@@ -330,17 +335,7 @@ async fn a_rolled_back_update_is_a_compatibility_break() {
 }
 
 fn cleanup_failure() -> Vec<Rule> {
-    let history = vec![
-        event(
-            FRESH,
-            1,
-            "stack",
-            "CREATE_IN_PROGRESS",
-            Some("User Initiated"),
-        ),
-        event(FRESH, 2, "Thing", "CREATE_COMPLETE", None),
-        event(FRESH, 3, "stack", "CREATE_COMPLETE", None),
-    ];
+    let history = fresh_created();
     let mut deleting = history.clone();
     deleting.push(event(
         FRESH,
