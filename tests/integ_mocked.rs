@@ -26,7 +26,7 @@ use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::guard::AccountGuard;
 use regship::cloud::{Cloud, Identity, StackEvent as Event};
 use regship::config::Stage;
-use regship::ops::integ::{IntegClass, IntegObserver, IntegResult, run};
+use regship::ops::integ::{IntegClass, IntegObserver, IntegResult, Pacer, run};
 use regship::workspace::Workspace;
 
 const FRESH: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/integ-fresh/1";
@@ -181,6 +181,7 @@ async fn run_first_extension(root: &std::path::Path, rules: Vec<Rule>) -> IntegR
     ));
     run(
         &cloud,
+        &Pacer::default(),
         &authorization,
         &workspace.extensions[0],
         "r1",

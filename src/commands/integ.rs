@@ -167,24 +167,41 @@ pub fn run(
         let authorization = authorize(cloud.as_ref(), guard, "run integration tests").await?;
         let colour = !json && colour_enabled();
         let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
+        let pacer = Arc::new(integ::Pacer::default());
         let mut tasks = tokio::task::JoinSet::new();
         for (index, extension) in extensions.into_iter().enumerate() {
             let (cloud, authorization, extension) =
                 (cloud.clone(), authorization.clone(), extension.clone());
-            let limit = limit.clone();
+            let (limit, pacer) = (limit.clone(), pacer.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let run_id = format!("{}{index}", integ::new_run_id());
                 let result = if single {
                     let mut printer = Printer { json, colour };
-                    integ::run(&cloud, &authorization, &extension, &run_id, &mut printer).await
+                    integ::run(
+                        &cloud,
+                        &pacer,
+                        &authorization,
+                        &extension,
+                        &run_id,
+                        &mut printer,
+                    )
+                    .await
                 } else {
                     let mut printer = Labelled {
                         label: extension.folder_name().to_string(),
                         json,
                         colour,
                     };
-                    integ::run(&cloud, &authorization, &extension, &run_id, &mut printer).await
+                    integ::run(
+                        &cloud,
+                        &pacer,
+                        &authorization,
+                        &extension,
+                        &run_id,
+                        &mut printer,
+                    )
+                    .await
                 };
                 (index, result)
             });

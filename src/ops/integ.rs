@@ -230,18 +230,56 @@ pub fn beta_rows(folders: &[(String, Maturity)], history: &[PastRun]) -> Vec<Bet
         .collect()
 }
 
+/// Spaces the event polls of every run that shares it, so that `integ --all` stays within one
+/// budget however many stacks are in flight (60 polls a minute: one a second).
+#[derive(Debug)]
+pub struct Pacer {
+    every: std::time::Duration,
+    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+}
+
+impl Pacer {
+    /// The budget of `integ`: at most one stack-event poll a second across every run.
+    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
+    pub fn new(every: std::time::Duration) -> Pacer {
+        Pacer {
+            every,
+            next: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Waits for this poll's turn.
+    pub async fn turn(&self) {
+        let mut next = self.next.lock().await;
+        let now = tokio::time::Instant::now();
+        let at = next.map_or(now, |at| at.max(now));
+        *next = Some(at + self.every);
+        drop(next);
+        tokio::time::sleep_until(at).await;
+    }
+}
+
+impl Default for Pacer {
+    fn default() -> Pacer {
+        Pacer::new(Pacer::EVERY)
+    }
+}
+
 /// Why a stack operation could not be followed to its end.
 struct WaitError(CloudError);
 
 /// Follows `stack` from `start` to a final state; its status and pinned failures.
 async fn wait(
     cloud: &Arc<dyn Cloud>,
+    pacer: &Pacer,
     stack: &str,
     start: Start,
     observer: &mut dyn IntegObserver,
 ) -> Result<(String, Vec<PinnedFailure>), WaitError> {
     let mut poller = StackEventPoller::new(cloud.clone(), stack, start, DEFAULT_HISTORY_CAP);
     loop {
+        pacer.turn().await;
         let report = poller.poll().await;
         for event in &report.new_events {
             observer.event(event);
@@ -266,6 +304,7 @@ async fn wait(
 /// A run in progress: what it did so far.
 struct Run<'a> {
     cloud: &'a Arc<dyn Cloud>,
+    pacer: &'a Pacer,
     authorization: &'a Authorization,
     observer: &'a mut dyn IntegObserver,
     stacks: Vec<StackRun>,
@@ -281,7 +320,7 @@ impl Run<'_> {
         start: Start,
         began: std::time::Instant,
     ) -> Result<bool, CloudError> {
-        let (status, failures) = wait(self.cloud, stack_id, start, self.observer)
+        let (status, failures) = wait(self.cloud, self.pacer, stack_id, start, self.observer)
             .await
             .map_err(|WaitError(error)| error)?;
         let succeeded = crate::cloud::status::is_success(&status);
@@ -363,6 +402,7 @@ impl Run<'_> {
 /// the fresh create and delete, then the long-lived create or update.
 pub async fn run(
     cloud: &Arc<dyn Cloud>,
+    pacer: &Pacer,
     authorization: &Authorization,
     extension: &Extension,
     run_id: &str,
@@ -383,6 +423,7 @@ pub async fn run(
     };
     let mut run = Run {
         cloud,
+        pacer,
         authorization,
         observer,
         stacks: Vec::new(),
@@ -692,6 +733,37 @@ async fn exercise_stacks(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// However many runs wait at once, their polls come one a second.
+    #[tokio::test(start_paused = true)]
+    async fn a_shared_pacer_keeps_every_run_within_one_budget() {
+        let pacer = Arc::new(Pacer::default());
+        let start = tokio::time::Instant::now();
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..8 {
+            let pacer = pacer.clone();
+            tasks.spawn(async move {
+                let mut turns = Vec::new();
+                for _ in 0..15 {
+                    pacer.turn().await;
+                    turns.push(tokio::time::Instant::now());
+                }
+                turns
+            });
+        }
+        let mut all: Vec<tokio::time::Instant> = Vec::new();
+        while let Some(turns) = tasks.join_next().await {
+            all.extend(turns.unwrap());
+        }
+        all.sort();
+        assert_eq!(all.len(), 120);
+        assert!(all.windows(2).all(|pair| pair[1] - pair[0] >= Pacer::EVERY));
+        let first_minute = all
+            .iter()
+            .filter(|at| **at - start < std::time::Duration::from_secs(60))
+            .count();
+        assert_eq!(first_minute, 60, "60 polls in the first minute, not 8 x 30");
+    }
 
     #[test]
     fn history_lines_become_rows_with_a_trend() {

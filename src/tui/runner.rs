@@ -374,6 +374,7 @@ impl Runner {
                         let run_id = crate::ops::integ::new_run_id();
                         let result = crate::ops::integ::run(
                             &cloud,
+                            &crate::ops::integ::Pacer::default(),
                             &authorization,
                             &extension,
                             &run_id,
