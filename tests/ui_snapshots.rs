@@ -967,10 +967,17 @@ fn beta_views() {
         ),
         ("resources/Never_Run".to_string(), Maturity::Prod),
     ];
-    app::update(
-        &mut state,
-        TaskResult::BetaLoaded(Ok(beta_rows(&folders, &history))),
-    );
+    let mut rows = beta_rows(&folders, &history);
+    let keep = [
+        Some("UPDATE_ROLLBACK_COMPLETE"),
+        Some("UPDATE_COMPLETE"),
+        Some("none yet"),
+        None,
+    ];
+    for (row, status) in rows.iter_mut().zip(keep) {
+        row.keep = status.map(String::from);
+    }
+    app::update(&mut state, TaskResult::BetaLoaded(Ok(rows)));
     snapshot("beta", &state);
     let mut live = state.clone();
     live.beta_live.insert(

@@ -202,6 +202,8 @@ pub struct BetaRow {
     /// The classes of the last runs, oldest first (at most [`TREND_RUNS`]).
     pub trend: Vec<IntegClass>,
     pub runs: usize,
+    /// The long-lived stack's status in beta (`none yet`), when the account could be read.
+    pub keep: Option<String>,
 }
 
 /// How many runs the trend shows.
@@ -225,6 +227,7 @@ pub fn beta_rows(folders: &[(String, Maturity)], history: &[PastRun]) -> Vec<Bet
                     .map(|run| run.class)
                     .collect(),
                 runs: runs.len(),
+                keep: None,
             }
         })
         .collect()

@@ -393,18 +393,50 @@ impl Runner {
             Command::LoadBeta => {
                 let workspace = self.current_workspace();
                 let path = self.integ_history.clone();
-                tokio::task::spawn_blocking(move || {
+                let handle = self.cloud_of(Stage::Beta);
+                tokio::spawn(async move {
                     let folders: Vec<(String, crate::config::Maturity)> = workspace
                         .extensions
                         .iter()
                         .map(|e| (e.folder.clone(), e.maturity))
                         .collect();
-                    let result = match std::fs::read_to_string(&path) {
-                        Ok(text) => Ok(crate::ops::integ::parse_history(&text)),
-                        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
-                        Err(err) => Err(format!("{}: {err}", path.display())),
-                    }
-                    .map(|history| crate::ops::integ::beta_rows(&folders, &history));
+                    let read =
+                        tokio::task::spawn_blocking(move || match std::fs::read_to_string(&path) {
+                            Ok(text) => Ok(crate::ops::integ::parse_history(&text)),
+                            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                                Ok(Vec::new())
+                            }
+                            Err(err) => Err(format!("{}: {err}", path.display())),
+                        })
+                        .await
+                        .unwrap_or_else(|err| Err(format!("the history could not be read: {err}")));
+                    // The long-lived stacks, in one listing; without the account, the column
+                    // says why instead of failing the view.
+                    let keep = match handle.get().await {
+                        Ok(cloud) => cloud
+                            .list_stacks("integ-keep-")
+                            .await
+                            .map_err(|error| error.message),
+                        Err(message) => Err(message),
+                    };
+                    let result = read.map(|history| {
+                        crate::ops::integ::beta_rows(&folders, &history)
+                            .into_iter()
+                            .map(|mut row| {
+                                let name = crate::ops::integ::keep_stack_of(&row.extension);
+                                row.keep = match &keep {
+                                    Ok(stacks) => Some(
+                                        stacks
+                                            .iter()
+                                            .find(|s| s.name == name)
+                                            .map_or("none yet".to_string(), |s| s.status.clone()),
+                                    ),
+                                    Err(_) => None,
+                                };
+                                row
+                            })
+                            .collect()
+                    });
                     let _ = actions.send(TaskResult::BetaLoaded(result));
                 });
             }

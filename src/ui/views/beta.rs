@@ -26,9 +26,15 @@ fn mark(class: IntegClass, allowed: bool) -> (&'static str, StatusCategory) {
     }
 }
 
-fn row<'a>(beta: &'a BetaRow, live: Option<&String>, now_ms: i64, theme: &Theme) -> Row<'a> {
+/// Every column of a row, in the order of [`COLUMNS`].
+fn cells<'a>(
+    beta: &'a BetaRow,
+    live: Option<&String>,
+    now_ms: i64,
+    theme: &Theme,
+) -> Vec<Cell<'a>> {
     if let Some(line) = live {
-        return Row::new(vec![
+        return vec![
             Cell::from(beta.extension.as_str()),
             Cell::from(beta.maturity.to_string()),
             Cell::from(Span::styled(
@@ -39,10 +45,11 @@ fn row<'a>(beta: &'a BetaRow, live: Option<&String>, now_ms: i64, theme: &Theme)
             Cell::from(""),
             Cell::from(""),
             Cell::from(""),
-        ]);
+            keep_cell(beta, theme),
+        ];
     }
     let Some(last) = &beta.last else {
-        return Row::new(vec![
+        return vec![
             Cell::from(beta.extension.as_str()),
             Cell::from(beta.maturity.to_string()),
             Cell::from(Span::styled("no run yet (regship integ)", theme.muted())),
@@ -50,7 +57,8 @@ fn row<'a>(beta: &'a BetaRow, live: Option<&String>, now_ms: i64, theme: &Theme)
             Cell::from(""),
             Cell::from(""),
             Cell::from(""),
-        ]);
+            keep_cell(beta, theme),
+        ];
     };
     let (symbol, category) = mark(last.class, last.allowed);
     let verdict = if last.allowed {
@@ -71,7 +79,7 @@ fn row<'a>(beta: &'a BetaRow, live: Option<&String>, now_ms: i64, theme: &Theme)
             Span::styled(symbol, theme.status(category))
         })
         .collect();
-    Row::new(vec![
+    vec![
         Cell::from(beta.extension.as_str()),
         Cell::from(beta.maturity.to_string()),
         Cell::from(Span::styled(verdict, theme.status(category))),
@@ -83,7 +91,42 @@ fn row<'a>(beta: &'a BetaRow, live: Option<&String>, now_ms: i64, theme: &Theme)
         } else {
             Span::raw("")
         }),
-    ])
+        keep_cell(beta, theme),
+    ]
+}
+
+/// The columns: header and width.
+const COLUMNS: [(&str, Constraint); 8] = [
+    ("EXTENSION", Constraint::Fill(2)),
+    ("MATURITY", Constraint::Length(8)),
+    ("LAST RUN", Constraint::Fill(3)),
+    ("AT", Constraint::Length(8)),
+    ("VERSION", Constraint::Length(8)),
+    ("TREND", Constraint::Length(5)),
+    ("", Constraint::Length(6)),
+    ("LONG-LIVED", Constraint::Length(24)),
+];
+/// What a narrow terminal keeps, in order of importance: the extension, its last run, the
+/// trend, whether it blocks, and the long-lived stack.
+const NARROW: [usize; 5] = [0, 2, 5, 6, 7];
+/// Below this width the view folds to [`NARROW`].
+const WIDE: u16 = 120;
+
+/// The cells of `shown`, in that order.
+fn pick_owned<'a>(all: Vec<Cell<'a>>, shown: &[usize]) -> Vec<Cell<'a>> {
+    let mut all: Vec<Option<Cell>> = all.into_iter().map(Some).collect();
+    shown.iter().filter_map(|&i| all[i].take()).collect()
+}
+
+/// The long-lived stack's status, coloured like the events view; `-` when beta was not read.
+fn keep_cell<'a>(beta: &BetaRow, theme: &Theme) -> Cell<'a> {
+    match &beta.keep {
+        Some(status) => Cell::from(Span::styled(
+            status.clone(),
+            theme.status(StatusCategory::of(status)),
+        )),
+        None => Cell::from(Span::styled("-", theme.muted())),
+    }
 }
 
 pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -114,33 +157,22 @@ pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         return;
     }
     let selected = state.selected(ViewKind::Beta).min(rows.len() - 1);
-    let table = Table::new(
-        rows.iter()
-            .map(|r| row(r, state.beta_live.get(&r.extension), state.now_ms, theme)),
-        [
-            Constraint::Fill(2),
-            Constraint::Length(8),
-            Constraint::Fill(3),
-            Constraint::Length(8),
-            Constraint::Length(8),
-            Constraint::Length(5),
-            Constraint::Length(6),
-        ],
-    )
-    .header(
-        Row::new([
-            "EXTENSION",
-            "MATURITY",
-            "LAST RUN",
-            "AT",
-            "VERSION",
-            "TREND",
-            "",
-        ])
-        .style(theme.muted()),
-    )
-    .row_highlight_style(theme.selected())
-    .block(block.border_style(Style::default().fg(theme.muted)));
+    let shown: Vec<usize> = if area.width >= WIDE {
+        (0..COLUMNS.len()).collect()
+    } else {
+        NARROW.to_vec()
+    };
+    let body: Vec<Row> = rows
+        .iter()
+        .map(|r| {
+            let all = cells(r, state.beta_live.get(&r.extension), state.now_ms, theme);
+            Row::new(pick_owned(all, &shown))
+        })
+        .collect();
+    let table = Table::new(body, shown.iter().map(|&i| COLUMNS[i].1))
+        .header(Row::new(shown.iter().map(|&i| COLUMNS[i].0)).style(theme.muted()))
+        .row_highlight_style(theme.selected())
+        .block(block.border_style(Style::default().fg(theme.muted)));
     let mut table_state = TableState::default()
         .with_selected(Some(selected))
         .with_offset(list_offset(
