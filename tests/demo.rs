@@ -247,4 +247,6 @@ async fn the_demo_runs_an_integration_test_from_the_beta_view() {
     // and the row, read again from the demo's history, says it blocks the release.
     expect(&mut demo, "✗ functional failure", secs(5)).await;
     expect(&mut demo, "blocks", secs(1)).await;
+    // The long-lived copy is never created after a failed fresh run: beta's listing says so.
+    expect(&mut demo, "none yet", secs(1)).await;
 }
