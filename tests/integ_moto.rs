@@ -377,3 +377,30 @@ fn a_run_killed_mid_way_leaves_nothing_after_the_next_run() {
     assert_eq!(result["stale_deleted"], serde_json::json!(left));
     assert!(moto.stack_names("integ-fresh-").is_empty(), "{log}");
 }
+
+/// Integration runs create and delete stacks: never in prod (whose changes need a typed
+/// confirmation and go through its own process) nor in cicd.
+#[test]
+fn integ_refuses_prod_and_cicd() {
+    let (moto, _serial) = moto();
+    let dir = workspace(INTEG);
+    for stage in ["prod", "cicd"] {
+        let output = moto.regship(
+            dir.path(),
+            &["integ", "S3_DeleteBucketContents", "--stage", stage],
+            "",
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{}",
+            support::output_text(&output)
+        );
+        assert!(
+            support::output_text(&output).contains("integration runs belong to beta"),
+            "{}",
+            support::output_text(&output)
+        );
+    }
+    assert!(moto.stack_names("integ-").is_empty());
+}

@@ -126,6 +126,11 @@ pub fn run(
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
+    if !matches!(stage, Stage::Beta | Stage::Sandbox) {
+        return Err(UsageError(format!(
+            "integration runs belong to beta (or a sandbox), not {stage}: prod publishes through its own process, and cicd runs the contract tests"
+        )));
+    }
     let workspace = load_workspace(start);
     let (extensions, concurrency): (Vec<&Extension>, usize) = match &which {
         Which::One(name) => (vec![super::setup::extension(&workspace, name)?], 1),
