@@ -77,7 +77,8 @@ fn events(oldest_first: Vec<StackEvent>) -> Rule {
     })
 }
 
-fn no_registered_version() -> Rule {
+/// DescribeType finds no resource type of the name (nor, asked next, a hook): no version.
+fn not_registered() -> Rule {
     mock!(Client::describe_type).then_error(|| {
         DescribeTypeError::generic(
             ErrorMetadata::builder()
@@ -238,7 +239,8 @@ fn functional_failure() -> Vec<Rule> {
     ));
     deleting.push(event(FRESH, 7, "stack", "DELETE_COMPLETE", None));
     vec![
-        no_registered_version(),
+        not_registered(),
+        not_registered(),
         stacks(Vec::new()),
         created(FRESH),
         events(history.clone()),
@@ -298,7 +300,7 @@ fn compatibility_break() -> Vec<Rule> {
     ));
     update.push(event(KEEP, 13, "Thing", "UPDATE_COMPLETE", None));
     update.push(event(KEEP, 14, "stack", "UPDATE_ROLLBACK_COMPLETE", None));
-    let mut rules = vec![no_registered_version()];
+    let mut rules = vec![not_registered(), not_registered()];
     rules.extend(fresh_passes());
     rules.extend([
         stacks(vec![keep_stack()]),
@@ -360,7 +362,8 @@ fn cleanup_failure() -> Vec<Rule> {
         Some("The following resource(s) failed to delete: [Thing]."),
     ));
     vec![
-        no_registered_version(),
+        not_registered(),
+        not_registered(),
         stacks(Vec::new()),
         created(FRESH),
         events(history.clone()),
@@ -403,7 +406,12 @@ async fn throttling_past_the_retries_is_an_infrastructure_error() {
         })
     };
     for maturity in ["prod", "alpha"] {
-        let mut rules = vec![no_registered_version(), stacks(Vec::new()), created(FRESH)];
+        let mut rules = vec![
+            not_registered(),
+            not_registered(),
+            stacks(Vec::new()),
+            created(FRESH),
+        ];
         rules.extend((0..6).map(|_| throttled()));
         let result = integ(rules, maturity).await;
         assert_eq!(result.class, IntegClass::InfrastructureError, "{result:#?}");
@@ -462,7 +470,8 @@ fn hook_rules(
     let mut fail_deleting = fail_history.clone();
     fail_deleting.push(event(FAIL, 9, "stack", "DELETE_COMPLETE", None));
     let mut rules = vec![
-        no_registered_version(),
+        not_registered(),
+        not_registered(),
         configured(
             "{\"CloudFormationConfiguration\": {\"HookConfiguration\": {\"TargetStacks\": \"ALL\"}}}",
             applied,

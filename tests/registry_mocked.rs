@@ -6,7 +6,7 @@ use aws_sdk_cloudformation::Client;
 use aws_sdk_cloudformation::config::retry::RetryConfig;
 use aws_sdk_cloudformation::error::ErrorMetadata;
 use aws_sdk_cloudformation::operation::describe_type::{DescribeTypeError, DescribeTypeOutput};
-use aws_sdk_cloudformation::types::Visibility;
+use aws_sdk_cloudformation::types::{RegistryType, Visibility};
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use regship::cloud::CloudErrorKind;
 use regship::cloud::aws::{AwsCloud, Clients};
@@ -42,15 +42,18 @@ async fn describe_private_type_reads_the_default_version() {
                 .default_version_id("00000003")
                 .build()
         });
-    let missing = mock!(Client::describe_type).then_error(|| {
-        DescribeTypeError::generic(
-            ErrorMetadata::builder()
-                .code("TypeNotFoundException")
-                .message("The type does not exist")
-                .build(),
-        )
-    });
-    let cloud = cloud(&[registered, missing]);
+    let missing = || {
+        mock!(Client::describe_type).then_error(|| {
+            DescribeTypeError::generic(
+                ErrorMetadata::builder()
+                    .code("TypeNotFoundException")
+                    .message("The type does not exist")
+                    .build(),
+            )
+        })
+    };
+    // Not a resource type, then not a hook either.
+    let cloud = cloud(&[registered, missing(), missing()]);
     let found = cloud
         .describe_private_type("AwsCommunity::S3::DeleteBucketContents")
         .await
@@ -62,4 +65,34 @@ async fn describe_private_type_reads_the_default_version() {
         .await
         .unwrap_err();
     assert_eq!(error.kind, CloudErrorKind::NotFound, "{error:?}");
+}
+
+/// A hook's name looks like a resource type's: when no resource type has it, the hook is found.
+#[tokio::test]
+async fn a_hook_is_found_when_no_resource_type_has_its_name() {
+    let not_a_resource = mock!(Client::describe_type)
+        .match_requests(|request| request.r#type() == Some(&RegistryType::Resource))
+        .then_error(|| {
+            DescribeTypeError::generic(
+                ErrorMetadata::builder()
+                    .code("TypeNotFoundException")
+                    .message("The type does not exist")
+                    .build(),
+            )
+        });
+    let hook = mock!(Client::describe_type)
+        .match_requests(|request| request.r#type() == Some(&RegistryType::Hook))
+        .then_output(|| {
+            DescribeTypeOutput::builder()
+                .type_name("AwsCommunity::Bucket::Guard")
+                .visibility(Visibility::Private)
+                .default_version_id("00000002")
+                .build()
+        });
+    let cloud = cloud(&[not_a_resource, hook]);
+    let found = cloud
+        .describe_private_type("AwsCommunity::Bucket::Guard")
+        .await
+        .unwrap();
+    assert_eq!(found.default_version.as_deref(), Some("00000002"));
 }

@@ -5,19 +5,44 @@ use aws_sdk_cloudformation::types::{RegistryType, ThirdPartyType, Visibility};
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
-use crate::cloud::{CloudError, RegisteredType};
+use crate::cloud::{CloudError, CloudErrorKind, RegisteredType};
 
 impl AwsCloud {
-    /// DescribeType for a private resource type: its default version and when it changed.
+    /// DescribeType for a private extension: its default version and when it changed. A name
+    /// ending in `::MODULE` is a module; otherwise a resource type, and if there is no such
+    /// resource type, a hook (their names look alike).
     pub async fn describe_private_type(
         &self,
+        type_name: &str,
+    ) -> Result<RegisteredType, CloudError> {
+        if type_name.ends_with("::MODULE") {
+            return self.describe_type_of(RegistryType::Module, type_name).await;
+        }
+        match self
+            .describe_type_of(RegistryType::Resource, type_name)
+            .await
+        {
+            Err(error) if error.kind == CloudErrorKind::NotFound => {
+                match self.describe_type_of(RegistryType::Hook, type_name).await {
+                    Ok(hook) => Ok(hook),
+                    // Neither: the resource's answer says so best.
+                    Err(_) => Err(error),
+                }
+            }
+            result => result,
+        }
+    }
+
+    async fn describe_type_of(
+        &self,
+        kind: RegistryType,
         type_name: &str,
     ) -> Result<RegisteredType, CloudError> {
         let output = self
             .clients
             .cloudformation
             .describe_type()
-            .r#type(RegistryType::Resource)
+            .r#type(kind)
             .type_name(type_name)
             .send()
             .await
