@@ -16,22 +16,24 @@ use crate::ops::cfn::{CfnOptions, CfnVerb};
 use crate::ops::integ::{self, IntegObserver, IntegResult};
 use crate::workspace::Extension;
 
-/// Prints a run as it goes: lines on stderr, events on stdout (JSON lines with `--json`).
+/// Prints a run as it goes: lines on stderr, events on stdout (JSON lines with `--json`);
+/// with `--all`, each text line starts with its extension (`[S3_Thing] `).
 struct Printer {
+    prefix: String,
     json: bool,
     colour: bool,
 }
 
 impl IntegObserver for Printer {
     fn line(&mut self, text: &str) {
-        eprintln!("{}", visible(text));
+        eprintln!("{}{}", self.prefix, visible(text));
     }
 
     fn event(&mut self, event: &StackEvent) {
         if self.json {
             println!("{}", serde_json::to_string(event).unwrap_or_default());
         } else {
-            println!("{}", event_line(event, self.colour));
+            println!("{}{}", self.prefix, event_line(event, self.colour));
         }
     }
 }
@@ -66,27 +68,6 @@ fn print_result(result: &IntegResult, json: bool) {
 pub enum Which {
     One(String),
     All { concurrency: usize },
-}
-
-/// Prefixes each line with the extension, for runs side by side.
-struct Labelled {
-    label: String,
-    json: bool,
-    colour: bool,
-}
-
-impl IntegObserver for Labelled {
-    fn line(&mut self, text: &str) {
-        eprintln!("[{}] {}", self.label, visible(text));
-    }
-
-    fn event(&mut self, event: &StackEvent) {
-        if self.json {
-            println!("{}", serde_json::to_string(event).unwrap_or_default());
-        } else {
-            println!("[{}] {}", self.label, event_line(event, self.colour));
-        }
-    }
 }
 
 /// The summary table of `--all`: one row per extension.
@@ -181,33 +162,24 @@ pub fn run(
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let run_id = format!("{}{index}", integ::new_run_id());
-                let result = if single {
-                    let mut printer = Printer { json, colour };
-                    integ::run(
-                        &cloud,
-                        &pacer,
-                        &authorization,
-                        &extension,
-                        &run_id,
-                        &mut printer,
-                    )
-                    .await
-                } else {
-                    let mut printer = Labelled {
-                        label: extension.folder_name().to_string(),
-                        json,
-                        colour,
-                    };
-                    integ::run(
-                        &cloud,
-                        &pacer,
-                        &authorization,
-                        &extension,
-                        &run_id,
-                        &mut printer,
-                    )
-                    .await
+                let mut printer = Printer {
+                    prefix: if single {
+                        String::new()
+                    } else {
+                        format!("[{}] ", extension.folder_name())
+                    },
+                    json,
+                    colour,
                 };
+                let result = integ::run(
+                    &cloud,
+                    &pacer,
+                    &authorization,
+                    &extension,
+                    &run_id,
+                    &mut printer,
+                )
+                .await;
                 (index, result)
             });
         }

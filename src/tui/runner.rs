@@ -23,7 +23,7 @@ use crate::ops::plans;
 use crate::scaffold::{plan_inputs, plan_integ};
 use crate::watch::build_log::{BuildLogPoller, BuildLogProblem};
 use crate::watch::stack_events::{PollProblem, StackEventPoller};
-use crate::workspace::Workspace;
+use crate::workspace::{Extension, Workspace};
 
 /// Executes commands for the TUI.
 pub struct Runner {
@@ -139,6 +139,15 @@ impl Runner {
             .clone()
     }
 
+    /// The extension in `folder`, as the workspace was last read.
+    fn extension(&self, folder: &str) -> Option<Extension> {
+        self.current_workspace()
+            .extensions
+            .iter()
+            .find(|e| e.folder == folder)
+            .cloned()
+    }
+
     fn context(&self, stage: Stage) -> StageContext {
         StageContext::new(&self.config, stage, &self.overrides)
     }
@@ -238,12 +247,7 @@ impl Runner {
                 delete,
             } => {
                 let (handle, guard) = (self.cloud_of(stage), self.guard());
-                let extension = self
-                    .current_workspace()
-                    .extensions
-                    .iter()
-                    .find(|e| e.folder == folder)
-                    .cloned();
+                let extension = self.extension(&folder);
                 tokio::spawn(async move {
                     let outcome = async {
                         let extension = extension
@@ -352,12 +356,7 @@ impl Runner {
             Command::RunInteg { folder } => {
                 let (handle, guard) = (self.cloud_of(Stage::Beta), self.guard());
                 let history = self.integ_history.clone();
-                let extension = self
-                    .current_workspace()
-                    .extensions
-                    .iter()
-                    .find(|e| e.folder == folder)
-                    .cloned();
+                let extension = self.extension(&folder);
                 tokio::spawn(async move {
                     let outcome = async {
                         let extension = extension
