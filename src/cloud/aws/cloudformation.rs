@@ -157,9 +157,7 @@ impl AwsCloud {
             } else {
                 ChangeSetType::Update
             })
-            .capabilities(Capability::CapabilityIam)
-            .capabilities(Capability::CapabilityNamedIam)
-            .capabilities(Capability::CapabilityAutoExpand)
+            .set_capabilities(Some(capabilities()))
             .description("created by regship")
             .send()
             .await
@@ -276,9 +274,7 @@ impl AwsCloud {
             .create_stack()
             .stack_name(stack)
             .set_parameters(Some(stack_parameters(parameters)))
-            .capabilities(Capability::CapabilityIam)
-            .capabilities(Capability::CapabilityNamedIam)
-            .capabilities(Capability::CapabilityAutoExpand);
+            .set_capabilities(Some(capabilities()));
         for (key, value) in tags {
             request = request.tags(Tag::builder().key(key).value(value).build());
         }
@@ -308,9 +304,7 @@ impl AwsCloud {
             .update_stack()
             .stack_name(stack)
             .set_parameters(Some(stack_parameters(parameters)))
-            .capabilities(Capability::CapabilityIam)
-            .capabilities(Capability::CapabilityNamedIam)
-            .capabilities(Capability::CapabilityAutoExpand);
+            .set_capabilities(Some(capabilities()));
         let request = match template {
             TemplateSource::Body(body) => request.template_body(body),
             TemplateSource::Url(url) => request.template_url(url),
@@ -385,6 +379,16 @@ impl AwsCloud {
             }
         }
     }
+}
+
+/// What every stack regship creates or changes acknowledges: IAM resources (named too) and
+/// macros or nested stacks expanding.
+fn capabilities() -> Vec<Capability> {
+    vec![
+        Capability::CapabilityIam,
+        Capability::CapabilityNamedIam,
+        Capability::CapabilityAutoExpand,
+    ]
 }
 
 fn stack_parameters(parameters: &[(String, String)]) -> Vec<Parameter> {
