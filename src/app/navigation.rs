@@ -484,6 +484,14 @@ fn open(state: &mut AppState) -> Vec<Command> {
             else {
                 return Vec::new();
             };
+            if row.keep.as_deref() == Some(crate::ops::integ::NO_KEEP_STACK) {
+                let text = format!(
+                    "{} has no long-lived stack in beta yet: I runs its integration tests",
+                    row.extension
+                );
+                notice(state, text, false);
+                return Vec::new();
+            }
             let stack = crate::ops::integ::keep_stack_of(&row.extension);
             follow(state, Stage::Beta, &stack, Start::LatestOperation)
         }

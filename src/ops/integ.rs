@@ -202,9 +202,12 @@ pub struct BetaRow {
     /// The classes of the last runs, oldest first (at most [`TREND_RUNS`]).
     pub trend: Vec<IntegClass>,
     pub runs: usize,
-    /// The long-lived stack's status in beta (`none yet`), when the account could be read.
+    /// The long-lived stack's status in beta ([`NO_KEEP_STACK`]), when the account could be read.
     pub keep: Option<String>,
 }
+
+/// The long-lived stack's status on the beta view when it does not exist (yet).
+pub const NO_KEEP_STACK: &str = "none yet";
 
 /// How many runs the trend shows.
 pub const TREND_RUNS: usize = 5;

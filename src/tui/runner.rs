@@ -50,6 +50,17 @@ fn with_hint(error: CloudError) -> String {
     error.with_hint()
 }
 
+impl Drop for Runner {
+    /// The demo's integration history goes with the demo.
+    fn drop(&mut self) {
+        if self.demo.is_some()
+            && let Some(folder) = self.integ_history.parent()
+        {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+    }
+}
+
 /// Sends an integration run's lines to the app, as its latest line.
 struct IntegProgress {
     folder: String,
@@ -93,8 +104,11 @@ impl Runner {
             jobs: Arc::default(),
             connections,
             integ_history: if demo.is_some() {
+                // One per demo, removed when it ends (see `Drop`).
+                static DEMOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let demo = DEMOS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 std::env::temp_dir()
-                    .join(format!("regship-demo-{}", std::process::id()))
+                    .join(format!("regship-demo-{}-{demo}", std::process::id()))
                     .join("integ-history.jsonl")
             } else {
                 crate::ops::integ::history_file()
@@ -424,12 +438,12 @@ impl Runner {
                             .map(|mut row| {
                                 let name = crate::ops::integ::keep_stack_of(&row.extension);
                                 row.keep = match &keep {
-                                    Ok(stacks) => Some(
-                                        stacks
-                                            .iter()
-                                            .find(|s| s.name == name)
-                                            .map_or("none yet".to_string(), |s| s.status.clone()),
-                                    ),
+                                    Ok(stacks) => {
+                                        Some(stacks.iter().find(|s| s.name == name).map_or(
+                                            crate::ops::integ::NO_KEEP_STACK.to_string(),
+                                            |s| s.status.clone(),
+                                        ))
+                                    }
                                     Err(_) => None,
                                 };
                                 row

@@ -170,6 +170,20 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
         commands.iter().any(|c| matches!(c, Command::Follow { stage: Stage::Beta, stack, .. } if stack == "integ-keep-A")),
         "{commands:?}"
     );
+    // Without a long-lived stack yet, enter says how to make one instead of following nothing.
+    keys(&mut state, [Input::Show(ViewKind::Beta)]);
+    if let Loadable::Loaded { value, .. } = &mut state.beta {
+        value[0].keep = Some(crate::ops::integ::NO_KEEP_STACK.into());
+    }
+    assert!(keys(&mut state, [Input::Open]).is_empty());
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("no long-lived stack")
+    );
     // Shown again, it reads again (the history may have grown), keeping the rows meanwhile.
     keys(&mut state, [Input::Show(ViewKind::Resources)]);
     let commands = keys(&mut state, [Input::Show(ViewKind::Beta)]);
