@@ -14,6 +14,9 @@ use support::moto::{EXPORTER_TEMPLATE, moto};
 struct Tmux {
     socket: String,
     session: &'static str,
+    /// regship's HOME and the shell's record of the terminal modes: never the workspace, which
+    /// may be this repository.
+    _scratch: tempfile::TempDir,
 }
 
 impl Tmux {
@@ -101,7 +104,9 @@ fn start_tui_with(dir: &Path, endpoint: &str, environment: &str) -> (Tmux, PathB
 
 /// regship with `arguments` in a tmux server of its own, `environment` assignments before it.
 fn start_regship(dir: &Path, arguments: &str, environment: &str) -> (Tmux, PathBuf) {
-    let stty = dir.join("stty-after.txt");
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().to_path_buf();
+    let stty = home.join("stty-after.txt");
     let script = format!(
         "cd '{dir}' && {environment}'{bin}' {arguments}; echo REGSHIP-EXITED $?; stty -a > '{stty}'; sleep 60",
         dir = dir.display(),
@@ -112,6 +117,7 @@ fn start_regship(dir: &Path, arguments: &str, environment: &str) -> (Tmux, PathB
     let tmux = Tmux {
         socket: format!("regship-e2e-{}-{name}", std::process::id()),
         session: "e2e",
+        _scratch: scratch,
     };
     let status = tmux
         .command()
@@ -133,7 +139,7 @@ fn start_regship(dir: &Path, arguments: &str, environment: &str) -> (Tmux, PathB
             "-e",
             "AWS_REGION=us-east-1",
         ])
-        .args(["-e", &format!("HOME={}", dir.display())])
+        .args(["-e", &format!("HOME={}", home.display())])
         .args([
             "-e",
             "AWS_CONFIG_FILE=/nonexistent",
