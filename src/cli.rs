@@ -93,7 +93,7 @@ pub enum Command {
         #[arg(long, conflicts_with = "extension")]
         all: bool,
         /// How many extensions run at once with --all.
-        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+        #[arg(long, default_value_t = crate::ops::integ::DEFAULT_CONCURRENCY as u16, value_parser = clap::value_parser!(u16).range(1..=64))]
         concurrency: u16,
         /// First register the working tree's version as the default in the stage's private
         /// registry (`cfn submit --set-default`, through the account guard).

@@ -421,8 +421,13 @@ fn a_setup_template_kept_elsewhere() {
         "setup_template:\n  AwsCommunity::S3::DeleteBucketContents: prereqs/stack.yml\n  Nothing_Here: x.yml\n",
     );
     let workspace = Workspace::load(root);
+    let resource = workspace
+        .extensions
+        .iter()
+        .find(|e| e.folder == "resources/S3_DeleteBucketContents")
+        .unwrap();
     assert_eq!(
-        workspace.extensions[0].setup[0].path,
+        resource.setup[0].path,
         "resources/S3_DeleteBucketContents/prereqs/stack.yml"
     );
     let found = codes(root);

@@ -29,13 +29,23 @@ fn this_repository_checks_clean() {
     );
     let list = stdout(&regship(root, &["list", "--json"]));
     let rows: serde_json::Value = serde_json::from_str(&list).unwrap();
-    assert_eq!(
-        rows[0]["type_name"],
-        "AwsCommunity::S3::DeleteBucketContents"
-    );
-    assert_eq!(rows[0]["input_sets"], 1);
-    assert_eq!(rows[0]["setup"], true);
-    assert_eq!(rows[0]["integ"], true);
+    let row = |type_name: &str| {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .find(|row| row["type_name"] == type_name)
+            .unwrap_or_else(|| panic!("{type_name} is not listed: {list}"))
+            .clone()
+    };
+    let resource = row("AwsCommunity::S3::DeleteBucketContents");
+    assert_eq!(resource["input_sets"], 1);
+    assert_eq!(resource["setup"], true);
+    assert_eq!(resource["integ"], true);
+    // The example module: alpha, no contract tests, an integ template that uses it.
+    let module = row("AwsCommunity::S3::SecureBucket::MODULE");
+    assert_eq!(module["maturity"], "alpha", "{module}");
+    assert_eq!(module["integ"], true);
+    assert_eq!(module["input_sets"], 0);
 }
 
 #[test]

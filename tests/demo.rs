@@ -50,7 +50,8 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     .await;
     phase(&demo, "01_start");
 
-    demo.keys("d");
+    // The module (first row) has no setup stack: the resource is the second.
+    demo.keys("j d");
     expect(&mut demo, "+ Bucket", secs(5)).await;
     phase(&demo, "02_change_set");
 
@@ -113,6 +114,49 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     expect(&mut demo, "✓ Build  Succeeded", secs(120)).await;
     expect(&mut demo, "the release went through CI/CD", secs(1)).await;
     phase(&demo, "09_pipeline_passed");
+
+    // Beta: yesterday's release made the long-lived copies; A runs every extension.
+    demo.command("stage beta");
+    demo.keys("6");
+    expect(
+        &mut demo,
+        "yesterday's release made the long-lived copies",
+        secs(5),
+    )
+    .await;
+    expect(&mut demo, "CREATE_COMPLETE", secs(5)).await;
+    phase(&demo, "10_beta");
+
+    demo.keys("A");
+    expect(
+        &mut demo,
+        "all runs ended: 1 passed, 1 allowed (alpha); nothing blocks the release",
+        secs(300),
+    )
+    .await;
+    expect(&mut demo, "✓ passed", secs(5)).await;
+    expect(&mut demo, "the alpha module's break is allowed", secs(5)).await;
+    expect(&mut demo, "! compatibility break (allowed: alpha)", secs(5)).await;
+    phase(&demo, "11_beta_alpha_allowed");
+
+    // The resource's working tree, submitted to beta as version 3, breaks its long-lived copy.
+    demo.keys("j u");
+    expect(&mut demo, "version 00000003", secs(30)).await;
+    demo.keys("6 I");
+    expect(&mut demo, "integration run compatibility break", secs(300)).await;
+    expect(
+        &mut demo,
+        "a compatibility break blocks the release",
+        secs(5),
+    )
+    .await;
+    expect(&mut demo, "blocks", secs(1)).await;
+    phase(&demo, "12_beta_blocked");
+
+    demo.keys("enter");
+    expect(&mut demo, "UPDATE_ROLLBACK_COMPLETE", secs(30)).await;
+    expect(&mut demo, "extraneous key", secs(5)).await;
+    phase(&demo, "13_beta_break_pinned");
     phases
 }
 
@@ -224,29 +268,4 @@ async fn the_demo_packages_templates_with_rain_directives() {
     demo.wait(secs(2)).await;
     demo.keys("d");
     expect(&mut demo, "unchanged handler (", secs(5)).await;
-}
-
-/// In beta, the beta view starts an integration run on the demo's accounts: its latest line
-/// shows while it runs, and its class when it ends (kept in the demo's own history file).
-#[tokio::test(start_paused = true)]
-async fn the_demo_runs_an_integration_test_from_the_beta_view() {
-    let mut demo = demo(11);
-    expect(&mut demo, "d deploys the setup stack", secs(2)).await;
-    demo.command("stage beta");
-    demo.keys("6");
-    expect(&mut demo, "resources/S3_DeleteBucketContents", secs(5)).await;
-    demo.keys("I");
-    expect(&mut demo, "running", secs(10)).await;
-    expect(
-        &mut demo,
-        "S3_DeleteBucketContents: integration run",
-        secs(300),
-    )
-    .await;
-    // The demo's first create of the day fails on a resource: the run is a functional failure,
-    // and the row, read again from the demo's history, says it blocks the release.
-    expect(&mut demo, "✗ functional failure", secs(5)).await;
-    expect(&mut demo, "blocks", secs(1)).await;
-    // The long-lived copy is never created after a failed fresh run: beta's listing says so.
-    expect(&mut demo, "none yet", secs(1)).await;
 }

@@ -193,6 +193,8 @@ async fn run_first_extension(root: &std::path::Path, rules: Vec<Rule>) -> IntegR
 
 async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
     let dir = support::example_workspace("123456789012");
+    // One extension: the resource (or the hook below), whose calls the rules script.
+    std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
     std::fs::write(
         dir.path().join("regship.yml"),
         format!("namespace: AwsCommunity\naccounts:\n  beta: {{region: us-east-1, account_id: \"123456789012\"}}\nmaturity:\n  S3_DeleteBucketContents: {maturity}\n"),
@@ -510,6 +512,8 @@ fn hook_rules(
 
 async fn hook_integ(rules: Vec<Rule>) -> IntegResult {
     let dir = support::example_workspace("123456789012");
+    // One extension: the resource (or the hook below), whose calls the rules script.
+    std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
     std::fs::write(
         dir.path().join("regship.yml"),
         "namespace: AwsCommunity\naccounts:\n  beta: {region: us-east-1, account_id: \"123456789012\"}\n",

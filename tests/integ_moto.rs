@@ -12,6 +12,8 @@ const INTEG: &str = "Parameters:\n  IntegRevision:\n    Type: String\n    Defaul
 
 fn workspace(integ: &str) -> tempfile::TempDir {
     let dir = support::example_workspace("123456789012");
+    // The example module's type cannot exist in moto (it serves no registry): the resource only.
+    std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
     std::fs::write(
         dir.path().join("regship.yml"),
         "namespace: AwsCommunity\naccounts:\n  beta: {region: us-east-1, account_id: \"123456789012\"}\n",

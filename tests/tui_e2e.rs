@@ -88,8 +88,11 @@ fn require_tmux() {
     assert!(present, "tmux is needed: `make test` installs it");
 }
 
+/// The example resource alone (the module's row would come first and has no setup stack).
 fn workspace() -> tempfile::TempDir {
-    support::example_workspace("123456789012")
+    let dir = support::example_workspace("123456789012");
+    std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
+    dir
 }
 
 /// Starts the TUI in a tmux server of its own; after it exits, `stty -a` goes to the file returned.
@@ -374,7 +377,8 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     let first = tmux.wait_for("d deploys the setup stack", 20);
     assert!(first.contains("DEMO"), "{first}");
     tmux.wait_for("111111111111", 10);
-    tmux.keys(&["d"]);
+    // The module (first row) has no setup stack: the resource is the second.
+    tmux.keys(&["j", "d"]);
     tmux.wait_for("+ Bucket", 10);
     tmux.keys(&["y", "Enter"]);
     let failed = tmux.wait_for("ROLLBACK_COMPLETE", 20);
@@ -405,6 +409,21 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     tmux.keys(&["y", "Enter"]);
     tmux.wait_for("✓ Build  Succeeded", 30);
     tmux.wait_for("the release went through CI/CD", 5);
+    // Beta: every extension's integration run, then the resource's new version breaks its
+    // long-lived copy.
+    tmux.keys(&[":", "stage beta", "Enter"]);
+    tmux.wait_for("333333333333", 10);
+    tmux.keys(&["6"]);
+    tmux.wait_for("yesterday's release made the long-lived copies", 10);
+    tmux.keys(&["A"]);
+    tmux.wait_for("all runs ended: 1 passed, 1 allowed (alpha)", 60);
+    tmux.wait_for("! compatibility break (allowed:", 10);
+    tmux.keys(&["j", "u"]);
+    tmux.wait_for("version 00000003", 30);
+    tmux.keys(&["6", "I"]);
+    tmux.wait_for("a compatibility break blocks the release", 60);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("extraneous key", 20);
     tmux.keys(&["q"]);
     tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);

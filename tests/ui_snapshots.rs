@@ -982,7 +982,9 @@ fn beta_views() {
     let mut live = state.clone();
     live.beta_live.insert(
         "resources/SQS_QueuePolicy".into(),
-        "integ-keep-SQS-QueuePolicy UPDATE_IN_PROGRESS AWS::CloudFormation::Stack".into(),
+        app::LiveRun::new(
+            "integ-keep-SQS-QueuePolicy UPDATE_IN_PROGRESS AWS::CloudFormation::Stack",
+        ),
     );
     snapshot("beta_live", &live);
     let mut failed = AppState::new("repo", Stage::Beta);

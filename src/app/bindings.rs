@@ -76,7 +76,8 @@ bindings! {
     Validate: "validate", ["v"], "validate", "run cfn validate", Input::RunCfn(CfnVerb::Validate);
     Generate: "generate", ["n"], "generate", "run cfn generate", Input::RunCfn(CfnVerb::Generate);
     Test: "test", ["t"], "test", "run cfn test (after the preflight)", Input::RunCfn(CfnVerb::Test);
-    Submit: "submit", ["u"], "submit", "run cfn submit to the sandbox's private registry",
+    Submit: "submit", ["u"], "submit",
+        "run cfn submit --set-default to the stage's private registry (sandbox, beta)",
         Input::RunCfn(CfnVerb::Submit);
     ScaffoldInputs: "scaffold_inputs", ["s"], "inputs", "scaffold inputs/ (diff shown first)",
         Input::Scaffold { integ: false };
@@ -85,6 +86,8 @@ bindings! {
     ToggleFollow: "toggle_follow", ["f"], "follow", "follow the newest events", Input::ToggleFollow;
     CancelJob: "cancel_job", ["x"], "cancel", "cancel the job", Input::CancelJob;
     RunInteg: "run_integ", ["I"], "run integ", "run the integration tests in beta", Input::RunInteg;
+    RunIntegAll: "run_integ_all", ["A"], "run all",
+        "run every extension's integration tests in beta (4 at a time)", Input::RunIntegAll;
     StartPipeline: "start_pipeline", ["S"], "start", "pipeline: start an execution (asks first)",
         Input::ControlPipeline(PipelineControl::Start);
     RetryStage: "retry_stage", ["R"], "retry", "pipeline: retry the failed actions (asks first)",

@@ -58,15 +58,7 @@ fn guide(state: &AppState) -> Guide {
     match state.screen() {
         Screen::List(ViewKind::Events) => events_guide(state),
         Screen::List(ViewKind::Jobs) => jobs_guide(state),
-        Screen::List(ViewKind::Beta) => &[
-            T(
-                "each extension's last integration run (regship integ); ✗ blocks the release, ! is an alpha failure allowed; ",
-            ),
-            K(Binding::RunInteg),
-            T(" runs it now, "),
-            K(Binding::Open),
-            T(" follows its long-lived stack"),
-        ],
+        Screen::List(ViewKind::Beta) => beta_guide(state),
         Screen::List(ViewKind::Pipeline) => pipeline_guide(state),
         Screen::Build(_) => build_guide(state),
         Screen::Execution(_) => &[
@@ -116,7 +108,17 @@ fn resources_guide(state: &AppState) -> Guide {
             T(" shows the CI/CD pipeline"),
         ];
     }
+    let selected_has_setup = state
+        .current_extension()
+        .is_none_or(|extension| extension.row.setup);
     match setup_outcome(state) {
+        None if !selected_has_setup => &[
+            T("a module has no setup stack: "),
+            K(Binding::Down),
+            T(" selects the resource, then "),
+            K(Binding::DeploySetup),
+            T(" deploys the setup stack"),
+        ],
         None => &[
             T("a new extension starts in the sandbox: "),
             K(Binding::DeploySetup),
@@ -218,11 +220,50 @@ fn pipeline_guide(state: &AppState) -> Guide {
         )]
     } else {
         &[
-            T("the release went through CI/CD: that is the demo's end ("),
-            K(Binding::Quit),
-            T(" quits)"),
+            T("the release went through CI/CD: type :stage beta (enter), then "),
+            K(Binding::Beta),
+            T(" shows the beta account's integration runs"),
         ]
     }
+}
+
+fn beta_guide(state: &AppState) -> Guide {
+    if !state.beta_live.is_empty() {
+        return &[
+            T("each run creates and deletes a fresh copy, then updates the long-lived one; "),
+            K(Binding::Open),
+            T(" follows the stack it works on"),
+        ];
+    }
+    let Some(rows) = state.beta.value() else {
+        return &[T("reading the integration history…")];
+    };
+    let last = || rows.iter().filter_map(|row| row.last.as_ref());
+    if last().any(|run| run.blocks) {
+        return &[
+            T("a compatibility break blocks the release: "),
+            K(Binding::Open),
+            T(" shows the long-lived stack's failure, pinned. That is the demo's end ("),
+            K(Binding::Quit),
+            T(" quits)"),
+        ];
+    }
+    if last().any(|run| run.allowed) {
+        return &[
+            T("the alpha module's break is allowed. Select the resource (j), "),
+            K(Binding::Submit),
+            T(" submits its working tree to beta, "),
+            K(Binding::RunInteg),
+            T(" runs it again"),
+        ];
+    }
+    &[
+        T("yesterday's release made the long-lived copies: "),
+        K(Binding::RunIntegAll),
+        T(" runs every extension's integration tests, "),
+        K(Binding::RunInteg),
+        T(" the selected one's"),
+    ]
 }
 
 fn build_guide(state: &AppState) -> Guide {

@@ -58,6 +58,8 @@ pub enum Input {
     CancelJob,
     /// Run the selected extension's integration tests in the beta account.
     RunInteg,
+    /// Run every extension's integration tests in the beta account, a few at a time.
+    RunIntegAll,
     /// Start, retry or stop the stage's pipeline (through the guard and a confirmation).
     ControlPipeline(PipelineControl),
     Show(ViewKind),
@@ -129,10 +131,11 @@ pub enum TaskResult {
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
     /// The beta view's rows (or why the history could not be read).
     BetaLoaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
-    /// A line of a running integration run.
+    /// A line of a running integration run, and the id of the stack it is about, if any.
     IntegProgress {
         folder: String,
         line: String,
+        stack_id: Option<String>,
     },
     /// An integration run ended (its result is in the history), or could not start.
     IntegFinished {

@@ -93,6 +93,7 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
         }
         Input::Show(view) => return show(state, view),
         Input::RunInteg => return run_integ(state),
+        Input::RunIntegAll => return run_integ_all(state),
         Input::Refresh => return refresh(state),
         Input::ToggleFollow => {
             if let Some(events) = &mut state.events {
@@ -475,7 +476,8 @@ fn open(state: &mut AppState) -> Vec<Command> {
             Vec::new()
         }
         Screen::List(ViewKind::Pipeline) => open_pipeline_row(state),
-        // A row's long-lived integ stack, in the beta account, from its latest operation.
+        // The stack a running row works on; otherwise its long-lived integ stack, from its
+        // latest operation.
         Screen::List(ViewKind::Beta) => {
             let Some(row) = state
                 .beta
@@ -484,6 +486,13 @@ fn open(state: &mut AppState) -> Vec<Command> {
             else {
                 return Vec::new();
             };
+            if let Some(stack_id) = state
+                .beta_live
+                .get(&row.extension)
+                .and_then(|live| live.stack_id.clone())
+            {
+                return follow(state, Stage::Beta, &stack_id, Start::LatestOperation);
+            }
             if row.keep.as_deref() == Some(crate::ops::integ::NO_KEEP_STACK) {
                 let text = format!(
                     "{} has no long-lived stack in beta yet: I runs its integration tests",
@@ -506,10 +515,26 @@ fn open(state: &mut AppState) -> Vec<Command> {
     }
 }
 
-/// Starts the selected extension's integration run in beta (one at a time per extension).
-fn run_integ(state: &mut AppState) -> Vec<Command> {
+/// What a queued run's row says until a slot is free.
+fn waiting_for_a_slot() -> LiveRun {
+    LiveRun::new(format!(
+        "waiting for a slot ({} run at a time)",
+        crate::ops::integ::DEFAULT_CONCURRENCY
+    ))
+}
+
+/// Whether integration runs may start here: on the beta view, and not read-only.
+fn integ_allowed(state: &mut AppState) -> bool {
     if state.screen() != &Screen::List(ViewKind::Beta) {
         notice(state, "integration runs start from the beta view (6)", true);
+        return false;
+    }
+    !refused_read_only(state)
+}
+
+/// Starts the selected extension's integration run in beta (one at a time per extension).
+fn run_integ(state: &mut AppState) -> Vec<Command> {
+    if !integ_allowed(state) {
         return Vec::new();
     }
     let Some(folder) = state
@@ -524,13 +549,38 @@ fn run_integ(state: &mut AppState) -> Vec<Command> {
         notice(state, format!("{folder}: a run is already going"), true);
         return Vec::new();
     }
-    if refused_read_only(state) {
+    state.beta_live.insert(folder.clone(), waiting_for_a_slot());
+    vec![Command::RunInteg { folder }]
+}
+
+/// `regship integ --all` from the beta view: every extension not already running, a few at a
+/// time (the runner's slots); a summary when the last one ends.
+fn run_integ_all(state: &mut AppState) -> Vec<Command> {
+    if !integ_allowed(state) {
         return Vec::new();
     }
-    state
-        .beta_live
-        .insert(folder.clone(), "checking the beta account".into());
-    vec![Command::RunInteg { folder }]
+    let folders: Vec<String> = state
+        .beta
+        .value()
+        .map(|rows| {
+            rows.iter()
+                .map(|row| row.extension.clone())
+                .filter(|folder| !state.beta_live.contains_key(folder))
+                .collect()
+        })
+        .unwrap_or_default();
+    if folders.is_empty() {
+        notice(state, "every extension's run is already going", true);
+        return Vec::new();
+    }
+    state.beta_batch = Some(BatchTally::default());
+    folders
+        .into_iter()
+        .map(|folder| {
+            state.beta_live.insert(folder.clone(), waiting_for_a_slot());
+            Command::RunInteg { folder }
+        })
+        .collect()
 }
 
 fn refresh(state: &mut AppState) -> Vec<Command> {

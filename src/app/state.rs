@@ -175,6 +175,36 @@ pub struct ExecutionView {
     pub actions: Vec<crate::cloud::ActionExecutionRecord>,
 }
 
+/// An integration run the beta view shows live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LiveRun {
+    /// Its latest line ("waiting for a slot" until it starts).
+    pub line: String,
+    /// The stack it works on now, by id (so that enter follows it, deleted or not).
+    pub stack_id: Option<String>,
+}
+
+impl LiveRun {
+    pub fn new(line: impl Into<String>) -> LiveRun {
+        LiveRun {
+            line: line.into(),
+            stack_id: None,
+        }
+    }
+}
+
+/// How the runs of one `A` (every extension) ended so far.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchTally {
+    pub passed: usize,
+    /// Alpha failures, allowed by the policy.
+    pub allowed: usize,
+    /// Runs that ended without failing the release but without a pass (update not exercised).
+    pub warned: usize,
+    /// Extension folders whose run blocks the release.
+    pub blocking: Vec<String>,
+}
+
 /// Lines of a build log kept on screen.
 pub const BUILD_LINES_KEPT: usize = 5_000;
 
@@ -284,8 +314,10 @@ pub struct AppState {
     pub jobs: Vec<JobView>,
     /// The beta view: each extension's last integration run, from the local history.
     pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
-    /// Integration runs in progress: extension folder -> their latest line.
-    pub beta_live: BTreeMap<String, String>,
+    /// Integration runs in progress (or waiting for a slot), by extension folder.
+    pub beta_live: BTreeMap<String, LiveRun>,
+    /// The outcomes of the runs `A` started, until the last one ends.
+    pub beta_batch: Option<BatchTally>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
     pub history_cap: usize,
@@ -327,6 +359,7 @@ impl AppState {
             jobs: Vec::new(),
             beta: Loadable::NotLoaded,
             beta_live: BTreeMap::new(),
+            beta_batch: None,
             next_job_id: 1,
             notice: None,
             history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,
@@ -392,6 +425,14 @@ impl AppState {
                 .visible_extensions()
                 .get(self.selected(ViewKind::Resources))
                 .copied(),
+            Screen::List(ViewKind::Beta) => {
+                let rows = self.beta.value()?;
+                let row = rows.get(
+                    self.selected(ViewKind::Beta)
+                        .min(rows.len().checked_sub(1)?),
+                )?;
+                self.extension(&row.extension)
+            }
             _ => None,
         }
     }

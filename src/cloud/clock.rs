@@ -52,7 +52,12 @@ impl Clock {
 
     /// Sleeps for `delay` of this clock's time.
     pub async fn sleep(&self, delay: Duration) {
-        tokio::time::sleep(delay.div_f64(self.speed)).await;
+        tokio::time::sleep(self.on_tokio(delay)).await;
+    }
+
+    /// How long `delay` of this clock's time lasts on tokio's clock.
+    pub fn on_tokio(&self, delay: Duration) -> Duration {
+        delay.div_f64(self.speed)
     }
 }
 

@@ -6,6 +6,7 @@ pub mod clock;
 pub mod context;
 pub mod demo;
 pub mod guard;
+pub mod integ_stacks;
 pub mod port;
 pub mod status;
 

@@ -161,7 +161,7 @@ pub fn run(
             let (limit, pacer) = (limit.clone(), pacer.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                let run_id = format!("{}{index}", integ::new_run_id());
+                let run_id = format!("{}{index}", integ::new_run_id(pacer.now_ms()));
                 let mut printer = Printer {
                     prefix: if single {
                         String::new()

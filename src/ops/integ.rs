@@ -6,12 +6,15 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
 use super::package;
+use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
+pub use crate::cloud::integ_stacks::{
+    EXTENSION_TAG, REVISION_PARAMETER, RUN_TAG, fresh_stack_prefix, keep_stack_of,
+};
 use crate::cloud::status::is_terminal;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, StackEvent, TemplateSource};
 use crate::config::Maturity;
@@ -21,13 +24,8 @@ use crate::watch::stack_events::{
 use crate::workspace::template::Template;
 use crate::workspace::{ArtifactType, Extension, Loaded};
 
-/// The parameter a template declares to be told each run apart (so that an update always has
-/// something to change).
-pub const REVISION_PARAMETER: &str = "IntegRevision";
-/// The tag naming the run that created a fresh stack.
-pub const RUN_TAG: &str = "regship:integ-run";
-/// The tag naming the extension folder of a fresh stack.
-pub const EXTENSION_TAG: &str = "regship:integ-extension";
+/// How many extensions `integ --all` (and the beta view's `A`) runs at once by default.
+pub const DEFAULT_CONCURRENCY: usize = 4;
 /// Throttling or connection retries a wait takes before it calls the run an infrastructure error.
 const MAX_RETRIES: u32 = 5;
 
@@ -116,33 +114,10 @@ pub trait IntegObserver: Send {
     fn event(&mut self, event: &StackEvent);
 }
 
-/// The stack-name form of a folder's last part (`resources/S3_DeleteBucketContents` ->
-/// `S3-DeleteBucketContents`).
-fn dashed(folder: &str) -> String {
-    folder
-        .rsplit('/')
-        .next()
-        .unwrap_or(folder)
-        .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
-        .collect()
-}
-
-/// The long-lived stack of the extension in `folder`.
-pub fn keep_stack_of(folder: &str) -> String {
-    format!("integ-keep-{}", dashed(folder))
-}
-
-/// The prefix of an extension's fresh stacks (the run id follows).
-pub fn fresh_stack_prefix(extension: &Extension) -> String {
-    format!("integ-fresh-{}-", dashed(&extension.folder))
-}
-
-/// A run id: the start time in base 36, short and ordered.
-pub fn new_run_id() -> String {
-    let mut millis = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis());
+/// A run id: the start time (`now_ms`, milliseconds since the epoch) in base 36, short and
+/// ordered.
+pub fn new_run_id(now_ms: i64) -> String {
+    let mut millis = now_ms.max(0) as u128;
     let mut digits = Vec::new();
     while millis > 0 {
         let digit = (millis % 36) as u32;
@@ -237,22 +212,62 @@ pub fn beta_rows(folders: &[(String, Maturity)], history: &[PastRun]) -> Vec<Bet
 }
 
 /// Spaces the event polls of every run that shares it, so that `integ --all` stays within one
-/// budget however many stacks are in flight (60 polls a minute: one a second).
+/// budget however many stacks are in flight (60 polls a minute: one a second). Its time is a
+/// [`Clock`]'s: the demo's runs faster.
 #[derive(Debug)]
 pub struct Pacer {
     every: std::time::Duration,
+    /// `every` as the clock counts it.
+    period: std::time::Duration,
+    clock: Clock,
     next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
+    /// Turns given so far: the event polls of every run that shares the pacer.
+    turns: std::sync::atomic::AtomicU64,
 }
 
 impl Pacer {
     /// The budget of `integ`: at most one stack-event poll a second across every run.
     pub const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
 
-    pub fn new(every: std::time::Duration) -> Pacer {
+    /// A poll every `every` of `clock`'s time.
+    pub fn new(every: std::time::Duration, clock: Clock) -> Pacer {
         Pacer {
-            every,
+            every: clock.on_tokio(every),
+            period: every,
+            clock,
             next: tokio::sync::Mutex::new(None),
+            turns: std::sync::atomic::AtomicU64::new(0),
         }
+    }
+
+    /// [`Pacer::EVERY`] on `clock`.
+    pub fn on(clock: Clock) -> Pacer {
+        Pacer::new(Pacer::EVERY, clock)
+    }
+
+    /// Waits `delay` of the pacer's clock (between a run's own polls).
+    async fn pause(&self, delay: std::time::Duration) {
+        self.clock.sleep(delay).await;
+    }
+
+    /// The event polls it has paced so far.
+    pub fn turns(&self) -> u64 {
+        self.turns.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The spacing of its turns, in its clock's time.
+    fn every_on_clock(&self) -> std::time::Duration {
+        self.period
+    }
+
+    /// Now on the pacer's clock, in milliseconds since the epoch.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Milliseconds of the pacer's clock since `began_ms`.
+    fn since(&self, began_ms: i64) -> u64 {
+        (self.now_ms() - began_ms).max(0) as u64
     }
 
     /// Waits for this poll's turn.
@@ -263,12 +278,15 @@ impl Pacer {
         *next = Some(at + self.every);
         drop(next);
         tokio::time::sleep_until(at).await;
+        self.turns
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
 impl Default for Pacer {
+    /// Real time.
     fn default() -> Pacer {
-        Pacer::new(Pacer::EVERY)
+        Pacer::on(Clock::real())
     }
 }
 
@@ -303,7 +321,11 @@ async fn wait(
             let status = poller.watch.stack_status.clone().unwrap_or_default();
             return Ok((status, poller.watch.failures.clone()));
         }
-        tokio::time::sleep(report.delay).await;
+        // The pacer's own spacing is part of the pause: an active stack is polled as soon as
+        // the shared budget allows; an idle or failing one waits the rest of its backoff.
+        pacer
+            .pause(report.delay.saturating_sub(pacer.every_on_clock()))
+            .await;
     }
 }
 
@@ -324,7 +346,7 @@ impl Run<'_> {
         (stack_id, stack): (&str, &str),
         operation: &'static str,
         start: Start,
-        began: std::time::Instant,
+        began_ms: i64,
     ) -> Result<bool, CloudError> {
         let (status, failures) = wait(self.cloud, self.pacer, stack_id, start, self.observer)
             .await
@@ -346,7 +368,7 @@ impl Run<'_> {
             stack: stack.to_string(),
             operation,
             status,
-            duration_ms: began.elapsed().as_millis() as u64,
+            duration_ms: self.pacer.since(began_ms),
             failures,
         });
         Ok(succeeded)
@@ -354,7 +376,7 @@ impl Run<'_> {
 
     /// Deletes a stack and follows it; whether it is gone.
     async fn delete(&mut self, stack_id: &str, name: &str) -> Result<bool, CloudError> {
-        let began = std::time::Instant::now();
+        let began = self.pacer.now_ms();
         let start = match super::setup_stack::newest_event_id(self.cloud.as_ref(), stack_id).await {
             Some(id) => Start::After(id),
             None => Start::Beginning,
@@ -375,7 +397,7 @@ impl Run<'_> {
         parameters: &[(String, String)],
         tags: &[(String, String)],
     ) -> Result<(Option<String>, bool), CloudError> {
-        let began = std::time::Instant::now();
+        let began = self.pacer.now_ms();
         self.observer.line(&format!("creating {name}"));
         let stack_id = match self
             .cloud
@@ -414,10 +436,7 @@ pub async fn run(
     run_id: &str,
     observer: &mut dyn IntegObserver,
 ) -> IntegResult {
-    let began = std::time::Instant::now();
-    let started_ms = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64);
+    let started_ms = pacer.now_ms();
     let type_name = extension.type_name().map(String::from);
     let version = match &type_name {
         Some(name) => cloud
@@ -457,7 +476,7 @@ pub async fn run(
         reasons: run.reasons,
         stale_deleted,
         started_ms,
-        duration_ms: began.elapsed().as_millis() as u64,
+        duration_ms: pacer.since(started_ms),
     }
 }
 
@@ -598,7 +617,7 @@ async fn exercise_stacks(
 ) -> Result<IntegClass, CloudError> {
     let (source, parameters) = (&prepared.source, &prepared.parameters);
     // 1. What an interrupted run left behind.
-    let prefix = fresh_stack_prefix(extension);
+    let prefix = fresh_stack_prefix(&extension.folder);
     for stale in run.cloud.list_stacks(&prefix).await? {
         if stale.tag(EXTENSION_TAG) != Some(extension.folder.as_str())
             || stale.status == "DELETE_COMPLETE"
@@ -679,7 +698,7 @@ async fn exercise_stacks(
     }
     match existing {
         Some(stack) if stack.status != "ROLLBACK_COMPLETE" => {
-            let began = std::time::Instant::now();
+            let began = run.pacer.now_ms();
             let start = match super::setup_stack::newest_event_id(
                 run.cloud.as_ref(),
                 &stack.stack_id,
@@ -764,6 +783,13 @@ mod tests {
         all.sort();
         assert_eq!(all.len(), 120);
         assert!(all.windows(2).all(|pair| pair[1] - pair[0] >= Pacer::EVERY));
+        // On the demo's clock at speed 20, the same budget is twenty times as fast.
+        let fast = Pacer::on(Clock::starting_at(0, 20.0));
+        let before = tokio::time::Instant::now();
+        for _ in 0..21 {
+            fast.turn().await;
+        }
+        assert_eq!(before.elapsed(), std::time::Duration::from_secs(1));
         let first_minute = all
             .iter()
             .filter(|at| **at - start < std::time::Duration::from_secs(60))

@@ -44,6 +44,10 @@ pub struct Runner {
     pub clock: Clock,
     /// Where integration runs are kept (the demo's never reach the user's own history).
     pub integ_history: PathBuf,
+    /// Integration runs going at once; the others wait for a slot.
+    integ_slots: Arc<tokio::sync::Semaphore>,
+    /// Every integration run's event polls share one budget (made on [`Runner::clock`]).
+    integ_pacer: std::sync::OnceLock<Arc<crate::ops::integ::Pacer>>,
 }
 
 fn with_hint(error: CloudError) -> String {
@@ -61,25 +65,36 @@ impl Drop for Runner {
     }
 }
 
-/// Sends an integration run's lines to the app, as its latest line.
+/// Sends an integration run's lines to the app, as its latest line, with the stack its events
+/// are about (so that the beta view can follow it).
 struct IntegProgress {
     folder: String,
     actions: UnboundedSender<TaskResult>,
 }
 
-impl crate::ops::integ::IntegObserver for IntegProgress {
-    fn line(&mut self, text: &str) {
+impl IntegProgress {
+    fn send(&self, line: String, stack_id: Option<String>) {
         let _ = self.actions.send(TaskResult::IntegProgress {
             folder: self.folder.clone(),
-            line: text.to_string(),
+            line,
+            stack_id,
         });
+    }
+}
+
+impl crate::ops::integ::IntegObserver for IntegProgress {
+    fn line(&mut self, text: &str) {
+        self.send(text.to_string(), None);
     }
 
     fn event(&mut self, event: &crate::cloud::StackEvent) {
-        self.line(&format!(
-            "{} {} {}",
-            event.logical_id, event.status, event.resource_type
-        ));
+        self.send(
+            format!(
+                "{} {} {}",
+                event.logical_id, event.status, event.resource_type
+            ),
+            Some(event.stack_id.clone()),
+        );
     }
 }
 
@@ -115,6 +130,10 @@ impl Runner {
             },
             demo,
             clock: Clock::real(),
+            integ_slots: Arc::new(tokio::sync::Semaphore::new(
+                crate::ops::integ::DEFAULT_CONCURRENCY,
+            )),
+            integ_pacer: std::sync::OnceLock::new(),
         }
     }
 
@@ -371,10 +390,24 @@ impl Runner {
                 let (handle, guard) = (self.cloud_of(Stage::Beta), self.guard());
                 let history = self.integ_history.clone();
                 let extension = self.extension(&folder);
+                let slots = self.integ_slots.clone();
+                let pacer = self
+                    .integ_pacer
+                    .get_or_init(|| Arc::new(crate::ops::integ::Pacer::on(self.clock)))
+                    .clone();
                 tokio::spawn(async move {
                     let outcome = async {
                         let extension = extension
                             .ok_or_else(|| format!("{folder} is no longer in the workspace"))?;
+                        let _slot = slots
+                            .acquire_owned()
+                            .await
+                            .map_err(|_| "regship is shutting down".to_string())?;
+                        let _ = actions.send(TaskResult::IntegProgress {
+                            folder: folder.clone(),
+                            line: "checking the beta account".into(),
+                            stack_id: None,
+                        });
                         let cloud = handle.get().await?;
                         let authorization = guard
                             .authorize(cloud.as_ref(), "run integration tests")
@@ -384,10 +417,10 @@ impl Runner {
                             folder: folder.clone(),
                             actions: actions.clone(),
                         };
-                        let run_id = crate::ops::integ::new_run_id();
+                        let run_id = crate::ops::integ::new_run_id(pacer.now_ms());
                         let result = crate::ops::integ::run(
                             &cloud,
-                            &crate::ops::integ::Pacer::default(),
+                            &pacer,
                             &authorization,
                             &extension,
                             &run_id,
@@ -639,7 +672,7 @@ impl Runner {
             say(format!("$ cfn {}", args.join(" ")));
             if let Some(demo) = demo {
                 let status = demo
-                    .play_cfn(verb.name(), &extension.folder, |line| {
+                    .play_cfn(verb.name(), &extension.folder, stage, |line| {
                         let _ = actions.send(TaskResult::JobLine { id, line });
                     })
                     .await;

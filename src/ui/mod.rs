@@ -204,6 +204,8 @@ fn hints(state: &AppState) -> &'static [Binding] {
         Screen::List(ViewKind::Beta) => &[
             Binding::Open,
             Binding::RunInteg,
+            Binding::RunIntegAll,
+            Binding::Submit,
             Binding::Up,
             Binding::Down,
             Binding::Back,

@@ -10,14 +10,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-/// A copy of this repository's example extension and release kit, with a regship.yml whose
-/// sandbox and prod accounts are `account_id`.
+/// A copy of this repository's example extensions (the resource and the module) and release
+/// kit, with a regship.yml whose sandbox and prod accounts are `account_id`.
 pub fn example_workspace(account_id: &str) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     let source = Path::new(env!("CARGO_MANIFEST_DIR"));
     let copied = Command::new("cp")
         .arg("-r")
         .arg(source.join("resources"))
+        .arg(source.join("modules"))
         .arg(source.join("release"))
         .arg(dir.path())
         .status()
@@ -34,26 +35,41 @@ pub fn example_workspace(account_id: &str) -> tempfile::TempDir {
 /// projects, where `pipeline add` appends; remove it before linting.
 pub const PLACEHOLDER_GRANT: &str = "                  - !GetAtt PlaceholderBuildProject.Arn\n";
 
-/// This repository's release/cicd.yml without its example extension: the pipeline with an
+/// This repository's release/cicd.yml without its example extensions: the pipeline with an
 /// empty Build stage, as a team starts from it.
 pub fn bare_pipeline_template() -> String {
     let ours =
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("release/cicd.yml"))
             .unwrap();
-    let start = ours
-        .find("  # --- AwsCommunity::S3::DeleteBucketContents")
-        .unwrap();
-    let end = ours.find("  PipelineRole:").unwrap();
-    let mut bare = format!("{}{}", &ours[..start], &ours[end..]);
-    let action = bare
-        .find("            - Name: S3DeleteBucketContents")
-        .unwrap();
+    // The grants of the pipeline role become one placeholder, where `pipeline add` appends.
+    let mut placeholder = Some(PLACEHOLDER_GRANT);
+    without_extensions(&ours)
+        .lines()
+        .filter_map(|line| {
+            let grant =
+                line.trim_start().starts_with("- !GetAtt ") && line.ends_with("BuildProject.Arn");
+            if grant {
+                placeholder.take().map(String::from)
+            } else {
+                Some(format!("{line}\n"))
+            }
+        })
+        .collect()
+}
+
+/// A pipeline template of this repository's kit without its extensions' build roles, log
+/// groups, projects and Build actions (the pipeline role's grants stay).
+pub fn without_extensions(template: &str) -> String {
+    let start = template.find("  # --- ").unwrap();
+    let end = template.find("  PipelineRole:").unwrap();
+    let mut bare = format!("{}{}", &template[..start], &template[end..]);
+    let build = bare
+        .find("        - Name: Build\n          Actions:\n")
+        .unwrap()
+        + "        - Name: Build\n          Actions:\n".len();
     let notifications = bare.find("\n  # Pipeline notifications").unwrap();
-    bare.replace_range(action..notifications, "");
-    bare.replace(
-        "                  - !GetAtt S3DeleteBucketContentsBuildProject.Arn\n",
-        PLACEHOLDER_GRANT,
-    )
+    bare.replace_range(build..notifications, "");
+    bare
 }
 
 /// The regship binary with its environment isolated in `home`: test credentials, us-east-1,

@@ -219,9 +219,13 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
         [Action::Result(Box::new(TaskResult::IntegProgress {
             folder: "resources/A".into(),
             line: "creating integ-fresh-A-1".into(),
+            stack_id: None,
         }))],
     );
-    assert_eq!(state.beta_live["resources/A"], "creating integ-fresh-A-1");
+    assert_eq!(
+        state.beta_live["resources/A"].line,
+        "creating integ-fresh-A-1"
+    );
     let commands = keys(
         &mut state,
         [Action::Result(Box::new(TaskResult::IntegFinished {
@@ -236,4 +240,142 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
     keys(&mut state, [Input::Show(ViewKind::Resources)]);
     assert!(keys(&mut state, [Input::RunInteg]).is_empty());
     assert!(state.notice.as_ref().unwrap().text.contains("beta view"));
+}
+
+/// The result of one extension's run, as `ops::integ::run` returns it.
+fn integ_result(folder: &str, class: crate::ops::integ::IntegClass, alpha: bool) -> TaskResult {
+    use crate::config::Maturity;
+    let allowed = alpha && class != crate::ops::integ::IntegClass::Passed;
+    TaskResult::IntegFinished {
+        folder: folder.into(),
+        result: Ok(Box::new(crate::ops::integ::IntegResult {
+            extension: folder.into(),
+            type_name: None,
+            maturity: if alpha {
+                Maturity::Alpha
+            } else {
+                Maturity::Prod
+            },
+            version: Some("00000003".into()),
+            run_id: "r1".into(),
+            class,
+            allowed,
+            blocks: class != crate::ops::integ::IntegClass::Passed && !allowed,
+            stacks: Vec::new(),
+            reasons: Vec::new(),
+            stale_deleted: Vec::new(),
+            started_ms: 0,
+            duration_ms: 1,
+        })),
+    }
+}
+
+#[test]
+fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
+    use crate::config::Maturity;
+    use crate::ops::integ::IntegClass;
+    let mut state = loaded();
+    keys(&mut state, [Input::Show(ViewKind::Beta)]);
+    let rows = crate::ops::integ::beta_rows(
+        &[
+            ("modules/M".to_string(), Maturity::Alpha),
+            ("resources/A".to_string(), Maturity::Prod),
+            ("resources/B".to_string(), Maturity::Prod),
+        ],
+        &[],
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
+    );
+    // One already runs: A starts the other two.
+    keys(&mut state, [Input::Down, Input::RunInteg]);
+    let commands = keys(&mut state, [Input::RunIntegAll]);
+    assert_eq!(
+        commands,
+        [
+            Command::RunInteg {
+                folder: "modules/M".into()
+            },
+            Command::RunInteg {
+                folder: "resources/B".into()
+            },
+        ]
+    );
+    assert!(
+        state.beta_live["modules/M"]
+            .line
+            .contains("waiting for a slot")
+    );
+    // Enter on a running row follows the stack its events are about.
+    let stack_id = "arn:aws:cloudformation:us-east-1:1:stack/integ-fresh-A-r1/abc";
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::IntegProgress {
+            folder: "resources/A".into(),
+            line: "Bucket CREATE_IN_PROGRESS AWS::S3::Bucket".into(),
+            stack_id: Some(stack_id.into()),
+        }))],
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::IntegProgress {
+            folder: "resources/A".into(),
+            line: "deleting integ-fresh-A-r1".into(),
+            stack_id: None,
+        }))],
+    );
+    assert_eq!(
+        state.beta_live["resources/A"].stack_id.as_deref(),
+        Some(stack_id),
+        "a line without a stack keeps the stack"
+    );
+    let commands = keys(&mut state, [Input::Open]);
+    assert!(
+        commands.iter().any(|c| matches!(
+            c,
+            Command::Follow { stack, stage: Stage::Beta, .. } if stack == stack_id
+        )),
+        "{commands:?}"
+    );
+    keys(&mut state, [Input::Back]);
+    // Each end says so; the last one sums the batch up.
+    keys(
+        &mut state,
+        [
+            Action::Result(Box::new(integ_result(
+                "resources/A",
+                IntegClass::Passed,
+                false,
+            ))),
+            Action::Result(Box::new(integ_result(
+                "modules/M",
+                IntegClass::CompatibilityBreak,
+                true,
+            ))),
+        ],
+    );
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("allowed: alpha")
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(integ_result(
+            "resources/B",
+            IntegClass::CompatibilityBreak,
+            false,
+        )))],
+    );
+    let summary = state.notice.clone().unwrap();
+    assert_eq!(
+        summary.text,
+        "all runs ended: 1 passed, 1 allowed (alpha); 1 blocks the release: resources/B"
+    );
+    assert!(summary.error);
+    assert!(state.beta_batch.is_none() && state.beta_live.is_empty());
 }

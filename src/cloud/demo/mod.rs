@@ -2,7 +2,11 @@
 //! seeded timeline on the injectable clock, with four accounts of its own. The sandbox's first
 //! setup deploy fails on one resource and rolls back, the next one succeeds and exports; `cfn`
 //! jobs play a transcript; the CI/CD pipeline runs parallel builds, one failing with its log,
-//! and a retry passes. Nothing here reads credentials or opens a connection.
+//! and a retry passes. In beta, yesterday's release (version 2 of every extension) made the
+//! long-lived integ stacks: an alpha extension's update of its copy is refused (a compatibility
+//! break its maturity allows), and so is a prod extension's once a newer version is submitted
+//! to beta (a break that blocks the release). Nothing here reads credentials or opens a
+//! connection.
 
 mod pipeline;
 pub mod scripted;
@@ -16,7 +20,7 @@ use async_trait::async_trait;
 
 use self::pipeline::{ActionSpec, DemoPipeline, contract_test_lines};
 pub use self::scripted::{PAGE_SIZE, ScriptedStack, generated_events};
-use self::stacks::{Place, Stacks};
+use self::stacks::{Mishap, Place, Stacks};
 use super::clock::Clock;
 use super::context::StageContext;
 use super::guard::Authorization;
@@ -26,7 +30,7 @@ use super::{
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
     StackSummary, TemplateSource, object_of_url,
 };
-use crate::config::{ConfigError, WorkspaceConfig};
+use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
 use crate::workspace::Workspace;
 use crate::workspace::pipeline::build_actions;
 
@@ -42,6 +46,9 @@ pub const DEMO_ACCOUNTS: &str = r#"accounts:
 const PIPELINE_START: Duration = Duration::from_secs(2);
 /// The demo's timeline begins a day before the demo starts, so that history has a past.
 const PRELUDE: Duration = Duration::from_secs(86_400);
+/// Yesterday's release: the version of every extension in beta's registry when the demo starts,
+/// the one that created the long-lived integ stacks.
+const RELEASED_VERSION: u32 = 2;
 
 /// The workspace's configuration with the demo's accounts in place of its own.
 pub fn demo_config(config: &WorkspaceConfig) -> Result<WorkspaceConfig, ConfigError> {
@@ -57,8 +64,10 @@ struct World {
     rng: fastrand::Rng,
     stacks: Stacks,
     pipeline: DemoPipeline,
-    /// Type name -> versions submitted to the sandbox's private registry.
-    submitted: BTreeMap<String, u32>,
+    /// (stage, type name) -> the versions submitted to that stage's private registry.
+    registry: BTreeMap<(Stage, String), u32>,
+    /// Stacks the sandbox has created: its first create is denied.
+    sandbox_creates: u32,
     /// The artifact buckets' objects: (bucket, key) -> content.
     objects: BTreeMap<(String, String), Vec<u8>>,
     /// Hook type name -> its configuration (SetTypeConfiguration).
@@ -71,6 +80,8 @@ pub struct DemoWorld {
     clock: Clock,
     /// Folder -> type name, for the cfn transcripts.
     type_names: BTreeMap<String, String>,
+    /// Long-lived integ stack -> the type name and maturity of its extension.
+    long_lived: BTreeMap<String, (String, Maturity)>,
     world: Mutex<World>,
 }
 
@@ -138,18 +149,50 @@ impl DemoWorld {
             PRELUDE + PIPELINE_START,
             &mut rng,
         );
+        let mut world = World {
+            rng,
+            stacks: Stacks::default(),
+            pipeline,
+            registry: BTreeMap::new(),
+            sandbox_creates: 0,
+            objects: BTreeMap::new(),
+            hook_configurations: BTreeMap::new(),
+        };
+        let long_lived = yesterdays_release(workspace, &mut world, &|at| {
+            clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
+        });
         Arc::new(DemoWorld {
             clock,
             type_names,
-            world: Mutex::new(World {
-                rng,
-                stacks: Stacks::default(),
-                pipeline,
-                submitted: BTreeMap::new(),
-                objects: BTreeMap::new(),
-                hook_configurations: BTreeMap::new(),
-            }),
+            long_lived,
+            world: Mutex::new(world),
         })
+    }
+
+    /// What goes wrong, on purpose, when `stage` creates or updates `stack`.
+    fn mishap(&self, world: &World, stage: Stage, stack: &str, create: bool) -> Mishap {
+        if create {
+            return if stage == Stage::Sandbox && world.sandbox_creates == 0 {
+                Mishap::CreateDenied
+            } else {
+                Mishap::None
+            };
+        }
+        let Some((type_name, maturity)) = self.long_lived.get(stack) else {
+            return Mishap::None;
+        };
+        let version = world
+            .registry
+            .get(&(stage, type_name.clone()))
+            .copied()
+            .unwrap_or(RELEASED_VERSION);
+        if *maturity == Maturity::Alpha || version > RELEASED_VERSION {
+            Mishap::UpdateRefused {
+                type_name: type_name.clone(),
+            }
+        } else {
+            Mishap::None
+        }
     }
 
     fn lock(&self) -> MutexGuard<'_, World> {
@@ -170,7 +213,13 @@ impl DemoWorld {
 
     /// Plays what `cfn <verb>` prints for the extension in `folder`, line by line on the demo
     /// clock; returns its exit code.
-    pub async fn play_cfn(&self, verb: &str, folder: &str, mut line: impl FnMut(String)) -> i32 {
+    pub async fn play_cfn(
+        &self,
+        verb: &str,
+        folder: &str,
+        stage: Stage,
+        mut line: impl FnMut(String),
+    ) -> i32 {
         let type_name = self
             .type_names
             .get(folder)
@@ -183,7 +232,15 @@ impl DemoWorld {
             "submit" => {
                 let version = {
                     let mut world = self.lock();
-                    let count = world.submitted.entry(type_name.clone()).or_default();
+                    let released = if stage == Stage::Sandbox {
+                        0
+                    } else {
+                        RELEASED_VERSION
+                    };
+                    let count = world
+                        .registry
+                        .entry((stage, type_name.clone()))
+                        .or_insert(released);
                     *count += 1;
                     *count
                 };
@@ -202,6 +259,70 @@ impl DemoWorld {
         }
         0
     }
+}
+
+/// Yesterday's release in beta: every extension with a `test/integ.*` at [`RELEASED_VERSION`]
+/// in the registry, and its long-lived integ stack created with it. Returns the long-lived
+/// stacks, with the type name and maturity of their extension.
+fn yesterdays_release(
+    workspace: &Workspace,
+    world: &mut World,
+    timestamp: &dyn Fn(Duration) -> i64,
+) -> BTreeMap<String, (String, Maturity)> {
+    let Ok(accounts) = WorkspaceConfig::parse(DEMO_ACCOUNTS, "the demo's accounts") else {
+        return BTreeMap::new();
+    };
+    let beta = &accounts.accounts.beta;
+    let place = Place {
+        account: beta
+            .account_id
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        region: beta.region.clone().unwrap_or_default(),
+    };
+    let mut long_lived = BTreeMap::new();
+    let created_at = PRELUDE / 2;
+    for extension in &workspace.extensions {
+        let (Some(type_name), Some(integ)) = (
+            extension.type_name(),
+            extension.integ.iter().find(|t| {
+                std::path::Path::new(&t.path)
+                    .file_stem()
+                    .is_some_and(|stem| stem == "integ")
+            }),
+        ) else {
+            continue;
+        };
+        let stack = super::integ_stacks::keep_stack_of(&extension.folder);
+        let tags = [(
+            super::integ_stacks::EXTENSION_TAG.to_string(),
+            extension.folder.clone(),
+        )];
+        let parameters = [(
+            super::integ_stacks::REVISION_PARAMETER.to_string(),
+            "yesterday".to_string(),
+        )];
+        let World { rng, stacks, .. } = world;
+        // A template the demo cannot deploy as it is (rain directives) has no long-lived copy.
+        let created = stacks.apply_template(
+            &place,
+            (&stack, &integ.text, &parameters),
+            true,
+            &tags,
+            Mishap::None,
+            created_at,
+            rng,
+            timestamp,
+        );
+        if created.is_ok() {
+            world
+                .registry
+                .insert((Stage::Beta, type_name.to_string()), RELEASED_VERSION);
+            long_lived.insert(stack, (type_name.to_string(), extension.maturity));
+        }
+    }
+    long_lived
 }
 
 /// Connects every stage to the demo's world.
@@ -251,8 +372,7 @@ impl DemoCloud {
     async fn apply(
         &self,
         authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
+        (stack, template, parameters): (&str, &TemplateSource, &[(String, String)]),
         create: bool,
         tags: &[(String, String)],
     ) -> Result<Option<String>, CloudError> {
@@ -260,10 +380,25 @@ impl DemoCloud {
         let (now, world) = (self.world.now(), &self.world);
         let mut guard = world.lock();
         let body = self.template_text(&guard, template)?;
+        let mishap = world.mishap(&guard, self.context.stage, stack, create);
+        self.count_create(&mut guard, create);
         let World { rng, stacks, .. } = &mut *guard;
-        stacks.apply_template(&self.place(), stack, &body, create, tags, now, rng, &|at| {
-            world.at_ms(at)
-        })
+        stacks.apply_template(
+            &self.place(),
+            (stack, &body, parameters),
+            create,
+            tags,
+            mishap,
+            now,
+            rng,
+            &|at| world.at_ms(at),
+        )
+    }
+
+    fn count_create(&self, world: &mut World, create: bool) {
+        if create && self.context.stage == Stage::Sandbox {
+            world.sandbox_creates += 1;
+        }
     }
 
     fn account(&self) -> String {
@@ -407,7 +542,7 @@ impl Cloud for DemoCloud {
         let body = self.template_text(&state, template)?;
         state
             .stacks
-            .create_change_set(&self.place(), stack, &body, create, now, &|at| {
+            .create_change_set(&self.place(), (stack, &body, &[]), create, now, &|at| {
                 world.at_ms(at)
             })
     }
@@ -417,10 +552,10 @@ impl Cloud for DemoCloud {
         authorization: &Authorization,
         stack: &str,
         template: &TemplateSource,
-        _parameters: &[(String, String)],
+        parameters: &[(String, String)],
         tags: &[(String, String)],
     ) -> Result<String, CloudError> {
-        self.apply(authorization, stack, template, true, tags)
+        self.apply(authorization, (stack, template, parameters), true, tags)
             .await?
             .ok_or_else(|| {
                 CloudError::new(
@@ -436,10 +571,10 @@ impl Cloud for DemoCloud {
         authorization: &Authorization,
         stack: &str,
         template: &TemplateSource,
-        _parameters: &[(String, String)],
+        parameters: &[(String, String)],
     ) -> Result<bool, CloudError> {
         Ok(self
-            .apply(authorization, stack, template, false, &[])
+            .apply(authorization, (stack, template, parameters), false, &[])
             .await?
             .is_some())
     }
@@ -527,8 +662,11 @@ impl Cloud for DemoCloud {
         self.authorized(authorization)?;
         let (now, world) = (self.world.now(), &self.world);
         let mut guard = world.lock();
+        let (stack, create) = guard.stacks.target(id)?;
+        let mishap = world.mishap(&guard, self.context.stage, &stack, create);
+        self.count_create(&mut guard, create);
         let World { rng, stacks, .. } = &mut *guard;
-        stacks.execute(id, now, rng, &|at| world.at_ms(at))
+        stacks.execute(id, mishap, now, rng, &|at| world.at_ms(at))
     }
 
     async fn delete_change_set(
@@ -554,16 +692,20 @@ impl Cloud for DemoCloud {
     }
 
     async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
-        let versions = self.world.lock().submitted.get(type_name).copied();
+        let stage = self.context.stage;
+        let versions = self
+            .world
+            .lock()
+            .registry
+            .get(&(stage, type_name.to_string()))
+            .copied();
         match versions {
-            Some(version) if self.context.stage == crate::config::Stage::Sandbox => {
-                Ok(RegisteredType {
-                    type_name: type_name.to_string(),
-                    private: true,
-                    default_version: Some(format!("{version:08}")),
-                    last_updated_ms: Some(self.world.at_ms(self.world.now())),
-                })
-            }
+            Some(version) => Ok(RegisteredType {
+                type_name: type_name.to_string(),
+                private: true,
+                default_version: Some(format!("{version:08}")),
+                last_updated_ms: Some(self.world.at_ms(self.world.now())),
+            }),
             _ => Err(CloudError::new(
                 CloudErrorKind::NotFound,
                 format!(

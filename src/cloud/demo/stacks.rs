@@ -1,6 +1,7 @@
 //! The demo's CloudFormation: stacks created, updated and deleted through change sets, their
-//! events scheduled on the demo clock from the real template's resources. The first stack the
-//! demo creates fails on one resource and rolls back, as first deploys often do.
+//! events scheduled on the demo clock from the real template's resources. What goes wrong is
+//! the caller's [`Mishap`]: a create denied on one resource (rolled back), or an update the
+//! extension's resource refuses (rolled back to what the stack was).
 
 use std::time::Duration;
 
@@ -14,6 +15,19 @@ use crate::workspace::template::{ExportName, Template, intrinsic};
 
 /// DescribeStackEvents returns at most this many events a page.
 const PAGE_SIZE: usize = 100;
+
+/// What the demo makes go wrong in one stack operation, on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mishap {
+    None,
+    /// One resource's create is denied (the role lacks a permission): the stack rolls back.
+    CreateDenied,
+    /// The resource of this type refuses the update, as a new version that renamed a property
+    /// would: the stack rolls back to its previous template.
+    UpdateRefused {
+        type_name: String,
+    },
+}
 
 /// Where a stack lives.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,6 +45,8 @@ struct DemoStack {
     events: Vec<(Duration, StackEvent)>,
     /// The template the stack last ran, for the next change set.
     template: Option<String>,
+    /// The parameters it last ran with.
+    parameters: Vec<(String, String)>,
     /// The resources that exist once the scheduled events have run: (logical id, type).
     resources: Vec<(String, String)>,
     /// Outputs, from the time the last operation completed.
@@ -45,6 +61,7 @@ struct DemoChangeSet {
     id: String,
     stack_id: String,
     template: String,
+    parameters: Vec<(String, String)>,
     create: bool,
     ready_at: Duration,
     no_changes: bool,
@@ -56,8 +73,6 @@ struct DemoChangeSet {
 pub struct Stacks {
     stacks: Vec<DemoStack>,
     change_sets: Vec<DemoChangeSet>,
-    /// Stacks created so far: the first one fails.
-    creates: u32,
     next_id: u64,
 }
 
@@ -194,15 +209,21 @@ impl Stacks {
     pub fn apply_template(
         &mut self,
         place: &Place,
-        stack_name: &str,
-        template: &str,
+        (stack_name, template, parameters): (&str, &str, &[(String, String)]),
         create: bool,
         tags: &[(String, String)],
+        mishap: Mishap,
         now: Duration,
         rng: &mut fastrand::Rng,
         timestamp: &dyn Fn(Duration) -> i64,
     ) -> Result<Option<String>, CloudError> {
-        let id = self.create_change_set(place, stack_name, template, create, now, timestamp)?;
+        let id = self.create_change_set(
+            place,
+            (stack_name, template, parameters),
+            create,
+            now,
+            timestamp,
+        )?;
         let index = self
             .change_sets
             .iter()
@@ -214,7 +235,7 @@ impl Stacks {
         }
         self.change_sets[index].ready_at = now;
         let stack_id = self.change_sets[index].stack_id.clone();
-        self.execute(&id, now, rng, timestamp)?;
+        self.execute(&id, mishap, now, rng, timestamp)?;
         if create && let Some(stack) = self.stacks.iter_mut().rfind(|s| s.id == stack_id) {
             stack.tags = tags.to_vec();
         }
@@ -291,8 +312,7 @@ impl Stacks {
     pub fn create_change_set(
         &mut self,
         place: &Place,
-        stack_name: &str,
-        template: &str,
+        (stack_name, template, parameters): (&str, &str, &[(String, String)]),
         create: bool,
         now: Duration,
         timestamp: &dyn Fn(Duration) -> i64,
@@ -360,6 +380,7 @@ impl Stacks {
                     name: stack_name.to_string(),
                     events: Vec::new(),
                     template: None,
+                    parameters: Vec::new(),
                     resources: Vec::new(),
                     outputs: None,
                     deleted_at: None,
@@ -376,7 +397,9 @@ impl Stacks {
             }
         };
         let stack = &self.stacks[index];
-        let no_changes = !create && stack.template.as_deref() == Some(template);
+        let no_changes = !create
+            && stack.template.as_deref() == Some(template)
+            && stack.parameters == parameters;
         let changes = resources
             .iter()
             .map(|(logical_id, resource_type)| ResourceChange {
@@ -398,6 +421,7 @@ impl Stacks {
             id: id.clone(),
             stack_id: stack.id.clone(),
             template: template.to_string(),
+            parameters: parameters.to_vec(),
             create,
             ready_at: now + secs(1.5),
             no_changes,
@@ -441,18 +465,32 @@ impl Stacks {
         Ok(())
     }
 
-    /// ExecuteChangeSet: schedules the operation's events from `now`.
+    /// The stack a change set is for and whether it creates it.
+    pub fn target(&self, id: &str) -> Result<(String, bool), CloudError> {
+        let change_set = self.change_set(id)?;
+        let name = self
+            .stacks
+            .iter()
+            .find(|s| s.id == change_set.stack_id)
+            .map(|s| s.name.clone())
+            .ok_or_else(|| not_found(&format!("Stack [{}]", change_set.stack_id)))?;
+        Ok((name, change_set.create))
+    }
+
+    /// ExecuteChangeSet: schedules the operation's events from `now`, with `mishap` in them.
     pub fn execute(
         &mut self,
         id: &str,
+        mishap: Mishap,
         now: Duration,
         rng: &mut fastrand::Rng,
         timestamp: &dyn Fn(Duration) -> i64,
     ) -> Result<(), CloudError> {
         let change_set = self.change_set(id)?;
-        let (stack_id, template, create) = (
+        let (stack_id, template, parameters, create) = (
             change_set.stack_id.clone(),
             change_set.template.clone(),
+            change_set.parameters.clone(),
             change_set.create,
         );
         let resources: Vec<(String, String)> = change_set
@@ -466,10 +504,6 @@ impl Stacks {
             .iter()
             .position(|s| s.id == stack_id)
             .ok_or_else(|| not_found(&format!("Stack [{stack_id}]")))?;
-        let fails = create && self.creates == 0;
-        if create {
-            self.creates += 1;
-        }
         let stack = &mut self.stacks[index];
         let operation = if create { "CREATE" } else { "UPDATE" };
         let mut schedule = Schedule {
@@ -478,7 +512,17 @@ impl Stacks {
             timestamp,
         };
         schedule.stack_event(now, &format!("{operation}_IN_PROGRESS"), "User Initiated");
-        let failing = fails.then(|| rng.usize(..resources.len().max(1)));
+        let failing = match &mishap {
+            Mishap::CreateDenied if create => Some(rng.usize(..resources.len().max(1))),
+            Mishap::UpdateRefused { type_name } if !create => Some(
+                resources
+                    .iter()
+                    .position(|(_, kind)| kind == type_name)
+                    .unwrap_or(0),
+            ),
+            _ => None,
+        };
+        let first_event = schedule.stack.events.len();
         let mut finished = Vec::new();
         for (n, (logical_id, kind)) in resources.iter().enumerate() {
             let start = now + secs(1.0 + 0.7 * n as f64);
@@ -516,7 +560,77 @@ impl Stacks {
             finished.push((n, logical_id.clone(), kind.clone(), start, done));
         }
         let outcome_at;
-        if let Some(failing) = failing.filter(|f| *f < finished.len()) {
+        if let Some(failing) = failing.filter(|f| !create && *f < finished.len()) {
+            let (_, failed_id, failed_kind, _, failed_at) = finished[failing].clone();
+            // Nothing starts after the failure.
+            let late: Vec<&String> = finished
+                .iter()
+                .filter(|(_, _, _, start, _)| *start > failed_at)
+                .map(|(_, logical_id, ..)| logical_id)
+                .collect();
+            let tail = schedule.stack.events.split_off(first_event);
+            schedule.stack.events.extend(
+                tail.into_iter()
+                    .filter(|(at, e)| !(*at > failed_at && late.contains(&&e.logical_id))),
+            );
+            let key = first_property(&template, &failed_id).unwrap_or_else(|| "Properties".into());
+            schedule.push(
+                failed_at,
+                &failed_id,
+                &failed_kind,
+                "UPDATE_FAILED",
+                &format!(
+                    "Resource handler returned message: \"Model validation failed (#: extraneous key [{key}] is not permitted)\" (RequestToken: demo-{:08x}, HandlerErrorCode: InvalidRequest)",
+                    rng.u32(..)
+                ),
+            );
+            for (n, logical_id, kind, start, done) in &finished {
+                if *n == failing || *start > failed_at {
+                    continue;
+                }
+                let (status, reason) = if *done > failed_at {
+                    ("UPDATE_FAILED", "Resource update cancelled")
+                } else {
+                    ("UPDATE_COMPLETE", "")
+                };
+                schedule.push(
+                    (*done).min(failed_at + secs(0.2)),
+                    logical_id,
+                    kind,
+                    status,
+                    reason,
+                );
+            }
+            let mut rollback = failed_at + secs(0.5);
+            schedule.stack_event(
+                rollback,
+                "UPDATE_ROLLBACK_IN_PROGRESS",
+                &format!("The following resource(s) failed to update: [{failed_id}]. "),
+            );
+            for (_, logical_id, kind, start, _) in finished.iter().rev() {
+                if *start > failed_at {
+                    continue;
+                }
+                rollback += secs(0.6);
+                schedule.push(rollback, logical_id, kind, "UPDATE_IN_PROGRESS", "");
+                schedule.push(
+                    rollback + secs(1.2),
+                    logical_id,
+                    kind,
+                    "UPDATE_COMPLETE",
+                    "",
+                );
+            }
+            outcome_at = schedule.at + secs(1.0);
+            schedule.stack_event(
+                outcome_at,
+                "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+                "",
+            );
+            schedule.stack_event(outcome_at + secs(0.5), "UPDATE_ROLLBACK_COMPLETE", "");
+            // Newest last, as DescribeStackEvents orders them; the stack keeps what it ran before.
+            schedule.stack.events[first_event..].sort_by_key(|(at, _)| *at);
+        } else if let Some(failing) = failing.filter(|f| *f < finished.len()) {
             let (_, failed_id, failed_kind, _, failed_at) = finished[failing].clone();
             let (service, action) = create_permission(&failed_kind);
             let account = schedule.stack.place.account.clone();
@@ -588,6 +702,7 @@ impl Stacks {
             let stack = schedule.stack;
             stack.resources = resources;
             stack.template = Some(template.clone());
+            stack.parameters = parameters;
             let outputs = outputs_of(stack, &template);
             stack.outputs = Some((stack.ends_at(), outputs));
         }
@@ -629,6 +744,18 @@ impl Stacks {
         stack.template = None;
         Ok(())
     }
+}
+
+/// The first property the template gives resource `logical_id`.
+fn first_property(template: &str, logical_id: &str) -> Option<String> {
+    let parsed = Template::parse(template).ok()?;
+    let resource = parsed.resources().find(|r| r.logical_id == logical_id)?;
+    resource
+        .properties?
+        .keys()
+        .next()?
+        .as_str()
+        .map(String::from)
 }
 
 /// The template's outputs as the deployed stack shows them: `Ref`s become physical ids,

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
 
-use crate::app::{AppState, Loadable, ViewKind};
+use crate::app::{AppState, LiveRun, Loadable, ViewKind};
 use crate::cloud::StatusCategory;
 use crate::config::Maturity;
 use crate::ops::format::clock;
@@ -29,11 +29,11 @@ fn mark(class: IntegClass, allowed: bool) -> (&'static str, StatusCategory) {
 /// Every column of a row, in the order of [`COLUMNS`].
 fn cells<'a>(
     beta: &'a BetaRow,
-    live: Option<&String>,
+    live: Option<&LiveRun>,
     now_ms: i64,
     theme: &Theme,
 ) -> Vec<Cell<'a>> {
-    if let Some(line) = live {
+    if let Some(LiveRun { line, .. }) = live {
         return vec![
             Cell::from(beta.extension.as_str()),
             Cell::from(beta.maturity.to_string()),
