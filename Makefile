@@ -44,8 +44,10 @@ test: venv tools
 	REGSHIP_BIN=$(TARGET_DIR)/release/regship cargo test --all-targets
 	$(MAKE) lint-templates
 
-# cfn-lint over the release kit and every extension's test templates, with the extensions'
-# own schemas so that their types are known (E3006 otherwise).
+# cfn-lint over the release kit's templates and every extension's test templates, with the
+# extensions' own schemas so that their types are known (E3006 otherwise). The publish document
+# is an SSM Automation document, not a template (tests/publish_document.rs checks it).
+RELEASE_TEMPLATES = $(filter-out release/publish-extension.yml,$(wildcard release/*.yml))
 lint-templates: venv
 	rm -rf $(TARGET_DIR)/registry-schemas && mkdir -p $(TARGET_DIR)/registry-schemas
 	for config in $$(find $(EXTENSION_DIRS) -name .rpdk-config 2>/dev/null); do \
@@ -53,7 +55,7 @@ lint-templates: venv
 	    grep -q '"typeName"' $$schema && cp $$schema $(TARGET_DIR)/registry-schemas/; \
 	  done; \
 	done; true
-	cfn-lint --registry-schemas $(TARGET_DIR)/registry-schemas -- release/*.yml \
+	cfn-lint --registry-schemas $(TARGET_DIR)/registry-schemas -- $(RELEASE_TEMPLATES) \
 	  $$(find $(EXTENSION_DIRS) -path '*/test/*' \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' \) 2>/dev/null)
 
 lint:

@@ -153,6 +153,10 @@ pub enum Command {
         #[arg(long, value_enum, default_value = "sandbox")]
         stage: Stage,
     },
+    /// The prod account's publishing regions: where CloudFormation is offered, in the account's
+    /// partition, enabled for the account, as `accounts.prod.regions` and `exclude_regions`
+    /// say; each region in or out, with the reason.
+    Regions,
 }
 
 #[derive(Debug, Subcommand)]

@@ -59,6 +59,7 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             commands::pipeline::run(&start, options, action.as_ref(), aws, json)
         }
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
+        Some(Command::Regions) => commands::regions::run(&start, aws, json),
         Some(Command::Events {
             stack,
             stage,

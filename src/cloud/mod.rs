@@ -229,6 +229,45 @@ impl fmt::Display for Delay {
     }
 }
 
+/// What making an Automation document current did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DocumentChange {
+    Created,
+    /// A new version, now the default.
+    Updated,
+    /// The latest version already held the content.
+    Unchanged,
+}
+
+/// An Automation document's version after it was made current.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DocumentVersion {
+    pub name: String,
+    pub version: String,
+    pub change: DocumentChange,
+}
+
+/// Whether the account may use a region (ListRegions' RegionOptStatus).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RegionOptIn {
+    /// A region every account has.
+    EnabledByDefault,
+    /// An opt-in region this account enabled.
+    Enabled,
+    Enabling,
+    Disabling,
+    Disabled,
+}
+
+impl RegionOptIn {
+    /// Whether calls can be made there now.
+    pub fn usable(self) -> bool {
+        matches!(self, RegionOptIn::Enabled | RegionOptIn::EnabledByDefault)
+    }
+}
+
 /// A type in the account's registry (DescribeType).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegisteredType {

@@ -10,8 +10,9 @@ use tokio::sync::OnceCell;
 use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
-    ActionExecutionRecord, Build, ChangeSet, CloudError, EventPage, Export, Identity, LogLocation,
-    LogPage, PipelineExecution, PipelineState, RegisteredType, Stack, StackSummary, TemplateSource,
+    ActionExecutionRecord, Build, ChangeSet, CloudError, DocumentVersion, EventPage, Export,
+    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegionOptIn, RegisteredType,
+    Stack, StackSummary, TemplateSource,
 };
 
 /// Everything regship asks of one stage's account and region. `cloud/aws` answers from AWS,
@@ -71,6 +72,23 @@ pub trait Cloud: Send + Sync {
         type_name: &str,
         configuration: &str,
     ) -> Result<(), CloudError>;
+    /// Makes the Automation document `name` hold `content` (YAML): created when absent, a new
+    /// default version when it differs from the latest, untouched otherwise.
+    async fn put_automation_document(
+        &self,
+        authorization: &Authorization,
+        name: &str,
+        content: &str,
+    ) -> Result<DocumentVersion, CloudError>;
+    /// The regions where `service` is offered, every partition's (SSM public parameters).
+    async fn service_regions(&self, service: &str) -> Result<Vec<String>, CloudError>;
+    /// The partition of each of `regions` (SSM public parameters).
+    async fn region_partitions(
+        &self,
+        regions: &[String],
+    ) -> Result<Vec<(String, String)>, CloudError>;
+    /// Every region's opt-in status for the account (Account ListRegions).
+    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError>;
     /// The template a stack last ran (GetTemplate, as submitted).
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError>;
     /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.

@@ -14,6 +14,7 @@ pub mod pipeline;
 pub mod pipeline_control;
 pub mod pipeline_live;
 pub mod prompt;
+pub mod regions;
 pub mod scaffold;
 pub mod setup;
 

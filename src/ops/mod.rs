@@ -7,5 +7,6 @@ pub mod integ;
 pub mod package;
 pub mod pipeline;
 pub mod plans;
+pub mod regions;
 pub mod rows;
 pub mod setup_stack;

@@ -159,5 +159,7 @@ pub fn unused_clients() -> regship::cloud::aws::Clients {
         codebuild: mock_client!(aws_sdk_codebuild, RuleMode::Sequential, &[] as &[Rule]),
         logs: mock_client!(aws_sdk_cloudwatchlogs, RuleMode::Sequential, &[] as &[Rule]),
         s3: mock_client!(aws_sdk_s3, RuleMode::Sequential, &[] as &[Rule]),
+        ssm: mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[] as &[Rule]),
+        account: mock_client!(aws_sdk_account, RuleMode::Sequential, &[] as &[Rule]),
     }
 }

@@ -1,5 +1,6 @@
 //! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe.
 
+mod account;
 mod cloudformation;
 mod codebuild;
 mod codepipeline;
@@ -8,6 +9,7 @@ mod logs;
 mod registry;
 mod s3;
 pub mod sources;
+mod ssm;
 mod sts;
 
 use std::time::Duration;
@@ -25,9 +27,9 @@ use async_trait::async_trait;
 use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
-    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
-    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
-    StackSummary, TemplateSource,
+    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
+    EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState,
+    RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource,
 };
 
 /// The clients of one stage.
@@ -47,6 +49,8 @@ pub struct Clients {
     pub codebuild: aws_sdk_codebuild::Client,
     pub logs: aws_sdk_cloudwatchlogs::Client,
     pub s3: aws_sdk_s3::Client,
+    pub ssm: aws_sdk_ssm::Client,
+    pub account: aws_sdk_account::Client,
 }
 
 impl Clients {
@@ -58,6 +62,8 @@ impl Clients {
             codepipeline: aws_sdk_codepipeline::Client::new(config),
             codebuild: aws_sdk_codebuild::Client::new(config),
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
+            ssm: aws_sdk_ssm::Client::new(config),
+            account: aws_sdk_account::Client::new(config),
             // An endpoint of its own (a local emulator) takes bucket names in the path.
             s3: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(config)
@@ -220,6 +226,26 @@ impl Cloud for AwsCloud {
     }
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
         AwsCloud::stack_template(self, stack).await
+    }
+    async fn put_automation_document(
+        &self,
+        authorization: &Authorization,
+        name: &str,
+        content: &str,
+    ) -> Result<DocumentVersion, CloudError> {
+        AwsCloud::put_automation_document(self, authorization, name, content).await
+    }
+    async fn service_regions(&self, service: &str) -> Result<Vec<String>, CloudError> {
+        AwsCloud::service_regions(self, service).await
+    }
+    async fn region_partitions(
+        &self,
+        regions: &[String],
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        AwsCloud::region_partitions(self, regions).await
+    }
+    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
+        AwsCloud::region_opt_in(self).await
     }
     async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
         AwsCloud::list_stacks(self, prefix).await

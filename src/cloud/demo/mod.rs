@@ -26,9 +26,9 @@ use super::context::StageContext;
 use super::guard::Authorization;
 use super::port::Connector;
 use super::{
-    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, EventPage, Export,
-    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegisteredType, Stack,
-    StackSummary, TemplateSource, object_of_url,
+    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentChange,
+    DocumentVersion, EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution,
+    PipelineState, RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource, object_of_url,
 };
 use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
 use crate::workspace::Workspace;
@@ -41,6 +41,94 @@ pub const DEMO_ACCOUNTS: &str = r#"accounts:
   beta: {profile: demo-beta, region: us-east-1, account_id: "333333333333"}
   prod: {profile: demo-prod, region: us-east-1, account_id: "444444444444", regions: all}
 "#;
+
+/// Where CloudFormation is offered, every partition's, as the public parameters list them.
+const CLOUDFORMATION_REGIONS: [&str; 39] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-east-2",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-south-2",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "ap-southeast-5",
+    "ap-southeast-6",
+    "ap-southeast-7",
+    "ca-central-1",
+    "ca-west-1",
+    "cn-north-1",
+    "cn-northwest-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eusc-de-east-1",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "mx-central-1",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-gov-east-1",
+    "us-gov-west-1",
+    "us-west-1",
+    "us-west-2",
+];
+/// The opt-in regions the demo's accounts enabled; the other opt-in regions are disabled.
+const OPTED_IN: [&str; 9] = [
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-2",
+    "ap-southeast-3",
+    "ap-southeast-4",
+    "eu-central-2",
+    "eu-south-1",
+    "eu-south-2",
+    "me-south-1",
+];
+/// Regions every account has (the rest of the `aws` partition is opt-in).
+const ENABLED_BY_DEFAULT: [&str; 17] = [
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-south-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-north-1",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "sa-east-1",
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+];
+
+/// The partition a region name belongs to.
+fn partition_of(region: &str) -> &'static str {
+    if region.starts_with("cn-") {
+        "aws-cn"
+    } else if region.starts_with("us-gov-") {
+        "aws-us-gov"
+    } else if region.starts_with("eusc-") {
+        "aws-eusc"
+    } else {
+        "aws"
+    }
+}
 
 /// The CI/CD run of the demo begins this long after the demo starts.
 const PIPELINE_START: Duration = Duration::from_secs(2);
@@ -72,6 +160,8 @@ struct World {
     objects: BTreeMap<(String, String), Vec<u8>>,
     /// Hook type name -> its configuration (SetTypeConfiguration).
     hook_configurations: BTreeMap<String, String>,
+    /// (account, document name) -> the content of each version, oldest first.
+    documents: BTreeMap<(String, String), Vec<String>>,
 }
 
 /// Everything the demo's accounts hold, shared by the connection of every stage.
@@ -157,6 +247,7 @@ impl DemoWorld {
             sandbox_creates: 0,
             objects: BTreeMap::new(),
             hook_configurations: BTreeMap::new(),
+            documents: BTreeMap::new(),
         };
         let long_lived = yesterdays_release(workspace, &mut world, &|at| {
             clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
@@ -591,6 +682,68 @@ impl Cloud for DemoCloud {
             .hook_configurations
             .insert(type_name.to_string(), configuration.to_string());
         Ok(())
+    }
+
+    async fn put_automation_document(
+        &self,
+        authorization: &Authorization,
+        name: &str,
+        content: &str,
+    ) -> Result<DocumentVersion, CloudError> {
+        self.authorized(authorization)?;
+        let mut world = self.world.lock();
+        let versions = world
+            .documents
+            .entry((self.account(), name.to_string()))
+            .or_default();
+        let change = match versions.last() {
+            None => DocumentChange::Created,
+            Some(latest) if latest.trim_end() == content.trim_end() => DocumentChange::Unchanged,
+            Some(_) => DocumentChange::Updated,
+        };
+        if change != DocumentChange::Unchanged {
+            versions.push(content.to_string());
+        }
+        Ok(DocumentVersion {
+            name: name.to_string(),
+            version: versions.len().to_string(),
+            change,
+        })
+    }
+
+    async fn service_regions(&self, _service: &str) -> Result<Vec<String>, CloudError> {
+        Ok(CLOUDFORMATION_REGIONS
+            .iter()
+            .map(|r| r.to_string())
+            .collect())
+    }
+
+    async fn region_partitions(
+        &self,
+        regions: &[String],
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        Ok(regions
+            .iter()
+            .map(|region| (region.clone(), partition_of(region).to_string()))
+            .collect())
+    }
+
+    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
+        // ListRegions answers for the account's own partition.
+        Ok(CLOUDFORMATION_REGIONS
+            .iter()
+            .filter(|region| partition_of(region) == "aws")
+            .map(|region| {
+                let status = if ENABLED_BY_DEFAULT.contains(region) {
+                    RegionOptIn::EnabledByDefault
+                } else if OPTED_IN.contains(region) {
+                    RegionOptIn::Enabled
+                } else {
+                    RegionOptIn::Disabled
+                };
+                (region.to_string(), status)
+            })
+            .collect())
     }
 
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {

@@ -108,6 +108,23 @@ impl Cloud for FakeCloud {
     async fn stack_template(&self, _: &str) -> Result<String, CloudError> {
         Err(self.record("GetTemplate"))
     }
+    async fn put_automation_document(
+        &self,
+        _: &Authorization,
+        _: &str,
+        _: &str,
+    ) -> Result<crate::cloud::DocumentVersion, CloudError> {
+        Err(self.record("CreateDocument"))
+    }
+    async fn service_regions(&self, _: &str) -> Result<Vec<String>, CloudError> {
+        Err(self.record("GetParametersByPath"))
+    }
+    async fn region_partitions(&self, _: &[String]) -> Result<Vec<(String, String)>, CloudError> {
+        Err(self.record("GetParameters"))
+    }
+    async fn region_opt_in(&self) -> Result<Vec<(String, crate::cloud::RegionOptIn)>, CloudError> {
+        Err(self.record("ListRegions"))
+    }
     async fn list_stacks(&self, _: &str) -> Result<Vec<StackSummary>, CloudError> {
         Err(self.record("DescribeStacks"))
     }

@@ -1,0 +1,170 @@
+//! Systems Manager: the publish document (an Automation document kept current, versioned) and
+//! the public parameters that say where CloudFormation is offered and in which partition.
+
+use aws_sdk_ssm::types::{DocumentFormat, DocumentType};
+
+use super::AwsCloud;
+use super::errors::classify;
+use crate::cloud::guard::Authorization;
+use crate::cloud::{CloudError, CloudErrorKind};
+use crate::cloud::{DocumentChange, DocumentVersion};
+
+/// Where the public parameters of the regions and services are.
+const GLOBAL_INFRASTRUCTURE: &str = "/aws/service/global-infrastructure";
+/// GetParameters takes at most this many names.
+const NAMES_PER_CALL: usize = 10;
+
+impl AwsCloud {
+    /// Makes the Automation document `name` hold `content` (YAML): created when absent; when it
+    /// differs from the latest version, a new version that becomes the default; else untouched.
+    pub async fn put_automation_document(
+        &self,
+        authorization: &Authorization,
+        name: &str,
+        content: &str,
+    ) -> Result<DocumentVersion, CloudError> {
+        self.authorized(authorization)?;
+        let ssm = &self.clients.ssm;
+        let latest = match ssm.describe_document().name(name).send().await {
+            Ok(described) => described
+                .document
+                .and_then(|d| d.latest_version)
+                .unwrap_or_else(|| "1".into()),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_invalid_document()) =>
+            {
+                let created = ssm
+                    .create_document()
+                    .name(name)
+                    .content(content)
+                    .document_type(DocumentType::Automation)
+                    .document_format(DocumentFormat::Yaml)
+                    .send()
+                    .await
+                    .map_err(|err| classify(err, &self.context, "CreateDocument"))?;
+                return Ok(DocumentVersion {
+                    name: name.to_string(),
+                    version: created
+                        .document_description
+                        .and_then(|d| d.document_version)
+                        .unwrap_or_else(|| "1".into()),
+                    change: DocumentChange::Created,
+                });
+            }
+            Err(err) => return Err(classify(err, &self.context, "DescribeDocument")),
+        };
+        let current = ssm
+            .get_document()
+            .name(name)
+            .document_version(&latest)
+            .document_format(DocumentFormat::Yaml)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "GetDocument"))?;
+        if current.content.as_deref().map(str::trim_end) == Some(content.trim_end()) {
+            return Ok(DocumentVersion {
+                name: name.to_string(),
+                version: latest,
+                change: DocumentChange::Unchanged,
+            });
+        }
+        let updated = ssm
+            .update_document()
+            .name(name)
+            .content(content)
+            .document_format(DocumentFormat::Yaml)
+            .document_version("$LATEST")
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "UpdateDocument"))?;
+        let version = updated
+            .document_description
+            .and_then(|d| d.document_version)
+            .ok_or_else(|| {
+                CloudError::new(
+                    CloudErrorKind::Invalid,
+                    format!("UpdateDocument of {name} returned no version"),
+                    "run it again; if it persists, update the document by hand",
+                )
+            })?;
+        ssm.update_document_default_version()
+            .name(name)
+            .document_version(&version)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "UpdateDocumentDefaultVersion"))?;
+        Ok(DocumentVersion {
+            name: name.to_string(),
+            version,
+            change: DocumentChange::Updated,
+        })
+    }
+
+    /// The regions where `service` is offered, from the public parameters (every partition's).
+    pub async fn service_regions(&self, service: &str) -> Result<Vec<String>, CloudError> {
+        let path = format!("{GLOBAL_INFRASTRUCTURE}/services/{service}/regions");
+        let mut regions = Vec::new();
+        let mut pages = self
+            .clients
+            .ssm
+            .get_parameters_by_path()
+            .path(&path)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|err| classify(err, &self.context, "GetParametersByPath"))?;
+            regions.extend(
+                page.parameters
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|p| p.value),
+            );
+        }
+        if regions.is_empty() {
+            return Err(CloudError::new(
+                CloudErrorKind::NotFound,
+                format!("no public parameter lists the regions of {service} ({path})"),
+                "check the region of the prod stage: the public parameters are read there",
+            ));
+        }
+        regions.sort();
+        Ok(regions)
+    }
+
+    /// The partition of each of `regions` (`aws`, `aws-cn`, `aws-us-gov` ...), from the public
+    /// parameters; a region without one is left out.
+    pub async fn region_partitions(
+        &self,
+        regions: &[String],
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        let mut partitions = Vec::new();
+        for batch in regions.chunks(NAMES_PER_CALL) {
+            let names: Vec<String> = batch
+                .iter()
+                .map(|region| format!("{GLOBAL_INFRASTRUCTURE}/regions/{region}/partition"))
+                .collect();
+            let answer = self
+                .clients
+                .ssm
+                .get_parameters()
+                .set_names(Some(names))
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "GetParameters"))?;
+            for parameter in answer.parameters.unwrap_or_default() {
+                let (Some(name), Some(value)) = (parameter.name, parameter.value) else {
+                    continue;
+                };
+                let region = name
+                    .trim_start_matches(&format!("{GLOBAL_INFRASTRUCTURE}/regions/"))
+                    .trim_end_matches("/partition")
+                    .to_string();
+                partitions.push((region, value));
+            }
+        }
+        partitions.sort();
+        Ok(partitions)
+    }
+}

@@ -1,0 +1,484 @@
+//! The prod kit's publish document (release/publish-extension.yml): its parameters, steps,
+//! branches and outputs; its check steps run with a stand-in boto3 to prove that a failure says
+//! why in the API's own words; moto keeps it current through the port (created, unchanged,
+//! a new default version). And the publishing regions from moto's public parameters.
+
+mod support;
+
+use std::path::Path;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_sdk_account::operation::list_regions::ListRegionsOutput;
+use aws_sdk_account::types::{Region, RegionOptStatus};
+use aws_smithy_mocks::{RuleMode, mock, mock_client};
+use regship::cloud::aws::{AwsCloud, Clients};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::guard::AccountGuard;
+use regship::cloud::{Cloud, DocumentChange, Identity, RegionOptIn};
+use regship::config::{Stage, WorkspaceConfig};
+use regship::ops::regions::{RegionFacts, decide};
+use serde_norway::Value;
+use support::moto::moto;
+
+fn document_text() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("release/publish-extension.yml"),
+    )
+    .unwrap()
+}
+
+fn document() -> Value {
+    serde_norway::from_str(&document_text()).unwrap()
+}
+
+fn steps(document: &Value) -> Vec<&Value> {
+    document["mainSteps"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .collect()
+}
+
+fn step<'a>(document: &'a Value, name: &str) -> &'a Value {
+    steps(document)
+        .into_iter()
+        .find(|s| s["name"] == name)
+        .unwrap_or_else(|| panic!("no step {name}"))
+}
+
+/// Every `{{ X }}` in `text`.
+fn references(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find("{{") {
+        let end = rest[start..].find("}}").unwrap() + start;
+        found.push(rest[start + 2..end].trim().to_string());
+        rest = &rest[end + 2..];
+    }
+    found
+}
+
+#[test]
+fn the_document_registers_tests_and_publishes_one_region_in_order() {
+    let document = document();
+    assert_eq!(document["schemaVersion"], "0.3");
+    assert_eq!(document["assumeRole"], "{{ AutomationAssumeRole }}");
+    let parameters = document["parameters"].as_mapping().unwrap();
+    for name in [
+        "TypeName",
+        "Kind",
+        "SchemaHandlerPackage",
+        "ExecutionRoleArn",
+        "LogRoleArn",
+        "LogGroupName",
+        "LogDeliveryBucket",
+        "Configuration",
+        "Publish",
+        "PublicVersionNumber",
+        "AutomationAssumeRole",
+    ] {
+        assert!(parameters.contains_key(name), "parameter {name}");
+    }
+    assert_eq!(document["parameters"]["Publish"]["type"], "Boolean");
+    assert_eq!(
+        document["parameters"]["PublicVersionNumber"]["default"], "",
+        "left out on a first publish"
+    );
+    assert_eq!(
+        document["parameters"]["Kind"]["allowedValues"],
+        serde_norway::from_str::<Value>("[RESOURCE, HOOK, MODULE]").unwrap()
+    );
+
+    let names: Vec<&str> = steps(&document)
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "RegisterType",
+            "WaitForRegistration",
+            "CheckRegistration",
+            "SetDefaultVersion",
+            "HasConfiguration",
+            "SetConfiguration",
+            "TestType",
+            "WaitForTests",
+            "CheckTests",
+            "ShouldPublish",
+            "FirstOrNumbered",
+            "PublishFirstVersion",
+            "PublishNumberedVersion",
+            "ReadPublicVersion",
+        ]
+    );
+    // The registry calls, each with the API's own error when it fails.
+    for (name, api) in [
+        ("RegisterType", "RegisterType"),
+        ("SetDefaultVersion", "SetTypeDefaultVersion"),
+        ("SetConfiguration", "SetTypeConfiguration"),
+        ("TestType", "TestType"),
+        ("PublishFirstVersion", "PublishType"),
+        ("PublishNumberedVersion", "PublishType"),
+    ] {
+        let step = step(&document, name);
+        assert_eq!(step["action"], "aws:executeAwsApi", "{name}");
+        assert_eq!(step["inputs"]["Service"], "cloudformation", "{name}");
+        assert_eq!(step["inputs"]["Api"], api, "{name}");
+    }
+    assert!(
+        step(&document, "PublishFirstVersion")["inputs"]
+            .get("PublicVersionNumber")
+            .is_none(),
+        "a first publish sends no version number"
+    );
+    // Each wait ends on success or failure alike; the check after it fails on the failure.
+    for (wait, api, selector, values) in [
+        (
+            "WaitForRegistration",
+            "DescribeTypeRegistration",
+            "$.ProgressStatus",
+            "[COMPLETE, FAILED]",
+        ),
+        (
+            "WaitForTests",
+            "DescribeType",
+            "$.TypeTestsStatus",
+            "[PASSED, FAILED]",
+        ),
+    ] {
+        let inputs = &step(&document, wait)["inputs"];
+        assert_eq!(inputs["Api"], api);
+        assert_eq!(inputs["PropertySelector"], selector);
+        assert_eq!(
+            inputs["DesiredValues"],
+            serde_norway::from_str::<Value>(values).unwrap()
+        );
+    }
+    // Branches go to steps that exist; the configuration and the publish are optional.
+    for branch in ["HasConfiguration", "ShouldPublish", "FirstOrNumbered"] {
+        let inputs = &step(&document, branch)["inputs"];
+        let mut targets = vec![inputs["Default"].as_str().unwrap().to_string()];
+        for choice in inputs["Choices"].as_sequence().unwrap() {
+            targets.push(choice["NextStep"].as_str().unwrap().to_string());
+        }
+        for target in targets {
+            assert!(names.contains(&target.as_str()), "{branch} -> {target}");
+        }
+    }
+    assert_eq!(
+        step(&document, "HasConfiguration")["inputs"]["Default"],
+        "SetConfiguration"
+    );
+    assert_eq!(
+        step(&document, "ShouldPublish")["inputs"]["Choices"][0]["BooleanEquals"],
+        true
+    );
+    assert_eq!(step(&document, "ReadPublicVersion")["isEnd"], true);
+
+    // Every reference is a parameter or an output of an earlier step.
+    let text = document_text();
+    let mut outputs: Vec<String> = Vec::new();
+    for (index, step) in steps(&document).iter().enumerate() {
+        let body = serde_norway::to_string(step).unwrap();
+        for reference in references(&body) {
+            if let Some((from, output)) = reference.split_once('.') {
+                let earlier = steps(&document)[..index].iter().any(|s| s["name"] == from);
+                assert!(earlier, "{reference} names no earlier step");
+                assert!(
+                    outputs.contains(&reference),
+                    "{reference}: {from} has no output {output}"
+                );
+            } else {
+                assert!(parameters.contains_key(reference.as_str()), "{reference}");
+            }
+        }
+        let name = step["name"].as_str().unwrap();
+        for output in step["outputs"].as_sequence().into_iter().flatten() {
+            outputs.push(format!("{name}.{}", output["Name"].as_str().unwrap()));
+        }
+    }
+    assert!(text.contains("{{ AutomationAssumeRole }}"));
+    let declared: Vec<&str> = document["outputs"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(|o| o.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        declared,
+        [
+            "CheckRegistration.TypeVersionArn",
+            "ReadPublicVersion.PublicVersionNumber"
+        ]
+    );
+    for output in declared {
+        assert!(outputs.contains(&output.to_string()), "{output}");
+    }
+}
+
+/// Runs a check step's script with a stand-in boto3 whose CloudFormation client answers
+/// `answer` (a Python dict literal) to every call; what it printed: the return value, or the
+/// exception's message.
+fn run_script(step_name: &str, answer: &str, payload: &str) -> String {
+    let document = document();
+    let step = step(&document, step_name);
+    let script = step["inputs"]["Script"].as_str().unwrap();
+    let handler = step["inputs"]["Handler"].as_str().unwrap();
+    let harness = format!(
+        r#"
+import sys, types
+class Client:
+    def __getattr__(self, name):
+        return lambda **kwargs: {answer}
+boto3 = types.ModuleType("boto3")
+boto3.client = lambda service: Client()
+sys.modules["boto3"] = boto3
+namespace = {{}}
+exec(sys.stdin.read(), namespace)
+try:
+    print("returned", namespace["{handler}"]({payload}, None))
+except Exception as error:
+    print("raised", error)
+"#
+    );
+    use std::io::Write;
+    let mut python = std::process::Command::new(support::venv_tool("python"))
+        .args(["-c", &harness])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    python
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(script.as_bytes())
+        .unwrap();
+    let output = python.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).trim().to_string()
+}
+
+#[test]
+fn a_failed_registration_or_test_run_fails_with_the_apis_own_words() {
+    let failed = run_script(
+        "CheckRegistration",
+        r#"{"ProgressStatus": "FAILED", "Description": "Deployment failed: the account is not a verified publisher"}"#,
+        r#"{"RegistrationToken": "t"}"#,
+    );
+    assert_eq!(
+        failed,
+        "raised RegisterType FAILED: Deployment failed: the account is not a verified publisher"
+    );
+    let complete = run_script(
+        "CheckRegistration",
+        r#"{"ProgressStatus": "COMPLETE", "TypeVersionArn": "arn:aws:cloudformation:eu-west-1:1:type/resource/A-B-C/00000003"}"#,
+        r#"{"RegistrationToken": "t"}"#,
+    );
+    assert!(complete.contains("/00000003"), "{complete}");
+    let tests_failed = run_script(
+        "CheckTests",
+        r#"{"TypeTestsStatus": "FAILED", "TypeTestsStatusDescription": "contract_update_read_success failed"}"#,
+        r#"{"TypeVersionArn": "arn"}"#,
+    );
+    assert_eq!(
+        tests_failed,
+        "raised TestType FAILED: contract_update_read_success failed"
+    );
+    let passed = run_script(
+        "CheckTests",
+        r#"{"TypeTestsStatus": "PASSED"}"#,
+        r#"{"TypeVersionArn": "arn"}"#,
+    );
+    assert_eq!(passed, "returned {'TypeTestsStatus': 'PASSED'}");
+}
+
+async fn moto_config(endpoint: &str) -> aws_config::SdkConfig {
+    aws_config::defaults(BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_sdk_ssm::config::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .retry_config(RetryConfig::disabled())
+        .load()
+        .await
+}
+
+fn prod_context() -> StageContext {
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
+        "test",
+    )
+    .unwrap();
+    StageContext::new(&config, Stage::Prod, &Overrides::default())
+}
+
+/// Runs `future` on a runtime of its own (the moto guard is a std mutex, held across it).
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+#[test]
+fn moto_keeps_the_document_current_and_versioned() {
+    let (moto, _serial) = moto();
+    block_on(document_versions(&moto.endpoint));
+}
+
+async fn document_versions(endpoint: &str) {
+    let config = moto_config(endpoint).await;
+    let cloud = AwsCloud::from_clients(prod_context(), Clients::new(&config));
+    let authorization = AccountGuard::default()
+        .check_account(
+            cloud.context(),
+            &Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:iam::123456789012:role/release".into(),
+            },
+            "publish",
+        )
+        .unwrap();
+    let text = document_text();
+    let name = "regship-publish-extension";
+    let created = cloud
+        .put_automation_document(&authorization, name, &text)
+        .await
+        .unwrap();
+    assert_eq!(
+        (created.version.as_str(), created.change),
+        ("1", DocumentChange::Created)
+    );
+    let again = cloud
+        .put_automation_document(&authorization, name, &text)
+        .await
+        .unwrap();
+    assert_eq!(
+        (again.version.as_str(), again.change),
+        ("1", DocumentChange::Unchanged)
+    );
+    let changed = text.replace("Publishes one CloudFormation", "Publishes a CloudFormation");
+    let updated = cloud
+        .put_automation_document(&authorization, name, &changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        (updated.version.as_str(), updated.change),
+        ("2", DocumentChange::Updated)
+    );
+    let described = aws_sdk_ssm::Client::new(&config)
+        .describe_document()
+        .name(name)
+        .send()
+        .await
+        .unwrap()
+        .document
+        .unwrap();
+    assert_eq!(described.latest_version.as_deref(), Some("2"));
+    assert_eq!(
+        described.default_version.as_deref(),
+        Some("2"),
+        "the new version is the default"
+    );
+    assert_eq!(
+        described.document_type,
+        Some(aws_sdk_ssm::types::DocumentType::Automation)
+    );
+}
+
+/// moto's public parameters list CloudFormation's regions of several partitions; the account
+/// API is mocked (moto does not serve ListRegions).
+#[test]
+fn publishing_regions_from_the_public_parameters_and_the_opt_in_status() {
+    let (moto, _serial) = moto();
+    block_on(publishing_regions(&moto.endpoint));
+}
+
+async fn publishing_regions(endpoint: &str) {
+    let config = moto_config(endpoint).await;
+    let listed = mock!(aws_sdk_account::Client::list_regions).then_output(|| {
+        let region = |name: &str, status: RegionOptStatus| {
+            Region::builder()
+                .region_name(name)
+                .region_opt_status(status)
+                .build()
+        };
+        ListRegionsOutput::builder()
+            .regions(region("us-east-1", RegionOptStatus::EnabledByDefault))
+            .regions(region("eu-west-1", RegionOptStatus::EnabledByDefault))
+            .regions(region("me-south-1", RegionOptStatus::Enabled))
+            .regions(region("af-south-1", RegionOptStatus::Disabled))
+            .regions(region("ap-east-2", RegionOptStatus::Enabling))
+            .build()
+    });
+    let account = mock_client!(aws_sdk_account, RuleMode::Sequential, &[&listed]);
+    let cloud = AwsCloud::from_clients(
+        prod_context(),
+        Clients {
+            account,
+            ..Clients::new(&config)
+        },
+    );
+    let offered = cloud.service_regions("cloudformation").await.unwrap();
+    assert!(offered.len() > 30, "{offered:?}");
+    for region in ["us-east-1", "cn-north-1", "us-gov-west-1", "me-south-1"] {
+        assert!(offered.iter().any(|r| r == region), "{region}: {offered:?}");
+    }
+    let partitions = cloud.region_partitions(&offered).await.unwrap();
+    assert_eq!(partitions.len(), offered.len(), "one per region, 10 a call");
+    let partition = |region: &str| {
+        partitions
+            .iter()
+            .find(|(r, _)| r == region)
+            .map(|(_, p)| p.as_str())
+    };
+    assert_eq!(partition("cn-north-1"), Some("aws-cn"));
+    assert_eq!(partition("us-gov-west-1"), Some("aws-us-gov"));
+    assert_eq!(partition("eu-west-1"), Some("aws"));
+    let opt_in = cloud.region_opt_in().await.unwrap();
+    assert!(opt_in.contains(&("me-south-1".to_string(), RegionOptIn::Enabled)));
+
+    let prod = WorkspaceConfig::parse(
+        "accounts:\n  prod: {regions: all, exclude_regions: [eu-west-1]}\n",
+        "test",
+    )
+    .unwrap()
+    .accounts
+    .prod;
+    let rows = decide(
+        &prod,
+        &RegionFacts {
+            partition: "aws".into(),
+            offered,
+            partitions,
+            opt_in,
+        },
+    );
+    let included: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.included)
+        .map(|r| r.region.as_str())
+        .collect();
+    assert_eq!(included, ["me-south-1", "us-east-1"]);
+    let reason = |region: &str| {
+        rows.iter()
+            .find(|r| r.region == region)
+            .unwrap()
+            .reason
+            .clone()
+    };
+    assert!(reason("cn-north-1").contains("aws-cn partition"));
+    assert!(reason("eu-west-1").contains("exclude_regions"));
+    assert!(reason("af-south-1").contains("has not enabled"));
+    assert!(reason("ap-east-2").contains("being enabled"));
+}
