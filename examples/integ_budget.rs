@@ -21,7 +21,6 @@ use regship::ops::integ::{self, IntegObserver, Pacer};
 use regship::workspace::Workspace;
 
 const EXTENSIONS: usize = 30;
-const CONCURRENCY: usize = integ::DEFAULT_CONCURRENCY;
 
 /// A monorepo of `EXTENSIONS` modules, every third one alpha, each with a `test/integ.yml`.
 fn write_workspace(root: &Path) {
@@ -103,7 +102,8 @@ impl IntegObserver for Observer {
     }
 }
 
-async fn measure() {
+/// One `integ --all` at `concurrency`, on a fresh demo world.
+async fn measure(concurrency: usize) {
     let dir = tempfile::tempdir().unwrap();
     write_workspace(dir.path());
     let workspace = Workspace::load(dir.path());
@@ -138,7 +138,7 @@ async fn measure() {
     };
 
     let started = tokio::time::Instant::now();
-    let slots = Arc::new(tokio::sync::Semaphore::new(CONCURRENCY));
+    let slots = Arc::new(tokio::sync::Semaphore::new(concurrency));
     let mut runs = tokio::task::JoinSet::new();
     for (index, extension) in workspace.extensions.iter().cloned().enumerate() {
         let (cloud, authorization, pacer, slots) = (
@@ -187,7 +187,7 @@ async fn measure() {
     let mean = added.iter().sum::<i64>() as f64 / added.len().max(1) as f64;
     let p = |q: f64| added[((added.len() - 1) as f64 * q).round() as usize];
     println!(
-        "integ --all: {EXTENSIONS} extensions, {CONCURRENCY} at a time, demo adapter, tokio's paused clock"
+        "integ --all --concurrency {concurrency}: {EXTENSIONS} extensions, demo adapter, tokio's paused clock"
     );
     println!("  outcomes: {classes:?}");
     println!(
@@ -210,5 +210,11 @@ fn main() {
         .start_paused(true)
         .build()
         .unwrap()
-        .block_on(measure());
+        .block_on(async {
+            // The default first; fewer at a time shows what the shared budget trades: each of
+            // the stacks in flight is polled about every (stacks in flight) seconds.
+            for concurrency in [integ::DEFAULT_CONCURRENCY, 2, 1] {
+                measure(concurrency).await;
+            }
+        });
 }
