@@ -157,6 +157,25 @@ pub enum Command {
     /// partition, enabled for the account, as `accounts.prod.regions` and `exclude_regions`
     /// say; each region in or out, with the reason.
     Regions,
+    /// The prod rollout of an extension to its publishing regions.
+    Rollout {
+        #[command(subcommand)]
+        action: RolloutAction,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RolloutAction {
+    /// Each publishing region checked before anything starts: enabled, the account a verified
+    /// publisher there, the automation's execution role present, the version newer than the
+    /// public one. Exit 1 when a region is not ready.
+    Preflight {
+        /// The extension: its folder, folder name or type name.
+        extension: String,
+        /// The public version to publish (MAJOR.MINOR.PATCH); absent: PublishType's next.
+        #[arg(long)]
+        version: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use regship::cli::{Cli, Command, SetupAction};
+use regship::cli::{Cli, Command, RolloutAction, SetupAction};
 use regship::commands::{self, UsageError};
 use regship::ops::cfn::CfnOptions;
 use regship::ops::cfn::CfnVerb;
@@ -60,6 +60,11 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         }
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Regions) => commands::regions::run(&start, aws, json),
+        Some(Command::Rollout {
+            action: RolloutAction::Preflight { extension, version },
+        }) => {
+            commands::rollout::preflight_command(&start, &extension, version.as_deref(), aws, json)
+        }
         Some(Command::Events {
             stack,
             stage,

@@ -268,6 +268,14 @@ impl RegionOptIn {
     }
 }
 
+/// The account as a registry publisher in one region (DescribePublisher).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Publisher {
+    /// Absent when the account never registered as a publisher there.
+    pub id: Option<String>,
+    pub verified: bool,
+}
+
 /// A type in the account's registry (DescribeType).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegisteredType {

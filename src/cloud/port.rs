@@ -11,9 +11,10 @@ use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, CloudError, DocumentVersion, EventPage, Export,
-    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, RegionOptIn, RegisteredType,
-    Stack, StackSummary, TemplateSource,
+    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher, RegionOptIn,
+    RegisteredType, Stack, StackSummary, TemplateSource,
 };
+use crate::workspace::ArtifactType;
 
 /// Everything regship asks of one stage's account and region. `cloud/aws` answers from AWS,
 /// `cloud/demo` from a scripted timeline. Mutating calls take the guard's `Authorization`.
@@ -89,6 +90,18 @@ pub trait Cloud: Send + Sync {
     ) -> Result<Vec<(String, String)>, CloudError>;
     /// Every region's opt-in status for the account (Account ListRegions).
     async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError>;
+    /// The account as a publisher in this region (DescribePublisher).
+    async fn describe_publisher(&self) -> Result<Publisher, CloudError>;
+    /// The newest public version of the account's `type_name` in this region (DescribeType of
+    /// the publisher's public type); `None` when it was never published here.
+    async fn public_version(
+        &self,
+        kind: ArtifactType,
+        type_name: &str,
+        publisher_id: &str,
+    ) -> Result<Option<String>, CloudError>;
+    /// Whether the account has the IAM role `name` (GetRole; IAM is global).
+    async fn role_exists(&self, name: &str) -> Result<bool, CloudError>;
     /// The template a stack last ran (GetTemplate, as submitted).
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError>;
     /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.

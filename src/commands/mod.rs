@@ -15,6 +15,7 @@ pub mod pipeline_control;
 pub mod pipeline_live;
 pub mod prompt;
 pub mod regions;
+pub mod rollout;
 pub mod scaffold;
 pub mod setup;
 

@@ -7,6 +7,7 @@ pub mod integ;
 pub mod package;
 pub mod pipeline;
 pub mod plans;
+pub mod preflight;
 pub mod regions;
 pub mod rows;
 pub mod setup_stack;

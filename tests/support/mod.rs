@@ -161,5 +161,6 @@ pub fn unused_clients() -> regship::cloud::aws::Clients {
         s3: mock_client!(aws_sdk_s3, RuleMode::Sequential, &[] as &[Rule]),
         ssm: mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[] as &[Rule]),
         account: mock_client!(aws_sdk_account, RuleMode::Sequential, &[] as &[Rule]),
+        iam: mock_client!(aws_sdk_iam, RuleMode::Sequential, &[] as &[Rule]),
     }
 }

@@ -5,6 +5,7 @@ mod cloudformation;
 mod codebuild;
 mod codepipeline;
 pub mod errors;
+mod iam;
 mod logs;
 mod registry;
 mod s3;
@@ -28,9 +29,10 @@ use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
-    EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState,
+    EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher,
     RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource,
 };
+use crate::workspace::ArtifactType;
 
 /// The clients of one stage.
 #[derive(Debug, Clone)]
@@ -51,6 +53,7 @@ pub struct Clients {
     pub s3: aws_sdk_s3::Client,
     pub ssm: aws_sdk_ssm::Client,
     pub account: aws_sdk_account::Client,
+    pub iam: aws_sdk_iam::Client,
 }
 
 impl Clients {
@@ -64,6 +67,7 @@ impl Clients {
             logs: aws_sdk_cloudwatchlogs::Client::new(config),
             ssm: aws_sdk_ssm::Client::new(config),
             account: aws_sdk_account::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
             // An endpoint of its own (a local emulator) takes bucket names in the path.
             s3: aws_sdk_s3::Client::from_conf(
                 aws_sdk_s3::config::Builder::from(config)
@@ -246,6 +250,20 @@ impl Cloud for AwsCloud {
     }
     async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
         AwsCloud::region_opt_in(self).await
+    }
+    async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
+        AwsCloud::describe_publisher(self).await
+    }
+    async fn public_version(
+        &self,
+        kind: ArtifactType,
+        type_name: &str,
+        publisher_id: &str,
+    ) -> Result<Option<String>, CloudError> {
+        AwsCloud::public_version(self, kind, type_name, publisher_id).await
+    }
+    async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {
+        AwsCloud::role_exists(self, name).await
     }
     async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
         AwsCloud::list_stacks(self, prefix).await

@@ -1,11 +1,20 @@
 //! The CloudFormation registry: what is registered in this account and region.
 
-use aws_sdk_cloudformation::types::{RegistryType, ThirdPartyType, Visibility};
+use aws_sdk_cloudformation::types::{PublisherStatus, RegistryType, ThirdPartyType, Visibility};
 
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
-use crate::cloud::{CloudError, CloudErrorKind, RegisteredType};
+use crate::cloud::{CloudError, CloudErrorKind, Publisher, RegisteredType};
+use crate::workspace::ArtifactType;
+
+fn registry_type(kind: ArtifactType) -> RegistryType {
+    match kind {
+        ArtifactType::Resource => RegistryType::Resource,
+        ArtifactType::Hook => RegistryType::Hook,
+        ArtifactType::Module => RegistryType::Module,
+    }
+}
 
 impl AwsCloud {
     /// DescribeType for a private extension: its default version and when it changed. A name
@@ -53,6 +62,53 @@ impl AwsCloud {
             default_version: output.default_version_id().map(String::from),
             last_updated_ms: output.last_updated().and_then(|t| t.to_millis().ok()),
         })
+    }
+
+    /// DescribePublisher of the caller in this region.
+    pub async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
+        let output = self
+            .clients
+            .cloudformation
+            .describe_publisher()
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "DescribePublisher"))?;
+        Ok(Publisher {
+            id: output.publisher_id().map(String::from),
+            verified: output.publisher_status() == Some(&PublisherStatus::Verified),
+        })
+    }
+
+    /// The latest public version of the publisher's `type_name` here; `None` when unpublished.
+    pub async fn public_version(
+        &self,
+        kind: ArtifactType,
+        type_name: &str,
+        publisher_id: &str,
+    ) -> Result<Option<String>, CloudError> {
+        let answer = self
+            .clients
+            .cloudformation
+            .describe_type()
+            .r#type(registry_type(kind))
+            .type_name(type_name)
+            .publisher_id(publisher_id)
+            .send()
+            .await;
+        match answer {
+            Ok(output) => Ok(output
+                .latest_public_version()
+                .or(output.public_version_number())
+                .map(String::from)),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_type_not_found_exception()) =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(classify(err, &self.context, "DescribeType")),
+        }
     }
 
     /// SetTypeConfiguration for a hook (its configuration JSON, as `test/configuration.json`).

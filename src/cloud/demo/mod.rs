@@ -28,11 +28,12 @@ use super::port::Connector;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentChange,
     DocumentVersion, EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution,
-    PipelineState, RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource, object_of_url,
+    PipelineState, Publisher, RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource,
+    object_of_url,
 };
 use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
-use crate::workspace::Workspace;
 use crate::workspace::pipeline::build_actions;
+use crate::workspace::{ArtifactType, Workspace};
 
 /// The demo's four accounts, as a regship.yml would name them; the guard checks them as usual.
 pub const DEMO_ACCOUNTS: &str = r#"accounts:
@@ -96,6 +97,15 @@ const OPTED_IN: [&str; 9] = [
     "eu-south-2",
     "me-south-1",
 ];
+/// The one region where the demo's prod account is not (yet) a verified publisher.
+const UNVERIFIED_PUBLISHER: &str = "ap-south-2";
+/// Regions enabled so recently that nothing was published there yet.
+const NEWLY_ENABLED: [&str; 2] = ["ap-southeast-4", "eu-south-2"];
+/// What yesterday's release published publicly (prod extensions only).
+const PUBLISHED_VERSION: &str = "1.0.2";
+/// The demo's publisher id.
+const DEMO_PUBLISHER: &str = "d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0d3m0";
+
 /// Regions every account has (the rest of the `aws` partition is opt-in).
 const ENABLED_BY_DEFAULT: [&str; 17] = [
     "ap-northeast-1",
@@ -172,6 +182,8 @@ pub struct DemoWorld {
     type_names: BTreeMap<String, String>,
     /// Long-lived integ stack -> the type name and maturity of its extension.
     long_lived: BTreeMap<String, (String, Maturity)>,
+    /// Type name -> maturity.
+    maturity: BTreeMap<String, Maturity>,
     world: Mutex<World>,
 }
 
@@ -252,10 +264,16 @@ impl DemoWorld {
         let long_lived = yesterdays_release(workspace, &mut world, &|at| {
             clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
         });
+        let maturity = workspace
+            .extensions
+            .iter()
+            .filter_map(|e| Some((e.type_name()?.to_string(), e.maturity)))
+            .collect();
         Arc::new(DemoWorld {
             clock,
             type_names,
             long_lived,
+            maturity,
             world: Mutex::new(world),
         })
     }
@@ -744,6 +762,30 @@ impl Cloud for DemoCloud {
                 (region.to_string(), status)
             })
             .collect())
+    }
+
+    async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
+        Ok(Publisher {
+            id: Some(DEMO_PUBLISHER.to_string()),
+            verified: self.region() != UNVERIFIED_PUBLISHER,
+        })
+    }
+
+    async fn public_version(
+        &self,
+        _kind: ArtifactType,
+        type_name: &str,
+        _publisher_id: &str,
+    ) -> Result<Option<String>, CloudError> {
+        let region = self.region();
+        let published = self.world.maturity.get(type_name) == Some(&Maturity::Prod)
+            && !NEWLY_ENABLED.contains(&region.as_str())
+            && region != UNVERIFIED_PUBLISHER;
+        Ok(published.then(|| PUBLISHED_VERSION.to_string()))
+    }
+
+    async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {
+        Ok(name.starts_with("AWS-SystemsManager-Automation"))
     }
 
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {

@@ -125,6 +125,20 @@ impl Cloud for FakeCloud {
     async fn region_opt_in(&self) -> Result<Vec<(String, crate::cloud::RegionOptIn)>, CloudError> {
         Err(self.record("ListRegions"))
     }
+    async fn describe_publisher(&self) -> Result<crate::cloud::Publisher, CloudError> {
+        Err(self.record("DescribePublisher"))
+    }
+    async fn public_version(
+        &self,
+        _: crate::workspace::ArtifactType,
+        _: &str,
+        _: &str,
+    ) -> Result<Option<String>, CloudError> {
+        Err(self.record("DescribeType"))
+    }
+    async fn role_exists(&self, _: &str) -> Result<bool, CloudError> {
+        Err(self.record("GetRole"))
+    }
     async fn list_stacks(&self, _: &str) -> Result<Vec<StackSummary>, CloudError> {
         Err(self.record("DescribeStacks"))
     }

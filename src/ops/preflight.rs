@@ -1,0 +1,261 @@
+//! The rollout preflight: before anything starts, per publishing region, what would otherwise
+//! fail late in the run: the region is enabled, the account is a verified publisher there, the
+//! automation's execution role exists, and the version to publish is newer than the public one.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::regions::{self, RegionRow};
+use crate::cloud::context::StageContext;
+use crate::cloud::{Cloud, CloudError, Connections};
+use crate::config::ProdAccount;
+use crate::workspace::Extension;
+
+/// The role each region's automation runs as (the prod kit's, by SSM's convention).
+pub const EXECUTION_ROLE: &str = "AWS-SystemsManager-AutomationExecutionRole";
+/// How many regions are asked at once.
+const REGIONS_AT_ONCE: usize = 8;
+
+/// How one check of one region ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckState {
+    Pass,
+    Fail,
+    /// The check could not be made (throttled, denied ...): the detail says why.
+    Unknown,
+}
+
+/// One check: its state and what it found or what to do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Check {
+    pub state: CheckState,
+    pub detail: String,
+}
+
+impl Check {
+    fn pass(detail: impl Into<String>) -> Check {
+        Check {
+            state: CheckState::Pass,
+            detail: detail.into(),
+        }
+    }
+    fn fail(detail: impl Into<String>) -> Check {
+        Check {
+            state: CheckState::Fail,
+            detail: detail.into(),
+        }
+    }
+    fn unknown(error: &CloudError) -> Check {
+        Check {
+            state: CheckState::Unknown,
+            detail: error.with_hint(),
+        }
+    }
+}
+
+/// One publishing region's checks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PreflightRow {
+    pub region: String,
+    /// Every check passed.
+    pub ready: bool,
+    pub enabled: Check,
+    pub publisher: Check,
+    pub role: Check,
+    pub version: Check,
+}
+
+/// The matrix of one extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Preflight {
+    pub extension: String,
+    pub type_name: String,
+    /// The version asked for; `None`: the next one PublishType picks.
+    pub version: Option<String>,
+    /// The publishing regions, checked.
+    pub regions: Vec<PreflightRow>,
+    /// Regions left out before the checks, with the reason.
+    pub excluded: Vec<RegionRow>,
+}
+
+impl Preflight {
+    /// The regions that fail a check (or could not be checked).
+    pub fn blocked(&self) -> impl Iterator<Item = &PreflightRow> {
+        self.regions.iter().filter(|row| !row.ready)
+    }
+}
+
+/// `1.2.3` as numbers.
+fn semver(version: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = version.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
+}
+
+/// Whether `wanted` may be published over `public` (the public version in a region, if any).
+fn version_check(wanted: Option<&str>, public: Option<&str>) -> Check {
+    match (wanted, public) {
+        (None, None) => Check::pass("first publish (1.0.0)"),
+        (None, Some(public)) => Check::pass(format!("{public} now; PublishType picks the next")),
+        (Some(wanted), None) => Check::pass(format!("first publish of {wanted}")),
+        (Some(wanted), Some(public)) => match (semver(wanted), semver(public)) {
+            (Some(w), Some(p)) if w > p => Check::pass(format!("{public} -> {wanted}")),
+            (Some(_), Some(_)) => Check::fail(format!(
+                "{wanted} is not newer than the public {public}: pick a higher --version"
+            )),
+            _ => Check::fail(format!(
+                "{wanted} or {public} is not MAJOR.MINOR.PATCH: pick a --version like 1.4.0"
+            )),
+        },
+    }
+}
+
+/// The checks of one region, on its own connection.
+async fn check_region(
+    cloud: Result<Arc<dyn Cloud>, CloudError>,
+    region: RegionRow,
+    extension: &Extension,
+    version: Option<&str>,
+    role: &Check,
+) -> PreflightRow {
+    let enabled = Check::pass(region.reason.clone());
+    let (publisher, version) = match cloud {
+        Err(error) => (Check::unknown(&error), Check::unknown(&error)),
+        Ok(cloud) => match cloud.describe_publisher().await {
+            Err(error) => (Check::unknown(&error), Check::unknown(&error)),
+            Ok(found) => {
+                let publisher = if found.verified {
+                    Check::pass("verified")
+                } else {
+                    Check::fail(format!(
+                        "not a verified publisher in {region}: run `aws cloudformation register-publisher --accept-terms-and-conditions --region {region}`",
+                        region = region.region
+                    ))
+                };
+                let public = match &found.id {
+                    Some(id) => {
+                        cloud
+                            .public_version(
+                                extension.artifact_type(),
+                                extension.type_name().unwrap_or_default(),
+                                id,
+                            )
+                            .await
+                    }
+                    None => Ok(None),
+                };
+                let version = match public {
+                    Ok(public) => version_check(version, public.as_deref()),
+                    Err(error) => Check::unknown(&error),
+                };
+                (publisher, version)
+            }
+        },
+    };
+    let ready = [&enabled, &publisher, role, &version]
+        .iter()
+        .all(|check| check.state == CheckState::Pass);
+    PreflightRow {
+        region: region.region,
+        ready,
+        enabled,
+        publisher,
+        role: role.clone(),
+        version,
+    }
+}
+
+/// The preflight of `extension` in the prod account of `home`: its publishing regions (as
+/// `prod` says), each checked on a connection of its own, a few at a time.
+pub async fn preflight(
+    connections: &Connections,
+    home: &StageContext,
+    prod: &ProdAccount,
+    extension: &Extension,
+    version: Option<&str>,
+) -> Result<Preflight, CloudError> {
+    let cloud = connections.get(home).await?;
+    let facts = regions::facts(cloud.as_ref()).await?;
+    let (included, excluded): (Vec<RegionRow>, Vec<RegionRow>) = regions::decide(prod, &facts)
+        .into_iter()
+        .partition(|row| row.included);
+    let role = match cloud.role_exists(EXECUTION_ROLE).await {
+        Ok(true) => Check::pass(EXECUTION_ROLE),
+        Ok(false) => Check::fail(format!(
+            "{EXECUTION_ROLE} does not exist: deploy release/prod.yml in the prod account"
+        )),
+        Err(error) => Check::unknown(&error),
+    };
+    let mut rows = Vec::with_capacity(included.len());
+    let slots = Arc::new(tokio::sync::Semaphore::new(REGIONS_AT_ONCE));
+    let mut checks = tokio::task::JoinSet::new();
+    for region in included {
+        let context = StageContext {
+            region: Some(region.region.clone()),
+            region_from_flag: true,
+            ..home.clone()
+        };
+        let (connections, extension, role, slots) = (
+            connections.clone(),
+            extension.clone(),
+            role.clone(),
+            slots.clone(),
+        );
+        let version = version.map(String::from);
+        checks.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let cloud = connections.get(&context).await;
+            check_region(cloud, region, &extension, version.as_deref(), &role).await
+        });
+    }
+    while let Some(row) = checks.join_next().await {
+        rows.push(row.map_err(|err| {
+            CloudError::new(
+                crate::cloud::CloudErrorKind::Invalid,
+                format!("a region's preflight stopped: {err}"),
+                "this is a bug in regship: please report it",
+            )
+        })?);
+    }
+    rows.sort_by(|a, b| a.region.cmp(&b.region));
+    Ok(Preflight {
+        extension: extension.folder.clone(),
+        type_name: extension.type_name().unwrap_or_default().to_string(),
+        version: version.map(String::from),
+        regions: rows,
+        excluded,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_must_be_newer_than_the_public_one() {
+        assert_eq!(
+            version_check(Some("1.1.0"), Some("1.0.9")).state,
+            CheckState::Pass
+        );
+        assert_eq!(
+            version_check(Some("1.0.10"), Some("1.0.9")).state,
+            CheckState::Pass
+        );
+        assert_eq!(
+            version_check(Some("1.0.2"), Some("1.0.2")).state,
+            CheckState::Fail
+        );
+        assert_eq!(
+            version_check(Some("0.9.0"), Some("1.0.2")).state,
+            CheckState::Fail
+        );
+        assert_eq!(
+            version_check(Some("v2"), Some("1.0.2")).state,
+            CheckState::Fail
+        );
+        assert_eq!(version_check(None, None).detail, "first publish (1.0.0)");
+        assert_eq!(version_check(Some("1.0.0"), None).state, CheckState::Pass);
+    }
+}

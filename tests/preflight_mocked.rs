@@ -1,0 +1,239 @@
+//! The rollout preflight over several regions, each on its own mocked connection (moto serves
+//! neither the registry API nor Account ListRegions): a region where the account is not a
+//! verified publisher, one where the version is not newer than the public one, one ready, and
+//! regions left out before the checks (another partition, not enabled).
+
+mod support;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use aws_sdk_account::operation::list_regions::ListRegionsOutput;
+use aws_sdk_account::types::{Region, RegionOptStatus};
+use aws_sdk_cloudformation::operation::describe_publisher::DescribePublisherOutput;
+use aws_sdk_cloudformation::operation::describe_type::{DescribeTypeError, DescribeTypeOutput};
+use aws_sdk_cloudformation::types::PublisherStatus;
+use aws_sdk_cloudformation::types::error::TypeNotFoundException;
+use aws_sdk_iam::operation::get_role::GetRoleOutput;
+use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
+use aws_sdk_ssm::operation::get_parameters_by_path::GetParametersByPathOutput;
+use aws_sdk_ssm::types::Parameter;
+use aws_sdk_sts::operation::get_caller_identity::GetCallerIdentityOutput;
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use regship::cloud::aws::{AwsCloud, Clients};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::port::Connector;
+use regship::cloud::{Cloud, CloudError, Connections};
+use regship::config::{Stage, WorkspaceConfig};
+use regship::ops::preflight::{CheckState, preflight};
+use regship::workspace::Workspace;
+
+/// Each region's clients; the home region (us-east-1) also answers the account-wide calls.
+struct ByRegion(HashMap<String, Clients>);
+
+#[async_trait]
+impl Connector for ByRegion {
+    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
+        let region = context.region.clone().unwrap_or_default();
+        let clients = self.0.get(&region).cloned().unwrap_or_else(|| {
+            panic!("no connection to {region} was expected");
+        });
+        Ok(Arc::new(AwsCloud::from_clients(context, clients)))
+    }
+}
+
+const TYPE_NAME: &str = "AwsCommunity::S3::DeleteBucketContents";
+
+/// A region's registry: the publisher's status and the public version of the type (if any).
+fn registry(verified: bool, public: Option<&'static str>) -> aws_sdk_cloudformation::Client {
+    let publisher =
+        mock!(aws_sdk_cloudformation::Client::describe_publisher).then_output(move || {
+            DescribePublisherOutput::builder()
+                .publisher_id("pub123")
+                .publisher_status(if verified {
+                    PublisherStatus::Verified
+                } else {
+                    PublisherStatus::Unverified
+                })
+                .build()
+        });
+    let described: Rule = match public {
+        Some(version) => mock!(aws_sdk_cloudformation::Client::describe_type)
+            .match_requests(|r| {
+                r.type_name() == Some(TYPE_NAME) && r.publisher_id() == Some("pub123")
+            })
+            .then_output(move || {
+                DescribeTypeOutput::builder()
+                    .type_name(TYPE_NAME)
+                    .latest_public_version(version)
+                    .build()
+            }),
+        None => mock!(aws_sdk_cloudformation::Client::describe_type).then_error(|| {
+            DescribeTypeError::TypeNotFoundException(
+                TypeNotFoundException::builder()
+                    .message("The type does not exist")
+                    .build(),
+            )
+        }),
+    };
+    mock_client!(
+        aws_sdk_cloudformation,
+        RuleMode::MatchAny,
+        &[&publisher, &described]
+    )
+}
+
+fn regional(cloudformation: aws_sdk_cloudformation::Client) -> Clients {
+    Clients {
+        cloudformation,
+        ..support::unused_clients()
+    }
+}
+
+fn home() -> Clients {
+    let identity = mock!(aws_sdk_sts::Client::get_caller_identity).then_output(|| {
+        GetCallerIdentityOutput::builder()
+            .account("123456789012")
+            .arn("arn:aws:iam::123456789012:role/release")
+            .build()
+    });
+    let offered = [
+        "us-east-1",
+        "eu-west-1",
+        "ap-south-2",
+        "me-central-1",
+        "cn-north-1",
+    ];
+    let path = mock!(aws_sdk_ssm::Client::get_parameters_by_path).then_output(move || {
+        let mut output = GetParametersByPathOutput::builder();
+        for region in offered {
+            output = output.parameters(
+                Parameter::builder()
+                    .name(format!(
+                        "/aws/service/global-infrastructure/services/cloudformation/regions/{region}"
+                    ))
+                    .value(region)
+                    .build(),
+            );
+        }
+        output.build()
+    });
+    let partitions = mock!(aws_sdk_ssm::Client::get_parameters).then_output(move || {
+        let mut output = GetParametersOutput::builder();
+        for region in offered {
+            let partition = if region.starts_with("cn-") {
+                "aws-cn"
+            } else {
+                "aws"
+            };
+            output = output.parameters(
+                Parameter::builder()
+                    .name(format!(
+                        "/aws/service/global-infrastructure/regions/{region}/partition"
+                    ))
+                    .value(partition)
+                    .build(),
+            );
+        }
+        output.build()
+    });
+    let opt_in = mock!(aws_sdk_account::Client::list_regions).then_output(|| {
+        let region = |name: &str, status| {
+            Region::builder()
+                .region_name(name)
+                .region_opt_status(status)
+                .build()
+        };
+        ListRegionsOutput::builder()
+            .regions(region("us-east-1", RegionOptStatus::EnabledByDefault))
+            .regions(region("eu-west-1", RegionOptStatus::EnabledByDefault))
+            .regions(region("ap-south-2", RegionOptStatus::Enabled))
+            .regions(region("me-central-1", RegionOptStatus::Disabled))
+            .build()
+    });
+    let role = mock!(aws_sdk_iam::Client::get_role)
+        .match_requests(|r| r.role_name() == Some("AWS-SystemsManager-AutomationExecutionRole"))
+        .then_output(|| GetRoleOutput::builder().build());
+    Clients {
+        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[&identity]),
+        ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, &[&path, &partitions]),
+        account: mock_client!(aws_sdk_account, RuleMode::MatchAny, &[&opt_in]),
+        iam: mock_client!(aws_sdk_iam, RuleMode::MatchAny, &[&role]),
+        ..regional(registry(true, Some("1.0.2")))
+    }
+}
+
+#[tokio::test]
+async fn each_region_is_checked_and_the_failing_ones_say_why() {
+    let dir = support::example_workspace("123456789012");
+    let workspace = Workspace::load(dir.path());
+    let extension = workspace.find_extension(TYPE_NAME).unwrap();
+    let connections = Connections::new(Arc::new(ByRegion(HashMap::from([
+        ("us-east-1".to_string(), home()),
+        (
+            "eu-west-1".to_string(),
+            regional(registry(true, Some("1.0.3"))),
+        ),
+        ("ap-south-2".to_string(), regional(registry(false, None))),
+    ]))));
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
+        "test",
+    )
+    .unwrap();
+    let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    let matrix = preflight(
+        &connections,
+        &context,
+        &config.accounts.prod,
+        extension,
+        Some("1.0.3"),
+    )
+    .await
+    .unwrap();
+
+    let regions: Vec<(&str, bool)> = matrix
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.ready))
+        .collect();
+    assert_eq!(
+        regions,
+        [
+            ("ap-south-2", false),
+            ("eu-west-1", false),
+            ("us-east-1", true)
+        ]
+    );
+    let row = |region: &str| matrix.regions.iter().find(|r| r.region == region).unwrap();
+    assert_eq!(row("ap-south-2").publisher.state, CheckState::Fail);
+    assert!(
+        row("ap-south-2")
+            .publisher
+            .detail
+            .contains("register-publisher --accept-terms-and-conditions --region ap-south-2")
+    );
+    assert_eq!(
+        row("ap-south-2").version.detail,
+        "first publish of 1.0.3",
+        "never published there"
+    );
+    assert_eq!(row("eu-west-1").version.state, CheckState::Fail);
+    assert!(
+        row("eu-west-1")
+            .version
+            .detail
+            .contains("1.0.3 is not newer than the public 1.0.3")
+    );
+    assert_eq!(row("us-east-1").version.detail, "1.0.2 -> 1.0.3");
+    assert!(
+        matrix
+            .regions
+            .iter()
+            .all(|r| r.role.state == CheckState::Pass)
+    );
+    let excluded: Vec<&str> = matrix.excluded.iter().map(|r| r.region.as_str()).collect();
+    assert_eq!(excluded, ["cn-north-1", "me-central-1"]);
+    assert_eq!(matrix.blocked().count(), 2);
+}
