@@ -157,6 +157,12 @@ pub enum Command {
     /// partition, enabled for the account, as `accounts.prod.regions` and `exclude_regions`
     /// say; each region in or out, with the reason.
     Regions,
+    /// Every extension's public version (and private default) in each publishing region of
+    /// the prod account; the regions that lag the newest public version or miss the type.
+    Versions {
+        /// One extension: its folder, folder name or type name (default: all).
+        extension: Option<String>,
+    },
     /// The prod rollout of an extension to its publishing regions.
     Rollout {
         #[command(subcommand)]

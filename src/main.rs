@@ -60,6 +60,9 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         }
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Regions) => commands::regions::run(&start, aws, json),
+        Some(Command::Versions { extension }) => {
+            commands::versions::run(&start, extension.as_deref(), aws, json)
+        }
         Some(Command::Rollout {
             action: RolloutAction::Preflight { extension, version },
         }) => {

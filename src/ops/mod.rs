@@ -11,3 +11,4 @@ pub mod preflight;
 pub mod regions;
 pub mod rows;
 pub mod setup_stack;
+pub mod versions;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::regions::{self, RegionRow};
+use super::versions::semver;
 use crate::cloud::context::StageContext;
 use crate::cloud::{Cloud, CloudError, Connections};
 use crate::config::ProdAccount;
@@ -14,8 +15,6 @@ use crate::workspace::Extension;
 
 /// The role each region's automation runs as (the prod kit's, by SSM's convention).
 pub const EXECUTION_ROLE: &str = "AWS-SystemsManager-AutomationExecutionRole";
-/// How many regions are asked at once.
-const REGIONS_AT_ONCE: usize = 8;
 
 /// How one check of one region ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -85,13 +84,6 @@ impl Preflight {
     pub fn blocked(&self) -> impl Iterator<Item = &PreflightRow> {
         self.regions.iter().filter(|row| !row.ready)
     }
-}
-
-/// `1.2.3` as numbers.
-fn semver(version: &str) -> Option<(u64, u64, u64)> {
-    let mut parts = version.trim().split('.').map(|p| p.parse::<u64>().ok());
-    let version = (parts.next()??, parts.next()??, parts.next()??);
-    parts.next().is_none().then_some(version)
 }
 
 /// Whether `wanted` may be published over `public` (the public version in a region, if any).
@@ -188,38 +180,26 @@ pub async fn preflight(
         )),
         Err(error) => Check::unknown(&error),
     };
-    let mut rows = Vec::with_capacity(included.len());
-    let slots = Arc::new(tokio::sync::Semaphore::new(REGIONS_AT_ONCE));
-    let mut checks = tokio::task::JoinSet::new();
-    for region in included {
-        let context = StageContext {
-            region: Some(region.region.clone()),
-            region_from_flag: true,
-            ..home.clone()
-        };
-        let (connections, extension, role, slots) = (
-            connections.clone(),
-            extension.clone(),
+    let names = included.iter().map(|row| row.region.clone()).collect();
+    let (extension_owned, version_owned) = (extension.clone(), version.map(String::from));
+    let reasons: std::collections::HashMap<String, RegionRow> = included
+        .into_iter()
+        .map(|row| (row.region.clone(), row))
+        .collect();
+    let reasons = Arc::new(reasons);
+    let rows = regions::in_each_region(connections, home, names, move |region, cloud| {
+        let (extension, version, role, reasons) = (
+            extension_owned.clone(),
+            version_owned.clone(),
             role.clone(),
-            slots.clone(),
+            reasons.clone(),
         );
-        let version = version.map(String::from);
-        checks.spawn(async move {
-            let _slot = slots.acquire_owned().await;
-            let cloud = connections.get(&context).await;
-            check_region(cloud, region, &extension, version.as_deref(), &role).await
-        });
-    }
-    while let Some(row) = checks.join_next().await {
-        rows.push(row.map_err(|err| {
-            CloudError::new(
-                crate::cloud::CloudErrorKind::Invalid,
-                format!("a region's preflight stopped: {err}"),
-                "this is a bug in regship: please report it",
-            )
-        })?);
-    }
-    rows.sort_by(|a, b| a.region.cmp(&b.region));
+        async move {
+            let row = reasons[&region].clone();
+            check_region(cloud, row, &extension, version.as_deref(), &role).await
+        }
+    })
+    .await?;
     Ok(Preflight {
         extension: extension.folder.clone(),
         type_name: extension.type_name().unwrap_or_default().to_string(),

@@ -3,9 +3,13 @@
 //! the account (opt-in status), as `accounts.prod.regions` and `exclude_regions` say; each
 //! region with the reason it is in or out.
 
+use std::future::Future;
+use std::sync::Arc;
+
 use serde::Serialize;
 
-use crate::cloud::{Cloud, CloudError, RegionOptIn};
+use crate::cloud::context::StageContext;
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, Connections, RegionOptIn};
 use crate::config::{ProdAccount, Regions};
 
 /// One region and why it is published to or not.
@@ -19,6 +23,51 @@ pub struct RegionRow {
 /// The partition of an ARN (`arn:aws-cn:sts::...` -> `aws-cn`).
 pub fn partition_of_arn(arn: &str) -> Option<&str> {
     arn.strip_prefix("arn:")?.split(':').next()
+}
+
+/// How many regions are asked at once.
+const REGIONS_AT_ONCE: usize = 8;
+
+/// Runs `ask` in each of `regions`, on that region's connection of `home`'s stage, a few regions
+/// at a time; the answers sorted by region.
+pub async fn in_each_region<T, F, Fut>(
+    connections: &Connections,
+    home: &StageContext,
+    regions: Vec<String>,
+    ask: F,
+) -> Result<Vec<T>, CloudError>
+where
+    F: Fn(String, Result<Arc<dyn Cloud>, CloudError>) -> Fut + Clone + Send + 'static,
+    Fut: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let slots = Arc::new(tokio::sync::Semaphore::new(REGIONS_AT_ONCE));
+    let mut asked = tokio::task::JoinSet::new();
+    for region in regions {
+        let context = StageContext {
+            region: Some(region.clone()),
+            region_from_flag: true,
+            ..home.clone()
+        };
+        let (connections, slots, ask) = (connections.clone(), slots.clone(), ask.clone());
+        asked.spawn(async move {
+            let _slot = slots.acquire_owned().await;
+            let cloud = connections.get(&context).await;
+            (region.clone(), ask(region, cloud).await)
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(answer) = asked.join_next().await {
+        answers.push(answer.map_err(|err| {
+            CloudError::new(
+                CloudErrorKind::Invalid,
+                format!("a region's calls stopped: {err}"),
+                "this is a bug in regship: please report it",
+            )
+        })?);
+    }
+    answers.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(answers.into_iter().map(|(_, answer)| answer).collect())
 }
 
 /// What the calls found, for [`decide`].

@@ -1,7 +1,8 @@
-//! The rollout preflight over several regions, each on its own mocked connection (moto serves
-//! neither the registry API nor Account ListRegions): a region where the account is not a
-//! verified publisher, one where the version is not newer than the public one, one ready, and
-//! regions left out before the checks (another partition, not enabled).
+//! The prod account's regions, each on its own mocked connection (moto serves neither the
+//! registry API nor Account ListRegions). The rollout preflight: a region where the account is
+//! not a verified publisher, one where the version is not newer than the public one, one ready,
+//! and regions left out before the checks (another partition, not enabled). The published
+//! versions: current, lagging and missing regions.
 
 mod support;
 
@@ -27,6 +28,7 @@ use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::preflight::{CheckState, preflight};
+use regship::ops::versions::{Standing, versions};
 use regship::workspace::Workspace;
 
 /// Each region's clients; the home region (us-east-1) also answers the account-wide calls.
@@ -77,10 +79,19 @@ fn registry(verified: bool, public: Option<&'static str>) -> aws_sdk_cloudformat
             )
         }),
     };
+    // The private default (DescribeType without a publisher id).
+    let private = mock!(aws_sdk_cloudformation::Client::describe_type)
+        .match_requests(|r| r.publisher_id().is_none())
+        .then_output(|| {
+            DescribeTypeOutput::builder()
+                .type_name(TYPE_NAME)
+                .default_version_id("00000007")
+                .build()
+        });
     mock_client!(
         aws_sdk_cloudformation,
         RuleMode::MatchAny,
-        &[&publisher, &described]
+        &[&publisher, &private, &described]
     )
 }
 
@@ -236,4 +247,50 @@ async fn each_region_is_checked_and_the_failing_ones_say_why() {
     let excluded: Vec<&str> = matrix.excluded.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(excluded, ["cn-north-1", "me-central-1"]);
     assert_eq!(matrix.blocked().count(), 2);
+}
+
+#[tokio::test]
+async fn versions_show_current_lagging_and_missing_regions() {
+    let dir = support::example_workspace("123456789012");
+    let workspace = Workspace::load(dir.path());
+    let extension = workspace.find_extension(TYPE_NAME).unwrap().clone();
+    let connections = Connections::new(Arc::new(ByRegion(HashMap::from([
+        ("us-east-1".to_string(), home()),
+        (
+            "eu-west-1".to_string(),
+            regional(registry(true, Some("1.0.3"))),
+        ),
+        ("ap-south-2".to_string(), regional(registry(false, None))),
+    ]))));
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
+        "test",
+    )
+    .unwrap();
+    let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    let found = versions(&connections, &context, &config.accounts.prod, &[extension])
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    let only = &found[0];
+    assert_eq!(only.newest.as_deref(), Some("1.0.3"));
+    let standings: Vec<(&str, Standing, Option<&str>)> = only
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.standing, r.public.as_deref()))
+        .collect();
+    assert_eq!(
+        standings,
+        [
+            ("ap-south-2", Standing::Missing, None),
+            ("eu-west-1", Standing::Current, Some("1.0.3")),
+            ("us-east-1", Standing::Lagging, Some("1.0.2")),
+        ]
+    );
+    assert_eq!(only.coverage(), (1, 3));
+    assert_eq!(
+        only.regions[1].private_default.as_deref(),
+        Some("00000007"),
+        "the private default beside the public version"
+    );
 }

@@ -1,0 +1,173 @@
+//! Published versions: for every extension and publishing region, the public version (the
+//! account's public type, as DescribeType of its publisher id shows it) and the private default;
+//! each region current, lagging behind the newest public version, or missing the type.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use super::regions;
+use crate::cloud::context::StageContext;
+use crate::cloud::{Cloud, CloudError, Connections};
+use crate::config::{Maturity, ProdAccount};
+use crate::workspace::Extension;
+
+/// Where a region stands for one extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// On the newest public version.
+    Current,
+    /// On an older public version.
+    Lagging,
+    /// Not published there.
+    Missing,
+    /// The region could not be read (the detail says why).
+    Unknown,
+}
+
+/// One region of one extension.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionVersion {
+    pub region: String,
+    pub public: Option<String>,
+    pub private_default: Option<String>,
+    pub standing: Standing,
+    pub detail: Option<String>,
+}
+
+/// One extension across the publishing regions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExtensionVersions {
+    pub extension: String,
+    pub type_name: String,
+    pub maturity: Maturity,
+    /// The newest public version in any region.
+    pub newest: Option<String>,
+    pub regions: Vec<RegionVersion>,
+}
+
+impl ExtensionVersions {
+    /// (regions on the newest version, publishing regions).
+    pub fn coverage(&self) -> (usize, usize) {
+        let current = self
+            .regions
+            .iter()
+            .filter(|r| r.standing == Standing::Current)
+            .count();
+        (current, self.regions.len())
+    }
+}
+
+/// `1.2.3` as numbers, for ordering public versions (`None` for anything else).
+pub fn semver(version: &str) -> Option<(u64, u64, u64)> {
+    let mut parts = version.trim().split('.').map(|p| p.parse::<u64>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
+}
+
+/// What one region holds of each extension: (public, private default) or why it is unknown.
+type Found = Vec<Result<(Option<String>, Option<String>), String>>;
+
+async fn read_region(cloud: Result<Arc<dyn Cloud>, CloudError>, extensions: &[Extension]) -> Found {
+    let cloud = match cloud {
+        Ok(cloud) => cloud,
+        Err(error) => return extensions.iter().map(|_| Err(error.with_hint())).collect(),
+    };
+    let publisher = match cloud.describe_publisher().await {
+        Ok(publisher) => publisher.id,
+        Err(error) => return extensions.iter().map(|_| Err(error.with_hint())).collect(),
+    };
+    let mut found = Vec::with_capacity(extensions.len());
+    for extension in extensions {
+        let type_name = extension.type_name().unwrap_or_default();
+        let public = match &publisher {
+            Some(id) => {
+                cloud
+                    .public_version(extension.artifact_type(), type_name, id)
+                    .await
+            }
+            None => Ok(None),
+        };
+        let private = cloud
+            .describe_private_type(type_name)
+            .await
+            .ok()
+            .and_then(|registered| registered.default_version);
+        found.push(
+            public
+                .map(|public| (public, private))
+                .map_err(|e| e.with_hint()),
+        );
+    }
+    found
+}
+
+/// Every extension of `extensions` in every publishing region of `prod`.
+pub async fn versions(
+    connections: &Connections,
+    home: &StageContext,
+    prod: &ProdAccount,
+    extensions: &[Extension],
+) -> Result<Vec<ExtensionVersions>, CloudError> {
+    let cloud = connections.get(home).await?;
+    let facts = regions::facts(cloud.as_ref()).await?;
+    let names: Vec<String> = regions::decide(prod, &facts)
+        .into_iter()
+        .filter(|row| row.included)
+        .map(|row| row.region)
+        .collect();
+    let shared: Arc<Vec<Extension>> = Arc::new(extensions.to_vec());
+    let per_region = regions::in_each_region(connections, home, names.clone(), {
+        let shared = shared.clone();
+        move |_, cloud| {
+            let extensions = shared.clone();
+            async move { read_region(cloud, &extensions).await }
+        }
+    })
+    .await?;
+    Ok(extensions
+        .iter()
+        .enumerate()
+        .map(|(index, extension)| {
+            let found: Vec<(&String, &Result<_, String>)> = names
+                .iter()
+                .zip(per_region.iter().map(|region| &region[index]))
+                .collect();
+            let newest = found
+                .iter()
+                .filter_map(|(_, f)| f.as_ref().ok()?.0.clone())
+                .max_by_key(|v| semver(v));
+            let regions = found
+                .into_iter()
+                .map(|(region, f)| match f {
+                    Ok((public, private_default)) => RegionVersion {
+                        region: region.clone(),
+                        standing: match public {
+                            None => Standing::Missing,
+                            Some(v) if Some(v) == newest.as_ref() => Standing::Current,
+                            Some(_) => Standing::Lagging,
+                        },
+                        public: public.clone(),
+                        private_default: private_default.clone(),
+                        detail: None,
+                    },
+                    Err(message) => RegionVersion {
+                        region: region.clone(),
+                        public: None,
+                        private_default: None,
+                        standing: Standing::Unknown,
+                        detail: Some(message.clone()),
+                    },
+                })
+                .collect();
+            ExtensionVersions {
+                extension: extension.folder.clone(),
+                type_name: extension.type_name().unwrap_or_default().to_string(),
+                maturity: extension.maturity,
+                newest,
+                regions,
+            }
+        })
+        .collect())
+}
