@@ -157,6 +157,25 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     expect(&mut demo, "UPDATE_ROLLBACK_COMPLETE", secs(30)).await;
     expect(&mut demo, "extraneous key", secs(5)).await;
     phase(&demo, "13_beta_break_pinned");
+
+    // Prod: every region CloudFormation offers the account, and what is published there.
+    demo.command("stage prod");
+    demo.keys("7");
+    expect(
+        &mut demo,
+        "S3_DeleteBucketContents 23/26 on 1.0.2",
+        secs(30),
+    )
+    .await;
+    expect(&mut demo, "SecureBucket unpublished", secs(1)).await;
+    expect(&mut demo, "✗ missing", secs(1)).await;
+    expect(
+        &mut demo,
+        "each extension's public version in every region",
+        secs(1),
+    )
+    .await;
+    phase(&demo, "14_prod_versions");
     phases
 }
 

@@ -424,6 +424,11 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     tmux.wait_for("a compatibility break blocks the release", 60);
     tmux.keys(&["Enter"]);
     tmux.wait_for("extraneous key", 20);
+    // Prod: the public version of each extension in every publishing region.
+    tmux.keys(&[":", "stage prod", "Enter"]);
+    tmux.wait_for("444444444444", 10);
+    tmux.keys(&["7"]);
+    tmux.wait_for("S3_DeleteBucketContents 23/26 on 1.0.2", 30);
     tmux.keys(&["q"]);
     tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);

@@ -59,7 +59,7 @@ bindings! {
     Quit: "quit", ["q"], "quit", "quit", Input::Quit;
     Help: "help", ["?"], "help", "this help", Input::Help;
     CommandMode: "command_mode", [":"], "command",
-        "command (:resources :accounts :events STACK :jobs :pipeline :stage S :region R :q)",
+        "command (:resources :accounts :events STACK :jobs :pipeline :beta :prod :stage S :region R :q)",
         Input::CommandMode;
     Filter: "filter", ["/"], "filter", "filter the list (Esc clears)", Input::Filter;
     Up: "up", ["up", "k"], "scroll", "up", Input::Up;
@@ -103,6 +103,8 @@ bindings! {
         Input::Show(ViewKind::Pipeline);
     Beta: "beta", ["6"], "beta", "beta view (each extension's integration runs)",
         Input::Show(ViewKind::Beta);
+    Prod: "prod", ["7"], "prod", "prod view (each extension's public version in every region)",
+        Input::Show(ViewKind::Prod);
 }
 
 impl Binding {

@@ -12,6 +12,7 @@ pub enum LineCommand {
     Pipeline,
     /// The beta view: each extension's integration runs.
     Beta,
+    Prod,
     Stage(Stage),
     Region(String),
     Help,
@@ -47,6 +48,7 @@ pub fn parse(line: &str) -> Result<LineCommand, String> {
         "jobs" => Ok(LineCommand::Jobs),
         "pipeline" | "pl" => Ok(LineCommand::Pipeline),
         "beta" => Ok(LineCommand::Beta),
+        "prod" | "versions" => Ok(LineCommand::Prod),
         "help" => Ok(LineCommand::Help),
         "q" | "quit" => Ok(LineCommand::Quit),
         "stage" => {

@@ -59,6 +59,7 @@ fn guide(state: &AppState) -> Guide {
         Screen::List(ViewKind::Events) => events_guide(state),
         Screen::List(ViewKind::Jobs) => jobs_guide(state),
         Screen::List(ViewKind::Beta) => beta_guide(state),
+        Screen::List(ViewKind::Prod) => prod_guide(state),
         Screen::List(ViewKind::Pipeline) => pipeline_guide(state),
         Screen::Build(_) => build_guide(state),
         Screen::Execution(_) => &[
@@ -227,6 +228,24 @@ fn pipeline_guide(state: &AppState) -> Guide {
     }
 }
 
+fn prod_guide(state: &AppState) -> Guide {
+    match &state.versions {
+        Loadable::Loaded { .. } => &[
+            T(
+                "each extension's public version in every region CloudFormation offers the account (regship regions says why a region is out); ",
+            ),
+            K(Binding::Quit),
+            T(" ends the demo"),
+        ],
+        Loadable::Failed { .. } => &[T(
+            "the prod account could not be read: the message says why; r tries again",
+        )],
+        _ => &[T(
+            "reading every publishing region of the prod account, 8 at a time…",
+        )],
+    }
+}
+
 fn beta_guide(state: &AppState) -> Guide {
     if !state.beta_live.is_empty() {
         return &[
@@ -241,11 +260,11 @@ fn beta_guide(state: &AppState) -> Guide {
     let last = || rows.iter().filter_map(|row| row.last.as_ref());
     if last().any(|run| run.blocks) {
         return &[
-            T("a compatibility break blocks the release: "),
+            T("a compatibility break blocks the release ("),
             K(Binding::Open),
-            T(" shows the long-lived stack's failure, pinned. That is the demo's end ("),
-            K(Binding::Quit),
-            T(" quits)"),
+            T(" shows it pinned). Prod publishes what passed: :stage prod (enter), then "),
+            K(Binding::Prod),
+            T(" shows every region"),
         ];
     }
     if last().any(|run| run.allowed) {

@@ -131,6 +131,8 @@ pub enum TaskResult {
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
     /// The beta view's rows (or why the history could not be read).
     BetaLoaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
+    /// The prod view's versions (or why the prod account could not be read).
+    VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, String>),
     /// A line of a running integration run, and the id of the stack it is about, if any.
     IntegProgress {
         folder: String,
@@ -236,6 +238,8 @@ pub enum Command {
     },
     /// Each extension's integration runs, from the local history file.
     LoadBeta,
+    /// Every extension's versions in each publishing region of the prod account.
+    LoadVersions,
     /// `regship integ` for one extension in the beta account, reported as it goes.
     RunInteg {
         folder: String,

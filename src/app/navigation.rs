@@ -229,8 +229,17 @@ pub(super) fn show(state: &mut AppState, view: ViewKind) -> Vec<Command> {
             }
             vec![Command::LoadBeta]
         }
+        ViewKind::Prod => load_versions(state),
         _ => Vec::new(),
     }
+}
+
+/// Reads the versions again, keeping the rows on screen meanwhile.
+fn load_versions(state: &mut AppState) -> Vec<Command> {
+    if !matches!(state.versions, Loadable::Loaded { .. }) {
+        state.versions = Loadable::Loading;
+    }
+    vec![Command::LoadVersions]
 }
 
 pub(super) fn load_accounts(state: &mut AppState) -> Vec<Command> {
@@ -389,6 +398,7 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
         Ok(command_line::LineCommand::Accounts) => show(state, ViewKind::Accounts),
         Ok(command_line::LineCommand::Jobs) => show(state, ViewKind::Jobs),
         Ok(command_line::LineCommand::Beta) => show(state, ViewKind::Beta),
+        Ok(command_line::LineCommand::Prod) => show(state, ViewKind::Prod),
         Ok(command_line::LineCommand::Pipeline) => show(state, ViewKind::Pipeline),
         Ok(command_line::LineCommand::Events(None)) => show(state, ViewKind::Events),
         Ok(command_line::LineCommand::Events(Some(stack))) => {
@@ -587,6 +597,7 @@ fn refresh(state: &mut AppState) -> Vec<Command> {
     match state.screen().clone() {
         Screen::List(ViewKind::Accounts) => load_accounts(state),
         Screen::List(ViewKind::Pipeline) => load_pipeline(state),
+        Screen::List(ViewKind::Prod) => load_versions(state),
         Screen::ResourceDetail(_) => load_exports(state),
         Screen::List(ViewKind::Events) => {
             let Some(events) = &state.events else {

@@ -20,6 +20,8 @@ pub enum ViewKind {
     Jobs,
     Pipeline,
     Beta,
+    /// The prod account: each extension's public version in every publishing region.
+    Prod,
 }
 
 impl ViewKind {
@@ -31,6 +33,7 @@ impl ViewKind {
             ViewKind::Jobs => "jobs",
             ViewKind::Pipeline => "pipeline",
             ViewKind::Beta => "beta",
+            ViewKind::Prod => "prod",
         }
     }
 }
@@ -314,6 +317,8 @@ pub struct AppState {
     pub jobs: Vec<JobView>,
     /// The beta view: each extension's last integration run, from the local history.
     pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
+    /// The prod view: every extension's versions in each publishing region.
+    pub versions: Loadable<Vec<crate::ops::versions::ExtensionVersions>>,
     /// Integration runs in progress (or waiting for a slot), by extension folder.
     pub beta_live: BTreeMap<String, LiveRun>,
     /// The outcomes of the runs `A` started, until the last one ends.
@@ -358,6 +363,7 @@ impl AppState {
             build_status: Loadable::NotLoaded,
             jobs: Vec::new(),
             beta: Loadable::NotLoaded,
+            versions: Loadable::NotLoaded,
             beta_live: BTreeMap::new(),
             beta_batch: None,
             next_job_id: 1,
@@ -455,6 +461,9 @@ impl AppState {
             ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
             ViewKind::Jobs => self.jobs.len(),
             ViewKind::Beta => self.beta.value().map_or(0, Vec::len),
+            ViewKind::Prod => self.versions.value().map_or(0, |found| {
+                found.first().map_or(0, |extension| extension.regions.len())
+            }),
             ViewKind::Pipeline => self.pipeline.value().map_or(0, |p| {
                 p.state
                     .stages

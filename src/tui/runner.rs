@@ -436,6 +436,22 @@ impl Runner {
                     let _ = actions.send(TaskResult::IntegFinished { folder, result });
                 });
             }
+            Command::LoadVersions => {
+                let handle = self.cloud_of(Stage::Prod);
+                let prod = self.config.accounts.prod.clone();
+                let workspace = self.current_workspace();
+                tokio::spawn(async move {
+                    let result = crate::ops::versions::versions(
+                        &handle.connections,
+                        &handle.context,
+                        &prod,
+                        &workspace.extensions,
+                    )
+                    .await
+                    .map_err(with_hint);
+                    let _ = actions.send(TaskResult::VersionsLoaded(result));
+                });
+            }
             Command::LoadBeta => {
                 let workspace = self.current_workspace();
                 let path = self.integ_history.clone();

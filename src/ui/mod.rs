@@ -71,6 +71,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::List(ViewKind::Jobs) => views::jobs(frame, body, state, theme),
         Screen::List(ViewKind::Pipeline) => views::pipeline(frame, body, state, theme),
         Screen::List(ViewKind::Beta) => views::beta(frame, body, state, theme),
+        Screen::List(ViewKind::Prod) => views::prod(frame, body, state, theme),
         Screen::Build(_) => views::build(frame, body, state, theme),
         Screen::Execution(_) => views::execution(frame, body, state, theme),
     }
@@ -198,6 +199,15 @@ fn hints(state: &AppState) -> &'static [Binding] {
             Binding::Bottom,
             Binding::Refresh,
             Binding::Back,
+            Binding::Help,
+            Binding::Quit,
+        ],
+        Screen::List(ViewKind::Prod) => &[
+            Binding::Refresh,
+            Binding::Up,
+            Binding::Down,
+            Binding::Back,
+            Binding::CommandMode,
             Binding::Help,
             Binding::Quit,
         ],

@@ -379,3 +379,46 @@ fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
     assert!(summary.error);
     assert!(state.beta_batch.is_none() && state.beta_live.is_empty());
 }
+
+#[test]
+fn the_prod_view_reads_the_versions_and_reads_them_again_on_refresh() {
+    let mut state = loaded();
+    let commands = keys(&mut state, [Input::Show(ViewKind::Prod)]);
+    assert_eq!(commands, [Command::LoadVersions]);
+    assert!(matches!(state.versions, Loadable::Loading));
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::VersionsLoaded(Err(
+            "ListRegions: access denied".into(),
+        ))))],
+    );
+    assert!(matches!(state.versions, Loadable::Failed { .. }));
+    let found = vec![crate::ops::versions::ExtensionVersions {
+        extension: "resources/A".into(),
+        type_name: "X::Y::A".into(),
+        maturity: crate::config::Maturity::Prod,
+        newest: Some("1.0.2".into()),
+        regions: ["eu-west-1", "us-east-1"]
+            .iter()
+            .map(|region| crate::ops::versions::RegionVersion {
+                region: region.to_string(),
+                public: Some("1.0.2".into()),
+                private_default: None,
+                standing: crate::ops::versions::Standing::Current,
+                detail: None,
+            })
+            .collect(),
+    }];
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::VersionsLoaded(Ok(
+            found,
+        ))))],
+    );
+    assert_eq!(state.row_count(ViewKind::Prod), 2, "a row per region");
+    keys(&mut state, [Input::Down, Input::Down]);
+    assert_eq!(state.selected(ViewKind::Prod), 1);
+    // r reads again and keeps the rows meanwhile.
+    assert_eq!(keys(&mut state, [Input::Refresh]), [Command::LoadVersions]);
+    assert!(matches!(state.versions, Loadable::Loaded { .. }));
+}

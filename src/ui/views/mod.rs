@@ -5,6 +5,7 @@ mod beta;
 mod events;
 mod jobs;
 mod pipeline;
+mod prod;
 mod resources;
 
 pub use accounts::accounts;
@@ -12,6 +13,7 @@ pub use beta::beta;
 pub use events::events;
 pub use jobs::{jobs, jobs_list_area};
 pub use pipeline::{build, execution, pipeline};
+pub use prod::prod;
 pub use resources::{resource_detail, resources};
 
 /// A spinner frame for `now_ms`.

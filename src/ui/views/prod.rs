@@ -1,0 +1,139 @@
+//! The prod view: a matrix of publishing regions (rows) by extension (columns), each cell the
+//! public version there, green on the newest, yellow when lagging, red when missing; the title
+//! says each extension's coverage.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+
+use crate::app::{AppState, Loadable, ViewKind};
+use crate::cloud::StatusCategory;
+use crate::config::Maturity;
+use crate::ops::versions::{ExtensionVersions, Standing};
+use crate::ui::list_offset;
+use crate::ui::theme::Theme;
+
+/// A column per extension: its last folder part, at most this wide.
+const COLUMN: u16 = 24;
+
+fn cell<'a>(extension: &ExtensionVersions, row: usize, theme: &Theme) -> Cell<'a> {
+    let Some(region) = extension.regions.get(row) else {
+        return Cell::from("");
+    };
+    let (text, category) = match region.standing {
+        Standing::Current => (
+            format!("✓ {}", region.public.as_deref().unwrap_or_default()),
+            StatusCategory::Complete,
+        ),
+        Standing::Lagging => (
+            format!("↓ {}", region.public.as_deref().unwrap_or_default()),
+            StatusCategory::InProgress,
+        ),
+        // Alpha extensions stay out of prod unless asked: not a gap.
+        Standing::Missing if extension.maturity == Maturity::Alpha => (
+            "· alpha, not published".to_string(),
+            StatusCategory::Pending,
+        ),
+        Standing::Missing => ("✗ missing".to_string(), StatusCategory::Failed),
+        Standing::Unknown => ("? unknown".to_string(), StatusCategory::Pending),
+    };
+    Cell::from(Span::styled(text, theme.status(category)))
+}
+
+/// `S3_DeleteBucketContents 23/26 on 1.0.2`.
+fn coverage(extension: &ExtensionVersions) -> String {
+    let name = extension
+        .extension
+        .rsplit('/')
+        .next()
+        .unwrap_or(&extension.extension);
+    let (current, total) = extension.coverage();
+    match &extension.newest {
+        Some(newest) => format!("{name} {current}/{total} on {newest}"),
+        None => format!("{name} unpublished"),
+    }
+}
+
+pub fn prod(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.muted());
+    let found = match &state.versions {
+        Loadable::Loaded { value, .. } => value,
+        Loadable::Failed { message, .. } => {
+            let text = format!("The prod account could not be read: {message}");
+            frame.render_widget(
+                Paragraph::new(text)
+                    .wrap(ratatui::widgets::Wrap { trim: false })
+                    .block(block.title(" prod ")),
+                area,
+            );
+            return;
+        }
+        _ => {
+            frame.render_widget(
+                Paragraph::new("reading every publishing region…")
+                    .style(theme.muted())
+                    .block(block.title(" prod ")),
+                area,
+            );
+            return;
+        }
+    };
+    let regions = found.first().map_or(0, |e| e.regions.len());
+    if found.is_empty() || regions == 0 {
+        let text = "No extension, or no publishing region (regship regions says why).";
+        frame.render_widget(
+            Paragraph::new(text)
+                .style(theme.muted())
+                .block(block.title(" prod ")),
+            area,
+        );
+        return;
+    }
+    let title = format!(
+        " prod: public versions · {} ",
+        found.iter().map(coverage).collect::<Vec<_>>().join(" · ")
+    );
+    // As many extensions as fit beside the region column.
+    let fit = (area.width.saturating_sub(18) / COLUMN).max(1) as usize;
+    let shown = &found[..found.len().min(fit)];
+    let selected = state.selected(ViewKind::Prod).min(regions - 1);
+    let body: Vec<Row> = (0..regions)
+        .map(|row| {
+            let region = found[0].regions[row].region.clone();
+            let mut cells = vec![Cell::from(region)];
+            cells.extend(shown.iter().map(|extension| cell(extension, row, theme)));
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![Constraint::Length(16)];
+    widths.extend(shown.iter().map(|_| Constraint::Length(COLUMN)));
+    let mut header = vec![Cell::from("REGION")];
+    header.extend(shown.iter().map(|extension| {
+        let name = extension
+            .extension
+            .rsplit('/')
+            .next()
+            .unwrap_or(&extension.extension)
+            .to_string();
+        Cell::from(name)
+    }));
+    let table = Table::new(body, widths)
+        .header(Row::new(header).style(theme.muted()))
+        .row_highlight_style(theme.selected())
+        .block(
+            block
+                .title(title)
+                .border_style(Style::default().fg(theme.muted)),
+        );
+    let mut table_state = TableState::default()
+        .with_selected(Some(selected))
+        .with_offset(list_offset(
+            selected,
+            area.height.saturating_sub(3) as usize,
+        ));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}
