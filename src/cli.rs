@@ -182,6 +182,40 @@ pub enum RolloutAction {
         #[arg(long)]
         version: Option<String>,
     },
+    /// The preflight, then the plan (regions, document, package, concurrency), the typed prod
+    /// confirmation, the handler package (`cfn submit --dry-run`) uploaded to the kit's bucket,
+    /// the publish document made current, and one multi-region automation started.
+    Start {
+        /// The extension: its folder, folder name or type name.
+        extension: String,
+        /// The public version to publish (MAJOR.MINOR.PATCH); absent: PublishType's next.
+        #[arg(long)]
+        version: Option<String>,
+        /// Only these publishing regions (comma-separated).
+        #[arg(long, value_delimiter = ',')]
+        regions: Vec<String>,
+        /// Regions at once.
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+        concurrency: u32,
+        /// Failed regions after which no new region starts.
+        #[arg(long, default_value_t = 1)]
+        max_errors: u32,
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Publish an alpha extension too (alpha stays out of prod otherwise).
+        #[arg(long)]
+        include_alpha: bool,
+        /// Publish to the ready regions when some fail the preflight (they are named).
+        #[arg(long)]
+        skip_unready: bool,
+        /// Also publish the tested version publicly (PublishType); otherwise register and test.
+        #[arg(long)]
+        publish: bool,
+        /// A handler package already built, instead of running `cfn submit --dry-run`.
+        #[arg(long, value_name = "ZIP")]
+        package: Option<std::path::PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]

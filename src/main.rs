@@ -64,6 +64,37 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             commands::versions::run(&start, extension.as_deref(), aws, json)
         }
         Some(Command::Rollout {
+            action:
+                RolloutAction::Start {
+                    extension,
+                    version,
+                    regions,
+                    concurrency,
+                    max_errors,
+                    dry_run,
+                    include_alpha,
+                    skip_unready,
+                    publish,
+                    package,
+                },
+        }) => commands::rollout::start_command(
+            &start,
+            &extension,
+            &commands::rollout::StartOptions {
+                version,
+                regions,
+                concurrency,
+                max_errors,
+                dry_run,
+                include_alpha,
+                skip_unready,
+                publish,
+                package,
+            },
+            aws,
+            json,
+        ),
+        Some(Command::Rollout {
             action: RolloutAction::Preflight { extension, version },
         }) => {
             commands::rollout::preflight_command(&start, &extension, version.as_deref(), aws, json)

@@ -182,3 +182,17 @@ fn rules_lists_every_code() {
     assert!(text.lines().count() >= 30, "{text}");
     assert!(text.contains("INP014  an export reference that test/setup does not export"));
 }
+
+/// Alpha extensions stay out of prod unless asked: refused before any AWS call.
+#[test]
+fn a_rollout_of_an_alpha_extension_is_refused_without_include_alpha() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let output = regship(root, &["rollout", "start", "S3_SecureBucket", "--dry-run"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stdout(&output));
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        said.contains("is alpha: alpha extensions stay out of prod"),
+        "{said}"
+    );
+    assert!(said.contains("--include-alpha"), "{said}");
+}

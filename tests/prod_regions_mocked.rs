@@ -28,6 +28,7 @@ use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::preflight::{CheckState, preflight};
+use regship::ops::rollout::{Kit, plan, request};
 use regship::ops::versions::{Standing, versions};
 use regship::workspace::Workspace;
 
@@ -292,5 +293,103 @@ async fn versions_show_current_lagging_and_missing_regions() {
         only.regions[1].private_default.as_deref(),
         Some("00000007"),
         "the private default beside the public version"
+    );
+}
+
+/// The plan of the preflight above (the unready regions skipped) becomes one
+/// StartAutomationExecution: the publish document's version and parameters, and TargetLocations
+/// with the prod account, the ready regions, the concurrency, the error budget and the role.
+#[tokio::test]
+async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
+    let dir = support::example_workspace("123456789012");
+    let workspace = Workspace::load(dir.path());
+    let extension = workspace.find_extension(TYPE_NAME).unwrap();
+    let connections = Connections::new(Arc::new(ByRegion(HashMap::from([
+        ("us-east-1".to_string(), home()),
+        (
+            "eu-west-1".to_string(),
+            regional(registry(true, Some("1.0.1"))),
+        ),
+        ("ap-south-2".to_string(), regional(registry(false, None))),
+    ]))));
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
+        "test",
+    )
+    .unwrap();
+    let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    let matrix = preflight(
+        &connections,
+        &context,
+        &config.accounts.prod,
+        extension,
+        Some("1.0.3"),
+    )
+    .await
+    .unwrap();
+    let refused = plan(&matrix, &[], false, 5, 1).unwrap_err();
+    assert!(refused.contains("ap-south-2"), "{refused}");
+    let plan = plan(&matrix, &[], true, 5, 1).unwrap();
+    assert_eq!(plan.regions, ["eu-west-1", "us-east-1"]);
+    let kit = Kit {
+        package_bucket: "packages".into(),
+        test_log_bucket: "test-logs".into(),
+        log_role_arn: "arn:aws:iam::123456789012:role/log".into(),
+        log_group: "/regship/extensions".into(),
+        execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        execution_role_arn:
+            "arn:aws:iam::123456789012:role/AWS-SystemsManager-AutomationExecutionRole".into(),
+    };
+    let request = request(
+        &plan,
+        extension,
+        &kit,
+        ("123456789012", "3", "s3://packages/a.zip"),
+        true,
+    );
+    let started = mock!(aws_sdk_ssm::Client::start_automation_execution)
+        .match_requests(|r| {
+            let location = &r.target_locations()[0];
+            let parameter = |name: &str| r.parameters().and_then(|p| p.get(name)).cloned();
+            r.document_name() == Some("regship-publish-extension")
+                && r.document_version() == Some("3")
+                && location.accounts() == ["123456789012"]
+                && location.regions() == ["eu-west-1", "us-east-1"]
+                && location.target_location_max_concurrency() == Some("5")
+                && location.target_location_max_errors() == Some("1")
+                && location.execution_role_name()
+                    == Some("AWS-SystemsManager-AutomationExecutionRole")
+                && parameter("TypeName") == Some(vec![TYPE_NAME.to_string()])
+                && parameter("Kind") == Some(vec!["RESOURCE".to_string()])
+                && parameter("SchemaHandlerPackage") == Some(vec!["s3://packages/a.zip".to_string()])
+                && parameter("PublicVersionNumber") == Some(vec!["1.0.3".to_string()])
+                && parameter("Publish") == Some(vec!["true".to_string()])
+                && parameter("LogDeliveryBucket") == Some(vec!["test-logs".to_string()])
+        })
+        .then_output(|| {
+            aws_sdk_ssm::operation::start_automation_execution::StartAutomationExecutionOutput::builder()
+                .automation_execution_id("parent-0001")
+                .build()
+        });
+    let cloud = AwsCloud::from_clients(
+        context.clone(),
+        Clients {
+            ssm: mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[&started]),
+            ..support::unused_clients()
+        },
+    );
+    let authorization = regship::cloud::guard::AccountGuard::default()
+        .check_account(
+            &context,
+            &regship::cloud::Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:iam::123456789012:role/release".into(),
+            },
+            "start a prod rollout",
+        )
+        .unwrap();
+    assert_eq!(
+        cloud.start_rollout(&authorization, &request).await.unwrap(),
+        "parent-0001"
     );
 }

@@ -268,6 +268,24 @@ impl RegionOptIn {
     }
 }
 
+/// A multi-region run of the publish document (StartAutomationExecution with TargetLocations).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RolloutRequest {
+    pub document: String,
+    pub document_version: String,
+    /// The document's parameters.
+    pub parameters: Vec<(String, String)>,
+    /// The account it runs in (the prod account).
+    pub account: String,
+    pub regions: Vec<String>,
+    /// Regions at once.
+    pub max_concurrency: u32,
+    /// Failed regions after which no more start.
+    pub max_errors: u32,
+    /// The role each region's automation runs as.
+    pub execution_role_name: String,
+}
+
 /// The account as a registry publisher in one region (DescribePublisher).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Publisher {

@@ -12,7 +12,7 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, CloudError, DocumentVersion, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher, RegionOptIn,
-    RegisteredType, Stack, StackSummary, TemplateSource,
+    RegisteredType, RolloutRequest, Stack, StackSummary, TemplateSource,
 };
 use crate::workspace::ArtifactType;
 
@@ -90,6 +90,13 @@ pub trait Cloud: Send + Sync {
     ) -> Result<Vec<(String, String)>, CloudError>;
     /// Every region's opt-in status for the account (Account ListRegions).
     async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError>;
+    /// Starts the publish document in every region of `request` (StartAutomationExecution with
+    /// TargetLocations); the parent execution's id.
+    async fn start_rollout(
+        &self,
+        authorization: &Authorization,
+        request: &RolloutRequest,
+    ) -> Result<String, CloudError>;
     /// The account as a publisher in this region (DescribePublisher).
     async fn describe_publisher(&self) -> Result<Publisher, CloudError>;
     /// The newest public version of the account's `type_name` in this region (DescribeType of

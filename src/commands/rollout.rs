@@ -1,16 +1,27 @@
-//! `regship rollout preflight`: before a prod rollout, each publishing region checked for what
-//! would otherwise fail late (enabled, verified publisher, execution role, a newer version).
+//! `regship rollout preflight` and `start`: before a prod rollout, each publishing region checked
+//! for what would otherwise fail late (enabled, verified publisher, execution role, a newer
+//! version); then the plan, the typed confirmation, the package, the document and one
+//! multi-region automation.
 
 use std::path::Path;
 use std::process::ExitCode;
 
-use super::cloud::{block_on, cloud_failure};
+use super::cloud::{authorize, block_on, cloud_failure};
+use super::output::visible;
+use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::AwsArgs;
 use crate::cloud::Connections;
 use crate::cloud::context::StageContext;
+use crate::cloud::guard::AccountGuard;
 use crate::config::{Maturity, Stage};
+use crate::jobs::{JobEnd, JobEvent};
+use crate::ops::cfn::{cfn_job, install_hint};
 use crate::ops::preflight::{Check, CheckState, preflight};
+use crate::ops::rollout::{
+    DOCUMENT, DOCUMENT_FILE, KIT_STACK, RolloutPlan, kit_from, plan, request,
+};
+use crate::workspace::Extension;
 
 fn mark(check: &Check) -> &'static str {
     match check.state {
@@ -95,5 +106,261 @@ pub fn preflight_command(
             matrix.excluded.len()
         );
         Ok(code)
+    })
+}
+
+/// What `rollout start` was asked.
+#[derive(Debug, Clone)]
+pub struct StartOptions {
+    pub version: Option<String>,
+    pub regions: Vec<String>,
+    pub concurrency: u32,
+    pub max_errors: u32,
+    pub dry_run: bool,
+    pub include_alpha: bool,
+    pub skip_unready: bool,
+    pub publish: bool,
+    /// A handler package already built (`cfn submit --dry-run`); otherwise it is built.
+    pub package: Option<std::path::PathBuf>,
+}
+
+/// The report of a started (or planned) rollout.
+#[derive(Debug, serde::Serialize)]
+struct Started<'a> {
+    plan: &'a RolloutPlan,
+    dry_run: bool,
+    execution_id: Option<String>,
+    document_version: Option<String>,
+    package: Option<String>,
+}
+
+/// Builds the handler package with `cfn submit --dry-run` (no AWS call); the zip it wrote.
+async fn build_package(
+    root: &Path,
+    extension: &Extension,
+) -> Result<std::path::PathBuf, UsageError> {
+    let began = std::time::SystemTime::now();
+    let args = vec!["submit".to_string(), "--dry-run".to_string()];
+    eprintln!("$ cfn submit --dry-run   (in {})", extension.folder);
+    let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+    let handle = crate::jobs::spawn(cfn_job(root, extension, args, None), events);
+    let end = loop {
+        tokio::select! {
+            event = received.recv() => match event {
+                Some(JobEvent::Line(line)) => eprintln!("{}", visible(&line)),
+                Some(JobEvent::Ended(end)) => break end,
+                None => break JobEnd::Killed,
+            },
+            _ = tokio::signal::ctrl_c() => {
+                if let Some(handle) = &handle {
+                    handle.cancel();
+                }
+                eprintln!("cancelling cfn submit --dry-run…");
+            }
+        }
+    };
+    match end {
+        JobEnd::Exited(0) => {}
+        JobEnd::Exited(code) => {
+            return Err(UsageError(format!(
+                "cfn submit --dry-run exited with {code}: nothing was started"
+            )));
+        }
+        JobEnd::Killed => {
+            return Err(UsageError(
+                "packaging was cancelled: nothing was started".into(),
+            ));
+        }
+        JobEnd::FailedToStart(message) => {
+            return Err(UsageError(format!(
+                "{message}\nhint: {} (or set REGSHIP_CFN, or pass --package)",
+                install_hint(extension)
+            )));
+        }
+    }
+    let newest = std::fs::read_dir(&extension.dir)
+        .map_err(|err| UsageError(format!("{}: {err}", extension.dir.display())))?
+        .filter_map(Result::ok)
+        .filter(|entry| entry.path().extension().is_some_and(|e| e == "zip"))
+        .filter_map(|entry| Some((entry.metadata().ok()?.modified().ok()?, entry.path())))
+        .filter(|(modified, _)| *modified >= began)
+        .max_by_key(|(modified, _)| *modified)
+        .map(|(_, path)| path);
+    newest.ok_or_else(|| {
+        UsageError(format!(
+            "cfn submit --dry-run wrote no .zip in {}: pass the package with --package",
+            extension.folder
+        ))
+    })
+}
+
+/// `rollout start`: the preflight, the plan (printed; `--dry-run` stops there), the typed prod
+/// confirmation, then the package uploaded, the document made current and the automation started.
+pub fn start_command(
+    start: &Path,
+    name: &str,
+    options: &StartOptions,
+    aws: &AwsArgs,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    let extension = super::setup::extension(&workspace, name)?;
+    if extension.maturity == Maturity::Alpha && !options.include_alpha {
+        return Err(UsageError(format!(
+            "{} is alpha: alpha extensions stay out of prod\nhint: pass --include-alpha to publish it anyway",
+            extension.folder
+        )));
+    }
+    let prod = &workspace.config.accounts.prod;
+    let home = StageContext::new(&workspace.config, Stage::Prod, &aws.overrides());
+    let connections = Connections::aws();
+    block_on(async {
+        let cloud = connections.get(&home).await.map_err(cloud_failure)?;
+        let matrix = preflight(
+            &connections,
+            &home,
+            prod,
+            extension,
+            options.version.as_deref(),
+        )
+        .await
+        .map_err(cloud_failure)?;
+        let plan = plan(
+            &matrix,
+            &options.regions,
+            options.skip_unready,
+            options.concurrency,
+            options.max_errors,
+        )
+        .map_err(UsageError)?;
+        let kit_stack = prod
+            .kit_stack
+            .clone()
+            .unwrap_or_else(|| KIT_STACK.to_string());
+        let stack = cloud
+            .describe_stack(&kit_stack)
+            .await
+            .map_err(cloud_failure)?
+            .ok_or_else(|| {
+                UsageError(format!(
+                    "the prod kit stack {kit_stack} does not exist in {}\nhint: deploy release/prod.yml as {kit_stack} (or set accounts.prod.kit_stack)",
+                    cloud.region()
+                ))
+            })?;
+        let kit = kit_from(&stack).map_err(UsageError)?;
+        if !json {
+            println!(
+                "rollout of {} {} to {} region(s), {} at a time, stopping new regions after {} failure(s):",
+                plan.type_name,
+                plan.version
+                    .as_deref()
+                    .unwrap_or("(PublishType's next version)"),
+                plan.regions.len(),
+                plan.concurrency,
+                plan.max_errors
+            );
+            println!("  regions: {}", plan.regions.join(" "));
+            for (region, why) in &plan.skipped {
+                println!("  skipped {region}: {why}");
+            }
+            println!(
+                "  {} region(s) out before the checks (`regship regions`)",
+                matrix.excluded.len()
+            );
+            println!(
+                "  document {DOCUMENT} from {DOCUMENT_FILE}; package to s3://{}/; runs as {}{}",
+                kit.package_bucket,
+                kit.execution_role_name,
+                if options.publish {
+                    "; publishes publicly"
+                } else {
+                    "; registers and tests, no public publish"
+                }
+            );
+        }
+        if options.dry_run {
+            if json {
+                print_json(&Started {
+                    plan: &plan,
+                    dry_run: true,
+                    execution_id: None,
+                    document_version: None,
+                    package: None,
+                });
+            } else {
+                println!("dry run: nothing was changed");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        let guard = AccountGuard {
+            read_only: aws.read_only,
+        };
+        let authorization = authorize(cloud.as_ref(), guard, "start a prod rollout").await?;
+        guard
+            .confirm(
+                &authorization,
+                &format!(
+                    "Publish {} to {} region(s)?",
+                    plan.type_name,
+                    plan.regions.len()
+                ),
+                false,
+                &mut StdinPrompt,
+            )
+            .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was started"))?;
+        let package = match &options.package {
+            Some(path) => path.clone(),
+            None => build_package(&workspace.root, extension).await?,
+        };
+        let bytes = std::fs::read(&package)
+            .map_err(|err| UsageError(format!("{}: {err}", package.display())))?;
+        let key = format!(
+            "{}/{}",
+            plan.type_name.replace("::", "-").to_ascii_lowercase(),
+            crate::workspace::rain::content_key(&bytes, ".zip")
+        );
+        cloud
+            .put_object(&authorization, &kit.package_bucket, &key, bytes)
+            .await
+            .map_err(cloud_failure)?;
+        let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
+            .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
+        let version = cloud
+            .put_automation_document(&authorization, DOCUMENT, &document)
+            .await
+            .map_err(cloud_failure)?;
+        let package_url = format!("s3://{}/{key}", kit.package_bucket);
+        let request = request(
+            &plan,
+            extension,
+            &kit,
+            (authorization.account(), &version.version, &package_url),
+            options.publish,
+        );
+        let execution_id = cloud
+            .start_rollout(&authorization, &request)
+            .await
+            .map_err(cloud_failure)?;
+        if json {
+            print_json(&Started {
+                plan: &plan,
+                dry_run: false,
+                execution_id: Some(execution_id),
+                document_version: Some(version.version),
+                package: Some(package_url),
+            });
+        } else {
+            println!(
+                "started {execution_id}: {DOCUMENT} version {} ({:?}) in {} region(s); package {package_url}",
+                version.version,
+                version.change,
+                plan.regions.len()
+            );
+            println!(
+                "follow it: aws ssm get-automation-execution --automation-execution-id {execution_id} --region {}",
+                cloud.region()
+            );
+        }
+        Ok(ExitCode::SUCCESS)
     })
 }

@@ -201,6 +201,9 @@ pub struct ProdAccount {
     #[serde(default)]
     pub exclude_regions: Vec<String>,
     pub account_id: Option<AccountId>,
+    /// The stack of `release/prod.yml` in the home region, whose outputs a rollout uses
+    /// (default `regship-prod`).
+    pub kit_stack: Option<String>,
 }
 
 /// The four accounts of the release process.

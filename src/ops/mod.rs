@@ -9,6 +9,7 @@ pub mod pipeline;
 pub mod plans;
 pub mod preflight;
 pub mod regions;
+pub mod rollout;
 pub mod rows;
 pub mod setup_stack;
 pub mod versions;

@@ -30,7 +30,7 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
     EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher,
-    RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource,
+    RegionOptIn, RegisteredType, RolloutRequest, Stack, StackSummary, TemplateSource,
 };
 use crate::workspace::ArtifactType;
 
@@ -253,6 +253,13 @@ impl Cloud for AwsCloud {
     }
     async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
         AwsCloud::describe_publisher(self).await
+    }
+    async fn start_rollout(
+        &self,
+        authorization: &Authorization,
+        request: &RolloutRequest,
+    ) -> Result<String, CloudError> {
+        AwsCloud::start_rollout(self, authorization, request).await
     }
     async fn public_version(
         &self,

@@ -7,7 +7,7 @@ use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{CloudError, CloudErrorKind};
-use crate::cloud::{DocumentChange, DocumentVersion};
+use crate::cloud::{DocumentChange, DocumentVersion, RolloutRequest};
 
 /// Where the public parameters of the regions and services are.
 const GLOBAL_INFRASTRUCTURE: &str = "/aws/service/global-infrastructure";
@@ -99,6 +99,46 @@ impl AwsCloud {
             name: name.to_string(),
             version,
             change: DocumentChange::Updated,
+        })
+    }
+
+    /// StartAutomationExecution of the publish document in every region of `request`, from
+    /// this (the home) region.
+    pub async fn start_rollout(
+        &self,
+        authorization: &Authorization,
+        request: &RolloutRequest,
+    ) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        let location = aws_sdk_ssm::types::TargetLocation::builder()
+            .accounts(&request.account)
+            .set_regions(Some(request.regions.clone()))
+            .target_location_max_concurrency(request.max_concurrency.to_string())
+            .target_location_max_errors(request.max_errors.to_string())
+            .execution_role_name(&request.execution_role_name)
+            .build();
+        let parameters = request
+            .parameters
+            .iter()
+            .map(|(name, value)| (name.clone(), vec![value.clone()]))
+            .collect();
+        let started = self
+            .clients
+            .ssm
+            .start_automation_execution()
+            .document_name(&request.document)
+            .document_version(&request.document_version)
+            .set_parameters(Some(parameters))
+            .target_locations(location)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "StartAutomationExecution"))?;
+        started.automation_execution_id.ok_or_else(|| {
+            CloudError::new(
+                CloudErrorKind::Invalid,
+                "StartAutomationExecution returned no execution id",
+                "look for the execution in the Systems Manager console",
+            )
         })
     }
 

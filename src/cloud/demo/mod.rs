@@ -28,8 +28,8 @@ use super::port::Connector;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentChange,
     DocumentVersion, EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution,
-    PipelineState, Publisher, RegionOptIn, RegisteredType, Stack, StackSummary, TemplateSource,
-    object_of_url,
+    PipelineState, Publisher, RegionOptIn, RegisteredType, RolloutRequest, Stack, StackSummary,
+    TemplateSource, object_of_url,
 };
 use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
 use crate::workspace::pipeline::build_actions;
@@ -172,6 +172,8 @@ struct World {
     hook_configurations: BTreeMap<String, String>,
     /// (account, document name) -> the content of each version, oldest first.
     documents: BTreeMap<(String, String), Vec<String>>,
+    /// The rollouts started, oldest first.
+    rollouts: Vec<RolloutRequest>,
 }
 
 /// Everything the demo's accounts hold, shared by the connection of every stage.
@@ -260,6 +262,7 @@ impl DemoWorld {
             objects: BTreeMap::new(),
             hook_configurations: BTreeMap::new(),
             documents: BTreeMap::new(),
+            rollouts: Vec::new(),
         };
         let long_lived = yesterdays_release(workspace, &mut world, &|at| {
             clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
@@ -762,6 +765,17 @@ impl Cloud for DemoCloud {
                 (region.to_string(), status)
             })
             .collect())
+    }
+
+    async fn start_rollout(
+        &self,
+        authorization: &Authorization,
+        request: &RolloutRequest,
+    ) -> Result<String, CloudError> {
+        self.authorized(authorization)?;
+        let mut world = self.world.lock();
+        world.rollouts.push(request.clone());
+        Ok(format!("demo-rollout-{:04}", world.rollouts.len()))
     }
 
     async fn describe_publisher(&self) -> Result<Publisher, CloudError> {

@@ -128,6 +128,13 @@ impl Cloud for FakeCloud {
     async fn describe_publisher(&self) -> Result<crate::cloud::Publisher, CloudError> {
         Err(self.record("DescribePublisher"))
     }
+    async fn start_rollout(
+        &self,
+        _: &Authorization,
+        _: &crate::cloud::RolloutRequest,
+    ) -> Result<String, CloudError> {
+        Err(self.record("StartAutomationExecution"))
+    }
     async fn public_version(
         &self,
         _: crate::workspace::ArtifactType,

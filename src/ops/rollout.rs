@@ -1,0 +1,269 @@
+//! A prod rollout's plan: the regions that passed the preflight (the others refused, or skipped
+//! when asked, each with its reason), the prod kit's buckets and roles from its stack's outputs,
+//! and the StartAutomationExecution request that runs the publish document in every region.
+
+use serde::Serialize;
+
+use super::preflight::{CheckState, Preflight};
+use crate::cloud::{RolloutRequest, Stack};
+use crate::workspace::Extension;
+
+/// The publish document's name in the prod account.
+pub const DOCUMENT: &str = "regship-publish-extension";
+/// The publish document's file in the repository (the one copy).
+pub const DOCUMENT_FILE: &str = "release/publish-extension.yml";
+/// The stack of `release/prod.yml` when `accounts.prod.kit_stack` does not say.
+pub const KIT_STACK: &str = "regship-prod";
+
+/// What the prod kit's stack provides.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Kit {
+    pub package_bucket: String,
+    pub test_log_bucket: String,
+    pub log_role_arn: String,
+    pub log_group: String,
+    pub execution_role_name: String,
+    pub execution_role_arn: String,
+}
+
+/// The kit from the outputs of `stack` (release/prod.yml's); the missing outputs are named.
+pub fn kit_from(stack: &Stack) -> Result<Kit, String> {
+    let mut missing = Vec::new();
+    let mut output = |key: &str| {
+        stack
+            .outputs
+            .iter()
+            .find(|o| o.key == key)
+            .map(|o| o.value.clone())
+            .unwrap_or_else(|| {
+                missing.push(key.to_string());
+                String::new()
+            })
+    };
+    let kit = Kit {
+        package_bucket: output("HandlerPackageBucket"),
+        test_log_bucket: output("TestLogBucket"),
+        log_role_arn: output("LogDeliveryRoleArn"),
+        log_group: output("LogGroupName"),
+        execution_role_name: output("AutomationExecutionRoleName"),
+        execution_role_arn: output("AutomationExecutionRoleArn"),
+    };
+    if missing.is_empty() {
+        Ok(kit)
+    } else {
+        Err(format!(
+            "the stack {} has no output {}: deploy the current release/prod.yml",
+            stack.name,
+            missing.join(", ")
+        ))
+    }
+}
+
+/// The rollout's regions and knobs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RolloutPlan {
+    pub extension: String,
+    pub type_name: String,
+    pub version: Option<String>,
+    /// Where it publishes.
+    pub regions: Vec<String>,
+    /// Regions that failed the preflight and were skipped as asked: (region, why).
+    pub skipped: Vec<(String, String)>,
+    pub concurrency: u32,
+    pub max_errors: u32,
+}
+
+/// Why a region is not ready: its failed checks' details.
+fn why(row: &super::preflight::PreflightRow) -> String {
+    [&row.publisher, &row.role, &row.version]
+        .iter()
+        .filter(|check| check.state != CheckState::Pass)
+        .map(|check| check.detail.clone())
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// The plan from the preflight: `only` narrows the regions (each must be a publishing region);
+/// a region that is not ready refuses the rollout unless `skip_unready`.
+pub fn plan(
+    preflight: &Preflight,
+    only: &[String],
+    skip_unready: bool,
+    concurrency: u32,
+    max_errors: u32,
+) -> Result<RolloutPlan, String> {
+    let unknown: Vec<&String> = only
+        .iter()
+        .filter(|region| !preflight.regions.iter().any(|row| &row.region == *region))
+        .collect();
+    if !unknown.is_empty() {
+        return Err(format!(
+            "not a publishing region: {} (`regship regions` lists them and why)",
+            unknown
+                .iter()
+                .map(|r| r.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    let chosen = preflight
+        .regions
+        .iter()
+        .filter(|row| only.is_empty() || only.contains(&row.region));
+    let (ready, unready): (Vec<_>, Vec<_>) = chosen.partition(|row| row.ready);
+    if !unready.is_empty() && !skip_unready {
+        let reasons: Vec<String> = unready
+            .iter()
+            .map(|row| format!("  {}: {}", row.region, why(row)))
+            .collect();
+        return Err(format!(
+            "{} region(s) failed the preflight:\n{}\nfix them, or pass --skip-unready to publish to the others",
+            unready.len(),
+            reasons.join("\n")
+        ));
+    }
+    if ready.is_empty() {
+        return Err("no region is ready: nothing to publish".into());
+    }
+    Ok(RolloutPlan {
+        extension: preflight.extension.clone(),
+        type_name: preflight.type_name.clone(),
+        version: preflight.version.clone(),
+        regions: ready.iter().map(|row| row.region.clone()).collect(),
+        skipped: unready
+            .iter()
+            .map(|row| (row.region.clone(), why(row)))
+            .collect(),
+        concurrency,
+        max_errors,
+    })
+}
+
+/// The StartAutomationExecution request of `plan`, with the package at `package_url`.
+pub fn request(
+    plan: &RolloutPlan,
+    extension: &Extension,
+    kit: &Kit,
+    (account, document_version, package_url): (&str, &str, &str),
+    publish: bool,
+) -> RolloutRequest {
+    let mut parameters = vec![
+        ("TypeName", plan.type_name.clone()),
+        ("Kind", extension.artifact_type().to_string()),
+        ("SchemaHandlerPackage", package_url.to_string()),
+        ("LogRoleArn", kit.log_role_arn.clone()),
+        ("LogGroupName", kit.log_group.clone()),
+        ("LogDeliveryBucket", kit.test_log_bucket.clone()),
+        ("Publish", publish.to_string()),
+        ("AutomationAssumeRole", kit.execution_role_arn.clone()),
+    ];
+    if let Some(version) = &plan.version {
+        parameters.push(("PublicVersionNumber", version.clone()));
+    }
+    RolloutRequest {
+        document: DOCUMENT.to_string(),
+        document_version: document_version.to_string(),
+        parameters: parameters
+            .into_iter()
+            .map(|(name, value)| (name.to_string(), value))
+            .collect(),
+        account: account.to_string(),
+        regions: plan.regions.clone(),
+        max_concurrency: plan.concurrency,
+        max_errors: plan.max_errors,
+        execution_role_name: kit.execution_role_name.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ops::preflight::{Check, PreflightRow};
+
+    fn row(region: &str, publisher_ok: bool) -> PreflightRow {
+        let pass = Check {
+            state: CheckState::Pass,
+            detail: "ok".into(),
+        };
+        PreflightRow {
+            region: region.into(),
+            ready: publisher_ok,
+            enabled: pass.clone(),
+            publisher: if publisher_ok {
+                pass.clone()
+            } else {
+                Check {
+                    state: CheckState::Fail,
+                    detail: format!("not a verified publisher in {region}"),
+                }
+            },
+            role: pass.clone(),
+            version: pass,
+        }
+    }
+
+    fn matrix() -> Preflight {
+        Preflight {
+            extension: "resources/A".into(),
+            type_name: "X::Y::A".into(),
+            version: Some("1.1.0".into()),
+            regions: vec![
+                row("ap-south-2", false),
+                row("eu-west-1", true),
+                row("us-east-1", true),
+            ],
+            excluded: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_unready_region_refuses_the_rollout_unless_skipped() {
+        let refused = plan(&matrix(), &[], false, 5, 1).unwrap_err();
+        assert!(
+            refused.contains("ap-south-2: not a verified publisher"),
+            "{refused}"
+        );
+        assert!(refused.contains("--skip-unready"));
+        let skipped = plan(&matrix(), &[], true, 5, 1).unwrap();
+        assert_eq!(skipped.regions, ["eu-west-1", "us-east-1"]);
+        assert_eq!(skipped.skipped[0].0, "ap-south-2");
+        let only = plan(&matrix(), &["us-east-1".into()], false, 5, 1).unwrap();
+        assert_eq!(only.regions, ["us-east-1"], "the named regions only");
+        let unknown = plan(&matrix(), &["mars-1".into()], true, 5, 1).unwrap_err();
+        assert!(unknown.contains("not a publishing region: mars-1"));
+    }
+
+    #[test]
+    fn the_kit_comes_from_the_stack_outputs_and_says_what_is_missing() {
+        let output = |key: &str, value: &str| crate::cloud::StackOutput {
+            key: key.into(),
+            value: value.into(),
+            export_name: None,
+        };
+        let mut stack = Stack {
+            stack_id: "id".into(),
+            name: "regship-prod".into(),
+            status: "CREATE_COMPLETE".into(),
+            reason: None,
+            outputs: vec![output("HandlerPackageBucket", "packages")],
+        };
+        let missing = kit_from(&stack).unwrap_err();
+        assert!(
+            missing.contains("TestLogBucket, LogDeliveryRoleArn"),
+            "{missing}"
+        );
+        stack.outputs.extend([
+            output("TestLogBucket", "logs"),
+            output("LogDeliveryRoleArn", "arn:log"),
+            output("LogGroupName", "/regship/extensions"),
+            output(
+                "AutomationExecutionRoleName",
+                "AWS-SystemsManager-AutomationExecutionRole",
+            ),
+            output("AutomationExecutionRoleArn", "arn:exec"),
+        ]);
+        let kit = kit_from(&stack).unwrap();
+        assert_eq!(kit.package_bucket, "packages");
+        assert_eq!(kit.execution_role_arn, "arn:exec");
+    }
+}
