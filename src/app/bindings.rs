@@ -59,7 +59,7 @@ bindings! {
     Quit: "quit", ["q"], "quit", "quit", Input::Quit;
     Help: "help", ["?"], "help", "this help", Input::Help;
     CommandMode: "command_mode", [":"], "command",
-        "command (:resources :accounts :events STACK :jobs :pipeline :beta :prod :stage S :region R :q)",
+        "command: a view by name (:jobs, :prod …), :events STACK, :stage S, :region R, :q",
         Input::CommandMode;
     Filter: "filter", ["/"], "filter", "filter the list (Esc clears)", Input::Filter;
     Up: "up", ["up", "k"], "scroll", "up", Input::Up;

@@ -286,6 +286,54 @@ pub struct RolloutRequest {
     pub execution_role_name: String,
 }
 
+/// One region of a rollout: its child execution and where it is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionRun {
+    pub region: String,
+    /// The child execution, once it started.
+    pub execution_id: Option<String>,
+    /// Pending, InProgress, Waiting, Success, TimedOut, Cancelling, Cancelled, Failed.
+    pub status: String,
+    /// The step it is on (or the one that failed).
+    pub current_step: Option<String>,
+    pub failure: Option<String>,
+    pub started_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+}
+
+/// One step of a region's run (DescribeAutomationStepExecutions).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepRun {
+    pub name: String,
+    pub status: String,
+    pub failure: Option<String>,
+    pub started_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+}
+
+/// A rollout now: the parent execution, every targeted region, and what it was started with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RolloutState {
+    pub execution_id: String,
+    pub status: String,
+    pub started_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+    pub failure: Option<String>,
+    pub regions: Vec<RegionRun>,
+    /// The document, parameters and target location it runs (for a retry).
+    pub request: RolloutRequest,
+}
+
+/// One rollout of the document's history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RolloutSummary {
+    pub execution_id: String,
+    pub document_version: Option<String>,
+    pub status: String,
+    pub started_ms: Option<i64>,
+    pub ended_ms: Option<i64>,
+}
+
 /// The account as a registry publisher in one region (DescribePublisher).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Publisher {

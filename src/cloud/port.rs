@@ -12,7 +12,8 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, CloudError, DocumentVersion, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher, RegionOptIn,
-    RegisteredType, RolloutRequest, Stack, StackSummary, TemplateSource,
+    RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack, StackSummary, StepRun,
+    TemplateSource,
 };
 use crate::workspace::ArtifactType;
 
@@ -97,6 +98,18 @@ pub trait Cloud: Send + Sync {
         authorization: &Authorization,
         request: &RolloutRequest,
     ) -> Result<String, CloudError>;
+    /// A rollout's parent execution and its per-region children (two calls).
+    async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError>;
+    /// The steps of one region's child execution.
+    async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError>;
+    /// The document's rollouts, newest first.
+    async fn list_rollouts(&self, document: &str) -> Result<Vec<RolloutSummary>, CloudError>;
+    /// Stops a rollout: its running regions are cancelled, no new region starts.
+    async fn stop_rollout(
+        &self,
+        authorization: &Authorization,
+        execution_id: &str,
+    ) -> Result<(), CloudError>;
     /// The account as a publisher in this region (DescribePublisher).
     async fn describe_publisher(&self) -> Result<Publisher, CloudError>;
     /// The newest public version of the account's `type_name` in this region (DescribeType of

@@ -1,6 +1,7 @@
 //! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe.
 
 mod account;
+mod automation;
 mod cloudformation;
 mod codebuild;
 mod codepipeline;
@@ -30,7 +31,8 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
     EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher,
-    RegionOptIn, RegisteredType, RolloutRequest, Stack, StackSummary, TemplateSource,
+    RegionOptIn, RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack,
+    StackSummary, StepRun, TemplateSource,
 };
 use crate::workspace::ArtifactType;
 
@@ -260,6 +262,22 @@ impl Cloud for AwsCloud {
         request: &RolloutRequest,
     ) -> Result<String, CloudError> {
         AwsCloud::start_rollout(self, authorization, request).await
+    }
+    async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError> {
+        AwsCloud::rollout(self, execution_id).await
+    }
+    async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError> {
+        AwsCloud::rollout_steps(self, child_execution_id).await
+    }
+    async fn list_rollouts(&self, document: &str) -> Result<Vec<RolloutSummary>, CloudError> {
+        AwsCloud::list_rollouts(self, document).await
+    }
+    async fn stop_rollout(
+        &self,
+        authorization: &Authorization,
+        execution_id: &str,
+    ) -> Result<(), CloudError> {
+        AwsCloud::stop_rollout(self, authorization, execution_id).await
     }
     async fn public_version(
         &self,

@@ -9,6 +9,7 @@
 //! connection.
 
 mod pipeline;
+mod rollout;
 pub mod scripted;
 mod stacks;
 
@@ -28,8 +29,8 @@ use super::port::Connector;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentChange,
     DocumentVersion, EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution,
-    PipelineState, Publisher, RegionOptIn, RegisteredType, RolloutRequest, Stack, StackSummary,
-    TemplateSource, object_of_url,
+    PipelineState, Publisher, RegionOptIn, RegisteredType, RolloutRequest, RolloutState,
+    RolloutSummary, Stack, StackSummary, StepRun, TemplateSource, object_of_url,
 };
 use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
 use crate::workspace::pipeline::build_actions;
@@ -127,6 +128,14 @@ const ENABLED_BY_DEFAULT: [&str; 17] = [
     "us-west-2",
 ];
 
+fn not_a_rollout(id: &str) -> CloudError {
+    CloudError::new(
+        CloudErrorKind::NotFound,
+        format!("Automation execution {id} does not exist"),
+        "check the id (regship rollout list)",
+    )
+}
+
 /// The partition a region name belongs to.
 fn partition_of(region: &str) -> &'static str {
     if region.starts_with("cn-") {
@@ -173,7 +182,7 @@ struct World {
     /// (account, document name) -> the content of each version, oldest first.
     documents: BTreeMap<(String, String), Vec<String>>,
     /// The rollouts started, oldest first.
-    rollouts: Vec<RolloutRequest>,
+    rollouts: Vec<rollout::DemoRollout>,
 }
 
 /// Everything the demo's accounts hold, shared by the connection of every stage.
@@ -773,9 +782,61 @@ impl Cloud for DemoCloud {
         request: &RolloutRequest,
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
+        let now = self.world.now();
         let mut world = self.world.lock();
-        world.rollouts.push(request.clone());
-        Ok(format!("demo-rollout-{:04}", world.rollouts.len()))
+        let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
+        let World { rng, rollouts, .. } = &mut *world;
+        rollouts.push(rollout::DemoRollout::new(id.clone(), request.clone(), now, rng));
+        Ok(id)
+    }
+
+    async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError> {
+        let (world, now) = (&self.world, self.world.now());
+        let guard = world.lock();
+        guard
+            .rollouts
+            .iter()
+            .find(|r| r.id == execution_id)
+            .map(|r| r.state(now, &|at| world.at_ms(at)))
+            .ok_or_else(|| not_a_rollout(execution_id))
+    }
+
+    async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError> {
+        let (world, now) = (&self.world, self.world.now());
+        let guard = world.lock();
+        guard
+            .rollouts
+            .iter()
+            .find_map(|r| r.child_steps(child_execution_id, now, &|at| world.at_ms(at)))
+            .ok_or_else(|| not_a_rollout(child_execution_id))
+    }
+
+    async fn list_rollouts(&self, _document: &str) -> Result<Vec<RolloutSummary>, CloudError> {
+        let (world, now) = (&self.world, self.world.now());
+        let guard = world.lock();
+        Ok(guard
+            .rollouts
+            .iter()
+            .rev()
+            .map(|r| r.summary(now, &|at| world.at_ms(at)))
+            .collect())
+    }
+
+    async fn stop_rollout(
+        &self,
+        authorization: &Authorization,
+        execution_id: &str,
+    ) -> Result<(), CloudError> {
+        self.authorized(authorization)?;
+        let now = self.world.now();
+        let mut world = self.world.lock();
+        let rollout = world
+            .rollouts
+            .iter_mut()
+            .find(|r| r.id == execution_id)
+            .ok_or_else(|| not_a_rollout(execution_id))?;
+        rollout.stop(now);
+        Ok(())
     }
 
     async fn describe_publisher(&self) -> Result<Publisher, CloudError> {

@@ -135,6 +135,21 @@ impl Cloud for FakeCloud {
     ) -> Result<String, CloudError> {
         Err(self.record("StartAutomationExecution"))
     }
+    async fn rollout(&self, _: &str) -> Result<crate::cloud::RolloutState, CloudError> {
+        Err(self.record("GetAutomationExecution"))
+    }
+    async fn rollout_steps(&self, _: &str) -> Result<Vec<crate::cloud::StepRun>, CloudError> {
+        Err(self.record("DescribeAutomationStepExecutions"))
+    }
+    async fn list_rollouts(
+        &self,
+        _: &str,
+    ) -> Result<Vec<crate::cloud::RolloutSummary>, CloudError> {
+        Err(self.record("DescribeAutomationExecutions"))
+    }
+    async fn stop_rollout(&self, _: &Authorization, _: &str) -> Result<(), CloudError> {
+        Err(self.record("StopAutomationExecution"))
+    }
     async fn public_version(
         &self,
         _: crate::workspace::ArtifactType,

@@ -1,0 +1,313 @@
+//! The demo's prod rollouts: each region runs the publish document's steps on the demo clock,
+//! with durations drawn from the seed as real registrations take them (RegisterType 2–5 min,
+//! TestType 5–15 min, PublishType under a minute), at most the concurrency at once; TestType
+//! fails in one region, and once the failures exceed the error budget no new region starts.
+
+use std::time::Duration;
+
+use crate::cloud::{RegionRun, RolloutRequest, RolloutState, RolloutSummary, StepRun};
+
+/// The region whose contract tests fail in the demo.
+pub const FAILING_REGION: &str = "me-south-1";
+/// What its TestType says.
+const TEST_FAILURE: &str = "TestType FAILED: contract_update_read_success: the read handler returned KeyPrefix \"logs/\" after an update to \"logs/2026/\" (handler_update.py)";
+
+/// One step of a region's run: its name and when it ends, from the region's start.
+#[derive(Debug, Clone)]
+struct Segment {
+    name: &'static str,
+    length: Duration,
+}
+
+/// One region of a rollout.
+#[derive(Debug, Clone)]
+struct RegionPlan {
+    region: String,
+    /// When it starts, from the rollout's start; `None`: never (the error budget was spent).
+    start: Option<Duration>,
+    segments: Vec<Segment>,
+    /// The segment whose end fails the region.
+    fails_at: Option<usize>,
+    /// Stopped by the user: the failing segment ends cancelled.
+    cancelled: bool,
+}
+
+impl RegionPlan {
+    fn length(&self) -> Duration {
+        let end = self.fails_at.map_or(self.segments.len(), |i| i + 1);
+        self.segments[..end].iter().map(|s| s.length).sum()
+    }
+}
+
+/// A rollout the demo started.
+#[derive(Debug, Clone)]
+pub struct DemoRollout {
+    pub id: String,
+    pub request: RolloutRequest,
+    started: Duration,
+    regions: Vec<RegionPlan>,
+}
+
+fn minutes(rng: &mut fastrand::Rng, low: f64, high: f64) -> Duration {
+    Duration::from_secs_f64(60.0 * (low + rng.f64() * (high - low)))
+}
+
+impl DemoRollout {
+    /// Schedules `request` from `now`: each region's steps drawn from `rng`, started as slots
+    /// free up, no new start once the failures exceed the error budget.
+    pub fn new(
+        id: String,
+        request: RolloutRequest,
+        now: Duration,
+        rng: &mut fastrand::Rng,
+    ) -> DemoRollout {
+        let publish = request
+            .parameters
+            .iter()
+            .any(|(name, value)| name == "Publish" && value == "true");
+        let mut regions: Vec<RegionPlan> = request
+            .regions
+            .iter()
+            .map(|region| {
+                let mut segments = vec![
+                    Segment {
+                        name: "RegisterType",
+                        length: Duration::from_secs(2),
+                    },
+                    Segment {
+                        name: "WaitForRegistration",
+                        length: minutes(rng, 2.0, 5.0),
+                    },
+                    Segment {
+                        name: "SetDefaultVersion",
+                        length: Duration::from_secs(3),
+                    },
+                    Segment {
+                        name: "TestType",
+                        length: Duration::from_secs(2),
+                    },
+                    Segment {
+                        name: "WaitForTests",
+                        length: minutes(rng, 5.0, 15.0),
+                    },
+                    Segment {
+                        name: "CheckTests",
+                        length: Duration::from_secs(2),
+                    },
+                ];
+                if publish {
+                    segments.push(Segment {
+                        name: "PublishNumberedVersion",
+                        length: minutes(rng, 0.2, 0.9),
+                    });
+                }
+                segments.push(Segment {
+                    name: "ReadPublicVersion",
+                    length: Duration::from_secs(2),
+                });
+                RegionPlan {
+                    region: region.clone(),
+                    start: None,
+                    fails_at: (region == FAILING_REGION).then_some(5),
+                    cancelled: false,
+                    segments,
+                }
+            })
+            .collect();
+        // Slots: each region starts when the earliest running one ends; none starts once the
+        // failures so far exceed the error budget.
+        let concurrency = request.max_concurrency.max(1) as usize;
+        let mut running: Vec<Duration> = Vec::new();
+        let mut scheduled: Vec<(Duration, bool)> = Vec::new();
+        for plan in &mut regions {
+            let start = if running.len() >= concurrency {
+                running.sort();
+                running.remove(0)
+            } else {
+                Duration::ZERO
+            };
+            let failures = scheduled
+                .iter()
+                .filter(|(end, failed)| *failed && *end <= start)
+                .count();
+            if failures as u32 > request.max_errors {
+                continue;
+            }
+            plan.start = Some(start);
+            let end = start + plan.length();
+            running.push(end);
+            scheduled.push((end, plan.fails_at.is_some()));
+        }
+        DemoRollout {
+            id,
+            request,
+            started: now,
+            regions,
+        }
+    }
+
+    fn child_id(&self, region: &str) -> String {
+        format!("{}-{region}", self.id)
+    }
+
+    /// The steps of `region` by `now` (from the rollout's start), as DescribeAutomationStepExecutions.
+    fn steps_of(&self, plan: &RegionPlan, at: Duration, ms: &dyn Fn(Duration) -> i64) -> Vec<StepRun> {
+        let Some(start) = plan.start else {
+            return Vec::new();
+        };
+        let mut steps = Vec::new();
+        let mut begin = self.started + start;
+        for (index, segment) in plan.segments.iter().enumerate() {
+            if at < begin {
+                break;
+            }
+            let end = begin + segment.length;
+            let failed = plan.fails_at == Some(index);
+            let status = match (at < end, failed, plan.cancelled) {
+                (true, _, _) => "InProgress",
+                (false, true, true) => "Cancelled",
+                (false, true, false) => "Failed",
+                (false, false, _) => "Success",
+            };
+            let message = if plan.cancelled {
+                "Step cancelled: StopAutomationExecution"
+            } else {
+                TEST_FAILURE
+            };
+            steps.push(StepRun {
+                name: segment.name.to_string(),
+                status: status.to_string(),
+                failure: (failed && at >= end).then(|| message.to_string()),
+                started_ms: Some(ms(begin)),
+                ended_ms: (at >= end).then(|| ms(end)),
+            });
+            if failed || at < end {
+                break;
+            }
+            begin = end;
+        }
+        steps
+    }
+
+    /// The rollout at `at`, as GetAutomationExecution and its children show it.
+    pub fn state(&self, at: Duration, ms: &dyn Fn(Duration) -> i64) -> RolloutState {
+        let mut regions = Vec::new();
+        let mut all_done = true;
+        let mut last_end = self.started;
+        for plan in &self.regions {
+            let steps = self.steps_of(plan, at, ms);
+            let (status, current, failure, started, ended) = match (plan.start, steps.last()) {
+                (Some(_), Some(step)) => {
+                    let done = step.status != "InProgress"
+                        && (step.status != "Success" || steps.len() == plan.segments.len());
+                    let status = if step.status != "Success" && step.status != "InProgress" {
+                        step.status.as_str()
+                    } else if done {
+                        "Success"
+                    } else {
+                        "InProgress"
+                    };
+                    (
+                        status,
+                        Some(step.name.clone()),
+                        step.failure.clone(),
+                        steps.first().and_then(|s| s.started_ms),
+                        if done { step.ended_ms } else { None },
+                    )
+                }
+                _ => ("Pending", None, None, None, None),
+            };
+            if let Some(start) = plan.start {
+                let end = self.started + start + plan.length();
+                last_end = last_end.max(end);
+                if at < end {
+                    all_done = false;
+                }
+            }
+            regions.push(RegionRun {
+                region: plan.region.clone(),
+                execution_id: plan.start.map(|_| self.child_id(&plan.region)),
+                status: status.to_string(),
+                current_step: current,
+                failure,
+                started_ms: started,
+                ended_ms: ended,
+            });
+        }
+        let failed = regions
+            .iter()
+            .any(|r| r.status == "Failed" || r.status == "Cancelled");
+        let never_started = self.regions.iter().any(|p| p.start.is_none());
+        if all_done {
+            // Regions the error budget kept from starting end cancelled.
+            for run in regions.iter_mut().filter(|r| r.status == "Pending") {
+                run.status = "Cancelled".into();
+            }
+        }
+        let status = match (all_done, failed || never_started) {
+            (false, _) => "InProgress",
+            (true, true) => "Failed",
+            (true, false) => "Success",
+        };
+        regions.sort_by(|a, b| a.region.cmp(&b.region));
+        RolloutState {
+            execution_id: self.id.clone(),
+            status: status.into(),
+            started_ms: Some(ms(self.started)),
+            ended_ms: all_done.then(|| ms(last_end)),
+            failure: (all_done && failed)
+                .then(|| "one or more target locations failed".to_string()),
+            regions,
+            request: self.request.clone(),
+        }
+    }
+
+    /// The steps of a child execution (`<rollout>-<region>`), if it is one of this rollout's.
+    pub fn child_steps(
+        &self,
+        child: &str,
+        at: Duration,
+        ms: &dyn Fn(Duration) -> i64,
+    ) -> Option<Vec<StepRun>> {
+        let plan = self
+            .regions
+            .iter()
+            .find(|plan| self.child_id(&plan.region) == child)?;
+        Some(self.steps_of(plan, at, ms))
+    }
+
+    pub fn summary(&self, at: Duration, ms: &dyn Fn(Duration) -> i64) -> RolloutSummary {
+        let state = self.state(at, ms);
+        RolloutSummary {
+            execution_id: self.id.clone(),
+            document_version: Some(self.request.document_version.clone()),
+            status: state.status,
+            started_ms: state.started_ms,
+            ended_ms: state.ended_ms,
+        }
+    }
+
+    /// Stops it: running regions end cancelled now, no new region starts.
+    pub fn stop(&mut self, at: Duration) {
+        let since = at.saturating_sub(self.started);
+        for plan in &mut self.regions {
+            match plan.start {
+                Some(start) if start > since => plan.start = None,
+                Some(start) if start + plan.length() > since => {
+                    // Cut it at the segment running now, which fails as cancelled.
+                    let mut elapsed = start;
+                    for (index, segment) in plan.segments.iter_mut().enumerate() {
+                        if elapsed + segment.length > since {
+                            segment.length = since - elapsed;
+                            plan.fails_at = Some(index);
+                            plan.cancelled = true;
+                            break;
+                        }
+                        elapsed += segment.length;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
