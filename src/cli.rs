@@ -216,6 +216,18 @@ pub enum RolloutAction {
         #[arg(long, value_name = "ZIP")]
         package: Option<std::path::PathBuf>,
     },
+    /// Follows a rollout region by region until it ends (without an id: the newest running
+    /// one); exit 1 when a region failed.
+    Watch {
+        /// The rollout's (parent) execution id.
+        execution: Option<String>,
+    },
+    /// The publish document's rollouts, newest first.
+    List,
+    /// Starts the document again in the failed regions of a rollout only.
+    Retry { execution: String },
+    /// Stops a rollout: running regions are cancelled, no new region starts.
+    Stop { execution: String },
 }
 
 #[derive(Debug, Subcommand)]

@@ -95,6 +95,18 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             json,
         ),
         Some(Command::Rollout {
+            action: RolloutAction::Watch { execution },
+        }) => commands::rollout::watch_command(&start, execution.as_deref(), aws, json),
+        Some(Command::Rollout {
+            action: RolloutAction::List,
+        }) => commands::rollout::list_command(&start, aws, json),
+        Some(Command::Rollout {
+            action: RolloutAction::Retry { execution },
+        }) => commands::rollout::control_command(&start, &execution, true, aws, json),
+        Some(Command::Rollout {
+            action: RolloutAction::Stop { execution },
+        }) => commands::rollout::control_command(&start, &execution, false, aws, json),
+        Some(Command::Rollout {
             action: RolloutAction::Preflight { extension, version },
         }) => {
             commands::rollout::preflight_command(&start, &extension, version.as_deref(), aws, json)

@@ -393,3 +393,191 @@ async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
         "parent-0001"
     );
 }
+
+/// Watching a 3-region rollout on the AWS adapter: the parent's step per target location gives
+/// each region's status, the children their current step; a throttled read is an error the
+/// watcher rides out; a region that just failed costs one more call, to name its step.
+#[tokio::test]
+async fn watching_reads_two_calls_a_poll_and_the_steps_of_a_region_that_failed() {
+    use aws_sdk_ssm::operation::describe_automation_executions::DescribeAutomationExecutionsOutput;
+    use aws_sdk_ssm::operation::describe_automation_step_executions::DescribeAutomationStepExecutionsOutput;
+    use aws_sdk_ssm::operation::get_automation_execution::{
+        GetAutomationExecutionError, GetAutomationExecutionOutput,
+    };
+    use aws_sdk_ssm::types::{
+        AutomationExecution, AutomationExecutionMetadata, AutomationExecutionStatus, StepExecution,
+        TargetLocation,
+    };
+    use regship::ops::rollout_watch::RolloutWatch;
+
+    fn location(region: &str) -> TargetLocation {
+        TargetLocation::builder()
+            .accounts("123456789012")
+            .regions(region)
+            .build()
+    }
+    fn step(region: &str, status: AutomationExecutionStatus, child: &str) -> StepExecution {
+        StepExecution::builder()
+            .step_name(format!("{region}-publish"))
+            .step_status(status)
+            .target_location(location(region))
+            .outputs("ExecutionId", vec![child.to_string()])
+            .build()
+    }
+    let parent = move |failed: bool| {
+        let mut execution = AutomationExecution::builder()
+            .automation_execution_id("parent-1")
+            .document_name("regship-publish-extension")
+            .document_version("3")
+            .automation_execution_status(AutomationExecutionStatus::Inprogress)
+            .parameters("TypeName", vec![TYPE_NAME.to_string()])
+            .target_locations(
+                TargetLocation::builder()
+                    .accounts("123456789012")
+                    .regions("eu-west-1")
+                    .regions("us-east-1")
+                    .regions("ap-south-2")
+                    .target_location_max_concurrency("2")
+                    .target_location_max_errors("1")
+                    .execution_role_name("AWS-SystemsManager-AutomationExecutionRole")
+                    .build(),
+            )
+            .step_executions(step(
+                "eu-west-1",
+                AutomationExecutionStatus::Success,
+                "child-eu",
+            ));
+        execution = execution.step_executions(step(
+            "us-east-1",
+            if failed {
+                AutomationExecutionStatus::Failed
+            } else {
+                AutomationExecutionStatus::Inprogress
+            },
+            "child-us",
+        ));
+        GetAutomationExecutionOutput::builder()
+            .automation_execution(execution.build())
+            .build()
+    };
+    let children = || {
+        let child = |id: &str, step: &str| {
+            AutomationExecutionMetadata::builder()
+                .automation_execution_id(id)
+                .parent_automation_execution_id("parent-1")
+                .current_step_name(step)
+                .build()
+        };
+        DescribeAutomationExecutionsOutput::builder()
+            .automation_execution_metadata_list(child("child-eu", "ReadPublicVersion"))
+            .automation_execution_metadata_list(child("child-us", "WaitForTests"))
+            .build()
+    };
+    let throttled = mock!(aws_sdk_ssm::Client::get_automation_execution).then_error(|| {
+        GetAutomationExecutionError::generic(
+            aws_sdk_ssm::error::ErrorMetadata::builder()
+                .code("ThrottlingException")
+                .message("Rate exceeded")
+                .build(),
+        )
+    });
+    let running =
+        mock!(aws_sdk_ssm::Client::get_automation_execution).then_output(move || parent(false));
+    let children_1 =
+        mock!(aws_sdk_ssm::Client::describe_automation_executions).then_output(children);
+    let failed =
+        mock!(aws_sdk_ssm::Client::get_automation_execution).then_output(move || parent(true));
+    let children_2 =
+        mock!(aws_sdk_ssm::Client::describe_automation_executions).then_output(children);
+    let steps = mock!(aws_sdk_ssm::Client::describe_automation_step_executions)
+        .match_requests(|r| r.automation_execution_id() == Some("child-us"))
+        .then_output(|| {
+            DescribeAutomationStepExecutionsOutput::builder()
+                .step_executions(
+                    StepExecution::builder()
+                        .step_name("RegisterType")
+                        .step_status(AutomationExecutionStatus::Success)
+                        .build(),
+                )
+                .step_executions(
+                    StepExecution::builder()
+                        .step_name("CheckTests")
+                        .step_status(AutomationExecutionStatus::Failed)
+                        .failure_message("TestType FAILED: contract_create_read failed")
+                        .build(),
+                )
+                .build()
+        });
+    let ssm = mock_client!(
+        aws_sdk_ssm,
+        RuleMode::Sequential,
+        &[
+            &throttled,
+            &running,
+            &children_1,
+            &failed,
+            &children_2,
+            &steps
+        ],
+        |c| c.retry_config(aws_sdk_ssm::config::retry::RetryConfig::disabled())
+    );
+    let config = WorkspaceConfig::parse(
+        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
+        "test",
+    )
+    .unwrap();
+    let cloud = AwsCloud::from_clients(
+        StageContext::new(&config, Stage::Prod, &Overrides::default()),
+        Clients {
+            ssm,
+            ..support::unused_clients()
+        },
+    );
+    let mut watch = RolloutWatch::new("parent-1");
+    let error = watch.poll(&cloud).await.unwrap_err();
+    assert_eq!(
+        error.kind,
+        regship::cloud::CloudErrorKind::Throttled,
+        "{error:?}"
+    );
+    assert!(watch.state.is_none(), "nothing shown is lost or invented");
+
+    let first = watch.poll(&cloud).await.unwrap();
+    assert_eq!(watch.calls, 2);
+    assert_eq!(first.len(), 3, "every region is new: {first:?}");
+    let state = watch.state.clone().unwrap();
+    let region = |region: &str| {
+        state
+            .regions
+            .iter()
+            .find(|r| r.region == region)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(region("eu-west-1").status, "Success");
+    assert_eq!(
+        region("us-east-1").current_step.as_deref(),
+        Some("WaitForTests")
+    );
+    assert_eq!(
+        region("us-east-1").execution_id.as_deref(),
+        Some("child-us")
+    );
+    assert_eq!(region("ap-south-2").status, "Pending", "not started yet");
+    assert_eq!(state.request.max_concurrency, 2);
+    assert_eq!(
+        state.request.regions,
+        ["eu-west-1", "us-east-1", "ap-south-2"]
+    );
+
+    let second = watch.poll(&cloud).await.unwrap();
+    assert_eq!(watch.calls, 3, "two, and the failed region's steps");
+    assert_eq!(second.len(), 1);
+    assert_eq!(second[0].region, "us-east-1");
+    assert_eq!(second[0].step.as_deref(), Some("CheckTests"));
+    assert_eq!(
+        second[0].failure.as_deref(),
+        Some("TestType FAILED: contract_create_read failed")
+    );
+    assert_eq!(watch.failed_regions(), ["us-east-1"]);
+}

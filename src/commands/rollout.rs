@@ -11,6 +11,7 @@ use super::output::visible;
 use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
 use crate::cli::AwsArgs;
+use crate::cloud::CloudErrorKind;
 use crate::cloud::Connections;
 use crate::cloud::context::StageContext;
 use crate::cloud::guard::AccountGuard;
@@ -21,7 +22,13 @@ use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
     DOCUMENT, DOCUMENT_FILE, KIT_STACK, RolloutPlan, kit_from, plan, request,
 };
+use crate::ops::rollout_watch::{RolloutWatch, is_failure, is_final};
 use crate::workspace::Extension;
+
+/// How often `watch` reads the rollout (two calls, plus one per region that just failed).
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+/// The longest pause after throttling or a dropped connection.
+const WATCH_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(120);
 
 fn mark(check: &Check) -> &'static str {
     match check.state {
@@ -356,9 +363,232 @@ pub fn start_command(
                 version.change,
                 plan.regions.len()
             );
-            println!(
-                "follow it: aws ssm get-automation-execution --automation-execution-id {execution_id} --region {}",
+            println!("follow it: regship rollout watch {execution_id}");
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// The newest rollout still running, else the newest (to show how it ended).
+async fn newest_rollout(cloud: &dyn crate::cloud::Cloud) -> Result<String, UsageError> {
+    let rollouts = cloud.list_rollouts(DOCUMENT).await.map_err(cloud_failure)?;
+    rollouts
+        .iter()
+        .find(|r| !is_final(&r.status))
+        .or_else(|| rollouts.first())
+        .map(|r| r.execution_id.clone())
+        .ok_or_else(|| {
+            UsageError(format!(
+                "no rollout of {DOCUMENT} in {}: start one with `regship rollout start`",
                 cloud.region()
+            ))
+        })
+}
+
+fn minutes_text(ms: i64) -> String {
+    let seconds = ms.max(0) / 1000;
+    format!("{}m{:02}s", seconds / 60, seconds % 60)
+}
+
+/// `rollout watch`: attaches to the rollout (the newest running one without an id) and prints
+/// each region's changes until it ends; exit 1 when a region failed.
+pub fn watch_command(
+    start: &Path,
+    execution: Option<&str>,
+    aws: &AwsArgs,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    block_on(async {
+        let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
+        let id = match execution {
+            Some(id) => id.to_string(),
+            None => newest_rollout(cloud.as_ref()).await?,
+        };
+        if !json {
+            eprintln!(
+                "watching {id} in {} (Ctrl-C stops watching, not the rollout)",
+                cloud.region()
+            );
+        }
+        let mut watch = RolloutWatch::new(&id);
+        let mut backoff = WATCH_EVERY;
+        loop {
+            let changes = match watch.poll(cloud.as_ref()).await {
+                Ok(changes) => {
+                    backoff = WATCH_EVERY;
+                    changes
+                }
+                Err(error)
+                    if error.kind == CloudErrorKind::Throttled
+                        || error.kind == CloudErrorKind::Connection =>
+                {
+                    eprintln!("{} (retrying in {} s)", error.message, backoff.as_secs());
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(WATCH_MAX_BACKOFF);
+                    continue;
+                }
+                Err(error) => return Err(cloud_failure(error)),
+            };
+            let totals = watch.totals();
+            for change in &changes {
+                if json {
+                    println!("{}", serde_json::to_string(change).unwrap_or_default());
+                } else {
+                    let step = change.step.as_deref().unwrap_or("-");
+                    let failure = change
+                        .failure
+                        .as_deref()
+                        .map(|f| format!(": {f}"))
+                        .unwrap_or_default();
+                    println!("{:15} {:11} {step}{failure}", change.region, change.status);
+                }
+            }
+            let state = watch.state.as_ref();
+            let parent = state.map_or("Pending", |s| s.status.as_str());
+            if !changes.is_empty() && !json {
+                let now_ms = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .map_or(0, |d| d.as_millis() as i64);
+                let left = watch
+                    .estimate_left_ms(now_ms)
+                    .map(|ms| format!(", about {} left", minutes_text(ms)))
+                    .unwrap_or_default();
+                println!(
+                    "-- {parent}: {} succeeded, {} running, {} pending, {} failed{left}",
+                    totals.succeeded, totals.running, totals.pending, totals.failed
+                );
+            }
+            if is_final(parent) {
+                if json {
+                    if let Some(state) = state {
+                        println!("{}", serde_json::to_string(state).unwrap_or_default());
+                    }
+                } else if totals.failed > 0 {
+                    println!(
+                        "{id} ended {parent}; failed: {} (`regship rollout retry {id}` starts them again)",
+                        watch.failed_regions().join(" ")
+                    );
+                } else {
+                    println!("{id} ended {parent}");
+                }
+                return Ok(if totals.failed > 0 {
+                    ExitCode::from(1)
+                } else {
+                    ExitCode::SUCCESS
+                });
+            }
+            tokio::time::sleep(WATCH_EVERY).await;
+        }
+    })
+}
+
+/// `rollout list`: the document's rollouts, newest first.
+pub fn list_command(start: &Path, aws: &AwsArgs, json: bool) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    block_on(async {
+        let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
+        let rollouts = cloud.list_rollouts(DOCUMENT).await.map_err(cloud_failure)?;
+        if json {
+            return Ok(print_json(&rollouts));
+        }
+        println!("EXECUTION                             STATUS       DOC  STARTED");
+        for rollout in &rollouts {
+            println!(
+                "{:37} {:12} {:4} {}",
+                rollout.execution_id,
+                rollout.status,
+                rollout.document_version.as_deref().unwrap_or("-"),
+                rollout
+                    .started_ms
+                    .map(crate::ops::format::clock)
+                    .unwrap_or_else(|| "-".into())
+            );
+        }
+        if rollouts.is_empty() {
+            println!("(no rollout of {DOCUMENT} in {})", cloud.region());
+        }
+        Ok(ExitCode::SUCCESS)
+    })
+}
+
+/// `rollout stop` and `rollout retry`: through the guard and the typed prod confirmation.
+pub fn control_command(
+    start: &Path,
+    execution: &str,
+    retry: bool,
+    aws: &AwsArgs,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    let workspace = load_workspace(start);
+    block_on(async {
+        let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
+        let state = cloud.rollout(execution).await.map_err(cloud_failure)?;
+        let guard = AccountGuard {
+            read_only: aws.read_only,
+        };
+        if !retry {
+            let authorization = authorize(cloud.as_ref(), guard, "stop a prod rollout").await?;
+            guard
+                .confirm(
+                    &authorization,
+                    &format!(
+                        "Stop {execution} ({})? Running regions are cancelled.",
+                        state.status
+                    ),
+                    false,
+                    &mut StdinPrompt,
+                )
+                .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was stopped"))?;
+            cloud
+                .stop_rollout(&authorization, execution)
+                .await
+                .map_err(cloud_failure)?;
+            if !json {
+                println!("stopped {execution}");
+            }
+            return Ok(ExitCode::SUCCESS);
+        }
+        let failed: Vec<String> = state
+            .regions
+            .iter()
+            .filter(|r| is_failure(&r.status))
+            .map(|r| r.region.clone())
+            .collect();
+        if failed.is_empty() {
+            return Err(UsageError(format!(
+                "{execution} has no failed region ({}): nothing to retry",
+                state.status
+            )));
+        }
+        let authorization = authorize(cloud.as_ref(), guard, "retry a prod rollout").await?;
+        guard
+            .confirm(
+                &authorization,
+                &format!(
+                    "Start {} again in {} region(s): {}?",
+                    state.request.document,
+                    failed.len(),
+                    failed.join(" ")
+                ),
+                false,
+                &mut StdinPrompt,
+            )
+            .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was started"))?;
+        let request = crate::cloud::RolloutRequest {
+            regions: failed.clone(),
+            ..state.request.clone()
+        };
+        let id = cloud
+            .start_rollout(&authorization, &request)
+            .await
+            .map_err(cloud_failure)?;
+        if json {
+            print_json(&serde_json::json!({"execution_id": id, "regions": failed}));
+        } else {
+            println!(
+                "started {id} in {}; `regship rollout watch {id}` follows it",
+                failed.join(" ")
             );
         }
         Ok(ExitCode::SUCCESS)

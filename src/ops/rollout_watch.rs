@@ -86,9 +86,8 @@ impl RolloutWatch {
         let mut changes = Vec::new();
         for run in &mut state.regions {
             let old = before.get(&run.region);
-            let changed = old.is_none_or(|old| {
-                old.status != run.status || old.current_step != run.current_step
-            });
+            let changed = old
+                .is_none_or(|old| old.status != run.status || old.current_step != run.current_step);
             if !changed {
                 // Keep what an earlier poll learned of its steps.
                 if let Some(old) = old {
@@ -172,5 +171,141 @@ impl RolloutWatch {
             .filter(|r| is_failure(&r.status))
             .map(|r| r.region.clone())
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::cloud::clock::Clock;
+    use crate::cloud::context::{Overrides, StageContext};
+    use crate::cloud::demo::{DemoConnector, DemoWorld, demo_config};
+    use crate::cloud::guard::AccountGuard;
+    use crate::cloud::port::Connector;
+    use crate::cloud::{Cloud, RolloutRequest};
+    use crate::config::{Stage, WorkspaceConfig};
+    use crate::workspace::Workspace;
+
+    /// The demo's prod account and every region it publishes to.
+    async fn demo_prod() -> (std::sync::Arc<dyn Cloud>, Vec<String>) {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let workspace = Workspace::load(root);
+        let config = demo_config(&WorkspaceConfig::load(root)).unwrap();
+        let clock = Clock::starting_at(1_795_000_000_000, 1.0);
+        let connector = DemoConnector {
+            world: DemoWorld::new(&workspace, 3, clock),
+        };
+        let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+        let cloud = connector.connect(context).await.unwrap();
+        let facts = crate::ops::regions::facts(cloud.as_ref()).await.unwrap();
+        let regions = crate::ops::regions::decide(&config.accounts.prod, &facts)
+            .into_iter()
+            .filter(|r| r.included)
+            .map(|r| r.region)
+            .collect();
+        (cloud, regions)
+    }
+
+    fn request(regions: Vec<String>) -> RolloutRequest {
+        RolloutRequest {
+            document: "regship-publish-extension".into(),
+            document_version: "1".into(),
+            parameters: vec![("Publish".into(), "true".into())],
+            account: "444444444444".into(),
+            regions,
+            max_concurrency: 5,
+            max_errors: 1,
+            execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        }
+    }
+
+    /// 26 regions at concurrency 5 on the demo's clock: one region's TestType fails and is
+    /// known while the others still run, every poll costs 2 calls (3 when a region just
+    /// failed), and the retry starts exactly the failed region, which passes.
+    #[tokio::test(start_paused = true)]
+    async fn a_rollout_is_watched_region_by_region_and_the_retry_starts_the_failed_one() {
+        let (cloud, regions) = demo_prod().await;
+        assert_eq!(regions.len(), 26);
+        let authorization = AccountGuard::default()
+            .check_account(
+                cloud.context(),
+                &cloud.identity().await.unwrap(),
+                "start a prod rollout",
+            )
+            .unwrap();
+        let id = cloud
+            .start_rollout(&authorization, &request(regions))
+            .await
+            .unwrap();
+        let mut watch = RolloutWatch::new(&id);
+        let started = tokio::time::Instant::now();
+        let mut failure_known = None;
+        let mut estimated = false;
+        loop {
+            let changes = watch.poll(cloud.as_ref()).await.unwrap();
+            let failed_now = changes.iter().filter(|c| is_failure(&c.status)).count() as u32;
+            assert!(watch.calls <= 2 + failed_now, "{} calls", watch.calls);
+            if failed_now > 0 && failure_known.is_none() {
+                failure_known = Some(started.elapsed());
+                let failed = changes.iter().find(|c| is_failure(&c.status)).unwrap();
+                assert_eq!(failed.region, "me-south-1");
+                assert_eq!(failed.step.as_deref(), Some("CheckTests"));
+                assert!(
+                    failed
+                        .failure
+                        .as_deref()
+                        .unwrap()
+                        .starts_with("TestType FAILED")
+                );
+                assert!(watch.totals().running > 0, "known while others still run");
+            }
+            estimated |= watch.estimate_left_ms(0).is_some();
+            if is_final(&watch.state.as_ref().unwrap().status) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(15)).await;
+        }
+        let totals = watch.totals();
+        assert_eq!(
+            (totals.succeeded, totals.failed, totals.pending),
+            (25, 1, 0)
+        );
+        assert_eq!(watch.state.as_ref().unwrap().status, "Failed");
+        assert!(estimated, "an estimate once regions finished");
+        let whole = started.elapsed();
+        assert!(
+            failure_known.unwrap() < whole,
+            "the failure was known before the end"
+        );
+        // The retry: the failed region only, which passes this time.
+        let retry = RolloutRequest {
+            regions: watch.failed_regions(),
+            ..watch.state.as_ref().unwrap().request.clone()
+        };
+        assert_eq!(retry.regions, ["me-south-1"]);
+        let again = cloud.start_rollout(&authorization, &retry).await.unwrap();
+        let mut second = RolloutWatch::new(&again);
+        loop {
+            second.poll(cloud.as_ref()).await.unwrap();
+            if is_final(&second.state.as_ref().unwrap().status) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(15)).await;
+        }
+        let state = second.state.unwrap();
+        assert_eq!(state.status, "Success");
+        assert_eq!(state.regions.len(), 1);
+        assert_eq!(
+            cloud
+                .list_rollouts("regship-publish-extension")
+                .await
+                .unwrap()[0]
+                .execution_id,
+            again,
+            "newest first"
+        );
     }
 }

@@ -42,15 +42,13 @@ impl AwsCloud {
                     .key(AutomationExecutionFilterKey::ParentExecutionId)
                     .values(execution_id)
                     .build()
-                    .map_err(|err| {
-                        CloudError::new(CloudErrorKind::Invalid, err.to_string(), "")
-                    })?,
+                    .map_err(|err| CloudError::new(CloudErrorKind::Invalid, err.to_string(), ""))?,
             )
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page
-                .map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
+            let page =
+                page.map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
             children.extend(page.automation_execution_metadata_list.unwrap_or_default());
         }
         // Each target location's step names its region; its outputs or response name the child.
@@ -65,10 +63,9 @@ impl AwsCloud {
                             .outputs()
                             .is_some_and(|o| o.values().flatten().any(|v| v == id))
                 };
-                let child = children.iter().find(|c| {
-                    c.automation_execution_id()
-                        .is_some_and(|id| mentions(id))
-                });
+                let child = children
+                    .iter()
+                    .find(|c| c.automation_execution_id().is_some_and(&mentions));
                 Some(RegionRun {
                     region,
                     execution_id: child
@@ -154,7 +151,10 @@ impl AwsCloud {
     }
 
     /// The steps of one region's child execution (DescribeAutomationStepExecutions).
-    pub async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError> {
+    pub async fn rollout_steps(
+        &self,
+        child_execution_id: &str,
+    ) -> Result<Vec<StepRun>, CloudError> {
         let mut steps = Vec::new();
         let mut pages = self
             .clients
@@ -164,21 +164,23 @@ impl AwsCloud {
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page.map_err(|err| {
-                classify(err, &self.context, "DescribeAutomationStepExecutions")
-            })?;
-            steps.extend(page.step_executions.unwrap_or_default().into_iter().map(|step| {
-                StepRun {
-                    name: step.step_name().unwrap_or_default().to_string(),
-                    status: step
-                        .step_status()
-                        .map_or("Pending", |s| s.as_str())
-                        .to_string(),
-                    failure: step.failure_message().map(String::from),
-                    started_ms: millis(step.execution_start_time()),
-                    ended_ms: millis(step.execution_end_time()),
-                }
-            }));
+            let page = page
+                .map_err(|err| classify(err, &self.context, "DescribeAutomationStepExecutions"))?;
+            steps.extend(
+                page.step_executions
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|step| StepRun {
+                        name: step.step_name().unwrap_or_default().to_string(),
+                        status: step
+                            .step_status()
+                            .map_or("Pending", |s| s.as_str())
+                            .to_string(),
+                        failure: step.failure_message().map(String::from),
+                        started_ms: millis(step.execution_start_time()),
+                        ended_ms: millis(step.execution_end_time()),
+                    }),
+            );
         }
         Ok(steps)
     }
@@ -195,15 +197,13 @@ impl AwsCloud {
                     .key(AutomationExecutionFilterKey::DocumentNamePrefix)
                     .values(document)
                     .build()
-                    .map_err(|err| {
-                        CloudError::new(CloudErrorKind::Invalid, err.to_string(), "")
-                    })?,
+                    .map_err(|err| CloudError::new(CloudErrorKind::Invalid, err.to_string(), ""))?,
             )
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
-            let page = page
-                .map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
+            let page =
+                page.map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
             for execution in page.automation_execution_metadata_list.unwrap_or_default() {
                 // The children of a multi-region run carry their parent's id: only parents.
                 if execution.parent_automation_execution_id().is_some()
@@ -226,7 +226,7 @@ impl AwsCloud {
                 });
             }
         }
-        summaries.sort_by(|a, b| b.started_ms.cmp(&a.started_ms));
+        summaries.sort_by_key(|s| std::cmp::Reverse(s.started_ms));
         Ok(summaries)
     }
 

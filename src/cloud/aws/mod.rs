@@ -31,8 +31,8 @@ use super::guard::Authorization;
 use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
     EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher,
-    RegionOptIn, RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack,
-    StackSummary, StepRun, TemplateSource,
+    RegionOptIn, RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack, StackSummary,
+    StepRun, TemplateSource,
 };
 use crate::workspace::ArtifactType;
 

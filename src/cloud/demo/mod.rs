@@ -786,7 +786,13 @@ impl Cloud for DemoCloud {
         let mut world = self.world.lock();
         let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
         let World { rng, rollouts, .. } = &mut *world;
-        rollouts.push(rollout::DemoRollout::new(id.clone(), request.clone(), now, rng));
+        let first = rollouts.is_empty();
+        rollouts.push(rollout::DemoRollout::new(
+            id.clone(),
+            request.clone(),
+            (now, first),
+            rng,
+        ));
         Ok(id)
     }
 

@@ -1,7 +1,8 @@
 //! The demo's prod rollouts: each region runs the publish document's steps on the demo clock,
 //! with durations drawn from the seed as real registrations take them (RegisterType 2–5 min,
 //! TestType 5–15 min, PublishType under a minute), at most the concurrency at once; TestType
-//! fails in one region, and once the failures exceed the error budget no new region starts.
+//! fails in one region on the first rollout (a retry passes), and once the failures exceed the
+//! error budget no new region starts.
 
 use std::time::Duration;
 
@@ -58,7 +59,7 @@ impl DemoRollout {
     pub fn new(
         id: String,
         request: RolloutRequest,
-        now: Duration,
+        (now, first): (Duration, bool),
         rng: &mut fastrand::Rng,
     ) -> DemoRollout {
         let publish = request
@@ -108,7 +109,7 @@ impl DemoRollout {
                 RegionPlan {
                     region: region.clone(),
                     start: None,
-                    fails_at: (region == FAILING_REGION).then_some(5),
+                    fails_at: (first && region == FAILING_REGION).then_some(5),
                     cancelled: false,
                     segments,
                 }
@@ -151,7 +152,12 @@ impl DemoRollout {
     }
 
     /// The steps of `region` by `now` (from the rollout's start), as DescribeAutomationStepExecutions.
-    fn steps_of(&self, plan: &RegionPlan, at: Duration, ms: &dyn Fn(Duration) -> i64) -> Vec<StepRun> {
+    fn steps_of(
+        &self,
+        plan: &RegionPlan,
+        at: Duration,
+        ms: &dyn Fn(Duration) -> i64,
+    ) -> Vec<StepRun> {
         let Some(start) = plan.start else {
             return Vec::new();
         };
