@@ -336,7 +336,7 @@ def main():
     subprocess.run(["cargo", "bench", "--quiet"], cwd=ROOT, check=True, capture_output=True)
     examples = {
         name: run(["cargo", "run", "--release", "--quiet", "--example", name]).strip()
-        for name in ("check_scale", "poll_rates", "tui_memory", "integ_budget")
+        for name in ("check_scale", "poll_rates", "tui_memory", "integ_budget", "rollout_times")
     }
 
     today = datetime.date.today().isoformat()
@@ -417,6 +417,20 @@ thirty extensions three times sooner.
 
 ```
 {examples['integ_budget']}
+```
+
+## A prod rollout against a loop (`examples/rollout_times.rs`)
+
+The demo's 26 publishing regions, on the demo adapter's clock (tokio's, paused: exact figures,
+no wall time), each region's steps drawn as real registrations take them (RegisterType 2–5
+min, TestType 5–15 min, PublishType under a minute), one region's TestType failing. The loop
+publishes one region after the other and reports failures at its end (today's shell loop); the
+rollout is one multi-region automation, watched by `regship rollout watch` (a poll every 15 s).
+Target: at concurrency 10, at most 0.15 of the loop's time; the failed region known while the
+others run; at most 2 calls a poll plus one per region that just failed.
+
+```
+{examples['rollout_times']}
 ```
 """
     (ROOT / "BENCHMARKS.md").write_text(text)
