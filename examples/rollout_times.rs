@@ -9,12 +9,12 @@
 use std::path::Path;
 use std::time::Duration;
 
+use regship::cloud::RolloutRequest;
 use regship::cloud::clock::Clock;
 use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::demo::{DemoConnector, DemoWorld, demo_config};
 use regship::cloud::guard::AccountGuard;
 use regship::cloud::port::Connector;
-use regship::cloud::{Cloud, RolloutRequest};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::rollout_watch::{RolloutWatch, is_failure, is_final};
 use regship::workspace::Workspace;
@@ -81,7 +81,9 @@ async fn rollout(seed: u64, concurrency: u32, max_errors: u32) -> (f64, f64, u32
 
 async fn measure() {
     println!("26 regions, demo adapter, tokio's paused clock; one region's TestType fails");
-    println!("seed  loop (min)  c=5 (min, ratio)  c=10 (min, ratio)  first failure known: loop / c=5 / c=10 (min)  calls/poll at c=10");
+    println!(
+        "seed  loop (min)  c=5 (min, ratio)  c=10 (min, ratio)  first failure known: loop / c=5 / c=10 (min)  calls/poll at c=10"
+    );
     for seed in [1, 2, 3] {
         // The loop: one region after another, every region attempted whatever fails.
         let (serial, serial_failure, _, _) = rollout(seed, 1, 26).await;

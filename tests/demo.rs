@@ -161,21 +161,33 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     // Prod: every region CloudFormation offers the account, and what is published there.
     demo.command("stage prod");
     demo.keys("7");
+    // Today's rollout of 1.0.3 is on its way: some regions have it, the others lag.
+    expect(&mut demo, "S3_DeleteBucketContents ", secs(30)).await;
+    expect(&mut demo, "on 1.0.3", secs(1)).await;
+    expect(&mut demo, "↓ 1.0.2", secs(1)).await;
+    expect(&mut demo, "SecureBucket unpublished", secs(1)).await;
+    expect(&mut demo, "each extension's public version", secs(1)).await;
+    phase(&demo, "14_prod_versions");
+
+    // The rollout the release started: region by region, one TestType failing on the way.
+    demo.keys("8");
+    expect(&mut demo, "rollout demo-rollout-0001", secs(30)).await;
+    expect(&mut demo, "TestType FAILED", secs(1800)).await;
+    expect(&mut demo, "me-south-1", secs(1)).await;
+    phase(&demo, "15_rollout_failure");
     expect(
         &mut demo,
-        "S3_DeleteBucketContents 23/26 on 1.0.2",
-        secs(30),
+        "the rollout ended with a failed region",
+        secs(1800),
     )
     .await;
-    expect(&mut demo, "SecureBucket unpublished", secs(1)).await;
-    expect(&mut demo, "✗ missing", secs(1)).await;
     expect(
         &mut demo,
-        "each extension's public version in every region",
+        "24 done, 0 running, 0 pending, 1 failed",
         secs(1),
     )
     .await;
-    phase(&demo, "14_prod_versions");
+    phase(&demo, "16_rollout_ended");
     phases
 }
 

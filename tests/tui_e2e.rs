@@ -428,7 +428,12 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     tmux.keys(&[":", "stage prod", "Enter"]);
     tmux.wait_for("444444444444", 10);
     tmux.keys(&["7"]);
-    tmux.wait_for("S3_DeleteBucketContents 23/26 on 1.0.2", 30);
+    tmux.wait_for("S3_DeleteBucketContents ", 30);
+    tmux.wait_for("on 1.0.3", 10);
+    // The rollout the release started, live: it ends with one region's TestType failed.
+    tmux.keys(&["8"]);
+    tmux.wait_for("rollout demo-rollout-0001", 30);
+    tmux.wait_for("TestType FAILED", 120);
     tmux.keys(&["q"]);
     tmux.wait_for("REGSHIP-EXITED 0", 10);
     assert_terminal_restored(&stty);

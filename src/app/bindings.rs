@@ -105,6 +105,8 @@ bindings! {
         Input::Show(ViewKind::Beta);
     Prod: "prod", ["7"], "prod", "prod view (each extension's public version in every region)",
         Input::Show(ViewKind::Prod);
+    Rollout: "rollout", ["8"], "rollout", "rollout view (the newest prod rollout, region by region)",
+        Input::Show(ViewKind::Rollout);
 }
 
 impl Binding {

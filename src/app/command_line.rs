@@ -13,6 +13,7 @@ pub enum LineCommand {
     /// The beta view: each extension's integration runs.
     Beta,
     Prod,
+    Rollout,
     Stage(Stage),
     Region(String),
     Help,
@@ -49,6 +50,7 @@ pub fn parse(line: &str) -> Result<LineCommand, String> {
         "pipeline" | "pl" => Ok(LineCommand::Pipeline),
         "beta" => Ok(LineCommand::Beta),
         "prod" | "versions" => Ok(LineCommand::Prod),
+        "rollout" | "ro" => Ok(LineCommand::Rollout),
         "help" => Ok(LineCommand::Help),
         "q" | "quit" => Ok(LineCommand::Quit),
         "stage" => {

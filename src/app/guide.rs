@@ -60,6 +60,7 @@ fn guide(state: &AppState) -> Guide {
         Screen::List(ViewKind::Jobs) => jobs_guide(state),
         Screen::List(ViewKind::Beta) => beta_guide(state),
         Screen::List(ViewKind::Prod) => prod_guide(state),
+        Screen::List(ViewKind::Rollout) => rollout_guide(state),
         Screen::List(ViewKind::Pipeline) => pipeline_guide(state),
         Screen::Build(_) => build_guide(state),
         Screen::Execution(_) => &[
@@ -232,10 +233,10 @@ fn prod_guide(state: &AppState) -> Guide {
     match &state.versions {
         Loadable::Loaded { .. } => &[
             T(
-                "each extension's public version in every region CloudFormation offers the account (regship regions says why a region is out); ",
+                "each extension's public version in every region CloudFormation offers the account; ",
             ),
-            K(Binding::Quit),
-            T(" ends the demo"),
+            K(Binding::Rollout),
+            T(" follows the rollout of the new version"),
         ],
         Loadable::Failed { .. } => &[T(
             "the prod account could not be read: the message says why; r tries again",
@@ -243,6 +244,36 @@ fn prod_guide(state: &AppState) -> Guide {
         _ => &[T(
             "reading every publishing region of the prod account, 8 at a time…",
         )],
+    }
+}
+
+fn rollout_guide(state: &AppState) -> Guide {
+    let Some(watch) = state.rollout.value() else {
+        return &[T("finding the newest rollout of the publish document…")];
+    };
+    let finished = watch
+        .state
+        .as_ref()
+        .is_some_and(|s| crate::ops::rollout_watch::is_final(&s.status));
+    match (finished, watch.totals().failed) {
+        (false, 0) => &[T(
+            "one automation publishes in 5 regions at a time; each region's step is live (2 calls a poll)",
+        )],
+        (false, _) => &[T(
+            "a region failed: its step and message are shown while the others go on",
+        )],
+        (true, 0) => &[
+            T("every region published: that is the demo's end ("),
+            K(Binding::Quit),
+            T(" quits)"),
+        ],
+        (true, _) => &[
+            T(
+                "the rollout ended with a failed region: `regship rollout retry ID` starts it again; ",
+            ),
+            K(Binding::Quit),
+            T(" ends the demo"),
+        ],
     }
 }
 

@@ -131,6 +131,8 @@ pub enum TaskResult {
     ScaffoldApplied(Result<crate::scaffold::Applied, String>),
     /// The beta view's rows (or why the history could not be read).
     BetaLoaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
+    /// The rollout view's watcher after a poll (or why it could not poll).
+    RolloutPolled(Result<Box<crate::ops::rollout_watch::RolloutWatch>, String>),
     /// The prod view's versions (or why the prod account could not be read).
     VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, String>),
     /// A line of a running integration run, and the id of the stack it is about, if any.
@@ -240,6 +242,10 @@ pub enum Command {
     LoadBeta,
     /// Every extension's versions in each publishing region of the prod account.
     LoadVersions,
+    /// One poll of the prod rollout `watch` follows (none yet: the newest rollout's).
+    PollRollout {
+        watch: Option<Box<crate::ops::rollout_watch::RolloutWatch>>,
+    },
     /// `regship integ` for one extension in the beta account, reported as it goes.
     RunInteg {
         folder: String,
@@ -300,6 +306,17 @@ pub fn update(state: &mut AppState, action: impl Into<Action>) -> Vec<Command> {
 /// Time: the pipeline view and the build column poll, and the configured refresh.
 fn tick(state: &mut AppState, now_ms: i64) -> Vec<Command> {
     state.now_ms = now_ms;
+    // The rollout view polls every 15 s until the rollout ends.
+    if state.screen() == &Screen::List(ViewKind::Rollout)
+        && let Loadable::Loaded { value, at_ms } = &state.rollout
+        && value
+            .state
+            .as_ref()
+            .is_some_and(|s| !crate::ops::rollout_watch::is_final(&s.status))
+        && now_ms - at_ms >= intervals::ROLLOUT.as_millis() as i64
+    {
+        return navigation::load_rollout(state);
+    }
     // The pipeline view polls every 5 s while an execution runs, every 30 s otherwise.
     if state.screen() == &Screen::List(ViewKind::Pipeline)
         && let Loadable::Loaded { value, at_ms } = &state.pipeline

@@ -230,8 +230,18 @@ pub(super) fn show(state: &mut AppState, view: ViewKind) -> Vec<Command> {
             vec![Command::LoadBeta]
         }
         ViewKind::Prod => load_versions(state),
+        ViewKind::Rollout => load_rollout(state),
         _ => Vec::new(),
     }
+}
+
+/// Polls the rollout the view follows (the newest one, the first time), keeping the rows.
+pub(super) fn load_rollout(state: &mut AppState) -> Vec<Command> {
+    let watch = state.rollout.value().cloned().map(Box::new);
+    if watch.is_none() {
+        state.rollout = Loadable::Loading;
+    }
+    vec![Command::PollRollout { watch }]
 }
 
 /// Reads the versions again, keeping the rows on screen meanwhile.
@@ -399,6 +409,7 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
         Ok(command_line::LineCommand::Jobs) => show(state, ViewKind::Jobs),
         Ok(command_line::LineCommand::Beta) => show(state, ViewKind::Beta),
         Ok(command_line::LineCommand::Prod) => show(state, ViewKind::Prod),
+        Ok(command_line::LineCommand::Rollout) => show(state, ViewKind::Rollout),
         Ok(command_line::LineCommand::Pipeline) => show(state, ViewKind::Pipeline),
         Ok(command_line::LineCommand::Events(None)) => show(state, ViewKind::Events),
         Ok(command_line::LineCommand::Events(Some(stack))) => {
@@ -598,6 +609,7 @@ fn refresh(state: &mut AppState) -> Vec<Command> {
         Screen::List(ViewKind::Accounts) => load_accounts(state),
         Screen::List(ViewKind::Pipeline) => load_pipeline(state),
         Screen::List(ViewKind::Prod) => load_versions(state),
+        Screen::List(ViewKind::Rollout) => load_rollout(state),
         Screen::ResourceDetail(_) => load_exports(state),
         Screen::List(ViewKind::Events) => {
             let Some(events) = &state.events else {

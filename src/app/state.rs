@@ -22,6 +22,8 @@ pub enum ViewKind {
     Beta,
     /// The prod account: each extension's public version in every publishing region.
     Prod,
+    /// The newest prod rollout, region by region, live.
+    Rollout,
 }
 
 impl ViewKind {
@@ -34,6 +36,7 @@ impl ViewKind {
             ViewKind::Pipeline => "pipeline",
             ViewKind::Beta => "beta",
             ViewKind::Prod => "prod",
+            ViewKind::Rollout => "rollout",
         }
     }
 }
@@ -317,6 +320,8 @@ pub struct AppState {
     pub jobs: Vec<JobView>,
     /// The beta view: each extension's last integration run, from the local history.
     pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
+    /// The rollout view: the newest prod rollout, as its watcher last read it.
+    pub rollout: Loadable<crate::ops::rollout_watch::RolloutWatch>,
     /// The prod view: every extension's versions in each publishing region.
     pub versions: Loadable<Vec<crate::ops::versions::ExtensionVersions>>,
     /// Integration runs in progress (or waiting for a slot), by extension folder.
@@ -364,6 +369,7 @@ impl AppState {
             jobs: Vec::new(),
             beta: Loadable::NotLoaded,
             versions: Loadable::NotLoaded,
+            rollout: Loadable::NotLoaded,
             beta_live: BTreeMap::new(),
             beta_batch: None,
             next_job_id: 1,
@@ -461,6 +467,11 @@ impl AppState {
             ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
             ViewKind::Jobs => self.jobs.len(),
             ViewKind::Beta => self.beta.value().map_or(0, Vec::len),
+            ViewKind::Rollout => self
+                .rollout
+                .value()
+                .and_then(|watch| watch.state.as_ref())
+                .map_or(0, |state| state.regions.len()),
             ViewKind::Prod => self.versions.value().map_or(0, |found| {
                 found.first().map_or(0, |extension| extension.regions.len())
             }),

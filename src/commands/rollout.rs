@@ -25,8 +25,8 @@ use crate::ops::rollout::{
 use crate::ops::rollout_watch::{RolloutWatch, is_failure, is_final};
 use crate::workspace::Extension;
 
-/// How often `watch` reads the rollout (two calls, plus one per region that just failed).
-const WATCH_EVERY: std::time::Duration = std::time::Duration::from_secs(15);
+/// How often `watch` reads the rollout.
+const WATCH_EVERY: std::time::Duration = crate::watch::intervals::ROLLOUT;
 /// The longest pause after throttling or a dropped connection.
 const WATCH_MAX_BACKOFF: std::time::Duration = std::time::Duration::from_secs(120);
 

@@ -53,7 +53,7 @@ pub struct RegionChange {
 }
 
 /// What the watcher knows of one rollout.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RolloutWatch {
     pub execution_id: String,
     pub state: Option<RolloutState>,

@@ -436,6 +436,34 @@ impl Runner {
                     let _ = actions.send(TaskResult::IntegFinished { folder, result });
                 });
             }
+            Command::PollRollout { watch } => {
+                let handle = self.cloud_of(Stage::Prod);
+                tokio::spawn(async move {
+                    let result = async {
+                        let cloud = handle.get().await?;
+                        let mut watch = match watch {
+                            Some(watch) => *watch,
+                            None => {
+                                let rollouts = cloud
+                                    .list_rollouts(crate::ops::rollout::DOCUMENT)
+                                    .await
+                                    .map_err(with_hint)?;
+                                let newest = rollouts
+                                    .iter()
+                                    .find(|r| !crate::ops::rollout_watch::is_final(&r.status))
+                                    .or_else(|| rollouts.first())
+                                    .ok_or_else(|| {
+                                        "no rollout in the prod account yet: `regship rollout start EXTENSION` starts one".to_string()
+                                    })?;
+                                crate::ops::rollout_watch::RolloutWatch::new(&newest.execution_id)
+                            }
+                        };
+                        watch.poll(cloud.as_ref()).await.map_err(with_hint)?;
+                        Ok::<_, String>(Box::new(watch))
+                    };
+                    let _ = actions.send(TaskResult::RolloutPolled(result.await));
+                });
+            }
             Command::LoadVersions => {
                 let handle = self.cloud_of(Stage::Prod);
                 let prod = self.config.accounts.prod.clone();

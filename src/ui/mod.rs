@@ -72,6 +72,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::List(ViewKind::Pipeline) => views::pipeline(frame, body, state, theme),
         Screen::List(ViewKind::Beta) => views::beta(frame, body, state, theme),
         Screen::List(ViewKind::Prod) => views::prod(frame, body, state, theme),
+        Screen::List(ViewKind::Rollout) => views::rollout(frame, body, state, theme),
         Screen::Build(_) => views::build(frame, body, state, theme),
         Screen::Execution(_) => views::execution(frame, body, state, theme),
     }
@@ -202,7 +203,7 @@ fn hints(state: &AppState) -> &'static [Binding] {
             Binding::Help,
             Binding::Quit,
         ],
-        Screen::List(ViewKind::Prod) => &[
+        Screen::List(ViewKind::Prod) | Screen::List(ViewKind::Rollout) => &[
             Binding::Refresh,
             Binding::Up,
             Binding::Down,

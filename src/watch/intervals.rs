@@ -10,3 +10,5 @@ pub const PIPELINE_IDLE: Duration = Duration::from_secs(30);
 pub const BUILD_LOG: Duration = Duration::from_secs(3);
 /// The resources view's build column (the CI/CD pipeline of every extension).
 pub const BUILD_COLUMN: Duration = Duration::from_secs(60);
+/// A prod rollout (two calls, plus one per region that just failed), CLI and TUI alike.
+pub const ROLLOUT: Duration = Duration::from_secs(15);

@@ -31,6 +31,10 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             state.beta = Loadable::from_result(result, state.now_ms);
             Vec::new()
         }
+        TaskResult::RolloutPolled(result) => {
+            state.rollout = Loadable::from_result(result.map(|watch| *watch), state.now_ms);
+            Vec::new()
+        }
         TaskResult::VersionsLoaded(result) => {
             state.versions = Loadable::from_result(result, state.now_ms);
             Vec::new()

@@ -422,3 +422,75 @@ fn the_prod_view_reads_the_versions_and_reads_them_again_on_refresh() {
     assert_eq!(keys(&mut state, [Input::Refresh]), [Command::LoadVersions]);
     assert!(matches!(state.versions, Loadable::Loaded { .. }));
 }
+
+#[test]
+fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
+    use crate::ops::rollout_watch::RolloutWatch;
+    let mut state = loaded();
+    let commands = keys(&mut state, [Input::Show(ViewKind::Rollout)]);
+    assert_eq!(
+        commands,
+        [Command::PollRollout { watch: None }],
+        "the first poll finds the newest rollout"
+    );
+    let watch = |status: &str| {
+        let mut watch = RolloutWatch::new("parent-1");
+        watch.state = Some(crate::cloud::RolloutState {
+            execution_id: "parent-1".into(),
+            status: status.into(),
+            started_ms: Some(0),
+            ended_ms: None,
+            failure: None,
+            regions: vec![crate::cloud::RegionRun {
+                region: "eu-west-1".into(),
+                execution_id: Some("child".into()),
+                status: status.into(),
+                current_step: Some("WaitForTests".into()),
+                failure: None,
+                started_ms: Some(0),
+                ended_ms: None,
+            }],
+            request: crate::cloud::RolloutRequest {
+                document: "regship-publish-extension".into(),
+                document_version: "1".into(),
+                parameters: Vec::new(),
+                account: "1".into(),
+                regions: vec!["eu-west-1".into()],
+                max_concurrency: 5,
+                max_errors: 1,
+                execution_role_name: "role".into(),
+            },
+        });
+        watch
+    };
+    state.now_ms = 1_000;
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
+            Box::new(watch("InProgress")),
+        ))))],
+    );
+    assert_eq!(state.row_count(ViewKind::Rollout), 1);
+    assert!(
+        keys(&mut state, [Action::Tick(10_000)]).is_empty(),
+        "not yet"
+    );
+    let commands = keys(&mut state, [Action::Tick(16_000)]);
+    assert_eq!(
+        commands,
+        [Command::PollRollout {
+            watch: Some(Box::new(watch("InProgress")))
+        }],
+        "the same watcher polls again, so that it sees what changed"
+    );
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
+            Box::new(watch("Success")),
+        ))))],
+    );
+    assert!(
+        keys(&mut state, [Action::Tick(60_000)]).is_empty(),
+        "an ended rollout is not polled"
+    );
+}

@@ -276,6 +276,12 @@ impl DemoWorld {
         let long_lived = yesterdays_release(workspace, &mut world, &|at| {
             clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
         });
+        // Its own randomness, so that the rest of the timeline is the same with or without it.
+        todays_rollout(
+            workspace,
+            &mut world,
+            &mut fastrand::Rng::with_seed(seed ^ 0x5eed),
+        );
         let maturity = workspace
             .extensions
             .iter()
@@ -444,6 +450,57 @@ fn yesterdays_release(
         }
     }
     long_lived
+}
+
+/// Today's rollout in prod, started by the release as the demo starts: each prod extension's
+/// next version to every publishing region but the one where the account is not a verified
+/// publisher (the preflight skipped it), 5 at a time, at a tenth of the real durations so that
+/// it runs while the demo does.
+fn todays_rollout(workspace: &Workspace, world: &mut World, rng: &mut fastrand::Rng) {
+    let regions: Vec<String> = CLOUDFORMATION_REGIONS
+        .iter()
+        .filter(|region| ENABLED_BY_DEFAULT.contains(region) || OPTED_IN.contains(region))
+        .filter(|region| **region != UNVERIFIED_PUBLISHER)
+        .map(|region| region.to_string())
+        .collect();
+    let Ok(accounts) = WorkspaceConfig::parse(DEMO_ACCOUNTS, "the demo's accounts") else {
+        return;
+    };
+    let account = accounts
+        .accounts
+        .prod
+        .account_id
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    for extension in &workspace.extensions {
+        let (Some(type_name), Maturity::Prod) = (extension.type_name(), extension.maturity) else {
+            continue;
+        };
+        let request = RolloutRequest {
+            document: "regship-publish-extension".into(),
+            document_version: "1".into(),
+            parameters: vec![
+                ("TypeName".into(), type_name.to_string()),
+                ("Kind".into(), extension.artifact_type().to_string()),
+                ("Publish".into(), "true".into()),
+                ("PublicVersionNumber".into(), "1.0.3".into()),
+            ],
+            account: account.clone(),
+            regions: regions.clone(),
+            max_concurrency: 5,
+            max_errors: 1,
+            execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        };
+        let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
+        let first = !world.rollouts.iter().any(|r| r.tried(&request));
+        world.rollouts.push(rollout::DemoRollout::new(
+            id,
+            request,
+            (PRELUDE, first, 0.1),
+            rng,
+        ));
+    }
 }
 
 /// Connects every stage to the demo's world.
@@ -786,11 +843,11 @@ impl Cloud for DemoCloud {
         let mut world = self.world.lock();
         let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
         let World { rng, rollouts, .. } = &mut *world;
-        let first = rollouts.is_empty();
+        let first = !rollouts.iter().any(|r| r.tried(request));
         rollouts.push(rollout::DemoRollout::new(
             id.clone(),
             request.clone(),
-            (now, first),
+            (now, first, 1.0),
             rng,
         ));
         Ok(id)
@@ -859,6 +916,17 @@ impl Cloud for DemoCloud {
         _publisher_id: &str,
     ) -> Result<Option<String>, CloudError> {
         let region = self.region();
+        let now = self.world.now();
+        let rolled = self
+            .world
+            .lock()
+            .rollouts
+            .iter()
+            .rev()
+            .find_map(|r| r.published(type_name, &region, now));
+        if rolled.is_some() {
+            return Ok(rolled);
+        }
         let published = self.world.maturity.get(type_name) == Some(&Maturity::Prod)
             && !NEWLY_ENABLED.contains(&region.as_str())
             && region != UNVERIFIED_PUBLISHER;

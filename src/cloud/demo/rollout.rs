@@ -54,14 +54,17 @@ fn minutes(rng: &mut fastrand::Rng, low: f64, high: f64) -> Duration {
 }
 
 impl DemoRollout {
-    /// Schedules `request` from `now`: each region's steps drawn from `rng`, started as slots
-    /// free up, no new start once the failures exceed the error budget.
+    /// Schedules `request` from `now`: each region's steps drawn from `rng` (their real
+    /// durations times `scale`), started as slots free up, no new start once the failures
+    /// exceed the error budget; on the world's `first` rollout one region's tests fail.
     pub fn new(
         id: String,
         request: RolloutRequest,
-        (now, first): (Duration, bool),
+        (now, first, scale): (Duration, bool, f64),
         rng: &mut fastrand::Rng,
     ) -> DemoRollout {
+        let minutes =
+            |rng: &mut fastrand::Rng, low: f64, high: f64| minutes(rng, low, high).mul_f64(scale);
         let publish = request
             .parameters
             .iter()
@@ -280,6 +283,38 @@ impl DemoRollout {
             .iter()
             .find(|plan| self.child_id(&plan.region) == child)?;
         Some(self.steps_of(plan, at, ms))
+    }
+
+    /// Whether this rollout already ran `request`'s extension in the failing region (so that a
+    /// retry passes).
+    pub fn tried(&self, request: &RolloutRequest) -> bool {
+        let type_name = |r: &RolloutRequest| {
+            r.parameters
+                .iter()
+                .find(|(key, _)| key == "TypeName")
+                .map(|(_, value)| value.clone())
+        };
+        type_name(&self.request) == type_name(request)
+            && self.request.regions.iter().any(|r| r == FAILING_REGION)
+    }
+
+    /// The public version this rollout published in `region` by `at`, if it did.
+    pub fn published(&self, type_name: &str, region: &str, at: Duration) -> Option<String> {
+        let parameter = |name: &str| {
+            self.request
+                .parameters
+                .iter()
+                .find(|(key, _)| key == name)
+                .map(|(_, value)| value.clone())
+        };
+        if parameter("TypeName").as_deref() != Some(type_name)
+            || parameter("Publish").as_deref() != Some("true")
+        {
+            return None;
+        }
+        let plan = self.regions.iter().find(|plan| plan.region == region)?;
+        let done = self.started + plan.start? + plan.length();
+        (plan.fails_at.is_none() && at >= done).then(|| parameter("PublicVersionNumber"))?
     }
 
     pub fn summary(&self, at: Duration, ms: &dyn Fn(Duration) -> i64) -> RolloutSummary {

@@ -7,6 +7,7 @@ mod jobs;
 mod pipeline;
 mod prod;
 mod resources;
+mod rollout;
 
 pub use accounts::accounts;
 pub use beta::beta;
@@ -15,6 +16,7 @@ pub use jobs::{jobs, jobs_list_area};
 pub use pipeline::{build, execution, pipeline};
 pub use prod::prod;
 pub use resources::{resource_detail, resources};
+pub use rollout::rollout;
 
 /// A spinner frame for `now_ms`.
 pub fn spinner(now_ms: i64) -> &'static str {

@@ -1,0 +1,144 @@
+//! The rollout view: the newest prod rollout, a row per region with its status, the step it is
+//! on (or failed at), how long it has run and the failure's message; the title carries the
+//! parent's status, the totals and the estimated time left.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
+use ratatui::text::Span;
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+
+use crate::app::{AppState, Loadable, ViewKind};
+use crate::cloud::{RegionRun, StatusCategory};
+use crate::ops::rollout_watch::{is_failure, is_final};
+use crate::ui::list_offset;
+use crate::ui::theme::Theme;
+
+fn category(status: &str) -> StatusCategory {
+    if is_failure(status) {
+        StatusCategory::Failed
+    } else if is_final(status) {
+        StatusCategory::Complete
+    } else if status == "Pending" {
+        StatusCategory::Pending
+    } else {
+        StatusCategory::InProgress
+    }
+}
+
+fn symbol(status: &str) -> &'static str {
+    match category(status) {
+        StatusCategory::Failed => "✗",
+        StatusCategory::Complete => "✓",
+        StatusCategory::Pending => "·",
+        _ => "◐",
+    }
+}
+
+/// `12m05s`, from the region's start to its end (or now).
+fn elapsed(run: &RegionRun, now_ms: i64) -> String {
+    let Some(started) = run.started_ms else {
+        return String::new();
+    };
+    let seconds = (run.ended_ms.unwrap_or(now_ms) - started).max(0) / 1000;
+    format!("{}m{:02}s", seconds / 60, seconds % 60)
+}
+
+pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme.muted());
+    let watch = match &state.rollout {
+        Loadable::Loaded { value, .. } => value,
+        Loadable::Failed { message, .. } => {
+            frame.render_widget(
+                Paragraph::new(format!("No rollout to show: {message}"))
+                    .wrap(Wrap { trim: false })
+                    .block(block.title(" rollout ")),
+                area,
+            );
+            return;
+        }
+        _ => {
+            frame.render_widget(
+                Paragraph::new("finding the newest rollout…")
+                    .style(theme.muted())
+                    .block(block.title(" rollout ")),
+                area,
+            );
+            return;
+        }
+    };
+    let Some(rollout) = &watch.state else {
+        return;
+    };
+    let totals = watch.totals();
+    let left = watch
+        .estimate_left_ms(state.now_ms)
+        .filter(|_| !is_final(&rollout.status))
+        .map(|ms| format!(" · about {}m left", (ms / 60_000).max(1)))
+        .unwrap_or_default();
+    let title = format!(
+        " rollout {} · {} · {} done, {} running, {} pending, {} failed{left} ",
+        rollout.execution_id,
+        rollout.status,
+        totals.succeeded,
+        totals.running,
+        totals.pending,
+        totals.failed
+    );
+    if rollout.regions.is_empty() {
+        frame.render_widget(
+            Paragraph::new("no region yet").block(block.title(title)),
+            area,
+        );
+        return;
+    }
+    let selected = state
+        .selected(ViewKind::Rollout)
+        .min(rollout.regions.len() - 1);
+    let body: Vec<Row> = rollout
+        .regions
+        .iter()
+        .map(|run| {
+            let style = theme.status(category(&run.status));
+            Row::new(vec![
+                Cell::from(run.region.clone()),
+                Cell::from(Span::styled(
+                    format!("{} {}", symbol(&run.status), run.status),
+                    style,
+                )),
+                Cell::from(run.current_step.clone().unwrap_or_default()),
+                Cell::from(elapsed(run, state.now_ms)),
+                Cell::from(Span::styled(
+                    run.failure.clone().unwrap_or_default(),
+                    theme.status(StatusCategory::Failed),
+                )),
+            ])
+        })
+        .collect();
+    let table = Table::new(
+        body,
+        [
+            Constraint::Length(16),
+            Constraint::Length(13),
+            Constraint::Length(22),
+            Constraint::Length(8),
+            Constraint::Fill(1),
+        ],
+    )
+    .header(Row::new(["REGION", "STATUS", "STEP", "ELAPSED", "FAILURE"]).style(theme.muted()))
+    .row_highlight_style(theme.selected())
+    .block(
+        block
+            .title(title)
+            .border_style(Style::default().fg(theme.muted)),
+    );
+    let mut table_state = TableState::default()
+        .with_selected(Some(selected))
+        .with_offset(list_offset(
+            selected,
+            area.height.saturating_sub(3) as usize,
+        ));
+    frame.render_stateful_widget(table, area, &mut table_state);
+}
