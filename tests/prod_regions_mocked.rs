@@ -176,25 +176,37 @@ fn home() -> Clients {
     }
 }
 
-#[tokio::test]
-async fn each_region_is_checked_and_the_failing_ones_say_why() {
-    let dir = support::example_workspace("123456789012");
-    let workspace = Workspace::load(dir.path());
-    let extension = workspace.find_extension(TYPE_NAME).unwrap();
-    let connections = Connections::new(Arc::new(ByRegion(HashMap::from([
+/// us-east-1 (home) and eu-west-1, where the type is public at `eu_public`, and ap-south-2,
+/// where the account is not a verified publisher and the type is not published.
+fn three_regions(eu_public: &'static str) -> Connections {
+    Connections::new(Arc::new(ByRegion(HashMap::from([
         ("us-east-1".to_string(), home()),
         (
             "eu-west-1".to_string(),
-            regional(registry(true, Some("1.0.3"))),
+            regional(registry(true, Some(eu_public))),
         ),
         ("ap-south-2".to_string(), regional(registry(false, None))),
-    ]))));
+    ]))))
+}
+
+/// The tests' prod account: its configuration and its home context.
+fn prod() -> (WorkspaceConfig, StageContext) {
     let config = WorkspaceConfig::parse(
         "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
         "test",
     )
     .unwrap();
     let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    (config, context)
+}
+
+#[tokio::test]
+async fn each_region_is_checked_and_the_failing_ones_say_why() {
+    let dir = support::example_workspace("123456789012");
+    let workspace = Workspace::load(dir.path());
+    let extension = workspace.find_extension(TYPE_NAME).unwrap();
+    let connections = three_regions("1.0.3");
+    let (config, context) = prod();
     let matrix = preflight(
         &connections,
         &context,
@@ -255,20 +267,8 @@ async fn versions_show_current_lagging_and_missing_regions() {
     let dir = support::example_workspace("123456789012");
     let workspace = Workspace::load(dir.path());
     let extension = workspace.find_extension(TYPE_NAME).unwrap().clone();
-    let connections = Connections::new(Arc::new(ByRegion(HashMap::from([
-        ("us-east-1".to_string(), home()),
-        (
-            "eu-west-1".to_string(),
-            regional(registry(true, Some("1.0.3"))),
-        ),
-        ("ap-south-2".to_string(), regional(registry(false, None))),
-    ]))));
-    let config = WorkspaceConfig::parse(
-        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
-        "test",
-    )
-    .unwrap();
-    let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    let connections = three_regions("1.0.3");
+    let (config, context) = prod();
     let found = versions(&connections, &context, &config.accounts.prod, &[extension])
         .await
         .unwrap();
@@ -304,20 +304,8 @@ async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
     let dir = support::example_workspace("123456789012");
     let workspace = Workspace::load(dir.path());
     let extension = workspace.find_extension(TYPE_NAME).unwrap();
-    let connections = Connections::new(Arc::new(ByRegion(HashMap::from([
-        ("us-east-1".to_string(), home()),
-        (
-            "eu-west-1".to_string(),
-            regional(registry(true, Some("1.0.1"))),
-        ),
-        ("ap-south-2".to_string(), regional(registry(false, None))),
-    ]))));
-    let config = WorkspaceConfig::parse(
-        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
-        "test",
-    )
-    .unwrap();
-    let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    let connections = three_regions("1.0.1");
+    let (config, context) = prod();
     let matrix = preflight(
         &connections,
         &context,
@@ -521,11 +509,7 @@ async fn watching_reads_two_calls_a_poll_and_the_steps_of_a_region_that_failed()
         ],
         |c| c.retry_config(aws_sdk_ssm::config::retry::RetryConfig::disabled())
     );
-    let config = WorkspaceConfig::parse(
-        "accounts:\n  prod: {region: us-east-1, account_id: \"123456789012\"}\n",
-        "test",
-    )
-    .unwrap();
+    let (config, _) = prod();
     let cloud = AwsCloud::from_clients(
         StageContext::new(&config, Stage::Prod, &Overrides::default()),
         Clients {

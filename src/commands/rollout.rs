@@ -22,7 +22,7 @@ use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
     DOCUMENT, DOCUMENT_FILE, KIT_STACK, RolloutPlan, kit_from, plan, request,
 };
-use crate::ops::rollout_watch::{RolloutWatch, is_failure, is_final};
+use crate::ops::rollout_watch::{RolloutWatch, failed_regions, is_final, newest};
 use crate::workspace::Extension;
 
 /// How often `watch` reads the rollout.
@@ -369,22 +369,6 @@ pub fn start_command(
     })
 }
 
-/// The newest rollout still running, else the newest (to show how it ended).
-async fn newest_rollout(cloud: &dyn crate::cloud::Cloud) -> Result<String, UsageError> {
-    let rollouts = cloud.list_rollouts(DOCUMENT).await.map_err(cloud_failure)?;
-    rollouts
-        .iter()
-        .find(|r| !is_final(&r.status))
-        .or_else(|| rollouts.first())
-        .map(|r| r.execution_id.clone())
-        .ok_or_else(|| {
-            UsageError(format!(
-                "no rollout of {DOCUMENT} in {}: start one with `regship rollout start`",
-                cloud.region()
-            ))
-        })
-}
-
 fn minutes_text(ms: i64) -> String {
     let seconds = ms.max(0) / 1000;
     format!("{}m{:02}s", seconds / 60, seconds % 60)
@@ -403,7 +387,15 @@ pub fn watch_command(
         let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
         let id = match execution {
             Some(id) => id.to_string(),
-            None => newest_rollout(cloud.as_ref()).await?,
+            None => newest(cloud.as_ref(), DOCUMENT)
+                .await
+                .map_err(cloud_failure)?
+                .ok_or_else(|| {
+                    UsageError(format!(
+                        "no rollout of {DOCUMENT} in {}: start one with `regship rollout start`",
+                        cloud.region()
+                    ))
+                })?,
         };
         if !json {
             eprintln!(
@@ -549,12 +541,7 @@ pub fn control_command(
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let failed: Vec<String> = state
-            .regions
-            .iter()
-            .filter(|r| is_failure(&r.status))
-            .map(|r| r.region.clone())
-            .collect();
+        let failed = failed_regions(&state);
         if failed.is_empty() {
             return Err(UsageError(format!(
                 "{execution} has no failed region ({}): nothing to retry",

@@ -9,6 +9,27 @@ use serde::Serialize;
 
 use crate::cloud::{Cloud, CloudError, RegionRun, RolloutState};
 
+/// The newest rollout of `document` still running, else the newest (to show how it ended);
+/// `None` when there is none.
+pub async fn newest(cloud: &dyn Cloud, document: &str) -> Result<Option<String>, CloudError> {
+    let rollouts = cloud.list_rollouts(document).await?;
+    Ok(rollouts
+        .iter()
+        .find(|r| !is_final(&r.status))
+        .or_else(|| rollouts.first())
+        .map(|r| r.execution_id.clone()))
+}
+
+/// The regions of `state` that failed, for a retry.
+pub fn failed_regions(state: &RolloutState) -> Vec<String> {
+    state
+        .regions
+        .iter()
+        .filter(|r| is_failure(&r.status))
+        .map(|r| r.region.clone())
+        .collect()
+}
+
 /// Whether an Automation status is final.
 pub fn is_final(status: &str) -> bool {
     matches!(
@@ -165,12 +186,7 @@ impl RolloutWatch {
 
     /// The regions that failed, for a retry.
     pub fn failed_regions(&self) -> Vec<String> {
-        self.state
-            .iter()
-            .flat_map(|s| &s.regions)
-            .filter(|r| is_failure(&r.status))
-            .map(|r| r.region.clone())
-            .collect()
+        self.state.as_ref().map(failed_regions).unwrap_or_default()
     }
 }
 

@@ -444,18 +444,16 @@ impl Runner {
                         let mut watch = match watch {
                             Some(watch) => *watch,
                             None => {
-                                let rollouts = cloud
-                                    .list_rollouts(crate::ops::rollout::DOCUMENT)
-                                    .await
-                                    .map_err(with_hint)?;
-                                let newest = rollouts
-                                    .iter()
-                                    .find(|r| !crate::ops::rollout_watch::is_final(&r.status))
-                                    .or_else(|| rollouts.first())
-                                    .ok_or_else(|| {
-                                        "no rollout in the prod account yet: `regship rollout start EXTENSION` starts one".to_string()
-                                    })?;
-                                crate::ops::rollout_watch::RolloutWatch::new(&newest.execution_id)
+                                let newest = crate::ops::rollout_watch::newest(
+                                    cloud.as_ref(),
+                                    crate::ops::rollout::DOCUMENT,
+                                )
+                                .await
+                                .map_err(with_hint)?
+                                .ok_or_else(|| {
+                                    "no rollout in the prod account yet: `regship rollout start EXTENSION` starts one".to_string()
+                                })?;
+                                crate::ops::rollout_watch::RolloutWatch::new(&newest)
                             }
                         };
                         watch.poll(cloud.as_ref()).await.map_err(with_hint)?;

@@ -14,6 +14,18 @@ fn millis(time: Option<&aws_sdk_ssm::primitives::DateTime>) -> Option<i64> {
     time.and_then(|t| t.to_millis().ok())
 }
 
+/// A DescribeAutomationExecutions filter.
+fn filter(
+    key: AutomationExecutionFilterKey,
+    value: &str,
+) -> Result<AutomationExecutionFilter, CloudError> {
+    AutomationExecutionFilter::builder()
+        .key(key)
+        .values(value)
+        .build()
+        .map_err(|err| CloudError::new(CloudErrorKind::Invalid, err.to_string(), ""))
+}
+
 impl AwsCloud {
     /// The parent execution (GetAutomationExecution: its status, and one step execution per
     /// target location) and its children (DescribeAutomationExecutions filtered by the parent:
@@ -37,13 +49,10 @@ impl AwsCloud {
         let mut children = Vec::new();
         let mut pages = ssm
             .describe_automation_executions()
-            .filters(
-                AutomationExecutionFilter::builder()
-                    .key(AutomationExecutionFilterKey::ParentExecutionId)
-                    .values(execution_id)
-                    .build()
-                    .map_err(|err| CloudError::new(CloudErrorKind::Invalid, err.to_string(), ""))?,
-            )
+            .filters(filter(
+                AutomationExecutionFilterKey::ParentExecutionId,
+                execution_id,
+            )?)
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
@@ -192,13 +201,10 @@ impl AwsCloud {
             .clients
             .ssm
             .describe_automation_executions()
-            .filters(
-                AutomationExecutionFilter::builder()
-                    .key(AutomationExecutionFilterKey::DocumentNamePrefix)
-                    .values(document)
-                    .build()
-                    .map_err(|err| CloudError::new(CloudErrorKind::Invalid, err.to_string(), ""))?,
-            )
+            .filters(filter(
+                AutomationExecutionFilterKey::DocumentNamePrefix,
+                document,
+            )?)
             .into_paginator()
             .send();
         while let Some(page) = pages.next().await {
