@@ -188,6 +188,28 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     )
     .await;
     phase(&demo, "16_rollout_ended");
+
+    // The retry: the failed region only, after the typed prod confirmation; it passes.
+    demo.keys("R");
+    expect(
+        &mut demo,
+        "Start regship-publish-extension again in me-south-1",
+        secs(10),
+    )
+    .await;
+    phase(&demo, "17_rollout_retry_confirm");
+    for key in ["p", "r", "o", "d", "enter"] {
+        demo.keys(key);
+    }
+    expect(&mut demo, "rollout demo-rollout-0002", secs(30)).await;
+    expect(
+        &mut demo,
+        "1 done, 0 running, 0 pending, 0 failed",
+        secs(1800),
+    )
+    .await;
+    expect(&mut demo, "every region published", secs(5)).await;
+    phase(&demo, "18_rollout_retried");
     phases
 }
 

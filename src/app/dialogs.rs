@@ -15,8 +15,70 @@ pub(super) fn refused_read_only(state: &mut AppState) -> bool {
     state.read_only
 }
 
-/// S, R, X in the pipeline view: what to change, checked by the guard in the runner.
+/// R and X in the rollout view: retry its failed regions, or stop it (the guard checks the
+/// account in the runner, then the typed prod confirmation).
+fn control_rollout(state: &mut AppState, control: PipelineControl) -> Vec<Command> {
+    if refused_read_only(state) {
+        return Vec::new();
+    }
+    let Some(rollout) = state.rollout.value().and_then(|w| w.state.clone()) else {
+        notice(state, "the rollout is still being read", true);
+        return Vec::new();
+    };
+    let change = match control {
+        PipelineControl::RetryFailed => {
+            if !crate::ops::rollout_watch::is_final(&rollout.status) {
+                notice(
+                    state,
+                    "the rollout still runs: retry its failed regions once it ends",
+                    true,
+                );
+                return Vec::new();
+            }
+            let failed = crate::ops::rollout_watch::failed_regions(&rollout);
+            if failed.is_empty() {
+                notice(state, "no region failed: nothing to retry", true);
+                return Vec::new();
+            }
+            crate::ops::plans::RolloutChange::Retry {
+                execution_id: rollout.execution_id.clone(),
+                request: crate::cloud::RolloutRequest {
+                    regions: failed,
+                    ..rollout.request.clone()
+                },
+            }
+        }
+        PipelineControl::Stop => {
+            if crate::ops::rollout_watch::is_final(&rollout.status) {
+                notice(state, "the rollout has ended: nothing to stop", true);
+                return Vec::new();
+            }
+            crate::ops::plans::RolloutChange::Stop {
+                execution_id: rollout.execution_id.clone(),
+            }
+        }
+        PipelineControl::Start => {
+            notice(
+                state,
+                "a rollout starts from the command line: regship rollout start EXTENSION (it shows the plan first)",
+                true,
+            );
+            return Vec::new();
+        }
+    };
+    state.dialog = Some(Dialog::Busy("checking the prod account".into()));
+    vec![Command::PlanRolloutChange {
+        generation: state.generation,
+        change,
+    }]
+}
+
+/// S, R, X in the pipeline view (R and X in the rollout view): what to change, checked by the
+/// guard in the runner.
 pub(super) fn control_pipeline(state: &mut AppState, control: PipelineControl) -> Vec<Command> {
+    if state.view() == ViewKind::Rollout {
+        return control_rollout(state, control);
+    }
     if state.view() != ViewKind::Pipeline {
         return Vec::new();
     }
@@ -197,6 +259,6 @@ fn discard(plan: ChangePlan) -> Vec<Command> {
             stage: plan.authorization.stage(),
             plan,
         }],
-        PlanKind::Delete | PlanKind::Pipeline(_) => Vec::new(),
+        PlanKind::Delete | PlanKind::Pipeline(_) | PlanKind::Rollout(_) => Vec::new(),
     }
 }

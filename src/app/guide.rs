@@ -34,6 +34,9 @@ fn guide(state: &AppState) -> Guide {
                     &[T("y chooses Yes, enter runs the failed actions again")]
                 }
                 PlanKind::Pipeline(_) => &[T("y chooses Yes, enter goes ahead; the default is No")],
+                PlanKind::Rollout(_) => &[T(
+                    "this is PROD: type the account id or the word prod, then enter; anything else cancels",
+                )],
             },
             Dialog::Busy(_) => &[T(
                 "regship is asking the account (the guard checks who you are first)",
@@ -268,11 +271,9 @@ fn rollout_guide(state: &AppState) -> Guide {
             T(" quits)"),
         ],
         (true, _) => &[
-            T(
-                "the rollout ended with a failed region: `regship rollout retry ID` starts it again; ",
-            ),
-            K(Binding::Quit),
-            T(" ends the demo"),
+            T("the rollout ended with a failed region: "),
+            K(Binding::RetryStage),
+            T(" starts the document again in it, and only in it"),
         ],
     }
 }

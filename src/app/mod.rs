@@ -167,6 +167,8 @@ pub enum TaskResult {
         generation: u64,
         result: Result<String, String>,
     },
+    /// A confirmed rollout change happened (what, and the new rollout after a retry), or not.
+    RolloutChanged(Result<(String, Option<String>), String>),
 }
 
 impl From<Input> for Action {
@@ -272,6 +274,11 @@ pub enum Command {
         generation: u64,
         stage: Stage,
         change: PipelineChange,
+    },
+    /// Checks the prod account before a rollout's retry or stop.
+    PlanRolloutChange {
+        generation: u64,
+        change: crate::ops::plans::RolloutChange,
     },
     ApplyScaffold {
         plan: crate::scaffold::Plan,

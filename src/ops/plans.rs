@@ -4,7 +4,7 @@
 use super::package::{self, Upload};
 use super::setup_stack::{self, DeployPlan};
 use crate::cloud::guard::{AccountGuard, Authorization};
-use crate::cloud::{Cloud, CloudError, CloudErrorKind, ResourceChange};
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, ResourceChange, RolloutRequest};
 use crate::workspace::Extension;
 
 /// A change to a running pipeline.
@@ -19,6 +19,18 @@ pub enum PipelineChange {
         failed: Vec<String>,
     },
     /// StopPipelineExecution, letting running actions finish.
+    Stop { execution_id: String },
+}
+
+/// A change to a prod rollout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RolloutChange {
+    /// The document again, as it ran, in the failed regions only.
+    Retry {
+        execution_id: String,
+        request: RolloutRequest,
+    },
+    /// StopAutomationExecution: running regions are cancelled.
     Stop { execution_id: String },
 }
 
@@ -37,6 +49,8 @@ pub enum PlanKind {
     Delete,
     /// Start, retry or stop the pipeline named by the plan's target.
     Pipeline(PipelineChange),
+    /// Retry or stop a prod rollout.
+    Rollout(RolloutChange),
 }
 
 /// A change waiting for the user's yes.
@@ -146,9 +160,9 @@ pub async fn execute_stack_change(
             setup_stack::execute(cloud, &plan.authorization, change_set_id, &plan.stack_id).await
         }
         PlanKind::Delete => setup_stack::delete(cloud, &plan.authorization, &plan.stack_id).await,
-        PlanKind::Pipeline(_) => Err(CloudError::new(
+        PlanKind::Pipeline(_) | PlanKind::Rollout(_) => Err(CloudError::new(
             CloudErrorKind::Invalid,
-            "a pipeline change is not a stack change",
+            "a pipeline or rollout change is not a stack change",
             "this is a bug in regship: please report it",
         )),
     }
@@ -160,7 +174,7 @@ pub async fn discard_stack_change(cloud: &dyn Cloud, plan: &ChangePlan) -> Resul
         PlanKind::Deploy { change_set_id, .. } => {
             setup_stack::discard(cloud, &plan.authorization, change_set_id, &plan.stack_id).await
         }
-        PlanKind::Delete | PlanKind::Pipeline(_) => Ok(()),
+        PlanKind::Delete | PlanKind::Pipeline(_) | PlanKind::Rollout(_) => Ok(()),
     }
 }
 
@@ -222,6 +236,68 @@ pub async fn execute_pipeline_change(
             )
             .await
             .map(|()| format!("stopping execution {execution_id}; running actions finish")),
+    }
+    .map_err(|e| e.with_hint())
+}
+
+/// Checks the prod account before a rollout's retry or stop.
+pub async fn plan_rollout_change(
+    cloud: &dyn Cloud,
+    guard: AccountGuard,
+    change: RolloutChange,
+) -> Result<ChangePlan, String> {
+    let (what, target) = match &change {
+        RolloutChange::Retry { execution_id, .. } => ("retry a prod rollout", execution_id),
+        RolloutChange::Stop { execution_id } => ("stop a prod rollout", execution_id),
+    };
+    let authorization = guard
+        .authorize(cloud, what)
+        .await
+        .map_err(|d| d.to_string())?;
+    Ok(ChangePlan {
+        folder: String::new(),
+        target: target.clone(),
+        stack_id: String::new(),
+        region: cloud.region(),
+        authorization,
+        kind: PlanKind::Rollout(change),
+    })
+}
+
+/// Makes a confirmed rollout change: what happened, and the new rollout's id after a retry.
+pub async fn execute_rollout_change(
+    cloud: &dyn Cloud,
+    plan: &ChangePlan,
+) -> Result<(String, Option<String>), String> {
+    let PlanKind::Rollout(change) = &plan.kind else {
+        return Err("not a rollout change".into());
+    };
+    match change {
+        RolloutChange::Retry {
+            execution_id,
+            request,
+        } => cloud
+            .start_rollout(&plan.authorization, request)
+            .await
+            .map(|id| {
+                (
+                    format!(
+                        "started {id}: {} again in {} (after {execution_id})",
+                        request.document,
+                        request.regions.join(" ")
+                    ),
+                    Some(id),
+                )
+            }),
+        RolloutChange::Stop { execution_id } => cloud
+            .stop_rollout(&plan.authorization, execution_id)
+            .await
+            .map(|()| {
+                (
+                    format!("stopped {execution_id}: running regions are cancelled"),
+                    None,
+                )
+            }),
     }
     .map_err(|e| e.with_hint())
 }

@@ -301,6 +301,16 @@ impl Runner {
                     });
                 });
             }
+            Command::Execute { stage, plan, .. } if matches!(plan.kind, PlanKind::Rollout(_)) => {
+                let handle = self.cloud_of(stage);
+                tokio::spawn(async move {
+                    let result = match handle.get().await {
+                        Ok(cloud) => plans::execute_rollout_change(cloud.as_ref(), &plan).await,
+                        Err(error) => Err(error),
+                    };
+                    let _ = actions.send(TaskResult::RolloutChanged(result));
+                });
+            }
             Command::Execute {
                 generation,
                 stage,
@@ -604,6 +614,22 @@ impl Runner {
                         let name = pipeline.map_err(with_hint)?;
                         let cloud = handle.get().await?;
                         plans::plan_pipeline_change(cloud.as_ref(), guard, name, change).await
+                    };
+                    let _ = actions.send(match planned.await {
+                        Ok(plan) => TaskResult::PlanReady { generation, plan },
+                        Err(message) => TaskResult::ChangeFailed {
+                            generation,
+                            message,
+                        },
+                    });
+                });
+            }
+            Command::PlanRolloutChange { generation, change } => {
+                let (handle, guard) = (self.cloud_of(Stage::Prod), self.guard());
+                tokio::spawn(async move {
+                    let planned = async {
+                        let cloud = handle.get().await?;
+                        plans::plan_rollout_change(cloud.as_ref(), guard, change).await
                     };
                     let _ = actions.send(match planned.await {
                         Ok(plan) => TaskResult::PlanReady { generation, plan },

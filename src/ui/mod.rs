@@ -203,7 +203,17 @@ fn hints(state: &AppState) -> &'static [Binding] {
             Binding::Help,
             Binding::Quit,
         ],
-        Screen::List(ViewKind::Prod) | Screen::List(ViewKind::Rollout) => &[
+        Screen::List(ViewKind::Rollout) => &[
+            Binding::RetryStage,
+            Binding::StopExecution,
+            Binding::Refresh,
+            Binding::Up,
+            Binding::Down,
+            Binding::Back,
+            Binding::Help,
+            Binding::Quit,
+        ],
+        Screen::List(ViewKind::Prod) => &[
             Binding::Refresh,
             Binding::Up,
             Binding::Down,
@@ -489,6 +499,27 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
                     lines.push(Line::raw(format!(
                         "Delete {} in {stage} ({} {})",
                         plan.target,
+                        plan.authorization.account(),
+                        plan.region
+                    )));
+                }
+                PlanKind::Rollout(change) => {
+                    let what = match change {
+                        crate::ops::plans::RolloutChange::Retry {
+                            execution_id,
+                            request,
+                        } => format!(
+                            "Start {} again in {} (the failed regions of {execution_id})",
+                            request.document,
+                            request.regions.join(", ")
+                        ),
+                        crate::ops::plans::RolloutChange::Stop { execution_id } => {
+                            format!("Stop rollout {execution_id}: running regions are cancelled")
+                        }
+                    };
+                    lines.push(Line::raw(what));
+                    lines.push(Line::raw(format!(
+                        "in {stage} ({} {})",
                         plan.authorization.account(),
                         plan.region
                     )));

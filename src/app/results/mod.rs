@@ -31,6 +31,24 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             state.beta = Loadable::from_result(result, state.now_ms);
             Vec::new()
         }
+        TaskResult::RolloutChanged(result) => {
+            state.dialog = None;
+            match result {
+                Ok((message, new_rollout)) => {
+                    notice(state, message, false);
+                    // A retry: the view follows the new rollout.
+                    let watch = match new_rollout {
+                        Some(id) => crate::ops::rollout_watch::RolloutWatch::new(&id),
+                        None => state.rollout.value().cloned().unwrap_or_default(),
+                    };
+                    return vec![Command::PollRollout {
+                        watch: Some(Box::new(watch)),
+                    }];
+                }
+                Err(message) => notice(state, message, true),
+            }
+            Vec::new()
+        }
         TaskResult::RolloutPolled(result) => {
             state.rollout = Loadable::from_result(result.map(|watch| *watch), state.now_ms);
             Vec::new()

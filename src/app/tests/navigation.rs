@@ -494,3 +494,88 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
         "an ended rollout is not polled"
     );
 }
+
+#[test]
+fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
+    use crate::ops::rollout_watch::RolloutWatch;
+    let run = |region: &str, status: &str| crate::cloud::RegionRun {
+        region: region.into(),
+        execution_id: Some(format!("child-{region}")),
+        status: status.into(),
+        current_step: None,
+        failure: None,
+        started_ms: Some(0),
+        ended_ms: None,
+    };
+    let watch = |status: &str| {
+        let mut watch = RolloutWatch::new("parent-1");
+        watch.state = Some(crate::cloud::RolloutState {
+            execution_id: "parent-1".into(),
+            status: status.into(),
+            started_ms: Some(0),
+            ended_ms: None,
+            failure: None,
+            regions: vec![run("eu-west-1", "Success"), run("me-south-1", "Failed")],
+            request: crate::cloud::RolloutRequest {
+                document: "regship-publish-extension".into(),
+                document_version: "2".into(),
+                parameters: vec![("TypeName".into(), "X::Y::Z".into())],
+                account: "444444444444".into(),
+                regions: vec!["eu-west-1".into(), "me-south-1".into()],
+                max_concurrency: 5,
+                max_errors: 1,
+                execution_role_name: "role".into(),
+            },
+        });
+        watch
+    };
+    let mut state = loaded();
+    keys(&mut state, [Input::Show(ViewKind::Rollout)]);
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
+            Box::new(watch("InProgress")),
+        ))))],
+    );
+    let retry = Input::ControlPipeline(PipelineControl::RetryFailed);
+    assert!(keys(&mut state, [retry.clone()]).is_empty());
+    assert!(state.notice.as_ref().unwrap().text.contains("still runs"));
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
+            Box::new(watch("Failed")),
+        ))))],
+    );
+    let commands = keys(&mut state, [retry]);
+    let [Command::PlanRolloutChange { change, .. }] = commands.as_slice() else {
+        panic!("{commands:?}");
+    };
+    let crate::ops::plans::RolloutChange::Retry {
+        execution_id,
+        request,
+    } = change
+    else {
+        panic!("{change:?}");
+    };
+    assert_eq!(execution_id, "parent-1");
+    assert_eq!(request.regions, ["me-south-1"], "the failed region only");
+    assert_eq!(request.document_version, "2", "as it ran");
+    // A stop of an ended rollout is refused with a word.
+    state.dialog = None;
+    assert!(keys(&mut state, [Input::ControlPipeline(PipelineControl::Stop)]).is_empty());
+    assert!(state.notice.as_ref().unwrap().text.contains("has ended"));
+    // A retry that started follows the new rollout.
+    let commands = keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutChanged(Ok((
+            "started parent-2".into(),
+            Some("parent-2".into()),
+        )))))],
+    );
+    assert_eq!(
+        commands,
+        [Command::PollRollout {
+            watch: Some(Box::new(RolloutWatch::new("parent-2")))
+        }]
+    );
+}
