@@ -42,10 +42,10 @@ fn control_rollout(state: &mut AppState, control: PipelineControl) -> Vec<Comman
             }
             crate::ops::plans::RolloutChange::Retry {
                 execution_id: rollout.execution_id.clone(),
-                request: crate::cloud::RolloutRequest {
+                request: Box::new(crate::cloud::RolloutRequest {
                     regions: failed,
                     ..rollout.request.clone()
-                },
+                }),
             }
         }
         PipelineControl::Stop => {

@@ -28,7 +28,7 @@ pub enum RolloutChange {
     /// The document again, as it ran, in the failed regions only.
     Retry {
         execution_id: String,
-        request: RolloutRequest,
+        request: Box<RolloutRequest>,
     },
     /// StopAutomationExecution: running regions are cancelled.
     Stop { execution_id: String },
