@@ -50,7 +50,16 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             Vec::new()
         }
         TaskResult::RolloutPolled(result) => {
-            state.rollout = Loadable::from_result(result.map(|watch| *watch), state.now_ms);
+            match result {
+                // What was shown stays: the error (expired credentials, throttling) is a
+                // notice, and `r` polls the same rollout again once it is fixed.
+                Err(message) if matches!(state.rollout, Loadable::Loaded { .. }) => {
+                    notice(state, format!("{message} (r tries again)"), true);
+                }
+                result => {
+                    state.rollout = Loadable::from_result(result.map(|watch| *watch), state.now_ms);
+                }
+            }
             Vec::new()
         }
         TaskResult::VersionsLoaded(result) => {

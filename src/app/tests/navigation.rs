@@ -493,6 +493,28 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
         keys(&mut state, [Action::Tick(60_000)]).is_empty(),
         "an ended rollout is not polled"
     );
+    // A failed poll keeps what was shown and says what to do; r polls the same rollout again.
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutPolled(Err(
+            "GetAutomationExecution: the credentials of profile prod expired".into(),
+        ))))],
+    );
+    assert!(matches!(state.rollout, Loadable::Loaded { .. }));
+    assert!(
+        state
+            .notice
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("r tries again")
+    );
+    assert_eq!(
+        keys(&mut state, [Input::Refresh]),
+        [Command::PollRollout {
+            watch: Some(Box::new(watch("Success")))
+        }]
+    );
 }
 
 #[test]
