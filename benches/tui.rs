@@ -1,7 +1,8 @@
 //! TUI figures: time to first frame on a 1,000-extension workspace (target under 100 ms) and
 //! render time of the events view with 50,000 events (target under 2 ms a frame) and of the
-//! pipeline view with 50 actions; the demo from its start to its first complete frame (target
-//! under 100 ms).
+//! pipeline view with 50 actions, the prod view with 30 regions x 50 extensions and the rollout
+//! view with 30 regions (target under 2 ms a frame); the demo from its start to its first
+//! complete frame (target under 100 ms).
 
 #[path = "../tests/support/synthetic.rs"]
 #[allow(dead_code)] // the rain variant is for the check benchmark
@@ -49,6 +50,87 @@ fn pipeline_of(actions: usize) -> regship::app::PipelineView {
             .map(|n| (format!("Extension{n}"), format!("resources/Extension_{n}")))
             .collect(),
     }
+}
+
+/// `extensions` extensions in `regions` regions: current, lagging and missing mixed.
+fn versions_of(
+    regions: usize,
+    extensions: usize,
+) -> Vec<regship::ops::versions::ExtensionVersions> {
+    use regship::ops::versions::{ExtensionVersions, RegionVersion, Standing};
+    (0..extensions)
+        .map(|e| ExtensionVersions {
+            extension: format!("resources/Extension_{e}"),
+            type_name: format!("Bench::Thing::E{e}"),
+            maturity: regship::config::Maturity::Prod,
+            newest: Some("1.2.0".into()),
+            regions: (0..regions)
+                .map(|r| {
+                    let standing = match (r + e) % 7 {
+                        0 => Standing::Missing,
+                        1 | 2 => Standing::Lagging,
+                        _ => Standing::Current,
+                    };
+                    RegionVersion {
+                        region: format!("region-{r:02}"),
+                        public: match standing {
+                            Standing::Missing => None,
+                            Standing::Lagging => Some("1.1.4".into()),
+                            _ => Some("1.2.0".into()),
+                        },
+                        private_default: Some("00000012".into()),
+                        standing,
+                        detail: None,
+                    }
+                })
+                .collect(),
+        })
+        .collect()
+}
+
+/// A rollout over `regions` regions, mid-way: done, running, pending and one failed.
+fn rollout_of(regions: usize) -> regship::ops::rollout_watch::RolloutWatch {
+    use regship::cloud::{RegionRun, RolloutRequest, RolloutState};
+    let mut watch = regship::ops::rollout_watch::RolloutWatch::new("parent-1");
+    watch.state = Some(RolloutState {
+        execution_id: "parent-1".into(),
+        status: "InProgress".into(),
+        started_ms: Some(1_700_000_000_000),
+        ended_ms: None,
+        failure: None,
+        regions: (0..regions)
+            .map(|r| {
+                let status = match r % 10 {
+                    0..=4 => "Success",
+                    5 | 6 => "InProgress",
+                    7 => "Failed",
+                    _ => "Pending",
+                };
+                RegionRun {
+                    region: format!("region-{r:02}"),
+                    execution_id: Some(format!("child-{r}")),
+                    status: status.into(),
+                    current_step: Some("WaitForTests".into()),
+                    failure: (status == "Failed")
+                        .then(|| "TestType FAILED: contract_create_read".into()),
+                    started_ms: Some(1_700_000_000_000 + r as i64 * 60_000),
+                    ended_ms: (status == "Success" || status == "Failed")
+                        .then_some(1_700_000_600_000 + r as i64 * 60_000),
+                }
+            })
+            .collect(),
+        request: RolloutRequest {
+            document: "regship-publish-extension".into(),
+            document_version: "3".into(),
+            parameters: Vec::new(),
+            account: "444444444444".into(),
+            regions: (0..regions).map(|r| format!("region-{r:02}")).collect(),
+            max_concurrency: 5,
+            max_errors: 1,
+            execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        },
+    });
+    watch
 }
 
 fn tui(c: &mut Criterion) {
@@ -113,6 +195,26 @@ fn tui(c: &mut Criterion) {
     );
     app::update(&mut state, Input::Bottom);
     group.bench_function("pipeline view frame, 50 actions (160x48)", |b| {
+        b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
+    });
+    // The prod view: 30 regions by 50 extensions (as many columns as fit are drawn).
+    let mut state = AppState::new("bench", Stage::Prod);
+    app::update(&mut state, Input::Show(regship::app::ViewKind::Prod));
+    app::update(
+        &mut state,
+        TaskResult::VersionsLoaded(Ok(versions_of(30, 50))),
+    );
+    group.bench_function(
+        "prod view frame, 30 regions x 50 extensions (160x48)",
+        |b| b.iter(|| draw(&mut terminal, &state, &theme, &keymap)),
+    );
+    let mut state = AppState::new("bench", Stage::Prod);
+    app::update(&mut state, Input::Show(regship::app::ViewKind::Rollout));
+    app::update(
+        &mut state,
+        TaskResult::RolloutPolled(Ok(Box::new(rollout_of(30)))),
+    );
+    group.bench_function("rollout view frame, 30 regions (160x48)", |b| {
         b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
     });
     let runtime = tokio::runtime::Builder::new_current_thread()
