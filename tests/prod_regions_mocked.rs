@@ -565,3 +565,81 @@ async fn watching_reads_two_calls_a_poll_and_the_steps_of_a_region_that_failed()
     );
     assert_eq!(watch.failed_regions(), ["us-east-1"]);
 }
+
+/// `rollout watch` without an id: the document's parents only (children carry their parent's
+/// id), the running one before a newer one that ended, else the newest.
+#[tokio::test]
+async fn watch_without_an_id_attaches_to_the_running_rollout() {
+    use aws_sdk_ssm::operation::describe_automation_executions::DescribeAutomationExecutionsOutput;
+    use aws_sdk_ssm::primitives::DateTime;
+    use aws_sdk_ssm::types::{AutomationExecutionMetadata, AutomationExecutionStatus};
+    use regship::ops::rollout_watch::newest;
+
+    let execution = |id: &str, status: AutomationExecutionStatus, started: i64, parent: bool| {
+        let mut metadata = AutomationExecutionMetadata::builder()
+            .automation_execution_id(id)
+            .document_name("regship-publish-extension")
+            .automation_execution_status(status)
+            .execution_start_time(DateTime::from_secs(started));
+        if !parent {
+            metadata = metadata.parent_automation_execution_id("running-parent");
+        }
+        metadata.build()
+    };
+    let listing = move |with_running: bool| {
+        let mut output = DescribeAutomationExecutionsOutput::builder()
+            .automation_execution_metadata_list(execution(
+                "newest-ended",
+                AutomationExecutionStatus::Failed,
+                3_000,
+                true,
+            ))
+            .automation_execution_metadata_list(execution(
+                "a-child",
+                AutomationExecutionStatus::Inprogress,
+                2_500,
+                false,
+            ));
+        if with_running {
+            output = output.automation_execution_metadata_list(execution(
+                "running-parent",
+                AutomationExecutionStatus::Inprogress,
+                2_000,
+                true,
+            ));
+        }
+        output.build()
+    };
+    let with_running = mock!(aws_sdk_ssm::Client::describe_automation_executions)
+        .then_output(move || listing(true));
+    let all_ended = mock!(aws_sdk_ssm::Client::describe_automation_executions)
+        .then_output(move || listing(false));
+    let (_, context) = prod();
+    let cloud = AwsCloud::from_clients(
+        context,
+        Clients {
+            ssm: mock_client!(
+                aws_sdk_ssm,
+                RuleMode::Sequential,
+                &[&with_running, &all_ended]
+            ),
+            ..support::unused_clients()
+        },
+    );
+    assert_eq!(
+        newest(&cloud, "regship-publish-extension")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("running-parent"),
+        "the running parent, not its child, not the newer one that ended"
+    );
+    assert_eq!(
+        newest(&cloud, "regship-publish-extension")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("newest-ended"),
+        "nothing runs: the newest, to show how it ended"
+    );
+}
