@@ -216,9 +216,8 @@ pub fn beta_rows(folders: &[(String, Maturity)], history: &[PastRun]) -> Vec<Bet
 /// [`Clock`]'s: the demo's runs faster.
 #[derive(Debug)]
 pub struct Pacer {
+    /// The spacing of its turns, in its clock's time.
     every: std::time::Duration,
-    /// `every` as the clock counts it.
-    period: std::time::Duration,
     clock: Clock,
     next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
     /// Turns given so far: the event polls of every run that shares the pacer.
@@ -232,8 +231,7 @@ impl Pacer {
     /// A poll every `every` of `clock`'s time.
     pub fn new(every: std::time::Duration, clock: Clock) -> Pacer {
         Pacer {
-            every: clock.on_tokio(every),
-            period: every,
+            every,
             clock,
             next: tokio::sync::Mutex::new(None),
             turns: std::sync::atomic::AtomicU64::new(0),
@@ -255,11 +253,6 @@ impl Pacer {
         self.turns.load(std::sync::atomic::Ordering::Relaxed)
     }
 
-    /// The spacing of its turns, in its clock's time.
-    fn every_on_clock(&self) -> std::time::Duration {
-        self.period
-    }
-
     /// Now on the pacer's clock, in milliseconds since the epoch.
     pub fn now_ms(&self) -> i64 {
         self.clock.now_ms()
@@ -275,7 +268,7 @@ impl Pacer {
         let mut next = self.next.lock().await;
         let now = tokio::time::Instant::now();
         let at = next.map_or(now, |at| at.max(now));
-        *next = Some(at + self.every);
+        *next = Some(at + self.clock.on_tokio(self.every));
         drop(next);
         tokio::time::sleep_until(at).await;
         self.turns
@@ -323,9 +316,7 @@ async fn wait(
         }
         // The pacer's own spacing is part of the pause: an active stack is polled as soon as
         // the shared budget allows; an idle or failing one waits the rest of its backoff.
-        pacer
-            .pause(report.delay.saturating_sub(pacer.every_on_clock()))
-            .await;
+        pacer.pause(report.delay.saturating_sub(pacer.every)).await;
     }
 }
 

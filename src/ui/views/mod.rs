@@ -18,6 +18,24 @@ pub use prod::prod;
 pub use resources::{resource_detail, resources};
 pub use rollout::rollout;
 
+/// A view's message in place of its table (still loading, could not be read, nothing to show),
+/// wrapped inside the view's block.
+pub fn message(
+    frame: &mut ratatui::Frame,
+    area: ratatui::layout::Rect,
+    block: ratatui::widgets::Block,
+    text: String,
+    style: ratatui::style::Style,
+) {
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(text)
+            .style(style)
+            .wrap(ratatui::widgets::Wrap { trim: false })
+            .block(block),
+        area,
+    );
+}
+
 /// A spinner frame for `now_ms`.
 pub fn spinner(now_ms: i64) -> &'static str {
     const FRAMES: [&str; 4] = ["◐", "◓", "◑", "◒"];

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 use crate::app::{AppState, Loadable, ViewKind};
 use crate::cloud::StatusCategory;
@@ -60,38 +60,22 @@ pub fn prod(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.muted());
+    let titled = block.clone().title(" prod ");
     let found = match &state.versions {
         Loadable::Loaded { value, .. } => value,
         Loadable::Failed { message, .. } => {
             let text = format!("The prod account could not be read: {message}");
-            frame.render_widget(
-                Paragraph::new(text)
-                    .wrap(ratatui::widgets::Wrap { trim: false })
-                    .block(block.title(" prod ")),
-                area,
-            );
-            return;
+            return super::message(frame, area, titled, text, Style::default());
         }
         _ => {
-            frame.render_widget(
-                Paragraph::new("reading every publishing region…")
-                    .style(theme.muted())
-                    .block(block.title(" prod ")),
-                area,
-            );
-            return;
+            let text = "reading every publishing region…".to_string();
+            return super::message(frame, area, titled, text, theme.muted());
         }
     };
     let regions = found.first().map_or(0, |e| e.regions.len());
     if found.is_empty() || regions == 0 {
-        let text = "No extension, or no publishing region (regship regions says why).";
-        frame.render_widget(
-            Paragraph::new(text)
-                .style(theme.muted())
-                .block(block.title(" prod ")),
-            area,
-        );
-        return;
+        let text = "No extension, or no publishing region (regship regions says why).".to_string();
+        return super::message(frame, area, titled, text, theme.muted());
     }
     let title = format!(
         " prod: public versions · {} ",

@@ -6,7 +6,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
 
 use crate::app::{AppState, Loadable, ViewKind};
 use crate::cloud::{RegionRun, StatusCategory};
@@ -51,22 +51,18 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let watch = match &state.rollout {
         Loadable::Loaded { value, .. } => value,
         Loadable::Failed { message, .. } => {
-            frame.render_widget(
-                Paragraph::new(format!("No rollout to show: {message}"))
-                    .wrap(Wrap { trim: false })
-                    .block(block.title(" rollout ")),
+            let text = format!("No rollout to show: {message}");
+            return super::message(
+                frame,
                 area,
+                block.title(" rollout "),
+                text,
+                Style::default(),
             );
-            return;
         }
         _ => {
-            frame.render_widget(
-                Paragraph::new("finding the newest rollout…")
-                    .style(theme.muted())
-                    .block(block.title(" rollout ")),
-                area,
-            );
-            return;
+            let text = "finding the newest rollout…".to_string();
+            return super::message(frame, area, block.title(" rollout "), text, theme.muted());
         }
     };
     let Some(rollout) = &watch.state else {
@@ -88,11 +84,8 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         totals.failed
     );
     if rollout.regions.is_empty() {
-        frame.render_widget(
-            Paragraph::new("no region yet").block(block.title(title)),
-            area,
-        );
-        return;
+        let text = "no region yet".to_string();
+        return super::message(frame, area, block.title(title), text, theme.muted());
     }
     let selected = state
         .selected(ViewKind::Rollout)
