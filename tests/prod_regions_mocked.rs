@@ -643,3 +643,293 @@ async fn watch_without_an_id_attaches_to_the_running_rollout() {
         "nothing runs: the newest, to show how it ended"
     );
 }
+
+/// The 26 regions of the mocked rollout below.
+const TWENTY_SIX: [&str; 26] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+];
+
+/// A 26-region rollout at concurrency 5, read through the AWS adapter from first poll to end:
+/// a throttled poll is ridden out, two regions fail (RegisterType FAILED in af-south-1, TestType
+/// FAILED in ca-central-1), each named with its step and the API's message at the cost of one
+/// call, the others succeed; the retry starts exactly the two failed regions, as they ran.
+#[tokio::test]
+async fn a_26_region_rollout_with_two_failures_is_watched_and_retried_in_those_two() {
+    use aws_sdk_ssm::operation::describe_automation_executions::DescribeAutomationExecutionsOutput;
+    use aws_sdk_ssm::operation::describe_automation_step_executions::DescribeAutomationStepExecutionsOutput;
+    use aws_sdk_ssm::operation::get_automation_execution::{
+        GetAutomationExecutionError, GetAutomationExecutionOutput,
+    };
+    use aws_sdk_ssm::operation::start_automation_execution::StartAutomationExecutionOutput;
+    use aws_sdk_ssm::types::{
+        AutomationExecution, AutomationExecutionMetadata, AutomationExecutionStatus as Status,
+        StepExecution, TargetLocation,
+    };
+    use regship::ops::rollout_watch::{RolloutWatch, retry_request};
+
+    const REGISTER_FAILED: &str = "af-south-1";
+    const TESTS_FAILED: &str = "ca-central-1";
+    // Each poll's status per region (by index): five at a time, then the end.
+    fn status(poll: usize, index: usize) -> Option<Status> {
+        let region = TWENTY_SIX[index];
+        let failed = |status| {
+            if region == REGISTER_FAILED || region == TESTS_FAILED {
+                Status::Failed
+            } else {
+                status
+            }
+        };
+        match poll {
+            0 => (index < 5).then_some(Status::Inprogress),
+            1 if index < 5 => Some(failed(Status::Success)),
+            1 => (index < 10).then_some(Status::Inprogress),
+            _ => Some(failed(Status::Success)),
+        }
+    }
+    let child_id = |region: &str| format!("child-{region}");
+    let parent = move |poll: usize| {
+        let mut location = TargetLocation::builder()
+            .accounts("123456789012")
+            .target_location_max_concurrency("5")
+            .target_location_max_errors("3")
+            .execution_role_name("AWS-SystemsManager-AutomationExecutionRole");
+        for region in TWENTY_SIX {
+            location = location.regions(region);
+        }
+        let mut execution = AutomationExecution::builder()
+            .automation_execution_id("parent-26")
+            .document_name("regship-publish-extension")
+            .document_version("4")
+            .automation_execution_status(if poll < 2 {
+                Status::Inprogress
+            } else {
+                Status::Failed
+            })
+            .parameters("TypeName", vec![TYPE_NAME.to_string()])
+            .parameters("Publish", vec!["true".to_string()])
+            .target_locations(location.build());
+        for (index, region) in TWENTY_SIX.iter().enumerate() {
+            let Some(status) = status(poll, index) else {
+                continue;
+            };
+            execution = execution.step_executions(
+                StepExecution::builder()
+                    .step_name(format!("{region}-publish"))
+                    .step_status(status)
+                    .target_location(
+                        TargetLocation::builder()
+                            .accounts("123456789012")
+                            .regions(*region)
+                            .build(),
+                    )
+                    .outputs("ExecutionId", vec![child_id(region)])
+                    .build(),
+            );
+        }
+        GetAutomationExecutionOutput::builder()
+            .automation_execution(execution.build())
+            .build()
+    };
+    let children = move |poll: usize| {
+        let mut output = DescribeAutomationExecutionsOutput::builder();
+        for (index, region) in TWENTY_SIX.iter().enumerate() {
+            if status(poll, index).is_some() {
+                output = output.automation_execution_metadata_list(
+                    AutomationExecutionMetadata::builder()
+                        .automation_execution_id(child_id(region))
+                        .parent_automation_execution_id("parent-26")
+                        .current_step_name("WaitForTests")
+                        .build(),
+                );
+            }
+        }
+        output.build()
+    };
+    let steps_of = |failed_step: &'static str, message: &'static str| {
+        move || {
+            DescribeAutomationStepExecutionsOutput::builder()
+                .step_executions(
+                    StepExecution::builder()
+                        .step_name("RegisterType")
+                        .step_status(Status::Success)
+                        .build(),
+                )
+                .step_executions(
+                    StepExecution::builder()
+                        .step_name(failed_step)
+                        .step_status(Status::Failed)
+                        .failure_message(message)
+                        .build(),
+                )
+                .build()
+        }
+    };
+    let throttled = mock!(aws_sdk_ssm::Client::get_automation_execution).then_error(|| {
+        GetAutomationExecutionError::generic(
+            aws_sdk_ssm::error::ErrorMetadata::builder()
+                .code("ThrottlingException")
+                .message("Rate exceeded")
+                .build(),
+        )
+    });
+    let polls: Vec<(Rule, Rule)> = (0..3)
+        .map(|poll| {
+            (
+                mock!(aws_sdk_ssm::Client::get_automation_execution)
+                    .then_output(move || parent(poll)),
+                mock!(aws_sdk_ssm::Client::describe_automation_executions)
+                    .then_output(move || children(poll)),
+            )
+        })
+        .collect();
+    let registration_steps = mock!(aws_sdk_ssm::Client::describe_automation_step_executions)
+        .match_requests(move |r| r.automation_execution_id() == Some("child-af-south-1"))
+        .then_output(steps_of(
+            "CheckRegistration",
+            "RegisterType FAILED: Handler package is not a valid zip",
+        ));
+    let test_steps = mock!(aws_sdk_ssm::Client::describe_automation_step_executions)
+        .match_requests(move |r| r.automation_execution_id() == Some("child-ca-central-1"))
+        .then_output(steps_of(
+            "CheckTests",
+            "TestType FAILED: contract_delete_read failed",
+        ));
+    let retried = mock!(aws_sdk_ssm::Client::start_automation_execution)
+        .match_requests(|r| {
+            let location = &r.target_locations()[0];
+            location.regions() == [REGISTER_FAILED, TESTS_FAILED]
+                && location.accounts() == ["123456789012"]
+                && location.target_location_max_concurrency() == Some("5")
+                && location.target_location_max_errors() == Some("3")
+                && r.document_version() == Some("4")
+                && r.parameters().and_then(|p| p.get("TypeName"))
+                    == Some(&vec![TYPE_NAME.to_string()])
+        })
+        .then_output(|| {
+            StartAutomationExecutionOutput::builder()
+                .automation_execution_id("parent-27")
+                .build()
+        });
+    let rules: Vec<&Rule> = [&throttled, &polls[0].0, &polls[0].1]
+        .into_iter()
+        .chain([&polls[1].0, &polls[1].1, &registration_steps])
+        .chain([&polls[2].0, &polls[2].1, &test_steps, &retried])
+        .collect();
+    let ssm = mock_client!(aws_sdk_ssm, RuleMode::Sequential, &rules, |c| c
+        .retry_config(aws_sdk_ssm::config::retry::RetryConfig::disabled()));
+    let (_, context) = prod();
+    let cloud = AwsCloud::from_clients(
+        context.clone(),
+        Clients {
+            ssm,
+            ..support::unused_clients()
+        },
+    );
+
+    let mut watch = RolloutWatch::new("parent-26");
+    let throttle = watch.poll(&cloud).await.unwrap_err();
+    assert_eq!(throttle.kind, regship::cloud::CloudErrorKind::Throttled);
+
+    let first = watch.poll(&cloud).await.unwrap();
+    assert_eq!((first.len(), watch.calls), (26, 2), "every region is new");
+    let totals = watch.totals();
+    assert_eq!((totals.running, totals.pending), (5, 21), "{totals:?}");
+
+    let second = watch.poll(&cloud).await.unwrap();
+    assert_eq!(watch.calls, 3, "two, and the region that failed");
+    assert_eq!(second.len(), 10, "five ended, five started");
+    let registration = second.iter().find(|c| c.region == REGISTER_FAILED).unwrap();
+    assert_eq!(registration.step.as_deref(), Some("CheckRegistration"));
+    assert_eq!(
+        registration.failure.as_deref(),
+        Some("RegisterType FAILED: Handler package is not a valid zip")
+    );
+
+    let last = watch.poll(&cloud).await.unwrap();
+    assert_eq!(watch.calls, 3, "two, and the one region that newly failed");
+    assert_eq!(
+        last.len(),
+        21,
+        "the sixteen that had waited and the five running"
+    );
+    let totals = watch.totals();
+    assert_eq!(
+        (
+            totals.succeeded,
+            totals.failed,
+            totals.running,
+            totals.pending
+        ),
+        (24, 2, 0, 0)
+    );
+    let state = watch.state.clone().unwrap();
+    assert_eq!(state.status, "Failed");
+    let tests = state
+        .regions
+        .iter()
+        .find(|r| r.region == TESTS_FAILED)
+        .unwrap();
+    assert_eq!(tests.current_step.as_deref(), Some("CheckTests"));
+    assert_eq!(
+        tests.failure.as_deref(),
+        Some("TestType FAILED: contract_delete_read failed")
+    );
+    let registration = state
+        .regions
+        .iter()
+        .find(|r| r.region == REGISTER_FAILED)
+        .unwrap();
+    assert_eq!(
+        registration.failure.as_deref(),
+        Some("RegisterType FAILED: Handler package is not a valid zip"),
+        "kept from the poll that saw it fail"
+    );
+    assert_eq!(
+        registration.current_step.as_deref(),
+        Some("CheckRegistration"),
+        "the step that failed, not the child's last word"
+    );
+
+    let retry = retry_request(&state).unwrap();
+    assert_eq!(retry.regions, [REGISTER_FAILED, TESTS_FAILED]);
+    let authorization = regship::cloud::guard::AccountGuard::default()
+        .check_account(
+            &context,
+            &regship::cloud::Identity {
+                account: "123456789012".into(),
+                arn: "arn:aws:iam::123456789012:role/on-call".into(),
+            },
+            "retry a prod rollout",
+        )
+        .unwrap();
+    assert_eq!(
+        cloud.start_rollout(&authorization, &retry).await.unwrap(),
+        "parent-27",
+        "the request matched: the two regions, as the rollout ran"
+    );
+}

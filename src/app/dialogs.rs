@@ -26,28 +26,16 @@ fn control_rollout(state: &mut AppState, control: PipelineControl) -> Vec<Comman
         return Vec::new();
     };
     let change = match control {
-        PipelineControl::RetryFailed => {
-            if !crate::ops::rollout_watch::is_final(&rollout.status) {
-                notice(
-                    state,
-                    "the rollout still runs: retry its failed regions once it ends",
-                    true,
-                );
-                return Vec::new();
-            }
-            let failed = crate::ops::rollout_watch::failed_regions(&rollout);
-            if failed.is_empty() {
-                notice(state, "no region failed: nothing to retry", true);
-                return Vec::new();
-            }
-            crate::ops::plans::RolloutChange::Retry {
+        PipelineControl::RetryFailed => match crate::ops::rollout_watch::retry_request(&rollout) {
+            Ok(request) => crate::ops::plans::RolloutChange::Retry {
                 execution_id: rollout.execution_id.clone(),
-                request: Box::new(crate::cloud::RolloutRequest {
-                    regions: failed,
-                    ..rollout.request.clone()
-                }),
+                request: Box::new(request),
+            },
+            Err(why) => {
+                notice(state, &why, true);
+                return Vec::new();
             }
-        }
+        },
         PipelineControl::Stop => {
             if crate::ops::rollout_watch::is_final(&rollout.status) {
                 notice(state, "the rollout has ended: nothing to stop", true);

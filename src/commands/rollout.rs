@@ -22,7 +22,7 @@ use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
     DOCUMENT, DOCUMENT_FILE, KIT_STACK, RolloutPlan, kit_from, plan, request,
 };
-use crate::ops::rollout_watch::{RolloutWatch, failed_regions, is_final, newest};
+use crate::ops::rollout_watch::{RolloutWatch, is_final, newest, retry_request};
 use crate::workspace::Extension;
 
 /// How often `watch` reads the rollout.
@@ -541,13 +541,8 @@ pub fn control_command(
             }
             return Ok(ExitCode::SUCCESS);
         }
-        let failed = failed_regions(&state);
-        if failed.is_empty() {
-            return Err(UsageError(format!(
-                "{execution} has no failed region ({}): nothing to retry",
-                state.status
-            )));
-        }
+        let request = retry_request(&state).map_err(UsageError)?;
+        let failed = request.regions.clone();
         let authorization = authorize(cloud.as_ref(), guard, "retry a prod rollout").await?;
         guard
             .confirm(
@@ -562,10 +557,6 @@ pub fn control_command(
                 &mut StdinPrompt,
             )
             .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was started"))?;
-        let request = crate::cloud::RolloutRequest {
-            regions: failed.clone(),
-            ..state.request.clone()
-        };
         let id = cloud
             .start_rollout(&authorization, &request)
             .await

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cloud::{Cloud, CloudError, RegionRun, RolloutState};
+use crate::cloud::{Cloud, CloudError, RegionRun, RolloutRequest, RolloutState};
 
 /// The newest rollout of `document` still running, else the newest (to show how it ended);
 /// `None` when there is none.
@@ -28,6 +28,29 @@ pub fn failed_regions(state: &RolloutState) -> Vec<String> {
         .filter(|r| is_failure(&r.status))
         .map(|r| r.region.clone())
         .collect()
+}
+
+/// The request that starts `state`'s failed regions again, everything else as it was (the
+/// document version, parameters, concurrency, error budget and role); why not when the rollout
+/// still runs or no region failed.
+pub fn retry_request(state: &RolloutState) -> Result<RolloutRequest, String> {
+    if !is_final(&state.status) {
+        return Err(format!(
+            "{} still runs ({}): retry its failed regions once it ends",
+            state.execution_id, state.status
+        ));
+    }
+    let regions = failed_regions(state);
+    if regions.is_empty() {
+        return Err(format!(
+            "{} has no failed region ({}): nothing to retry",
+            state.execution_id, state.status
+        ));
+    }
+    Ok(RolloutRequest {
+        regions,
+        ..state.request.clone()
+    })
 }
 
 /// Whether an Automation status is final.
@@ -107,13 +130,20 @@ impl RolloutWatch {
         let mut changes = Vec::new();
         for run in &mut state.regions {
             let old = before.get(&run.region);
-            let changed = old
-                .is_none_or(|old| old.status != run.status || old.current_step != run.current_step);
+            // A region that ended stays as it was first read: its failed step was named then.
+            let changed = old.is_none_or(|old| {
+                old.status != run.status
+                    || (!is_final(&run.status) && old.current_step != run.current_step)
+            });
             if !changed {
                 // Keep what an earlier poll learned of its steps.
                 if let Some(old) = old {
                     run.failure = run.failure.take().or_else(|| old.failure.clone());
-                    run.current_step = run.current_step.take().or_else(|| old.current_step.clone());
+                    run.current_step = if is_final(&run.status) {
+                        old.current_step.clone()
+                    } else {
+                        run.current_step.take().or_else(|| old.current_step.clone())
+                    };
                 }
                 continue;
             }
