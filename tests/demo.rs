@@ -210,6 +210,21 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     .await;
     expect(&mut demo, "every region published", secs(5)).await;
     phase(&demo, "18_rollout_retried");
+
+    // At a glance: the versions read again, and the resources view shows each extension's
+    // coverage; the region the publisher is not verified in still lacks the new version.
+    demo.keys("7");
+    expect(
+        &mut demo,
+        "S3_DeleteBucketContents 25/26 on 1.0.3",
+        secs(30),
+    )
+    .await;
+    demo.keys("1");
+    expect(&mut demo, "PROD", secs(1)).await;
+    expect(&mut demo, "25/26 on 1.0.3", secs(1)).await;
+    expect(&mut demo, "alpha: none", secs(1)).await;
+    phase(&demo, "19_resources_prod_coverage");
     phases
 }
 

@@ -818,6 +818,68 @@ fn resources_with_build_status() {
     snapshot("resources_build_status", &view);
 }
 
+/// The prod column once the published versions were read: a prod extension lagging in one
+/// region, an alpha one never published (expected), one current everywhere; while read again,
+/// and when the read failed. The detail names the lagging and missing regions.
+#[test]
+fn resources_with_prod_coverage() {
+    use regship::ops::versions::{ExtensionVersions, RegionVersion, Standing};
+    let region = |region: &str, public: Option<&str>, standing| RegionVersion {
+        region: region.into(),
+        public: public.map(String::from),
+        private_default: public.map(|_| "00000003".into()),
+        standing,
+        detail: None,
+    };
+    let found = |folder: &str, maturity, newest: Option<&str>, regions| ExtensionVersions {
+        extension: folder.into(),
+        type_name: String::new(),
+        maturity,
+        newest: newest.map(String::from),
+        regions,
+    };
+    let versions = vec![
+        found(
+            "resources/S3_DeleteBucketContents",
+            Maturity::Prod,
+            Some("1.0.3"),
+            vec![
+                region("us-east-1", Some("1.0.3"), Standing::Current),
+                region("eu-west-1", Some("1.0.3"), Standing::Current),
+                region("me-south-1", Some("1.0.2"), Standing::Lagging),
+                region("il-central-1", None, Standing::Missing),
+            ],
+        ),
+        found(
+            "resources/SQS_QueuePolicy",
+            Maturity::Alpha,
+            None,
+            ["us-east-1", "eu-west-1", "me-south-1", "il-central-1"]
+                .map(|r| region(r, None, Standing::Missing))
+                .to_vec(),
+        ),
+        found(
+            "hooks/S3_BucketVersioningEnabled",
+            Maturity::Prod,
+            Some("1.1.0"),
+            ["us-east-1", "eu-west-1", "me-south-1", "il-central-1"]
+                .map(|r| region(r, Some("1.1.0"), Standing::Current))
+                .to_vec(),
+        ),
+    ];
+    let mut view = state();
+    app::update(&mut view, TaskResult::VersionsLoaded(Ok(versions)));
+    snapshot("resources_prod_coverage", &view);
+    let mut detail = view.clone();
+    app::update(&mut detail, Input::Open);
+    insta::assert_snapshot!("detail_prod_coverage_160x48", render(&detail, 160, 48));
+    app::update(
+        &mut view,
+        TaskResult::VersionsLoaded(Err("the config profile (prod) could not be found".into())),
+    );
+    insta::assert_snapshot!("resources_prod_unknown_160x48", render(&view, 160, 48));
+}
+
 /// Every confirmation shows its answer row, however long the diff and the notes are.
 #[test]
 fn a_long_scaffold_diff_still_shows_the_answer_row() {

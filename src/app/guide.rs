@@ -106,6 +106,13 @@ fn resources_guide(state: &AppState) -> Guide {
     if !matches!(state.extensions, Loadable::Loaded { .. }) {
         return &[T("reading the workspace…")];
     }
+    if matches!(state.versions, Loadable::Loaded { .. }) {
+        return &[
+            T("PROD counts the regions on each extension's newest version; "),
+            K(Binding::Open),
+            T(" names the ones that lag"),
+        ];
+    }
     if tests_passed(state) {
         return &[
             T("the sandbox is done: type :stage cicd (enter), then "),

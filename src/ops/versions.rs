@@ -57,6 +57,15 @@ impl ExtensionVersions {
             .count();
         (current, self.regions.len())
     }
+
+    /// `23/26 on 1.0.2`, or `unpublished`.
+    pub fn summary(&self) -> String {
+        let (current, total) = self.coverage();
+        match &self.newest {
+            Some(newest) => format!("{current}/{total} on {newest}"),
+            None => "unpublished".to_string(),
+        }
+    }
 }
 
 /// `1.2.3` as numbers, for ordering public versions (`None` for anything else).

@@ -49,11 +49,7 @@ fn coverage(extension: &ExtensionVersions) -> String {
         .rsplit('/')
         .next()
         .unwrap_or(&extension.extension);
-    let (current, total) = extension.coverage();
-    match &extension.newest {
-        Some(newest) => format!("{name} {current}/{total} on {newest}"),
-        None => format!("{name} unpublished"),
-    }
+    format!("{name} {}", extension.summary())
 }
 
 pub fn prod(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {

@@ -7,8 +7,9 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
 
 use super::{ago, spinner};
-use crate::app::{AppState, Loadable, ViewKind};
+use crate::app::{AppState, ExtensionView, Loadable, ViewKind};
 use crate::checks::Severity;
+use crate::config::Maturity;
 use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
@@ -46,83 +47,28 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         frame.render_widget(Paragraph::new(text).style(theme.muted()).block(block), area);
         return;
     }
-    let yes = |present: bool| if present { "yes" } else { "-" };
-    // Narrow terminals drop the type and maturity columns: the folder names the extension.
-    let wide = area.width >= 110;
+    // The build and prod columns once those stages were read (their views read them).
+    let shown = |column: &Column| match column.header {
+        "BUILD" => state.cicd_pipeline,
+        "PROD" => !matches!(state.versions, Loadable::NotLoaded),
+        _ => true,
+    };
+    let columns = fold(
+        COLUMNS.iter().filter(|c| shown(c)).collect(),
+        area.width.saturating_sub(2),
+    );
     let rows: Vec<Row> = visible
         .iter()
-        .map(|extension| {
-            let row = &extension.row;
-            let findings = match (row.errors, row.warnings) {
-                (0, 0) => Cell::from(Span::styled(
-                    "ok",
-                    theme.status(crate::cloud::StatusCategory::Complete),
-                )),
-                (0, w) => Cell::from(Span::styled(
-                    format!("{w} warn"),
-                    Style::default().fg(theme.warning),
-                )),
-                (e, w) => Cell::from(Span::styled(
-                    format!("{e} err {w} warn"),
-                    Style::default().fg(theme.error),
-                )),
-            };
-            let mut cells = vec![Cell::from(row.folder.clone())];
-            if wide {
-                cells.push(Cell::from(
-                    row.type_name.clone().unwrap_or_else(|| "?".into()),
-                ));
-            }
-            cells.push(Cell::from(row.kind.to_string()));
-            if wide {
-                cells.push(Cell::from(row.maturity.to_string()));
-            }
-            cells.extend([
-                Cell::from(row.input_sets.to_string()),
-                Cell::from(yes(row.setup)),
-                Cell::from(yes(row.integ)),
-                findings,
-            ]);
-            if state.cicd_pipeline {
-                cells.push(build_cell(state, &row.folder, theme));
-            }
-            Row::new(cells)
+        .map(|extension| Row::new(columns.iter().map(|c| (c.cell)(extension, state, theme))))
+        .collect();
+    let widths: Vec<Constraint> = columns
+        .iter()
+        .map(|c| match c.width {
+            Width::Fixed(width) => Constraint::Length(width),
+            Width::Share(_) => Constraint::Fill(1),
         })
         .collect();
-    let (header, widths): (Vec<&str>, Vec<Constraint>) = if wide {
-        (
-            vec![
-                "FOLDER", "TYPE", "KIND", "MATURITY", "INPUTS", "SETUP", "INTEG", "FINDINGS",
-            ],
-            vec![
-                Constraint::Fill(1),
-                Constraint::Fill(1),
-                Constraint::Length(8),
-                Constraint::Length(8),
-                Constraint::Length(6),
-                Constraint::Length(5),
-                Constraint::Length(5),
-                Constraint::Length(13),
-            ],
-        )
-    } else {
-        (
-            vec!["FOLDER", "KIND", "INPUTS", "SETUP", "INTEG", "FINDINGS"],
-            vec![
-                Constraint::Fill(1),
-                Constraint::Length(8),
-                Constraint::Length(6),
-                Constraint::Length(5),
-                Constraint::Length(5),
-                Constraint::Length(13),
-            ],
-        )
-    };
-    let (mut header, mut widths) = (header, widths);
-    if state.cicd_pipeline {
-        header.push("BUILD");
-        widths.push(Constraint::Length(12));
-    }
+    let header: Vec<&str> = columns.iter().map(|c| c.header).collect();
     let header = Row::new(header).style(theme.muted().add_modifier(Modifier::BOLD));
     let title = format!(" extensions ({}) ", visible.len());
     let table = Table::new(rows, widths)
@@ -137,6 +83,134 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
             area.height.saturating_sub(3) as usize,
         ));
     frame.render_stateful_widget(table, area, &mut table_state);
+}
+
+/// How wide a column is: fixed, or a share of what is left, at least this wide.
+#[derive(Clone, Copy)]
+enum Width {
+    Fixed(u16),
+    Share(u16),
+}
+
+/// A column of the resources table: its rank (the lower, the longer it stays on a narrow
+/// terminal) and how its cell is drawn.
+struct Column {
+    header: &'static str,
+    width: Width,
+    rank: u8,
+    cell: fn(&ExtensionView, &AppState, &Theme) -> Cell<'static>,
+}
+
+/// Every column, in the order drawn; the folder names the extension and never folds.
+const COLUMNS: [Column; 10] = [
+    Column {
+        header: "FOLDER",
+        width: Width::Share(28),
+        rank: 0,
+        cell: |e, _, _| Cell::from(e.row.folder.clone()),
+    },
+    Column {
+        header: "TYPE",
+        width: Width::Share(30),
+        rank: 9,
+        cell: |e, _, _| Cell::from(e.row.type_name.clone().unwrap_or_else(|| "?".into())),
+    },
+    Column {
+        header: "KIND",
+        width: Width::Fixed(8),
+        rank: 5,
+        cell: |e, _, _| Cell::from(e.row.kind.to_string()),
+    },
+    Column {
+        header: "MATURITY",
+        width: Width::Fixed(8),
+        rank: 8,
+        cell: |e, _, _| Cell::from(e.row.maturity.to_string()),
+    },
+    Column {
+        header: "INPUTS",
+        width: Width::Fixed(6),
+        rank: 6,
+        cell: |e, _, _| Cell::from(e.row.input_sets.to_string()),
+    },
+    Column {
+        header: "SETUP",
+        width: Width::Fixed(5),
+        rank: 7,
+        cell: |e, _, _| Cell::from(yes(e.row.setup)),
+    },
+    Column {
+        header: "INTEG",
+        width: Width::Fixed(5),
+        rank: 7,
+        cell: |e, _, _| Cell::from(yes(e.row.integ)),
+    },
+    Column {
+        header: "FINDINGS",
+        width: Width::Fixed(13),
+        rank: 1,
+        cell: |e, _, theme| findings_cell(e, theme),
+    },
+    Column {
+        header: "BUILD",
+        width: Width::Fixed(12),
+        rank: 3,
+        cell: |e, state, theme| build_cell(state, &e.row.folder, theme),
+    },
+    Column {
+        header: "PROD",
+        width: Width::Fixed(18),
+        rank: 2,
+        cell: |e, state, theme| prod_cell(state, &e.row.folder, theme),
+    },
+];
+
+/// The columns that fit in `width`: the least important fold first (the later one of a tie).
+fn fold(mut columns: Vec<&Column>, width: u16) -> Vec<&Column> {
+    let needed = |columns: &[&Column]| -> u16 {
+        let cells: u16 = columns
+            .iter()
+            .map(|c| match c.width {
+                Width::Fixed(w) | Width::Share(w) => w,
+            })
+            .sum();
+        cells + columns.len().saturating_sub(1) as u16
+    };
+    while needed(&columns) > width && columns.len() > 1 {
+        let Some(least) = columns
+            .iter()
+            .enumerate()
+            .max_by_key(|(index, c)| (c.rank, *index))
+            .map(|(index, _)| index)
+        else {
+            break;
+        };
+        columns.remove(least);
+    }
+    columns
+}
+
+fn yes(present: bool) -> &'static str {
+    if present { "yes" } else { "-" }
+}
+
+/// `ok`, `2 warn` or `1 err 2 warn`, coloured by the worst.
+fn findings_cell(extension: &ExtensionView, theme: &Theme) -> Cell<'static> {
+    let row = &extension.row;
+    match (row.errors, row.warnings) {
+        (0, 0) => Cell::from(Span::styled(
+            "ok",
+            theme.status(crate::cloud::StatusCategory::Complete),
+        )),
+        (0, w) => Cell::from(Span::styled(
+            format!("{w} warn"),
+            Style::default().fg(theme.warning),
+        )),
+        (e, w) => Cell::from(Span::styled(
+            format!("{e} err {w} warn"),
+            Style::default().fg(theme.error),
+        )),
+    }
 }
 
 /// The extension's latest build in the CI/CD pipeline.
@@ -155,6 +229,56 @@ fn build_cell<'a>(state: &AppState, folder: &str, theme: &Theme) -> Cell<'a> {
         Loadable::Failed { .. } => Cell::from(Span::styled("unknown", theme.muted())),
         Loadable::NotLoaded | Loadable::Loading => Cell::from(Span::styled("…", theme.muted())),
     }
+}
+
+/// The extension's prod coverage: regions on the newest public version, of all publishing
+/// regions (`23/26 on 1.0.2`); an alpha extension's absence is expected.
+fn prod_cell<'a>(state: &AppState, folder: &str, theme: &Theme) -> Cell<'a> {
+    use crate::cloud::StatusCategory;
+    match &state.versions {
+        Loadable::Loaded { value, .. } => match value.iter().find(|v| v.extension == folder) {
+            Some(found) if found.newest.is_none() && found.maturity == Maturity::Alpha => {
+                Cell::from(Span::styled("alpha: none", theme.muted()))
+            }
+            Some(found) => {
+                let (current, total) = found.coverage();
+                let category = if current == total {
+                    StatusCategory::Complete
+                } else {
+                    StatusCategory::InProgress
+                };
+                Cell::from(Span::styled(
+                    format!("{} {}", category.symbol(), found.summary()),
+                    theme.status(category),
+                ))
+            }
+            None => Cell::from(Span::styled("-", theme.muted())),
+        },
+        Loadable::Failed { .. } => Cell::from(Span::styled("unknown", theme.muted())),
+        Loadable::NotLoaded | Loadable::Loading => Cell::from(Span::styled("…", theme.muted())),
+    }
+}
+
+/// `23/26 on 1.0.2 · lagging eu-west-3 · missing me-south-1 (7: every region)`.
+fn prod_standing(found: &crate::ops::versions::ExtensionVersions) -> String {
+    use crate::ops::versions::Standing;
+    let mut text = found.summary();
+    for (standing, word) in [
+        (Standing::Lagging, "lagging"),
+        (Standing::Missing, "missing"),
+        (Standing::Unknown, "unread"),
+    ] {
+        let regions: Vec<&str> = found
+            .regions
+            .iter()
+            .filter(|r| r.standing == standing)
+            .map(|r| r.region.as_str())
+            .collect();
+        if !regions.is_empty() {
+            text.push_str(&format!(" · {word} {}", regions.join(" ")));
+        }
+    }
+    text + "  (7: every region)"
 }
 
 pub fn resource_detail(
@@ -187,9 +311,18 @@ pub fn resource_detail(
             )),
         ]),
         Line::raw(format!("setup stack: {}", extension.setup_stack)),
+    ];
+    if let Some(found) = state
+        .versions
+        .value()
+        .and_then(|all| all.iter().find(|v| v.extension == row.folder))
+    {
+        lines.push(Line::raw(format!("prod: {}", prod_standing(found))));
+    }
+    lines.extend([
         Line::raw(""),
         Line::styled("files", theme.muted().add_modifier(Modifier::BOLD)),
-    ];
+    ]);
     lines.extend(
         extension
             .files
