@@ -14,8 +14,9 @@ use aws_sdk_account::operation::list_regions::ListRegionsOutput;
 use aws_sdk_account::types::{Region, RegionOptStatus};
 use aws_sdk_cloudformation::operation::describe_publisher::DescribePublisherOutput;
 use aws_sdk_cloudformation::operation::describe_type::{DescribeTypeError, DescribeTypeOutput};
-use aws_sdk_cloudformation::types::PublisherStatus;
+use aws_sdk_cloudformation::operation::list_types::ListTypesOutput;
 use aws_sdk_cloudformation::types::error::TypeNotFoundException;
+use aws_sdk_cloudformation::types::{PublisherStatus, RegistryType, TypeSummary, Visibility};
 use aws_sdk_iam::operation::get_role::GetRoleOutput;
 use aws_sdk_ssm::operation::get_parameters::GetParametersOutput;
 use aws_sdk_ssm::operation::get_parameters_by_path::GetParametersByPathOutput;
@@ -89,10 +90,52 @@ fn registry(verified: bool, public: Option<&'static str>) -> aws_sdk_cloudformat
                 .default_version_id("00000007")
                 .build()
         });
+    // The listings the versions read makes instead: one public (the publisher's), one private.
+    let listed_public = mock!(aws_sdk_cloudformation::Client::list_types)
+        .match_requests(|r| {
+            r.visibility() == Some(&Visibility::Public)
+                && r.filters().and_then(|f| f.publisher_id()) == Some("pub123")
+                && r.r#type() == Some(&RegistryType::Resource)
+        })
+        .then_output(move || {
+            let mut output = ListTypesOutput::builder().type_summaries(
+                TypeSummary::builder()
+                    .type_name("Other::Publisher::Type")
+                    .latest_public_version("9.9.9")
+                    .build(),
+            );
+            if let Some(version) = public {
+                output = output.type_summaries(
+                    TypeSummary::builder()
+                        .type_name(TYPE_NAME)
+                        .latest_public_version(version)
+                        .build(),
+                );
+            }
+            output.build()
+        });
+    let listed_private = mock!(aws_sdk_cloudformation::Client::list_types)
+        .match_requests(|r| r.visibility() == Some(&Visibility::Private))
+        .then_output(|| {
+            ListTypesOutput::builder()
+                .type_summaries(
+                    TypeSummary::builder()
+                        .type_name(TYPE_NAME)
+                        .default_version_id("00000007")
+                        .build(),
+                )
+                .build()
+        });
     mock_client!(
         aws_sdk_cloudformation,
         RuleMode::MatchAny,
-        &[&publisher, &private, &described]
+        &[
+            &publisher,
+            &private,
+            &described,
+            &listed_public,
+            &listed_private
+        ]
     )
 }
 

@@ -342,6 +342,14 @@ pub struct Publisher {
     pub verified: bool,
 }
 
+/// An extension as a registry listing shows it (ListTypes): its name and the version that
+/// matters there (the latest public version, or the private default).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TypeListing {
+    pub type_name: String,
+    pub version: Option<String>,
+}
+
 /// A type in the account's registry (DescribeType).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct RegisteredType {

@@ -13,7 +13,7 @@ use super::{
     ActionExecutionRecord, Build, ChangeSet, CloudError, DocumentVersion, EventPage, Export,
     Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher, RegionOptIn,
     RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack, StackSummary, StepRun,
-    TemplateSource,
+    TemplateSource, TypeListing,
 };
 use crate::workspace::ArtifactType;
 
@@ -120,6 +120,15 @@ pub trait Cloud: Send + Sync {
         type_name: &str,
         publisher_id: &str,
     ) -> Result<Option<String>, CloudError>;
+    /// The registry's extensions of `kind` here, every page of one listing (ListTypes): with
+    /// `public_of`, that publisher's public ones with their latest public version; without,
+    /// the account's private ones with their default version. One listing answers for every
+    /// extension, where DescribeType would cost a call each.
+    async fn list_types(
+        &self,
+        kind: ArtifactType,
+        public_of: Option<&str>,
+    ) -> Result<Vec<TypeListing>, CloudError>;
     /// Whether the account has the IAM role `name` (GetRole; IAM is global).
     async fn role_exists(&self, name: &str) -> Result<bool, CloudError>;
     /// The template a stack last ran (GetTemplate, as submitted).

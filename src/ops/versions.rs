@@ -2,6 +2,7 @@
 //! account's public type, as DescribeType of its publisher id shows it) and the private default;
 //! each region current, lagging behind the newest public version, or missing the type.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Serialize;
@@ -10,7 +11,7 @@ use super::regions;
 use crate::cloud::context::StageContext;
 use crate::cloud::{Cloud, CloudError, Connections};
 use crate::config::{Maturity, ProdAccount};
-use crate::workspace::Extension;
+use crate::workspace::{ArtifactType, Extension};
 
 /// Where a region stands for one extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -78,38 +79,45 @@ pub fn semver(version: &str) -> Option<(u64, u64, u64)> {
 /// What one region holds of each extension: (public, private default) or why it is unknown.
 type Found = Vec<Result<(Option<String>, Option<String>), String>>;
 
+/// One region's versions of every extension, whatever their number: DescribePublisher, then
+/// one public and one private listing per kind of extension (ListTypes).
 async fn read_region(cloud: Result<Arc<dyn Cloud>, CloudError>, extensions: &[Extension]) -> Found {
+    let unknown = |error: CloudError| extensions.iter().map(|_| Err(error.with_hint())).collect();
     let cloud = match cloud {
         Ok(cloud) => cloud,
-        Err(error) => return extensions.iter().map(|_| Err(error.with_hint())).collect(),
+        Err(error) => return unknown(error),
     };
     let publisher = match cloud.describe_publisher().await {
         Ok(publisher) => publisher.id,
-        Err(error) => return extensions.iter().map(|_| Err(error.with_hint())).collect(),
+        Err(error) => return unknown(error),
     };
-    let mut found = Vec::with_capacity(extensions.len());
-    for extension in extensions {
-        let type_name = extension.type_name().unwrap_or_default();
-        let public = match &publisher {
-            Some(id) => {
-                cloud
-                    .public_version(extension.artifact_type(), type_name, id)
-                    .await
+    let mut kinds: Vec<ArtifactType> = extensions.iter().map(|e| e.artifact_type()).collect();
+    kinds.sort_by_key(|kind| kind.to_string());
+    kinds.dedup();
+    let mut public = BTreeMap::new();
+    let mut private = BTreeMap::new();
+    for kind in kinds {
+        if let Some(id) = &publisher {
+            match cloud.list_types(kind, Some(id)).await {
+                Ok(listed) => public.extend(listed.into_iter().map(|t| (t.type_name, t.version))),
+                Err(error) => return unknown(error),
             }
-            None => Ok(None),
-        };
-        let private = cloud
-            .describe_private_type(type_name)
-            .await
-            .ok()
-            .and_then(|registered| registered.default_version);
-        found.push(
-            public
-                .map(|public| (public, private))
-                .map_err(|e| e.with_hint()),
-        );
+        }
+        // The private default is a detail: a failed listing leaves it blank.
+        if let Ok(listed) = cloud.list_types(kind, None).await {
+            private.extend(listed.into_iter().map(|t| (t.type_name, t.version)));
+        }
     }
-    found
+    extensions
+        .iter()
+        .map(|extension| {
+            let type_name = extension.type_name().unwrap_or_default();
+            Ok((
+                public.get(type_name).cloned().flatten(),
+                private.get(type_name).cloned().flatten(),
+            ))
+        })
+        .collect()
 }
 
 /// Every extension of `extensions` in every publishing region of `prod`.

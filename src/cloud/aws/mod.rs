@@ -32,7 +32,7 @@ use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
     EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher,
     RegionOptIn, RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack, StackSummary,
-    StepRun, TemplateSource,
+    StepRun, TemplateSource, TypeListing,
 };
 use crate::workspace::ArtifactType;
 
@@ -286,6 +286,13 @@ impl Cloud for AwsCloud {
         publisher_id: &str,
     ) -> Result<Option<String>, CloudError> {
         AwsCloud::public_version(self, kind, type_name, publisher_id).await
+    }
+    async fn list_types(
+        &self,
+        kind: ArtifactType,
+        public_of: Option<&str>,
+    ) -> Result<Vec<TypeListing>, CloudError> {
+        AwsCloud::list_types(self, kind, public_of).await
     }
     async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {
         AwsCloud::role_exists(self, name).await

@@ -1,11 +1,13 @@
 //! The CloudFormation registry: what is registered in this account and region.
 
-use aws_sdk_cloudformation::types::{PublisherStatus, RegistryType, ThirdPartyType, Visibility};
+use aws_sdk_cloudformation::types::{
+    DeprecatedStatus, PublisherStatus, RegistryType, ThirdPartyType, TypeFilters, Visibility,
+};
 
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
-use crate::cloud::{CloudError, CloudErrorKind, Publisher, RegisteredType};
+use crate::cloud::{CloudError, CloudErrorKind, Publisher, RegisteredType, TypeListing};
 use crate::workspace::ArtifactType;
 
 fn registry_type(kind: ArtifactType) -> RegistryType {
@@ -109,6 +111,45 @@ impl AwsCloud {
             }
             Err(err) => Err(classify(err, &self.context, "DescribeType")),
         }
+    }
+
+    /// ListTypes of `kind`, every page: a publisher's public extensions (latest public version)
+    /// or the account's live private ones (default version).
+    pub async fn list_types(
+        &self,
+        kind: ArtifactType,
+        public_of: Option<&str>,
+    ) -> Result<Vec<TypeListing>, CloudError> {
+        let mut request = self
+            .clients
+            .cloudformation
+            .list_types()
+            .r#type(registry_type(kind))
+            .deprecated_status(DeprecatedStatus::Live);
+        request = match public_of {
+            Some(publisher) => request
+                .visibility(Visibility::Public)
+                .filters(TypeFilters::builder().publisher_id(publisher).build()),
+            None => request.visibility(Visibility::Private),
+        };
+        let mut pages = request.into_paginator().send();
+        let mut found = Vec::new();
+        while let Some(page) = pages.next().await {
+            let page = page.map_err(|err| classify(err, &self.context, "ListTypes"))?;
+            found.extend(page.type_summaries().iter().filter_map(|summary| {
+                let version = match public_of {
+                    Some(_) => summary
+                        .latest_public_version()
+                        .or(summary.public_version_number()),
+                    None => summary.default_version_id(),
+                };
+                Some(TypeListing {
+                    type_name: summary.type_name()?.to_string(),
+                    version: version.map(String::from),
+                })
+            }));
+        }
+        Ok(found)
     }
 
     /// SetTypeConfiguration for a hook (its configuration JSON, as `test/configuration.json`).

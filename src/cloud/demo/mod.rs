@@ -30,7 +30,7 @@ use super::{
     ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentChange,
     DocumentVersion, EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution,
     PipelineState, Publisher, RegionOptIn, RegisteredType, RolloutRequest, RolloutState,
-    RolloutSummary, Stack, StackSummary, StepRun, TemplateSource, object_of_url,
+    RolloutSummary, Stack, StackSummary, StepRun, TemplateSource, TypeListing, object_of_url,
 };
 use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
 use crate::workspace::pipeline::build_actions;
@@ -931,6 +931,36 @@ impl Cloud for DemoCloud {
             && !NEWLY_ENABLED.contains(&region.as_str())
             && region != UNVERIFIED_PUBLISHER;
         Ok(published.then(|| PUBLISHED_VERSION.to_string()))
+    }
+
+    async fn list_types(
+        &self,
+        kind: ArtifactType,
+        public_of: Option<&str>,
+    ) -> Result<Vec<TypeListing>, CloudError> {
+        let of_kind = |name: &str| (kind == ArtifactType::Module) == name.ends_with("::MODULE");
+        let names: Vec<String> = self
+            .world
+            .maturity
+            .keys()
+            .filter(|name| of_kind(name))
+            .cloned()
+            .collect();
+        let mut found = Vec::new();
+        for type_name in names {
+            let version = match public_of {
+                Some(publisher) => self.public_version(kind, &type_name, publisher).await?,
+                None => self
+                    .describe_private_type(&type_name)
+                    .await
+                    .ok()
+                    .and_then(|registered| registered.default_version),
+            };
+            if version.is_some() {
+                found.push(TypeListing { type_name, version });
+            }
+        }
+        Ok(found)
     }
 
     async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {

@@ -158,6 +158,13 @@ impl Cloud for FakeCloud {
     ) -> Result<Option<String>, CloudError> {
         Err(self.record("DescribeType"))
     }
+    async fn list_types(
+        &self,
+        _: crate::workspace::ArtifactType,
+        _: Option<&str>,
+    ) -> Result<Vec<crate::cloud::TypeListing>, CloudError> {
+        Err(self.record("ListTypes"))
+    }
     async fn role_exists(&self, _: &str) -> Result<bool, CloudError> {
         Err(self.record("GetRole"))
     }
