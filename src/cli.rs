@@ -163,6 +163,21 @@ pub enum Command {
         /// One extension: its folder, folder name or type name (default: all).
         extension: Option<String>,
     },
+    /// The readiness board: every extension's standing in each stage (checks, sandbox, CI/CD,
+    /// beta, prod); with --gate, exit 1 when a prod extension is not ready for that stage.
+    Status {
+        /// Extensions to show: folders, folder names or type names (default: all).
+        extensions: Vec<String>,
+        /// Fail (exit 1) when a prod-maturity extension is not ready for this stage (beta:
+        /// checks clean and the CI/CD build green; prod: and beta passed), naming each blocker
+        /// and the command that fixes or explains it. Alpha extensions never block.
+        #[arg(long, value_enum)]
+        gate: Option<Stage>,
+        /// With --gate: accept this column (cicd, beta) when it cannot be read from here, as a
+        /// pipeline in another account must; the output says it was not verified.
+        #[arg(long)]
+        unverified: Vec<String>,
+    },
     /// The prod rollout of an extension to its publishing regions.
     Rollout {
         #[command(subcommand)]

@@ -60,6 +60,11 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         }
         Some(Command::Exports { stage }) => commands::exports::run(&start, stage, aws, json),
         Some(Command::Regions) => commands::regions::run(&start, aws, json),
+        Some(Command::Status {
+            extensions,
+            gate,
+            unverified,
+        }) => commands::status::run(&start, &extensions, gate, &unverified, aws, json),
         Some(Command::Versions { extension }) => {
             commands::versions::run(&start, extension.as_deref(), aws, json)
         }

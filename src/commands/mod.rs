@@ -18,6 +18,7 @@ pub mod regions;
 pub mod rollout;
 pub mod scaffold;
 pub mod setup;
+pub mod status;
 pub mod versions;
 
 use std::path::{Path, PathBuf};

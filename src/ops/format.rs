@@ -21,3 +21,15 @@ pub fn duration(start_ms: Option<i64>, end_ms: Option<i64>) -> String {
         _ => String::new(),
     }
 }
+
+/// How long ago `then_ms` was at `now_ms`, in its largest unit: `40s ago`, `5m ago`, `3h ago`,
+/// `2d ago`.
+pub fn age(now_ms: i64, then_ms: i64) -> String {
+    let seconds = ((now_ms - then_ms) / 1000).max(0);
+    match seconds {
+        0..60 => format!("{seconds}s ago"),
+        60..3_600 => format!("{}m ago", seconds / 60),
+        3_600..86_400 => format!("{}h ago", seconds / 3_600),
+        _ => format!("{}d ago", seconds / 86_400),
+    }
+}

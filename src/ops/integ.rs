@@ -136,16 +136,7 @@ pub fn history_file() -> PathBuf {
 
 /// Appends `result` to the history file at `path` ([`history_file`] but in the demo).
 pub fn record(path: &Path, result: &IntegResult) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    let line = serde_json::to_string(result).map_err(std::io::Error::other)?;
-    writeln!(file, "{line}")
+    super::status::append_line(path, result)
 }
 
 /// What the beta view shows of one past run (a line of the history file, read back).

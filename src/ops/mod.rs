@@ -13,4 +13,5 @@ pub mod rollout;
 pub mod rollout_watch;
 pub mod rows;
 pub mod setup_stack;
+pub mod status;
 pub mod versions;

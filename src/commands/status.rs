@@ -1,0 +1,173 @@
+//! `regship status`: the readiness board on the command line (every extension's standing in
+//! each stage), and `--gate STAGE`, which fails when a prod extension is not ready for it.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use serde::Serialize;
+
+use super::cloud::block_on;
+use super::output::{colour_enabled, paint, visible};
+use super::{UsageError, load_workspace, print_json};
+use crate::cli::AwsArgs;
+use crate::cloud::Connections;
+use crate::cloud::clock::Clock;
+use crate::config::Stage;
+use crate::ops::rows::rows;
+use crate::ops::status::{
+    Blocker, ExtensionStatus, READ_STAGES, Standing, board, gate as gate_of, read_board,
+};
+
+/// What `--gate --json` prints.
+#[derive(Serialize)]
+struct GateReport<'a> {
+    gate: Stage,
+    ready: bool,
+    blockers: &'a [Blocker],
+    /// Columns accepted without being read (`--unverified`).
+    unverified: &'a [String],
+}
+
+pub fn run(
+    start: &Path,
+    names: &[String],
+    gate: Option<Stage>,
+    unverified: &[String],
+    aws: &AwsArgs,
+    json: bool,
+) -> Result<ExitCode, UsageError> {
+    if let Some(stage) = gate
+        && !matches!(stage, Stage::Beta | Stage::Prod)
+    {
+        return Err(UsageError(format!(
+            "--gate {stage}: the gates are beta (checks clean, the CI/CD build green) and prod (beta passed as well)"
+        )));
+    }
+    if let Some(column) = unverified.iter().find(|c| !matches!(c.as_str(), "cicd" | "beta")) {
+        return Err(UsageError(format!(
+            "--unverified {column}: only cicd and beta are read from elsewhere (checks are always read)"
+        )));
+    }
+    let workspace = load_workspace(start);
+    let mut folders = Vec::new();
+    for name in names {
+        folders.push(super::setup::extension(&workspace, name)?.folder.clone());
+    }
+    let rows: Vec<_> = rows(&workspace)
+        .into_iter()
+        .zip(&workspace.extensions)
+        .filter(|(row, _)| folders.is_empty() || folders.contains(&row.folder))
+        .map(|(row, extension)| (row, extension.setup_stack_name()))
+        .collect();
+    // A gate reads only what it judges: the CI/CD pipeline (checks and beta are local).
+    let stages: &[Stage] = if gate.is_some() {
+        &[Stage::Cicd]
+    } else {
+        &READ_STAGES
+    };
+    let inputs = block_on(async {
+        Ok(read_board(&Connections::aws(), &workspace, &aws.overrides(), stages).await)
+    })?;
+    let board = board(&rows, &inputs, Clock::real().now_ms());
+    let Some(stage) = gate else {
+        if json {
+            return Ok(print_json(&board));
+        }
+        print_table(&board);
+        return Ok(ExitCode::SUCCESS);
+    };
+    let unverified_columns: Vec<&str> = unverified.iter().map(String::as_str).collect();
+    let blockers = gate_of(&board, stage, &unverified_columns);
+    if json {
+        print_json(&GateReport {
+            gate: stage,
+            ready: blockers.is_empty(),
+            blockers: &blockers,
+            unverified,
+        });
+    } else {
+        for column in unverified {
+            eprintln!("warning: {column} was not verified (--unverified {column})");
+        }
+        for blocker in &blockers {
+            println!(
+                "✗ {}  {}  ->  {}",
+                blocker.extension,
+                visible(&blocker.reason),
+                blocker.command
+            );
+        }
+        let gated = board
+            .iter()
+            .filter(|s| s.maturity == crate::config::Maturity::Prod)
+            .count();
+        if blockers.is_empty() {
+            println!("ready for {stage}: {gated} prod extension(s); alpha extensions are not gated");
+        } else {
+            println!(
+                "not ready for {stage}: {} blocker(s) over {gated} prod extension(s)",
+                blockers.len()
+            );
+        }
+    }
+    Ok(if blockers.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+/// The board as aligned columns, each cell coloured by its state on a terminal.
+fn print_table(board: &[ExtensionStatus]) {
+    const HEADER: [&str; 7] = ["EXTENSION", "MATURITY", "CHECKS", "SANDBOX", "CICD", "BETA", "PROD"];
+    let colour = colour_enabled();
+    let cells: Vec<Vec<(String, Option<&Standing>)>> = board
+        .iter()
+        .map(|status| {
+            let mut row = vec![
+                (status.extension.clone(), None),
+                (status.maturity.to_string(), None),
+            ];
+            for standing in [
+                &status.checks,
+                &status.sandbox,
+                &status.cicd,
+                &status.beta,
+                &status.prod,
+            ] {
+                row.push((visible(&standing.text()).into_owned(), Some(standing)));
+            }
+            row
+        })
+        .collect();
+    let widths: Vec<usize> = (0..HEADER.len())
+        .map(|column| {
+            cells
+                .iter()
+                .map(|row| row[column].0.chars().count())
+                .chain([HEADER[column].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line: Vec<String> = HEADER
+        .iter()
+        .zip(&widths)
+        .map(|(header, width)| format!("{header:<width$}"))
+        .collect();
+    println!("{}", line.join("  ").trim_end());
+    for row in cells {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|((text, standing), width)| {
+                let padded = format!("{text:<width$}");
+                match standing {
+                    Some(standing) => paint(&padded, standing.state.category(), colour),
+                    None => padded,
+                }
+            })
+            .collect();
+        println!("{}", line.join("  ").trim_end());
+    }
+}
