@@ -458,6 +458,8 @@ fn jobs_views() {
             lines: ["Resource schema is valid.".to_string()].into(),
             status: JobStatus::Exited(0),
             verb: CfnVerb::Validate,
+            folder: "resources/S3_DeleteBucketContents".into(),
+            started_ms: NOW,
             summary: Default::default(),
         },
         JobView {
@@ -470,6 +472,8 @@ fn jobs_views() {
             .into(),
             status: JobStatus::Exited(1),
             verb: CfnVerb::Validate,
+            folder: "resources/SQS_QueuePolicy".into(),
+            started_ms: NOW,
             summary: Default::default(),
         },
         JobView {
@@ -478,6 +482,8 @@ fn jobs_views() {
             lines: Default::default(),
             status: JobStatus::Running,
             verb: CfnVerb::Validate,
+            folder: "hooks/S3_BucketVersioningEnabled".into(),
+            started_ms: NOW,
             summary: Default::default(),
         },
     ];
@@ -491,7 +497,9 @@ fn jobs_views() {
         lines: output.lines().map(String::from).collect(),
         status: JobStatus::Exited(1),
         verb: CfnVerb::Test,
-        summary: regship::jobs::contract_tests::Summary::parse(output),
+        folder: "resources/S3_DeleteBucketContents".into(),
+            started_ms: NOW,
+            summary: regship::jobs::contract_tests::Summary::parse(output),
     });
     app::update(&mut tested, Input::Bottom);
     snapshot("jobs_contract_tests", &tested);
@@ -802,7 +810,6 @@ fn build_and_pipeline_control_views() {
 #[test]
 fn resources_with_build_status() {
     let mut view = state();
-    view.cicd_pipeline = true;
     let generation = view.generation;
     app::update(
         &mut view,
@@ -870,6 +877,61 @@ fn resources_with_prod_coverage() {
     let mut view = state();
     app::update(&mut view, TaskResult::VersionsLoaded(Ok(versions)));
     snapshot("resources_prod_coverage", &view);
+    // The whole board: a setup stack up and untested, failed and passed contract tests, a
+    // green and a failed build, a passed, a blocking and an allowed integration run.
+    use regship::ops::status::{BoardPart, TestRun};
+    let test = |folder: &str, passed, failed, exit_code| TestRun {
+        extension: folder.into(),
+        passed,
+        failed,
+        skipped: 0,
+        errors: 0,
+        exit_code: Some(exit_code),
+        complete: true,
+        started_ms: NOW - 7_200_000,
+    };
+    let integ = |folder: &str, class, allowed, blocks| PastRun {
+        extension: folder.into(),
+        version: Some("00000003".into()),
+        run_id: "r".into(),
+        class,
+        allowed,
+        blocks,
+        started_ms: NOW - 3_600_000,
+        duration_ms: 60_000,
+    };
+    for part in [
+        BoardPart::Sandbox(Ok([(
+            "setup-S3-BucketVersioningEnabled".to_string(),
+            "CREATE_COMPLETE".to_string(),
+        )]
+        .into())),
+        BoardPart::Cicd(Ok([
+            ("resources/S3_DeleteBucketContents".to_string(), "Succeeded".to_string()),
+            ("resources/SQS_QueuePolicy".to_string(), "Failed".to_string()),
+        ]
+        .into())),
+        BoardPart::Histories {
+            tests: vec![
+                test("resources/S3_DeleteBucketContents", 14, 0, 0),
+                test("resources/SQS_QueuePolicy", 11, 3, 1),
+            ],
+            integ: vec![
+                integ("resources/S3_DeleteBucketContents", IntegClass::Passed, false, false),
+                integ("resources/SQS_QueuePolicy", IntegClass::CompatibilityBreak, true, false),
+                integ(
+                    "hooks/S3_BucketVersioningEnabled",
+                    IntegClass::FunctionalFailure,
+                    false,
+                    true,
+                ),
+            ],
+        },
+    ] {
+        app::update(&mut view, TaskResult::BoardRead(part));
+    }
+    snapshot("resources_board", &view);
+    insta::assert_snapshot!("resources_board_60x15", render(&view, 60, 15));
     let mut detail = view.clone();
     app::update(&mut detail, Input::Open);
     insta::assert_snapshot!("detail_prod_coverage_160x48", render(&detail, 160, 48));

@@ -16,7 +16,7 @@ use crate::cloud::{Export, StackEvent, StackOutput};
 use crate::config::Stage;
 use crate::watch::intervals;
 use crate::watch::stack_events::Start;
-use navigation::{follow, load_accounts, load_build_status, load_exports, load_pipeline};
+use navigation::{follow, load_accounts, load_exports, load_pipeline, read_board};
 pub use state::*;
 
 /// Everything that can happen.
@@ -135,6 +135,8 @@ pub enum TaskResult {
     RolloutPolled(Result<Box<crate::ops::rollout_watch::RolloutWatch>, String>),
     /// The prod view's versions (or why the prod account could not be read).
     VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, String>),
+    /// One of the readiness board's reads.
+    BoardRead(crate::ops::status::BoardPart),
     /// A line of a running integration run, and the id of the stack it is about, if any.
     IntegProgress {
         folder: String,
@@ -244,6 +246,12 @@ pub enum Command {
     LoadBeta,
     /// Every extension's versions in each publishing region of the prod account.
     LoadVersions,
+    /// The readiness board's reads: the local histories, and each of `stages`' accounts.
+    ReadBoard {
+        stages: Vec<Stage>,
+    },
+    /// Keeps a contract-test run in the history (the board's sandbox column reads it).
+    RecordTestRun(crate::ops::status::TestRun),
     /// One poll of the prod rollout `watch` follows (none yet: the newest rollout's).
     PollRollout {
         watch: Option<Box<crate::ops::rollout_watch::RolloutWatch>>,
@@ -331,13 +339,14 @@ fn tick(state: &mut AppState, now_ms: i64) -> Vec<Command> {
     {
         return load_pipeline(state);
     }
-    // The resources view's build column: the CI/CD pipeline read every 60 s.
-    if state.cicd_pipeline
-        && state.view() == ViewKind::Resources
-        && let Loadable::Loaded { at_ms, .. } | Loadable::Failed { at_ms, .. } = state.build_status
-        && now_ms - at_ms >= intervals::BUILD_COLUMN.as_millis() as i64
+    // The readiness board: its stages read every minute while the resources view shows.
+    if state.view() == ViewKind::Resources
+        && matches!(state.extensions, Loadable::Loaded { .. })
+        && state
+            .board_read_ms
+            .is_none_or(|at| now_ms - at >= intervals::BOARD.as_millis() as i64)
     {
-        return load_build_status(state);
+        return read_board(state);
     }
     if state.refresh_interval_ms > 0
         && now_ms - state.last_refresh_ms >= state.refresh_interval_ms

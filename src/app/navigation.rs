@@ -152,6 +152,8 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
                 lines: Default::default(),
                 status: JobStatus::Running,
                 summary: Default::default(),
+                folder: folder.clone(),
+                started_ms: state.now_ms,
             });
             let mut commands = show(state, ViewKind::Jobs);
             state.selected.insert(ViewKind::Jobs, state.jobs.len() - 1);
@@ -271,15 +273,20 @@ pub(super) fn load_pipeline(state: &mut AppState) -> Vec<Command> {
     }]
 }
 
-/// Reads the CI/CD pipeline for the resources view's build column.
-pub(super) fn load_build_status(state: &mut AppState) -> Vec<Command> {
-    if state.build_status == Loadable::NotLoaded {
-        state.build_status = Loadable::Loading;
+/// Reads the readiness board's stages (prod only every [`intervals::BOARD_PROD`]) and the
+/// local histories; what is on screen stays until the answers come.
+pub(super) fn read_board(state: &mut AppState) -> Vec<Command> {
+    let now = state.now_ms;
+    let mut stages = vec![Stage::Sandbox, Stage::Cicd];
+    if state
+        .prod_read_ms
+        .is_none_or(|at| now - at >= crate::watch::intervals::BOARD_PROD.as_millis() as i64)
+    {
+        stages.push(Stage::Prod);
+        state.prod_read_ms = Some(now);
     }
-    vec![Command::LoadPipeline {
-        generation: state.generation,
-        stage: Stage::Cicd,
-    }]
+    state.board_read_ms = Some(now);
+    vec![Command::ReadBoard { stages }]
 }
 
 /// Enter in the pipeline view: a build action's build (phases and log, followed live), or an

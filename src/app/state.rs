@@ -259,6 +259,9 @@ pub struct JobView {
     pub status: JobStatus,
     /// What the contract tests said so far (test jobs).
     pub summary: crate::jobs::contract_tests::Summary,
+    /// The extension it runs for.
+    pub folder: String,
+    pub started_ms: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -313,10 +316,12 @@ pub struct AppState {
     pub build: Option<BuildView>,
     /// The execution screen's execution.
     pub execution: Loadable<ExecutionView>,
-    /// Whether regship.yml names a CI/CD pipeline (the resources view then shows build status).
-    pub cicd_pipeline: bool,
     /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
-    pub build_status: Loadable<BTreeMap<String, String>>,
+    pub board: crate::ops::status::BoardInputs,
+    /// When the board's stages were last asked for (they are read every minute while the
+    /// resources view shows), and prod's (every [`crate::watch::intervals::BOARD_PROD`]).
+    pub board_read_ms: Option<i64>,
+    pub prod_read_ms: Option<i64>,
     pub jobs: Vec<JobView>,
     /// The beta view: each extension's last integration run, from the local history.
     pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
@@ -364,8 +369,9 @@ impl AppState {
             pipeline: Loadable::NotLoaded,
             build: None,
             execution: Loadable::NotLoaded,
-            cicd_pipeline: false,
-            build_status: Loadable::NotLoaded,
+            board: Default::default(),
+            board_read_ms: None,
+            prod_read_ms: None,
             jobs: Vec::new(),
             beta: Loadable::NotLoaded,
             versions: Loadable::NotLoaded,

@@ -14,6 +14,7 @@ use crate::cli::{AwsArgs, CfnArgs};
 use crate::cloud::guard::AccountGuard;
 use crate::config::user::Paths;
 use crate::jobs::contract_tests::Summary;
+use crate::ops::status::{TestRun, append_line, test_history_file};
 use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{
     CfnOptions, CfnVerb, authorize_submit, calls_aws, cfn_args, cfn_job, install_hint, preflight,
@@ -107,6 +108,7 @@ pub fn run(
             eprintln!("$ cfn {}   (in {})", command.join(" "), extension.folder);
         }
         let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
+        let started_ms = crate::cloud::clock::Clock::real().now_ms();
         let handle = crate::jobs::spawn(spec, events);
         let mut summary = Summary::default();
         let end = loop {
@@ -139,6 +141,15 @@ pub fn run(
                 )));
             }
         };
+        if verb == CfnVerb::Test && exit_code.is_some() {
+            let run = TestRun::new(&extension.folder, &summary, exit_code, started_ms);
+            if let Err(err) = append_line(&test_history_file(), &run) {
+                eprintln!(
+                    "warning: the run could not be kept in {} ({err}): the board will not show it",
+                    test_history_file().display()
+                );
+            }
+        }
         let contract_tests = (verb == CfnVerb::Test).then_some(summary);
         if json {
             print_json(&JobReport {

@@ -144,6 +144,34 @@ pub struct BoardInputs {
     pub prod: StageRead<Vec<ExtensionVersions>>,
 }
 
+/// One stage's read, as it arrives (the TUI applies each on its own).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BoardPart {
+    Sandbox(Result<BTreeMap<String, String>, Standing>),
+    Cicd(Result<BTreeMap<String, String>, Standing>),
+    Prod(Result<Vec<ExtensionVersions>, Standing>),
+    /// The local histories of contract-test and integration runs.
+    Histories {
+        tests: Vec<TestRun>,
+        integ: Vec<PastRun>,
+    },
+}
+
+impl BoardInputs {
+    /// Takes in one stage's read.
+    pub fn apply(&mut self, part: BoardPart) {
+        match part {
+            BoardPart::Sandbox(read) => self.sandbox = Some(read),
+            BoardPart::Cicd(read) => self.cicd = Some(read),
+            BoardPart::Prod(read) => self.prod = Some(read),
+            BoardPart::Histories { tests, integ } => {
+                self.tests = tests;
+                self.integ = integ;
+            }
+        }
+    }
+}
+
 /// One contract-test run (`cfn test`, from the CLI or the TUI), as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestRun {
@@ -251,6 +279,48 @@ pub async fn read_builds(
 /// The stages whose accounts the board reads (checks and the local histories cost nothing).
 pub const READ_STAGES: [Stage; 3] = [Stage::Sandbox, Stage::Cicd, Stage::Prod];
 
+/// The sandbox column's read: the setup stacks, on the sandbox stage's connection.
+pub async fn read_sandbox(
+    connections: &Connections,
+    context: &StageContext,
+) -> Result<BTreeMap<String, String>, Standing> {
+    match connections.get(context).await {
+        Ok(cloud) => read_setup_stacks(cloud.as_ref()).await,
+        Err(error) => Err(Standing::unread(&error)),
+    }
+}
+
+/// The CI/CD column's read: the pipeline's build statuses, on the cicd stage's connection.
+pub async fn read_cicd(
+    connections: &Connections,
+    context: &StageContext,
+    workspace: &Workspace,
+) -> Result<BTreeMap<String, String>, Standing> {
+    let Some(pipeline) = workspace.config.accounts.pipeline(Stage::Cicd) else {
+        return Err(Standing::new(State::NotApplicable, "no pipeline set"));
+    };
+    match connections.get(context).await {
+        Ok(cloud) => read_builds(cloud.as_ref(), pipeline, &extension_map(workspace)).await,
+        Err(error) => Err(Standing::unread(&error)),
+    }
+}
+
+/// The prod column's read: the published versions, from the prod stage's home region.
+pub async fn read_prod(
+    connections: &Connections,
+    context: &StageContext,
+    workspace: &Workspace,
+) -> Result<Vec<ExtensionVersions>, Standing> {
+    versions(
+        connections,
+        context,
+        &workspace.config.accounts.prod,
+        &workspace.extensions,
+    )
+    .await
+    .map_err(|error| Standing::unread(&error))
+}
+
 /// Reads the board's inputs: each stage of `stages` on its own connection, all at once (a
 /// stage that cannot be read is a standing in its column), and the local histories.
 pub async fn read_board(
@@ -259,46 +329,28 @@ pub async fn read_board(
     overrides: &Overrides,
     stages: &[Stage],
 ) -> BoardInputs {
-    let config = &workspace.config;
-    let context = |stage| StageContext::new(config, stage, overrides);
+    let context = |stage| StageContext::new(&workspace.config, stage, overrides);
     let wanted = |stage| stages.contains(&stage);
-    let sandbox = async {
-        if !wanted(Stage::Sandbox) {
-            return None;
-        }
-        Some(match connections.get(&context(Stage::Sandbox)).await {
-            Ok(cloud) => read_setup_stacks(cloud.as_ref()).await,
-            Err(error) => Err(Standing::unread(&error)),
-        })
-    };
-    let cicd = async {
-        if !wanted(Stage::Cicd) {
-            return None;
-        }
-        let Some(pipeline) = config.accounts.pipeline(Stage::Cicd) else {
-            return Some(Err(Standing::new(State::NotApplicable, "no pipeline set")));
-        };
-        Some(match connections.get(&context(Stage::Cicd)).await {
-            Ok(cloud) => read_builds(cloud.as_ref(), pipeline, &extension_map(workspace)).await,
-            Err(error) => Err(Standing::unread(&error)),
-        })
-    };
-    let prod = async {
-        if !wanted(Stage::Prod) {
-            return None;
-        }
-        Some(
-            versions(
-                connections,
-                &context(Stage::Prod),
-                &config.accounts.prod,
-                &workspace.extensions,
-            )
-            .await
-            .map_err(|error| Standing::unread(&error)),
-        )
-    };
-    let (sandbox, cicd, prod) = tokio::join!(sandbox, cicd, prod);
+    let (sandbox, cicd, prod) = tokio::join!(
+        async {
+            match wanted(Stage::Sandbox) {
+                true => Some(read_sandbox(connections, &context(Stage::Sandbox)).await),
+                false => None,
+            }
+        },
+        async {
+            match wanted(Stage::Cicd) {
+                true => Some(read_cicd(connections, &context(Stage::Cicd), workspace).await),
+                false => None,
+            }
+        },
+        async {
+            match wanted(Stage::Prod) {
+                true => Some(read_prod(connections, &context(Stage::Prod), workspace).await),
+                false => None,
+            }
+        },
+    );
     BoardInputs {
         sandbox,
         tests: read_lines(&test_history_file()),
@@ -311,20 +363,25 @@ pub async fn read_board(
 /// The board, a row per extension of `rows` (with its setup stack's name), at `now_ms`.
 pub fn board(rows: &[(ExtensionRow, String)], inputs: &BoardInputs, now_ms: i64) -> Vec<ExtensionStatus> {
     rows.iter()
-        .map(|(row, setup_stack)| ExtensionStatus {
-            extension: row.folder.clone(),
-            type_name: row.type_name.clone().unwrap_or_default(),
-            maturity: row.maturity,
-            checks: checks(row),
-            sandbox: sandbox(row, setup_stack, inputs, now_ms),
-            cicd: cicd(row, &inputs.cicd),
-            beta: beta(row, &inputs.integ, now_ms),
-            prod: prod(row, &inputs.prod),
-        })
+        .map(|(row, setup_stack)| status_of(row, setup_stack, inputs, now_ms))
         .collect()
 }
 
-fn checks(row: &ExtensionRow) -> Standing {
+/// One row of the board: `row`'s extension, whose setup stack is `setup_stack`.
+pub fn status_of(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_ms: i64) -> ExtensionStatus {
+    ExtensionStatus {
+        extension: row.folder.clone(),
+        type_name: row.type_name.clone().unwrap_or_default(),
+        maturity: row.maturity,
+        checks: checks(row),
+        sandbox: sandbox(row, setup_stack, inputs, now_ms),
+        cicd: cicd(row, &inputs.cicd),
+        beta: beta(row, &inputs.integ, now_ms),
+        prod: prod(row, &inputs.prod),
+    }
+}
+
+pub fn checks(row: &ExtensionRow) -> Standing {
     match (row.errors, row.warnings) {
         (0, 0) => Standing::new(State::Ready, "clean"),
         (0, w) => Standing::new(State::Warning, format!("{w} warn")),
@@ -332,7 +389,7 @@ fn checks(row: &ExtensionRow) -> Standing {
     }
 }
 
-fn sandbox(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_ms: i64) -> Standing {
+pub fn sandbox(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_ms: i64) -> Standing {
     if row.kind == crate::workspace::ArtifactType::Module {
         return Standing::new(State::NotApplicable, "module: no cfn test");
     }
@@ -368,7 +425,7 @@ fn sandbox(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_ms: 
     }
 }
 
-fn cicd(row: &ExtensionRow, builds: &StageRead<BTreeMap<String, String>>) -> Standing {
+pub fn cicd(row: &ExtensionRow, builds: &StageRead<BTreeMap<String, String>>) -> Standing {
     match builds {
         None => Standing::new(State::NotRead, "reading"),
         Some(Err(unread)) => unread.clone(),
@@ -381,7 +438,7 @@ fn cicd(row: &ExtensionRow, builds: &StageRead<BTreeMap<String, String>>) -> Sta
     }
 }
 
-fn beta(row: &ExtensionRow, integ: &[PastRun], now_ms: i64) -> Standing {
+pub fn beta(row: &ExtensionRow, integ: &[PastRun], now_ms: i64) -> Standing {
     let Some(run) = integ.iter().rfind(|run| run.extension == row.folder) else {
         return Standing::new(State::Missing, "no integ run");
     };
@@ -401,7 +458,7 @@ fn beta(row: &ExtensionRow, integ: &[PastRun], now_ms: i64) -> Standing {
     }
 }
 
-fn prod(row: &ExtensionRow, versions: &StageRead<Vec<ExtensionVersions>>) -> Standing {
+pub fn prod(row: &ExtensionRow, versions: &StageRead<Vec<ExtensionVersions>>) -> Standing {
     let found = match versions {
         None => return Standing::new(State::NotRead, "reading"),
         Some(Err(unread)) => return unread.clone(),
@@ -445,12 +502,18 @@ pub fn gate(board: &[ExtensionStatus], stage: Stage, unverified: &[&str]) -> Vec
             needs.push(("beta", &status.beta, format!("regship integ {folder} --stage beta")));
         }
         for (column, standing, command) in needs {
-            let unread = matches!(standing.state, State::Unknown | State::NoCredentials | State::NotRead);
+            let unread = matches!(
+                standing.state,
+                State::Unknown | State::NoCredentials | State::NotRead | State::NotApplicable
+            );
             if standing.state.passes() || (unread && unverified.contains(&column)) {
                 continue;
             }
             let command = match (column, standing.state) {
                 ("cicd", State::Missing) => format!("regship pipeline add {folder}"),
+                ("cicd", State::NotApplicable) => {
+                    "set accounts.cicd.pipeline in regship.yml".to_string()
+                }
                 ("cicd", State::NoCredentials) => "regship accounts (the cicd row says how)".to_string(),
                 _ => command,
             };

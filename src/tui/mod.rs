@@ -241,7 +241,6 @@ pub fn run(start: &Path, aws: &AwsArgs, demo: Option<DemoOptions>) -> Result<Exi
     state.profile = context.profile;
     state.region = context.region;
     state.read_only = aws.read_only;
-    state.cicd_pipeline = config.accounts.cicd.pipeline.is_some();
     state.demo = demo.is_some();
     state.endpoint_url = match demo {
         Some(_) => None,

@@ -44,6 +44,8 @@ pub struct Runner {
     pub clock: Clock,
     /// Where integration runs are kept (the demo's never reach the user's own history).
     pub integ_history: PathBuf,
+    /// Where contract-test runs are kept (beside the integration runs in the demo).
+    pub test_history: PathBuf,
     /// Integration runs going at once; the others wait for a slot.
     integ_slots: Arc<tokio::sync::Semaphore>,
     /// Every integration run's event polls share one budget (made on [`Runner::clock`]).
@@ -108,6 +110,12 @@ impl Runner {
         connections: Connections,
         demo: Option<Arc<DemoWorld>>,
     ) -> Runner {
+        // The demo's histories: one folder per demo, removed when it ends (see `Drop`).
+        let demo_folder = demo.as_ref().map(|_| {
+            static DEMOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+            let demo = DEMOS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            std::env::temp_dir().join(format!("regship-demo-{}-{demo}", std::process::id()))
+        });
         Runner {
             workspace: Arc::new(RwLock::new(workspace)),
             config,
@@ -118,16 +126,14 @@ impl Runner {
             generation: watch::channel(1).0,
             jobs: Arc::default(),
             connections,
-            integ_history: if demo.is_some() {
-                // One per demo, removed when it ends (see `Drop`).
-                static DEMOS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-                let demo = DEMOS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                std::env::temp_dir()
-                    .join(format!("regship-demo-{}-{demo}", std::process::id()))
-                    .join("integ-history.jsonl")
-            } else {
-                crate::ops::integ::history_file()
-            },
+            integ_history: demo_folder
+                .as_ref()
+                .map(|folder| folder.join("integ-history.jsonl"))
+                .unwrap_or_else(crate::ops::integ::history_file),
+            test_history: demo_folder
+                .as_ref()
+                .map(|folder| folder.join("test-history.jsonl"))
+                .unwrap_or_else(crate::ops::status::test_history_file),
             demo,
             clock: Clock::real(),
             integ_slots: Arc::new(tokio::sync::Semaphore::new(
@@ -486,6 +492,50 @@ impl Runner {
                     .await
                     .map_err(with_hint);
                     let _ = actions.send(TaskResult::VersionsLoaded(result));
+                });
+            }
+            Command::ReadBoard { stages } => {
+                use crate::ops::status::{BoardPart, read_cicd, read_lines, read_prod, read_sandbox};
+                let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
+                let histories = actions.clone();
+                tokio::spawn(async move {
+                    let part = BoardPart::Histories {
+                        tests: read_lines(&tests),
+                        integ: read_lines(&integ),
+                    };
+                    let _ = histories.send(TaskResult::BoardRead(part));
+                });
+                for stage in stages {
+                    let (handle, workspace) = (self.cloud_of(stage), self.current_workspace());
+                    let actions = actions.clone();
+                    tokio::spawn(async move {
+                        let (connections, context) = (&handle.connections, &handle.context);
+                        let part = match stage {
+                            Stage::Sandbox => BoardPart::Sandbox(read_sandbox(connections, context).await),
+                            Stage::Cicd => {
+                                BoardPart::Cicd(read_cicd(connections, context, &workspace).await)
+                            }
+                            Stage::Prod => {
+                                BoardPart::Prod(read_prod(connections, context, &workspace).await)
+                            }
+                            Stage::Beta => return,
+                        };
+                        let _ = actions.send(TaskResult::BoardRead(part));
+                    });
+                }
+            }
+            Command::RecordTestRun(run) => {
+                let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
+                tokio::spawn(async move {
+                    use crate::ops::status::{BoardPart, append_line, read_lines};
+                    if let Err(err) = append_line(&tests, &run) {
+                        tracing::warn!("the contract-test run could not be kept in {}: {err}", tests.display());
+                    }
+                    let part = BoardPart::Histories {
+                        tests: read_lines(&tests),
+                        integ: read_lines(&integ),
+                    };
+                    let _ = actions.send(TaskResult::BoardRead(part));
                 });
             }
             Command::LoadBeta => {

@@ -19,6 +19,20 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
         TaskResult::JobEnded { id, status } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
                 job.status = status;
+                // A contract-test run is kept for the board's sandbox column.
+                if job.verb == CfnVerb::Test {
+                    let exit_code = match status {
+                        JobStatus::Exited(code) => Some(code),
+                        _ => None,
+                    };
+                    let run = crate::ops::status::TestRun::new(
+                        &job.folder,
+                        &job.summary,
+                        exit_code,
+                        job.started_ms,
+                    );
+                    return vec![Command::RecordTestRun(run)];
+                }
             }
         }
         _ => {}

@@ -63,7 +63,20 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             Vec::new()
         }
         TaskResult::VersionsLoaded(result) => {
+            state.board.prod = Some(result.clone().map_err(|message| {
+                crate::ops::status::Standing::new(crate::ops::status::State::Unknown, message)
+            }));
             state.versions = Loadable::from_result(result, state.now_ms);
+            Vec::new()
+        }
+        TaskResult::BoardRead(part) => {
+            if let crate::ops::status::BoardPart::Prod(Ok(found)) = &part {
+                state.versions = Loadable::Loaded {
+                    value: found.clone(),
+                    at_ms: state.now_ms,
+                };
+            }
+            state.board.apply(part);
             Vec::new()
         }
         TaskResult::IntegProgress {
@@ -95,7 +108,7 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             let blocks = result.as_ref().map_or(true, |r| r.blocks);
             let Some(tally) = &mut state.beta_batch else {
                 notice(state, text, blocks);
-                return vec![Command::LoadBeta];
+                return vec![Command::LoadBeta, Command::ReadBoard { stages: Vec::new() }];
             };
             match &result {
                 Ok(result) if result.blocks => tally.blocking.push(folder),
@@ -125,7 +138,7 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             } else {
                 notice(state, text, blocks);
             }
-            vec![Command::LoadBeta]
+            vec![Command::LoadBeta, Command::ReadBoard { stages: Vec::new() }]
         }
         result @ (TaskResult::PipelineLoaded { .. }
         | TaskResult::BuildPolled { .. }

@@ -1,6 +1,6 @@
 //! The pipeline view, the build screen and the execution screen; the resources view's build column.
 
-use std::collections::BTreeMap;
+use crate::ops::status::{Standing, State as BoardState, build_statuses};
 
 use super::super::*;
 
@@ -14,12 +14,11 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             result,
         } => {
             if stage == Stage::Cicd {
-                state.build_status = Loadable::from_result(
+                state.board.cicd = Some(
                     result
                         .as_ref()
-                        .map(latest_build_status)
-                        .map_err(Clone::clone),
-                    state.now_ms,
+                        .map(|view| build_statuses(&view.state, &view.extensions))
+                        .map_err(|message| Standing::new(BoardState::Unknown, message.clone())),
                 );
             }
             if generation == current && stage == state.stage {
@@ -63,17 +62,4 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
         _ => {} // a stale generation's result: dropped
     }
     Vec::new()
-}
-
-/// Each extension folder's latest build action status.
-fn latest_build_status(view: &PipelineView) -> BTreeMap<String, String> {
-    view.state
-        .stages
-        .iter()
-        .flat_map(|stage| &stage.actions)
-        .filter_map(|action| {
-            let folder = view.extension_of(&action.name)?;
-            Some((folder.to_string(), action.status.clone()?))
-        })
-        .collect()
 }

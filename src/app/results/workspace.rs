@@ -10,8 +10,8 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 value: extensions,
                 at_ms: state.now_ms,
             };
-            if state.cicd_pipeline && state.build_status == Loadable::NotLoaded {
-                return load_build_status(state);
+            if state.view() == ViewKind::Resources && state.board_read_ms.is_none() {
+                return read_board(state);
             }
         }
         TaskResult::WorkspaceLoaded(Err(message)) => {

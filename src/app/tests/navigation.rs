@@ -233,7 +233,14 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
             result: Err("the beta account has no credentials".into()),
         }))],
     );
-    assert_eq!(commands, [Command::LoadBeta], "the rows are read again");
+    assert_eq!(
+        commands,
+        [
+            Command::LoadBeta,
+            Command::ReadBoard { stages: Vec::new() }
+        ],
+        "the rows are read again, and the board's histories (no call)"
+    );
     assert!(state.beta_live.is_empty());
     assert!(state.notice.as_ref().unwrap().error);
     // Elsewhere than the beta view, the key says where runs start.

@@ -230,10 +230,13 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     );
 }
 
+/// The readiness board: every stage read when the resources view first shows, again each
+/// minute while it shows (prod every 20 minutes), nothing while another view shows; each read
+/// lands in its own column, a stage without credentials in its column only.
 #[test]
-fn the_resources_view_shows_each_extensions_latest_build() {
+fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
+    use crate::ops::status::{BoardPart, Standing, State};
     let mut state = AppState::new("repo", Stage::Sandbox);
-    state.cicd_pipeline = true;
     let commands = keys(
         &mut state,
         [TaskResult::WorkspaceLoaded(Ok(vec![extension(
@@ -241,13 +244,8 @@ fn the_resources_view_shows_each_extensions_latest_build() {
             "AwsCommunity::S3::DeleteBucketContents",
         )]))],
     );
-    assert_eq!(
-        commands,
-        [Command::LoadPipeline {
-            generation: 1,
-            stage: Stage::Cicd
-        }]
-    );
+    let every = vec![Stage::Sandbox, Stage::Cicd, Stage::Prod];
+    assert_eq!(commands, [Command::ReadBoard { stages: every.clone() }]);
     keys(
         &mut state,
         [
@@ -257,25 +255,41 @@ fn the_resources_view_shows_each_extensions_latest_build() {
                 stage: Stage::Cicd,
                 result: Ok(pipeline_view("Failed")),
             }),
+            Action::from(TaskResult::BoardRead(BoardPart::Sandbox(Err(Standing::new(
+                State::NoCredentials,
+                "no credentials",
+            ))))),
         ],
     );
-    assert_eq!(
-        state
-            .build_status
-            .value()
-            .unwrap()
-            .get("resources/S3_DeleteBucketContents"),
-        Some(&"Failed".to_string())
-    );
+    let row = &state.extensions.value().unwrap()[0];
+    let status = crate::ops::status::status_of(&row.row, &row.setup_stack, &state.board, 1_000);
+    assert_eq!(status.cicd.text(), "✗ Failed");
+    assert_eq!(status.sandbox.text(), "⊘ no credentials");
+    assert_eq!(status.checks.text(), "✓ clean", "one stage's failure stays in its column");
     assert!(
         state.pipeline.value().is_none(),
         "the sandbox stage's pipeline view is not the cicd pipeline"
     );
     assert!(keys(&mut state, [Action::Tick(30_000)]).is_empty());
     assert_eq!(
-        keys(&mut state, [Action::Tick(61_000)]).len(),
-        1,
-        "read again after a minute"
+        keys(&mut state, [Action::Tick(61_000)]),
+        [Command::ReadBoard {
+            stages: vec![Stage::Sandbox, Stage::Cicd]
+        }],
+        "read again after a minute; prod (versions change only with a rollout) not yet"
+    );
+    keys(&mut state, [Input::Show(ViewKind::Accounts)]);
+    assert!(
+        !keys(&mut state, [Action::Tick(200_000)])
+            .iter()
+            .any(|c| matches!(c, Command::ReadBoard { .. })),
+        "nothing while another view shows"
+    );
+    keys(&mut state, [Input::Show(ViewKind::Resources)]);
+    assert_eq!(
+        keys(&mut state, [Action::Tick(1_300_000)]),
+        [Command::ReadBoard { stages: every }],
+        "prod again after 20 minutes"
     );
 }
 

@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, 
 use super::{ago, spinner};
 use crate::app::{AppState, ExtensionView, Loadable, ViewKind};
 use crate::checks::Severity;
-use crate::config::Maturity;
+use crate::ops::status::{self, Standing};
 use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
@@ -47,14 +47,8 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         frame.render_widget(Paragraph::new(text).style(theme.muted()).block(block), area);
         return;
     }
-    // The build and prod columns once those stages were read (their views read them).
-    let shown = |column: &Column| match column.header {
-        "BUILD" => state.cicd_pipeline,
-        "PROD" => !matches!(state.versions, Loadable::NotLoaded),
-        _ => true,
-    };
     let columns = fold(
-        COLUMNS.iter().filter(|c| shown(c)).collect(),
+        COLUMNS.iter().collect(),
         area.width.saturating_sub(2),
     );
     let rows: Vec<Row> = visible
@@ -101,8 +95,9 @@ struct Column {
     cell: fn(&ExtensionView, &AppState, &Theme) -> Cell<'static>,
 }
 
-/// Every column, in the order drawn; the folder names the extension and never folds.
-const COLUMNS: [Column; 10] = [
+/// Every column, in the order drawn; the folder names the extension and never folds, then
+/// the stages of the release (checks, sandbox, CI/CD, beta, prod) stay longest.
+const COLUMNS: [Column; 12] = [
     Column {
         header: "FOLDER",
         width: Width::Share(28),
@@ -112,56 +107,73 @@ const COLUMNS: [Column; 10] = [
     Column {
         header: "TYPE",
         width: Width::Share(30),
-        rank: 9,
+        rank: 11,
         cell: |e, _, _| Cell::from(e.row.type_name.clone().unwrap_or_else(|| "?".into())),
     },
     Column {
         header: "KIND",
         width: Width::Fixed(8),
-        rank: 5,
+        rank: 7,
         cell: |e, _, _| Cell::from(e.row.kind.to_string()),
     },
     Column {
         header: "MATURITY",
         width: Width::Fixed(8),
-        rank: 8,
+        rank: 6,
         cell: |e, _, _| Cell::from(e.row.maturity.to_string()),
     },
     Column {
         header: "INPUTS",
         width: Width::Fixed(6),
-        rank: 6,
+        rank: 9,
         cell: |e, _, _| Cell::from(e.row.input_sets.to_string()),
     },
     Column {
         header: "SETUP",
         width: Width::Fixed(5),
-        rank: 7,
+        rank: 10,
         cell: |e, _, _| Cell::from(yes(e.row.setup)),
     },
     Column {
         header: "INTEG",
         width: Width::Fixed(5),
-        rank: 7,
+        rank: 10,
         cell: |e, _, _| Cell::from(yes(e.row.integ)),
     },
     Column {
-        header: "FINDINGS",
-        width: Width::Fixed(13),
+        header: "CHECKS",
+        width: Width::Fixed(14),
         rank: 1,
-        cell: |e, _, theme| findings_cell(e, theme),
+        cell: |e, _, theme| standing_cell(status::checks(&e.row), theme),
     },
     Column {
-        header: "BUILD",
-        width: Width::Fixed(12),
+        header: "SANDBOX",
+        width: Width::Fixed(23),
+        rank: 5,
+        cell: |e, state, theme| {
+            let standing = status::sandbox(&e.row, &e.setup_stack, &state.board, state.now_ms);
+            standing_cell(standing, theme)
+        },
+    },
+    Column {
+        header: "CICD",
+        width: Width::Fixed(17),
         rank: 3,
-        cell: |e, state, theme| build_cell(state, &e.row.folder, theme),
+        cell: |e, state, theme| standing_cell(status::cicd(&e.row, &state.board.cicd), theme),
+    },
+    Column {
+        header: "BETA",
+        width: Width::Fixed(23),
+        rank: 4,
+        cell: |e, state, theme| {
+            standing_cell(status::beta(&e.row, &state.board.integ, state.now_ms), theme)
+        },
     },
     Column {
         header: "PROD",
-        width: Width::Fixed(18),
+        width: Width::Fixed(16),
         rank: 2,
-        cell: |e, state, theme| prod_cell(state, &e.row.folder, theme),
+        cell: |e, state, theme| standing_cell(status::prod(&e.row, &state.board.prod), theme),
     },
 ];
 
@@ -194,72 +206,82 @@ fn yes(present: bool) -> &'static str {
     if present { "yes" } else { "-" }
 }
 
-/// `ok`, `2 warn` or `1 err 2 warn`, coloured by the worst.
-fn findings_cell(extension: &ExtensionView, theme: &Theme) -> Cell<'static> {
-    let row = &extension.row;
-    match (row.errors, row.warnings) {
-        (0, 0) => Cell::from(Span::styled(
-            "ok",
-            theme.status(crate::cloud::StatusCategory::Complete),
-        )),
-        (0, w) => Cell::from(Span::styled(
-            format!("{w} warn"),
-            Style::default().fg(theme.warning),
-        )),
-        (e, w) => Cell::from(Span::styled(
-            format!("{e} err {w} warn"),
-            Style::default().fg(theme.error),
-        )),
-    }
+/// A board cell: its state's symbol and its words, in its state's colour.
+fn standing_cell(standing: Standing, theme: &Theme) -> Cell<'static> {
+    Cell::from(Span::styled(
+        standing.text(),
+        theme.status(standing.state.category()),
+    ))
 }
 
-/// The extension's latest build in the CI/CD pipeline.
-fn build_cell<'a>(state: &AppState, folder: &str, theme: &Theme) -> Cell<'a> {
-    match &state.build_status {
-        Loadable::Loaded { value, .. } => match value.get(folder) {
-            Some(status) => {
-                let category = crate::cloud::StatusCategory::of_pipeline(status);
-                Cell::from(Span::styled(
-                    format!("{} {status}", category.symbol()),
-                    theme.status(category),
-                ))
-            }
-            None => Cell::from(Span::styled("no action", theme.muted())),
-        },
-        Loadable::Failed { .. } => Cell::from(Span::styled("unknown", theme.muted())),
-        Loadable::NotLoaded | Loadable::Loading => Cell::from(Span::styled("…", theme.muted())),
+/// The extension's standing in each stage, and the key or command that moves it forward.
+fn release_lines(extension: &ExtensionView, state: &AppState, theme: &Theme) -> Vec<Line<'static>> {
+    let status = status::status_of(
+        &extension.row,
+        &extension.setup_stack,
+        &state.board,
+        state.now_ms,
+    );
+    let folder = &extension.row.folder;
+    let mut prod = status.prod.clone();
+    if let Some(found) = state
+        .board
+        .prod
+        .as_ref()
+        .and_then(|read| read.as_ref().ok())
+        .and_then(|all| all.iter().find(|v| &v.extension == folder))
+    {
+        prod.detail = prod_standing(found);
     }
+    let stages = [
+        ("checks", status.checks),
+        ("sandbox", status.sandbox),
+        ("cicd", status.cicd),
+        ("beta", status.beta),
+        ("prod", prod),
+    ];
+    let mut lines = vec![Line::styled(
+        "release",
+        theme.muted().add_modifier(Modifier::BOLD),
+    )];
+    for (column, standing) in stages {
+        let step = next_step(column, &standing, folder);
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {column:<8}"), theme.muted()),
+            Span::styled(standing.text(), theme.status(standing.state.category())),
+            Span::styled(
+                if step.is_empty() { step } else { format!("  ({step})") },
+                theme.muted(),
+            ),
+        ]));
+    }
+    lines
 }
 
-/// The extension's prod coverage: regions on the newest public version, of all publishing
-/// regions (`23/26 on 1.0.2`); an alpha extension's absence is expected.
-fn prod_cell<'a>(state: &AppState, folder: &str, theme: &Theme) -> Cell<'a> {
-    use crate::cloud::StatusCategory;
-    match &state.versions {
-        Loadable::Loaded { value, .. } => match value.iter().find(|v| v.extension == folder) {
-            Some(found) if found.newest.is_none() && found.maturity == Maturity::Alpha => {
-                Cell::from(Span::styled("alpha: none", theme.muted()))
-            }
-            Some(found) => {
-                let (current, total) = found.coverage();
-                let category = if current == total {
-                    StatusCategory::Complete
-                } else {
-                    StatusCategory::InProgress
-                };
-                Cell::from(Span::styled(
-                    format!("{} {}", category.symbol(), found.summary()),
-                    theme.status(category),
-                ))
-            }
-            None => Cell::from(Span::styled("-", theme.muted())),
-        },
-        Loadable::Failed { .. } => Cell::from(Span::styled("unknown", theme.muted())),
-        Loadable::NotLoaded | Loadable::Loading => Cell::from(Span::styled("…", theme.muted())),
-    }
+/// What moves a stage forward, as a key of the TUI or a command.
+fn next_step(column: &str, standing: &Standing, folder: &str) -> String {
+    use status::State;
+    let step = match (column, standing.state) {
+        (_, State::NoCredentials) => "2 shows the accounts and how to sign in",
+        (_, State::Ready | State::NotApplicable | State::NotRead | State::Allowed) => "",
+        ("checks", _) => "the findings below say how",
+        ("sandbox", State::Missing) if standing.detail == "no setup stack" => {
+            "d deploys the setup stack"
+        }
+        ("sandbox", State::Failed) if standing.detail.starts_with("setup ") => {
+            "D deletes the setup stack, d deploys it again"
+        }
+        ("sandbox", _) => "t runs the contract tests",
+        ("cicd", State::Missing) => return format!("regship pipeline add {folder}"),
+        ("cicd", _) => ":stage cicd, then 5 shows the build; R retries",
+        ("beta", _) => "6, then I runs it in the beta account",
+        ("prod", _) => return format!("7 shows every region; regship rollout start {folder}"),
+        _ => "",
+    };
+    step.to_string()
 }
 
-/// `23/26 on 1.0.2 · lagging eu-west-3 · missing me-south-1 (7: every region)`.
+/// `23/26 on 1.0.2 · lagging eu-west-3 · missing me-south-1`.
 fn prod_standing(found: &crate::ops::versions::ExtensionVersions) -> String {
     use crate::ops::versions::Standing;
     let mut text = found.summary();
@@ -278,7 +300,7 @@ fn prod_standing(found: &crate::ops::versions::ExtensionVersions) -> String {
             text.push_str(&format!(" · {word} {}", regions.join(" ")));
         }
     }
-    text + "  (7: every region)"
+    text
 }
 
 pub fn resource_detail(
@@ -312,13 +334,8 @@ pub fn resource_detail(
         ]),
         Line::raw(format!("setup stack: {}", extension.setup_stack)),
     ];
-    if let Some(found) = state
-        .versions
-        .value()
-        .and_then(|all| all.iter().find(|v| v.extension == row.folder))
-    {
-        lines.push(Line::raw(format!("prod: {}", prod_standing(found))));
-    }
+    lines.push(Line::raw(""));
+    lines.extend(release_lines(extension, state, theme));
     lines.extend([
         Line::raw(""),
         Line::styled("files", theme.muted().add_modifier(Modifier::BOLD)),
