@@ -224,6 +224,10 @@ pub enum RolloutAction {
         /// Publish to the ready regions when some fail the preflight (they are named).
         #[arg(long)]
         skip_unready: bool,
+        /// Start although the prod gate (`regship status --gate prod`: clean checks, a green
+        /// CI/CD build, a passed beta run) names blockers; they are printed.
+        #[arg(long)]
+        skip_gate: bool,
         /// Also publish the tested version publicly (PublishType); otherwise register and test.
         #[arg(long)]
         publish: bool,

@@ -106,11 +106,11 @@ fn resources_guide(state: &AppState) -> Guide {
     if !matches!(state.extensions, Loadable::Loaded { .. }) {
         return &[T("reading the workspace…")];
     }
-    if matches!(state.versions, Loadable::Loaded { .. }) {
+    if state.stage == crate::config::Stage::Prod {
         return &[
-            T("PROD counts the regions on each extension's newest version; "),
+            T("the release at a glance: a column per stage, PROD the regions on the newest version; "),
             K(Binding::Open),
-            T(" names the ones that lag"),
+            T(" says what moves each forward"),
         ];
     }
     if tests_passed(state) {

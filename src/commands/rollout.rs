@@ -126,9 +126,57 @@ pub struct StartOptions {
     pub dry_run: bool,
     pub include_alpha: bool,
     pub skip_unready: bool,
+    pub skip_gate: bool,
     pub publish: bool,
     /// A handler package already built (`cfn submit --dry-run`); otherwise it is built.
     pub package: Option<std::path::PathBuf>,
+}
+
+/// The prod gate for one extension (`regship status --gate prod`): refuses the rollout while
+/// it names a blocker, unless `skip` (then the blockers are printed and it goes on).
+async fn prod_gate(
+    connections: &Connections,
+    workspace: &crate::workspace::Workspace,
+    extension: &crate::workspace::Extension,
+    aws: &AwsArgs,
+    skip: bool,
+) -> Result<(), UsageError> {
+    use crate::ops::status::{gate, read_board, status_of};
+    let inputs = read_board(connections, workspace, &aws.overrides(), &[Stage::Cicd]).await;
+    let Some(row) = crate::ops::rows::rows(workspace)
+        .into_iter()
+        .find(|row| row.folder == extension.folder)
+    else {
+        return Ok(());
+    };
+    let now = crate::cloud::clock::Clock::real().now_ms();
+    let status = status_of(&row, &extension.setup_stack_name(), &inputs, now);
+    let blockers = gate(&[status], Stage::Prod, &[]);
+    if blockers.is_empty() {
+        return Ok(());
+    }
+    let lines: Vec<String> = blockers
+        .iter()
+        .map(|b| format!("  ✗ {}  ->  {}", visible(&b.reason), b.command))
+        .collect();
+    if skip {
+        eprintln!(
+            "warning: the prod gate's blockers, skipped (--skip-gate):
+{}",
+            lines.join("
+")
+        );
+        return Ok(());
+    }
+    Err(UsageError(format!(
+        "{} is not ready for prod:
+{}
+hint: fix them (regship status {} shows every stage), or pass --skip-gate",
+        extension.folder,
+        lines.join("
+"),
+        extension.folder
+    )))
 }
 
 /// The report of a started (or planned) rollout.
@@ -222,6 +270,9 @@ pub fn start_command(
     let home = StageContext::new(&workspace.config, Stage::Prod, &aws.overrides());
     let connections = Connections::aws();
     block_on(async {
+        if extension.maturity == Maturity::Prod {
+            prod_gate(&connections, &workspace, extension, aws, options.skip_gate).await?;
+        }
         let cloud = connections.get(&home).await.map_err(cloud_failure)?;
         let matrix = preflight(
             &connections,

@@ -163,7 +163,7 @@ const COLUMNS: [Column; 12] = [
     },
     Column {
         header: "BETA",
-        width: Width::Fixed(23),
+        width: Width::Fixed(24),
         rank: 4,
         cell: |e, state, theme| {
             standing_cell(status::beta(&e.row, &state.board.integ, state.now_ms), theme)
