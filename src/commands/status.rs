@@ -78,6 +78,9 @@ pub fn run(
     };
     let unverified_columns: Vec<&str> = unverified.iter().map(String::as_str).collect();
     let blockers = gate_of(&board, stage, &unverified_columns);
+    for column in unverified {
+        eprintln!("warning: {column} was not verified (--unverified {column})");
+    }
     if json {
         print_json(&GateReport {
             gate: stage,
@@ -86,9 +89,6 @@ pub fn run(
             unverified,
         });
     } else {
-        for column in unverified {
-            eprintln!("warning: {column} was not verified (--unverified {column})");
-        }
         for blocker in &blockers {
             println!(
                 "✗ {}  {}  ->  {}",
