@@ -1,7 +1,8 @@
 //! TUI figures: time to first frame on a 1,000-extension workspace (target under 100 ms) and
 //! render time of the events view with 50,000 events (target under 2 ms a frame) and of the
 //! pipeline view with 50 actions, the prod view with 30 regions x 50 extensions and the rollout
-//! view with 30 regions (target under 2 ms a frame); the demo from its start to its first
+//! view with 30 regions, the resources view as the readiness board with 50 extensions (target
+//! under 2 ms a frame); the demo from its start to its first
 //! complete frame (target under 100 ms).
 
 #[path = "../tests/support/synthetic.rs"]
@@ -86,6 +87,62 @@ fn versions_of(
                 .collect(),
         })
         .collect()
+}
+
+/// Every stage of the board read for `folders`: setup stacks, contract-test and integration
+/// runs, builds and published versions in 26 regions, in a mix of states.
+fn board_of(folders: &[String]) -> Vec<regship::ops::status::BoardPart> {
+    use regship::ops::integ::{IntegClass, PastRun};
+    use regship::ops::status::{BoardPart, TestRun};
+    let mut versions = versions_of(26, folders.len());
+    for (found, folder) in versions.iter_mut().zip(folders) {
+        found.extension = folder.clone();
+    }
+    vec![
+        BoardPart::Sandbox(Ok(folders
+            .iter()
+            .map(|f| {
+                let name = f.rsplit('/').next().unwrap_or(f).replace('_', "-");
+                (format!("setup-{name}"), "CREATE_COMPLETE".to_string())
+            })
+            .collect())),
+        BoardPart::Cicd(Ok(folders
+            .iter()
+            .enumerate()
+            .map(|(n, f)| (f.clone(), if n % 5 == 0 { "Failed" } else { "Succeeded" }.to_string()))
+            .collect())),
+        BoardPart::Prod(Ok(versions)),
+        BoardPart::Histories {
+            tests: folders
+                .iter()
+                .step_by(2)
+                .map(|f| TestRun {
+                    extension: f.clone(),
+                    passed: 12,
+                    failed: 0,
+                    skipped: 1,
+                    errors: 0,
+                    exit_code: Some(0),
+                    complete: true,
+                    started_ms: 0,
+                })
+                .collect(),
+            integ: folders
+                .iter()
+                .step_by(3)
+                .map(|f| PastRun {
+                    extension: f.clone(),
+                    version: Some("00000004".into()),
+                    run_id: "r".into(),
+                    class: IntegClass::Passed,
+                    allowed: false,
+                    blocks: false,
+                    started_ms: 0,
+                    duration_ms: 60_000,
+                })
+                .collect(),
+        },
+    ]
 }
 
 /// A rollout over `regions` regions, mid-way: done, running, pending and one failed.
@@ -217,6 +274,20 @@ fn tui(c: &mut Criterion) {
     group.bench_function("rollout view frame, 30 regions (160x48)", |b| {
         b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
     });
+    // The readiness board: 50 extensions, every stage read (prod over 26 regions).
+    let small = tempfile::tempdir().unwrap();
+    synthetic::build(small.path(), 50);
+    let mut state = AppState::new("bench", Stage::Sandbox);
+    let views = regship::tui::extension_views(&Workspace::load(small.path()));
+    let folders: Vec<String> = views.iter().map(|v| v.row.folder.clone()).collect();
+    app::update(&mut state, TaskResult::WorkspaceLoaded(Ok(views)));
+    for part in board_of(&folders) {
+        app::update(&mut state, TaskResult::BoardRead(part));
+    }
+    group.bench_function(
+        "resources view (the readiness board) frame, 50 extensions x 5 stages (160x48)",
+        |b| b.iter(|| draw(&mut terminal, &state, &theme, &keymap)),
+    );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
