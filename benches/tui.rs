@@ -89,15 +89,11 @@ fn versions_of(
         .collect()
 }
 
-/// Every stage of the board read for `folders`: setup stacks, contract-test and integration
-/// runs, builds and published versions in 26 regions, in a mix of states.
+/// The board's stages read for `folders`: setup stacks, contract-test and integration runs and
+/// builds, in a mix of states (the published versions come as the prod view reads them).
 fn board_of(folders: &[String]) -> Vec<regship::ops::status::BoardPart> {
     use regship::ops::integ::{IntegClass, PastRun};
     use regship::ops::status::{BoardPart, TestRun};
-    let mut versions = versions_of(26, folders.len());
-    for (found, folder) in versions.iter_mut().zip(folders) {
-        found.extension = folder.clone();
-    }
     vec![
         BoardPart::Sandbox(Ok(folders
             .iter()
@@ -109,9 +105,13 @@ fn board_of(folders: &[String]) -> Vec<regship::ops::status::BoardPart> {
         BoardPart::Cicd(Ok(folders
             .iter()
             .enumerate()
-            .map(|(n, f)| (f.clone(), if n % 5 == 0 { "Failed" } else { "Succeeded" }.to_string()))
+            .map(|(n, f)| {
+                (
+                    f.clone(),
+                    if n % 5 == 0 { "Failed" } else { "Succeeded" }.to_string(),
+                )
+            })
             .collect())),
-        BoardPart::Prod(Ok(versions)),
         BoardPart::Histories {
             tests: folders
                 .iter()
@@ -281,6 +281,11 @@ fn tui(c: &mut Criterion) {
     let views = regship::tui::extension_views(&Workspace::load(small.path()));
     let folders: Vec<String> = views.iter().map(|v| v.row.folder.clone()).collect();
     app::update(&mut state, TaskResult::WorkspaceLoaded(Ok(views)));
+    let mut versions = versions_of(26, folders.len());
+    for (found, folder) in versions.iter_mut().zip(&folders) {
+        found.extension = folder.clone();
+    }
+    app::update(&mut state, TaskResult::VersionsLoaded(Ok(versions)));
     for part in board_of(&folders) {
         app::update(&mut state, TaskResult::BoardRead(part));
     }

@@ -2,8 +2,8 @@
 //! TUI's ticks (the reducer decides when each stage is read), every read made by the AWS
 //! adapter on aws-smithy-mocks clients that count the calls: the sandbox's setup stacks
 //! (DescribeStacks), the CI/CD pipeline (GetPipelineState), and prod over 26 regions (the home
-//! region's public parameters, partitions, ListRegions and caller identity; in each region
-//! DescribePublisher and a public and a private ListTypes). Target: at most 5 API calls per
+//! region's public parameters, partitions, ListRegions, caller identity and DescribePublisher
+//! once an hour; in the other minutes a public ListTypes in a few regions, round robin). Target: at most 5 API calls per
 //! stage per minute, in every minute and on average.
 //! `cargo run --release --example board_budget`.
 
@@ -19,7 +19,8 @@ use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections};
 use regship::config::Stage;
-use regship::ops::status::{read_cicd, read_prod, read_sandbox};
+use regship::ops::status::{BoardPart, Standing, read_cicd, read_sandbox};
+use regship::ops::versions::{kinds_of, public_in, publishing};
 use regship::workspace::Workspace;
 
 const EXTENSIONS: usize = 50;
@@ -168,50 +169,47 @@ fn accounts() -> Accounts {
         }
         output.build()
     });
-    for rule in [&identity, &offered, &partitions, &opt_in] {
+    let publisher = mock!(aws_sdk_cloudformation::Client::describe_publisher).then_output(|| {
+        DescribePublisherOutput::builder()
+            .publisher_id("pub-bench")
+            .publisher_status(PublisherStatus::Verified)
+            .build()
+    });
+    for rule in [&identity, &offered, &partitions, &opt_in, &publisher] {
         rules.push((Stage::Prod, rule.clone()));
     }
     let home = Clients {
+        cloudformation: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, &[&publisher]),
         sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, &[&identity]),
         ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, &[&offered, &partitions]),
         account: mock_client!(aws_sdk_account, RuleMode::MatchAny, &[&opt_in]),
         ..unused()
     };
-    // Each publishing region: the publisher, the public and the private listing.
+    // Each publishing region: the publisher's public listing.
     for n in 0..REGIONS {
-        let publisher =
-            mock!(aws_sdk_cloudformation::Client::describe_publisher).then_output(|| {
-                DescribePublisherOutput::builder()
-                    .publisher_id("pub-bench")
-                    .publisher_status(PublisherStatus::Verified)
-                    .build()
+        let listing = mock!(aws_sdk_cloudformation::Client::list_types)
+            .match_requests(|r| r.visibility() == Some(&Visibility::Public))
+            .then_output(|| {
+                let mut output = ListTypesOutput::builder();
+                for n in 0..EXTENSIONS {
+                    output = output.type_summaries(
+                        TypeSummary::builder()
+                            .type_name(format!("Bench::Thing::T{n:02}"))
+                            .latest_public_version("1.0.3")
+                            .build(),
+                    );
+                }
+                output.build()
             });
-        let listing = mock!(aws_sdk_cloudformation::Client::list_types).then_output(|| {
-            let mut output = ListTypesOutput::builder();
-            for n in 0..EXTENSIONS {
-                output = output.type_summaries(
-                    TypeSummary::builder()
-                        .type_name(format!("Bench::Thing::T{n:02}"))
-                        .latest_public_version("1.0.3")
-                        .default_version_id("00000004")
-                        .build(),
-                );
-            }
-            output.build()
-        });
-        let _ = Visibility::Public;
-        rules.push((Stage::Prod, publisher.clone()));
         rules.push((Stage::Prod, listing.clone()));
-        let cloudformation = mock_client!(
-            aws_sdk_cloudformation,
-            RuleMode::MatchAny,
-            &[&publisher, &listing]
+        let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, &[&listing]);
+        clients.insert(
+            (Stage::Prod, region(n)),
+            Clients {
+                cloudformation,
+                ..unused()
+            },
         );
-        let regional = Clients {
-            cloudformation,
-            ..if n == 0 { home.clone() } else { unused() }
-        };
-        clients.insert((Stage::Prod, region(n)), regional);
     }
     clients.insert((Stage::Prod, "us-east-1".to_string()), home);
     Accounts { clients, rules }
@@ -230,6 +228,55 @@ impl Connector for ByStage {
             .unwrap_or_else(|| panic!("no {} connection in {region} expected", context.stage));
         Ok(Arc::new(AwsCloud::from_clients(context, clients)))
     }
+}
+
+/// What the TUI's runner does for a board command, on the mocked accounts.
+async fn run(command: Command, connections: &Connections, workspace: &Workspace) -> Vec<BoardPart> {
+    let context = |stage| StageContext::new(&workspace.config, stage, &Overrides::default());
+    let mut parts = Vec::new();
+    match command {
+        Command::ReadBoard { stages } => {
+            for stage in stages {
+                parts.push(match stage {
+                    Stage::Sandbox => {
+                        BoardPart::Sandbox(read_sandbox(connections, &context(stage)).await)
+                    }
+                    Stage::Cicd => {
+                        BoardPart::Cicd(read_cicd(connections, &context(stage), workspace).await)
+                    }
+                    _ => BoardPart::ProdPlan(
+                        publishing(
+                            connections,
+                            &context(stage),
+                            &workspace.config.accounts.prod,
+                        )
+                        .await
+                        .map_err(|e| Standing::unread(&e)),
+                    ),
+                });
+            }
+        }
+        Command::ReadProdSlice { regions, publisher } => {
+            let kinds = kinds_of(&workspace.extensions);
+            let listings = public_in(
+                connections,
+                &context(Stage::Prod),
+                regions,
+                &publisher,
+                &kinds,
+            )
+            .await;
+            assert!(listings.iter().all(|(_, l)| l.is_ok()), "{listings:?}");
+            parts.push(BoardPart::ProdSlice(listings));
+        }
+        _ => {}
+    }
+    for part in &parts {
+        if let BoardPart::Sandbox(Err(e)) | BoardPart::Cicd(Err(e)) = part {
+            panic!("{e:?}");
+        }
+    }
+    parts
 }
 
 fn calls(rules: &[(Stage, Rule)], stage: Stage) -> usize {
@@ -251,8 +298,6 @@ fn main() {
         .enable_all()
         .build()
         .unwrap();
-    let context = |stage| StageContext::new(&workspace.config, stage, &Overrides::default());
-
     let mut state = AppState::new("bench", Stage::Sandbox);
     let mut pending = app::update(
         &mut state,
@@ -263,31 +308,8 @@ fn main() {
     let mut last = [0; 3];
     for second in 0..MINUTES * 60 {
         for command in std::mem::take(&mut pending) {
-            let Command::ReadBoard { stages: read } = command else {
-                continue;
-            };
-            for stage in read {
-                let part = runtime.block_on(async {
-                    use regship::ops::status::BoardPart;
-                    match stage {
-                        Stage::Sandbox => {
-                            BoardPart::Sandbox(read_sandbox(&connections, &context(stage)).await)
-                        }
-                        Stage::Cicd => BoardPart::Cicd(
-                            read_cicd(&connections, &context(stage), &workspace).await,
-                        ),
-                        _ => BoardPart::Prod(
-                            read_prod(&connections, &context(stage), &workspace).await,
-                        ),
-                    }
-                });
-                let failed = match &part {
-                    regship::ops::status::BoardPart::Sandbox(r)
-                    | regship::ops::status::BoardPart::Cicd(r) => r.as_ref().err().cloned(),
-                    regship::ops::status::BoardPart::Prod(r) => r.as_ref().err().cloned(),
-                    _ => None,
-                };
-                assert!(failed.is_none(), "{stage}: {failed:?}");
+            let parts = runtime.block_on(run(command, &connections, &workspace));
+            for part in parts {
                 app::update(&mut state, TaskResult::BoardRead(part));
             }
         }
@@ -304,7 +326,11 @@ fn main() {
         &state.board,
         state.now_ms,
     );
-    assert_eq!(status.prod.text(), "✓ 26/26 on 1.0.3", "the board was filled");
+    assert_eq!(
+        status.prod.text(),
+        "✓ 26/26 on 1.0.3",
+        "the board was filled"
+    );
     println!(
         "readiness board, {EXTENSIONS} extensions, {REGIONS} prod regions, the resources view shown for {MINUTES} min:"
     );

@@ -8,7 +8,9 @@ mod support;
 use std::path::Path;
 
 use aws_sdk_codepipeline::operation::get_pipeline_state::GetPipelineStateOutput;
-use aws_sdk_codepipeline::types::{ActionExecution, ActionExecutionStatus, ActionState, StageState};
+use aws_sdk_codepipeline::types::{
+    ActionExecution, ActionExecutionStatus, ActionState, StageState,
+};
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
@@ -116,7 +118,12 @@ fn the_board_and_its_gates_through_the_binary() {
 
     // The beta gate: the CI/CD build cannot be verified here, so it blocks...
     let output = moto.regship(root, &["status", "--gate", "beta"], "");
-    assert_eq!(output.status.code(), Some(1), "{}", support::output_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "{}",
+        support::output_text(&output)
+    );
     let text = support::output_text(&output);
     assert!(text.contains("cicd: no pipeline set"), "{text}");
     assert!(text.contains("set accounts.cicd.pipeline"), "{text}");
@@ -127,7 +134,12 @@ fn the_board_and_its_gates_through_the_binary() {
         &["status", "--gate", "beta", "--unverified", "cicd", "--json"],
         "",
     );
-    assert_eq!(output.status.code(), Some(0), "{}", support::output_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::output_text(&output)
+    );
     let report = json(&output);
     assert_eq!(report["ready"], true);
     assert_eq!(report["unverified"][0], "cicd");
@@ -155,19 +167,40 @@ fn the_board_and_its_gates_through_the_binary() {
         ),
     );
     let output = moto.regship(root, &prod_gate, "");
-    assert_eq!(output.status.code(), Some(0), "{}", support::output_text(&output));
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::output_text(&output)
+    );
 
     // A check error in the prod extension blocks both gates; the same in the alpha module none.
     let broken = |folder: &str| root.join(folder).join("inputs/inputs_1_create.json");
     std::fs::create_dir_all(broken(MODULE).parent().unwrap()).unwrap();
     std::fs::write(broken(MODULE), "{ not json").unwrap();
-    let output = moto.regship(root, &["status", "--gate", "beta", "--unverified", "cicd"], "");
-    assert_eq!(output.status.code(), Some(0), "{}", support::output_text(&output));
+    let output = moto.regship(
+        root,
+        &["status", "--gate", "beta", "--unverified", "cicd"],
+        "",
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::output_text(&output)
+    );
     std::fs::write(broken(RESOURCE), "{ not json").unwrap();
-    let output = moto.regship(root, &["status", "--gate", "beta", "--unverified", "cicd"], "");
+    let output = moto.regship(
+        root,
+        &["status", "--gate", "beta", "--unverified", "cicd"],
+        "",
+    );
     assert_eq!(output.status.code(), Some(1));
     let text = support::output_text(&output);
-    assert!(text.contains(&format!("regship check {RESOURCE}")), "{text}");
+    assert!(
+        text.contains(&format!("regship check {RESOURCE}")),
+        "{text}"
+    );
     assert!(text.contains("not ready for beta: 1 blocker(s)"), "{text}");
 
     // A usage mistake is said, exit 2.

@@ -498,8 +498,8 @@ fn jobs_views() {
         status: JobStatus::Exited(1),
         verb: CfnVerb::Test,
         folder: "resources/S3_DeleteBucketContents".into(),
-            started_ms: NOW,
-            summary: regship::jobs::contract_tests::Summary::parse(output),
+        started_ms: NOW,
+        summary: regship::jobs::contract_tests::Summary::parse(output),
     });
     app::update(&mut tested, Input::Bottom);
     snapshot("jobs_contract_tests", &tested);
@@ -907,8 +907,14 @@ fn resources_with_prod_coverage() {
         )]
         .into())),
         BoardPart::Cicd(Ok([
-            ("resources/S3_DeleteBucketContents".to_string(), "Succeeded".to_string()),
-            ("resources/SQS_QueuePolicy".to_string(), "Failed".to_string()),
+            (
+                "resources/S3_DeleteBucketContents".to_string(),
+                "Succeeded".to_string(),
+            ),
+            (
+                "resources/SQS_QueuePolicy".to_string(),
+                "Failed".to_string(),
+            ),
         ]
         .into())),
         BoardPart::Histories {
@@ -917,8 +923,18 @@ fn resources_with_prod_coverage() {
                 test("resources/SQS_QueuePolicy", 11, 3, 1),
             ],
             integ: vec![
-                integ("resources/S3_DeleteBucketContents", IntegClass::Passed, false, false),
-                integ("resources/SQS_QueuePolicy", IntegClass::CompatibilityBreak, true, false),
+                integ(
+                    "resources/S3_DeleteBucketContents",
+                    IntegClass::Passed,
+                    false,
+                    false,
+                ),
+                integ(
+                    "resources/SQS_QueuePolicy",
+                    IntegClass::CompatibilityBreak,
+                    true,
+                    false,
+                ),
                 integ(
                     "hooks/S3_BucketVersioningEnabled",
                     IntegClass::FunctionalFailure,

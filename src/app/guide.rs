@@ -108,7 +108,9 @@ fn resources_guide(state: &AppState) -> Guide {
     }
     if state.stage == crate::config::Stage::Prod {
         return &[
-            T("the release at a glance: a column per stage, PROD the regions on the newest version; "),
+            T(
+                "the release at a glance: a column per stage, PROD the regions on the newest version; ",
+            ),
             K(Binding::Open),
             T(" says what moves each forward"),
         ];

@@ -250,6 +250,11 @@ pub enum Command {
     ReadBoard {
         stages: Vec<Stage>,
     },
+    /// The public versions of a few of prod's publishing regions (the board's prod column).
+    ReadProdSlice {
+        regions: Vec<String>,
+        publisher: String,
+    },
     /// Keeps a contract-test run in the history (the board's sandbox column reads it).
     RecordTestRun(crate::ops::status::TestRun),
     /// One poll of the prod rollout `watch` follows (none yet: the newest rollout's).

@@ -273,20 +273,38 @@ pub(super) fn load_pipeline(state: &mut AppState) -> Vec<Command> {
     }]
 }
 
-/// Reads the readiness board's stages (prod only every [`intervals::BOARD_PROD`]) and the
-/// local histories; what is on screen stays until the answers come.
+/// Reads the readiness board's stages and the local histories; what is on screen stays until
+/// the answers come. Prod: where the account publishes every
+/// [`crate::watch::intervals::BOARD_PROD_REGIONS`], else the next few regions' versions.
 pub(super) fn read_board(state: &mut AppState) -> Vec<Command> {
     let now = state.now_ms;
     let mut stages = vec![Stage::Sandbox, Stage::Cicd];
+    let mut slice = None;
     if state
         .prod_read_ms
-        .is_none_or(|at| now - at >= crate::watch::intervals::BOARD_PROD.as_millis() as i64)
+        .is_none_or(|at| now - at >= crate::watch::intervals::BOARD_PROD_REGIONS.as_millis() as i64)
     {
         stages.push(Stage::Prod);
         state.prod_read_ms = Some(now);
+    } else if let Some(publisher) = state.prod_slices.publisher.clone() {
+        let mut kinds: Vec<String> = state
+            .extensions
+            .value()
+            .into_iter()
+            .flatten()
+            .map(|e| e.row.kind.to_string())
+            .collect();
+        kinds.sort();
+        kinds.dedup();
+        let regions = state.prod_slices.next_slice(kinds.len());
+        if !regions.is_empty() {
+            slice = Some(Command::ReadProdSlice { regions, publisher });
+        }
     }
     state.board_read_ms = Some(now);
-    vec![Command::ReadBoard { stages }]
+    let mut commands = vec![Command::ReadBoard { stages }];
+    commands.extend(slice);
+    commands
 }
 
 /// Enter in the pipeline view: a build action's build (phases and log, followed live), or an

@@ -319,9 +319,12 @@ pub struct AppState {
     /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
     pub board: crate::ops::status::BoardInputs,
     /// When the board's stages were last asked for (they are read every minute while the
-    /// resources view shows), and prod's (every [`crate::watch::intervals::BOARD_PROD`]).
+    /// resources view shows), and where prod publishes (every
+    /// [`crate::watch::intervals::BOARD_PROD_REGIONS`]).
     pub board_read_ms: Option<i64>,
     pub prod_read_ms: Option<i64>,
+    /// The board's prod column, read a few regions a minute.
+    pub prod_slices: crate::ops::status::ProdSlices,
     pub jobs: Vec<JobView>,
     /// The beta view: each extension's last integration run, from the local history.
     pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
@@ -372,6 +375,7 @@ impl AppState {
             board: Default::default(),
             board_read_ms: None,
             prod_read_ms: None,
+            prod_slices: Default::default(),
             jobs: Vec::new(),
             beta: Loadable::NotLoaded,
             versions: Loadable::NotLoaded,

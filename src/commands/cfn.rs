@@ -14,11 +14,11 @@ use crate::cli::{AwsArgs, CfnArgs};
 use crate::cloud::guard::AccountGuard;
 use crate::config::user::Paths;
 use crate::jobs::contract_tests::Summary;
-use crate::ops::status::{TestRun, append_line, test_history_file};
 use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{
     CfnOptions, CfnVerb, authorize_submit, calls_aws, cfn_args, cfn_job, install_hint, preflight,
 };
+use crate::ops::status::{TestRun, append_line, test_history_file};
 
 /// What `--json` prints after a cfn job.
 #[derive(Debug, Serialize)]

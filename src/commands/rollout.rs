@@ -163,8 +163,10 @@ async fn prod_gate(
         eprintln!(
             "warning: the prod gate's blockers, skipped (--skip-gate):
 {}",
-            lines.join("
-")
+            lines.join(
+                "
+"
+            )
         );
         return Ok(());
     }
@@ -173,8 +175,10 @@ async fn prod_gate(
 {}
 hint: fix them (regship status {} shows every stage), or pass --skip-gate",
         extension.folder,
-        lines.join("
-"),
+        lines.join(
+            "
+"
+        ),
         extension.folder
     )))
 }

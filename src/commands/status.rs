@@ -43,7 +43,10 @@ pub fn run(
             "--gate {stage}: the gates are beta (checks clean, the CI/CD build green) and prod (beta passed as well)"
         )));
     }
-    if let Some(column) = unverified.iter().find(|c| !matches!(c.as_str(), "cicd" | "beta")) {
+    if let Some(column) = unverified
+        .iter()
+        .find(|c| !matches!(c.as_str(), "cicd" | "beta"))
+    {
         return Err(UsageError(format!(
             "--unverified {column}: only cicd and beta are read from elsewhere (checks are always read)"
         )));
@@ -102,7 +105,9 @@ pub fn run(
             .filter(|s| s.maturity == crate::config::Maturity::Prod)
             .count();
         if blockers.is_empty() {
-            println!("ready for {stage}: {gated} prod extension(s); alpha extensions are not gated");
+            println!(
+                "ready for {stage}: {gated} prod extension(s); alpha extensions are not gated"
+            );
         } else {
             println!(
                 "not ready for {stage}: {} blocker(s) over {gated} prod extension(s)",
@@ -119,7 +124,15 @@ pub fn run(
 
 /// The board as aligned columns, each cell coloured by its state on a terminal.
 fn print_table(board: &[ExtensionStatus]) {
-    const HEADER: [&str; 7] = ["EXTENSION", "MATURITY", "CHECKS", "SANDBOX", "CICD", "BETA", "PROD"];
+    const HEADER: [&str; 7] = [
+        "EXTENSION",
+        "MATURITY",
+        "CHECKS",
+        "SANDBOX",
+        "CICD",
+        "BETA",
+        "PROD",
+    ];
     let colour = colour_enabled();
     let cells: Vec<Vec<(String, Option<&Standing>)>> = board
         .iter()

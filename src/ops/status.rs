@@ -8,10 +8,10 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::integ::{IntegClass, PastRun};
 use super::format::age as ago;
+use super::integ::{IntegClass, PastRun};
 use super::pipeline::extension_map;
-use super::versions::{ExtensionVersions, versions};
+use super::versions::{ExtensionVersions, RegionListing, Subject, assemble, versions};
 use crate::cloud::context::{Overrides, StageContext};
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, Connections, PipelineState, StatusCategory};
 use crate::config::{Maturity, Stage};
@@ -149,7 +149,10 @@ pub struct BoardInputs {
 pub enum BoardPart {
     Sandbox(Result<BTreeMap<String, String>, Standing>),
     Cicd(Result<BTreeMap<String, String>, Standing>),
-    Prod(Result<Vec<ExtensionVersions>, Standing>),
+    /// Where the prod account publishes and its publisher id ([`versions::publishing`]).
+    ProdPlan(Result<(Vec<String>, Option<String>), Standing>),
+    /// The public versions of a few publishing regions ([`versions::public_in`]).
+    ProdSlice(Vec<(String, RegionListing)>),
     /// The local histories of contract-test and integration runs.
     Histories {
         tests: Vec<TestRun>,
@@ -163,12 +166,100 @@ impl BoardInputs {
         match part {
             BoardPart::Sandbox(read) => self.sandbox = Some(read),
             BoardPart::Cicd(read) => self.cicd = Some(read),
-            BoardPart::Prod(read) => self.prod = Some(read),
+            // The prod parts are gathered by [`ProdSlices`] first.
+            BoardPart::ProdPlan(_) | BoardPart::ProdSlice(_) => {}
             BoardPart::Histories { tests, integ } => {
                 self.tests = tests;
                 self.integ = integ;
             }
         }
+    }
+}
+
+/// Calls a minute the board's prod column may make, in its slices of regions.
+pub const PROD_CALLS_A_MINUTE: usize = 4;
+
+/// The board's prod column, read a few regions a minute so that it stays within its budget:
+/// where the account publishes (read once an hour), each region's public versions as last
+/// read, and whose turn is next.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ProdSlices {
+    pub regions: Vec<String>,
+    pub publisher: Option<String>,
+    pub listings: BTreeMap<String, RegionListing>,
+    next: usize,
+}
+
+impl ProdSlices {
+    /// The regions to read next, round robin: as many as [`PROD_CALLS_A_MINUTE`] listings
+    /// allow, at `kinds` listings a region (one per kind of extension).
+    pub fn next_slice(&mut self, kinds: usize) -> Vec<String> {
+        let count = self.regions.len();
+        if count == 0 || self.publisher.is_none() {
+            return Vec::new();
+        }
+        let take = (PROD_CALLS_A_MINUTE / kinds.max(1)).clamp(1, count);
+        let slice = (0..take)
+            .map(|i| self.regions[(self.next + i) % count].clone())
+            .collect();
+        self.next = (self.next + take) % count;
+        slice
+    }
+
+    /// Takes in a prod part; the column it makes (`None` when it stays as it is): every
+    /// extension of `subjects` over the publishing regions once each was read, "reading
+    /// n/N regions" before that.
+    pub fn take(
+        &mut self,
+        part: BoardPart,
+        subjects: &[Subject],
+    ) -> Option<Result<Vec<ExtensionVersions>, Standing>> {
+        match part {
+            BoardPart::ProdPlan(Err(unread)) => Some(Err(unread)),
+            BoardPart::ProdPlan(Ok((regions, publisher))) => {
+                self.listings.retain(|region, _| regions.contains(region));
+                self.next %= regions.len().max(1);
+                self.regions = regions;
+                self.publisher = publisher;
+                match self.publisher {
+                    None => Some(Err(Standing::new(State::Missing, "not a publisher"))),
+                    Some(_) => self.column(subjects),
+                }
+            }
+            BoardPart::ProdSlice(listings) => {
+                self.listings.extend(listings);
+                self.column(subjects)
+            }
+            _ => None,
+        }
+    }
+
+    fn column(&self, subjects: &[Subject]) -> Option<Result<Vec<ExtensionVersions>, Standing>> {
+        let read = self
+            .regions
+            .iter()
+            .filter(|r| self.listings.contains_key(*r))
+            .count();
+        if read < self.regions.len() {
+            let detail = format!("reading {read}/{}", self.regions.len());
+            return Some(Err(Standing::new(State::NotRead, detail)));
+        }
+        Some(Ok(assemble(
+            subjects,
+            &self.regions,
+            |region, extension| {
+                let listing = &self.listings[&self.regions[region]];
+                listing
+                    .as_ref()
+                    .map(|found| {
+                        (
+                            found.get(subjects[extension].type_name).cloned().flatten(),
+                            None,
+                        )
+                    })
+                    .map_err(Clone::clone)
+            },
+        )))
     }
 }
 
@@ -188,7 +279,12 @@ pub struct TestRun {
 }
 
 impl TestRun {
-    pub fn new(extension: &str, summary: &Summary, exit_code: Option<i32>, started_ms: i64) -> Self {
+    pub fn new(
+        extension: &str,
+        summary: &Summary,
+        exit_code: Option<i32>,
+        started_ms: i64,
+    ) -> Self {
         TestRun {
             extension: extension.to_string(),
             passed: summary.passed,
@@ -251,7 +347,10 @@ pub async fn read_setup_stacks(cloud: &dyn Cloud) -> Result<BTreeMap<String, Str
 
 /// Each extension folder's build action status in `state` (build action name -> folder in
 /// `actions`).
-pub fn build_statuses(state: &PipelineState, actions: &[(String, String)]) -> BTreeMap<String, String> {
+pub fn build_statuses(
+    state: &PipelineState,
+    actions: &[(String, String)],
+) -> BTreeMap<String, String> {
     state
         .stages
         .iter()
@@ -361,14 +460,23 @@ pub async fn read_board(
 }
 
 /// The board, a row per extension of `rows` (with its setup stack's name), at `now_ms`.
-pub fn board(rows: &[(ExtensionRow, String)], inputs: &BoardInputs, now_ms: i64) -> Vec<ExtensionStatus> {
+pub fn board(
+    rows: &[(ExtensionRow, String)],
+    inputs: &BoardInputs,
+    now_ms: i64,
+) -> Vec<ExtensionStatus> {
     rows.iter()
         .map(|(row, setup_stack)| status_of(row, setup_stack, inputs, now_ms))
         .collect()
 }
 
 /// One row of the board: `row`'s extension, whose setup stack is `setup_stack`.
-pub fn status_of(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_ms: i64) -> ExtensionStatus {
+pub fn status_of(
+    row: &ExtensionRow,
+    setup_stack: &str,
+    inputs: &BoardInputs,
+    now_ms: i64,
+) -> ExtensionStatus {
     ExtensionStatus {
         extension: row.folder.clone(),
         type_name: row.type_name.clone().unwrap_or_default(),
@@ -389,7 +497,12 @@ pub fn checks(row: &ExtensionRow) -> Standing {
     }
 }
 
-pub fn sandbox(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_ms: i64) -> Standing {
+pub fn sandbox(
+    row: &ExtensionRow,
+    setup_stack: &str,
+    inputs: &BoardInputs,
+    now_ms: i64,
+) -> Standing {
     if row.kind == crate::workspace::ArtifactType::Module {
         return Standing::new(State::NotApplicable, "module: no cfn test");
     }
@@ -397,11 +510,17 @@ pub fn sandbox(row: &ExtensionRow, setup_stack: &str, inputs: &BoardInputs, now_
     if let Some(run) = last {
         let when = ago(now_ms, run.started_ms);
         return match run.exit_code {
-            _ if run.passed_all() => Standing::new(State::Ready, format!("{} passed {when}", run.passed)),
+            _ if run.passed_all() => {
+                Standing::new(State::Ready, format!("{} passed {when}", run.passed))
+            }
             None => Standing::new(State::Warning, format!("cancelled {when}")),
             Some(_) if run.failed + run.errors > 0 => Standing::new(
                 State::Failed,
-                format!("{} of {} failed {when}", run.failed + run.errors, run.passed + run.failed + run.errors),
+                format!(
+                    "{} of {} failed {when}",
+                    run.failed + run.errors,
+                    run.passed + run.failed + run.errors
+                ),
             ),
             Some(code) => Standing::new(State::Failed, format!("cfn test exited {code} {when}")),
         };
@@ -453,7 +572,9 @@ pub fn beta(row: &ExtensionRow, integ: &[PastRun], now_ms: i64) -> Standing {
         _ if run.allowed && run.class != IntegClass::Passed && row.maturity == Maturity::Alpha => {
             Standing::new(State::Allowed, format!("allowed (alpha){version}"))
         }
-        class if run.blocks => Standing::new(State::Failed, format!("{}{version}", class.describe())),
+        class if run.blocks => {
+            Standing::new(State::Failed, format!("{}{version}", class.describe()))
+        }
         class => Standing::new(State::Warning, format!("{}{version}", class.describe())),
     }
 }
@@ -469,7 +590,9 @@ pub fn prod(row: &ExtensionRow, versions: &StageRead<Vec<ExtensionVersions>>) ->
     };
     let (current, total) = found.coverage();
     match &found.newest {
-        None if row.maturity == Maturity::Alpha => Standing::new(State::NotApplicable, "alpha: none"),
+        None if row.maturity == Maturity::Alpha => {
+            Standing::new(State::NotApplicable, "alpha: none")
+        }
         None => Standing::new(State::Missing, "unpublished"),
         Some(_) if current == total => Standing::new(State::Ready, found.summary()),
         Some(_) => Standing::new(State::Warning, found.summary()),
@@ -496,10 +619,18 @@ pub fn gate(board: &[ExtensionStatus], stage: Stage, unverified: &[&str]) -> Vec
         let folder = &status.extension;
         let mut needs = vec![
             ("checks", &status.checks, format!("regship check {folder}")),
-            ("cicd", &status.cicd, "regship pipeline status --stage cicd".to_string()),
+            (
+                "cicd",
+                &status.cicd,
+                "regship pipeline status --stage cicd".to_string(),
+            ),
         ];
         if stage == Stage::Prod {
-            needs.push(("beta", &status.beta, format!("regship integ {folder} --stage beta")));
+            needs.push((
+                "beta",
+                &status.beta,
+                format!("regship integ {folder} --stage beta"),
+            ));
         }
         for (column, standing, command) in needs {
             let unread = matches!(
@@ -514,7 +645,9 @@ pub fn gate(board: &[ExtensionStatus], stage: Stage, unverified: &[&str]) -> Vec
                 ("cicd", State::NotApplicable) => {
                     "set accounts.cicd.pipeline in regship.yml".to_string()
                 }
-                ("cicd", State::NoCredentials) => "regship accounts (the cicd row says how)".to_string(),
+                ("cicd", State::NoCredentials) => {
+                    "regship accounts (the cicd row says how)".to_string()
+                }
                 _ => command,
             };
             blockers.push(Blocker {

@@ -91,9 +91,7 @@ async fn read_region(cloud: Result<Arc<dyn Cloud>, CloudError>, extensions: &[Ex
         Ok(publisher) => publisher.id,
         Err(error) => return unknown(error),
     };
-    let mut kinds: Vec<ArtifactType> = extensions.iter().map(|e| e.artifact_type()).collect();
-    kinds.sort_by_key(|kind| kind.to_string());
-    kinds.dedup();
+    let kinds = kinds_of(extensions);
     let mut public = BTreeMap::new();
     let mut private = BTreeMap::new();
     for kind in kinds {
@@ -120,6 +118,19 @@ async fn read_region(cloud: Result<Arc<dyn Cloud>, CloudError>, extensions: &[Ex
         .collect()
 }
 
+/// The publishing regions of `prod` (as `regship regions` decides).
+async fn publishing_regions(
+    cloud: &dyn Cloud,
+    prod: &ProdAccount,
+) -> Result<Vec<String>, CloudError> {
+    let facts = regions::facts(cloud).await?;
+    Ok(regions::decide(prod, &facts)
+        .into_iter()
+        .filter(|row| row.included)
+        .map(|row| row.region)
+        .collect())
+}
+
 /// Every extension of `extensions` in every publishing region of `prod`.
 pub async fn versions(
     connections: &Connections,
@@ -128,12 +139,7 @@ pub async fn versions(
     extensions: &[Extension],
 ) -> Result<Vec<ExtensionVersions>, CloudError> {
     let cloud = connections.get(home).await?;
-    let facts = regions::facts(cloud.as_ref()).await?;
-    let names: Vec<String> = regions::decide(prod, &facts)
-        .into_iter()
-        .filter(|row| row.included)
-        .map(|row| row.region)
-        .collect();
+    let names = publishing_regions(cloud.as_ref(), prod).await?;
     let shared: Arc<Vec<Extension>> = Arc::new(extensions.to_vec());
     let per_region = regions::in_each_region(connections, home, names.clone(), {
         let shared = shared.clone();
@@ -143,13 +149,106 @@ pub async fn versions(
         }
     })
     .await?;
-    Ok(extensions
+    let subjects: Vec<Subject> = extensions.iter().map(Subject::from).collect();
+    Ok(assemble(&subjects, &names, |region, extension| {
+        per_region[region][extension].clone()
+    }))
+}
+
+/// Where the prod account publishes, and as whom: the publishing regions and the publisher id
+/// (DescribePublisher in the home region; the id is the account's in every region). What the
+/// board reads before it reads the regions a few at a time.
+pub async fn publishing(
+    connections: &Connections,
+    home: &StageContext,
+    prod: &ProdAccount,
+) -> Result<(Vec<String>, Option<String>), CloudError> {
+    let cloud = connections.get(home).await?;
+    let names = publishing_regions(cloud.as_ref(), prod).await?;
+    let publisher = cloud.describe_publisher().await?.id;
+    Ok((names, publisher))
+}
+
+/// One region's public versions of the publisher's extensions: type name -> latest public
+/// version, or why the region could not be read.
+pub type RegionListing = Result<BTreeMap<String, Option<String>>, String>;
+
+/// The public versions in each of `regions`: one public ListTypes per region and kind.
+pub async fn public_in(
+    connections: &Connections,
+    home: &StageContext,
+    regions: Vec<String>,
+    publisher: &str,
+    kinds: &[ArtifactType],
+) -> Vec<(String, RegionListing)> {
+    let (publisher, kinds) = (publisher.to_string(), kinds.to_vec());
+    let names = regions.clone();
+    let listings = regions::in_each_region(connections, home, regions, move |_, cloud| {
+        let (publisher, kinds) = (publisher.clone(), kinds.clone());
+        async move {
+            let cloud = cloud.map_err(|e| e.with_hint())?;
+            let mut found = BTreeMap::new();
+            for kind in kinds {
+                let listed = cloud
+                    .list_types(kind, Some(&publisher))
+                    .await
+                    .map_err(|e| e.with_hint())?;
+                found.extend(listed.into_iter().map(|t| (t.type_name, t.version)));
+            }
+            Ok(found)
+        }
+    })
+    .await;
+    match listings {
+        Ok(listings) => names.into_iter().zip(listings).collect(),
+        Err(error) => names
+            .into_iter()
+            .map(|name| (name, Err(error.with_hint())))
+            .collect(),
+    }
+}
+
+/// The kinds of `extensions`, each once (a listing is per kind).
+pub fn kinds_of(extensions: &[Extension]) -> Vec<ArtifactType> {
+    let mut kinds: Vec<ArtifactType> = extensions.iter().map(|e| e.artifact_type()).collect();
+    kinds.sort_by_key(|kind| kind.to_string());
+    kinds.dedup();
+    kinds
+}
+
+/// An extension as the versions name it.
+#[derive(Debug, Clone, Copy)]
+pub struct Subject<'a> {
+    pub folder: &'a str,
+    pub type_name: &'a str,
+    pub maturity: Maturity,
+}
+
+impl<'a> From<&'a Extension> for Subject<'a> {
+    fn from(extension: &'a Extension) -> Subject<'a> {
+        Subject {
+            folder: &extension.folder,
+            type_name: extension.type_name().unwrap_or_default(),
+            maturity: extension.maturity,
+        }
+    }
+}
+
+/// Each extension's standing in each of `names`: `found(region, extension)` is what the
+/// region holds of it (public version, private default), or why it is unknown.
+pub fn assemble(
+    extensions: &[Subject],
+    names: &[String],
+    found: impl Fn(usize, usize) -> Result<(Option<String>, Option<String>), String>,
+) -> Vec<ExtensionVersions> {
+    extensions
         .iter()
         .enumerate()
         .map(|(index, extension)| {
-            let found: Vec<(&String, &Result<_, String>)> = names
+            let found: Vec<(&String, Result<_, String>)> = names
                 .iter()
-                .zip(per_region.iter().map(|region| &region[index]))
+                .enumerate()
+                .map(|(region, name)| (name, found(region, index)))
                 .collect();
             let newest = found
                 .iter()
@@ -160,13 +259,13 @@ pub async fn versions(
                 .map(|(region, f)| match f {
                     Ok((public, private_default)) => RegionVersion {
                         region: region.clone(),
-                        standing: match public {
+                        standing: match &public {
                             None => Standing::Missing,
                             Some(v) if Some(v) == newest.as_ref() => Standing::Current,
                             Some(_) => Standing::Lagging,
                         },
-                        public: public.clone(),
-                        private_default: private_default.clone(),
+                        public,
+                        private_default,
                         detail: None,
                     },
                     Err(message) => RegionVersion {
@@ -174,17 +273,17 @@ pub async fn versions(
                         public: None,
                         private_default: None,
                         standing: Standing::Unknown,
-                        detail: Some(message.clone()),
+                        detail: Some(message),
                     },
                 })
                 .collect();
             ExtensionVersions {
-                extension: extension.folder.clone(),
-                type_name: extension.type_name().unwrap_or_default().to_string(),
+                extension: extension.folder.to_string(),
+                type_name: extension.type_name.to_string(),
                 maturity: extension.maturity,
                 newest,
                 regions,
             }
         })
-        .collect())
+        .collect()
 }

@@ -43,7 +43,7 @@ impl Headless {
         let clock = Clock::starting_at(origin_ms, 1.0);
         let mut state = AppState::new("regship", Stage::Sandbox);
         state.demo = true;
-            let session = Session {
+        let session = Session {
             config,
             root: root.to_path_buf(),
             aws: AwsArgs::default(),

@@ -495,7 +495,7 @@ impl Runner {
                 });
             }
             Command::ReadBoard { stages } => {
-                use crate::ops::status::{BoardPart, read_cicd, read_lines, read_prod, read_sandbox};
+                use crate::ops::status::{BoardPart, read_cicd, read_lines, read_sandbox};
                 let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
                 let histories = actions.clone();
                 tokio::spawn(async move {
@@ -511,25 +511,52 @@ impl Runner {
                     tokio::spawn(async move {
                         let (connections, context) = (&handle.connections, &handle.context);
                         let part = match stage {
-                            Stage::Sandbox => BoardPart::Sandbox(read_sandbox(connections, context).await),
+                            Stage::Sandbox => {
+                                BoardPart::Sandbox(read_sandbox(connections, context).await)
+                            }
                             Stage::Cicd => {
                                 BoardPart::Cicd(read_cicd(connections, context, &workspace).await)
                             }
-                            Stage::Prod => {
-                                BoardPart::Prod(read_prod(connections, context, &workspace).await)
-                            }
+                            Stage::Prod => BoardPart::ProdPlan(
+                                crate::ops::versions::publishing(
+                                    connections,
+                                    context,
+                                    &workspace.config.accounts.prod,
+                                )
+                                .await
+                                .map_err(|error| crate::ops::status::Standing::unread(&error)),
+                            ),
                             Stage::Beta => return,
                         };
                         let _ = actions.send(TaskResult::BoardRead(part));
                     });
                 }
             }
+            Command::ReadProdSlice { regions, publisher } => {
+                let (handle, workspace) = (self.cloud_of(Stage::Prod), self.current_workspace());
+                tokio::spawn(async move {
+                    let kinds = crate::ops::versions::kinds_of(&workspace.extensions);
+                    let listings = crate::ops::versions::public_in(
+                        &handle.connections,
+                        &handle.context,
+                        regions,
+                        &publisher,
+                        &kinds,
+                    )
+                    .await;
+                    let part = crate::ops::status::BoardPart::ProdSlice(listings);
+                    let _ = actions.send(TaskResult::BoardRead(part));
+                });
+            }
             Command::RecordTestRun(run) => {
                 let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
                 tokio::spawn(async move {
                     use crate::ops::status::{BoardPart, append_line, read_lines};
                     if let Err(err) = append_line(&tests, &run) {
-                        tracing::warn!("the contract-test run could not be kept in {}: {err}", tests.display());
+                        tracing::warn!(
+                            "the contract-test run could not be kept in {}: {err}",
+                            tests.display()
+                        );
                     }
                     let part = BoardPart::Histories {
                         tests: read_lines(&tests),

@@ -11,8 +11,9 @@ pub const BUILD_LOG: Duration = Duration::from_secs(3);
 /// The readiness board (the resources view): the sandbox stacks and the CI/CD pipeline are
 /// read once a minute while it shows, one call each.
 pub const BOARD: Duration = Duration::from_secs(60);
-/// The board's prod column: public versions change only with a rollout, and a read costs a few
-/// calls per region, so every 20 minutes (about 4 calls a minute for 26 regions).
-pub const BOARD_PROD: Duration = Duration::from_secs(20 * 60);
+/// The board's prod column: where the account publishes (the publishing regions, the publisher
+/// id) is read once an hour; in the other minutes a few regions' public versions, within
+/// [`crate::ops::status::PROD_CALLS_A_MINUTE`].
+pub const BOARD_PROD_REGIONS: Duration = Duration::from_secs(60 * 60);
 /// A prod rollout (two calls, plus one per region that just failed), CLI and TUI alike.
 pub const ROLLOUT: Duration = Duration::from_secs(15);

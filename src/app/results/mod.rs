@@ -70,13 +70,30 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             Vec::new()
         }
         TaskResult::BoardRead(part) => {
-            if let crate::ops::status::BoardPart::Prod(Ok(found)) = &part {
-                state.versions = Loadable::Loaded {
-                    value: found.clone(),
-                    at_ms: state.now_ms,
-                };
+            use crate::ops::status::{BoardPart, State};
+            if !matches!(part, BoardPart::ProdPlan(_) | BoardPart::ProdSlice(_)) {
+                state.board.apply(part);
+                return Vec::new();
             }
-            state.board.apply(part);
+            let subjects: Vec<crate::ops::versions::Subject> = state
+                .extensions
+                .value()
+                .into_iter()
+                .flatten()
+                .map(|e| crate::ops::versions::Subject {
+                    folder: &e.row.folder,
+                    type_name: e.row.type_name.as_deref().unwrap_or_default(),
+                    maturity: e.row.maturity,
+                })
+                .collect();
+            match state.prod_slices.take(part, &subjects) {
+                // A whole column stays on screen while a new pass reads.
+                Some(Err(reading))
+                    if reading.state == State::NotRead
+                        && matches!(state.board.prod, Some(Ok(_))) => {}
+                Some(column) => state.board.prod = Some(column),
+                None => {}
+            }
             Vec::new()
         }
         TaskResult::IntegProgress {

@@ -235,10 +235,7 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
     );
     assert_eq!(
         commands,
-        [
-            Command::LoadBeta,
-            Command::ReadBoard { stages: Vec::new() }
-        ],
+        [Command::LoadBeta, Command::ReadBoard { stages: Vec::new() }],
         "the rows are read again, and the board's histories (no call)"
     );
     assert!(state.beta_live.is_empty());

@@ -245,7 +245,12 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
         )]))],
     );
     let every = vec![Stage::Sandbox, Stage::Cicd, Stage::Prod];
-    assert_eq!(commands, [Command::ReadBoard { stages: every.clone() }]);
+    assert_eq!(
+        commands,
+        [Command::ReadBoard {
+            stages: every.clone()
+        }]
+    );
     keys(
         &mut state,
         [
@@ -255,17 +260,20 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
                 stage: Stage::Cicd,
                 result: Ok(pipeline_view("Failed")),
             }),
-            Action::from(TaskResult::BoardRead(BoardPart::Sandbox(Err(Standing::new(
-                State::NoCredentials,
-                "no credentials",
-            ))))),
+            Action::from(TaskResult::BoardRead(BoardPart::Sandbox(Err(
+                Standing::new(State::NoCredentials, "no credentials"),
+            )))),
         ],
     );
     let row = &state.extensions.value().unwrap()[0];
     let status = crate::ops::status::status_of(&row.row, &row.setup_stack, &state.board, 1_000);
     assert_eq!(status.cicd.text(), "✗ Failed");
     assert_eq!(status.sandbox.text(), "⊘ no credentials");
-    assert_eq!(status.checks.text(), "✓ clean", "one stage's failure stays in its column");
+    assert_eq!(
+        status.checks.text(),
+        "✓ clean",
+        "one stage's failure stays in its column"
+    );
     assert!(
         state.pipeline.value().is_none(),
         "the sandbox stage's pipeline view is not the cicd pipeline"
@@ -286,10 +294,71 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
         "nothing while another view shows"
     );
     keys(&mut state, [Input::Show(ViewKind::Resources)]);
+
+    // Prod: where the account publishes, then a few regions a minute (a resource is one
+    // listing a region: four regions), round robin; the column once every region was read.
+    let regions: Vec<String> = (1..=6).map(|n| format!("r-{n}")).collect();
+    keys(
+        &mut state,
+        [TaskResult::BoardRead(BoardPart::ProdPlan(Ok((
+            regions.clone(),
+            Some("pub-1".into()),
+        ))))],
+    );
+    let slice = |from: usize, to: usize| Command::ReadProdSlice {
+        regions: regions[from..to].to_vec(),
+        publisher: "pub-1".into(),
+    };
     assert_eq!(
-        keys(&mut state, [Action::Tick(1_300_000)]),
+        keys(&mut state, [Action::Tick(300_000)]),
+        [
+            Command::ReadBoard {
+                stages: vec![Stage::Sandbox, Stage::Cicd]
+            },
+            slice(0, 4)
+        ]
+    );
+    let listing = |region: &str| {
+        (
+            region.to_string(),
+            Ok([(
+                "AwsCommunity::S3::DeleteBucketContents".to_string(),
+                Some("1.0.3".to_string()),
+            )]
+            .into()),
+        )
+    };
+    keys(
+        &mut state,
+        [TaskResult::BoardRead(BoardPart::ProdSlice(
+            regions[0..4].iter().map(|r| listing(r)).collect(),
+        ))],
+    );
+    let prod = |state: &AppState| {
+        let row = &state.extensions.value().unwrap()[0];
+        crate::ops::status::status_of(&row.row, &row.setup_stack, &state.board, 0).prod
+    };
+    assert_eq!(prod(&state).text(), "… reading 4/6");
+    let commands = keys(&mut state, [Action::Tick(361_000)]);
+    assert_eq!(
+        commands[1],
+        Command::ReadProdSlice {
+            regions: vec!["r-5".into(), "r-6".into(), "r-1".into(), "r-2".into()],
+            publisher: "pub-1".into(),
+        },
+        "round robin"
+    );
+    keys(
+        &mut state,
+        [TaskResult::BoardRead(BoardPart::ProdSlice(
+            ["r-5", "r-6"].iter().map(|r| listing(r)).collect(),
+        ))],
+    );
+    assert_eq!(prod(&state).text(), "✓ 6/6 on 1.0.3");
+    assert_eq!(
+        keys(&mut state, [Action::Tick(3_700_000)]),
         [Command::ReadBoard { stages: every }],
-        "prod again after 20 minutes"
+        "where prod publishes is read again after an hour"
     );
 }
 

@@ -55,7 +55,12 @@ fn integ_run(folder: &str, class: IntegClass, allowed: bool, blocks: bool) -> Pa
     }
 }
 
-fn versions(folder: &str, maturity: Maturity, newest: Option<&str>, current: usize) -> ExtensionVersions {
+fn versions(
+    folder: &str,
+    maturity: Maturity,
+    newest: Option<&str>,
+    current: usize,
+) -> ExtensionVersions {
     ExtensionVersions {
         extension: folder.into(),
         type_name: String::new(),
@@ -122,7 +127,14 @@ fn every_state_of_every_column() {
     };
     assert_eq!(
         cells(|s| &s.checks),
-        ["✓ clean", "! 2 warn", "✗ 1 err 0 warn", "✓ clean", "✓ clean", "✓ clean"]
+        [
+            "✓ clean",
+            "! 2 warn",
+            "✗ 1 err 0 warn",
+            "✓ clean",
+            "✓ clean",
+            "✓ clean"
+        ]
     );
     assert_eq!(
         cells(|s| &s.sandbox),
@@ -174,7 +186,11 @@ fn every_state_of_every_column() {
 #[test]
 fn a_stage_that_cannot_be_read_says_why_in_its_column_only() {
     let rows = [row("resources/A", Maturity::Prod, 0, 0)];
-    let no_credentials = CloudError::new(CloudErrorKind::NoCredentials, "no credentials", "aws sso login");
+    let no_credentials = CloudError::new(
+        CloudErrorKind::NoCredentials,
+        "no credentials",
+        "aws sso login",
+    );
     let throttled = CloudError::new(CloudErrorKind::Throttled, "Rate exceeded", "wait");
     let inputs = BoardInputs {
         sandbox: Some(Err(Standing::unread(&no_credentials))),
@@ -202,7 +218,12 @@ fn the_gate_lists_each_prod_extensions_blockers_and_never_an_alpha_one() {
             ("resources/Broken".to_string(), "Failed".to_string()),
             ("resources/Alpha".to_string(), "Failed".to_string()),
         ]))),
-        integ: vec![integ_run("resources/Ready", IntegClass::Passed, false, false)],
+        integ: vec![integ_run(
+            "resources/Ready",
+            IntegClass::Passed,
+            false,
+            false,
+        )],
         ..BoardInputs::default()
     };
     let board = board(&rows, &inputs, NOW);
@@ -214,15 +235,26 @@ fn the_gate_lists_each_prod_extensions_blockers_and_never_an_alpha_one() {
     assert_eq!(
         listed,
         [
-            ("resources/Broken", "checks: 2 err 0 warn", "regship check resources/Broken"),
-            ("resources/Broken", "cicd: Failed", "regship pipeline status --stage cicd"),
+            (
+                "resources/Broken",
+                "checks: 2 err 0 warn",
+                "regship check resources/Broken"
+            ),
+            (
+                "resources/Broken",
+                "cicd: Failed",
+                "regship pipeline status --stage cicd"
+            ),
         ],
         "a warning does not block; the alpha extension never does"
     );
     let prod = gate(&board, Stage::Prod, &[]);
     assert_eq!(prod.len(), 3, "{prod:?}");
     assert_eq!(prod[2].reason, "beta: no integ run");
-    assert_eq!(prod[2].command, "regship integ resources/Broken --stage beta");
+    assert_eq!(
+        prod[2].command,
+        "regship integ resources/Broken --stage beta"
+    );
 
     // A CI/CD stage this machine cannot read blocks, unless the caller says it cannot verify it.
     let unread = BoardInputs {

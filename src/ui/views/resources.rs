@@ -47,10 +47,7 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         frame.render_widget(Paragraph::new(text).style(theme.muted()).block(block), area);
         return;
     }
-    let columns = fold(
-        COLUMNS.iter().collect(),
-        area.width.saturating_sub(2),
-    );
+    let columns = fold(COLUMNS.iter().collect(), area.width.saturating_sub(2));
     let rows: Vec<Row> = visible
         .iter()
         .map(|extension| Row::new(columns.iter().map(|c| (c.cell)(extension, state, theme))))
@@ -166,7 +163,10 @@ const COLUMNS: [Column; 12] = [
         width: Width::Fixed(24),
         rank: 4,
         cell: |e, state, theme| {
-            standing_cell(status::beta(&e.row, &state.board.integ, state.now_ms), theme)
+            standing_cell(
+                status::beta(&e.row, &state.board.integ, state.now_ms),
+                theme,
+            )
         },
     },
     Column {
@@ -250,7 +250,11 @@ fn release_lines(extension: &ExtensionView, state: &AppState, theme: &Theme) -> 
             Span::styled(format!("  {column:<8}"), theme.muted()),
             Span::styled(standing.text(), theme.status(standing.state.category())),
             Span::styled(
-                if step.is_empty() { step } else { format!("  ({step})") },
+                if step.is_empty() {
+                    step
+                } else {
+                    format!("  ({step})")
+                },
                 theme.muted(),
             ),
         ]));
