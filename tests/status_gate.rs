@@ -52,6 +52,16 @@ fn workspace() -> tempfile::TempDir {
     dir
 }
 
+/// The command ended with `code` (its output shown when not).
+fn assert_exit(output: &std::process::Output, code: i32) {
+    assert_eq!(
+        output.status.code(),
+        Some(code),
+        "{}",
+        support::output_text(output)
+    );
+}
+
 fn json(output: &std::process::Output) -> Value {
     serde_json::from_slice(&output.stdout).unwrap_or_else(|err| {
         panic!("{err}: {}", support::output_text(output));
@@ -118,12 +128,7 @@ fn the_board_and_its_gates_through_the_binary() {
 
     // The beta gate: the CI/CD build cannot be verified here, so it blocks...
     let output = moto.regship(root, &["status", "--gate", "beta"], "");
-    assert_eq!(
-        output.status.code(),
-        Some(1),
-        "{}",
-        support::output_text(&output)
-    );
+    assert_exit(&output, 1);
     let text = support::output_text(&output);
     assert!(text.contains("cicd: no pipeline set"), "{text}");
     assert!(text.contains("set accounts.cicd.pipeline"), "{text}");
@@ -134,12 +139,7 @@ fn the_board_and_its_gates_through_the_binary() {
         &["status", "--gate", "beta", "--unverified", "cicd", "--json"],
         "",
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::output_text(&output)
-    );
+    assert_exit(&output, 0);
     let report = json(&output);
     assert_eq!(report["ready"], true);
     assert_eq!(report["unverified"][0], "cicd");
@@ -167,12 +167,7 @@ fn the_board_and_its_gates_through_the_binary() {
         ),
     );
     let output = moto.regship(root, &prod_gate, "");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::output_text(&output)
-    );
+    assert_exit(&output, 0);
 
     // A check error in the prod extension blocks both gates; the same in the alpha module none.
     let broken = |folder: &str| root.join(folder).join("inputs/inputs_1_create.json");
@@ -183,12 +178,7 @@ fn the_board_and_its_gates_through_the_binary() {
         &["status", "--gate", "beta", "--unverified", "cicd"],
         "",
     );
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::output_text(&output)
-    );
+    assert_exit(&output, 0);
     std::fs::write(broken(RESOURCE), "{ not json").unwrap();
     let output = moto.regship(
         root,

@@ -947,6 +947,26 @@ fn resources_with_prod_coverage() {
         app::update(&mut view, TaskResult::BoardRead(part));
     }
     snapshot("resources_board", &view);
+    // Stages that cannot be read say so in their own column: no credentials for the sandbox,
+    // the pipeline unreadable, prod still reading its regions.
+    let mut unread = state();
+    for part in [
+        BoardPart::Sandbox(Err(regship::ops::status::Standing::new(
+            regship::ops::status::State::NoCredentials,
+            "no credentials",
+        ))),
+        BoardPart::Cicd(Err(regship::ops::status::Standing::new(
+            regship::ops::status::State::Unknown,
+            "Rate exceeded",
+        ))),
+        BoardPart::ProdPlan(Ok((
+            vec!["us-east-1".into(), "eu-west-1".into()],
+            Some("p".into()),
+        ))),
+    ] {
+        app::update(&mut unread, TaskResult::BoardRead(part));
+    }
+    insta::assert_snapshot!("resources_board_unread_160x48", render(&unread, 160, 48));
     insta::assert_snapshot!("resources_board_60x15", render(&view, 60, 15));
     let mut detail = view.clone();
     app::update(&mut detail, Input::Open);

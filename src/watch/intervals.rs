@@ -13,7 +13,7 @@ pub const BUILD_LOG: Duration = Duration::from_secs(3);
 pub const BOARD: Duration = Duration::from_secs(60);
 /// The board's prod column: where the account publishes (the publishing regions, the publisher
 /// id) is read once an hour; in the other minutes a few regions' public versions, within
-/// [`crate::ops::status::PROD_CALLS_A_MINUTE`].
+/// the prod column's budget of four calls a minute.
 pub const BOARD_PROD_REGIONS: Duration = Duration::from_secs(60 * 60);
 /// A prod rollout (two calls, plus one per region that just failed), CLI and TUI alike.
 pub const ROLLOUT: Duration = Duration::from_secs(15);

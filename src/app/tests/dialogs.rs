@@ -139,13 +139,20 @@ fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
             }],
         );
     }
-    keys(
+    let commands = keys(
         &mut state,
         [TaskResult::JobEnded {
             id,
             status: JobStatus::Exited(1),
         }],
     );
+    // The run is kept for the board's sandbox column, with its extension and counts.
+    let [Command::RecordTestRun(run)] = commands.as_slice() else {
+        panic!("{commands:?}");
+    };
+    assert_eq!(run.extension, state.jobs[0].folder);
+    assert_eq!((run.passed, run.failed, run.exit_code), (1, 1, Some(1)));
+    assert!(!run.passed_all());
     let job = &state.jobs[0];
     assert_eq!((job.summary.passed, job.summary.failed), (1, 1));
     assert_eq!(job.status, JobStatus::Exited(1));
