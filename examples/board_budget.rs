@@ -2,8 +2,9 @@
 //! TUI's ticks (the reducer decides when each stage is read), every read made by the AWS
 //! adapter on aws-smithy-mocks clients that count the calls: the sandbox's setup stacks
 //! (DescribeStacks), the CI/CD pipeline (GetPipelineState), and prod over 26 regions (the home
-//! region's public parameters, partitions, ListRegions, caller identity and DescribePublisher
-//! once an hour; in the other minutes a public ListTypes in a few regions, round robin). Target: at most 5 API calls per
+//! region's offered regions, ListRegions and DescribePublisher once an hour; in the other
+//! minutes a public ListTypes in a few regions, round robin). The home region also answers
+//! the caller identity and the partition parameters, which the board does not need. Target: at most 5 API calls per
 //! stage per minute, in every minute and on average.
 //! `cargo run --release --example board_budget`.
 

@@ -438,11 +438,10 @@ others run; at most 2 calls a poll plus one per region that just failed.
 Fifty extensions and 26 prod regions; the resources view (the readiness board) shown for an
 hour of the TUI's ticks, the reducer deciding when each stage is read, every read made by the
 AWS adapter on mocked clients that count the calls. Sandbox: one DescribeStacks a minute; CI/CD:
-one GetPipelineState a minute; prod: where the account publishes (caller identity, the offered
-regions, their partitions in batches of ten, the opt-in status, the publisher id) once an hour,
-and in the other minutes one public ListTypes in each of four regions, round robin (every
-region read every seven minutes). Target: at most 5 calls per stage per minute. The hourly
-read of where prod publishes is the one minute over it (7 calls).
+one GetPipelineState a minute; prod: where the account publishes (the offered regions, the
+account's regions with their opt-in status, the publisher id: three calls) once an hour, and in
+the other minutes one public ListTypes in each of four regions, round robin (every region read
+every seven minutes). Target: at most 5 calls per stage per minute.
 
 ```
 {examples['board_budget']}

@@ -312,9 +312,14 @@ async fn versions_show_current_lagging_and_missing_regions() {
     let extension = workspace.find_extension(TYPE_NAME).unwrap().clone();
     let connections = three_regions("1.0.3");
     let (config, context) = prod();
-    let found = versions(&connections, &context, &config.accounts.prod, &[extension])
-        .await
-        .unwrap();
+    let found = versions(
+        &connections,
+        &context,
+        &config.accounts.prod,
+        std::slice::from_ref(&extension),
+    )
+    .await
+    .unwrap();
     assert_eq!(found.len(), 1);
     let only = &found[0];
     assert_eq!(only.newest.as_deref(), Some("1.0.3"));
@@ -336,6 +341,46 @@ async fn versions_show_current_lagging_and_missing_regions() {
         only.regions[1].private_default.as_deref(),
         Some("00000007"),
         "the private default beside the public version"
+    );
+
+    // The board's way to the same column, within its budget: where prod publishes in three
+    // calls (the partition from ListRegions, not from the caller and each region's parameter),
+    // then the regions' public listings a slice at a time.
+    use regship::ops::status::{BoardPart, ProdSlices};
+    use regship::ops::versions::{Subject, kinds_of, public_in, publishing};
+    let (regions, publisher) = publishing(&connections, &context, &config.accounts.prod)
+        .await
+        .unwrap();
+    assert_eq!(regions, ["ap-south-2", "eu-west-1", "us-east-1"]);
+    assert_eq!(publisher.as_deref(), Some("pub123"));
+    let subjects = [Subject::from(&extension)];
+    let mut slices = ProdSlices::default();
+    let plan = BoardPart::ProdPlan(Ok((regions, publisher.clone())));
+    assert!(
+        slices.take(plan, &subjects).unwrap().is_err(),
+        "nothing read yet"
+    );
+    let slice = slices.next_slice(1);
+    assert_eq!(slice.len(), 3, "four listings a minute cover three regions");
+    let kinds = kinds_of(std::slice::from_ref(&extension));
+    let listings = public_in(&connections, &context, slice, &publisher.unwrap(), &kinds).await;
+    let board = slices
+        .take(BoardPart::ProdSlice(listings), &subjects)
+        .unwrap()
+        .unwrap();
+    let standings: Vec<(&str, Standing)> = board[0]
+        .regions
+        .iter()
+        .map(|r| (r.region.as_str(), r.standing))
+        .collect();
+    assert_eq!(
+        standings,
+        [
+            ("ap-south-2", Standing::Missing),
+            ("eu-west-1", Standing::Current),
+            ("us-east-1", Standing::Lagging),
+        ],
+        "the same standings as the prod view's read"
     );
 }
 

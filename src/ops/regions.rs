@@ -97,6 +97,42 @@ pub async fn facts(cloud: &dyn Cloud) -> Result<RegionFacts, CloudError> {
     })
 }
 
+/// The facts the publishing regions need, in two calls where [`facts`] makes four or more: a
+/// region is in the account's partition when the account's ListRegions lists it (it lists every
+/// region of that partition, enabled or not), so neither the caller's ARN nor each region's
+/// partition parameter is read. For the readiness board, which needs the regions and not the
+/// reasons (`regship regions` gives those, from [`facts`]).
+pub async fn publishing_facts(cloud: &dyn Cloud) -> Result<RegionFacts, CloudError> {
+    const OURS: &str = "the account's";
+    let offered = cloud.service_regions("cloudformation").await?;
+    let opt_in = cloud.region_opt_in().await?;
+    let partitions = offered
+        .iter()
+        .map(|region| {
+            let ours = opt_in.iter().any(|(name, _)| name == region);
+            (
+                region.clone(),
+                if ours { OURS } else { "another" }.to_string(),
+            )
+        })
+        .collect();
+    Ok(RegionFacts {
+        partition: OURS.to_string(),
+        offered,
+        partitions,
+        opt_in,
+    })
+}
+
+/// The regions `decide` includes.
+pub fn included(prod: &ProdAccount, facts: &RegionFacts) -> Vec<String> {
+    decide(prod, facts)
+        .into_iter()
+        .filter(|row| row.included)
+        .map(|row| row.region)
+        .collect()
+}
+
 /// Every region offered, and every region the configuration names, in or out with a reason;
 /// sorted by name.
 pub fn decide(prod: &ProdAccount, facts: &RegionFacts) -> Vec<RegionRow> {

@@ -123,12 +123,7 @@ async fn publishing_regions(
     cloud: &dyn Cloud,
     prod: &ProdAccount,
 ) -> Result<Vec<String>, CloudError> {
-    let facts = regions::facts(cloud).await?;
-    Ok(regions::decide(prod, &facts)
-        .into_iter()
-        .filter(|row| row.included)
-        .map(|row| row.region)
-        .collect())
+    Ok(regions::included(prod, &regions::facts(cloud).await?))
 }
 
 /// Every extension of `extensions` in every publishing region of `prod`.
@@ -156,15 +151,16 @@ pub async fn versions(
 }
 
 /// Where the prod account publishes, and as whom: the publishing regions and the publisher id
-/// (DescribePublisher in the home region; the id is the account's in every region). What the
-/// board reads before it reads the regions a few at a time.
+/// (DescribePublisher in the home region; the id is the account's in every region), in three
+/// calls. What the board reads before it reads the regions a few at a time.
 pub async fn publishing(
     connections: &Connections,
     home: &StageContext,
     prod: &ProdAccount,
 ) -> Result<(Vec<String>, Option<String>), CloudError> {
     let cloud = connections.get(home).await?;
-    let names = publishing_regions(cloud.as_ref(), prod).await?;
+    let facts = regions::publishing_facts(cloud.as_ref()).await?;
+    let names = regions::included(prod, &facts);
     let publisher = cloud.describe_publisher().await?.id;
     Ok((names, publisher))
 }
