@@ -141,17 +141,14 @@ async fn prod_gate(
     aws: &AwsArgs,
     skip: bool,
 ) -> Result<(), UsageError> {
-    use crate::ops::status::{gate, read_board, status_of};
+    use crate::ops::status::{board, board_rows, gate, read_board};
     let inputs = read_board(connections, workspace, &aws.overrides(), &[Stage::Cicd]).await;
-    let Some(row) = crate::ops::rows::rows(workspace)
+    let rows: Vec<_> = board_rows(workspace)
         .into_iter()
-        .find(|row| row.folder == extension.folder)
-    else {
-        return Ok(());
-    };
+        .filter(|(row, _)| row.folder == extension.folder)
+        .collect();
     let now = crate::cloud::clock::Clock::real().now_ms();
-    let status = status_of(&row, &extension.setup_stack_name(), &inputs, now);
-    let blockers = gate(&[status], Stage::Prod, &[]);
+    let blockers = gate(&board(&rows, &inputs, now), Stage::Prod, &[]);
     if blockers.is_empty() {
         return Ok(());
     }

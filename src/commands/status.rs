@@ -13,9 +13,8 @@ use crate::cli::AwsArgs;
 use crate::cloud::Connections;
 use crate::cloud::clock::Clock;
 use crate::config::Stage;
-use crate::ops::rows::rows;
 use crate::ops::status::{
-    Blocker, ExtensionStatus, READ_STAGES, Standing, board, gate as gate_of, read_board,
+    Blocker, ExtensionStatus, READ_STAGES, Standing, board, board_rows, gate as gate_of, read_board,
 };
 
 /// What `--gate --json` prints.
@@ -56,11 +55,9 @@ pub fn run(
     for name in names {
         folders.push(super::setup::extension(&workspace, name)?.folder.clone());
     }
-    let rows: Vec<_> = rows(&workspace)
+    let rows: Vec<_> = board_rows(&workspace)
         .into_iter()
-        .zip(&workspace.extensions)
         .filter(|(row, _)| folders.is_empty() || folders.contains(&row.folder))
-        .map(|(row, extension)| (row, extension.setup_stack_name()))
         .collect();
     // A gate reads only what it judges: the CI/CD pipeline (checks and beta are local).
     let stages: &[Stage] = if gate.is_some() {

@@ -134,12 +134,12 @@ pub type StageRead<T> = Option<Result<T, Standing>>;
 pub struct BoardInputs {
     /// The sandbox account's setup stacks: name -> status.
     pub sandbox: StageRead<BTreeMap<String, String>>,
-    /// The contract-test runs of this machine, oldest first.
-    pub tests: Vec<TestRun>,
+    /// The newest contract-test run of this machine, by extension folder.
+    pub tests: BTreeMap<String, TestRun>,
     /// Each extension folder's build action status in the CI/CD pipeline.
     pub cicd: StageRead<BTreeMap<String, String>>,
-    /// The integration runs of this machine, oldest first.
-    pub integ: Vec<PastRun>,
+    /// The newest integration run of this machine, by extension folder.
+    pub integ: BTreeMap<String, PastRun>,
     /// The published versions in the prod account's regions.
     pub prod: StageRead<Vec<ExtensionVersions>>,
 }
@@ -169,8 +169,8 @@ impl BoardInputs {
             // The prod parts are gathered by [`ProdSlices`] first.
             BoardPart::ProdPlan(_) | BoardPart::ProdSlice(_) => {}
             BoardPart::Histories { tests, integ } => {
-                self.tests = tests;
-                self.integ = integ;
+                self.tests = newest_each(tests, |run| &run.extension);
+                self.integ = newest_each(integ, |run| &run.extension);
             }
         }
     }
@@ -310,6 +310,25 @@ pub fn test_history_file() -> PathBuf {
         .unwrap_or_else(|| std::env::temp_dir().join("regship-test-history.jsonl"))
 }
 
+/// The newest of `runs` (oldest first, as a history holds them) for each extension: what the
+/// board shows, whatever the length of the history.
+pub fn newest_each<T>(
+    runs: impl IntoIterator<Item = T>,
+    extension: impl Fn(&T) -> &String,
+) -> BTreeMap<String, T> {
+    runs.into_iter()
+        .map(|run| (extension(&run).clone(), run))
+        .collect()
+}
+
+/// Both local histories (contract-test and integration runs), read from their files.
+pub fn read_histories(tests: &Path, integ: &Path) -> BoardPart {
+    BoardPart::Histories {
+        tests: read_lines(tests),
+        integ: read_lines(integ),
+    }
+}
+
 /// Appends `entry` to the JSON-lines file at `path` (created with its folder when absent).
 pub fn append_line(path: &Path, entry: &impl Serialize) -> std::io::Result<()> {
     use std::io::Write;
@@ -430,6 +449,7 @@ pub async fn read_board(
 ) -> BoardInputs {
     let context = |stage| StageContext::new(&workspace.config, stage, overrides);
     let wanted = |stage| stages.contains(&stage);
+    let histories = read_histories(&test_history_file(), &super::integ::history_file());
     let (sandbox, cicd, prod) = tokio::join!(
         async {
             match wanted(Stage::Sandbox) {
@@ -450,13 +470,23 @@ pub async fn read_board(
             }
         },
     );
-    BoardInputs {
+    let mut inputs = BoardInputs {
         sandbox,
-        tests: read_lines(&test_history_file()),
         cicd,
-        integ: read_lines(&super::integ::history_file()),
         prod,
-    }
+        ..BoardInputs::default()
+    };
+    inputs.apply(histories);
+    inputs
+}
+
+/// The board's rows of `workspace`: each extension's row (its checks run) and its setup stack.
+pub fn board_rows(workspace: &Workspace) -> Vec<(ExtensionRow, String)> {
+    crate::ops::rows::rows(workspace)
+        .into_iter()
+        .zip(&workspace.extensions)
+        .map(|(row, extension)| (row, extension.setup_stack_name()))
+        .collect()
 }
 
 /// The board, a row per extension of `rows` (with its setup stack's name), at `now_ms`.
@@ -506,7 +536,7 @@ pub fn sandbox(
     if row.kind == crate::workspace::ArtifactType::Module {
         return Standing::new(State::NotApplicable, "module: no cfn test");
     }
-    let last = inputs.tests.iter().rfind(|run| run.extension == row.folder);
+    let last = inputs.tests.get(&row.folder);
     if let Some(run) = last {
         let when = ago(now_ms, run.started_ms);
         return match run.exit_code {
@@ -557,8 +587,8 @@ pub fn cicd(row: &ExtensionRow, builds: &StageRead<BTreeMap<String, String>>) ->
     }
 }
 
-pub fn beta(row: &ExtensionRow, integ: &[PastRun], now_ms: i64) -> Standing {
-    let Some(run) = integ.iter().rfind(|run| run.extension == row.folder) else {
+pub fn beta(row: &ExtensionRow, integ: &BTreeMap<String, PastRun>, now_ms: i64) -> Standing {
+    let Some(run) = integ.get(&row.folder) else {
         return Standing::new(State::Missing, "no integ run");
     };
     let version = run

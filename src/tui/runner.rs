@@ -495,14 +495,11 @@ impl Runner {
                 });
             }
             Command::ReadBoard { stages } => {
-                use crate::ops::status::{BoardPart, read_cicd, read_lines, read_sandbox};
+                use crate::ops::status::{BoardPart, read_cicd, read_histories, read_sandbox};
                 let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
                 let histories = actions.clone();
-                tokio::spawn(async move {
-                    let part = BoardPart::Histories {
-                        tests: read_lines(&tests),
-                        integ: read_lines(&integ),
-                    };
+                tokio::task::spawn_blocking(move || {
+                    let part = read_histories(&tests, &integ);
                     let _ = histories.send(TaskResult::BoardRead(part));
                 });
                 for stage in stages {
@@ -550,19 +547,15 @@ impl Runner {
             }
             Command::RecordTestRun(run) => {
                 let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
-                tokio::spawn(async move {
-                    use crate::ops::status::{BoardPart, append_line, read_lines};
+                tokio::task::spawn_blocking(move || {
+                    use crate::ops::status::{append_line, read_histories};
                     if let Err(err) = append_line(&tests, &run) {
                         tracing::warn!(
                             "the contract-test run could not be kept in {}: {err}",
                             tests.display()
                         );
                     }
-                    let part = BoardPart::Histories {
-                        tests: read_lines(&tests),
-                        integ: read_lines(&integ),
-                    };
-                    let _ = actions.send(TaskResult::BoardRead(part));
+                    let _ = actions.send(TaskResult::BoardRead(read_histories(&tests, &integ)));
                 });
             }
             Command::LoadBeta => {

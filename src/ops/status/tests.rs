@@ -98,22 +98,28 @@ fn every_state_of_every_column() {
             ("setup-D".to_string(), "ROLLBACK_COMPLETE".to_string()),
             ("setup-F".to_string(), "CREATE_IN_PROGRESS".to_string()),
         ]))),
-        tests: vec![
-            test_run("resources/A", 1, 1, Some(1)),
-            test_run("resources/A", 12, 0, Some(0)),
-            test_run("resources/B", 10, 2, Some(1)),
-        ],
+        tests: newest_each(
+            [
+                test_run("resources/A", 1, 1, Some(1)),
+                test_run("resources/A", 12, 0, Some(0)),
+                test_run("resources/B", 10, 2, Some(1)),
+            ],
+            |run| &run.extension,
+        ),
         cicd: Some(Ok(BTreeMap::from([
             ("resources/A".to_string(), "Succeeded".to_string()),
             ("resources/B".to_string(), "Failed".to_string()),
             ("resources/C".to_string(), "InProgress".to_string()),
         ]))),
-        integ: vec![
-            integ_run("resources/A", IntegClass::Passed, false, false),
-            integ_run("resources/B", IntegClass::CompatibilityBreak, false, true),
-            integ_run("resources/D", IntegClass::CompatibilityBreak, true, false),
-            integ_run("resources/C", IntegClass::UpdateNotExercised, false, false),
-        ],
+        integ: newest_each(
+            [
+                integ_run("resources/A", IntegClass::Passed, false, false),
+                integ_run("resources/B", IntegClass::CompatibilityBreak, false, true),
+                integ_run("resources/D", IntegClass::CompatibilityBreak, true, false),
+                integ_run("resources/C", IntegClass::UpdateNotExercised, false, false),
+            ],
+            |run| &run.extension,
+        ),
         prod: Some(Ok(vec![
             versions("resources/A", Maturity::Prod, Some("1.0.3"), 3),
             versions("resources/B", Maturity::Prod, Some("1.0.3"), 2),
@@ -218,12 +224,15 @@ fn the_gate_lists_each_prod_extensions_blockers_and_never_an_alpha_one() {
             ("resources/Broken".to_string(), "Failed".to_string()),
             ("resources/Alpha".to_string(), "Failed".to_string()),
         ]))),
-        integ: vec![integ_run(
-            "resources/Ready",
-            IntegClass::Passed,
-            false,
-            false,
-        )],
+        integ: newest_each(
+            [integ_run(
+                "resources/Ready",
+                IntegClass::Passed,
+                false,
+                false,
+            )],
+            |run| &run.extension,
+        ),
         ..BoardInputs::default()
     };
     let board = board(&rows, &inputs, NOW);
