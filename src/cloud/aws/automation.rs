@@ -1,7 +1,9 @@
 //! Systems Manager Automation: a rollout's parent execution and its per-region children, the
 //! steps of one child, the document's executions, and stopping one.
 
-use aws_sdk_ssm::types::{AutomationExecutionFilter, AutomationExecutionFilterKey, StopType};
+use aws_sdk_ssm::types::{
+    AutomationExecutionFilter, AutomationExecutionFilterKey, AutomationExecutionMetadata, StopType,
+};
 
 use super::AwsCloud;
 use super::errors::classify;
@@ -27,6 +29,28 @@ fn filter(
 }
 
 impl AwsCloud {
+    /// Every execution whose `key` is `value` (DescribeAutomationExecutions, all pages).
+    async fn executions(
+        &self,
+        key: AutomationExecutionFilterKey,
+        value: &str,
+    ) -> Result<Vec<AutomationExecutionMetadata>, CloudError> {
+        let mut found = Vec::new();
+        let mut pages = self
+            .clients
+            .ssm
+            .describe_automation_executions()
+            .filters(filter(key, value)?)
+            .into_paginator()
+            .send();
+        while let Some(page) = pages.next().await {
+            let page =
+                page.map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
+            found.extend(page.automation_execution_metadata_list.unwrap_or_default());
+        }
+        Ok(found)
+    }
+
     /// The parent execution (GetAutomationExecution: its status, and one step execution per
     /// target location) and its children (DescribeAutomationExecutions filtered by the parent:
     /// each region's current step): two calls however many regions.
@@ -46,20 +70,12 @@ impl AwsCloud {
                     "check the id (regship rollout list)",
                 )
             })?;
-        let mut children = Vec::new();
-        let mut pages = ssm
-            .describe_automation_executions()
-            .filters(filter(
+        let children = self
+            .executions(
                 AutomationExecutionFilterKey::ParentExecutionId,
                 execution_id,
-            )?)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
-            children.extend(page.automation_execution_metadata_list.unwrap_or_default());
-        }
+            )
+            .await?;
         // Each target location's step names its region; its outputs or response name the child.
         let mut regions: Vec<RegionRun> = parent
             .step_executions()
@@ -196,42 +212,29 @@ impl AwsCloud {
 
     /// The document's parent executions, newest first (DescribeAutomationExecutions by name).
     pub async fn list_rollouts(&self, document: &str) -> Result<Vec<RolloutSummary>, CloudError> {
-        let mut summaries = Vec::new();
-        let mut pages = self
-            .clients
-            .ssm
-            .describe_automation_executions()
-            .filters(filter(
-                AutomationExecutionFilterKey::DocumentNamePrefix,
-                document,
-            )?)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page =
-                page.map_err(|err| classify(err, &self.context, "DescribeAutomationExecutions"))?;
-            for execution in page.automation_execution_metadata_list.unwrap_or_default() {
-                // The children of a multi-region run carry their parent's id: only parents.
-                if execution.parent_automation_execution_id().is_some()
-                    || execution.document_name() != Some(document)
-                {
-                    continue;
-                }
-                summaries.push(RolloutSummary {
-                    execution_id: execution
-                        .automation_execution_id()
-                        .unwrap_or_default()
-                        .to_string(),
-                    document_version: execution.document_version().map(String::from),
-                    status: execution
-                        .automation_execution_status()
-                        .map_or("Pending", |s| s.as_str())
-                        .to_string(),
-                    started_ms: millis(execution.execution_start_time()),
-                    ended_ms: millis(execution.execution_end_time()),
-                });
-            }
-        }
+        let executions = self
+            .executions(AutomationExecutionFilterKey::DocumentNamePrefix, document)
+            .await?;
+        // The children of a multi-region run carry their parent's id: only parents.
+        let mut summaries: Vec<RolloutSummary> = executions
+            .iter()
+            .filter(|e| {
+                e.parent_automation_execution_id().is_none() && e.document_name() == Some(document)
+            })
+            .map(|execution| RolloutSummary {
+                execution_id: execution
+                    .automation_execution_id()
+                    .unwrap_or_default()
+                    .to_string(),
+                document_version: execution.document_version().map(String::from),
+                status: execution
+                    .automation_execution_status()
+                    .map_or("Pending", |s| s.as_str())
+                    .to_string(),
+                started_ms: millis(execution.execution_start_time()),
+                ended_ms: millis(execution.execution_end_time()),
+            })
+            .collect();
         summaries.sort_by_key(|s| std::cmp::Reverse(s.started_ms));
         Ok(summaries)
     }
