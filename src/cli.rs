@@ -203,37 +203,8 @@ pub enum RolloutAction {
     Start {
         /// The extension: its folder, folder name or type name.
         extension: String,
-        /// The public version to publish (MAJOR.MINOR.PATCH); absent: PublishType's next.
-        #[arg(long)]
-        version: Option<String>,
-        /// Only these publishing regions (comma-separated).
-        #[arg(long, value_delimiter = ',')]
-        regions: Vec<String>,
-        /// Regions at once.
-        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
-        concurrency: u32,
-        /// Failed regions after which no new region starts.
-        #[arg(long, default_value_t = 1)]
-        max_errors: u32,
-        /// Print the plan and change nothing.
-        #[arg(long)]
-        dry_run: bool,
-        /// Publish an alpha extension too (alpha stays out of prod otherwise).
-        #[arg(long)]
-        include_alpha: bool,
-        /// Publish to the ready regions when some fail the preflight (they are named).
-        #[arg(long)]
-        skip_unready: bool,
-        /// Start although the prod gate (`regship status --gate prod`: clean checks, a green
-        /// CI/CD build, a passed beta run) names blockers; they are printed.
-        #[arg(long)]
-        skip_gate: bool,
-        /// Also publish the tested version publicly (PublishType); otherwise register and test.
-        #[arg(long)]
-        publish: bool,
-        /// A handler package already built, instead of running `cfn submit --dry-run`.
-        #[arg(long, value_name = "ZIP")]
-        package: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        options: StartOptions,
     },
     /// Follows a rollout region by region until it ends (without an id: the newest running
     /// one); exit 1 when a region failed.
@@ -247,6 +218,42 @@ pub enum RolloutAction {
     Retry { execution: String },
     /// Stops a rollout: running regions are cancelled, no new region starts.
     Stop { execution: String },
+}
+
+/// How `regship rollout start` publishes.
+#[derive(Debug, Clone, clap::Args)]
+pub struct StartOptions {
+    /// The public version to publish (MAJOR.MINOR.PATCH); absent: PublishType's next.
+    #[arg(long)]
+    pub version: Option<String>,
+    /// Only these publishing regions (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Regions at once.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub concurrency: u32,
+    /// Failed regions after which no new region starts.
+    #[arg(long, default_value_t = 1)]
+    pub max_errors: u32,
+    /// Print the plan and change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Publish an alpha extension too (alpha stays out of prod otherwise).
+    #[arg(long)]
+    pub include_alpha: bool,
+    /// Publish to the ready regions when some fail the preflight (they are named).
+    #[arg(long)]
+    pub skip_unready: bool,
+    /// Start although the prod gate (`regship status --gate prod`: clean checks, a green
+    /// CI/CD build, a passed beta run) names blockers; they are printed.
+    #[arg(long)]
+    pub skip_gate: bool,
+    /// Also publish the tested version publicly (PublishType); otherwise register and test.
+    #[arg(long)]
+    pub publish: bool,
+    /// A handler package already built, instead of running `cfn submit --dry-run`.
+    #[arg(long, value_name = "ZIP")]
+    pub package: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

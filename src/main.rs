@@ -69,38 +69,8 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             commands::versions::run(&start, extension.as_deref(), aws, json)
         }
         Some(Command::Rollout {
-            action:
-                RolloutAction::Start {
-                    extension,
-                    version,
-                    regions,
-                    concurrency,
-                    max_errors,
-                    dry_run,
-                    include_alpha,
-                    skip_unready,
-                    skip_gate,
-                    publish,
-                    package,
-                },
-        }) => commands::rollout::start_command(
-            &start,
-            &extension,
-            &commands::rollout::StartOptions {
-                version,
-                regions,
-                concurrency,
-                max_errors,
-                dry_run,
-                include_alpha,
-                skip_unready,
-                skip_gate,
-                publish,
-                package,
-            },
-            aws,
-            json,
-        ),
+            action: RolloutAction::Start { extension, options },
+        }) => commands::rollout::start_command(&start, &extension, &options, aws, json),
         Some(Command::Rollout {
             action: RolloutAction::Watch { execution },
         }) => commands::rollout::watch_command(&start, execution.as_deref(), aws, json),

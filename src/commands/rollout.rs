@@ -10,7 +10,7 @@ use super::cloud::{authorize, block_on, cloud_failure};
 use super::output::visible;
 use super::prompt::StdinPrompt;
 use super::{UsageError, load_workspace, print_json};
-use crate::cli::AwsArgs;
+use crate::cli::{AwsArgs, StartOptions};
 use crate::cloud::CloudErrorKind;
 use crate::cloud::Connections;
 use crate::cloud::context::StageContext;
@@ -114,22 +114,6 @@ pub fn preflight_command(
         );
         Ok(code)
     })
-}
-
-/// What `rollout start` was asked.
-#[derive(Debug, Clone)]
-pub struct StartOptions {
-    pub version: Option<String>,
-    pub regions: Vec<String>,
-    pub concurrency: u32,
-    pub max_errors: u32,
-    pub dry_run: bool,
-    pub include_alpha: bool,
-    pub skip_unready: bool,
-    pub skip_gate: bool,
-    pub publish: bool,
-    /// A handler package already built (`cfn submit --dry-run`); otherwise it is built.
-    pub package: Option<std::path::PathBuf>,
 }
 
 /// The prod gate for one extension (`regship status --gate prod`): refuses the rollout while
