@@ -8,7 +8,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Table, TableState, Wrap};
 
 use crate::app::guide::GuidePart;
 use crate::app::{AppState, Dialog, Input, InputKind, PipelineChange, PlanKind, Screen, ViewKind};
@@ -31,6 +31,15 @@ fn frame_layout(area: Rect, state: &AppState) -> [Rect; 5] {
 /// The first row of a list that is drawn when `selected` must be visible in `height` rows.
 pub fn list_offset(selected: usize, height: usize) -> usize {
     selected.saturating_sub(height.saturating_sub(1))
+}
+
+/// Draws a bordered table with a header line in `area`, scrolled so that row `selected` shows
+/// and is highlighted.
+pub fn render_table(frame: &mut Frame, area: Rect, table: Table, selected: usize) {
+    let mut table_state = TableState::default()
+        .with_selected(Some(selected))
+        .with_offset(list_offset(selected, table_rows(area)));
+    frame.render_stateful_widget(table, area, &mut table_state);
 }
 
 /// Rows of a bordered table with a header line inside `body`.

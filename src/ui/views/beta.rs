@@ -6,14 +6,13 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use crate::app::{AppState, LiveRun, Loadable, ViewKind};
 use crate::cloud::StatusCategory;
 use crate::config::Maturity;
 use crate::ops::format::clock;
 use crate::ops::integ::{BetaRow, IntegClass};
-use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
 /// A class's symbol and the colour it is drawn in.
@@ -173,11 +172,5 @@ pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .header(Row::new(shown.iter().map(|&i| COLUMNS[i].0)).style(theme.muted()))
         .row_highlight_style(theme.selected())
         .block(block.border_style(Style::default().fg(theme.muted)));
-    let mut table_state = TableState::default()
-        .with_selected(Some(selected))
-        .with_offset(list_offset(
-            selected,
-            area.height.saturating_sub(3) as usize,
-        ));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    crate::ui::render_table(frame, area, table, selected);
 }

@@ -4,11 +4,10 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 
 use super::spinner;
 use crate::app::{AppState, JobStatus, ViewKind};
-use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
 /// The list part of the jobs view.
@@ -80,13 +79,7 @@ pub fn jobs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             .title(" jobs ")
             .border_style(theme.muted()),
     );
-    let mut table_state = TableState::default()
-        .with_selected(Some(selected))
-        .with_offset(list_offset(
-            selected,
-            list.height.saturating_sub(3) as usize,
-        ));
-    frame.render_stateful_widget(table, list, &mut table_state);
+    crate::ui::render_table(frame, list, table, selected);
     let job = &state.jobs[selected];
     let summary = &job.summary;
     let mut header: Vec<Line> = Vec::new();

@@ -6,13 +6,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use crate::app::{AppState, Loadable, ViewKind};
 use crate::cloud::StatusCategory;
 use crate::config::Maturity;
 use crate::ops::versions::{ExtensionVersions, Standing};
-use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
 /// A column per extension: its last folder part, at most this wide.
@@ -109,11 +108,5 @@ pub fn prod(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 .title(title)
                 .border_style(Style::default().fg(theme.muted)),
         );
-    let mut table_state = TableState::default()
-        .with_selected(Some(selected))
-        .with_offset(list_offset(
-            selected,
-            area.height.saturating_sub(3) as usize,
-        ));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    crate::ui::render_table(frame, area, table, selected);
 }

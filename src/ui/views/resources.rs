@@ -4,13 +4,12 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use super::{ago, spinner};
 use crate::app::{AppState, ExtensionView, Loadable, ViewKind};
 use crate::checks::Severity;
 use crate::ops::status::{self, Standing};
-use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
 pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
@@ -67,13 +66,7 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         .row_highlight_style(theme.selected())
         .block(block.title(title));
     let selected = state.selected(ViewKind::Resources).min(visible.len() - 1);
-    let mut table_state = TableState::default()
-        .with_selected(Some(selected))
-        .with_offset(list_offset(
-            selected,
-            area.height.saturating_sub(3) as usize,
-        ));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    crate::ui::render_table(frame, area, table, selected);
 }
 
 /// How wide a column is: fixed, or a share of what is left, at least this wide.

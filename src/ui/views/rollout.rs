@@ -6,12 +6,11 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Rect};
 use ratatui::style::Style;
 use ratatui::text::Span;
-use ratatui::widgets::{Block, Borders, Cell, Row, Table, TableState};
+use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use crate::app::{AppState, Loadable, ViewKind};
 use crate::cloud::{RegionRun, StatusCategory};
 use crate::ops::rollout_watch::{is_failure, is_final};
-use crate::ui::list_offset;
 use crate::ui::theme::Theme;
 
 fn category(status: &str) -> StatusCategory {
@@ -127,11 +126,5 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             .title(title)
             .border_style(Style::default().fg(theme.muted)),
     );
-    let mut table_state = TableState::default()
-        .with_selected(Some(selected))
-        .with_offset(list_offset(
-            selected,
-            area.height.saturating_sub(3) as usize,
-        ));
-    frame.render_stateful_widget(table, area, &mut table_state);
+    crate::ui::render_table(frame, area, table, selected);
 }
