@@ -186,6 +186,7 @@ fn rollout_of(regions: usize) -> regship::ops::rollout_watch::RolloutWatch {
             max_errors: 1,
             execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
         },
+        reads: 1,
     });
     watch
 }

@@ -14,8 +14,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use port::{Cloud, Connections};
-pub use status::StatusCategory;
+pub use port::{Cloud, Connections, StageRegions};
+pub use status::{AutomationPhase, StatusCategory};
 
 /// The template a change set is made from: its text, or an S3 URL of it (for templates over
 /// CloudFormation's 51,200-byte inline limit).
@@ -322,6 +322,38 @@ pub struct RolloutState {
     pub regions: Vec<RegionRun>,
     /// The document, parameters and target location it runs (for a retry).
     pub request: RolloutRequest,
+    /// The calls this read made (the parent, and its pages of steps when they were truncated).
+    #[serde(skip)]
+    pub reads: u32,
+}
+
+impl RolloutState {
+    /// Every targeted region once, sorted: a region with no step yet is `Pending`, and once the
+    /// rollout is final a region that never started (its error budget was spent, or it was
+    /// stopped first) is `NotStarted`, so that a retry starts it.
+    pub fn settle_never_started(&mut self) {
+        for region in &self.request.regions {
+            if !self.regions.iter().any(|run| &run.region == region) {
+                self.regions.push(RegionRun {
+                    region: region.clone(),
+                    execution_id: None,
+                    status: "Pending".into(),
+                    current_step: None,
+                    failure: None,
+                    started_ms: None,
+                    ended_ms: None,
+                });
+            }
+        }
+        if AutomationPhase::of(&self.status).is_final() {
+            for run in &mut self.regions {
+                if AutomationPhase::of(&run.status) == AutomationPhase::Waiting {
+                    run.status = status::NOT_STARTED.to_string();
+                }
+            }
+        }
+        self.regions.sort_by(|a, b| a.region.cmp(&b.region));
+    }
 }
 
 /// One rollout of the document's history.

@@ -232,6 +232,40 @@ pub trait Cloud: Send + Sync {
     ) -> Result<LogPage, CloudError>;
 }
 
+/// One stage's connections in each region it reaches: its home context with another region,
+/// made once per region through the shared `Connections` and reused by every later call. A
+/// rollout's children live in their own regions and are read there.
+#[derive(Clone)]
+pub struct StageRegions {
+    pub connections: Connections,
+    pub home: StageContext,
+}
+
+impl StageRegions {
+    pub fn new(connections: Connections, home: StageContext) -> StageRegions {
+        StageRegions { connections, home }
+    }
+
+    /// The home context with `region` instead.
+    pub fn context_of(&self, region: &str) -> StageContext {
+        StageContext {
+            region: Some(region.to_string()),
+            region_from_flag: true,
+            ..self.home.clone()
+        }
+    }
+
+    /// The home region's connection.
+    pub async fn home(&self) -> Result<Arc<dyn Cloud>, CloudError> {
+        self.connections.get(&self.home).await
+    }
+
+    /// `region`'s connection.
+    pub async fn region(&self, region: &str) -> Result<Arc<dyn Cloud>, CloudError> {
+        self.connections.get(&self.context_of(region)).await
+    }
+}
+
 /// Makes the connection of a stage context (the AWS SDK's config, or the demo's world).
 #[async_trait]
 pub trait Connector: Send + Sync {

@@ -98,6 +98,69 @@ pub fn is_success(status: &str) -> bool {
     )
 }
 
+/// Where an SSM Automation execution (or a rollout's region) stands: every one of the 19
+/// `AutomationExecutionStatus` values of the botocore model (`ssm/2014-11-06/service-2.json`)
+/// mapped, plus regship's own `NotStarted` for a region that a final rollout never started
+/// (its error budget was spent, or it was stopped first).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AutomationPhase {
+    /// Queued, not started yet (`Pending`, `Scheduled`).
+    Waiting,
+    /// Running, or waiting on an approval or a change calendar.
+    Running,
+    Succeeded,
+    /// Ended without publishing: failed, timed out, cancelled, rejected, exited.
+    Failed,
+    /// Never started: the rollout ended first.
+    NotStarted,
+    /// A status this version of regship does not know: shown as it is and treated as running.
+    Unknown,
+}
+
+/// The status regship gives a region that a final rollout never started.
+pub const NOT_STARTED: &str = "NotStarted";
+
+impl AutomationPhase {
+    pub fn of(status: &str) -> AutomationPhase {
+        match status {
+            "Pending" | "Scheduled" => AutomationPhase::Waiting,
+            "InProgress"
+            | "Waiting"
+            | "Cancelling"
+            | "PendingApproval"
+            | "Approved"
+            | "RunbookInProgress"
+            | "PendingChangeCalendarOverride"
+            | "ChangeCalendarOverrideApproved" => AutomationPhase::Running,
+            "Success" | "CompletedWithSuccess" => AutomationPhase::Succeeded,
+            // `Exited`: the execution stopped before its end step; the region was not published.
+            "Failed"
+            | "TimedOut"
+            | "Cancelled"
+            | "Rejected"
+            | "ChangeCalendarOverrideRejected"
+            | "CompletedWithFailure"
+            | "Exited" => AutomationPhase::Failed,
+            NOT_STARTED => AutomationPhase::NotStarted,
+            _ => AutomationPhase::Unknown,
+        }
+    }
+
+    /// Nothing more will happen to it.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            AutomationPhase::Succeeded | AutomationPhase::Failed | AutomationPhase::NotStarted
+        )
+    }
+
+    /// It ended without publishing: a retry starts it again.
+    pub fn needs_retry(self) -> bool {
+        matches!(self, AutomationPhase::Failed | AutomationPhase::NotStarted)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,5 +195,44 @@ mod tests {
         assert_eq!(StatusCategory::of_pipeline("Succeeded"), Complete);
         assert_eq!(StatusCategory::of_pipeline("Failed"), Failed);
         assert_eq!(StatusCategory::of_pipeline("Superseded"), Cancelled);
+    }
+
+    #[test]
+    fn every_automation_status_has_a_phase_and_an_unknown_one_runs() {
+        use AutomationPhase::*;
+        // The 19 values of AutomationExecutionStatus (botocore ssm/2014-11-06/service-2.json).
+        let all = [
+            ("Pending", Waiting),
+            ("InProgress", Running),
+            ("Waiting", Running),
+            ("Success", Succeeded),
+            ("TimedOut", Failed),
+            ("Cancelling", Running),
+            ("Cancelled", Failed),
+            ("Failed", Failed),
+            ("PendingApproval", Running),
+            ("Approved", Running),
+            ("Rejected", Failed),
+            ("Scheduled", Waiting),
+            ("RunbookInProgress", Running),
+            ("PendingChangeCalendarOverride", Running),
+            ("ChangeCalendarOverrideApproved", Running),
+            ("ChangeCalendarOverrideRejected", Failed),
+            ("CompletedWithSuccess", Succeeded),
+            ("CompletedWithFailure", Failed),
+            ("Exited", Failed),
+        ];
+        assert_eq!(all.len(), 19);
+        for (status, phase) in all {
+            assert_eq!(AutomationPhase::of(status), phase, "{status}");
+        }
+        assert!(AutomationPhase::of("ChangeCalendarOverrideRejected").is_final());
+        assert_eq!(AutomationPhase::of("Paused"), Unknown);
+        assert!(
+            !Unknown.is_final(),
+            "an unknown status is treated as running"
+        );
+        assert!(AutomationPhase::of(NOT_STARTED).needs_retry());
+        assert!(!Succeeded.needs_retry());
     }
 }

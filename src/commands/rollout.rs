@@ -419,8 +419,12 @@ pub fn watch_command(
     json: bool,
 ) -> Result<ExitCode, UsageError> {
     let workspace = load_workspace(start);
+    let stage = crate::cloud::StageRegions::new(
+        Connections::aws(),
+        StageContext::new(&workspace.config, Stage::Prod, &aws.overrides()),
+    );
     block_on(async {
-        let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
+        let cloud = stage.home().await.map_err(cloud_failure)?;
         let id = match execution {
             Some(id) => id.to_string(),
             None => newest(cloud.as_ref(), DOCUMENT)
@@ -442,7 +446,7 @@ pub fn watch_command(
         let mut watch = RolloutWatch::new(&id);
         let mut backoff = WATCH_EVERY;
         loop {
-            let changes = match watch.poll(cloud.as_ref()).await {
+            let changes = match watch.poll(&stage).await {
                 Ok(changes) => {
                     backoff = WATCH_EVERY;
                     changes
@@ -482,8 +486,13 @@ pub fn watch_command(
                     .estimate_left_ms(now_ms)
                     .map(|ms| format!(", about {} left", minutes_text(ms)))
                     .unwrap_or_default();
+                let never = if totals.not_started > 0 {
+                    format!(", {} never started", totals.not_started)
+                } else {
+                    String::new()
+                };
                 println!(
-                    "-- {parent}: {} succeeded, {} running, {} pending, {} failed{left}",
+                    "-- {parent}: {} succeeded, {} running, {} pending, {} failed{never}{left}",
                     totals.succeeded, totals.running, totals.pending, totals.failed
                 );
             }
@@ -492,15 +501,15 @@ pub fn watch_command(
                     if let Some(state) = state {
                         println!("{}", serde_json::to_string(state).unwrap_or_default());
                     }
-                } else if totals.failed > 0 {
+                } else if totals.failed + totals.not_started > 0 {
                     println!(
-                        "{id} ended {parent}; failed: {} (`regship rollout retry {id}` starts them again)",
+                        "{id} ended {parent}; not published: {} (`regship rollout retry {id}` starts them again)",
                         watch.failed_regions().join(" ")
                     );
                 } else {
                     println!("{id} ended {parent}");
                 }
-                return Ok(if totals.failed > 0 {
+                return Ok(if totals.failed + totals.not_started > 0 {
                     ExitCode::from(1)
                 } else {
                     ExitCode::SUCCESS

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::cloud::context::StageContext;
-use crate::cloud::{Cloud, CloudError, CloudErrorKind, Connections, RegionOptIn};
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, Connections, RegionOptIn, StageRegions};
 use crate::config::{ProdAccount, Regions};
 
 /// One region and why it is published to or not.
@@ -43,16 +43,12 @@ where
 {
     let slots = Arc::new(tokio::sync::Semaphore::new(REGIONS_AT_ONCE));
     let mut asked = tokio::task::JoinSet::new();
+    let stage = StageRegions::new(connections.clone(), home.clone());
     for region in regions {
-        let context = StageContext {
-            region: Some(region.clone()),
-            region_from_flag: true,
-            ..home.clone()
-        };
-        let (connections, slots, ask) = (connections.clone(), slots.clone(), ask.clone());
+        let (stage, slots, ask) = (stage.clone(), slots.clone(), ask.clone());
         asked.spawn(async move {
             let _slot = slots.acquire_owned().await;
-            let cloud = connections.get(&context).await;
+            let cloud = stage.region(&region).await;
             (region.clone(), ask(region, cloud).await)
         });
     }

@@ -1,13 +1,16 @@
-//! Watching a rollout: each poll reads the parent and its children in two calls, and a region's
-//! steps only when its status changed to a failure (to name the step and its message); the
-//! changes come out as lines, with totals and an estimate of the time left from the
+//! Watching a rollout: each poll reads the parent in the home region (one call, and a call per
+//! page when its steps are truncated), then each running region's child in that child's own
+//! region (its current step), and a region that just failed once (its failed step and message);
+//! the changes come out as lines, with totals and an estimate of the time left from the
 //! concurrency and the durations of the regions that finished.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::cloud::{Cloud, CloudError, RegionRun, RolloutRequest, RolloutState};
+use crate::cloud::{
+    AutomationPhase, Cloud, CloudError, RegionRun, RolloutRequest, RolloutState, StageRegions,
+};
 
 /// The newest rollout of `document` still running, else the newest (to show how it ended);
 /// `None` when there is none.
@@ -20,7 +23,7 @@ pub async fn newest(cloud: &dyn Cloud, document: &str) -> Result<Option<String>,
         .map(|r| r.execution_id.clone()))
 }
 
-/// The regions of `state` that failed, for a retry.
+/// The regions of `state` that ended without publishing (failed, or never started), for a retry.
 pub fn failed_regions(state: &RolloutState) -> Vec<String> {
     state
         .regions
@@ -55,25 +58,42 @@ pub fn retry_request(state: &RolloutState) -> Result<RolloutRequest, String> {
 
 /// Whether an Automation status is final.
 pub fn is_final(status: &str) -> bool {
-    matches!(
-        status,
-        "Success"
-            | "Failed"
-            | "Cancelled"
-            | "TimedOut"
-            | "CompletedWithSuccess"
-            | "CompletedWithFailure"
-            | "Rejected"
-            | "Exited"
-    )
+    AutomationPhase::of(status).is_final()
 }
 
-/// Whether a final status is a failure.
+/// Whether a final status means the region was not published (failed, or never started).
 pub fn is_failure(status: &str) -> bool {
-    matches!(
-        status,
-        "Failed" | "Cancelled" | "TimedOut" | "CompletedWithFailure" | "Rejected"
-    )
+    AutomationPhase::of(status).needs_retry()
+}
+
+/// Reads a child's steps with a connection of its own region: the step it is on, or the one
+/// that failed with its message. A region that cannot be read now keeps what the parent said.
+async fn read_child(stage: &StageRegions, run: &mut RegionRun, child: &str) {
+    let steps = match stage.region(&run.region).await {
+        Ok(cloud) => cloud.rollout_steps(child).await,
+        Err(error) => Err(error),
+    };
+    let steps = match steps {
+        Ok(steps) => steps,
+        Err(error) => {
+            tracing::warn!(
+                "{}: the child {child} could not be read: {error}",
+                run.region
+            );
+            return;
+        }
+    };
+    if let Some(failed) = steps.iter().find(|s| is_failure(&s.status)) {
+        run.current_step = Some(failed.name.clone());
+        run.failure = failed.failure.clone().or(run.failure.take());
+    } else if let Some(current) = steps
+        .iter()
+        .rev()
+        .find(|s| !is_final(&s.status))
+        .or(steps.last())
+    {
+        run.current_step = Some(current.name.clone());
+    }
 }
 
 /// How many regions are where.
@@ -83,6 +103,8 @@ pub struct Totals {
     pub running: usize,
     pub pending: usize,
     pub failed: usize,
+    /// Never started: the rollout ended first (a retry starts them).
+    pub not_started: usize,
 }
 
 /// One change the watcher saw.
@@ -113,10 +135,14 @@ impl RolloutWatch {
         }
     }
 
-    /// Reads the rollout again; the regions whose status or step changed.
-    pub async fn poll(&mut self, cloud: &dyn Cloud) -> Result<Vec<RegionChange>, CloudError> {
-        let mut state = cloud.rollout(&self.execution_id).await?;
-        self.calls = 2;
+    /// Reads the rollout again; the regions whose status or step changed. The parent is read
+    /// in the home region; a child only in its own region, when it runs (its current step) or
+    /// its status has just changed (its last or failed step): at most 1 + truncated pages +
+    /// running regions + regions whose status changed.
+    pub async fn poll(&mut self, stage: &StageRegions) -> Result<Vec<RegionChange>, CloudError> {
+        let home = stage.home().await?;
+        let mut state = home.rollout(&self.execution_id).await?;
+        self.calls = state.reads;
         let before: BTreeMap<String, RegionRun> = self
             .state
             .as_ref()
@@ -130,41 +156,39 @@ impl RolloutWatch {
         let mut changes = Vec::new();
         for run in &mut state.regions {
             let old = before.get(&run.region);
-            // A region that ended stays as it was first read: its failed step was named then.
-            let changed = old.is_none_or(|old| {
-                old.status != run.status
-                    || (!is_final(&run.status) && old.current_step != run.current_step)
-            });
-            if !changed {
-                // Keep what an earlier poll learned of its steps.
-                if let Some(old) = old {
-                    run.failure = run.failure.take().or_else(|| old.failure.clone());
-                    run.current_step = if is_final(&run.status) {
-                        old.current_step.clone()
-                    } else {
-                        run.current_step.take().or_else(|| old.current_step.clone())
-                    };
-                }
-                continue;
+            let phase = AutomationPhase::of(&run.status);
+            let status_changed = old.is_none_or(|old| old.status != run.status);
+            // Keep what earlier polls learned of its steps; a region that ended stays as it
+            // was first read.
+            if let Some(old) = old {
+                run.current_step = old.current_step.clone();
+                run.failure = run.failure.take().or_else(|| old.failure.clone());
             }
-            // A failure names its step: read the child's steps, once, now.
-            if is_failure(&run.status)
-                && let Some(child) = &run.execution_id
+            if status_changed && phase == AutomationPhase::Unknown {
+                tracing::warn!(
+                    "{}: automation status {} is new to regship: shown as it is, treated as running",
+                    run.region,
+                    run.status
+                );
+            }
+            // A running region's step moves; a region that just ended names its last step
+            // (or the one that failed, with its message).
+            let running = !phase.is_final() && phase != AutomationPhase::Waiting;
+            if let Some(child) = run.execution_id.clone()
+                && (running || status_changed)
             {
                 self.calls += 1;
-                if let Ok(steps) = cloud.rollout_steps(child).await
-                    && let Some(failed) = steps.iter().find(|s| is_failure(&s.status))
-                {
-                    run.current_step = Some(failed.name.clone());
-                    run.failure = failed.failure.clone().or(run.failure.take());
-                }
+                read_child(stage, run, &child).await;
             }
-            changes.push(RegionChange {
-                region: run.region.clone(),
-                status: run.status.clone(),
-                step: run.current_step.clone(),
-                failure: run.failure.clone(),
-            });
+            let step_changed = old.is_some_and(|old| old.current_step != run.current_step);
+            if status_changed || step_changed {
+                changes.push(RegionChange {
+                    region: run.region.clone(),
+                    status: run.status.clone(),
+                    step: run.current_step.clone(),
+                    failure: run.failure.clone(),
+                });
+            }
         }
         self.state = Some(state);
         Ok(changes)
@@ -173,14 +197,12 @@ impl RolloutWatch {
     pub fn totals(&self) -> Totals {
         let mut totals = Totals::default();
         for run in self.state.iter().flat_map(|s| &s.regions) {
-            if run.status == "Pending" {
-                totals.pending += 1;
-            } else if is_failure(&run.status) {
-                totals.failed += 1;
-            } else if is_final(&run.status) {
-                totals.succeeded += 1;
-            } else {
-                totals.running += 1;
+            match AutomationPhase::of(&run.status) {
+                AutomationPhase::Waiting => totals.pending += 1,
+                AutomationPhase::Failed => totals.failed += 1,
+                AutomationPhase::NotStarted => totals.not_started += 1,
+                AutomationPhase::Succeeded => totals.succeeded += 1,
+                AutomationPhase::Running | AutomationPhase::Unknown => totals.running += 1,
             }
         }
         totals
@@ -206,7 +228,10 @@ impl RolloutWatch {
         let running_left = state
             .regions
             .iter()
-            .filter(|r| !is_final(&r.status) && r.status != "Pending")
+            .filter(|r| {
+                let phase = AutomationPhase::of(&r.status);
+                !phase.is_final() && phase != AutomationPhase::Waiting
+            })
             .filter_map(|r| Some((mean - (now_ms - r.started_ms?)).max(0)))
             .max()
             .unwrap_or(0);
@@ -230,13 +255,13 @@ mod tests {
     use crate::cloud::context::{Overrides, StageContext};
     use crate::cloud::demo::{DemoConnector, DemoWorld, demo_config};
     use crate::cloud::guard::AccountGuard;
-    use crate::cloud::port::Connector;
     use crate::cloud::{Cloud, RolloutRequest};
     use crate::config::{Stage, WorkspaceConfig};
     use crate::workspace::Workspace;
 
-    /// The demo's prod account and every region it publishes to.
-    async fn demo_prod() -> (std::sync::Arc<dyn Cloud>, Vec<String>) {
+    /// The demo's prod account (its home connection, and its connection in each region) and
+    /// every region it publishes to.
+    async fn demo_prod() -> (std::sync::Arc<dyn Cloud>, StageRegions, Vec<String>) {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
         let workspace = Workspace::load(root);
         let config = demo_config(&WorkspaceConfig::load(root)).unwrap();
@@ -245,14 +270,18 @@ mod tests {
             world: DemoWorld::new(&workspace, 3, clock),
         };
         let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
-        let cloud = connector.connect(context).await.unwrap();
+        let stage = StageRegions::new(
+            crate::cloud::Connections::new(std::sync::Arc::new(connector)),
+            context,
+        );
+        let cloud = stage.home().await.unwrap();
         let facts = crate::ops::regions::facts(cloud.as_ref()).await.unwrap();
         let regions = crate::ops::regions::decide(&config.accounts.prod, &facts)
             .into_iter()
             .filter(|r| r.included)
             .map(|r| r.region)
             .collect();
-        (cloud, regions)
+        (cloud, stage, regions)
     }
 
     fn request(regions: Vec<String>) -> RolloutRequest {
@@ -269,11 +298,12 @@ mod tests {
     }
 
     /// 26 regions at concurrency 5 on the demo's clock: one region's TestType fails and is
-    /// known while the others still run, every poll costs 2 calls (3 when a region just
-    /// failed), and the retry starts exactly the failed region, which passes.
+    /// known while the others still run (its failed step read from its child, which the demo
+    /// answers only in that region), a poll costs the parent plus a call per running or changed
+    /// region, and the retry starts exactly the failed region, which passes.
     #[tokio::test(start_paused = true)]
     async fn a_rollout_is_watched_region_by_region_and_the_retry_starts_the_failed_one() {
-        let (cloud, regions) = demo_prod().await;
+        let (cloud, stage, regions) = demo_prod().await;
         assert_eq!(regions.len(), 26);
         let authorization = AccountGuard::default()
             .check_account(
@@ -291,9 +321,12 @@ mod tests {
         let mut failure_known = None;
         let mut estimated = false;
         loop {
-            let changes = watch.poll(cloud.as_ref()).await.unwrap();
+            let changes = watch.poll(&stage).await.unwrap();
             let failed_now = changes.iter().filter(|c| is_failure(&c.status)).count() as u32;
-            assert!(watch.calls <= 2 + failed_now, "{} calls", watch.calls);
+            // The parent, each running region's child, each region that changed.
+            let budget = 1 + watch.totals().running + changes.len();
+            assert!(watch.calls as usize <= budget, "{} calls", watch.calls);
+            assert!(watch.calls <= 1 + 5 + failed_now + changes.len() as u32);
             if failed_now > 0 && failure_known.is_none() {
                 failure_known = Some(started.elapsed());
                 let failed = changes.iter().find(|c| is_failure(&c.status)).unwrap();
@@ -335,7 +368,7 @@ mod tests {
         let again = cloud.start_rollout(&authorization, &retry).await.unwrap();
         let mut second = RolloutWatch::new(&again);
         loop {
-            second.poll(cloud.as_ref()).await.unwrap();
+            second.poll(&stage).await.unwrap();
             if is_final(&second.state.as_ref().unwrap().status) {
                 break;
             }

@@ -457,6 +457,10 @@ impl Runner {
                 tokio::spawn(async move {
                     let result = async {
                         let cloud = handle.get().await?;
+                        let stage = crate::cloud::StageRegions::new(
+                            handle.connections.clone(),
+                            handle.context.clone(),
+                        );
                         let mut watch = match watch {
                             Some(watch) => *watch,
                             None => {
@@ -472,7 +476,7 @@ impl Runner {
                                 crate::ops::rollout_watch::RolloutWatch::new(&newest)
                             }
                         };
-                        watch.poll(cloud.as_ref()).await.map_err(with_hint)?;
+                        watch.poll(&stage).await.map_err(with_hint)?;
                         Ok::<_, String>(Box::new(watch))
                     };
                     let _ = actions.send(TaskResult::RolloutPolled(result.await));

@@ -46,7 +46,7 @@ fn query_error(status: &str, code: &str, message: &str) -> Vec<u8> {
 }
 
 /// Reads one HTTP request: the headers, then Content-Length bytes of body.
-fn read_request(client: &mut TcpStream) -> std::io::Result<Vec<u8>> {
+pub fn read_request(client: &mut TcpStream) -> std::io::Result<Vec<u8>> {
     let mut request = Vec::new();
     let mut buffer = [0u8; 8192];
     let header_end = loop {

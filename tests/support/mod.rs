@@ -1,6 +1,7 @@
 //! Shared helpers of the integration tests.
 #![allow(dead_code)] // each test binary uses a different part
 
+pub mod automation;
 pub mod fault_proxy;
 pub mod moto;
 pub mod parsers;

@@ -454,6 +454,7 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
                 started_ms: Some(0),
                 ended_ms: None,
             }],
+            reads: 1,
             request: crate::cloud::RolloutRequest {
                 document: "regship-publish-extension".into(),
                 document_version: "1".into(),
@@ -542,6 +543,7 @@ fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
             ended_ms: None,
             failure: None,
             regions: vec![run("eu-west-1", "Success"), run("me-south-1", "Failed")],
+            reads: 1,
             request: crate::cloud::RolloutRequest {
                 document: "regship-publish-extension".into(),
                 document_version: "2".into(),

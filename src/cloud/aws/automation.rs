@@ -2,7 +2,8 @@
 //! steps of one child, the document's executions, and stopping one.
 
 use aws_sdk_ssm::types::{
-    AutomationExecutionFilter, AutomationExecutionFilterKey, AutomationExecutionMetadata, StopType,
+    AutomationExecutionFilter, AutomationExecutionFilterKey, AutomationExecutionMetadata,
+    StepExecution, StopType,
 };
 
 use super::AwsCloud;
@@ -11,6 +12,22 @@ use crate::cloud::guard::Authorization;
 use crate::cloud::{
     CloudError, CloudErrorKind, RegionRun, RolloutRequest, RolloutState, RolloutSummary, StepRun,
 };
+
+/// The child execution a parent's step started: its outputs name it (`ExecutionId`, or another
+/// key ending so), once the child exists.
+fn child_id(step: &StepExecution) -> Option<String> {
+    let outputs = step.outputs()?;
+    outputs
+        .get("ExecutionId")
+        .or_else(|| {
+            outputs
+                .iter()
+                .find(|(key, _)| key.ends_with("ExecutionId"))
+                .map(|(_, value)| value)
+        })?
+        .first()
+        .cloned()
+}
 
 fn millis(time: Option<&aws_sdk_ssm::primitives::DateTime>) -> Option<i64> {
     time.and_then(|t| t.to_millis().ok())
@@ -51,9 +68,11 @@ impl AwsCloud {
         Ok(found)
     }
 
-    /// The parent execution (GetAutomationExecution: its status, and one step execution per
-    /// target location) and its children (DescribeAutomationExecutions filtered by the parent:
-    /// each region's current step): two calls however many regions.
+    /// The parent execution in this (the home) region: GetAutomationExecution gives its status
+    /// and one step per target location, whose status, failure and outputs (the child's id) say
+    /// how that region stands; when the steps are truncated, DescribeAutomationStepExecutions
+    /// gives them all. The children live in their own regions and are not read here (SSM user
+    /// guide, "Running automations in multiple AWS Regions and accounts").
     pub async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError> {
         let ssm = &self.clients.ssm;
         let parent = ssm
@@ -70,66 +89,39 @@ impl AwsCloud {
                     "check the id (regship rollout list)",
                 )
             })?;
-        let children = self
-            .executions(
-                AutomationExecutionFilterKey::ParentExecutionId,
-                execution_id,
-            )
-            .await?;
-        // Each target location's step names its region; its outputs or response name the child.
-        let mut regions: Vec<RegionRun> = parent
-            .step_executions()
+        let mut reads = 1;
+        let paged;
+        let steps = if parent.step_executions_truncated() {
+            let (all, pages) = self.step_executions(execution_id).await?;
+            reads += pages;
+            paged = all;
+            paged.as_slice()
+        } else {
+            parent.step_executions()
+        };
+        let regions: Vec<RegionRun> = steps
             .iter()
             .filter_map(|step| {
                 let region = step.target_location()?.regions().first()?.clone();
-                let mentions = |id: &str| {
-                    step.response().is_some_and(|r| r.contains(id))
-                        || step
-                            .outputs()
-                            .is_some_and(|o| o.values().flatten().any(|v| v == id))
-                };
-                let child = children
-                    .iter()
-                    .find(|c| c.automation_execution_id().is_some_and(&mentions));
                 Some(RegionRun {
                     region,
-                    execution_id: child
-                        .and_then(|c| c.automation_execution_id())
-                        .map(String::from),
+                    execution_id: child_id(step),
                     status: step
                         .step_status()
                         .map_or("Pending", |s| s.as_str())
                         .to_string(),
-                    current_step: child.and_then(|c| c.current_step_name()).map(String::from),
-                    failure: step
-                        .failure_message()
-                        .or_else(|| child.and_then(|c| c.failure_message()))
-                        .map(String::from),
+                    current_step: None,
+                    failure: step.failure_message().map(String::from),
                     started_ms: millis(step.execution_start_time()),
                     ended_ms: millis(step.execution_end_time()),
                 })
             })
             .collect();
-        // Regions that have no step yet are pending.
         let targeted: Vec<String> = parent
             .target_locations()
             .iter()
             .flat_map(|location| location.regions().iter().cloned())
             .collect();
-        for region in &targeted {
-            if !regions.iter().any(|run| &run.region == region) {
-                regions.push(RegionRun {
-                    region: region.clone(),
-                    execution_id: None,
-                    status: "Pending".into(),
-                    current_step: None,
-                    failure: None,
-                    started_ms: None,
-                    ended_ms: None,
-                });
-            }
-        }
-        regions.sort_by(|a, b| a.region.cmp(&b.region));
         let location = parent.target_locations().first();
         let request = RolloutRequest {
             document: parent.document_name().unwrap_or_default().to_string(),
@@ -161,7 +153,7 @@ impl AwsCloud {
                 .unwrap_or_default()
                 .to_string(),
         };
-        Ok(RolloutState {
+        let mut state = RolloutState {
             execution_id: execution_id.to_string(),
             status: parent
                 .automation_execution_status()
@@ -172,42 +164,55 @@ impl AwsCloud {
             failure: parent.failure_message().map(String::from),
             regions,
             request,
-        })
+            reads,
+        };
+        state.settle_never_started();
+        Ok(state)
     }
 
-    /// The steps of one region's child execution (DescribeAutomationStepExecutions).
-    pub async fn rollout_steps(
+    /// Every step of an execution (DescribeAutomationStepExecutions, all pages), and how many
+    /// pages that took.
+    async fn step_executions(
         &self,
-        child_execution_id: &str,
-    ) -> Result<Vec<StepRun>, CloudError> {
+        execution_id: &str,
+    ) -> Result<(Vec<StepExecution>, u32), CloudError> {
         let mut steps = Vec::new();
         let mut pages = self
             .clients
             .ssm
             .describe_automation_step_executions()
-            .automation_execution_id(child_execution_id)
+            .automation_execution_id(execution_id)
             .into_paginator()
             .send();
+        let mut count = 0;
         while let Some(page) = pages.next().await {
             let page = page
                 .map_err(|err| classify(err, &self.context, "DescribeAutomationStepExecutions"))?;
-            steps.extend(
-                page.step_executions
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|step| StepRun {
-                        name: step.step_name().unwrap_or_default().to_string(),
-                        status: step
-                            .step_status()
-                            .map_or("Pending", |s| s.as_str())
-                            .to_string(),
-                        failure: step.failure_message().map(String::from),
-                        started_ms: millis(step.execution_start_time()),
-                        ended_ms: millis(step.execution_end_time()),
-                    }),
-            );
+            count += 1;
+            steps.extend(page.step_executions.unwrap_or_default());
         }
-        Ok(steps)
+        Ok((steps, count))
+    }
+
+    /// The steps of one region's child execution; this connection must be of the child's region.
+    pub async fn rollout_steps(
+        &self,
+        child_execution_id: &str,
+    ) -> Result<Vec<StepRun>, CloudError> {
+        let (steps, _) = self.step_executions(child_execution_id).await?;
+        Ok(steps
+            .into_iter()
+            .map(|step| StepRun {
+                name: step.step_name().unwrap_or_default().to_string(),
+                status: step
+                    .step_status()
+                    .map_or("Pending", |s| s.as_str())
+                    .to_string(),
+                failure: step.failure_message().map(String::from),
+                started_ms: millis(step.execution_start_time()),
+                ended_ms: millis(step.execution_end_time()),
+            })
+            .collect())
     }
 
     /// The document's parent executions, newest first (DescribeAutomationExecutions by name).

@@ -473,6 +473,12 @@ fn todays_rollout(workspace: &Workspace, world: &mut World, rng: &mut fastrand::
         .as_ref()
         .map(ToString::to_string)
         .unwrap_or_default();
+    let home = accounts
+        .accounts
+        .prod
+        .region
+        .clone()
+        .unwrap_or_else(|| "us-east-1".into());
     for extension in &workspace.extensions {
         let (Some(type_name), Maturity::Prod) = (extension.type_name(), extension.maturity) else {
             continue;
@@ -495,7 +501,7 @@ fn todays_rollout(workspace: &Workspace, world: &mut World, rng: &mut fastrand::
         let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
         let first = !world.rollouts.iter().any(|r| r.tried(&request));
         world.rollouts.push(rollout::DemoRollout::new(
-            id,
+            (id, home.clone()),
             request,
             (PRELUDE, first, 0.1),
             rng,
@@ -845,7 +851,7 @@ impl Cloud for DemoCloud {
         let World { rng, rollouts, .. } = &mut *world;
         let first = !rollouts.iter().any(|r| r.tried(request));
         rollouts.push(rollout::DemoRollout::new(
-            id.clone(),
+            (id.clone(), self.region()),
             request.clone(),
             (now, first, 1.0),
             rng,
@@ -859,7 +865,7 @@ impl Cloud for DemoCloud {
         guard
             .rollouts
             .iter()
-            .find(|r| r.id == execution_id)
+            .find(|r| r.id == execution_id && r.home == self.region())
             .map(|r| r.state(now, &|at| world.at_ms(at)))
             .ok_or_else(|| not_a_rollout(execution_id))
     }
@@ -870,7 +876,11 @@ impl Cloud for DemoCloud {
         guard
             .rollouts
             .iter()
-            .find_map(|r| r.child_steps(child_execution_id, now, &|at| world.at_ms(at)))
+            .find_map(|r| {
+                r.child_steps((child_execution_id, &self.region()), now, &|at| {
+                    world.at_ms(at)
+                })
+            })
             .ok_or_else(|| not_a_rollout(child_execution_id))
     }
 
@@ -881,6 +891,7 @@ impl Cloud for DemoCloud {
             .rollouts
             .iter()
             .rev()
+            .filter(|r| r.home == self.region())
             .map(|r| r.summary(now, &|at| world.at_ms(at)))
             .collect())
     }
@@ -896,7 +907,7 @@ impl Cloud for DemoCloud {
         let rollout = world
             .rollouts
             .iter_mut()
-            .find(|r| r.id == execution_id)
+            .find(|r| r.id == execution_id && r.home == self.region())
             .ok_or_else(|| not_a_rollout(execution_id))?;
         rollout.stop(now);
         Ok(())

@@ -44,6 +44,8 @@ impl RegionPlan {
 #[derive(Debug, Clone)]
 pub struct DemoRollout {
     pub id: String,
+    /// The region it was started in: the parent lives there, each child in its own region.
+    pub home: String,
     pub request: RolloutRequest,
     started: Duration,
     regions: Vec<RegionPlan>,
@@ -58,7 +60,7 @@ impl DemoRollout {
     /// durations times `scale`), started as slots free up, no new start once the failures
     /// exceed the error budget; on the world's `first` rollout one region's tests fail.
     pub fn new(
-        id: String,
+        (id, home): (String, String),
         request: RolloutRequest,
         (now, first, scale): (Duration, bool, f64),
         rng: &mut fastrand::Rng,
@@ -144,6 +146,7 @@ impl DemoRollout {
         }
         DemoRollout {
             id,
+            home,
             request,
             started: now,
             regions,
@@ -205,7 +208,7 @@ impl DemoRollout {
         let mut last_end = self.started;
         for plan in &self.regions {
             let steps = self.steps_of(plan, at, ms);
-            let (status, current, failure, started, ended) = match (plan.start, steps.last()) {
+            let (status, failure, started, ended) = match (plan.start, steps.last()) {
                 (Some(_), Some(step)) => {
                     let done = step.status != "InProgress"
                         && (step.status != "Success" || steps.len() == plan.segments.len());
@@ -218,13 +221,12 @@ impl DemoRollout {
                     };
                     (
                         status,
-                        Some(step.name.clone()),
                         step.failure.clone(),
                         steps.first().and_then(|s| s.started_ms),
                         if done { step.ended_ms } else { None },
                     )
                 }
-                _ => ("Pending", None, None, None, None),
+                _ => ("Pending", None, None, None),
             };
             if let Some(start) = plan.start {
                 let end = self.started + start + plan.length();
@@ -233,11 +235,13 @@ impl DemoRollout {
                     all_done = false;
                 }
             }
+            // The parent's step of the region: its status and failure, and the child's id;
+            // the step the child is on is the child's to say (read in its region).
             regions.push(RegionRun {
                 region: plan.region.clone(),
                 execution_id: plan.start.map(|_| self.child_id(&plan.region)),
                 status: status.to_string(),
-                current_step: current,
+                current_step: None,
                 failure,
                 started_ms: started,
                 ended_ms: ended,
@@ -247,19 +251,12 @@ impl DemoRollout {
             .iter()
             .any(|r| r.status == "Failed" || r.status == "Cancelled");
         let never_started = self.regions.iter().any(|p| p.start.is_none());
-        if all_done {
-            // Regions the error budget kept from starting end cancelled.
-            for run in regions.iter_mut().filter(|r| r.status == "Pending") {
-                run.status = "Cancelled".into();
-            }
-        }
         let status = match (all_done, failed || never_started) {
             (false, _) => "InProgress",
             (true, true) => "Failed",
             (true, false) => "Success",
         };
-        regions.sort_by(|a, b| a.region.cmp(&b.region));
-        RolloutState {
+        let mut state = RolloutState {
             execution_id: self.id.clone(),
             status: status.into(),
             started_ms: Some(ms(self.started)),
@@ -268,20 +265,25 @@ impl DemoRollout {
                 .then(|| "one or more target locations failed".to_string()),
             regions,
             request: self.request.clone(),
-        }
+            reads: 1,
+        };
+        // Regions the error budget kept from starting end never started.
+        state.settle_never_started();
+        state
     }
 
-    /// The steps of a child execution (`<rollout>-<region>`), if it is one of this rollout's.
+    /// The steps of a child execution (`<rollout>-<region>`), if it is one of this rollout's
+    /// and lives in `region` (a child is answered only to a client of its own region).
     pub fn child_steps(
         &self,
-        child: &str,
+        (child, region): (&str, &str),
         at: Duration,
         ms: &dyn Fn(Duration) -> i64,
     ) -> Option<Vec<StepRun>> {
         let plan = self
             .regions
             .iter()
-            .find(|plan| self.child_id(&plan.region) == child)?;
+            .find(|plan| plan.region == region && self.child_id(&plan.region) == child)?;
         Some(self.steps_of(plan, at, ms))
     }
 

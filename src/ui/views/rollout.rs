@@ -9,19 +9,17 @@ use ratatui::text::Span;
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use crate::app::{AppState, Loadable, ViewKind};
-use crate::cloud::{RegionRun, StatusCategory};
-use crate::ops::rollout_watch::{is_failure, is_final};
+use crate::cloud::{AutomationPhase, RegionRun, StatusCategory};
+use crate::ops::rollout_watch::is_final;
 use crate::ui::theme::Theme;
 
 fn category(status: &str) -> StatusCategory {
-    if is_failure(status) {
-        StatusCategory::Failed
-    } else if is_final(status) {
-        StatusCategory::Complete
-    } else if status == "Pending" {
-        StatusCategory::Pending
-    } else {
-        StatusCategory::InProgress
+    match AutomationPhase::of(status) {
+        AutomationPhase::Failed => StatusCategory::Failed,
+        AutomationPhase::NotStarted => StatusCategory::Cancelled,
+        AutomationPhase::Succeeded => StatusCategory::Complete,
+        AutomationPhase::Waiting => StatusCategory::Pending,
+        AutomationPhase::Running | AutomationPhase::Unknown => StatusCategory::InProgress,
     }
 }
 
@@ -30,7 +28,8 @@ fn symbol(status: &str) -> &'static str {
         StatusCategory::Failed => "✗",
         StatusCategory::Complete => "✓",
         StatusCategory::Pending => "·",
-        _ => "◐",
+        StatusCategory::Cancelled => "⊘",
+        StatusCategory::InProgress => "◐",
     }
 }
 
@@ -73,8 +72,13 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .filter(|_| !is_final(&rollout.status))
         .map(|ms| format!(" · about {}m left", (ms / 60_000).max(1)))
         .unwrap_or_default();
+    let never = if totals.not_started > 0 {
+        format!(", {} never started", totals.not_started)
+    } else {
+        String::new()
+    };
     let title = format!(
-        " rollout {} · {} · {} done, {} running, {} pending, {} failed{left} ",
+        " rollout {} · {} · {} done, {} running, {} pending, {} failed{never}{left} ",
         rollout.execution_id,
         rollout.status,
         totals.succeeded,

@@ -1,0 +1,408 @@
+//! A prod rollout watched, retried and stopped through the AWS adapter and the real SDK, against
+//! the loopback multi-region SSM Automation emulator (`support/automation.rs`, which enforces
+//! that an execution is answered only to clients of the region it lives in). Every test fails
+//! if a child is looked up anywhere but its own region.
+
+mod support;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use regship::cloud::aws::{AwsCloud, Clients, with_call_limits};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::guard::{AccountGuard, Authorization};
+use regship::cloud::port::Connector;
+use regship::cloud::{Cloud, CloudError, Connections, RolloutRequest, StageRegions};
+use regship::config::{Stage, WorkspaceConfig};
+use regship::ops::rollout_watch::{RolloutWatch, is_final, retry_request};
+use support::automation::{AutomationEmulator, RegionScript};
+
+const ACCOUNT: &str = "444444444444";
+const DOCUMENT: &str = "regship-publish-extension";
+
+/// Each region's connection to the emulator, with regship's own retry and timeout limits and
+/// static test credentials: the SDK signs each request with its region's credential scope.
+struct Emulated {
+    endpoint: String,
+}
+
+#[async_trait]
+impl Connector for Emulated {
+    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
+        let region = context.region.clone().unwrap_or_else(|| "us-east-1".into());
+        let config = with_call_limits(aws_config::defaults(aws_config::BehaviorVersion::latest()))
+            .region(aws_config::Region::new(region))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&self.endpoint)
+            .load()
+            .await;
+        Ok(Arc::new(AwsCloud::from_clients(
+            context,
+            Clients::new(&config),
+        )))
+    }
+}
+
+/// The 26 regions of the demo's prod account, the home region first.
+const REGIONS: [&str; 26] = [
+    "us-east-1",
+    "us-east-2",
+    "us-west-1",
+    "us-west-2",
+    "af-south-1",
+    "ap-east-1",
+    "ap-south-1",
+    "ap-northeast-1",
+    "ap-northeast-2",
+    "ap-northeast-3",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-southeast-3",
+    "ca-central-1",
+    "eu-central-1",
+    "eu-central-2",
+    "eu-west-1",
+    "eu-west-2",
+    "eu-west-3",
+    "eu-north-1",
+    "eu-south-1",
+    "eu-south-2",
+    "il-central-1",
+    "me-central-1",
+    "me-south-1",
+    "sa-east-1",
+];
+
+fn regions() -> Vec<String> {
+    REGIONS.iter().map(|r| r.to_string()).collect()
+}
+
+/// The prod stage (home us-east-1) in every region, on the emulator.
+fn stage(emulator: &AutomationEmulator) -> StageRegions {
+    let config = WorkspaceConfig::parse(
+        &format!("accounts:\n  prod: {{region: us-east-1, account_id: \"{ACCOUNT}\"}}\n"),
+        "regship.yml",
+    )
+    .unwrap();
+    let home = StageContext::new(&config, Stage::Prod, &Overrides::default());
+    StageRegions::new(
+        Connections::new(Arc::new(Emulated {
+            endpoint: emulator.endpoint.clone(),
+        })),
+        home,
+    )
+}
+
+fn authorization(cloud: &dyn Cloud) -> Authorization {
+    AccountGuard::default()
+        .check_account(
+            cloud.context(),
+            &regship::cloud::Identity {
+                account: ACCOUNT.into(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:role/release"),
+            },
+            "start a prod rollout",
+        )
+        .unwrap()
+}
+
+fn request(regions: Vec<String>, concurrency: u32, max_errors: u32) -> RolloutRequest {
+    RolloutRequest {
+        document: DOCUMENT.into(),
+        document_version: "$DEFAULT".into(),
+        parameters: vec![
+            (
+                "TypeName".into(),
+                "AwsCommunity::S3::DeleteBucketContents".into(),
+            ),
+            ("Publish".into(), "true".into()),
+        ],
+        account: ACCOUNT.into(),
+        regions,
+        max_concurrency: concurrency,
+        max_errors,
+        execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+    }
+}
+
+/// Polls until the rollout is final, a tick between polls; every poll's call count, and every
+/// change seen.
+async fn watch_to_the_end(
+    emulator: &AutomationEmulator,
+    stage: &StageRegions,
+    watch: &mut RolloutWatch,
+) -> (
+    Vec<(u32, usize, usize)>,
+    Vec<regship::ops::rollout_watch::RegionChange>,
+) {
+    let mut costs = Vec::new();
+    let mut seen = Vec::new();
+    for _ in 0..200 {
+        let before_running = watch.totals().running;
+        let changes = watch.poll(stage).await.unwrap();
+        costs.push((
+            watch.calls,
+            before_running.max(watch.totals().running),
+            changes.len(),
+        ));
+        seen.extend(changes);
+        if is_final(&watch.state.as_ref().unwrap().status) {
+            return (costs, seen);
+        }
+        emulator.advance(1);
+    }
+    panic!("the rollout did not end in 200 polls");
+}
+
+/// 26 regions at concurrency 5: a setup stack failure, a TestType failure, tests left NOT_TESTED,
+/// a child timing out and a status regship does not know, each read from its child in its own
+/// region (never the home region); a poll costs the parent plus one call per running region
+/// and per region that just changed; the retry starts exactly the regions not published.
+#[tokio::test]
+async fn each_child_is_read_in_its_own_region_and_the_retry_starts_the_failed_ones() {
+    let emulator = AutomationEmulator::start();
+    emulator.has_document(DOCUMENT, &regions());
+    emulator.script(
+        "eu-west-1",
+        RegionScript::failing(
+            "DeploySetupStack",
+            "setup-prod-awscommunity-s3-deletebucketcontents: CREATE_FAILED: Bucket: Resource handler returned message: \"Access Denied\"",
+        ),
+    );
+    emulator.script(
+        "ap-south-1",
+        RegionScript::failing(
+            "CheckTests",
+            "TestType FAILED: contract_create_read: the read handler returned no KeyPrefix",
+        ),
+    );
+    emulator.script(
+        "ca-central-1",
+        RegionScript::failing(
+            "CheckTests",
+            "TestType left TypeTestsStatus NOT_TESTED 30 minutes after the tests were asked for (a registry fault seen in newly launched regions): retry the region",
+        ),
+    );
+    emulator.script(
+        "sa-east-1",
+        RegionScript::ending_with("WaitForTests", "TimedOut"),
+    );
+    emulator.script(
+        "il-central-1",
+        RegionScript::ending_with("Publish", "Paused"),
+    );
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let id = home
+        .start_rollout(&authorization(home.as_ref()), &request(regions(), 5, 10))
+        .await
+        .unwrap();
+    let mut watch = RolloutWatch::new(&id);
+    let (costs, seen) = watch_to_the_end(&emulator, &stage, &mut watch).await;
+
+    assert!(
+        emulator.misdirected().is_empty(),
+        "a child was looked up outside its region: {:?}",
+        emulator.misdirected()
+    );
+    // Every child read went to the child's own region.
+    let state = watch.state.clone().unwrap();
+    for (region, operation, asked) in emulator.requests() {
+        if let Some(run) = state
+            .regions
+            .iter()
+            .find(|run| run.execution_id.as_deref() == Some(asked.as_str()))
+        {
+            assert_eq!(region, run.region, "{operation} of {asked}");
+        }
+    }
+    for (calls, running, changed) in &costs {
+        assert!(
+            (*calls as usize) <= 1 + running + changed,
+            "{calls} calls with {running} running and {changed} changed"
+        );
+    }
+    let step_and_failure = |region: &str| {
+        let run = state.regions.iter().find(|r| r.region == region).unwrap();
+        (
+            run.status.clone(),
+            run.current_step.clone(),
+            run.failure.clone(),
+        )
+    };
+    let (status, step, failure) = step_and_failure("eu-west-1");
+    assert_eq!(
+        (status.as_str(), step.as_deref()),
+        ("Failed", Some("DeploySetupStack"))
+    );
+    assert!(failure.unwrap().contains("CREATE_FAILED"));
+    let (_, step, failure) = step_and_failure("ca-central-1");
+    assert_eq!(step.as_deref(), Some("CheckTests"));
+    assert!(failure.unwrap().contains("NOT_TESTED"));
+    let (status, step, _) = step_and_failure("sa-east-1");
+    assert_eq!(
+        (status.as_str(), step.as_deref()),
+        ("TimedOut", Some("WaitForTests"))
+    );
+    let (status, _, _) = step_and_failure("il-central-1");
+    assert_eq!(status, "Paused", "an unknown status is shown as it is");
+    // Each region's failure was reported once, as a change with its step.
+    let reported: Vec<&str> = seen
+        .iter()
+        .filter(|c| c.status == "Failed")
+        .map(|c| c.region.as_str())
+        .collect();
+    assert_eq!(reported.len(), 3, "{reported:?}");
+    let totals = watch.totals();
+    assert_eq!(
+        (totals.succeeded, totals.failed, totals.running),
+        (21, 4, 1),
+        "the unknown status counts as running"
+    );
+
+    let retry = retry_request(&state).unwrap();
+    let mut expected = vec!["ap-south-1", "ca-central-1", "eu-west-1", "sa-east-1"];
+    expected.sort();
+    assert_eq!(retry.regions, expected);
+    assert_eq!(retry.max_concurrency, 5);
+    assert_eq!(retry.document_version, "$DEFAULT");
+}
+
+/// The error budget spent (0 errors allowed, concurrency 2): the regions that never started are
+/// shown as such, counted apart, and part of the retry, whether or not the parent lists them as
+/// steps (a live run will say which).
+#[tokio::test]
+async fn regions_that_never_started_are_shown_and_retried() {
+    for listed in [false, true] {
+        let emulator = AutomationEmulator::start();
+        emulator.list_never_started_as_steps(listed);
+        let targets: Vec<String> = REGIONS[..6].iter().map(|r| r.to_string()).collect();
+        emulator.has_document(DOCUMENT, &targets);
+        emulator.script(
+            "us-east-2",
+            RegionScript::failing(
+                "RegisterType",
+                "RegisterType FAILED: the handler package is not readable",
+            ),
+        );
+        let stage = stage(&emulator);
+        let home = stage.home().await.unwrap();
+        let id = home
+            .start_rollout(&authorization(home.as_ref()), &request(targets, 2, 0))
+            .await
+            .unwrap();
+        let mut watch = RolloutWatch::new(&id);
+        watch_to_the_end(&emulator, &stage, &mut watch).await;
+        let state = watch.state.clone().unwrap();
+        let never: Vec<&str> = state
+            .regions
+            .iter()
+            .filter(|r| r.status == "NotStarted")
+            .map(|r| r.region.as_str())
+            .collect();
+        assert_eq!(
+            never,
+            ["af-south-1", "ap-east-1", "us-west-1", "us-west-2"],
+            "listed: {listed}"
+        );
+        assert_eq!(watch.totals().not_started, 4);
+        let retry = retry_request(&state).unwrap();
+        assert_eq!(
+            retry.regions,
+            [
+                "af-south-1",
+                "ap-east-1",
+                "us-east-2",
+                "us-west-1",
+                "us-west-2"
+            ],
+            "the failed region and the four that never started"
+        );
+        assert!(emulator.misdirected().is_empty());
+    }
+}
+
+/// Truncated parent steps are paged (the cost counted), a throttled read is an error the watcher
+/// rides out with nothing lost, and a region whose document is missing fails with no child.
+#[tokio::test]
+async fn truncated_steps_are_paged_and_throttling_is_ridden_out() {
+    let emulator = AutomationEmulator::start();
+    let all = regions();
+    // The document is missing in me-south-1 (documents are regional).
+    let with_document: Vec<String> = all.iter().filter(|r| *r != "me-south-1").cloned().collect();
+    emulator.has_document(DOCUMENT, &with_document);
+    emulator.truncate(10, 10);
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let id = home
+        .start_rollout(&authorization(home.as_ref()), &request(all, 26, 30))
+        .await
+        .unwrap();
+    let mut watch = RolloutWatch::new(&id);
+    emulator.advance(1);
+    watch.poll(&stage).await.unwrap();
+    // 26 steps in pages of 10: the parent and three pages, then one call per running region.
+    assert_eq!(watch.state.as_ref().unwrap().reads, 4);
+    assert_eq!(watch.state.as_ref().unwrap().regions.len(), 26);
+    assert!(watch.calls <= 4 + 25 + 26);
+    emulator.throttle(2);
+    let throttled = watch.poll(&stage).await.unwrap_err();
+    assert_eq!(throttled.kind, regship::cloud::CloudErrorKind::Throttled);
+    emulator.finish();
+    watch.poll(&stage).await.unwrap();
+    let state = watch.state.as_ref().unwrap();
+    let missing = state
+        .regions
+        .iter()
+        .find(|r| r.region == "me-south-1")
+        .unwrap();
+    assert_eq!(missing.status, "Failed");
+    assert!(missing.execution_id.is_none());
+    assert!(
+        missing
+            .failure
+            .as_deref()
+            .unwrap()
+            .contains("does not exist in me-south-1")
+    );
+    assert_eq!(watch.totals().succeeded, 25);
+    assert!(emulator.misdirected().is_empty());
+}
+
+/// A stop cancels the running regions and keeps the rest from starting: the rollout ends
+/// Cancelled, the running ones Cancelled at their step, the others never started; the retry
+/// starts them all.
+#[tokio::test]
+async fn a_stopped_rollout_shows_cancelled_and_never_started_regions() {
+    let emulator = AutomationEmulator::start();
+    let targets: Vec<String> = REGIONS[..8].iter().map(|r| r.to_string()).collect();
+    emulator.has_document(DOCUMENT, &targets);
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let authorization = authorization(home.as_ref());
+    let id = home
+        .start_rollout(&authorization, &request(targets, 3, 1))
+        .await
+        .unwrap();
+    let mut watch = RolloutWatch::new(&id);
+    emulator.advance(2);
+    watch.poll(&stage).await.unwrap();
+    assert_eq!(watch.totals().running, 3);
+    home.stop_rollout(&authorization, &id).await.unwrap();
+    emulator.advance(1);
+    watch.poll(&stage).await.unwrap();
+    let state = watch.state.clone().unwrap();
+    assert_eq!(state.status, "Cancelled");
+    let cancelled: Vec<&str> = state
+        .regions
+        .iter()
+        .filter(|r| r.status == "Cancelled")
+        .map(|r| r.region.as_str())
+        .collect();
+    assert_eq!(cancelled.len(), 3, "{:?}", state.regions);
+    assert_eq!(watch.totals().not_started, 5);
+    assert_eq!(retry_request(&state).unwrap().regions.len(), 8);
+    assert!(emulator.misdirected().is_empty());
+}

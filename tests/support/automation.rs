@@ -1,0 +1,820 @@
+//! A loopback emulator of multi-region SSM Automation, which moto does not implement (its
+//! Start/Get/Describe/StopAutomationExecution raise NotImplementedError). It speaks the real wire
+//! protocol (awsJson1.1, `X-Amz-Target: AmazonSSM.<Operation>`), so the AWS adapter is tested
+//! with the real SDK, and it enforces what AWS documents:
+//!
+//! - Each request's region is its SigV4 credential scope (`Credential=KEY/DATE/REGION/ssm/...`).
+//!   Executions are regional: a parent lives in the region that started it, each child in its
+//!   own target region, and an execution asked for in another region is
+//!   `AutomationExecutionNotFoundException` (SSM user guide, "Running automations in multiple
+//!   AWS Regions and accounts": the parent's step outputs are the children's ids; to view a child
+//!   "specify the appropriate account, Region, and AutomationExecutionId").
+//! - The parent has one step per target region whose `TargetLocation` names the region and whose
+//!   `Outputs` name the child once it started; `StepExecutionsTruncated` is set past a threshold
+//!   and DescribeAutomationStepExecutions pages with `NextToken` (API reference,
+//!   GetAutomationExecution / AutomationExecution.StepExecutionsTruncated).
+//! - StartAutomationExecution validates TargetLocations as the botocore model does
+//!   (`ssm/2014-11-06/service-2.json`: 1-50 Regions, the TargetLocationMaxConcurrency and
+//!   TargetLocationMaxErrors patterns, DocumentVersion `$DEFAULT`/`$LATEST`/a number) and runs
+//!   at most the concurrency at once, starting no region once failures exceed the error budget;
+//!   a region where the document does not exist fails without a child (documents are regional).
+//! - StopAutomationExecution (Cancel): running regions end Cancelled, regions not started never
+//!   start.
+//!
+//! Time is a tick counter the test advances; each region follows a script of steps (ticks each)
+//! and an ending: success, a failing step with its message, or any status (TimedOut, or one
+//! regship does not know). `throttle(n)` answers the next n requests with ThrottlingException.
+
+use std::collections::{HashMap, HashSet};
+use std::io::Write;
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+/// How one region's run ends.
+#[derive(Debug, Clone)]
+pub enum Ending {
+    Success,
+    /// The step `step` fails with `message`.
+    Fail {
+        step: String,
+        message: String,
+    },
+    /// The step `step` ends with `status` (TimedOut, or a status regship does not know).
+    Status {
+        step: String,
+        status: String,
+    },
+}
+
+/// One region's run: its steps (name, ticks) and how it ends.
+#[derive(Debug, Clone)]
+pub struct RegionScript {
+    pub steps: Vec<(String, u32)>,
+    pub ending: Ending,
+}
+
+/// The publish document's steps, each one tick long.
+pub const STEPS: [&str; 9] = [
+    "DeploySetupStack",
+    "RegisterType",
+    "WaitForRegistration",
+    "SetDefaultVersion",
+    "TestType",
+    "WaitForTests",
+    "CheckTests",
+    "Publish",
+    "DeleteSetupStack",
+];
+
+impl RegionScript {
+    pub fn success() -> RegionScript {
+        RegionScript {
+            steps: STEPS.iter().map(|s| (s.to_string(), 1)).collect(),
+            ending: Ending::Success,
+        }
+    }
+
+    /// Fails at `step` with `message`, after the steps before it.
+    pub fn failing(step: &str, message: &str) -> RegionScript {
+        RegionScript {
+            ending: Ending::Fail {
+                step: step.into(),
+                message: message.into(),
+            },
+            ..RegionScript::success()
+        }
+    }
+
+    /// Ends at `step` with `status`.
+    pub fn ending_with(step: &str, status: &str) -> RegionScript {
+        RegionScript {
+            ending: Ending::Status {
+                step: step.into(),
+                status: status.into(),
+            },
+            ..RegionScript::success()
+        }
+    }
+
+    /// The steps that run (up to the ending's step).
+    fn run(&self) -> &[(String, u32)] {
+        let end = match &self.ending {
+            Ending::Success => self.steps.len(),
+            Ending::Fail { step, .. } | Ending::Status { step, .. } => {
+                self.steps
+                    .iter()
+                    .position(|(name, _)| name == step)
+                    .expect("the ending's step is one of the script's")
+                    + 1
+            }
+        };
+        &self.steps[..end]
+    }
+
+    fn length(&self) -> u32 {
+        self.run().iter().map(|(_, ticks)| ticks).sum()
+    }
+
+    fn final_status(&self) -> &str {
+        match &self.ending {
+            Ending::Success => "Success",
+            Ending::Fail { .. } => "Failed",
+            Ending::Status { status, .. } => status,
+        }
+    }
+}
+
+/// One target region of a parent.
+#[derive(Debug, Clone)]
+struct RegionPlan {
+    region: String,
+    /// The tick it starts; `None`: never (the error budget was spent, or it was stopped first).
+    start: Option<u32>,
+    script: RegionScript,
+    /// The document does not exist there: the region fails at its start, with no child.
+    no_document: bool,
+    /// Stopped at this tick while it ran.
+    cancelled_at: Option<u32>,
+    child_id: String,
+}
+
+impl RegionPlan {
+    /// The tick it ended at, if it ended by `now`.
+    fn end(&self) -> Option<u32> {
+        let start = self.start?;
+        let natural = start
+            + if self.no_document {
+                0
+            } else {
+                self.script.length()
+            };
+        Some(self.cancelled_at.map_or(natural, |at| at.min(natural)))
+    }
+
+    fn status(&self, now: u32) -> String {
+        match (self.start, self.end()) {
+            (None, _) => "Pending".into(),
+            (Some(start), _) if now < start => "Pending".into(),
+            (Some(_), Some(end)) if now >= end => {
+                if self.no_document {
+                    "Failed".into()
+                } else if self.cancelled_at.is_some_and(|at| at <= end) {
+                    "Cancelled".into()
+                } else {
+                    self.script.final_status().into()
+                }
+            }
+            _ => "InProgress".into(),
+        }
+    }
+
+    /// The child's steps at `now`: those done, the one running or the one it ended on.
+    fn steps(&self, now: u32) -> Vec<Value> {
+        let Some(start) = self.start.filter(|start| now >= *start) else {
+            return Vec::new();
+        };
+        let cancelled = self.cancelled_at.filter(|at| *at <= now);
+        let run = self.script.run();
+        let mut steps = Vec::new();
+        let mut begin = start;
+        for (index, (name, ticks)) in run.iter().enumerate() {
+            if now < begin || cancelled.is_some_and(|at| at < begin) {
+                break;
+            }
+            let end = begin + ticks;
+            let last = index + 1 == run.len();
+            let (status, failure) = if cancelled.is_some_and(|at| at < end) {
+                ("Cancelled".to_string(), Some("Step cancelled".to_string()))
+            } else if now < end {
+                ("InProgress".to_string(), None)
+            } else if last {
+                match &self.script.ending {
+                    Ending::Success => ("Success".to_string(), None),
+                    Ending::Fail { message, .. } => ("Failed".to_string(), Some(message.clone())),
+                    Ending::Status { status, .. } => (status.clone(), None),
+                }
+            } else {
+                ("Success".to_string(), None)
+            };
+            let done = status != "InProgress";
+            steps.push(json!({
+                "StepName": name,
+                "Action": "aws:executeAwsApi",
+                "StepStatus": status,
+                "ExecutionStartTime": seconds(begin),
+                "ExecutionEndTime": if done { json!(seconds(end.min(cancelled.unwrap_or(end)))) } else { Value::Null },
+                "FailureMessage": failure,
+                "StepExecutionId": format!("{}-{index}", self.child_id),
+            }));
+            if status != "Success" {
+                break;
+            }
+            begin = end;
+        }
+        steps
+    }
+
+    /// The failure the parent's step shows: the failed step's message.
+    fn failure(&self, now: u32) -> Option<String> {
+        if self.no_document && self.status(now) == "Failed" {
+            return Some(format!(
+                "Document regship-publish-extension does not exist in {}",
+                self.region
+            ));
+        }
+        self.steps(now)
+            .iter()
+            .filter_map(|step| step["FailureMessage"].as_str().map(String::from))
+            .next_back()
+    }
+}
+
+/// A parent execution.
+#[derive(Debug, Clone)]
+struct Parent {
+    id: String,
+    region: String,
+    document: String,
+    version: String,
+    parameters: Value,
+    location: Value,
+    start: u32,
+    stopped_at: Option<u32>,
+    regions: Vec<RegionPlan>,
+}
+
+impl Parent {
+    fn ended(&self, now: u32) -> bool {
+        self.regions
+            .iter()
+            .all(|plan| plan.start.is_none() || plan.end().is_some_and(|end| end <= now))
+    }
+
+    fn status(&self, now: u32) -> String {
+        if self.stopped_at.is_some_and(|at| at <= now) {
+            return "Cancelled".into();
+        }
+        if !self.ended(now) {
+            return "InProgress".into();
+        }
+        let all_succeeded = self
+            .regions
+            .iter()
+            .all(|plan| plan.start.is_some() && plan.status(now) == "Success");
+        if all_succeeded { "Success" } else { "Failed" }.into()
+    }
+
+    fn end(&self) -> u32 {
+        self.regions
+            .iter()
+            .filter_map(RegionPlan::end)
+            .max()
+            .unwrap_or(self.start)
+    }
+}
+
+/// Epoch seconds of a tick: a minute each, from 2026-12-02.
+fn seconds(tick: u32) -> f64 {
+    1_796_169_600.0 + f64::from(tick) * 60.0
+}
+
+#[derive(Default)]
+struct World {
+    now: u32,
+    documents: HashSet<(String, String)>,
+    scripts: HashMap<String, RegionScript>,
+    parents: Vec<Parent>,
+    throttle: u32,
+    /// GetAutomationExecution returns at most this many steps (then StepExecutionsTruncated).
+    truncate_after: usize,
+    /// DescribeAutomationStepExecutions' page size.
+    page_size: usize,
+    /// Whether regions that never started appear as Pending steps of the parent.
+    never_started_as_steps: bool,
+    /// (region, operation, execution id asked for).
+    requests: Vec<(String, String, String)>,
+    /// Executions asked for in a region where they do not live.
+    misdirected: Vec<(String, String)>,
+    /// StartAutomationExecution requests, as sent.
+    started: Vec<Value>,
+}
+
+/// The emulator, listening on a free loopback port.
+pub struct AutomationEmulator {
+    pub endpoint: String,
+    world: Arc<Mutex<World>>,
+}
+
+impl AutomationEmulator {
+    pub fn start() -> AutomationEmulator {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).unwrap();
+        let endpoint = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+        let world = Arc::new(Mutex::new(World {
+            truncate_after: 100,
+            page_size: 50,
+            ..World::default()
+        }));
+        let shared = world.clone();
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                let world = shared.clone();
+                std::thread::spawn(move || {
+                    let _ = serve(client, &world);
+                });
+            }
+        });
+        AutomationEmulator { endpoint, world }
+    }
+
+    fn world(&self) -> std::sync::MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The document `name` exists in each of `regions`.
+    pub fn has_document(&self, name: &str, regions: &[String]) {
+        let mut world = self.world();
+        for region in regions {
+            world.documents.insert((region.clone(), name.to_string()));
+        }
+    }
+
+    /// How `region` runs in rollouts started from now on.
+    pub fn script(&self, region: &str, script: RegionScript) {
+        self.world().scripts.insert(region.to_string(), script);
+    }
+
+    /// Moves time on by `ticks`.
+    pub fn advance(&self, ticks: u32) {
+        self.world().now += ticks;
+    }
+
+    /// The next `count` requests are throttled.
+    pub fn throttle(&self, count: u32) {
+        self.world().throttle = count;
+    }
+
+    /// GetAutomationExecution returns at most `steps` steps; DescribeAutomationStepExecutions
+    /// pages by `page`.
+    pub fn truncate(&self, steps: usize, page: usize) {
+        let mut world = self.world();
+        world.truncate_after = steps;
+        world.page_size = page;
+    }
+
+    /// Regions that never started appear as Pending steps of the parent (a live run will say
+    /// whether they do; both are handled).
+    pub fn list_never_started_as_steps(&self, yes: bool) {
+        self.world().never_started_as_steps = yes;
+    }
+
+    /// Every request so far: (region, operation, execution id asked for).
+    pub fn requests(&self) -> Vec<(String, String, String)> {
+        self.world().requests.clone()
+    }
+
+    pub fn clear_requests(&self) {
+        self.world().requests.clear();
+    }
+
+    /// Executions asked for in a region where they do not live: (region, id).
+    pub fn misdirected(&self) -> Vec<(String, String)> {
+        self.world().misdirected.clone()
+    }
+
+    /// The StartAutomationExecution requests, as sent.
+    pub fn started(&self) -> Vec<Value> {
+        self.world().started.clone()
+    }
+
+    /// Runs every rollout to its end.
+    pub fn finish(&self) {
+        let mut world = self.world();
+        let end = world.parents.iter().map(Parent::end).max().unwrap_or(0);
+        world.now = world.now.max(end);
+    }
+}
+
+fn answer(client: &mut TcpStream, status: &str, body: &Value) -> std::io::Result<()> {
+    let body = body.to_string();
+    write!(
+        client,
+        "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: emulated\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn error(code: &str, message: &str) -> (String, Value) {
+    (
+        "400 Bad Request".into(),
+        json!({"__type": code, "message": message}),
+    )
+}
+
+fn serve(mut client: TcpStream, world: &Mutex<World>) -> std::io::Result<()> {
+    let request = super::fault_proxy::read_request(&mut client)?;
+    let split = request
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map_or(request.len(), |at| at + 4);
+    let headers = String::from_utf8_lossy(&request[..split]).to_string();
+    let header = |name: &str| {
+        headers.lines().find_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            key.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| value.trim().to_string())
+        })
+    };
+    // The SigV4 credential scope: Credential=KEY/DATE/REGION/SERVICE/aws4_request.
+    let region = header("authorization").and_then(|auth| {
+        let scope = auth.split("Credential=").nth(1)?;
+        Some(scope.split('/').nth(2)?.to_string())
+    });
+    let operation = header("x-amz-target")
+        .and_then(|t| t.strip_prefix("AmazonSSM.").map(String::from))
+        .unwrap_or_default();
+    let body: Value = serde_json::from_slice(&request[split..]).unwrap_or(Value::Null);
+    let (status, reply) = match region {
+        None => error(
+            "MissingAuthenticationTokenException",
+            "Request is missing Authentication Token",
+        ),
+        Some(region) => {
+            let mut world = world.lock().unwrap_or_else(|p| p.into_inner());
+            world.handle(&region, &operation, &body)
+        }
+    };
+    answer(&mut client, &status, &reply)
+}
+
+fn ok(body: Value) -> (String, Value) {
+    ("200 OK".into(), body)
+}
+
+/// The number a concurrency or error budget stands for among `regions`.
+fn budget(value: &str, regions: usize) -> u32 {
+    match value.strip_suffix('%') {
+        Some(percent) => {
+            let percent: usize = percent.parse().unwrap_or(0);
+            (regions * percent).div_ceil(100) as u32
+        }
+        None => value.parse().unwrap_or(0),
+    }
+}
+
+impl World {
+    fn handle(&mut self, region: &str, operation: &str, body: &Value) -> (String, Value) {
+        let asked = body["AutomationExecutionId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        self.requests
+            .push((region.to_string(), operation.to_string(), asked.clone()));
+        if self.throttle > 0 {
+            self.throttle -= 1;
+            return error("ThrottlingException", "Rate exceeded");
+        }
+        match operation {
+            "StartAutomationExecution" => self.start(region, body),
+            "GetAutomationExecution" => self.get(region, &asked),
+            "DescribeAutomationStepExecutions" => self.describe_steps(region, &asked, body),
+            "DescribeAutomationExecutions" => self.describe(region, body),
+            "StopAutomationExecution" => self.stop(region, &asked),
+            _ => error(
+                "InvalidAction",
+                &format!("{operation} is not emulated here"),
+            ),
+        }
+    }
+
+    fn start(&mut self, region: &str, body: &Value) -> (String, Value) {
+        self.started.push(body.clone());
+        let version = body["DocumentVersion"].as_str().unwrap_or("$DEFAULT");
+        let version_pattern = regex::Regex::new(r"^([$]LATEST|[$]DEFAULT|[1-9][0-9]*)$").unwrap();
+        if !version_pattern.is_match(version) {
+            return error(
+                "ValidationException",
+                "DocumentVersion must match ([$]LATEST|[$]DEFAULT|^[1-9][0-9]*$)",
+            );
+        }
+        let document = body["DocumentName"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let Some(location) = body["TargetLocations"].as_array().and_then(|l| l.first()) else {
+            return error("ValidationException", "TargetLocations is required here");
+        };
+        let regions: Vec<String> = location["Regions"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default();
+        if regions.is_empty() || regions.len() > 50 {
+            return error(
+                "ValidationException",
+                "TargetLocation.Regions must have 1 to 50 members",
+            );
+        }
+        let concurrency = location["TargetLocationMaxConcurrency"]
+            .as_str()
+            .unwrap_or("1");
+        let errors = location["TargetLocationMaxErrors"].as_str().unwrap_or("0");
+        let concurrency_pattern =
+            regex::Regex::new(r"^([1-9][0-9]*|[1-9][0-9]%|[1-9]%|100%)$").unwrap();
+        let errors_pattern =
+            regex::Regex::new(r"^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$").unwrap();
+        if !concurrency_pattern.is_match(concurrency) || !errors_pattern.is_match(errors) {
+            return error(
+                "ValidationException",
+                "TargetLocationMaxConcurrency or TargetLocationMaxErrors does not match its pattern",
+            );
+        }
+        if !self
+            .documents
+            .contains(&(region.to_string(), document.clone()))
+        {
+            return error(
+                "InvalidDocument",
+                &format!("Document {document} does not exist in {region}"),
+            );
+        }
+        let slots = budget(concurrency, regions.len()).max(1) as usize;
+        let allowed_errors = budget(errors, regions.len());
+        let id = format!("{:08x}-0000-4000-8000-{:012x}", self.parents.len() + 1, 1);
+        // Slots: each region starts when the earliest running one ends; none starts once the
+        // failures so far exceed the error budget.
+        let mut running: Vec<u32> = Vec::new();
+        let mut ended: Vec<(u32, bool)> = Vec::new();
+        let mut plans = Vec::new();
+        for (index, target) in regions.iter().enumerate() {
+            let start = if running.len() >= slots {
+                running.sort();
+                running.remove(0)
+            } else {
+                self.now
+            };
+            let no_document = !self.documents.contains(&(target.clone(), document.clone()));
+            let script = self
+                .scripts
+                .get(target)
+                .cloned()
+                .unwrap_or_else(RegionScript::success);
+            let failures = ended
+                .iter()
+                .filter(|(end, failed)| *failed && *end <= start)
+                .count() as u32;
+            let mut plan = RegionPlan {
+                region: target.clone(),
+                start: None,
+                script,
+                no_document,
+                cancelled_at: None,
+                child_id: format!(
+                    "{:08x}-0000-4000-8000-{:012x}",
+                    self.parents.len() + 1,
+                    index + 2
+                ),
+            };
+            if failures > allowed_errors {
+                // It never starts, and the slot stays free (for none after it either).
+                running.push(start);
+                plans.push(plan);
+                continue;
+            }
+            plan.start = Some(start);
+            let end = plan.end().unwrap_or(start);
+            let failed = no_document || plan.script.final_status() != "Success";
+            running.push(end);
+            ended.push((end, failed));
+            plans.push(plan);
+        }
+        self.parents.push(Parent {
+            id: id.clone(),
+            region: region.to_string(),
+            document,
+            version: version.to_string(),
+            parameters: body["Parameters"].clone(),
+            location: location.clone(),
+            start: self.now,
+            stopped_at: None,
+            regions: plans,
+        });
+        ok(json!({"AutomationExecutionId": id}))
+    }
+
+    /// The parent `id` if it lives in `region`, else the child `id` if it lives there; what was
+    /// asked for elsewhere is recorded as misdirected.
+    fn find(&mut self, region: &str, id: &str) -> Option<Found> {
+        for (p, parent) in self.parents.iter().enumerate() {
+            if parent.id == id {
+                if parent.region == region {
+                    return Some(Found::Parent(p));
+                }
+                self.misdirected.push((region.to_string(), id.to_string()));
+                return None;
+            }
+            for (r, plan) in parent.regions.iter().enumerate() {
+                if plan.child_id == id && plan.start.is_some_and(|s| s <= self.now) {
+                    if plan.region == region && !plan.no_document {
+                        return Some(Found::Child(p, r));
+                    }
+                    self.misdirected.push((region.to_string(), id.to_string()));
+                    return None;
+                }
+            }
+        }
+        None
+    }
+
+    fn not_found(id: &str) -> (String, Value) {
+        error(
+            "AutomationExecutionNotFoundException",
+            &format!("Automation execution {id} does not exist in this region"),
+        )
+    }
+
+    /// The parent's step of each target region.
+    fn parent_steps(&self, parent: &Parent) -> Vec<Value> {
+        let now = self.now;
+        parent
+            .regions
+            .iter()
+            .filter(|plan| {
+                plan.start.is_some_and(|s| s <= now) || self.never_started_as_steps
+            })
+            .map(|plan| {
+                let status = plan.status(now);
+                let started = plan.start.filter(|s| *s <= now);
+                let child = started.filter(|_| !plan.no_document).map(|_| {
+                    json!({"ExecutionId": [plan.child_id]})
+                });
+                let ended = plan.end().filter(|end| *end <= now && started.is_some());
+                json!({
+                    "StepName": format!("{}-{}", parent.location["Accounts"][0].as_str().unwrap_or(""), plan.region),
+                    "Action": "aws:executeAutomation",
+                    "StepStatus": status,
+                    "ExecutionStartTime": started.map(seconds),
+                    "ExecutionEndTime": ended.map(seconds),
+                    "FailureMessage": plan.failure(now),
+                    "Outputs": child,
+                    "StepExecutionId": format!("{}-{}", parent.id, plan.region),
+                    "TargetLocation": {
+                        "Accounts": parent.location["Accounts"].clone(),
+                        "Regions": [plan.region],
+                        "ExecutionRoleName": parent.location["ExecutionRoleName"].clone(),
+                    },
+                })
+            })
+            .collect()
+    }
+
+    fn get(&mut self, region: &str, id: &str) -> (String, Value) {
+        let now = self.now;
+        match self.find(region, id) {
+            None => Self::not_found(id),
+            Some(Found::Parent(p)) => {
+                let parent = &self.parents[p];
+                let mut steps = self.parent_steps(parent);
+                let truncated = steps.len() > self.truncate_after;
+                steps.truncate(self.truncate_after);
+                let ended = parent.ended(now) || parent.stopped_at.is_some();
+                ok(json!({"AutomationExecution": {
+                    "AutomationExecutionId": parent.id,
+                    "DocumentName": parent.document,
+                    "DocumentVersion": parent.version,
+                    "AutomationExecutionStatus": parent.status(now),
+                    "ExecutionStartTime": seconds(parent.start),
+                    "ExecutionEndTime": if ended { json!(seconds(now.min(parent.end().max(parent.stopped_at.unwrap_or(0))))) } else { Value::Null },
+                    "Parameters": parent.parameters,
+                    "StepExecutions": steps,
+                    "StepExecutionsTruncated": truncated,
+                    "TargetLocations": [parent.location],
+                    "Mode": "Auto",
+                }}))
+            }
+            Some(Found::Child(p, r)) => {
+                let parent = &self.parents[p];
+                let plan = &parent.regions[r];
+                let steps = plan.steps(now);
+                let current = steps
+                    .last()
+                    .and_then(|s| s["StepName"].as_str().map(String::from));
+                ok(json!({"AutomationExecution": {
+                    "AutomationExecutionId": plan.child_id,
+                    "DocumentName": parent.document,
+                    "AutomationExecutionStatus": plan.status(now),
+                    "ParentAutomationExecutionId": parent.id,
+                    "CurrentStepName": current,
+                    "FailureMessage": plan.failure(now),
+                    "StepExecutions": steps,
+                    "StepExecutionsTruncated": false,
+                }}))
+            }
+        }
+    }
+
+    fn describe_steps(&mut self, region: &str, id: &str, body: &Value) -> (String, Value) {
+        let steps = match self.find(region, id) {
+            None => return Self::not_found(id),
+            Some(Found::Parent(p)) => self.parent_steps(&self.parents[p].clone()),
+            Some(Found::Child(p, r)) => self.parents[p].regions[r].steps(self.now),
+        };
+        let from: usize = body["NextToken"]
+            .as_str()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0);
+        let size = body["MaxResults"]
+            .as_u64()
+            .map_or(self.page_size, |m| (m as usize).min(self.page_size));
+        let page: Vec<Value> = steps.iter().skip(from).take(size).cloned().collect();
+        let next = (from + size < steps.len()).then(|| (from + size).to_string());
+        ok(json!({"StepExecutions": page, "NextToken": next}))
+    }
+
+    fn describe(&mut self, region: &str, body: &Value) -> (String, Value) {
+        let now = self.now;
+        let filters: Vec<(String, String)> = body["Filters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| {
+                Some((
+                    f["Key"].as_str()?.to_string(),
+                    f["Values"][0].as_str()?.to_string(),
+                ))
+            })
+            .collect();
+        let mut found = Vec::new();
+        for parent in &self.parents {
+            if parent.region == region {
+                found.push(json!({
+                    "AutomationExecutionId": parent.id,
+                    "DocumentName": parent.document,
+                    "DocumentVersion": parent.version,
+                    "AutomationExecutionStatus": parent.status(now),
+                    "ExecutionStartTime": seconds(parent.start),
+                }));
+            }
+            for plan in &parent.regions {
+                if plan.region == region
+                    && plan.start.is_some_and(|s| s <= now)
+                    && !plan.no_document
+                {
+                    found.push(json!({
+                        "AutomationExecutionId": plan.child_id,
+                        "DocumentName": parent.document,
+                        "AutomationExecutionStatus": plan.status(now),
+                        "ParentAutomationExecutionId": parent.id,
+                        "ExecutionStartTime": plan.start.map(seconds),
+                    }));
+                }
+            }
+        }
+        found.retain(|execution| {
+            filters.iter().all(|(key, value)| match key.as_str() {
+                "DocumentNamePrefix" => execution["DocumentName"]
+                    .as_str()
+                    .is_some_and(|d| d.starts_with(value.as_str())),
+                "ParentExecutionId" => execution["ParentAutomationExecutionId"] == *value,
+                "ExecutionId" => execution["AutomationExecutionId"] == *value,
+                _ => true,
+            })
+        });
+        ok(json!({"AutomationExecutionMetadataList": found}))
+    }
+
+    fn stop(&mut self, region: &str, id: &str) -> (String, Value) {
+        let now = self.now;
+        match self.find(region, id) {
+            Some(Found::Parent(p)) => {
+                let parent = &mut self.parents[p];
+                parent.stopped_at = Some(now);
+                for plan in &mut parent.regions {
+                    match plan.start {
+                        Some(start) if start > now => plan.start = None,
+                        Some(_) if plan.end().is_some_and(|end| end > now) => {
+                            plan.cancelled_at = Some(now);
+                        }
+                        _ => {}
+                    }
+                }
+                ok(json!({}))
+            }
+            Some(Found::Child(..)) => error(
+                "InvalidAutomationStatusUpdateException",
+                "stop the parent execution",
+            ),
+            None => Self::not_found(id),
+        }
+    }
+}
+
+enum Found {
+    Parent(usize),
+    Child(usize, usize),
+}
