@@ -73,9 +73,12 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
         "LogRoleArn",
         "LogGroupName",
         "LogDeliveryBucket",
+        "SetupStackName",
+        "SetupTemplateKey",
         "Configuration",
         "Publish",
         "PublicVersionNumber",
+        "KeepPrivateVersions",
         "AutomationAssumeRole",
     ] {
         assert!(parameters.contains_key(name), "parameter {name}");
@@ -97,6 +100,10 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
     assert_eq!(
         names,
         [
+            "HasSetupStack",
+            "RemoveLeftoverSetupStack",
+            "DeploySetupStack",
+            "ExplainSetupFailure",
             "RegisterType",
             "WaitForRegistration",
             "CheckRegistration",
@@ -107,15 +114,19 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
             "WaitForTests",
             "CheckTests",
             "ShouldPublish",
+            "WasPublishedHere",
             "FirstOrNumbered",
             "PublishFirstVersion",
             "PublishNumberedVersion",
             "ReadPublicVersion",
+            "DeregisterOldVersions",
+            "CleanUp",
+            "DeleteSetupStack",
+            "Done",
         ]
     );
     // The registry calls, each with the API's own error when it fails.
     for (name, api) in [
-        ("RegisterType", "RegisterType"),
         ("SetDefaultVersion", "SetTypeDefaultVersion"),
         ("SetConfiguration", "SetTypeConfiguration"),
         ("TestType", "TestType"),
@@ -156,17 +167,71 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
             serde_norway::from_str::<Value>(values).unwrap()
         );
     }
-    // Branches go to steps that exist; the configuration and the publish are optional.
-    for branch in ["HasConfiguration", "ShouldPublish", "FirstOrNumbered"] {
-        let inputs = &step(&document, branch)["inputs"];
-        let mut targets = vec![inputs["Default"].as_str().unwrap().to_string()];
-        for choice in inputs["Choices"].as_sequence().unwrap() {
-            targets.push(choice["NextStep"].as_str().unwrap().to_string());
+    // Tests left NOT_TESTED past the bound: the wait gives way to the check, which says so.
+    let wait = step(&document, "WaitForTests");
+    assert_eq!(wait["isCritical"], false);
+    assert_eq!(wait["onFailure"], "step:CheckTests");
+    assert!(wait["timeoutSeconds"].as_u64().unwrap() <= 2 * 3600);
+
+    // Branches and failure paths go to steps that exist.
+    let mut jumps: Vec<(String, String)> = Vec::new();
+    for step in steps(&document) {
+        let name = step["name"].as_str().unwrap().to_string();
+        if step["action"] == "aws:branch" {
+            jumps.push((
+                name.clone(),
+                step["inputs"]["Default"].as_str().unwrap().into(),
+            ));
+            for choice in step["inputs"]["Choices"].as_sequence().unwrap() {
+                jumps.push((name.clone(), choice["NextStep"].as_str().unwrap().into()));
+            }
         }
-        for target in targets {
-            assert!(names.contains(&target.as_str()), "{branch} -> {target}");
+        for key in ["onFailure", "nextStep"] {
+            if let Some(target) = step[key].as_str() {
+                let target = target.strip_prefix("step:").unwrap_or(target);
+                if !["Abort", "Continue"].contains(&target) {
+                    jumps.push((name.clone(), target.to_string()));
+                }
+            }
         }
     }
+    for (from, to) in &jumps {
+        assert!(names.contains(&to.as_str()), "{from} -> {to}");
+    }
+    // Whatever fails after the setup stack was created, the clean-up runs: every critical
+    // step that can fail goes to CleanUp (or explains itself first), and the setup stack is
+    // deleted at the end of both paths.
+    for step in steps(&document) {
+        let name = step["name"].as_str().unwrap();
+        let action = step["action"].as_str().unwrap();
+        if ["aws:branch", "aws:sleep", "aws:deleteStack"].contains(&action) {
+            continue;
+        }
+        let on_failure = step["onFailure"].as_str().unwrap_or("Abort");
+        assert!(
+            on_failure.starts_with("step:") || step["isCritical"] == false,
+            "{name} fails without cleaning up ({on_failure})"
+        );
+    }
+    assert_eq!(
+        step(&document, "CleanUp")["inputs"]["Default"],
+        "DeleteSetupStack"
+    );
+    assert_eq!(step(&document, "DeleteSetupStack")["isEnd"], true);
+    assert_eq!(
+        step(&document, "DeploySetupStack")["inputs"]["StackName"],
+        "{{ SetupStackName }}"
+    );
+    assert_eq!(
+        step(&document, "DeploySetupStack")["onFailure"],
+        "step:ExplainSetupFailure",
+        "the region's failure is the setup stack's own reason"
+    );
+    assert_eq!(
+        step(&document, "RemoveLeftoverSetupStack")["onFailure"],
+        "Continue",
+        "a stack left by a stopped rollout is replaced"
+    );
     assert_eq!(
         step(&document, "HasConfiguration")["inputs"]["Default"],
         "SetConfiguration"
@@ -175,15 +240,24 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
         step(&document, "ShouldPublish")["inputs"]["Choices"][0]["BooleanEquals"],
         true
     );
-    assert_eq!(step(&document, "ReadPublicVersion")["isEnd"], true);
+    assert_eq!(
+        step(&document, "FirstOrNumbered")["inputs"]["Choices"][1]["Variable"],
+        "{{ WasPublishedHere.Published }}",
+        "a region where the type was never published gets no number"
+    );
 
-    // Every reference is a parameter or an output of an earlier step.
+    // Every reference is a parameter, a system variable or an output of an earlier step.
     let text = document_text();
     let mut outputs: Vec<String> = Vec::new();
     for (index, step) in steps(&document).iter().enumerate() {
         let body = serde_norway::to_string(step).unwrap();
         for reference in references(&body) {
-            if let Some((from, output)) = reference.split_once('.') {
+            if reference.starts_with("global:") {
+                assert!(
+                    ["global:ACCOUNT_ID", "global:REGION"].contains(&reference.as_str()),
+                    "{reference}"
+                );
+            } else if let Some((from, output)) = reference.split_once('.') {
                 let earlier = steps(&document)[..index].iter().any(|s| s["name"] == from);
                 assert!(earlier, "{reference} names no earlier step");
                 assert!(
@@ -218,20 +292,94 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
     }
 }
 
-/// Runs a check step's script with a stand-in boto3 whose CloudFormation client answers
-/// `answer` (a Python dict literal) to every call; what it printed: the return value, or the
-/// exception's message.
-fn run_script(step_name: &str, answer: &str, payload: &str) -> String {
+/// Every parameter that takes an ARN, a bucket, a key, a log group or a stack name has an
+/// `allowedPattern`, and the patterns take what regship sends and refuse what AWS would.
+#[test]
+fn every_parameter_that_names_a_resource_is_constrained() {
+    let document = document();
+    let pattern = |name: &str| {
+        regex::Regex::new(
+            document["parameters"][name]["allowedPattern"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{name} has no allowedPattern")),
+        )
+        .unwrap()
+    };
+    for (name, good, bad) in [
+        (
+            "ExecutionRoleArn",
+            "arn:aws:iam::123456789012:role/awscommunity-s3-deletebucketcontents-prod-role-stack-ExecutionRole-AB12",
+            "arn:aws:iam::123:role/x",
+        ),
+        ("ExecutionRoleArn", "", "role/x"),
+        (
+            "LogRoleArn",
+            "arn:aws:iam::123456789012:role/regship-prod-LogDeliveryRole-1",
+            "",
+        ),
+        (
+            "AutomationAssumeRole",
+            "arn:aws-cn:iam::123456789012:role/AWS-SystemsManager-AutomationExecutionRole",
+            "arn:aws:iam::123456789012:user/me",
+        ),
+        ("LogGroupName", "/regship/extensions", "bad group name!"),
+        (
+            "LogDeliveryBucket",
+            "regship-prod-testlogbucket-1a2b",
+            "Bad_Bucket",
+        ),
+        (
+            "SchemaHandlerPackage",
+            "s3://regship-prod-handlerpackagebucket-1/awscommunity-s3-deletebucketcontents/abc.zip",
+            "https://example.com/a.zip",
+        ),
+        (
+            "SetupStackName",
+            "setup-prod-awscommunity-s3-deletebucketcontents",
+            "setup-prod-AwsCommunity-S3",
+        ),
+        (
+            "SetupTemplateKey",
+            "setup/awscommunity-s3-deletebucketcontents/ab12.yaml",
+            "a b",
+        ),
+        ("KeepPrivateVersions", "5", "50"),
+    ] {
+        let compiled = pattern(name);
+        assert!(compiled.is_match(good), "{name} refuses {good}");
+        assert!(!compiled.is_match(bad), "{name} takes {bad}");
+    }
+}
+
+/// Runs a step's script with a stand-in boto3 whose CloudFormation client answers `answer` (a
+/// Python dict literal) to every call, or raises TypeNotFoundException when `answer` is
+/// `"not found"`; what it printed (the return value, or the exception's message) and the calls
+/// it made, as `name kwargs` lines.
+fn run_script_calls(step_name: &str, answer: &str, payload: &str) -> (String, Vec<String>) {
     let document = document();
     let step = step(&document, step_name);
     let script = step["inputs"]["Script"].as_str().unwrap();
     let handler = step["inputs"]["Handler"].as_str().unwrap();
     let harness = format!(
         r#"
-import sys, types
+import json, sys, types
+calls = []
+class TypeNotFoundException(Exception):
+    pass
+class CFNRegistryException(Exception):
+    pass
 class Client:
+    exceptions = types.SimpleNamespace(
+        TypeNotFoundException=TypeNotFoundException, CFNRegistryException=CFNRegistryException
+    )
     def __getattr__(self, name):
-        return lambda **kwargs: {answer}
+        def call(**kwargs):
+            calls.append(name + " " + json.dumps(kwargs, sort_keys=True))
+            answer = {answer}
+            if answer == "not found" and name == "describe_type":
+                raise TypeNotFoundException("not found")
+            return answer if isinstance(answer, dict) else {{"PublisherId": "p"}}
+        return call
 boto3 = types.ModuleType("boto3")
 boto3.client = lambda service: Client()
 sys.modules["boto3"] = boto3
@@ -241,6 +389,8 @@ try:
     print("returned", namespace["{handler}"]({payload}, None))
 except Exception as error:
     print("raised", error)
+for line in calls:
+    print(line)
 "#
     );
     use std::io::Write;
@@ -263,7 +413,15 @@ except Exception as error:
         "{}",
         String::from_utf8_lossy(&output.stderr)
     );
-    String::from_utf8_lossy(&output.stdout).trim().to_string()
+    let printed = String::from_utf8_lossy(&output.stdout).to_string();
+    let mut lines = printed.lines().map(String::from);
+    let result = lines.next().unwrap_or_default();
+    (result, lines.collect())
+}
+
+/// The printed result alone.
+fn run_script(step_name: &str, answer: &str, payload: &str) -> String {
+    run_script_calls(step_name, answer, payload).0
 }
 
 #[test]
@@ -298,6 +456,108 @@ fn a_failed_registration_or_test_run_fails_with_the_apis_own_words() {
         r#"{"TypeVersionArn": "arn"}"#,
     );
     assert_eq!(passed, "returned {'TypeTestsStatus': 'PASSED'}");
+    let not_tested = run_script(
+        "CheckTests",
+        r#"{"TypeTestsStatus": "NOT_TESTED"}"#,
+        r#"{"TypeVersionArn": "arn"}"#,
+    );
+    assert!(
+        not_tested.starts_with("raised TestType NOT_TESTED: the contract tests had not started"),
+        "{not_tested}"
+    );
+    let setup = run_script(
+        "ExplainSetupFailure",
+        r#"{"StackEvents": [
+            {"ResourceStatus": "ROLLBACK_COMPLETE", "LogicalResourceId": "setup-prod-a"},
+            {"ResourceStatus": "CREATE_FAILED", "LogicalResourceId": "Topic", "ResourceStatusReason": "Resource creation cancelled"},
+            {"ResourceStatus": "CREATE_FAILED", "LogicalResourceId": "Bucket", "ResourceStatusReason": "Access Denied"}]}"#,
+        r#"{"StackName": "setup-prod-a"}"#,
+    );
+    assert_eq!(
+        setup, "raised setup-prod-a: CREATE_FAILED: Bucket: Access Denied",
+        "the first failure, not the cancellations it caused"
+    );
+}
+
+/// RegisterType: a resource or a hook with its handler role and logging; a module with neither
+/// (RegisterType refuses an empty role ARN); a resource without a role is refused before the
+/// call, in words.
+#[test]
+fn a_module_registers_without_a_role_and_a_resource_with_one() {
+    let payload = |kind: &str, role: &str| {
+        format!(
+            r#"{{"Kind": "{kind}", "TypeName": "A::B::C", "SchemaHandlerPackage": "s3://b/k.zip", "ExecutionRoleArn": "{role}", "LogRoleArn": "arn:aws:iam::1:role/log", "LogGroupName": "/g"}}"#
+        )
+    };
+    let role = "arn:aws:iam::123456789012:role/handler";
+    let (result, calls) = run_script_calls(
+        "RegisterType",
+        r#"{"RegistrationToken": "token-1"}"#,
+        &payload("RESOURCE", role),
+    );
+    assert_eq!(result, "returned {'RegistrationToken': 'token-1'}");
+    assert_eq!(calls.len(), 1);
+    assert!(calls[0].starts_with("register_type "), "{calls:?}");
+    assert!(calls[0].contains(&format!(r#""ExecutionRoleArn": "{role}""#)));
+    assert!(calls[0].contains(r#""LoggingConfig""#));
+    let (_, calls) = run_script_calls(
+        "RegisterType",
+        r#"{"RegistrationToken": "token-2"}"#,
+        &payload("MODULE", ""),
+    );
+    assert!(!calls[0].contains("ExecutionRoleArn"), "{calls:?}");
+    assert!(calls[0].contains(r#""Type": "MODULE""#));
+    let (refused, calls) = run_script_calls(
+        "RegisterType",
+        r#"{"RegistrationToken": "t"}"#,
+        &payload("HOOK", ""),
+    );
+    assert_eq!(
+        refused,
+        "raised RegisterType of a HOOK needs ExecutionRoleArn, the handler role"
+    );
+    assert!(calls.is_empty());
+}
+
+/// Where the type was published before a number is given; where it never was, none; old
+/// private versions beyond the newest few are deregistered, never the default.
+#[test]
+fn the_version_is_chosen_per_region_and_old_versions_are_deregistered() {
+    let payload = r#"{"TypeName": "A::B::C", "Kind": "RESOURCE"}"#;
+    let (never, _) = run_script_calls("WasPublishedHere", r#""not found""#, payload);
+    assert_eq!(never, "returned {'Published': 'false'}");
+    let (before, _) = run_script_calls(
+        "WasPublishedHere",
+        r#"{"PublisherId": "p", "LatestPublicVersion": "1.0.2"}"#,
+        payload,
+    );
+    assert_eq!(before, "returned {'Published': 'true'}");
+
+    let versions: Vec<String> = (1..=8)
+        .map(|n| {
+            format!(
+                r#"{{"Arn": "arn:v{n}", "VersionId": "0000000{n}", "TimeCreated": "2026-12-0{n}", "IsDefaultVersion": {}}}"#,
+                if n == 2 { "True" } else { "False" }
+            )
+        })
+        .collect();
+    let (result, calls) = run_script_calls(
+        "DeregisterOldVersions",
+        &format!(r#"{{"TypeVersionSummaries": [{}]}}"#, versions.join(", ")),
+        r#"{"TypeName": "A::B::C", "Kind": "RESOURCE", "Keep": "5"}"#,
+    );
+    // The newest five (8..4) stay; of 3, 2, 1 the default (2) stays too.
+    assert_eq!(
+        result,
+        "returned {'Deregistered': ['00000003', '00000001']}"
+    );
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| c.starts_with("deregister_type"))
+            .count(),
+        2
+    );
 }
 
 async fn moto_config(endpoint: &str) -> aws_config::SdkConfig {

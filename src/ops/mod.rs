@@ -3,6 +3,7 @@
 
 pub mod cfn;
 pub mod format;
+pub mod handler_role;
 pub mod integ;
 pub mod package;
 pub mod pipeline;

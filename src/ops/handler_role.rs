@@ -1,0 +1,355 @@
+//! A prod extension's handler role: one role for every region (IAM is global), deployed in the
+//! home region as the stack `<type-name-with-dashes-lowercase>-prod-role-stack` (the community
+//! monorepo's name) from the role template `cfn generate` writes (`resource-role.yaml`,
+//! `hook-role.yaml`). That template pins its trust to `${AWS::Region}`; the region-free trust is
+//! derived when deploying, never edited into the file, which `cfn generate` rewrites.
+
+use std::time::Duration;
+
+use serde_norway::{Mapping, Value};
+
+use crate::cloud::guard::Authorization;
+use crate::cloud::status::{is_success, is_terminal};
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, TemplateSource};
+use crate::workspace::template::Template;
+use crate::workspace::{ArtifactType, Extension};
+
+/// `AwsCommunity::S3::DeleteBucketContents` -> `awscommunity-s3-deletebucketcontents`, as the
+/// cloudformation-cli names what it creates (IAM matches ARNs case-sensitively).
+pub fn lowercase_name(type_name: &str) -> String {
+    type_name.replace("::", "-").to_ascii_lowercase()
+}
+
+/// The handler role's stack.
+pub fn role_stack(type_name: &str) -> String {
+    format!("{}-prod-role-stack", lowercase_name(type_name))
+}
+
+/// The setup stack the publish document deploys in each region.
+pub fn setup_stack(type_name: &str) -> String {
+    format!("setup-prod-{}", lowercase_name(type_name))
+}
+
+/// The role template of `extension`; `None` for a module, which has no handlers.
+pub fn role_template(extension: &Extension) -> Option<std::path::PathBuf> {
+    let file = match extension.artifact_type() {
+        ArtifactType::Resource => "resource-role.yaml",
+        ArtifactType::Hook => "hook-role.yaml",
+        ArtifactType::Module => return None,
+    };
+    Some(extension.dir.join(file))
+}
+
+fn invalid(message: String) -> CloudError {
+    CloudError::new(
+        CloudErrorKind::Invalid,
+        message,
+        "run `cfn generate` in the extension's folder to write its role template again",
+    )
+}
+
+/// The `aws:SourceArn` conditions of every trust statement in `root`, mutably.
+fn source_arn_conditions(root: &mut Value, visit: &mut dyn FnMut(&mut Mapping, Value)) {
+    let Some(resources) = root.get_mut("Resources").and_then(Value::as_mapping_mut) else {
+        return;
+    };
+    for (_, resource) in resources.iter_mut() {
+        let Some(statements) = resource
+            .get_mut("Properties")
+            .and_then(|p| p.get_mut("AssumeRolePolicyDocument"))
+            .and_then(|d| d.get_mut("Statement"))
+            .and_then(Value::as_sequence_mut)
+        else {
+            continue;
+        };
+        for statement in statements {
+            let Some(condition) = statement
+                .get_mut("Condition")
+                .and_then(Value::as_mapping_mut)
+            else {
+                continue;
+            };
+            let operators: Vec<Value> = condition.keys().cloned().collect();
+            for operator in operators {
+                visit(condition, operator);
+            }
+        }
+    }
+}
+
+/// `text` with `${AWS::Region}` in a string or a `Fn::Sub` (either form) replaced by `*`;
+/// whether it was there.
+fn widen(value: &mut Value) -> bool {
+    match value {
+        Value::String(text) if text.contains("${AWS::Region}") => {
+            *text = text.replace("${AWS::Region}", "*");
+            true
+        }
+        Value::Mapping(map) => map
+            .iter_mut()
+            .filter(|(key, _)| key.as_str() == Some("Fn::Sub"))
+            .any(|(_, argument)| widen_sub(argument)),
+        Value::Tagged(tagged) if tagged.tag == "Sub" => widen_sub(&mut tagged.value),
+        _ => false,
+    }
+}
+
+/// A `Fn::Sub` argument: its string, or the string of `[string, variables]`.
+fn widen_sub(argument: &mut Value) -> bool {
+    match argument {
+        Value::Sequence(items) => items.first_mut().is_some_and(widen),
+        other => widen(other),
+    }
+}
+
+/// The role template with a trust that admits every region: each `aws:SourceArn` that names
+/// `${AWS::Region}` names `*` instead, under `StringLike`/`ArnLike` (an equality would not
+/// match a wildcard).
+pub fn region_free(text: &str) -> Result<String, String> {
+    let template = Template::parse(text).map_err(|problem| problem.message)?;
+    let mut root = template.root;
+    let mut widened = 0;
+    source_arn_conditions(&mut root, &mut |condition, operator| {
+        let like = match operator.as_str() {
+            Some("StringEquals") => "StringLike",
+            Some("ArnEquals") => "ArnLike",
+            _ => operator.as_str().unwrap_or_default(),
+        };
+        let Some(keys) = condition.get_mut(&operator).and_then(Value::as_mapping_mut) else {
+            return;
+        };
+        let Some(mut arn) = keys.remove("aws:SourceArn") else {
+            return;
+        };
+        if !widen(&mut arn) {
+            keys.insert("aws:SourceArn".into(), arn);
+            return;
+        }
+        widened += 1;
+        if keys.is_empty() {
+            condition.remove(&operator);
+        }
+        let target = condition
+            .entry(Value::String(like.to_string()))
+            .or_insert_with(|| Value::Mapping(Mapping::new()));
+        if let Some(target) = target.as_mapping_mut() {
+            target.insert("aws:SourceArn".into(), arn);
+        }
+    });
+    if widened == 0 && text.contains("${AWS::Region}") {
+        return Err("its trust names ${AWS::Region} where regship does not look (Resources.*.Properties.AssumeRolePolicyDocument.Statement[].Condition.*.aws:SourceArn)".into());
+    }
+    serde_norway::to_string(&root).map_err(|err| err.to_string())
+}
+
+/// A case-sensitive IAM `StringLike` match (`*` any run, `?` one character).
+fn like(pattern: &[u8], text: &[u8]) -> bool {
+    match pattern.split_first() {
+        None => text.is_empty(),
+        Some((b'*', rest)) => (0..=text.len()).any(|skip| like(rest, &text[skip..])),
+        Some((b'?', rest)) => !text.is_empty() && like(rest, &text[1..]),
+        Some((c, rest)) => text
+            .split_first()
+            .is_some_and(|(t, tail)| t == c && like(rest, tail)),
+    }
+}
+
+/// The regions whose type ARN the deployed trust of `text` does not admit, for the account
+/// `account` in `partition` (every `aws:SourceArn` pattern, with `${AWS::Partition}` and
+/// `${AWS::AccountId}` resolved, must match the ARN of a version of the type in the region).
+pub fn regions_not_admitted(
+    text: &str,
+    (partition, account): (&str, &str),
+    extension: &Extension,
+    regions: &[String],
+) -> Result<Vec<String>, String> {
+    let template = Template::parse(text).map_err(|problem| problem.message)?;
+    let mut root = template.root;
+    let mut patterns = Vec::new();
+    source_arn_conditions(&mut root, &mut |condition, operator| {
+        if let Some(arn) = condition
+            .get(&operator)
+            .and_then(|keys| keys.get("aws:SourceArn"))
+        {
+            let text = match arn {
+                Value::String(text) => Some(text.clone()),
+                Value::Mapping(map) => map.get("Fn::Sub").and_then(|s| match s {
+                    Value::Sequence(items) => items.first()?.as_str().map(String::from),
+                    other => other.as_str().map(String::from),
+                }),
+                Value::Tagged(tagged) => tagged.value.as_str().map(String::from),
+                _ => None,
+            };
+            patterns.extend(text);
+        }
+    });
+    let kind = extension.artifact_type().to_string().to_ascii_lowercase();
+    let name = extension.type_name().unwrap_or_default().replace("::", "-");
+    Ok(regions
+        .iter()
+        .filter(|region| {
+            let arn = format!(
+                "arn:{partition}:cloudformation:{region}:{account}:type/{kind}/{name}/00000001"
+            );
+            !patterns.iter().all(|pattern| {
+                let pattern = pattern
+                    .replace("${AWS::Partition}", partition)
+                    .replace("${AWS::AccountId}", account)
+                    .replace("${AWS::Region}", "(this region only)");
+                like(pattern.as_bytes(), arn.as_bytes())
+            })
+        })
+        .cloned()
+        .collect())
+}
+
+/// Creates or updates the handler role's stack from the extension's role template, with the
+/// region-free trust, and waits for it; the role's ARN (its `ExecutionRoleArn` output). `None`
+/// for a module.
+pub async fn deploy(
+    cloud: &dyn Cloud,
+    authorization: &Authorization,
+    extension: &Extension,
+    poll_every: Duration,
+) -> Result<Option<String>, CloudError> {
+    let Some(path) = role_template(extension) else {
+        return Ok(None);
+    };
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| invalid(format!("{}: {err}", path.display())))?;
+    let template =
+        region_free(&text).map_err(|err| invalid(format!("{}: {err}", path.display())))?;
+    let stack = role_stack(extension.type_name().unwrap_or_default());
+    let source = TemplateSource::Body(template);
+    match cloud.describe_stack(&stack).await? {
+        None => {
+            cloud
+                .create_stack(authorization, &stack, &source, &[], &[])
+                .await?;
+        }
+        Some(found) if !is_terminal(&found.status) => {
+            return Err(CloudError::new(
+                CloudErrorKind::Invalid,
+                format!("{stack} is {} in {}", found.status, cloud.region()),
+                "wait for it to end, then start the rollout again",
+            ));
+        }
+        Some(_) => {
+            cloud
+                .update_stack(authorization, &stack, &source, &[])
+                .await?;
+        }
+    }
+    let stack_now = loop {
+        match cloud.describe_stack(&stack).await? {
+            Some(found) if is_terminal(&found.status) => break found,
+            Some(_) => tokio::time::sleep(poll_every).await,
+            None => {
+                return Err(CloudError::new(
+                    CloudErrorKind::NotFound,
+                    format!("{stack} is gone from {}", cloud.region()),
+                    "its creation failed and was rolled back: see `regship events` on it",
+                ));
+            }
+        }
+    };
+    if !is_success(&stack_now.status) {
+        return Err(CloudError::new(
+            CloudErrorKind::Invalid,
+            format!(
+                "{stack} ended {}{}",
+                stack_now.status,
+                stack_now
+                    .reason
+                    .map(|r| format!(": {r}"))
+                    .unwrap_or_default()
+            ),
+            format!("`regship events {stack} --stage prod` shows why"),
+        ));
+    }
+    stack_now
+        .outputs
+        .iter()
+        .find(|output| output.key == "ExecutionRoleArn")
+        .map(|output| Some(output.value.clone()))
+        .ok_or_else(|| {
+            invalid(format!(
+                "{stack} has no output ExecutionRoleArn ({} should declare it)",
+                path.display()
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::workspace::Workspace;
+
+    fn example() -> (Extension, String) {
+        let workspace = Workspace::load(Path::new(env!("CARGO_MANIFEST_DIR")));
+        let extension = workspace
+            .find_extension("AwsCommunity::S3::DeleteBucketContents")
+            .unwrap()
+            .clone();
+        let text = std::fs::read_to_string(role_template(&extension).unwrap()).unwrap();
+        (extension, text)
+    }
+
+    /// The demo's 26 publishing regions.
+    fn demo_regions() -> Vec<String> {
+        "us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-south-1 ap-south-2 \
+         ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-southeast-1 ap-southeast-2 \
+         ap-southeast-3 ap-southeast-4 ca-central-1 eu-central-1 eu-central-2 eu-west-1 \
+         eu-west-2 eu-west-3 eu-north-1 eu-south-1 eu-south-2 me-central-1 sa-east-1"
+            .split_whitespace()
+            .map(String::from)
+            .collect()
+    }
+
+    #[test]
+    fn the_derived_trust_admits_every_publishing_region_and_the_file_only_its_own() {
+        let (extension, text) = example();
+        let regions = demo_regions();
+        assert_eq!(regions.len(), 26);
+        let account = ("aws", "444444444444");
+        let pinned = regions_not_admitted(&text, account, &extension, &regions).unwrap();
+        assert_eq!(pinned.len(), 26, "the generated file pins its own region");
+        let widened = region_free(&text).unwrap();
+        assert!(!widened.contains("${AWS::Region}"), "{widened}");
+        let missing = regions_not_admitted(&widened, account, &extension, &regions).unwrap();
+        assert!(missing.is_empty(), "{missing:?}");
+        // Only the region was widened: the account and the type stay pinned.
+        assert!(
+            widened
+                .contains("${AWS::AccountId}:type/resource/AwsCommunity-S3-DeleteBucketContents/*")
+        );
+    }
+
+    #[test]
+    fn an_equality_on_the_region_becomes_a_like_and_short_forms_are_read() {
+        let text = "Resources:\n  ExecutionRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {Service: hooks.cloudformation.amazonaws.com}\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n                aws:SourceArn: !Sub arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:type/hook/A-B-C/*\n";
+        let widened = region_free(text).unwrap();
+        let root: Value = serde_norway::from_str(&widened).unwrap();
+        let condition = &root["Resources"]["ExecutionRole"]["Properties"]["AssumeRolePolicyDocument"]
+            ["Statement"][0]["Condition"];
+        assert!(condition["StringEquals"].get("aws:SourceAccount").is_some());
+        assert!(condition["StringEquals"].get("aws:SourceArn").is_none());
+        let like = serde_norway::to_string(&condition["StringLike"]["aws:SourceArn"]).unwrap();
+        assert!(like.contains(":cloudformation:*:"), "{like}");
+    }
+
+    #[test]
+    fn names_are_lowercase_as_the_cli_makes_them() {
+        let name = "AwsCommunity::S3::DeleteBucketContents";
+        assert_eq!(
+            role_stack(name),
+            "awscommunity-s3-deletebucketcontents-prod-role-stack"
+        );
+        assert_eq!(
+            setup_stack(name),
+            "setup-prod-awscommunity-s3-deletebucketcontents"
+        );
+    }
+}
