@@ -254,6 +254,10 @@ pub struct StartOptions {
     /// A handler package already built, instead of running `cfn submit --dry-run`.
     #[arg(long, value_name = "ZIP")]
     pub package: Option<std::path::PathBuf>,
+    /// Private versions of the type kept in each region after a successful run (a type keeps
+    /// at most 50; the default version always stays).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=49))]
+    pub keep_versions: u32,
 }
 
 #[derive(Debug, Subcommand)]

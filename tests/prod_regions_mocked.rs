@@ -29,7 +29,7 @@ use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::preflight::{CheckState, preflight};
-use regship::ops::rollout::{Kit, plan, request};
+use regship::ops::rollout::{Kit, Staged, plan, request};
 use regship::ops::versions::{Standing, versions};
 use regship::workspace::Workspace;
 
@@ -385,8 +385,10 @@ async fn versions_show_current_lagging_and_missing_regions() {
 }
 
 /// The plan of the preflight above (the unready regions skipped) becomes one
-/// StartAutomationExecution: the publish document's version and parameters, and TargetLocations
-/// with the prod account, the ready regions, the concurrency, the error budget and the role.
+/// StartAutomationExecution: each region's default version of the publish document, its
+/// parameters (the handler role, which RegisterType requires for a resource; the setup stack and
+/// its staged template), and TargetLocations with the prod account, the ready regions, the
+/// concurrency, the error budget and the role.
 #[tokio::test]
 async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
     let dir = support::example_workspace("123456789012");
@@ -416,19 +418,25 @@ async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
         execution_role_arn:
             "arn:aws:iam::123456789012:role/AWS-SystemsManager-AutomationExecutionRole".into(),
     };
-    let request = request(
-        &plan,
-        extension,
-        &kit,
-        ("123456789012", "3", "s3://packages/a.zip"),
-        true,
-    );
+    let role = "arn:aws:iam::123456789012:role/awscommunity-s3-deletebucketcontents-prod-role-ExecutionRole-1";
+    let staged = Staged {
+        package_url: "s3://packages/a.zip".into(),
+        handler_role_arn: Some(role.into()),
+        setup_template_key: Some("setup/abc.yaml".into()),
+        keep_versions: 7,
+    };
+    let request = request(&plan, extension, &kit, "123456789012", &staged, true);
     let started = mock!(aws_sdk_ssm::Client::start_automation_execution)
         .match_requests(|r| {
             let location = &r.target_locations()[0];
             let parameter = |name: &str| r.parameters().and_then(|p| p.get(name)).cloned();
             r.document_name() == Some("regship-publish-extension")
-                && r.document_version() == Some("3")
+                && r.document_version() == Some("$DEFAULT")
+                && parameter("ExecutionRoleArn") == Some(vec![role.to_string()])
+                && parameter("SetupStackName")
+                    == Some(vec!["setup-prod-awscommunity-s3-deletebucketcontents".to_string()])
+                && parameter("SetupTemplateKey") == Some(vec!["setup/abc.yaml".to_string()])
+                && parameter("KeepPrivateVersions") == Some(vec!["7".to_string()])
                 && location.accounts() == ["123456789012"]
                 && location.regions() == ["eu-west-1", "us-east-1"]
                 && location.target_location_max_concurrency() == Some("5")

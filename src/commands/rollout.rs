@@ -18,9 +18,11 @@ use crate::cloud::guard::AccountGuard;
 use crate::config::{Maturity, Stage};
 use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{cfn_job, install_hint};
+use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
-    DOCUMENT, DOCUMENT_FILE, KIT_STACK, RolloutPlan, kit_from, plan, request,
+    DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady, RolloutPlan, SetupSource,
+    Staged, kit_from, plan, prepare_regions, request,
 };
 use crate::ops::rollout_watch::{RolloutWatch, is_final, newest, retry_request};
 use crate::workspace::Extension;
@@ -170,7 +172,14 @@ struct Started<'a> {
     plan: &'a RolloutPlan,
     dry_run: bool,
     execution_id: Option<String>,
-    document_version: Option<String>,
+    /// `$DEFAULT`: each region runs its own default version of the document.
+    document_version: &'static str,
+    /// The handler role's stack (none for a module) and the setup stack of each region.
+    handler_role_stack: Option<String>,
+    setup_stack: Option<String>,
+    handler_role_arn: Option<String>,
+    /// Each region's document version and setup template key, once made ready.
+    regions_ready: Vec<RegionReady>,
     package: Option<String>,
 }
 
@@ -254,6 +263,7 @@ pub fn start_command(
     let prod = &workspace.config.accounts.prod;
     let home = StageContext::new(&workspace.config, Stage::Prod, &aws.overrides());
     let connections = Connections::aws();
+    let stage = crate::cloud::StageRegions::new(connections.clone(), home.clone());
     block_on(async {
         if extension.maturity == Maturity::Prod {
             prod_gate(&connections, &workspace, extension, aws, options.skip_gate).await?;
@@ -291,6 +301,25 @@ pub fn start_command(
                 ))
             })?;
         let kit = kit_from(&stack).map_err(UsageError)?;
+        let type_name = extension.type_name().unwrap_or_default();
+        let role_stack = role_template(extension).map(|_| handler_role::role_stack(type_name));
+        let setup: Option<SetupSource> = match extension.setup.first() {
+            None => None,
+            Some(loaded) => match &loaded.parsed {
+                Err(problem) => {
+                    return Err(UsageError(format!(
+                        "{} cannot be used: {} (run `regship check`)",
+                        loaded.path, problem.message
+                    )));
+                }
+                Ok(_) => Some((
+                    extension.file(&loaded.path),
+                    loaded.path.clone(),
+                    loaded.text.clone(),
+                )),
+            },
+        };
+        let setup_stack_name = setup.as_ref().map(|_| handler_role::setup_stack(type_name));
         if !json {
             println!(
                 "rollout of {} {} to {} region(s), {} at a time, stopping new regions after {} failure(s):",
@@ -311,7 +340,8 @@ pub fn start_command(
                 matrix.excluded.len()
             );
             println!(
-                "  document {DOCUMENT} from {DOCUMENT_FILE}; package to s3://{}/; runs as {}{}",
+                "  document {DOCUMENT} from {DOCUMENT_FILE}, made current in each of the {} region(s) (documents are regional), each running its {DOCUMENT_VERSION}; package to s3://{}/; runs as {}{}",
+                plan.regions.len(),
                 kit.package_bucket,
                 kit.execution_role_name,
                 if options.publish {
@@ -320,6 +350,30 @@ pub fn start_command(
                     "; registers and tests, no public publish"
                 }
             );
+            match &role_stack {
+                Some(stack) => println!(
+                    "  handler role: stack {stack} in {}, from {} with a trust that admits every region",
+                    cloud.region(),
+                    role_template(extension)
+                        .map(|p| p.display().to_string())
+                        .unwrap_or_default()
+                ),
+                None => println!("  handler role: none (a module has no handlers)"),
+            }
+            match &setup_stack_name {
+                Some(stack) => println!(
+                    "  setup stack: {stack} in each region, from {} staged in regship-artifacts-{}-<region>, deleted after the run",
+                    setup
+                        .as_ref()
+                        .map(|(_, display, _)| display.as_str())
+                        .unwrap_or_default(),
+                    prod.account_id
+                        .as_ref()
+                        .map(ToString::to_string)
+                        .unwrap_or_else(|| "<account>".into()),
+                ),
+                None => println!("  setup stack: none (no test/setup template)"),
+            }
         }
         if options.dry_run {
             if json {
@@ -327,7 +381,11 @@ pub fn start_command(
                     plan: &plan,
                     dry_run: true,
                     execution_id: None,
-                    document_version: None,
+                    document_version: DOCUMENT_VERSION,
+                    handler_role_stack: role_stack,
+                    setup_stack: setup_stack_name,
+                    handler_role_arn: None,
+                    regions_ready: Vec::new(),
                     package: None,
                 });
             } else {
@@ -366,18 +424,64 @@ pub fn start_command(
             .put_object(&authorization, &kit.package_bucket, &key, bytes)
             .await
             .map_err(cloud_failure)?;
+        let package_url = format!("s3://{}/{key}", kit.package_bucket);
+        eprintln!(
+            "{}",
+            role_stack.as_deref().map_or_else(
+                || "no handler role (a module)".to_string(),
+                |stack| format!("deploying the handler role ({stack})…")
+            )
+        );
+        let handler_role_arn = handler_role::deploy(
+            cloud.as_ref(),
+            &authorization,
+            extension,
+            std::time::Duration::from_secs(5),
+        )
+        .await
+        .map_err(cloud_failure)?;
         let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
             .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
-        let version = cloud
-            .put_automation_document(&authorization, DOCUMENT, &document)
-            .await
-            .map_err(cloud_failure)?;
-        let package_url = format!("s3://{}/{key}", kit.package_bucket);
+        eprintln!(
+            "making {DOCUMENT} current{} in {} region(s)…",
+            if setup.is_some() {
+                " and staging the setup template"
+            } else {
+                ""
+            },
+            plan.regions.len()
+        );
+        let ready = prepare_regions(
+            &stage,
+            plan.regions.clone(),
+            &authorization,
+            &document,
+            setup.clone(),
+        )
+        .await
+        .map_err(|failed| {
+            UsageError(format!(
+                "{} region(s) could not be made ready, so nothing was started:\n{}",
+                failed.len(),
+                failed
+                    .iter()
+                    .map(|(region, why)| format!("  {region}: {why}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            ))
+        })?;
+        let staged = Staged {
+            package_url: package_url.clone(),
+            handler_role_arn: handler_role_arn.clone(),
+            setup_template_key: ready.first().and_then(|r| r.setup_template_key.clone()),
+            keep_versions: options.keep_versions,
+        };
         let request = request(
             &plan,
             extension,
             &kit,
-            (authorization.account(), &version.version, &package_url),
+            authorization.account(),
+            &staged,
             options.publish,
         );
         let execution_id = cloud
@@ -389,15 +493,26 @@ pub fn start_command(
                 plan: &plan,
                 dry_run: false,
                 execution_id: Some(execution_id),
-                document_version: Some(version.version),
+                document_version: DOCUMENT_VERSION,
+                handler_role_stack: role_stack,
+                setup_stack: setup_stack_name,
+                handler_role_arn,
+                regions_ready: ready,
                 package: Some(package_url),
             });
         } else {
+            for region in &ready {
+                println!(
+                    "  {:15} document version {} ({:?})",
+                    region.region, region.document_version, region.document_change
+                );
+            }
             println!(
-                "started {execution_id}: {DOCUMENT} version {} ({:?}) in {} region(s); package {package_url}",
-                version.version,
-                version.change,
-                plan.regions.len()
+                "started {execution_id}: {DOCUMENT} {DOCUMENT_VERSION} in {} region(s); package {package_url}{}",
+                plan.regions.len(),
+                handler_role_arn
+                    .map(|arn| format!("; handlers run as {arn}"))
+                    .unwrap_or_default()
             );
             println!("follow it: regship rollout watch {execution_id}");
         }

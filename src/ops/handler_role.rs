@@ -139,7 +139,61 @@ pub fn region_free(text: &str) -> Result<String, String> {
     if widened == 0 && text.contains("${AWS::Region}") {
         return Err("its trust names ${AWS::Region} where regship does not look (Resources.*.Properties.AssumeRolePolicyDocument.Statement[].Condition.*.aws:SourceArn)".into());
     }
-    serde_norway::to_string(&root).map_err(|err| err.to_string())
+    serde_json::to_string_pretty(&json(&root)).map_err(|err| err.to_string())
+}
+
+/// The template as JSON, short-form tags in their long form (`!Sub x` -> `{"Fn::Sub": x}`,
+/// `!Ref x` -> `{"Ref": x}`, `!GetAtt a.b` and `Fn::GetAtt: a.b` -> `{"Fn::GetAtt": ["a",
+/// "b"]}`): written back as
+/// YAML, a value such as `2010-09-09` loses its quotes and reads as a date to YAML 1.1 parsers.
+fn json(value: &Value) -> serde_json::Value {
+    match value {
+        Value::Null => serde_json::Value::Null,
+        Value::Bool(b) => serde_json::Value::Bool(*b),
+        Value::Number(n) => serde_json::from_str(&n.to_string()).unwrap_or(serde_json::Value::Null),
+        Value::String(s) => serde_json::Value::String(s.clone()),
+        Value::Sequence(items) => serde_json::Value::Array(items.iter().map(json).collect()),
+        Value::Mapping(map) => serde_json::Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let key = match key {
+                        Value::String(s) => s.clone(),
+                        other => serde_norway::to_string(other)
+                            .unwrap_or_default()
+                            .trim()
+                            .to_string(),
+                    };
+                    // `Fn::GetAtt: a.b` (as `cfn generate` writes it): the list form, which
+                    // every reader takes.
+                    let value = match (key.as_str(), value) {
+                        ("Fn::GetAtt", Value::String(path)) => match path.split_once('.') {
+                            Some((resource, attribute)) => serde_json::json!([resource, attribute]),
+                            None => json(value),
+                        },
+                        _ => json(value),
+                    };
+                    (key, value)
+                })
+                .collect(),
+        ),
+        Value::Tagged(tagged) => {
+            let tag = tagged.tag.to_string();
+            let tag = tag.trim_start_matches('!');
+            let argument = match (tag, &tagged.value) {
+                ("GetAtt", Value::String(path)) => match path.split_once('.') {
+                    Some((resource, attribute)) => serde_json::json!([resource, attribute]),
+                    None => json(&tagged.value),
+                },
+                _ => json(&tagged.value),
+            };
+            let name = if tag == "Ref" || tag == "Condition" {
+                tag.to_string()
+            } else {
+                format!("Fn::{tag}")
+            };
+            serde_json::json!({ name: argument })
+        }
+    }
 }
 
 /// A case-sensitive IAM `StringLike` match (`*` any run, `?` one character).
@@ -331,12 +385,17 @@ mod tests {
     fn an_equality_on_the_region_becomes_a_like_and_short_forms_are_read() {
         let text = "Resources:\n  ExecutionRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Statement:\n          - Effect: Allow\n            Principal: {Service: hooks.cloudformation.amazonaws.com}\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n                aws:SourceArn: !Sub arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:type/hook/A-B-C/*\n";
         let widened = region_free(text).unwrap();
-        let root: Value = serde_norway::from_str(&widened).unwrap();
+        let root: serde_json::Value = serde_json::from_str(&widened).unwrap();
         let condition = &root["Resources"]["ExecutionRole"]["Properties"]["AssumeRolePolicyDocument"]
             ["Statement"][0]["Condition"];
-        assert!(condition["StringEquals"].get("aws:SourceAccount").is_some());
+        assert_eq!(
+            condition["StringEquals"]["aws:SourceAccount"],
+            serde_json::json!({"Ref": "AWS::AccountId"})
+        );
         assert!(condition["StringEquals"].get("aws:SourceArn").is_none());
-        let like = serde_norway::to_string(&condition["StringLike"]["aws:SourceArn"]).unwrap();
+        let like = condition["StringLike"]["aws:SourceArn"]["Fn::Sub"]
+            .as_str()
+            .unwrap();
         assert!(like.contains(":cloudformation:*:"), "{like}");
     }
 

@@ -161,3 +161,64 @@ async fn upload(
         uploaded: !present,
     })
 }
+
+/// A template staged in `cloud`'s region for a stack that an automation creates there by URL:
+/// its rain directives resolved for the region's artifact bucket, their files and the packaged
+/// template uploaded there. The key is the same in every region (named from the template's
+/// text and its files' content keys), so one document parameter serves every region, while
+/// each region's copy points at that region's files.
+pub async fn stage_template(
+    cloud: &dyn Cloud,
+    authorization: &Authorization,
+    (path, display, text): (&Path, &str, &str),
+    prefix: &str,
+) -> Result<(String, Vec<Upload>), CloudError> {
+    let template = Template::parse(text)
+        .map_err(|problem| invalid(format!("{display}: {}", problem.message)))?;
+    let bucket = cloud.artifact_bucket(authorization).await?;
+    let packaged = if template.rain_directives().is_empty() {
+        rain::Packaged {
+            text: text.to_string(),
+            artifacts: Vec::new(),
+        }
+    } else {
+        rain::package(path, text, &bucket, &cloud.region()).map_err(|err| {
+            invalid(match err.line {
+                Some(line) => format!("{display}:{line}: {}", err.message),
+                None => format!("{display}: {}", err.message),
+            })
+        })?
+    };
+    let mut identity = text.to_string();
+    for artifact in &packaged.artifacts {
+        identity.push('\n');
+        identity.push_str(&artifact.key);
+    }
+    let key = format!("{prefix}/{}", content_key(identity.as_bytes(), ".yaml"));
+    let mut uploads = Vec::new();
+    for artifact in packaged.artifacts {
+        uploads.push(
+            upload(
+                cloud,
+                authorization,
+                &bucket,
+                artifact.source,
+                &artifact.key,
+                artifact.bytes,
+            )
+            .await?,
+        );
+    }
+    uploads.push(
+        upload(
+            cloud,
+            authorization,
+            &bucket,
+            display.to_string(),
+            &key,
+            packaged.text.into_bytes(),
+        )
+        .await?,
+    );
+    Ok((key, uploads))
+}

@@ -1,11 +1,18 @@
 //! A prod rollout's plan: the regions that passed the preflight (the others refused, or skipped
 //! when asked, each with its reason), the prod kit's buckets and roles from its stack's outputs,
-//! and the StartAutomationExecution request that runs the publish document in every region.
+//! each region made ready (the document current there, the setup template staged in its
+//! artifact bucket), and the StartAutomationExecution request that runs the publish document
+//! in every region.
+
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::handler_role::setup_stack;
 use super::preflight::{CheckState, Preflight};
-use crate::cloud::{RolloutRequest, Stack};
+use crate::cloud::guard::Authorization;
+use crate::cloud::{DocumentChange, RolloutRequest, Stack, StageRegions};
 use crate::workspace::Extension;
 
 /// The publish document's name in the prod account.
@@ -139,30 +146,58 @@ pub fn plan(
     })
 }
 
-/// The StartAutomationExecution request of `plan`, with the package at `package_url`.
+/// StartAutomationExecution takes one document version for every region, and each region's
+/// copy of the document has its own numbers: the rollout runs each region's default version,
+/// which `prepare_regions` made the file's content first.
+pub const DOCUMENT_VERSION: &str = "$DEFAULT";
+
+/// What `rollout start` made ready before the automation starts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Staged {
+    /// The handler package's `s3://` URL (one bucket in the home region serves every region).
+    pub package_url: String,
+    /// The handler role's ARN; `None` for a module.
+    pub handler_role_arn: Option<String>,
+    /// The setup template's key in every region's artifact bucket; `None` without a setup
+    /// template.
+    pub setup_template_key: Option<String>,
+    /// Private versions kept after a successful run.
+    pub keep_versions: u32,
+}
+
+/// The StartAutomationExecution request of `plan`, for `account`, with what was staged.
 pub fn request(
     plan: &RolloutPlan,
     extension: &Extension,
     kit: &Kit,
-    (account, document_version, package_url): (&str, &str, &str),
+    account: &str,
+    staged: &Staged,
     publish: bool,
 ) -> RolloutRequest {
     let mut parameters = vec![
         ("TypeName", plan.type_name.clone()),
         ("Kind", extension.artifact_type().to_string()),
-        ("SchemaHandlerPackage", package_url.to_string()),
+        ("SchemaHandlerPackage", staged.package_url.clone()),
         ("LogRoleArn", kit.log_role_arn.clone()),
         ("LogGroupName", kit.log_group.clone()),
         ("LogDeliveryBucket", kit.test_log_bucket.clone()),
         ("Publish", publish.to_string()),
+        ("KeepPrivateVersions", staged.keep_versions.to_string()),
         ("AutomationAssumeRole", kit.execution_role_arn.clone()),
     ];
+    if let Some(role) = &staged.handler_role_arn {
+        parameters.push(("ExecutionRoleArn", role.clone()));
+    }
+    if let Some(key) = &staged.setup_template_key {
+        parameters.push(("SetupStackName", setup_stack(&plan.type_name)));
+        parameters.push(("SetupTemplateKey", key.clone()));
+    }
     if let Some(version) = &plan.version {
         parameters.push(("PublicVersionNumber", version.clone()));
     }
     RolloutRequest {
         document: DOCUMENT.to_string(),
-        document_version: document_version.to_string(),
+        document_version: DOCUMENT_VERSION.to_string(),
         parameters: parameters
             .into_iter()
             .map(|(name, value)| (name.to_string(), value))
@@ -173,6 +208,92 @@ pub fn request(
         max_errors: plan.max_errors,
         execution_role_name: kit.execution_role_name.clone(),
     }
+}
+
+/// One region made ready for the rollout: the document's default version there and what
+/// making it current did, and the setup template's key in its artifact bucket.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionReady {
+    pub region: String,
+    pub document_version: String,
+    pub document_change: DocumentChange,
+    pub setup_template_key: Option<String>,
+}
+
+/// The setup template to stage: its path, its name as shown, its text.
+pub type SetupSource = (PathBuf, String, String);
+
+/// Makes each of `regions` ready, a few at a time on the prod stage's connection of each
+/// region: the document made the file's content (custom documents are regional) and the setup
+/// template staged in the region's artifact bucket. Every region ready, or each region that is
+/// not with why (then nothing may start).
+pub async fn prepare_regions(
+    stage: &StageRegions,
+    regions: Vec<String>,
+    authorization: &Authorization,
+    document: &str,
+    setup: Option<SetupSource>,
+) -> Result<Vec<RegionReady>, Vec<(String, String)>> {
+    let shared = Arc::new((authorization.clone(), document.to_string(), setup));
+    let answers = super::regions::in_each_region(
+        &stage.connections,
+        &stage.home,
+        regions,
+        move |region, cloud| {
+            let shared = shared.clone();
+            async move {
+                let (authorization, document, setup) = &*shared;
+                let cloud = cloud.map_err(|e| (region.clone(), e.with_hint()))?;
+                let version = cloud
+                    .put_automation_document(authorization, DOCUMENT, document)
+                    .await
+                    .map_err(|e| (region.clone(), e.with_hint()))?;
+                let setup_template_key = match setup {
+                    None => None,
+                    Some((path, display, text)) => Some(
+                        super::package::stage_template(
+                            cloud.as_ref(),
+                            authorization,
+                            (path, display, text),
+                            "setup",
+                        )
+                        .await
+                        .map_err(|e| (region.clone(), e.with_hint()))?
+                        .0,
+                    ),
+                };
+                Ok(RegionReady {
+                    region,
+                    document_version: version.version,
+                    document_change: version.change,
+                    setup_template_key,
+                })
+            }
+        },
+    )
+    .await
+    .map_err(|error| {
+        vec![(
+            stage.home.region.clone().unwrap_or_default(),
+            error.with_hint(),
+        )]
+    })?;
+    let (ready, failed): (Vec<_>, Vec<_>) = answers.into_iter().partition(Result::is_ok);
+    let failed: Vec<(String, String)> = failed.into_iter().filter_map(Result::err).collect();
+    if !failed.is_empty() {
+        return Err(failed);
+    }
+    let ready: Vec<RegionReady> = ready.into_iter().filter_map(Result::ok).collect();
+    // The key is named from the template and its files, so it is the same in every region.
+    let keys: std::collections::BTreeSet<_> =
+        ready.iter().map(|r| r.setup_template_key.clone()).collect();
+    if keys.len() > 1 {
+        return Err(vec![(
+            "every region".into(),
+            format!("the setup template was staged under different keys: {keys:?}"),
+        )]);
+    }
+    Ok(ready)
 }
 
 #[cfg(test)]

@@ -1,0 +1,223 @@
+//! What `rollout start` makes ready before the automation, against moto through the AWS
+//! adapter: the handler role's stack (`<type-lowercase>-prod-role-stack`) deployed from the
+//! generated role template with a trust that admits every publishing region, and each target
+//! region given the publish document (documents are regional) and the setup template, staged
+//! under one key in that region's own artifact bucket.
+
+mod support;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use regship::cloud::aws::{AwsCloud, Clients};
+use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::guard::{AccountGuard, Authorization};
+use regship::cloud::port::Connector;
+use regship::cloud::{Cloud, CloudError, Connections, DocumentChange, StageRegions};
+use regship::config::{Stage, WorkspaceConfig};
+use regship::ops::handler_role::{self, regions_not_admitted};
+use regship::ops::rollout::{DOCUMENT, DOCUMENT_FILE, prepare_regions};
+use regship::workspace::Workspace;
+use support::moto::moto;
+
+const ACCOUNT: &str = "123456789012";
+
+/// Each region's connection to moto (one endpoint; the region is the request's signing scope).
+struct Moto {
+    endpoint: String,
+}
+
+#[async_trait]
+impl Connector for Moto {
+    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
+        let region = context.region.clone().unwrap_or_else(|| "us-east-1".into());
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&self.endpoint)
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load()
+            .await;
+        Ok(Arc::new(AwsCloud::from_clients(
+            context,
+            Clients::new(&config),
+        )))
+    }
+}
+
+fn stage(endpoint: &str) -> StageRegions {
+    let config = WorkspaceConfig::parse(
+        &format!("accounts:\n  prod: {{region: us-east-1, account_id: \"{ACCOUNT}\"}}\n"),
+        "regship.yml",
+    )
+    .unwrap();
+    StageRegions::new(
+        Connections::new(Arc::new(Moto {
+            endpoint: endpoint.to_string(),
+        })),
+        StageContext::new(&config, Stage::Prod, &Overrides::default()),
+    )
+}
+
+fn authorization(cloud: &dyn Cloud) -> Authorization {
+    AccountGuard::default()
+        .check_account(
+            cloud.context(),
+            &regship::cloud::Identity {
+                account: ACCOUNT.into(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:role/release"),
+            },
+            "start a prod rollout",
+        )
+        .unwrap()
+}
+
+fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// The demo's 26 publishing regions.
+fn publishing_regions() -> Vec<String> {
+    "us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-south-1 ap-south-2 \
+     ap-northeast-1 ap-northeast-2 ap-northeast-3 ap-southeast-1 ap-southeast-2 \
+     ap-southeast-3 ap-southeast-4 ca-central-1 eu-central-1 eu-central-2 eu-west-1 \
+     eu-west-2 eu-west-3 eu-north-1 eu-south-1 eu-south-2 me-central-1 sa-east-1"
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+#[test]
+fn the_handler_role_is_deployed_once_with_a_trust_for_every_region() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace(ACCOUNT);
+    let workspace = Workspace::load(dir.path());
+    let extension = workspace
+        .find_extension("AwsCommunity::S3::DeleteBucketContents")
+        .unwrap()
+        .clone();
+    let module = workspace
+        .extensions
+        .iter()
+        .find(|e| e.type_name().is_some_and(|t| t.ends_with("::MODULE")))
+        .unwrap()
+        .clone();
+    block_on(async {
+        let stage = stage(&moto.endpoint);
+        let home = stage.home().await.unwrap();
+        let authorization = authorization(home.as_ref());
+        let poll = std::time::Duration::from_millis(50);
+        let arn = handler_role::deploy(home.as_ref(), &authorization, &extension, poll)
+            .await
+            .unwrap()
+            .expect("a resource has a handler role");
+        assert!(
+            arn.starts_with(&format!("arn:aws:iam::{ACCOUNT}:role/")),
+            "{arn}"
+        );
+        let stack = "awscommunity-s3-deletebucketcontents-prod-role-stack";
+        let deployed = home.stack_template(stack).await.unwrap();
+        let missing = regions_not_admitted(
+            &deployed,
+            ("aws", ACCOUNT),
+            &extension,
+            &publishing_regions(),
+        )
+        .unwrap();
+        assert!(missing.is_empty(), "not admitted: {missing:?}");
+        // The file in the extension is untouched (cfn generate owns it).
+        let file = std::fs::read_to_string(extension.dir.join("resource-role.yaml")).unwrap();
+        assert!(file.contains("${AWS::Region}"));
+        // Again: the same role (nothing to update).
+        let again = handler_role::deploy(home.as_ref(), &authorization, &extension, poll)
+            .await
+            .unwrap();
+        assert_eq!(again.as_deref(), Some(arn.as_str()));
+        // A module has no handlers and no role.
+        assert_eq!(
+            handler_role::deploy(home.as_ref(), &authorization, &module, poll)
+                .await
+                .unwrap(),
+            None
+        );
+    });
+}
+
+#[test]
+fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace(ACCOUNT);
+    let workspace = Workspace::load(dir.path());
+    let extension = workspace
+        .find_extension("AwsCommunity::S3::DeleteBucketContents")
+        .unwrap()
+        .clone();
+    let setup = extension.setup.first().unwrap();
+    let source = (
+        extension.file(&setup.path),
+        setup.path.clone(),
+        setup.text.clone(),
+    );
+    let document = std::fs::read_to_string(dir.path().join(DOCUMENT_FILE)).unwrap();
+    let regions: Vec<String> = ["us-east-1", "eu-west-1", "ap-southeast-2"]
+        .iter()
+        .map(|r| r.to_string())
+        .collect();
+    block_on(async {
+        let stage = stage(&moto.endpoint);
+        let home = stage.home().await.unwrap();
+        let authorization = authorization(home.as_ref());
+        let ready = prepare_regions(
+            &stage,
+            regions.clone(),
+            &authorization,
+            &document,
+            Some(source.clone()),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            ready.iter().map(|r| r.region.as_str()).collect::<Vec<_>>(),
+            ["ap-southeast-2", "eu-west-1", "us-east-1"]
+        );
+        assert!(
+            ready
+                .iter()
+                .all(|r| r.document_change == DocumentChange::Created)
+        );
+        let key = ready[0].setup_template_key.clone().unwrap();
+        assert!(key.starts_with("setup/"), "{key}");
+        for region in &regions {
+            let cloud = stage.region(region).await.unwrap();
+            let bucket = format!("regship-artifacts-{ACCOUNT}-{region}");
+            assert!(
+                cloud.has_object(&bucket, &key).await.unwrap(),
+                "{region}: the setup template is in its own bucket"
+            );
+        }
+        // Again: the documents are current already, the key is the same.
+        let again = prepare_regions(
+            &stage,
+            regions.clone(),
+            &authorization,
+            &document,
+            Some(source),
+        )
+        .await
+        .unwrap();
+        assert!(
+            again
+                .iter()
+                .all(|r| r.document_change == DocumentChange::Unchanged
+                    && r.setup_template_key.as_deref() == Some(key.as_str())),
+            "{again:?}"
+        );
+        assert!(DOCUMENT.starts_with("regship-"));
+    });
+}
