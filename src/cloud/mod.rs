@@ -307,6 +307,10 @@ pub struct StepRun {
     pub name: String,
     pub status: String,
     pub failure: Option<String>,
+    /// Whether its failure fails the run (`isCritical`, true unless the document says not):
+    /// a non-critical step that fails hands over to one that explains (a wait that timed out,
+    /// then the check that says why).
+    pub critical: bool,
     pub started_ms: Option<i64>,
     pub ended_ms: Option<i64>,
 }

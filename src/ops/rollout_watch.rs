@@ -83,7 +83,13 @@ async fn read_child(stage: &StageRegions, run: &mut RegionRun, child: &str) {
             return;
         }
     };
-    if let Some(failed) = steps.iter().find(|s| is_failure(&s.status)) {
+    // The first critical step that failed is why the region failed (the clean-up after it may
+    // fail too; a non-critical one hands over to a step that explains).
+    if let Some(failed) = steps
+        .iter()
+        .find(|s| s.critical && is_failure(&s.status))
+        .or_else(|| steps.iter().find(|s| is_failure(&s.status)))
+    {
         run.current_step = Some(failed.name.clone());
         run.failure = failed.failure.clone().or(run.failure.take());
     } else if let Some(current) = steps

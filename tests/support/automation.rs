@@ -48,14 +48,17 @@ pub enum Ending {
     },
 }
 
-/// One region's run: its steps (name, ticks) and how it ends.
+/// One region's run: its steps (name, ticks), how it ends, and non-critical steps that fail
+/// on the way (the document's waits hand over to a check that explains).
 #[derive(Debug, Clone)]
 pub struct RegionScript {
     pub steps: Vec<(String, u32)>,
     pub ending: Ending,
+    /// (step, message): fails without failing the run (`isCritical: false`).
+    pub handover: Option<(String, String)>,
 }
 
-/// The publish document's steps, each one tick long.
+/// The publish document's main path, each step one tick long.
 pub const STEPS: [&str; 9] = [
     "DeploySetupStack",
     "RegisterType",
@@ -68,15 +71,27 @@ pub const STEPS: [&str; 9] = [
     "DeleteSetupStack",
 ];
 
+/// What a failed critical step hands over to: the document's clean-up path.
+const CLEAN_UP: [&str; 2] = ["CleanUp", "DeleteSetupStack"];
+
+/// One step as it ends.
+#[derive(Debug, Clone)]
+enum Outcome {
+    Success,
+    Failed { message: String, critical: bool },
+    Status(String),
+}
+
 impl RegionScript {
     pub fn success() -> RegionScript {
         RegionScript {
             steps: STEPS.iter().map(|s| (s.to_string(), 1)).collect(),
             ending: Ending::Success,
+            handover: None,
         }
     }
 
-    /// Fails at `step` with `message`, after the steps before it.
+    /// Fails at `step` with `message`, after the steps before it; the clean-up runs after it.
     pub fn failing(step: &str, message: &str) -> RegionScript {
         RegionScript {
             ending: Ending::Fail {
@@ -87,7 +102,15 @@ impl RegionScript {
         }
     }
 
-    /// Ends at `step` with `status`.
+    /// As `failing`, after `handover` failed without failing the run (a wait that timed out).
+    pub fn failing_after(handover: (&str, &str), step: &str, message: &str) -> RegionScript {
+        RegionScript {
+            handover: Some((handover.0.into(), handover.1.into())),
+            ..RegionScript::failing(step, message)
+        }
+    }
+
+    /// Ends at `step` with `status` (the execution stops there).
     pub fn ending_with(step: &str, status: &str) -> RegionScript {
         RegionScript {
             ending: Ending::Status {
@@ -98,8 +121,8 @@ impl RegionScript {
         }
     }
 
-    /// The steps that run (up to the ending's step).
-    fn run(&self) -> &[(String, u32)] {
+    /// The steps that run, with how each ends.
+    fn run(&self) -> Vec<(String, u32, Outcome)> {
         let end = match &self.ending {
             Ending::Success => self.steps.len(),
             Ending::Fail { step, .. } | Ending::Status { step, .. } => {
@@ -110,11 +133,41 @@ impl RegionScript {
                     + 1
             }
         };
-        &self.steps[..end]
+        let mut run: Vec<(String, u32, Outcome)> = self.steps[..end]
+            .iter()
+            .map(|(name, ticks)| {
+                let outcome = match &self.handover {
+                    Some((step, message)) if step == name => Outcome::Failed {
+                        message: message.clone(),
+                        critical: false,
+                    },
+                    _ => Outcome::Success,
+                };
+                (name.clone(), *ticks, outcome)
+            })
+            .collect();
+        match &self.ending {
+            Ending::Success => {}
+            Ending::Fail { message, .. } => {
+                run.last_mut().unwrap().2 = Outcome::Failed {
+                    message: message.clone(),
+                    critical: true,
+                };
+                run.extend(
+                    CLEAN_UP
+                        .iter()
+                        .map(|s| (s.to_string(), 1, Outcome::Success)),
+                );
+            }
+            Ending::Status { status, .. } => {
+                run.last_mut().unwrap().2 = Outcome::Status(status.clone());
+            }
+        }
+        run
     }
 
     fn length(&self) -> u32 {
-        self.run().iter().map(|(_, ticks)| ticks).sum()
+        self.run().iter().map(|(_, ticks, _)| ticks).sum()
     }
 
     fn final_status(&self) -> &str {
@@ -170,45 +223,48 @@ impl RegionPlan {
         }
     }
 
-    /// The child's steps at `now`: those done, the one running or the one it ended on.
+    /// The child's steps at `now`: those done, and the one running or the one it ended on.
     fn steps(&self, now: u32) -> Vec<Value> {
         let Some(start) = self.start.filter(|start| now >= *start) else {
             return Vec::new();
         };
         let cancelled = self.cancelled_at.filter(|at| *at <= now);
-        let run = self.script.run();
         let mut steps = Vec::new();
         let mut begin = start;
-        for (index, (name, ticks)) in run.iter().enumerate() {
+        for (index, (name, ticks, outcome)) in self.script.run().into_iter().enumerate() {
             if now < begin || cancelled.is_some_and(|at| at < begin) {
                 break;
             }
             let end = begin + ticks;
-            let last = index + 1 == run.len();
-            let (status, failure) = if cancelled.is_some_and(|at| at < end) {
-                ("Cancelled".to_string(), Some("Step cancelled".to_string()))
+            let (status, failure, critical) = if cancelled.is_some_and(|at| at < end) {
+                (
+                    "Cancelled".to_string(),
+                    Some("Step cancelled".to_string()),
+                    true,
+                )
             } else if now < end {
-                ("InProgress".to_string(), None)
-            } else if last {
-                match &self.script.ending {
-                    Ending::Success => ("Success".to_string(), None),
-                    Ending::Fail { message, .. } => ("Failed".to_string(), Some(message.clone())),
-                    Ending::Status { status, .. } => (status.clone(), None),
-                }
+                ("InProgress".to_string(), None, true)
             } else {
-                ("Success".to_string(), None)
+                match outcome {
+                    Outcome::Success => ("Success".to_string(), None, true),
+                    Outcome::Failed { message, critical } => {
+                        ("Failed".to_string(), Some(message), critical)
+                    }
+                    Outcome::Status(status) => (status, None, true),
+                }
             };
             let done = status != "InProgress";
             steps.push(json!({
                 "StepName": name,
                 "Action": "aws:executeAwsApi",
                 "StepStatus": status,
+                "IsCritical": critical,
                 "ExecutionStartTime": seconds(begin),
                 "ExecutionEndTime": if done { json!(seconds(end.min(cancelled.unwrap_or(end)))) } else { Value::Null },
                 "FailureMessage": failure,
                 "StepExecutionId": format!("{}-{index}", self.child_id),
             }));
-            if status != "Success" {
+            if !done || status == "Cancelled" {
                 break;
             }
             begin = end;
@@ -216,7 +272,7 @@ impl RegionPlan {
         steps
     }
 
-    /// The failure the parent's step shows: the failed step's message.
+    /// The failure the parent's step shows: the first critical failed step's message.
     fn failure(&self, now: u32) -> Option<String> {
         if self.no_document && self.status(now) == "Failed" {
             return Some(format!(
@@ -226,8 +282,8 @@ impl RegionPlan {
         }
         self.steps(now)
             .iter()
-            .filter_map(|step| step["FailureMessage"].as_str().map(String::from))
-            .next_back()
+            .filter(|step| step["IsCritical"] != false)
+            .find_map(|step| step["FailureMessage"].as_str().map(String::from))
     }
 }
 

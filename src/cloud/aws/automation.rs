@@ -209,6 +209,7 @@ impl AwsCloud {
                     .map_or("Pending", |s| s.as_str())
                     .to_string(),
                 failure: step.failure_message().map(String::from),
+                critical: step.is_critical().unwrap_or(true),
                 started_ms: millis(step.execution_start_time()),
                 ended_ms: millis(step.execution_end_time()),
             })

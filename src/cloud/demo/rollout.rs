@@ -190,6 +190,7 @@ impl DemoRollout {
                 name: segment.name.to_string(),
                 status: status.to_string(),
                 failure: (failed && at >= end).then(|| message.to_string()),
+                critical: true,
                 started_ms: Some(ms(begin)),
                 ended_ms: (at >= end).then(|| ms(end)),
             });
