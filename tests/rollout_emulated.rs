@@ -14,7 +14,7 @@ use regship::cloud::guard::{AccountGuard, Authorization};
 use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections, RolloutRequest, StageRegions};
 use regship::config::{Stage, WorkspaceConfig};
-use regship::ops::rollout_watch::{RolloutWatch, is_final, retry_request};
+use regship::ops::rollout_watch::{RolloutWatch, is_final, retry_request, setup_stacks_left};
 use support::automation::{AutomationEmulator, RegionScript};
 
 const ACCOUNT: &str = "444444444444";
@@ -118,6 +118,10 @@ fn request(regions: Vec<String>, concurrency: u32, max_errors: u32) -> RolloutRe
                 "AwsCommunity::S3::DeleteBucketContents".into(),
             ),
             ("Publish".into(), "true".into()),
+            (
+                "SetupStackName".into(),
+                "setup-prod-awscommunity-s3-deletebucketcontents".into(),
+            ),
         ],
         account: ACCOUNT.into(),
         regions,
@@ -396,6 +400,10 @@ async fn a_stopped_rollout_shows_cancelled_and_never_started_regions() {
     emulator.advance(2);
     watch.poll(&stage).await.unwrap();
     assert_eq!(watch.totals().running, 3);
+    // The three running regions keep their setup stack (a stop skips the clean-up).
+    let left = setup_stacks_left(watch.state.as_ref().unwrap());
+    assert_eq!(left.len(), 3, "{left:?}");
+    assert!(left.iter().all(|(_, stack)| stack == "setup-prod-awscommunity-s3-deletebucketcontents"));
     home.stop_rollout(&authorization, &id).await.unwrap();
     emulator.advance(1);
     watch.poll(&stage).await.unwrap();

@@ -24,7 +24,9 @@ use crate::ops::rollout::{
     DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady, RolloutPlan, SetupSource,
     Staged, kit_from, plan, prepare_regions, request,
 };
-use crate::ops::rollout_watch::{RolloutWatch, is_final, newest, retry_request};
+use crate::ops::rollout_watch::{
+    RolloutWatch, is_final, newest, retry_request, setup_stacks_left,
+};
 use crate::workspace::Extension;
 
 /// How often `watch` reads the rollout.
@@ -696,8 +698,23 @@ pub fn control_command(
                 .stop_rollout(&authorization, execution)
                 .await
                 .map_err(cloud_failure)?;
-            if !json {
+            // A stopped automation skips its clean-up: the running regions keep their setup stack.
+            let left = setup_stacks_left(&state);
+            if json {
+                print_json(&serde_json::json!({
+                    "stopped": execution,
+                    "setup_stacks_left": left
+                        .iter()
+                        .map(|(region, stack)| serde_json::json!({"region": region, "stack": stack}))
+                        .collect::<Vec<_>>(),
+                }));
+            } else {
                 println!("stopped {execution}");
+                for (region, stack) in &left {
+                    println!(
+                        "  {region}: {stack} stays (a stop skips the clean-up); the next rollout replaces it, or: aws cloudformation delete-stack --region {region} --stack-name {stack}"
+                    );
+                }
             }
             return Ok(ExitCode::SUCCESS);
         }
@@ -717,6 +734,37 @@ pub fn control_command(
                 &mut StdinPrompt,
             )
             .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was started"))?;
+        // Each region runs its own default version of the document: make it the file's again
+        // where it no longer is (the setup template stays staged under the same key).
+        let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
+            .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
+        let stage = crate::cloud::StageRegions::new(
+            Connections::aws(),
+            StageContext::new(&workspace.config, Stage::Prod, &aws.overrides()),
+        );
+        let ready = prepare_regions(&stage, failed.clone(), &authorization, &document, None)
+            .await
+            .map_err(|not_ready| {
+                UsageError(format!(
+                    "the document could not be made current, so nothing was started:\n{}",
+                    not_ready
+                        .iter()
+                        .map(|(region, why)| format!("  {region}: {why}"))
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                ))
+            })?;
+        if !json {
+            for region in ready
+                .iter()
+                .filter(|r| r.document_change != crate::cloud::DocumentChange::Unchanged)
+            {
+                println!(
+                    "  {}: {DOCUMENT} is the file's again (version {})",
+                    region.region, region.document_version
+                );
+            }
+        }
         let id = cloud
             .start_rollout(&authorization, &request)
             .await

@@ -56,6 +56,29 @@ pub fn retry_request(state: &RolloutState) -> Result<RolloutRequest, String> {
     })
 }
 
+/// The setup stacks a stop leaves behind: a stopped automation skips its clean-up path, so each
+/// region still running keeps its setup stack (the next rollout there replaces it). (region,
+/// stack) pairs; none when the rollout has no setup stack.
+pub fn setup_stacks_left(state: &RolloutState) -> Vec<(String, String)> {
+    let Some((_, stack)) = state
+        .request
+        .parameters
+        .iter()
+        .find(|(name, value)| name == "SetupStackName" && !value.is_empty())
+    else {
+        return Vec::new();
+    };
+    state
+        .regions
+        .iter()
+        .filter(|run| {
+            let phase = AutomationPhase::of(&run.status);
+            !phase.is_final() && phase != AutomationPhase::Waiting
+        })
+        .map(|run| (run.region.clone(), stack.clone()))
+        .collect()
+}
+
 /// Whether an Automation status is final.
 pub fn is_final(status: &str) -> bool {
     AutomationPhase::of(status).is_final()
