@@ -126,6 +126,15 @@ fn registry(verified: bool, public: Option<&'static str>) -> aws_sdk_cloudformat
                 )
                 .build()
         });
+    // The handler role's stack is not deployed yet.
+    let no_role_stack = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .match_requests(|r| {
+            r.stack_name() == Some("awscommunity-s3-deletebucketcontents-prod-role-stack")
+        })
+        .then_output(|| {
+            aws_sdk_cloudformation::operation::describe_stacks::DescribeStacksOutput::builder()
+                .build()
+        });
     mock_client!(
         aws_sdk_cloudformation,
         RuleMode::MatchAny,
@@ -134,7 +143,8 @@ fn registry(verified: bool, public: Option<&'static str>) -> aws_sdk_cloudformat
             &private,
             &described,
             &listed_public,
-            &listed_private
+            &listed_private,
+            &no_role_stack
         ]
     )
 }
@@ -303,6 +313,16 @@ async fn each_region_is_checked_and_the_failing_ones_say_why() {
     let excluded: Vec<&str> = matrix.excluded.iter().map(|r| r.region.as_str()).collect();
     assert_eq!(excluded, ["cn-north-1", "me-central-1"]);
     assert_eq!(matrix.blocked().count(), 2);
+    // The handler role is not deployed yet: said, not a blocker (rollout start deploys it).
+    assert_eq!(matrix.handler_role.state, CheckState::Fail);
+    assert!(
+        matrix
+            .handler_role
+            .detail
+            .starts_with("awscommunity-s3-deletebucketcontents-prod-role-stack does not exist yet"),
+        "{}",
+        matrix.handler_role.detail
+    );
 }
 
 #[tokio::test]

@@ -403,7 +403,10 @@ async fn a_stopped_rollout_shows_cancelled_and_never_started_regions() {
     // The three running regions keep their setup stack (a stop skips the clean-up).
     let left = setup_stacks_left(watch.state.as_ref().unwrap());
     assert_eq!(left.len(), 3, "{left:?}");
-    assert!(left.iter().all(|(_, stack)| stack == "setup-prod-awscommunity-s3-deletebucketcontents"));
+    assert!(
+        left.iter()
+            .all(|(_, stack)| stack == "setup-prod-awscommunity-s3-deletebucketcontents")
+    );
     home.stop_rollout(&authorization, &id).await.unwrap();
     emulator.advance(1);
     watch.poll(&stage).await.unwrap();

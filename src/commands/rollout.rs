@@ -24,9 +24,7 @@ use crate::ops::rollout::{
     DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady, RolloutPlan, SetupSource,
     Staged, kit_from, plan, prepare_regions, request,
 };
-use crate::ops::rollout_watch::{
-    RolloutWatch, is_final, newest, retry_request, setup_stacks_left,
-};
+use crate::ops::rollout_watch::{RolloutWatch, is_final, newest, retry_request, setup_stacks_left};
 use crate::workspace::Extension;
 
 /// How often `watch` reads the rollout.
@@ -109,6 +107,11 @@ pub fn preflight_command(
                 }
             }
         }
+        println!(
+            "handler role {} {}",
+            mark(&matrix.handler_role),
+            matrix.handler_role.detail
+        );
         println!(
             "{} of {} regions ready for {} ({} left out before the checks: `regship regions` says why)",
             matrix.regions.len() - blocked,

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use super::handler_role;
 use super::regions::{self, RegionRow};
 use super::versions::semver;
 use crate::cloud::context::StageContext;
@@ -75,6 +76,9 @@ pub struct Preflight {
     pub version: Option<String>,
     /// The publishing regions, checked.
     pub regions: Vec<PreflightRow>,
+    /// The extension's handler role (one for every region): its stack exists and its trust
+    /// admits every publishing region. Not a blocker: `rollout start` deploys it first.
+    pub handler_role: Check,
     /// Regions left out before the checks, with the reason.
     pub excluded: Vec<RegionRow>,
 }
@@ -180,7 +184,9 @@ pub async fn preflight(
         )),
         Err(error) => Check::unknown(&error),
     };
-    let names = included.iter().map(|row| row.region.clone()).collect();
+    let names: Vec<String> = included.iter().map(|row| row.region.clone()).collect();
+    let handler_role =
+        handler_role_check(cloud.as_ref(), extension, &facts.partition, &names).await;
     let (extension_owned, version_owned) = (extension.clone(), version.map(String::from));
     let reasons: std::collections::HashMap<String, RegionRow> = included
         .into_iter()
@@ -206,7 +212,51 @@ pub async fn preflight(
         version: version.map(String::from),
         regions: rows,
         excluded,
+        handler_role,
     })
+}
+
+/// Whether the handler role's stack exists and its deployed trust admits every one of
+/// `regions` (IAM is global: one role serves them all).
+async fn handler_role_check(
+    cloud: &dyn Cloud,
+    extension: &Extension,
+    partition: &str,
+    regions: &[String],
+) -> Check {
+    if handler_role::role_template(extension).is_none() {
+        return Check::pass("none (a module has no handlers)");
+    }
+    let stack = handler_role::role_stack(extension.type_name().unwrap_or_default());
+    let found = match cloud.describe_stack(&stack).await {
+        Ok(found) => found,
+        Err(error) => return Check::unknown(&error),
+    };
+    if found.is_none() {
+        return Check::fail(format!(
+            "{stack} does not exist yet: `regship rollout start` creates it"
+        ));
+    }
+    let (template, identity) = match (cloud.stack_template(&stack).await, cloud.identity().await) {
+        (Ok(template), Ok(identity)) => (template, identity),
+        (Err(error), _) | (_, Err(error)) => return Check::unknown(&error),
+    };
+    match handler_role::regions_not_admitted(
+        &template,
+        (partition, &identity.account),
+        extension,
+        regions,
+    ) {
+        Ok(missing) if missing.is_empty() => Check::pass(format!(
+            "{stack}: its trust admits all {} publishing regions",
+            regions.len()
+        )),
+        Ok(missing) => Check::fail(format!(
+            "{stack}: its trust does not admit {}: `regship rollout start` deploys it again with a trust for every region",
+            missing.join(", ")
+        )),
+        Err(problem) => Check::fail(format!("{stack}: its template cannot be read: {problem}")),
+    }
 }
 
 #[cfg(test)]

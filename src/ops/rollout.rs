@@ -334,6 +334,10 @@ mod tests {
                 row("us-east-1", true),
             ],
             excluded: Vec::new(),
+            handler_role: Check {
+                state: CheckState::Fail,
+                detail: "x-prod-role-stack does not exist yet".into(),
+            },
         }
     }
 
