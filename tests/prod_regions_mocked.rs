@@ -437,6 +437,7 @@ async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
         execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
         execution_role_arn:
             "arn:aws:iam::123456789012:role/AWS-SystemsManager-AutomationExecutionRole".into(),
+        setup_stack_role_arn: "arn:aws:iam::123456789012:role/regship-prod-SetupStackRole-1".into(),
     };
     let role = "arn:aws:iam::123456789012:role/awscommunity-s3-deletebucketcontents-prod-role-ExecutionRole-1";
     let staged = Staged {
@@ -457,6 +458,8 @@ async fn a_rollout_starts_one_multi_region_automation_for_the_ready_regions() {
                     == Some(vec!["setup-prod-awscommunity-s3-deletebucketcontents".to_string()])
                 && parameter("SetupTemplateKey") == Some(vec!["setup/abc.yaml".to_string()])
                 && parameter("KeepPrivateVersions") == Some(vec!["7".to_string()])
+                && parameter("SetupStackRoleArn")
+                    == Some(vec!["arn:aws:iam::123456789012:role/regship-prod-SetupStackRole-1".to_string()])
                 && location.accounts() == ["123456789012"]
                 && location.regions() == ["eu-west-1", "us-east-1"]
                 && location.target_location_max_concurrency() == Some("5")

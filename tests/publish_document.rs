@@ -75,6 +75,7 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
         "LogDeliveryBucket",
         "SetupStackName",
         "SetupTemplateKey",
+        "SetupStackRoleArn",
         "Configuration",
         "Publish",
         "PublicVersionNumber",

@@ -31,6 +31,8 @@ pub struct Kit {
     pub log_group: String,
     pub execution_role_name: String,
     pub execution_role_arn: String,
+    /// The role each region's setup stack runs as.
+    pub setup_stack_role_arn: String,
 }
 
 /// The kit from the outputs of `stack` (release/prod.yml's); the missing outputs are named.
@@ -54,6 +56,7 @@ pub fn kit_from(stack: &Stack) -> Result<Kit, String> {
         log_group: output("LogGroupName"),
         execution_role_name: output("AutomationExecutionRoleName"),
         execution_role_arn: output("AutomationExecutionRoleArn"),
+        setup_stack_role_arn: output("SetupStackRoleArn"),
     };
     if missing.is_empty() {
         Ok(kit)
@@ -191,6 +194,7 @@ pub fn request(
     if let Some(key) = &staged.setup_template_key {
         parameters.push(("SetupStackName", setup_stack(&plan.type_name)));
         parameters.push(("SetupTemplateKey", key.clone()));
+        parameters.push(("SetupStackRoleArn", kit.setup_stack_role_arn.clone()));
     }
     if let Some(version) = &plan.version {
         parameters.push(("PublicVersionNumber", version.clone()));
@@ -386,6 +390,7 @@ mod tests {
                 "AWS-SystemsManager-AutomationExecutionRole",
             ),
             output("AutomationExecutionRoleArn", "arn:exec"),
+            output("SetupStackRoleArn", "arn:setup"),
         ]);
         let kit = kit_from(&stack).unwrap();
         assert_eq!(kit.package_bucket, "packages");

@@ -1,0 +1,539 @@
+//! The prod kit's roles, evaluated: every call each step of the publish document makes (read
+//! from the document: its executeAwsApi and wait steps' APIs, its scripts' client calls, its
+//! stack actions, the roles it passes and the objects it reads) is allowed by the policy that
+//! `release/prod.yml` gives the role that makes it, and calls just beside them (another
+//! namespace, another bucket, another stack, a role passed to another service, a role name in
+//! another case) are not. The evaluator follows AWS's documented policy evaluation logic for
+//! identity policies ("Policy evaluation logic" in the IAM user guide): denied unless a
+//! statement allows; an explicit deny wins; actions match without regard to case, resources and
+//! condition values with it; a condition on a key the request does not carry is not met.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde_norway::Value;
+
+const ACCOUNT: &str = "444455556666";
+const REGION: &str = "eu-west-1";
+const TYPE: &str = "AwsCommunity-S3-DeleteBucketContents";
+const PUBLISHER: &str = "c830e97710da0c9954d80ba8df021e5439e7134b";
+
+/// A request: the action, the resource, the request's condition keys.
+#[derive(Debug, Clone)]
+struct Call {
+    action: String,
+    resource: String,
+    context: BTreeMap<String, String>,
+}
+
+fn call(action: &str, resource: &str) -> Call {
+    Call {
+        action: action.into(),
+        resource: resource.into(),
+        context: BTreeMap::new(),
+    }
+}
+
+fn pass(role: &str, service: &str) -> Call {
+    Call {
+        action: "iam:PassRole".into(),
+        resource: role.into(),
+        context: BTreeMap::from([("iam:PassedToService".to_string(), service.to_string())]),
+    }
+}
+
+/// `*` any run, `?` one character.
+fn glob(pattern: &str, text: &str, fold_case: bool) -> bool {
+    fn matches(p: &[char], t: &[char], fold: bool) -> bool {
+        match p.split_first() {
+            None => t.is_empty(),
+            Some(('*', rest)) => (0..=t.len()).any(|skip| matches(rest, &t[skip..], fold)),
+            Some(('?', rest)) => !t.is_empty() && matches(rest, &t[1..], fold),
+            Some((c, rest)) => t.split_first().is_some_and(|(x, tail)| {
+                (if fold {
+                    x.eq_ignore_ascii_case(c)
+                } else {
+                    x == c
+                }) && matches(rest, tail, fold)
+            }),
+        }
+    }
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    matches(&p, &t, fold_case)
+}
+
+fn strings(value: &serde_json::Value) -> Vec<String> {
+    match value {
+        serde_json::Value::String(s) => vec![s.clone()],
+        serde_json::Value::Array(items) => items.iter().flat_map(strings).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether one statement's conditions hold for `call`.
+fn conditions_hold(conditions: &serde_json::Value, call: &Call) -> bool {
+    let Some(operators) = conditions.as_object() else {
+        return true;
+    };
+    operators.iter().all(|(operator, keys)| {
+        keys.as_object().unwrap().iter().all(|(key, wanted)| {
+            let Some(actual) = call.context.get(key) else {
+                return false;
+            };
+            let wanted = strings(wanted);
+            match operator.as_str() {
+                "StringEquals" | "ArnEquals" => wanted.iter().any(|w| w == actual),
+                "StringLike" | "ArnLike" => wanted.iter().any(|w| glob(w, actual, false)),
+                "Bool" => wanted.iter().any(|w| w == actual),
+                other => panic!("condition operator {other} is not evaluated here"),
+            }
+        })
+    })
+}
+
+/// Allowed by `statements`: some Allow matches and no Deny does.
+fn allowed(statements: &[serde_json::Value], call: &Call) -> bool {
+    let matching = |statement: &serde_json::Value| {
+        strings(&statement["Action"]).iter().any(|a| {
+            a == "*" || glob(a, &call.action, true) || a.eq_ignore_ascii_case(&call.action)
+        }) && strings(&statement["Resource"])
+            .iter()
+            .any(|r| r == "*" || glob(r, &call.resource, false))
+            && conditions_hold(&statement["Condition"], call)
+    };
+    let denied = statements
+        .iter()
+        .any(|s| s["Effect"] == "Deny" && matching(s));
+    !denied
+        && statements
+            .iter()
+            .any(|s| s["Effect"] == "Allow" && matching(s))
+}
+
+/// What the kit's stack would name each resource (a physical name per logical id).
+fn physical(logical: &str) -> String {
+    match logical {
+        "HandlerPackageBucket" => "regship-prod-handlerpackagebucket-1a2b3c".into(),
+        "TestLogBucket" => "regship-prod-testlogbucket-4d5e6f".into(),
+        "AutomationExecutionRole" => "AWS-SystemsManager-AutomationExecutionRole".into(),
+        "AutomationAdministrationRole" => "AWS-SystemsManager-AutomationAdministrationRole".into(),
+        other => format!("regship-prod-{other}-7G8H9I"),
+    }
+}
+
+fn attribute(logical: &str, kind: &str) -> String {
+    match kind {
+        "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", physical(logical)),
+        "AWS::IAM::Role" => format!("arn:aws:iam::{ACCOUNT}:role/{}", physical(logical)),
+        other => panic!("no Arn for {other}"),
+    }
+}
+
+/// The kit's template, its intrinsics resolved with the parameters' defaults.
+struct Kit {
+    root: Value,
+}
+
+impl Kit {
+    fn load() -> Kit {
+        let text =
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("release/prod.yml"))
+                .unwrap();
+        Kit {
+            root: serde_norway::from_str(&text).unwrap(),
+        }
+    }
+
+    fn kind(&self, logical: &str) -> String {
+        self.root["Resources"][logical]["Type"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no resource {logical}"))
+            .to_string()
+    }
+
+    fn variable(&self, name: &str) -> serde_json::Value {
+        match name {
+            "AWS::Partition" => "aws".into(),
+            "AWS::AccountId" => ACCOUNT.into(),
+            "AWS::Region" => REGION.into(),
+            _ => {
+                if let Some((logical, "Arn")) = name.split_once('.') {
+                    return attribute(logical, &self.kind(logical)).into();
+                }
+                let parameter = &self.root["Parameters"][name];
+                if !parameter.is_null() {
+                    let default = parameter["Default"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_string();
+                    return if parameter["Type"] == "CommaDelimitedList" {
+                        serde_json::Value::Array(
+                            default.split(',').map(|s| s.trim().into()).collect(),
+                        )
+                    } else {
+                        default.into()
+                    };
+                }
+                let kind = self.kind(name);
+                match kind.as_str() {
+                    "AWS::S3::Bucket" | "AWS::IAM::Role" => physical(name).into(),
+                    other => panic!("no Ref for {other}"),
+                }
+            }
+        }
+    }
+
+    fn resolve(&self, value: &Value) -> serde_json::Value {
+        match value {
+            Value::Null => serde_json::Value::Null,
+            Value::Bool(b) => (*b).into(),
+            Value::Number(n) => serde_json::from_str(&n.to_string()).unwrap(),
+            Value::String(s) => s.clone().into(),
+            Value::Sequence(items) => items.iter().map(|v| self.resolve(v)).collect(),
+            Value::Mapping(map) => serde_json::Value::Object(
+                map.iter()
+                    .map(|(k, v)| (k.as_str().unwrap().to_string(), self.resolve(v)))
+                    .collect(),
+            ),
+            Value::Tagged(tagged) => {
+                let argument = tagged.value.as_str().unwrap_or_default();
+                match tagged.tag.to_string().trim_start_matches('!') {
+                    "Ref" => self.variable(argument),
+                    "GetAtt" => self.variable(argument),
+                    "Sub" => {
+                        let mut out = String::new();
+                        let mut rest = argument;
+                        while let Some(start) = rest.find("${") {
+                            let end = rest[start..].find('}').unwrap() + start;
+                            out.push_str(&rest[..start]);
+                            out.push_str(self.variable(&rest[start + 2..end]).as_str().unwrap());
+                            rest = &rest[end + 1..];
+                        }
+                        out.push_str(rest);
+                        out.into()
+                    }
+                    other => panic!("intrinsic {other} is not resolved here"),
+                }
+            }
+        }
+    }
+
+    /// Every statement of a role's inline policies.
+    fn statements(&self, role: &str) -> Vec<serde_json::Value> {
+        let policies = self.resolve(&self.root["Resources"][role]["Properties"]["Policies"]);
+        policies
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|p| p["PolicyDocument"]["Statement"].as_array().unwrap().clone())
+            .collect()
+    }
+}
+
+/// `register_type` -> `RegisterType`.
+fn camel(snake: &str) -> String {
+    snake
+        .split('_')
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|c| c.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// Every IAM action the publish document's steps need, read from the document.
+fn document_actions() -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("release/publish-extension.yml"),
+    )
+    .unwrap();
+    let document: Value = serde_norway::from_str(&text).unwrap();
+    let client_call =
+        regex::Regex::new(r#"(?:cfn|client\("cloudformation"\))\.([a-z_]+)\("#).unwrap();
+    let mut actions = Vec::new();
+    for step in document["mainSteps"].as_sequence().unwrap() {
+        let name = step["name"].as_str().unwrap().to_string();
+        let inputs = &step["inputs"];
+        match step["action"].as_str().unwrap() {
+            "aws:executeAwsApi" | "aws:waitForAwsResourceProperty" => actions.push((
+                name,
+                format!(
+                    "{}:{}",
+                    inputs["Service"].as_str().unwrap(),
+                    inputs["Api"].as_str().unwrap()
+                ),
+            )),
+            "aws:executeScript" => {
+                let script = inputs["Script"].as_str().unwrap();
+                for found in client_call.captures_iter(script) {
+                    actions.push((name.clone(), format!("cloudformation:{}", camel(&found[1]))));
+                }
+            }
+            "aws:createStack" => {
+                for action in ["CreateStack", "DescribeStacks", "DescribeStackEvents"] {
+                    actions.push((name.clone(), format!("cloudformation:{action}")));
+                }
+                actions.push((name.clone(), "s3:GetObject (TemplateURL)".into()));
+                actions.push((name.clone(), "iam:PassRole (RoleARN)".into()));
+            }
+            "aws:deleteStack" => {
+                for action in ["DeleteStack", "DescribeStacks"] {
+                    actions.push((name.clone(), format!("cloudformation:{action}")));
+                }
+            }
+            "aws:branch" | "aws:sleep" => {}
+            other => panic!("{name}: action {other} has no calls listed here"),
+        }
+    }
+    actions
+}
+
+/// The requests behind each action, on the example extension in one region.
+fn requests(action: &str) -> Vec<Call> {
+    let type_arn = format!("arn:aws:cloudformation:{REGION}:{ACCOUNT}:type/resource/{TYPE}");
+    let version_arn = format!("{type_arn}/00000007");
+    let public_arn = format!("arn:aws:cloudformation:{REGION}::type/resource/{PUBLISHER}/{TYPE}");
+    let stack = format!(
+        "arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/setup-prod-awscommunity-s3-deletebucketcontents/0a1b2c3d"
+    );
+    let test_logs = format!("arn:aws:s3:::{}", physical("TestLogBucket"));
+    match action {
+        "cloudformation:RegisterType" => vec![
+            call(action, &type_arn),
+            // The handler role (its name cut to 64 characters by CloudFormation) and the log role.
+            pass(
+                &format!(
+                    "arn:aws:iam::{ACCOUNT}:role/awscommunity-s3-deletebucketcontents-prod-r-ExecutionRole-1X2Y3Z"
+                ),
+                "resources.cloudformation.amazonaws.com",
+            ),
+            pass(
+                &attribute("LogDeliveryRole", "AWS::IAM::Role"),
+                "resources.cloudformation.amazonaws.com",
+            ),
+            call(
+                "s3:GetObject",
+                &format!(
+                    "arn:aws:s3:::{}/awscommunity-s3-deletebucketcontents/ab12.zip",
+                    physical("HandlerPackageBucket")
+                ),
+            ),
+        ],
+        "cloudformation:DescribeTypeRegistration" | "cloudformation:DescribePublisher" => {
+            vec![call(action, "*")]
+        }
+        "cloudformation:SetTypeDefaultVersion" | "cloudformation:DeregisterType" => {
+            vec![call(action, &version_arn)]
+        }
+        "cloudformation:SetTypeConfiguration"
+        | "cloudformation:PublishType"
+        | "cloudformation:ListTypeVersions" => vec![call(action, &type_arn)],
+        "cloudformation:TestType" => vec![
+            call(action, &version_arn),
+            call(
+                "s3:PutObject",
+                &format!("{test_logs}/contract-tests/log.zip"),
+            ),
+            call(
+                "s3:GetObject",
+                &format!("{test_logs}/contract-tests/log.zip"),
+            ),
+            call("s3:GetBucketLocation", &test_logs),
+        ],
+        "cloudformation:DescribeType" => {
+            vec![call(action, &version_arn), call(action, &public_arn)]
+        }
+        "cloudformation:CreateStack"
+        | "cloudformation:DeleteStack"
+        | "cloudformation:DescribeStacks"
+        | "cloudformation:DescribeStackEvents" => vec![call(action, &stack)],
+        "s3:GetObject (TemplateURL)" => vec![call(
+            "s3:GetObject",
+            &format!("arn:aws:s3:::regship-artifacts-{ACCOUNT}-{REGION}/setup/ab12.yaml"),
+        )],
+        "iam:PassRole (RoleARN)" => vec![pass(
+            &attribute("SetupStackRole", "AWS::IAM::Role"),
+            "cloudformation.amazonaws.com",
+        )],
+        other => panic!("{other}: the requests it makes are not listed here; add them"),
+    }
+}
+
+#[test]
+fn the_execution_role_allows_every_call_of_every_step() {
+    let kit = Kit::load();
+    let statements = kit.statements("AutomationExecutionRole");
+    let actions = document_actions();
+    assert!(actions.len() > 20, "{actions:?}");
+    for (step, action) in &actions {
+        for request in requests(action) {
+            assert!(
+                allowed(&statements, &request),
+                "{step}: {request:?} is refused"
+            );
+        }
+    }
+    // What a multi-region child needs of Systems Manager (AWS's sample execution role).
+    let document = format!(
+        "arn:aws:ssm:{REGION}:{ACCOUNT}:automation-definition/regship-publish-extension:$DEFAULT"
+    );
+    for action in [
+        "ssm:StartAutomationExecution",
+        "ssm:GetAutomationExecution",
+        "ssm:DescribeAutomationStepExecutions",
+    ] {
+        assert!(allowed(&statements, &call(action, &document)), "{action}");
+    }
+    assert!(allowed(
+        &statements,
+        &pass(
+            &format!("arn:aws:iam::{ACCOUNT}:role/AWS-SystemsManager-AutomationExecutionRole"),
+            "ssm.amazonaws.com"
+        )
+    ));
+}
+
+#[test]
+fn nothing_beside_them_is_allowed() {
+    let kit = Kit::load();
+    let statements = kit.statements("AutomationExecutionRole");
+    let refused = [
+        call(
+            "cloudformation:RegisterType",
+            &format!("arn:aws:cloudformation:{REGION}:{ACCOUNT}:type/resource/Other-S3-Thing"),
+        ),
+        call(
+            "cloudformation:CreateStack",
+            &format!("arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/prod-app/1"),
+        ),
+        call("s3:GetObject", "arn:aws:s3:::someone-elses-bucket/secret"),
+        call(
+            "s3:GetObject",
+            &format!("arn:aws:s3:::regship-artifacts-{ACCOUNT}-{REGION}/packages/x.zip"),
+        ),
+        call(
+            "s3:DeleteObject",
+            &format!("arn:aws:s3:::{}/x", physical("TestLogBucket")),
+        ),
+        call(
+            "iam:CreateRole",
+            &format!("arn:aws:iam::{ACCOUNT}:role/awscommunity-x"),
+        ),
+        call(
+            "iam:PutRolePolicy",
+            &format!("arn:aws:iam::{ACCOUNT}:role/awscommunity-x"),
+        ),
+        // An admin role, a handler role to another service, a role named in another case.
+        pass(
+            &format!("arn:aws:iam::{ACCOUNT}:role/Admin"),
+            "resources.cloudformation.amazonaws.com",
+        ),
+        pass(
+            &format!(
+                "arn:aws:iam::{ACCOUNT}:role/awscommunity-s3-x-prod-role-stack-ExecutionRole-1"
+            ),
+            "ec2.amazonaws.com",
+        ),
+        pass(
+            &format!(
+                "arn:aws:iam::{ACCOUNT}:role/AwsCommunity-S3-X-prod-role-stack-ExecutionRole-1"
+            ),
+            "resources.cloudformation.amazonaws.com",
+        ),
+        // A role passed without saying to which service.
+        call(
+            "iam:PassRole",
+            &attribute("SetupStackRole", "AWS::IAM::Role"),
+        ),
+        call(
+            "ssm:StartAutomationExecution",
+            &format!(
+                "arn:aws:ssm:{REGION}:{ACCOUNT}:automation-definition/AWS-RunShellScript:$DEFAULT"
+            ),
+        ),
+    ];
+    for request in refused {
+        assert!(!allowed(&statements, &request), "{request:?} is allowed");
+    }
+}
+
+#[test]
+fn the_setup_stack_role_creates_only_the_setup_stacks_resources() {
+    let kit = Kit::load();
+    let statements = kit.statements("SetupStackRole");
+    // The example's setup template: one bucket with its public access blocked.
+    let bucket = "arn:aws:s3:::setup-prod-awscommunity-s3-deletebucketco-bucket-1a2b3c";
+    for action in [
+        "s3:CreateBucket",
+        "s3:PutBucketPublicAccessBlock",
+        "s3:DeleteBucket",
+    ] {
+        assert!(allowed(&statements, &call(action, bucket)), "{action}");
+    }
+    for request in [
+        call("s3:CreateBucket", "arn:aws:s3:::prod-data"),
+        call(
+            "s3:DeleteBucket",
+            &format!("arn:aws:s3:::{}", physical("HandlerPackageBucket")),
+        ),
+        call(
+            "iam:CreateRole",
+            &format!("arn:aws:iam::{ACCOUNT}:role/setup-prod-x"),
+        ),
+        call("s3:PutBucketPolicy", bucket),
+    ] {
+        assert!(!allowed(&statements, &request), "{request:?} is allowed");
+    }
+}
+
+/// The evaluator itself, on the cases the IAM user guide's evaluation logic describes.
+#[test]
+fn the_evaluator_follows_the_documented_logic() {
+    let statements: Vec<serde_json::Value> = serde_json::from_str(
+        r#"[
+          {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::b/*"},
+          {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/secret"},
+          {"Effect": "Allow", "Action": "iam:PassRole", "Resource": "arn:aws:iam::1:role/r-*",
+           "Condition": {"StringEquals": {"iam:PassedToService": "cloudformation.amazonaws.com"}}}
+        ]"#,
+    )
+    .unwrap();
+    assert!(allowed(
+        &statements,
+        &call("s3:GetObject", "arn:aws:s3:::b/k")
+    ));
+    assert!(
+        allowed(&statements, &call("S3:getobject", "arn:aws:s3:::b/k")),
+        "actions fold case"
+    );
+    assert!(
+        !allowed(&statements, &call("s3:GetObject", "arn:aws:s3:::B/k")),
+        "resources do not"
+    );
+    assert!(
+        !allowed(&statements, &call("s3:GetObject", "arn:aws:s3:::b/secret")),
+        "a deny wins"
+    );
+    assert!(
+        !allowed(&statements, &call("s3:PutObject", "arn:aws:s3:::b/k")),
+        "denied by default"
+    );
+    assert!(allowed(
+        &statements,
+        &pass("arn:aws:iam::1:role/r-1", "cloudformation.amazonaws.com")
+    ));
+    assert!(!allowed(
+        &statements,
+        &pass("arn:aws:iam::1:role/r-1", "ec2.amazonaws.com")
+    ));
+    assert!(
+        !allowed(
+            &statements,
+            &call("iam:PassRole", "arn:aws:iam::1:role/r-1")
+        ),
+        "a condition on a key the request lacks is not met"
+    );
+}
