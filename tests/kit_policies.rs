@@ -125,6 +125,10 @@ fn attribute(logical: &str, kind: &str) -> String {
     match kind {
         "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", physical(logical)),
         "AWS::IAM::Role" => format!("arn:aws:iam::{ACCOUNT}:role/{}", physical(logical)),
+        "AWS::Events::Rule" => format!(
+            "arn:aws:events:{REGION}:{ACCOUNT}:rule/{}",
+            physical(logical)
+        ),
         other => panic!("no Arn for {other}"),
     }
 }
@@ -176,7 +180,9 @@ impl Kit {
                 }
                 let kind = self.kind(name);
                 match kind.as_str() {
-                    "AWS::S3::Bucket" | "AWS::IAM::Role" => physical(name).into(),
+                    "AWS::S3::Bucket" | "AWS::IAM::Role" | "AWS::SNS::Topic" | "AWS::KMS::Key" => {
+                        physical(name).into()
+                    }
                     other => panic!("no Ref for {other}"),
                 }
             }
@@ -536,4 +542,47 @@ fn the_evaluator_follows_the_documented_logic() {
         ),
         "a condition on a key the request lacks is not met"
     );
+}
+
+/// On-call is told: the publish document's executions ending badly go to an encrypted topic
+/// that only the rule may publish to, through a key EventBridge may use (SSM's event shape: the
+/// user guide's "Amazon EventBridge event examples for Systems Manager").
+#[test]
+fn a_rollout_that_ends_badly_reaches_an_encrypted_topic() {
+    let kit = Kit::load();
+    let rule = kit.resolve(&kit.root["Resources"]["RolloutAlarmRule"]["Properties"]);
+    let pattern = &rule["EventPattern"];
+    assert_eq!(pattern["source"], serde_json::json!(["aws.ssm"]));
+    assert_eq!(
+        pattern["detail-type"],
+        serde_json::json!(["EC2 Automation Execution Status-change Notification"])
+    );
+    assert_eq!(
+        pattern["detail"]["Definition"],
+        serde_json::json!(["regship-publish-extension"])
+    );
+    let statuses = strings(&pattern["detail"]["Status"]);
+    for status in ["Failed", "TimedOut", "Cancelled", "CompletedWithFailure"] {
+        assert!(statuses.contains(&status.to_string()), "{status}");
+    }
+    assert!(!statuses.contains(&"Success".to_string()));
+    let topic = physical("RolloutAlarmTopic");
+    assert_eq!(rule["Targets"][0]["Arn"], serde_json::json!(topic));
+    let key = kit.root["Resources"]["RolloutAlarmTopic"]["Properties"]["KmsMasterKeyId"].clone();
+    assert!(
+        kit.resolve(&key)
+            .as_str()
+            .unwrap()
+            .contains("RolloutAlarmKey")
+    );
+    let key_policy =
+        kit.resolve(&kit.root["Resources"]["RolloutAlarmKey"]["Properties"]["KeyPolicy"]);
+    let eventbridge = key_policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["Principal"]["Service"] == "events.amazonaws.com")
+        .expect("EventBridge may use the key");
+    assert!(strings(&eventbridge["Action"]).contains(&"kms:GenerateDataKey".to_string()));
+    assert!(kit.root["Outputs"]["RolloutAlarmTopicArn"].is_mapping());
 }

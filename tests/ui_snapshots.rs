@@ -1156,3 +1156,93 @@ fn beta_views() {
     );
     snapshot("beta_error", &failed);
 }
+
+/// The rollout view with the regions not published first, and a failed region opened: its
+/// status, the whole failure message wrapped, and its steps (a wait that handed over marked
+/// not critical).
+#[test]
+fn rollout_region_views() {
+    use regship::app::Screen;
+    use regship::cloud::{RegionRun, RolloutRequest, RolloutState, StepRun};
+    use regship::ops::rollout_watch::RolloutWatch;
+    let failure = "TestType NOT_TESTED: the contract tests had not started 90 minutes after TestType (a registry fault seen in newly launched regions): retry this region later (regship rollout retry), or ask AWS Support";
+    let run = |region: &str, status: &str| RegionRun {
+        region: region.into(),
+        execution_id: (status != "NotStarted").then(|| format!("child-{region}")),
+        status: status.into(),
+        current_step: Some(
+            if status == "Failed" {
+                "CheckTests"
+            } else {
+                "DeleteSetupStack"
+            }
+            .into(),
+        ),
+        failure: (status == "Failed").then(|| failure.to_string()),
+        started_ms: Some(NOW - 3_000_000),
+        ended_ms: Some(NOW - 60_000),
+    };
+    let mut watch = RolloutWatch::new("8f1c2d3e-0000-4000-8000-000000000001");
+    watch.state = Some(RolloutState {
+        execution_id: watch.execution_id.clone(),
+        status: "Failed".into(),
+        started_ms: Some(NOW - 3_000_000),
+        ended_ms: Some(NOW - 60_000),
+        failure: None,
+        regions: vec![
+            run("af-south-1", "Success"),
+            run("ca-central-1", "Failed"),
+            run("il-central-1", "NotStarted"),
+            run("us-east-1", "Success"),
+        ],
+        reads: 1,
+        request: RolloutRequest {
+            document: "regship-publish-extension".into(),
+            document_version: "$DEFAULT".into(),
+            parameters: Vec::new(),
+            account: "444444444444".into(),
+            regions: Vec::new(),
+            max_concurrency: 5,
+            max_errors: 1,
+            execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        },
+    });
+    let mut state = state();
+    app::update(&mut state, Input::Show(ViewKind::Rollout));
+    app::update(&mut state, TaskResult::RolloutPolled(Ok(Box::new(watch))));
+    snapshot("rollout_failed_first", &state);
+    app::update(&mut state, Input::Open);
+    assert_eq!(
+        state.screen(),
+        &Screen::RolloutRegion("ca-central-1".into())
+    );
+    let step = |name: &str, status: &str, failure: Option<&str>, critical: bool| StepRun {
+        name: name.into(),
+        status: status.into(),
+        failure: failure.map(String::from),
+        critical,
+        started_ms: Some(NOW - 600_000),
+        ended_ms: Some(NOW - 300_000),
+    };
+    let generation = state.generation;
+    app::update(
+        &mut state,
+        TaskResult::RolloutStepsLoaded {
+            generation,
+            result: Ok(vec![
+                step("DeploySetupStack", "Success", None, false),
+                step("TestType", "Success", None, true),
+                step(
+                    "WaitForTests",
+                    "Failed",
+                    Some("Step timed out while step is verifying the response from API"),
+                    false,
+                ),
+                step("CheckTests", "Failed", Some(failure), true),
+                step("CleanUp", "Success", None, true),
+                step("DeleteSetupStack", "Success", None, true),
+            ]),
+        },
+    );
+    snapshot("rollout_region", &state);
+}

@@ -71,6 +71,11 @@ fn guide(state: &AppState) -> Guide {
             K(Binding::Back),
             T(" goes back"),
         ],
+        Screen::RolloutRegion(_) => &[
+            T("this region's steps, read from its own execution there, and the whole failure; "),
+            K(Binding::Back),
+            T(" goes back"),
+        ],
         Screen::List(ViewKind::Accounts) => &[
             T("the demo's four accounts: "),
             K(Binding::Open),

@@ -164,6 +164,11 @@ pub enum TaskResult {
         generation: u64,
         result: Result<ExecutionView, String>,
     },
+    /// One rollout region's steps, read from its child in its region.
+    RolloutStepsLoaded {
+        generation: u64,
+        result: Result<Vec<crate::cloud::StepRun>, String>,
+    },
     /// A pipeline change went through (the execution id) or failed.
     PipelineChanged {
         generation: u64,
@@ -275,6 +280,13 @@ pub enum Command {
         generation: u64,
         stage: Stage,
         execution_id: String,
+    },
+    /// Read one rollout region's steps from its child execution, with a prod connection of that
+    /// region.
+    LoadRolloutSteps {
+        generation: u64,
+        region: String,
+        child: String,
     },
     /// Poll a build and read its log until the build ends.
     FollowBuild {

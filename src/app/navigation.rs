@@ -307,6 +307,50 @@ pub(super) fn read_board(state: &mut AppState) -> Vec<Command> {
     commands
 }
 
+/// Enter in the rollout view: the selected region's steps, read from its child in its own
+/// region, and its whole failure message.
+fn open_rollout_region(state: &mut AppState) -> Vec<Command> {
+    let selected = state.selected(ViewKind::Rollout);
+    let Some(run) = state
+        .rollout
+        .value()
+        .and_then(|watch| watch.state.as_ref())
+        .and_then(|rollout| {
+            crate::ops::rollout_watch::display_order(rollout)
+                .get(selected)
+                .map(|run| (*run).clone())
+        })
+    else {
+        return Vec::new();
+    };
+    state
+        .screens
+        .push(Screen::RolloutRegion(run.region.clone()));
+    state.detail_scroll = 0;
+    load_rollout_region(state, &run.region)
+}
+
+/// Reads a rollout region's steps again (none to read when it has no child execution: the
+/// parent says why).
+fn load_rollout_region(state: &mut AppState, region: &str) -> Vec<Command> {
+    let child = state
+        .rollout
+        .value()
+        .and_then(|watch| watch.state.as_ref())
+        .and_then(|rollout| rollout.regions.iter().find(|run| run.region == region))
+        .and_then(|run| run.execution_id.clone());
+    let Some(child) = child else {
+        state.rollout_steps = Loadable::from_result(Ok(Vec::new()), state.now_ms);
+        return Vec::new();
+    };
+    state.rollout_steps = Loadable::Loading;
+    vec![Command::LoadRolloutSteps {
+        generation: state.generation,
+        region: region.to_string(),
+        child,
+    }]
+}
+
 /// Enter in the pipeline view: a build action's build (phases and log, followed live), or an
 /// execution's actions.
 fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
@@ -550,6 +594,7 @@ fn open(state: &mut AppState) -> Vec<Command> {
             let stack = crate::ops::integ::keep_stack_of(&row.extension);
             follow(state, Stage::Beta, &stack, Start::LatestOperation)
         }
+        Screen::List(ViewKind::Rollout) => open_rollout_region(state),
         Screen::List(ViewKind::Accounts) => {
             let stage = Stage::ALL[state.selected(ViewKind::Accounts).min(3)];
             if stage != state.stage {
@@ -635,6 +680,7 @@ fn refresh(state: &mut AppState) -> Vec<Command> {
         Screen::List(ViewKind::Pipeline) => load_pipeline(state),
         Screen::List(ViewKind::Prod) => load_versions(state),
         Screen::List(ViewKind::Rollout) => load_rollout(state),
+        Screen::RolloutRegion(region) => load_rollout_region(state, &region),
         Screen::ResourceDetail(_) => load_exports(state),
         Screen::List(ViewKind::Events) => {
             let Some(events) = &state.events else {

@@ -51,6 +51,9 @@ pub enum Screen {
     Build(String),
     /// One pipeline execution, by id: every action it ran.
     Execution(String),
+    /// One region of the rollout: its steps (read from its child, in its region) and the whole
+    /// failure message.
+    RolloutRegion(String),
 }
 
 /// One extension as the resources view shows it.
@@ -316,6 +319,8 @@ pub struct AppState {
     pub build: Option<BuildView>,
     /// The execution screen's execution.
     pub execution: Loadable<ExecutionView>,
+    /// The rollout region screen's steps (empty for a region with no child execution).
+    pub rollout_steps: Loadable<Vec<crate::cloud::StepRun>>,
     /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
     pub board: crate::ops::status::BoardInputs,
     /// When the board's stages were last asked for (they are read every minute while the
@@ -372,6 +377,7 @@ impl AppState {
             pipeline: Loadable::NotLoaded,
             build: None,
             execution: Loadable::NotLoaded,
+            rollout_steps: Loadable::NotLoaded,
             board: Default::default(),
             board_read_ms: None,
             prod_read_ms: None,
@@ -404,6 +410,7 @@ impl AppState {
             Screen::List(kind) => *kind,
             Screen::ResourceDetail(_) => ViewKind::Resources,
             Screen::Build(_) | Screen::Execution(_) => ViewKind::Pipeline,
+            Screen::RolloutRegion(_) => ViewKind::Rollout,
         }
     }
 

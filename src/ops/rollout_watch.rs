@@ -79,6 +79,21 @@ pub fn setup_stacks_left(state: &RolloutState) -> Vec<(String, String)> {
         .collect()
 }
 
+/// The regions as on-call reads them: those not published first (failed, then never started),
+/// then running, waiting and published; by name within each.
+pub fn display_order(state: &RolloutState) -> Vec<&RegionRun> {
+    let rank = |run: &RegionRun| match AutomationPhase::of(&run.status) {
+        AutomationPhase::Failed => 0,
+        AutomationPhase::NotStarted => 1,
+        AutomationPhase::Running | AutomationPhase::Unknown => 2,
+        AutomationPhase::Waiting => 3,
+        AutomationPhase::Succeeded => 4,
+    };
+    let mut regions: Vec<&RegionRun> = state.regions.iter().collect();
+    regions.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.region.cmp(&b.region)));
+    regions
+}
+
 /// Whether an Automation status is final.
 pub fn is_final(status: &str) -> bool {
     AutomationPhase::of(status).is_final()

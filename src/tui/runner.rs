@@ -649,6 +649,25 @@ impl Runner {
                     handle, build_id, generation, current, actions, clock,
                 ));
             }
+            Command::LoadRolloutSteps {
+                generation,
+                region,
+                child,
+            } => {
+                let handle = self.cloud_of(Stage::Prod);
+                tokio::spawn(async move {
+                    let stage = crate::cloud::StageRegions::new(handle.connections, handle.context);
+                    let result = async {
+                        // The child lives in its own region: read it there.
+                        let cloud = stage.region(&region).await.map_err(with_hint)?;
+                        cloud.rollout_steps(&child).await.map_err(with_hint)
+                    };
+                    let _ = actions.send(TaskResult::RolloutStepsLoaded {
+                        generation,
+                        result: result.await,
+                    });
+                });
+            }
             Command::LoadExecution {
                 generation,
                 stage,

@@ -84,6 +84,7 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::List(ViewKind::Rollout) => views::rollout(frame, body, state, theme),
         Screen::Build(_) => views::build(frame, body, state, theme),
         Screen::Execution(_) => views::execution(frame, body, state, theme),
+        Screen::RolloutRegion(region) => views::rollout_region(frame, body, state, theme, region),
     }
     draw_guide(frame, guide, state, theme, keymap);
     draw_footer(frame, footer, state, theme, keymap);
@@ -158,6 +159,7 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, state: &AppState, theme: &The
             Screen::Execution(id) => {
                 format!("execution {}", id.chars().take(8).collect::<String>())
             }
+            Screen::RolloutRegion(region) => region.clone(),
         })
         .collect();
     let mut line = vec![Span::styled(
@@ -213,6 +215,7 @@ fn hints(state: &AppState) -> &'static [Binding] {
             Binding::Quit,
         ],
         Screen::List(ViewKind::Rollout) => &[
+            Binding::Open,
             Binding::RetryStage,
             Binding::StopExecution,
             Binding::Refresh,
@@ -261,6 +264,12 @@ fn hints(state: &AppState) -> &'static [Binding] {
             Binding::Quit,
         ],
         Screen::Build(_) | Screen::Execution(_) => &[Binding::Back, Binding::Help, Binding::Quit],
+        Screen::RolloutRegion(_) => &[
+            Binding::Refresh,
+            Binding::Back,
+            Binding::Help,
+            Binding::Quit,
+        ],
     }
 }
 

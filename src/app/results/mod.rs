@@ -49,6 +49,12 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             }
             Vec::new()
         }
+        TaskResult::RolloutStepsLoaded { generation, result } => {
+            if generation == state.generation {
+                state.rollout_steps = Loadable::from_result(result, state.now_ms);
+            }
+            Vec::new()
+        }
         TaskResult::RolloutPolled(result) => {
             match result {
                 // What was shown stays: the error (expired credentials, throttling) is a

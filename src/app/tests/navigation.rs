@@ -607,3 +607,95 @@ fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
         }]
     );
 }
+
+/// On-call at 3 a.m.: the regions not published come first, and enter on one reads its steps
+/// from its own execution in its region, with the whole failure message; a region that never
+/// started has no execution to read, and says so.
+#[test]
+fn enter_on_a_rollout_region_reads_its_steps_where_it_lives() {
+    use crate::ops::rollout_watch::RolloutWatch;
+    let run = |region: &str, status: &str, child: bool| crate::cloud::RegionRun {
+        region: region.into(),
+        execution_id: child.then(|| format!("child-{region}")),
+        status: status.into(),
+        current_step: None,
+        failure: (status == "Failed").then(|| "TestType FAILED: a long reason".to_string()),
+        started_ms: Some(0),
+        ended_ms: None,
+    };
+    let mut watch = RolloutWatch::new("parent-1");
+    watch.state = Some(crate::cloud::RolloutState {
+        execution_id: "parent-1".into(),
+        status: "Failed".into(),
+        started_ms: Some(0),
+        ended_ms: Some(1),
+        failure: None,
+        regions: vec![
+            run("af-south-1", "Success", true),
+            run("eu-west-1", "NotStarted", false),
+            run("me-south-1", "Failed", true),
+            run("us-east-1", "Success", true),
+        ],
+        reads: 1,
+        request: crate::cloud::RolloutRequest {
+            document: "regship-publish-extension".into(),
+            document_version: "$DEFAULT".into(),
+            parameters: Vec::new(),
+            account: "444444444444".into(),
+            regions: Vec::new(),
+            max_concurrency: 5,
+            max_errors: 1,
+            execution_role_name: "role".into(),
+        },
+    });
+    let order: Vec<&str> = crate::ops::rollout_watch::display_order(watch.state.as_ref().unwrap())
+        .iter()
+        .map(|r| r.region.as_str())
+        .collect();
+    assert_eq!(
+        order,
+        ["me-south-1", "eu-west-1", "af-south-1", "us-east-1"]
+    );
+    let mut state = loaded();
+    keys(&mut state, [Input::Show(ViewKind::Rollout)]);
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
+            Box::new(watch),
+        ))))],
+    );
+    // The first row is the failed region.
+    let commands = keys(&mut state, [Input::Open]);
+    assert_eq!(state.screen(), &Screen::RolloutRegion("me-south-1".into()));
+    assert_eq!(
+        commands,
+        [Command::LoadRolloutSteps {
+            generation: state.generation,
+            region: "me-south-1".into(),
+            child: "child-me-south-1".into(),
+        }]
+    );
+    let steps = vec![crate::cloud::StepRun {
+        name: "CheckTests".into(),
+        status: "Failed".into(),
+        failure: Some("TestType FAILED: a long reason".into()),
+        critical: true,
+        started_ms: Some(0),
+        ended_ms: Some(2_000),
+    }];
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [Action::Result(Box::new(TaskResult::RolloutStepsLoaded {
+            generation,
+            result: Ok(steps.clone()),
+        }))],
+    );
+    assert_eq!(state.rollout_steps.value(), Some(&steps));
+    // r reads them again; esc goes back; the never-started region has nothing to read.
+    assert_eq!(keys(&mut state, [Input::Refresh]).len(), 1);
+    keys(&mut state, [Input::Back, Input::Down]);
+    assert!(keys(&mut state, [Input::Open]).is_empty());
+    assert_eq!(state.screen(), &Screen::RolloutRegion("eu-west-1".into()));
+    assert_eq!(state.rollout_steps.value(), Some(&Vec::new()));
+}

@@ -16,7 +16,7 @@ pub use jobs::{jobs, jobs_list_area};
 pub use pipeline::{build, execution, pipeline};
 pub use prod::prod;
 pub use resources::{resource_detail, resources};
-pub use rollout::rollout;
+pub use rollout::{rollout, rollout_region};
 
 /// A view's message in place of its table (still loading, could not be read, nothing to show),
 /// wrapped inside the view's block.
