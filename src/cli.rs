@@ -211,6 +211,9 @@ pub enum RolloutAction {
     Watch {
         /// The rollout's (parent) execution id.
         execution: Option<String>,
+        /// Save every raw response (one file each) in DIR: fixtures of a real rollout.
+        #[arg(long, value_name = "DIR")]
+        record: Option<std::path::PathBuf>,
     },
     /// The publish document's rollouts, newest first.
     List,
@@ -258,6 +261,10 @@ pub struct StartOptions {
     /// at most 50; the default version always stays).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(2..=49))]
     pub keep_versions: u32,
+    /// Save every raw response (one file each) in DIR: fixtures of a real rollout (account ids
+    /// kept, credentials never).
+    #[arg(long, value_name = "DIR")]
+    pub record: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

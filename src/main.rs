@@ -72,8 +72,8 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             action: RolloutAction::Start { extension, options },
         }) => commands::rollout::start_command(&start, &extension, &options, aws, json),
         Some(Command::Rollout {
-            action: RolloutAction::Watch { execution },
-        }) => commands::rollout::watch_command(&start, execution.as_deref(), aws, json),
+            action: RolloutAction::Watch { execution, record },
+        }) => commands::rollout::watch_command(&start, execution.as_deref(), record, aws, json),
         Some(Command::Rollout {
             action: RolloutAction::List,
         }) => commands::rollout::list_command(&start, aws, json),

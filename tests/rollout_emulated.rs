@@ -24,6 +24,8 @@ const DOCUMENT: &str = "regship-publish-extension";
 /// static test credentials: the SDK signs each request with its region's credential scope.
 struct Emulated {
     endpoint: String,
+    /// `--record DIR`.
+    record: Option<std::path::PathBuf>,
 }
 
 #[async_trait]
@@ -31,16 +33,20 @@ impl Connector for Emulated {
     async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
         let region = context.region.clone().unwrap_or_else(|| "us-east-1".into());
         let config = with_call_limits(aws_config::defaults(aws_config::BehaviorVersion::latest()))
-            .region(aws_config::Region::new(region))
+            .region(aws_config::Region::new(region.clone()))
             .credentials_provider(aws_credential_types::Credentials::new(
                 "testing", "testing", None, None, "test",
             ))
             .endpoint_url(&self.endpoint)
             .load()
             .await;
+        let recorder = self
+            .record
+            .clone()
+            .map(|dir| regship::cloud::aws::record::Recorder { dir, region });
         Ok(Arc::new(AwsCloud::from_clients(
             context,
-            Clients::new(&config),
+            Clients::recording(&config, recorder),
         )))
     }
 }
@@ -81,6 +87,14 @@ fn regions() -> Vec<String> {
 
 /// The prod stage (home us-east-1) in every region, on the emulator.
 fn stage(emulator: &AutomationEmulator) -> StageRegions {
+    recording_stage(emulator, None)
+}
+
+/// As `stage`, every response saved in `record` when given.
+fn recording_stage(
+    emulator: &AutomationEmulator,
+    record: Option<std::path::PathBuf>,
+) -> StageRegions {
     let config = WorkspaceConfig::parse(
         &format!("accounts:\n  prod: {{region: us-east-1, account_id: \"{ACCOUNT}\"}}\n"),
         "regship.yml",
@@ -90,6 +104,7 @@ fn stage(emulator: &AutomationEmulator) -> StageRegions {
     StageRegions::new(
         Connections::new(Arc::new(Emulated {
             endpoint: emulator.endpoint.clone(),
+            record,
         })),
         home,
     )
@@ -422,4 +437,69 @@ async fn a_stopped_rollout_shows_cancelled_and_never_started_regions() {
     assert_eq!(watch.totals().not_started, 5);
     assert_eq!(retry_request(&state).unwrap().regions.len(), 8);
     assert!(emulator.misdirected().is_empty());
+}
+
+/// `--record DIR`: a watch saves every raw response, one file each, named by its order, region
+/// and operation: the parent read in the home region, each child in its own region.
+#[tokio::test]
+async fn a_watch_is_recorded_response_by_response() {
+    let emulator = AutomationEmulator::start();
+    let targets: Vec<String> = REGIONS[..3].iter().map(|r| r.to_string()).collect();
+    emulator.has_document(DOCUMENT, &targets);
+    emulator.script(
+        "us-west-1",
+        RegionScript::failing("RegisterType", "RegisterType FAILED: denied"),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let stage = recording_stage(&emulator, Some(dir.path().to_path_buf()));
+    let home = stage.home().await.unwrap();
+    let id = home
+        .start_rollout(&authorization(home.as_ref()), &request(targets, 3, 3))
+        .await
+        .unwrap();
+    let mut watch = RolloutWatch::new(&id);
+    watch_to_the_end(&emulator, &stage, &mut watch).await;
+    let mut files: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .collect();
+    files.sort();
+    assert!(
+        files[0].ends_with("-us-east-1-StartAutomationExecution.json"),
+        "{files:?}"
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("-us-east-1-GetAutomationExecution.json"))
+    );
+    assert!(
+        files
+            .iter()
+            .any(|f| f.ends_with("-us-west-1-DescribeAutomationStepExecutions.json")),
+        "the child is recorded from its own region: {files:?}"
+    );
+    let parent: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(
+            dir.path().join(
+                files
+                    .iter()
+                    .find(|f| f.contains("GetAutomationExecution"))
+                    .unwrap(),
+            ),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(parent["status"], 200);
+    assert_eq!(parent["region"], "us-east-1");
+    assert_eq!(
+        parent["body"]["AutomationExecution"]["AutomationExecutionId"],
+        id.as_str()
+    );
+    assert_eq!(
+        files.len(),
+        emulator.requests().len(),
+        "one file a response"
+    );
 }

@@ -26,6 +26,9 @@ pub struct StageContext {
     /// What of this stage's settings in regship.yml could not be used.
     #[serde(skip)]
     pub config_problem: Option<String>,
+    /// `--record DIR`: every raw response is saved there.
+    #[serde(skip)]
+    pub record_to: Option<std::path::PathBuf>,
 }
 
 impl StageContext {
@@ -61,6 +64,7 @@ impl StageContext {
             expected_account: expected_account.clone(),
             region_from_flag: overrides.region.is_some(),
             config_problem: config.stage_problem(stage).map(|p| p.to_string()),
+            record_to: None,
         }
     }
 

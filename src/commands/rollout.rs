@@ -266,7 +266,10 @@ pub fn start_command(
         )));
     }
     let prod = &workspace.config.accounts.prod;
-    let home = StageContext::new(&workspace.config, Stage::Prod, &aws.overrides());
+    let home = StageContext {
+        record_to: options.record.clone(),
+        ..StageContext::new(&workspace.config, Stage::Prod, &aws.overrides())
+    };
     let connections = Connections::aws();
     let stage = crate::cloud::StageRegions::new(connections.clone(), home.clone());
     block_on(async {
@@ -535,13 +538,17 @@ fn minutes_text(ms: i64) -> String {
 pub fn watch_command(
     start: &Path,
     execution: Option<&str>,
+    record: Option<std::path::PathBuf>,
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
     let workspace = load_workspace(start);
     let stage = crate::cloud::StageRegions::new(
         Connections::aws(),
-        StageContext::new(&workspace.config, Stage::Prod, &aws.overrides()),
+        StageContext {
+            record_to: record,
+            ..StageContext::new(&workspace.config, Stage::Prod, &aws.overrides())
+        },
     );
     block_on(async {
         let cloud = stage.home().await.map_err(cloud_failure)?;

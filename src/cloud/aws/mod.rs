@@ -8,6 +8,7 @@ mod codepipeline;
 pub mod errors;
 mod iam;
 mod logs;
+pub mod record;
 mod registry;
 mod s3;
 pub mod sources;
@@ -61,21 +62,36 @@ pub struct Clients {
 impl Clients {
     /// Every client from one configuration.
     pub fn new(config: &SdkConfig) -> Clients {
-        Clients {
-            cloudformation: aws_sdk_cloudformation::Client::new(config),
-            sts: aws_sdk_sts::Client::new(config),
-            codepipeline: aws_sdk_codepipeline::Client::new(config),
-            codebuild: aws_sdk_codebuild::Client::new(config),
-            logs: aws_sdk_cloudwatchlogs::Client::new(config),
-            ssm: aws_sdk_ssm::Client::new(config),
-            account: aws_sdk_account::Client::new(config),
-            iam: aws_sdk_iam::Client::new(config),
+        Clients::recording(config, None)
+    }
+
+    /// Every client from one configuration, each response also saved by `recorder` when given.
+    pub fn recording(config: &SdkConfig, recorder: Option<record::Recorder>) -> Clients {
+        macro_rules! client {
+            ($sdk:ident) => {{
+                let mut builder = $sdk::config::Builder::from(config);
+                if let Some(recorder) = &recorder {
+                    builder = builder.interceptor(recorder.clone());
+                }
+                $sdk::Client::from_conf(builder.build())
+            }};
+        }
+        let mut s3 = aws_sdk_s3::config::Builder::from(config)
             // An endpoint of its own (a local emulator) takes bucket names in the path.
-            s3: aws_sdk_s3::Client::from_conf(
-                aws_sdk_s3::config::Builder::from(config)
-                    .force_path_style(config.endpoint_url().is_some())
-                    .build(),
-            ),
+            .force_path_style(config.endpoint_url().is_some());
+        if let Some(recorder) = &recorder {
+            s3 = s3.interceptor(recorder.clone());
+        }
+        Clients {
+            cloudformation: client!(aws_sdk_cloudformation),
+            sts: client!(aws_sdk_sts),
+            codepipeline: client!(aws_sdk_codepipeline),
+            codebuild: client!(aws_sdk_codebuild),
+            logs: client!(aws_sdk_cloudwatchlogs),
+            ssm: client!(aws_sdk_ssm),
+            account: client!(aws_sdk_account),
+            iam: client!(aws_sdk_iam),
+            s3: aws_sdk_s3::Client::from_conf(s3.build()),
         }
     }
 }
@@ -123,7 +139,11 @@ impl AwsCloud {
     /// Connects to a stage (no call is made yet).
     pub async fn connect(context: StageContext) -> Result<AwsCloud, CloudError> {
         let (config, sources) = sdk_config(&context).await?;
-        let mut cloud = AwsCloud::from_clients(context, Clients::new(&config));
+        let recorder = context.record_to.clone().map(|dir| record::Recorder {
+            dir,
+            region: config.region().map(ToString::to_string).unwrap_or_default(),
+        });
+        let mut cloud = AwsCloud::from_clients(context, Clients::recording(&config, recorder));
         cloud.sources = sources;
         Ok(cloud)
     }
