@@ -31,12 +31,33 @@ struct RegionPlan {
     fails_at: Option<usize>,
     /// Stopped by the user: the failing segment ends cancelled.
     cancelled: bool,
+    /// The rollout's time scale (for the clean-up's steps).
+    scale: f64,
 }
+
+/// What runs after a failed step, as the document's failure path does (a stopped run skips it).
+const CLEAN_UP: [(&str, u64); 2] = [("CleanUp", 1), ("DeleteSetupStack", 40)];
 
 impl RegionPlan {
     fn length(&self) -> Duration {
         let end = self.fails_at.map_or(self.segments.len(), |i| i + 1);
-        self.segments[..end].iter().map(|s| s.length).sum()
+        let main: Duration = self.segments[..end].iter().map(|s| s.length).sum();
+        main + self.clean_up().iter().map(|s| s.length).sum::<Duration>()
+    }
+
+    /// The clean-up path after a failure; none after success (the main path ends with it) or
+    /// a stop.
+    fn clean_up(&self) -> Vec<Segment> {
+        if self.fails_at.is_none() || self.cancelled {
+            return Vec::new();
+        }
+        CLEAN_UP
+            .iter()
+            .map(|(name, seconds)| Segment {
+                name,
+                length: Duration::from_secs(*seconds).mul_f64(self.scale),
+            })
+            .collect()
     }
 }
 
@@ -75,7 +96,13 @@ impl DemoRollout {
             .regions
             .iter()
             .map(|region| {
+                // The setup stack's steps take fixed times, so that the seeded draws below stay
+                // what they were.
                 let mut segments = vec![
+                    Segment {
+                        name: "DeploySetupStack",
+                        length: Duration::from_secs(90).mul_f64(scale),
+                    },
                     Segment {
                         name: "RegisterType",
                         length: Duration::from_secs(2),
@@ -107,15 +134,32 @@ impl DemoRollout {
                         length: minutes(rng, 0.2, 0.9),
                     });
                 }
-                segments.push(Segment {
-                    name: "ReadPublicVersion",
-                    length: Duration::from_secs(2),
-                });
+                segments.extend([
+                    Segment {
+                        name: "ReadPublicVersion",
+                        length: Duration::from_secs(2),
+                    },
+                    Segment {
+                        name: "DeregisterOldVersions",
+                        length: Duration::from_secs(3),
+                    },
+                    Segment {
+                        name: "CleanUp",
+                        length: Duration::from_secs(1),
+                    },
+                    Segment {
+                        name: "DeleteSetupStack",
+                        length: Duration::from_secs(40).mul_f64(scale),
+                    },
+                ]);
+                // CheckTests fails in the failing region.
+                let checks = segments.iter().position(|s| s.name == "CheckTests");
                 RegionPlan {
                     region: region.clone(),
                     start: None,
-                    fails_at: (first && region == FAILING_REGION).then_some(5),
+                    fails_at: checks.filter(|_| first && region == FAILING_REGION),
                     cancelled: false,
+                    scale,
                     segments,
                 }
             })
@@ -194,10 +238,29 @@ impl DemoRollout {
                 started_ms: Some(ms(begin)),
                 ended_ms: (at >= end).then(|| ms(end)),
             });
-            if failed || at < end {
+            if at < end {
                 break;
             }
             begin = end;
+            if failed {
+                // The failure path: the clean-up runs (not after a stop).
+                for segment in plan.clean_up() {
+                    if at < begin {
+                        break;
+                    }
+                    let end = begin + segment.length;
+                    steps.push(StepRun {
+                        name: segment.name.to_string(),
+                        status: if at < end { "InProgress" } else { "Success" }.to_string(),
+                        failure: None,
+                        critical: true,
+                        started_ms: Some(ms(begin)),
+                        ended_ms: (at >= end).then(|| ms(end)),
+                    });
+                    begin = end;
+                }
+                break;
+            }
         }
         steps
     }
@@ -209,22 +272,24 @@ impl DemoRollout {
         let mut last_end = self.started;
         for plan in &self.regions {
             let steps = self.steps_of(plan, at, ms);
+            // The region ends when its last step (the clean-up's, after a failure) did; its
+            // status is its failed step's, if one failed.
+            let failed = steps
+                .iter()
+                .find(|s| s.status == "Failed" || s.status == "Cancelled");
             let (status, failure, started, ended) = match (plan.start, steps.last()) {
-                (Some(_), Some(step)) => {
-                    let done = step.status != "InProgress"
-                        && (step.status != "Success" || steps.len() == plan.segments.len());
-                    let status = if step.status != "Success" && step.status != "InProgress" {
-                        step.status.as_str()
-                    } else if done {
-                        "Success"
-                    } else {
-                        "InProgress"
+                (Some(start), Some(last)) => {
+                    let done = at >= self.started + start + plan.length();
+                    let status = match (done, failed) {
+                        (false, _) => "InProgress",
+                        (true, Some(step)) => step.status.as_str(),
+                        (true, None) => "Success",
                     };
                     (
                         status,
-                        step.failure.clone(),
+                        failed.and_then(|s| s.failure.clone()),
                         steps.first().and_then(|s| s.started_ms),
-                        if done { step.ended_ms } else { None },
+                        if done { last.ended_ms } else { None },
                     )
                 }
                 _ => ("Pending", None, None, None),
