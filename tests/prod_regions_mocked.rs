@@ -578,3 +578,30 @@ async fn watch_without_an_id_attaches_to_the_running_rollout() {
         "nothing runs: the newest, to show how it ended"
     );
 }
+
+/// An error with an empty body (no code, no message) still says which call, its HTTP status and
+/// what to do, instead of `ListRegions: ` and nothing else.
+#[tokio::test]
+async fn an_empty_error_answer_names_the_call_its_status_and_what_to_do() {
+    let empty = mock!(aws_sdk_account::Client::list_regions).then_http_response(|| {
+        aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(403).unwrap(),
+            aws_smithy_types::body::SdkBody::empty(),
+        )
+    });
+    let (_, context) = prod();
+    let cloud = AwsCloud::from_clients(
+        context,
+        Clients {
+            account: mock_client!(aws_sdk_account, RuleMode::Sequential, &[&empty]),
+            ..support::unused_clients()
+        },
+    );
+    let error = cloud.region_opt_in().await.unwrap_err();
+    assert_eq!(error.message, "ListRegions: HTTP 403 with an empty answer");
+    assert!(
+        error.hint.contains("may call ListRegions"),
+        "{}",
+        error.hint
+    );
+}

@@ -43,12 +43,13 @@ where
             let err = service.err();
             let code = err.code().unwrap_or_default();
             let message = err.message().unwrap_or_default().to_string();
-            let said = if message.is_empty() {
-                code.to_string()
-            } else {
-                format!("{code}: {message}")
-            };
             let status = service.raw().status();
+            // An answer with no code and no message (an empty body) still says its status.
+            let said = match (code.is_empty(), message.is_empty()) {
+                (true, true) => format!("HTTP {} with an empty answer", status.as_u16()),
+                (_, true) => code.to_string(),
+                _ => format!("{code}: {message}"),
+            };
             if THROTTLING.contains(&code) || message.contains("Rate exceeded") {
                 CloudError::new(
                     CloudErrorKind::Throttled,
@@ -106,6 +107,19 @@ where
                 )
             } else if code == "ValidationError" || code.starts_with("Invalid") {
                 CloudError::new(CloudErrorKind::Invalid, format!("{action}: {said}"), "")
+            } else if code.is_empty() && message.is_empty() {
+                let hint = match status.as_u16() {
+                    401 | 403 => format!(
+                        "the call was refused without a reason: check that the role of {profile} may call {action} here, and that the endpoint serves it"
+                    ),
+                    404 => format!(
+                        "the endpoint does not serve {action} (a local emulator may not implement it)"
+                    ),
+                    _ => format!(
+                        "nothing more came back: try again, and check that the endpoint serves {action}"
+                    ),
+                };
+                CloudError::new(CloudErrorKind::Service, format!("{action}: {said}"), hint)
             } else {
                 CloudError::new(CloudErrorKind::Service, format!("{action}: {said}"), "")
             }
