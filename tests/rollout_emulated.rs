@@ -10,7 +10,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use regship::cloud::aws::{AwsCloud, Clients, with_call_limits};
 use regship::cloud::context::{Overrides, StageContext};
-use regship::cloud::guard::{AccountGuard, Authorization};
+use regship::cloud::guard::Authorization;
 use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections, RolloutRequest, StageRegions};
 use regship::config::{Stage, WorkspaceConfig};
@@ -111,16 +111,7 @@ fn recording_stage(
 }
 
 fn authorization(cloud: &dyn Cloud) -> Authorization {
-    AccountGuard::default()
-        .check_account(
-            cloud.context(),
-            &regship::cloud::Identity {
-                account: ACCOUNT.into(),
-                arn: format!("arn:aws:iam::{ACCOUNT}:role/release"),
-            },
-            "start a prod rollout",
-        )
-        .unwrap()
+    support::prod_authorization(cloud, ACCOUNT)
 }
 
 fn request(regions: Vec<String>, concurrency: u32, max_errors: u32) -> RolloutRequest {

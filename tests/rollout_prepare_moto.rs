@@ -11,7 +11,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
-use regship::cloud::guard::{AccountGuard, Authorization};
+use regship::cloud::guard::Authorization;
 use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections, DocumentChange, StageRegions};
 use regship::config::{Stage, WorkspaceConfig};
@@ -62,16 +62,7 @@ fn stage(endpoint: &str) -> StageRegions {
 }
 
 fn authorization(cloud: &dyn Cloud) -> Authorization {
-    AccountGuard::default()
-        .check_account(
-            cloud.context(),
-            &regship::cloud::Identity {
-                account: ACCOUNT.into(),
-                arn: format!("arn:aws:iam::{ACCOUNT}:role/release"),
-            },
-            "start a prod rollout",
-        )
-        .unwrap()
+    support::prod_authorization(cloud, ACCOUNT)
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {

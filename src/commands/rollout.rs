@@ -467,17 +467,7 @@ pub fn start_command(
             setup.clone(),
         )
         .await
-        .map_err(|failed| {
-            UsageError(format!(
-                "{} region(s) could not be made ready, so nothing was started:\n{}",
-                failed.len(),
-                failed
-                    .iter()
-                    .map(|(region, why)| format!("  {region}: {why}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            ))
-        })?;
+        .map_err(not_ready)?;
         let staged = Staged {
             package_url: package_url.clone(),
             handler_role_arn: handler_role_arn.clone(),
@@ -526,6 +516,19 @@ pub fn start_command(
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// The regions `prepare_regions` could not make ready, each with why: nothing was started.
+fn not_ready(failed: Vec<(String, String)>) -> UsageError {
+    UsageError(format!(
+        "{} region(s) could not be made ready, so nothing was started:\n{}",
+        failed.len(),
+        failed
+            .iter()
+            .map(|(region, why)| format!("  {region}: {why}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    ))
 }
 
 fn minutes_text(ms: i64) -> String {
@@ -754,16 +757,7 @@ pub fn control_command(
         );
         let ready = prepare_regions(&stage, failed.clone(), &authorization, &document, None)
             .await
-            .map_err(|not_ready| {
-                UsageError(format!(
-                    "the document could not be made current, so nothing was started:\n{}",
-                    not_ready
-                        .iter()
-                        .map(|(region, why)| format!("  {region}: {why}"))
-                        .collect::<Vec<_>>()
-                        .join("\n")
-                ))
-            })?;
+            .map_err(not_ready)?;
         if !json {
             for region in ready
                 .iter()

@@ -165,3 +165,21 @@ pub fn unused_clients() -> regship::cloud::aws::Clients {
         iam: mock_client!(aws_sdk_iam, RuleMode::Sequential, &[] as &[Rule]),
     }
 }
+
+/// The guard's authorization for the prod stage of `cloud`, as if its caller were `account`
+/// (the emulators answer no STS call).
+pub fn prod_authorization(
+    cloud: &dyn regship::cloud::Cloud,
+    account: &str,
+) -> regship::cloud::guard::Authorization {
+    regship::cloud::guard::AccountGuard::default()
+        .check_account(
+            cloud.context(),
+            &regship::cloud::Identity {
+                account: account.into(),
+                arn: format!("arn:aws:iam::{account}:role/release"),
+            },
+            "start a prod rollout",
+        )
+        .unwrap()
+}
