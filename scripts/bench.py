@@ -426,8 +426,11 @@ no wall time), each region's steps drawn as real registrations take them (Regist
 min, TestType 5–15 min, PublishType under a minute), one region's TestType failing. The loop
 publishes one region after the other and reports failures at its end (today's shell loop); the
 rollout is one multi-region automation, watched by `regship rollout watch` (a poll every 15 s).
-Target: at concurrency 10, at most 0.15 of the loop's time; the failed region known while the
-others run; at most 2 calls a poll plus one per region that just failed.
+Each region's child execution lives in its region and is read there: a poll reads the parent in
+the home region, then the child of each running region, and once the child of each region that
+just failed (to name its step); a published region costs nothing more. Target: at concurrency
+10, at most 0.15 of the loop's time; the failed region known while the others run; every poll
+within 1 + running + just failed calls (checked on each poll; the busiest poll in brackets).
 
 ```
 {examples['rollout_times']}

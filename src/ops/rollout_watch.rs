@@ -181,8 +181,8 @@ impl RolloutWatch {
 
     /// Reads the rollout again; the regions whose status or step changed. The parent is read
     /// in the home region; a child only in its own region, when it runs (its current step) or
-    /// its status has just changed (its last or failed step): at most 1 + truncated pages +
-    /// running regions + regions whose status changed.
+    /// has just failed (its failed step): at most 1 + truncated pages + running regions +
+    /// regions that just failed.
     pub async fn poll(&mut self, stage: &StageRegions) -> Result<Vec<RegionChange>, CloudError> {
         let home = stage.home().await?;
         let mut state = home.rollout(&self.execution_id).await?;
@@ -215,14 +215,19 @@ impl RolloutWatch {
                     run.status
                 );
             }
-            // A running region's step moves; a region that just ended names its last step
-            // (or the one that failed, with its message).
+            // A running region's step moves; a region that just failed names the step that
+            // failed, with its message, once. A published region needs no step: nothing is read
+            // for it, even when attaching to a rollout that already ended.
             let running = !phase.is_final() && phase != AutomationPhase::Waiting;
+            let just_failed = status_changed && phase == AutomationPhase::Failed;
             if let Some(child) = run.execution_id.clone()
-                && (running || status_changed)
+                && (running || just_failed)
             {
                 self.calls += 1;
                 read_child(stage, run, &child).await;
+            }
+            if phase == AutomationPhase::Succeeded {
+                run.current_step = None;
             }
             let step_changed = old.is_some_and(|old| old.current_step != run.current_step);
             if status_changed || step_changed {
@@ -367,10 +372,10 @@ mod tests {
         loop {
             let changes = watch.poll(&stage).await.unwrap();
             let failed_now = changes.iter().filter(|c| is_failure(&c.status)).count() as u32;
-            // The parent, each running region's child, each region that changed.
-            let budget = 1 + watch.totals().running + changes.len();
-            assert!(watch.calls as usize <= budget, "{} calls", watch.calls);
-            assert!(watch.calls <= 1 + 5 + failed_now + changes.len() as u32);
+            // The parent, each running region's child, each region that just failed.
+            let budget = 1 + watch.totals().running as u32 + failed_now;
+            assert!(watch.calls <= budget, "{} calls", watch.calls);
+            assert!(watch.calls <= 1 + 5 + failed_now);
             if failed_now > 0 && failure_known.is_none() {
                 failure_known = Some(started.elapsed());
                 let failed = changes.iter().find(|c| is_failure(&c.status)).unwrap();
