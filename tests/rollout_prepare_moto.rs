@@ -73,6 +73,13 @@ fn block_on<F: std::future::Future>(future: F) -> F::Output {
         .block_on(future)
 }
 
+/// A copy of the example workspace (the prod account is ACCOUNT), loaded.
+fn example() -> (tempfile::TempDir, Workspace) {
+    let dir = support::example_workspace(ACCOUNT);
+    let workspace = Workspace::load(dir.path());
+    (dir, workspace)
+}
+
 /// The demo's 26 publishing regions.
 fn publishing_regions() -> Vec<String> {
     "us-east-1 us-east-2 us-west-1 us-west-2 af-south-1 ap-east-1 ap-south-1 ap-south-2 \
@@ -87,8 +94,7 @@ fn publishing_regions() -> Vec<String> {
 #[test]
 fn the_handler_role_is_deployed_once_with_a_trust_for_every_region() {
     let (moto, _serial) = moto();
-    let dir = support::example_workspace(ACCOUNT);
-    let workspace = Workspace::load(dir.path());
+    let (_dir, workspace) = example();
     let extension = workspace
         .find_extension("AwsCommunity::S3::DeleteBucketContents")
         .unwrap()
@@ -143,8 +149,7 @@ fn the_handler_role_is_deployed_once_with_a_trust_for_every_region() {
 #[test]
 fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
     let (moto, _serial) = moto();
-    let dir = support::example_workspace(ACCOUNT);
-    let workspace = Workspace::load(dir.path());
+    let (dir, workspace) = example();
     let extension = workspace
         .find_extension("AwsCommunity::S3::DeleteBucketContents")
         .unwrap()

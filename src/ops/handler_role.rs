@@ -11,6 +11,7 @@ use serde_norway::{Mapping, Value};
 use crate::cloud::guard::Authorization;
 use crate::cloud::status::{is_success, is_terminal};
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, TemplateSource};
+use crate::workspace::permissions::glob_matches;
 use crate::workspace::template::Template;
 use crate::workspace::{ArtifactType, Extension};
 
@@ -196,18 +197,6 @@ fn json(value: &Value) -> serde_json::Value {
     }
 }
 
-/// A case-sensitive IAM `StringLike` match (`*` any run, `?` one character).
-fn like(pattern: &[u8], text: &[u8]) -> bool {
-    match pattern.split_first() {
-        None => text.is_empty(),
-        Some((b'*', rest)) => (0..=text.len()).any(|skip| like(rest, &text[skip..])),
-        Some((b'?', rest)) => !text.is_empty() && like(rest, &text[1..]),
-        Some((c, rest)) => text
-            .split_first()
-            .is_some_and(|(t, tail)| t == c && like(rest, tail)),
-    }
-}
-
 /// The regions whose type ARN the deployed trust of `text` does not admit, for the account
 /// `account` in `partition` (every `aws:SourceArn` pattern, with `${AWS::Partition}` and
 /// `${AWS::AccountId}` resolved, must match the ARN of a version of the type in the region).
@@ -250,7 +239,7 @@ pub fn regions_not_admitted(
                     .replace("${AWS::Partition}", partition)
                     .replace("${AWS::AccountId}", account)
                     .replace("${AWS::Region}", "(this region only)");
-                like(pattern.as_bytes(), arn.as_bytes())
+                glob_matches(&pattern, &arn, false)
             })
         })
         .cloned()

@@ -117,17 +117,27 @@ impl RequiredActions {
 /// Whether an IAM action pattern (`s3:Get*`, `ec2:Describe*`, `*`) matches `action`, without
 /// regard to case, as IAM compares them.
 pub fn wildcard_matches(pattern: &str, action: &str) -> bool {
-    fn matches(pattern: &[u8], text: &[u8]) -> bool {
+    pattern.contains(['*', '?']) && glob_matches(pattern, action, true)
+}
+
+/// IAM's wildcard match (`*` any run, `?` one character): actions compare without regard to
+/// case (`fold_case`), ARNs and `StringLike` condition values with it.
+pub fn glob_matches(pattern: &str, text: &str, fold_case: bool) -> bool {
+    fn matches(pattern: &[u8], text: &[u8], fold: bool) -> bool {
         match pattern.split_first() {
             None => text.is_empty(),
-            Some((b'*', rest)) => (0..=text.len()).any(|skip| matches(rest, &text[skip..])),
-            Some((b'?', rest)) => !text.is_empty() && matches(rest, &text[1..]),
-            Some((c, rest)) => text
-                .split_first()
-                .is_some_and(|(t, tail)| t.eq_ignore_ascii_case(c) && matches(rest, tail)),
+            Some((b'*', rest)) => (0..=text.len()).any(|skip| matches(rest, &text[skip..], fold)),
+            Some((b'?', rest)) => !text.is_empty() && matches(rest, &text[1..], fold),
+            Some((c, rest)) => text.split_first().is_some_and(|(t, tail)| {
+                (if fold {
+                    t.eq_ignore_ascii_case(c)
+                } else {
+                    t == c
+                }) && matches(rest, tail, fold)
+            }),
         }
     }
-    pattern.contains(['*', '?']) && matches(pattern.as_bytes(), action.as_bytes())
+    matches(pattern.as_bytes(), text.as_bytes(), fold_case)
 }
 
 #[cfg(test)]
