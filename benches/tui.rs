@@ -185,8 +185,10 @@ fn rollout_of(regions: usize) -> regship::ops::rollout_watch::RolloutWatch {
             max_concurrency: 5,
             max_errors: 1,
             execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+            canary: None,
         },
         reads: 1,
+        nested: Vec::new(),
     });
     watch
 }

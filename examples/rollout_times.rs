@@ -65,6 +65,7 @@ async fn rollout(seed: u64, concurrency: u32, max_errors: u32) -> Measured {
         max_concurrency: concurrency,
         max_errors,
         execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        canary: None,
     };
     let id = cloud.start_rollout(&authorization, &request).await.unwrap();
     let started = tokio::time::Instant::now();

@@ -265,6 +265,10 @@ pub struct StartOptions {
     /// kept, credentials never).
     #[arg(long, value_name = "DIR")]
     pub record: Option<std::path::PathBuf>,
+    /// Canary first: REGION (default: the prod home region) publishes alone, and the others
+    /// only once it did, with the same settings; the account runs both parts, no laptop needed.
+    #[arg(long, value_name = "REGION", num_args = 0..=1, default_missing_value = "")]
+    pub canary: Option<String>,
 }
 
 #[derive(Debug, Subcommand)]

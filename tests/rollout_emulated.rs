@@ -12,11 +12,15 @@ use regship::cloud::aws::{AwsCloud, Clients, with_call_limits};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::guard::Authorization;
 use regship::cloud::port::Connector;
-use regship::cloud::{Cloud, CloudError, Connections, RolloutRequest, StageRegions};
+use regship::cloud::{
+    Canary, Cloud, CloudError, Connections, RolloutRequest, StageRegions, canary_document,
+};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::rollout_watch::{
-    RolloutWatch, is_failure, is_final, retry_request, setup_stacks_left,
+    RolloutWatch, canary_failed, display_order, is_failure, is_final, retry_request,
+    setup_stacks_left, stop,
 };
+use serde_json::json;
 use support::automation::{AutomationEmulator, RegionScript};
 
 const ACCOUNT: &str = "444444444444";
@@ -136,6 +140,7 @@ fn request(regions: Vec<String>, concurrency: u32, max_errors: u32) -> RolloutRe
         max_concurrency: concurrency,
         max_errors,
         execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+        canary: None,
     }
 }
 
@@ -496,4 +501,153 @@ async fn a_watch_is_recorded_response_by_response() {
         emulator.requests().len(),
         "one file a response"
     );
+}
+
+/// `request` canary first: `region` alone, then the others.
+fn canary_request(regions: Vec<String>, region: &str) -> RolloutRequest {
+    RolloutRequest {
+        canary: Some(Canary {
+            document: canary_document(DOCUMENT),
+            region: region.into(),
+        }),
+        ..request(regions, 5, 1)
+    }
+}
+
+/// `--canary`: one start of the canary document (no TargetLocations: it runs in the home region
+/// and starts the two nested runs itself); while the canary region runs no other region starts;
+/// the watch reads the run and its nested runs in the home region and each child in its own,
+/// shows them as one rollout with the canary first, and `list` shows one rollout.
+#[tokio::test]
+async fn a_canary_publishes_first_and_the_others_follow_as_one_rollout() {
+    let emulator = AutomationEmulator::start();
+    emulator.has_document(DOCUMENT, &regions());
+    emulator.has_document(&canary_document(DOCUMENT), &["us-east-1".to_string()]);
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let id = home
+        .start_rollout(
+            &authorization(home.as_ref()),
+            &canary_request(regions(), "us-east-1"),
+        )
+        .await
+        .unwrap();
+    let started = emulator.started();
+    assert_eq!(started.len(), 1, "one start: the account runs the rest");
+    assert_eq!(started[0]["DocumentName"], canary_document(DOCUMENT));
+    assert!(started[0]["TargetLocations"].is_null());
+    assert_eq!(started[0]["Parameters"]["CanaryRegion"], json!(["us-east-1"]));
+    assert_eq!(
+        started[0]["Parameters"]["OtherRegions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        25
+    );
+    let mut watch = RolloutWatch::new(&id);
+    let mut others_waited = 0;
+    for _ in 0..200 {
+        watch.poll(&stage).await.unwrap();
+        let state = watch.state.clone().unwrap();
+        assert_eq!(state.regions.len(), 26, "every region, from the first poll");
+        assert_eq!(display_order(&state)[0].region, "us-east-1", "canary first");
+        // At most the run, its two nested runs and one call per running or just-failed region.
+        assert!(watch.calls as usize <= 3 + watch.totals().running + watch.totals().failed);
+        if !is_final(&state.regions[0].status) {
+            others_waited += 1;
+            assert!(
+                state.regions[1..].iter().all(|r| r.status == "Pending"),
+                "no other region starts before the canary published: {:?}",
+                state.regions
+            );
+        }
+        if is_final(&state.status) {
+            break;
+        }
+        emulator.advance(1);
+    }
+    let state = watch.state.clone().unwrap();
+    assert!(others_waited >= 9, "the canary ran its steps first");
+    assert_eq!(state.status, "Success");
+    assert_eq!(watch.totals().succeeded, 26);
+    assert!(canary_failed(&state).is_none());
+    assert!(emulator.misdirected().is_empty(), "{:?}", emulator.misdirected());
+    let listed = home.list_rollouts(DOCUMENT).await.unwrap();
+    assert_eq!(listed.len(), 1, "one rollout: {listed:?}");
+    assert_eq!(listed[0].execution_id, id);
+    assert!(listed[0].canary);
+}
+
+/// A canary that fails stops there: the others never start, the watch says so, and the retry
+/// runs the canary first again (then everything publishes).
+#[tokio::test]
+async fn a_failed_canary_stops_there_and_the_retry_runs_it_first_again() {
+    let emulator = AutomationEmulator::start();
+    emulator.has_document(&canary_document(DOCUMENT), &["us-east-1".to_string()]);
+    emulator.script(
+        "eu-west-1",
+        RegionScript::failing("CheckTests", "TestType FAILED: contract_create_read"),
+    );
+    // The canary, then six regions.
+    let targets: Vec<String> = std::iter::once("eu-west-1")
+        .chain(REGIONS[..6].iter().copied())
+        .map(String::from)
+        .collect();
+    emulator.has_document(DOCUMENT, &targets);
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let authorization = authorization(home.as_ref());
+    let id = home
+        .start_rollout(&authorization, &canary_request(targets.clone(), "eu-west-1"))
+        .await
+        .unwrap();
+    let mut watch = RolloutWatch::new(&id);
+    watch_to_the_end(&emulator, &stage, &mut watch).await;
+    let state = watch.state.clone().unwrap();
+    assert_eq!(state.status, "Failed");
+    assert_eq!(state.regions[0].region, "eu-west-1");
+    assert_eq!(state.regions[0].status, "Failed");
+    assert_eq!(state.regions[0].current_step.as_deref(), Some("CheckTests"));
+    assert_eq!(watch.totals().not_started, 6, "{:?}", state.regions);
+    let why = canary_failed(&state).unwrap();
+    assert!(why.contains("eu-west-1 did not publish"), "{why}");
+    assert!(why.contains("other 6 region(s) were not started"), "{why}");
+    let retry = retry_request(&state).unwrap();
+    assert_eq!(retry.regions.len(), 7);
+    assert_eq!(retry.canary.as_ref().unwrap().region, "eu-west-1");
+
+    emulator.script("eu-west-1", RegionScript::success());
+    let again = home.start_rollout(&authorization, &retry).await.unwrap();
+    let mut watch = RolloutWatch::new(&again);
+    watch_to_the_end(&emulator, &stage, &mut watch).await;
+    assert_eq!(watch.state.as_ref().unwrap().status, "Success");
+    assert_eq!(watch.totals().succeeded, 7);
+    assert!(emulator.misdirected().is_empty());
+}
+
+/// Stopping a canary run stops its running nested run and the run: the canary region is
+/// cancelled and the others never start.
+#[tokio::test]
+async fn a_stopped_canary_run_starts_no_other_region() {
+    let emulator = AutomationEmulator::start();
+    let targets: Vec<String> = REGIONS[..5].iter().map(|r| r.to_string()).collect();
+    emulator.has_document(DOCUMENT, &targets);
+    emulator.has_document(&canary_document(DOCUMENT), &["us-east-1".to_string()]);
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let authorization = authorization(home.as_ref());
+    let id = home
+        .start_rollout(&authorization, &canary_request(targets, "us-east-1"))
+        .await
+        .unwrap();
+    emulator.advance(2);
+    stop(home.as_ref(), &authorization, &id).await.unwrap();
+    emulator.finish();
+    let mut watch = RolloutWatch::new(&id);
+    watch.poll(&stage).await.unwrap();
+    let state = watch.state.clone().unwrap();
+    assert_eq!(state.status, "Cancelled");
+    assert_eq!(state.regions[0].status, "Cancelled");
+    assert_eq!(watch.totals().not_started, 4, "{:?}", state.regions);
+    assert!(emulator.misdirected().is_empty());
 }

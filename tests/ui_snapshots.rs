@@ -1196,6 +1196,7 @@ fn rollout_region_views() {
             run("us-east-1", "Success"),
         ],
         reads: 1,
+        nested: Vec::new(),
         request: RolloutRequest {
             document: "regship-publish-extension".into(),
             document_version: "$DEFAULT".into(),
@@ -1205,6 +1206,7 @@ fn rollout_region_views() {
             max_concurrency: 5,
             max_errors: 1,
             execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+            canary: None,
         },
     });
     let mut state = state();

@@ -272,7 +272,27 @@ fn rollout_guide(state: &AppState) -> Guide {
         .state
         .as_ref()
         .is_some_and(|s| crate::ops::rollout_watch::is_final(&s.status));
+    let canary_running = watch.state.as_ref().is_some_and(|s| {
+        s.request.canary.as_ref().is_some_and(|canary| {
+            s.regions.iter().any(|r| {
+                r.region == canary.region && !crate::ops::rollout_watch::is_final(&r.status)
+            })
+        })
+    });
+    let canary_failed = watch
+        .state
+        .as_ref()
+        .and_then(crate::ops::rollout_watch::canary_failed)
+        .is_some();
     match (finished, watch.totals().failed) {
+        _ if canary_running => &[T(
+            "canary first: the top region publishes alone; the account starts the others only once it did",
+        )],
+        (true, _) if canary_failed => &[
+            T("the canary region did not publish, so no other region started: "),
+            K(Binding::RetryStage),
+            T(" runs the canary first again"),
+        ],
         (false, 0) => &[T(
             "one automation publishes in 5 regions at a time; each region's step is live (2 calls a poll)",
         )],
@@ -287,7 +307,7 @@ fn rollout_guide(state: &AppState) -> Guide {
         (true, _) => &[
             T("the rollout ended with a failed region: "),
             K(Binding::RetryStage),
-            T(" starts the document again in it, and only in it"),
+            T(" starts the document again there (and where it never started), only there"),
         ],
     }
 }

@@ -269,7 +269,7 @@ impl RegionOptIn {
 }
 
 /// A multi-region run of the publish document (StartAutomationExecution with TargetLocations).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct RolloutRequest {
     pub document: String,
     pub document_version: String,
@@ -284,6 +284,128 @@ pub struct RolloutRequest {
     pub max_errors: u32,
     /// The role each region's automation runs as.
     pub execution_role_name: String,
+    /// Canary first: this region runs alone, and the others only once it published, through
+    /// the canary document (two nested runs of the publish document, in the account).
+    pub canary: Option<Canary>,
+}
+
+/// A canary rollout: the document that runs it and the region that goes first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Canary {
+    pub document: String,
+    pub region: String,
+}
+
+/// The canary document of a publish document: its name with `-canary` (so one
+/// DocumentNamePrefix lists both).
+pub fn canary_document(publish_document: &str) -> String {
+    format!("{publish_document}-canary")
+}
+
+/// The canary document's own parameters (the publish document's pass through): what the
+/// adapters send and read back.
+pub mod canary_parameters {
+    pub const REGION: &str = "CanaryRegion";
+    pub const OTHER_REGIONS: &str = "OtherRegions";
+    pub const ACCOUNT: &str = "TargetAccount";
+    pub const MAX_CONCURRENCY: &str = "MaxConcurrency";
+    pub const MAX_ERRORS: &str = "MaxErrors";
+    pub const EXECUTION_ROLE_NAME: &str = "ExecutionRoleName";
+    /// The document the nested runs run (the publish document; the only value it allows).
+    pub const PUBLISH_DOCUMENT: &str = "PublishDocument";
+}
+
+impl RolloutRequest {
+    /// The regions after the canary (all of them without one).
+    pub fn after_canary(&self) -> Vec<String> {
+        self.regions
+            .iter()
+            .filter(|r| self.canary.as_ref().is_none_or(|c| &c.region != *r))
+            .cloned()
+            .collect()
+    }
+
+    /// A canary run's parameters (each a list, as StartAutomationExecution takes them): the
+    /// publish document's, and where and how the two nested runs go.
+    pub fn canary_run_parameters(&self, canary: &Canary) -> Vec<(String, Vec<String>)> {
+        use canary_parameters as p;
+        let mut parameters: Vec<(String, Vec<String>)> = self
+            .parameters
+            .iter()
+            .map(|(name, value)| (name.clone(), vec![value.clone()]))
+            .collect();
+        parameters.extend([
+            (p::PUBLISH_DOCUMENT.to_string(), vec![self.document.clone()]),
+            (p::REGION.to_string(), vec![canary.region.clone()]),
+            (p::OTHER_REGIONS.to_string(), self.after_canary()),
+            (p::ACCOUNT.to_string(), vec![self.account.clone()]),
+            (
+                p::MAX_CONCURRENCY.to_string(),
+                vec![self.max_concurrency.to_string()],
+            ),
+            (p::MAX_ERRORS.to_string(), vec![self.max_errors.to_string()]),
+            (
+                p::EXECUTION_ROLE_NAME.to_string(),
+                vec![self.execution_role_name.clone()],
+            ),
+        ]);
+        parameters
+    }
+
+    /// The request a canary run of `canary_document` was started with, from its parameters;
+    /// `None` when they are not a canary run's. The nested runs run each region's default
+    /// version of the publish document.
+    pub fn from_canary_run(
+        canary_document: &str,
+        parameters: &[(String, Vec<String>)],
+    ) -> Option<RolloutRequest> {
+        use canary_parameters as p;
+        let first = |name: &str| {
+            parameters
+                .iter()
+                .find(|(key, _)| key == name)
+                .and_then(|(_, values)| values.first().cloned())
+        };
+        let region = first(p::REGION)?;
+        let others = parameters
+            .iter()
+            .find(|(key, _)| key == p::OTHER_REGIONS)
+            .map(|(_, values)| values.clone())
+            .unwrap_or_default();
+        let own = [
+            p::PUBLISH_DOCUMENT,
+            p::REGION,
+            p::OTHER_REGIONS,
+            p::ACCOUNT,
+            p::MAX_CONCURRENCY,
+            p::MAX_ERRORS,
+            p::EXECUTION_ROLE_NAME,
+        ];
+        let mut passed: Vec<(String, String)> = parameters
+            .iter()
+            .filter(|(key, _)| !own.contains(&key.as_str()))
+            .filter_map(|(key, values)| Some((key.clone(), values.first()?.clone())))
+            .collect();
+        passed.sort();
+        Some(RolloutRequest {
+            document: first(p::PUBLISH_DOCUMENT)?,
+            document_version: "$DEFAULT".to_string(),
+            parameters: passed,
+            account: first(p::ACCOUNT).unwrap_or_default(),
+            regions: std::iter::once(region.clone()).chain(others).collect(),
+            max_concurrency: first(p::MAX_CONCURRENCY)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1),
+            max_errors: first(p::MAX_ERRORS)
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
+            execution_role_name: first(p::EXECUTION_ROLE_NAME).unwrap_or_default(),
+            canary: Some(Canary {
+                document: canary_document.to_string(),
+                region,
+            }),
+        })
+    }
 }
 
 /// One region of a rollout: its child execution and where it is.
@@ -326,6 +448,9 @@ pub struct RolloutState {
     pub regions: Vec<RegionRun>,
     /// The document, parameters and target location it runs (for a retry).
     pub request: RolloutRequest,
+    /// A canary run's nested runs of the publish document (the canary's, then the others'),
+    /// once started: multi-region parents that live in this region, each with its regions.
+    pub nested: Vec<String>,
     /// The calls this read made (the parent, and its pages of steps when they were truncated).
     #[serde(skip)]
     pub reads: u32,
@@ -357,6 +482,12 @@ impl RolloutState {
             }
         }
         self.regions.sort_by(|a, b| a.region.cmp(&b.region));
+        if let Some(canary) = &self.request.canary
+            && let Some(at) = self.regions.iter().position(|r| r.region == canary.region)
+        {
+            let first = self.regions.remove(at);
+            self.regions.insert(0, first);
+        }
     }
 }
 
@@ -365,6 +496,8 @@ impl RolloutState {
 pub struct RolloutSummary {
     pub execution_id: String,
     pub document_version: Option<String>,
+    /// A canary run (the canary region first, the others after it published).
+    pub canary: bool,
     pub status: String,
     pub started_ms: Option<i64>,
     pub ended_ms: Option<i64>,

@@ -20,11 +20,14 @@ use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{cfn_job, install_hint};
 use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
+use crate::cloud::canary_document;
 use crate::ops::rollout::{
-    DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady, RolloutPlan, SetupSource,
-    Staged, kit_from, plan, prepare_regions, request,
+    CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady,
+    RolloutPlan, SetupSource, Staged, kit_from, plan, prepare_regions, request, with_canary,
 };
-use crate::ops::rollout_watch::{RolloutWatch, is_final, newest, retry_request, setup_stacks_left};
+use crate::ops::rollout_watch::{
+    RolloutWatch, canary_failed, is_final, newest, read, retry_request, setup_stacks_left, stop,
+};
 use crate::workspace::Extension;
 
 /// How often `watch` reads the rollout.
@@ -294,6 +297,17 @@ pub fn start_command(
             options.max_errors,
         )
         .map_err(UsageError)?;
+        let plan = match options.canary.as_deref() {
+            None => plan,
+            Some(region) => {
+                let region = if region.is_empty() {
+                    cloud.region()
+                } else {
+                    region.to_string()
+                };
+                with_canary(plan, &region).map_err(UsageError)?
+            }
+        };
         let kit_stack = prod
             .kit_stack
             .clone()
@@ -340,6 +354,14 @@ pub fn start_command(
                 plan.max_errors
             );
             println!("  regions: {}", plan.regions.join(" "));
+            if let Some(canary) = &plan.canary {
+                println!(
+                    "  canary: {canary} first, alone; the other {} region(s) only once it published ({} from {CANARY_DOCUMENT_FILE}, in {})",
+                    plan.regions.len() - 1,
+                    canary_document(DOCUMENT),
+                    cloud.region()
+                );
+            }
             for (region, why) in &plan.skipped {
                 println!("  skipped {region}: {why}");
             }
@@ -468,6 +490,16 @@ pub fn start_command(
         )
         .await
         .map_err(not_ready)?;
+        if plan.canary.is_some() {
+            // The canary document runs in the home region only; it starts the publish
+            // document's runs from there.
+            let canary = std::fs::read_to_string(workspace.root.join(CANARY_DOCUMENT_FILE))
+                .map_err(|err| UsageError(format!("{CANARY_DOCUMENT_FILE}: {err}")))?;
+            cloud
+                .put_automation_document(&authorization, &canary_document(DOCUMENT), &canary)
+                .await
+                .map_err(cloud_failure)?;
+        }
         let staged = Staged {
             package_url: package_url.clone(),
             handler_role_arn: handler_role_arn.clone(),
@@ -505,8 +537,13 @@ pub fn start_command(
                     region.region, region.document_version, region.document_change
                 );
             }
+            let canary = plan
+                .canary
+                .as_ref()
+                .map(|region| format!(" ({region} first, the others after it published)"))
+                .unwrap_or_default();
             println!(
-                "started {execution_id}: {DOCUMENT} {DOCUMENT_VERSION} in {} region(s); package {package_url}{}",
+                "started {execution_id}: {DOCUMENT} {DOCUMENT_VERSION} in {} region(s){canary}; package {package_url}{}",
                 plan.regions.len(),
                 handler_role_arn
                     .map(|arn| format!("; handlers run as {arn}"))
@@ -631,6 +668,10 @@ pub fn watch_command(
                     if let Some(state) = state {
                         println!("{}", serde_json::to_string(state).unwrap_or_default());
                     }
+                } else if let Some(why) = state.and_then(canary_failed) {
+                    println!(
+                        "{id} ended {parent}: {why} (`regship rollout retry {id}` runs the canary first again)"
+                    );
                 } else if totals.failed + totals.not_started > 0 {
                     println!(
                         "{id} ended {parent}; not published: {} (`regship rollout retry {id}` starts them again)",
@@ -659,17 +700,18 @@ pub fn list_command(start: &Path, aws: &AwsArgs, json: bool) -> Result<ExitCode,
         if json {
             return Ok(print_json(&rollouts));
         }
-        println!("EXECUTION                             STATUS       DOC  STARTED");
+        println!("EXECUTION                             STATUS       DOC  STARTED  KIND");
         for rollout in &rollouts {
             println!(
-                "{:37} {:12} {:4} {}",
+                "{:37} {:12} {:4} {}  {}",
                 rollout.execution_id,
                 rollout.status,
                 rollout.document_version.as_deref().unwrap_or("-"),
                 rollout
                     .started_ms
                     .map(crate::ops::format::clock)
-                    .unwrap_or_else(|| "-".into())
+                    .unwrap_or_else(|| "-".into()),
+                if rollout.canary { "canary first" } else { "all at once" }
             );
         }
         if rollouts.is_empty() {
@@ -690,7 +732,9 @@ pub fn control_command(
     let workspace = load_workspace(start);
     block_on(async {
         let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
-        let state = cloud.rollout(execution).await.map_err(cloud_failure)?;
+        let state = read(cloud.as_ref(), execution)
+            .await
+            .map_err(cloud_failure)?;
         let guard = AccountGuard {
             read_only: aws.read_only,
         };
@@ -707,8 +751,7 @@ pub fn control_command(
                     &mut StdinPrompt,
                 )
                 .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was stopped"))?;
-            cloud
-                .stop_rollout(&authorization, execution)
+            stop(cloud.as_ref(), &authorization, execution)
                 .await
                 .map_err(cloud_failure)?;
             // A stopped automation skips its clean-up: the running regions keep their setup stack.

@@ -4,7 +4,9 @@
 use super::package::{self, Upload};
 use super::setup_stack::{self, DeployPlan};
 use crate::cloud::guard::{AccountGuard, Authorization};
-use crate::cloud::{Cloud, CloudError, CloudErrorKind, ResourceChange, RolloutRequest};
+use crate::cloud::{
+    Cloud, CloudError, CloudErrorKind, ResourceChange, RolloutRequest, StageRegions,
+};
 use crate::workspace::Extension;
 
 /// A change to a running pipeline.
@@ -264,40 +266,65 @@ pub async fn plan_rollout_change(
     })
 }
 
-/// Makes a confirmed rollout change: what happened, and the new rollout's id after a retry.
+/// Makes a confirmed rollout change on the prod stage's connections: what happened, and the
+/// new rollout's id after a retry. A retry first makes `document` (the publish document's
+/// text, or why it could not be read) current again in the retried regions, as each runs its
+/// own default version.
 pub async fn execute_rollout_change(
-    cloud: &dyn Cloud,
+    stage: &StageRegions,
     plan: &ChangePlan,
+    document: Result<String, String>,
 ) -> Result<(String, Option<String>), String> {
     let PlanKind::Rollout(change) = &plan.kind else {
         return Err("not a rollout change".into());
     };
+    let cloud = stage.home().await.map_err(|e| e.with_hint())?;
+    let cloud = cloud.as_ref();
     match change {
         RolloutChange::Retry {
             execution_id,
             request,
-        } => cloud
-            .start_rollout(&plan.authorization, request)
+        } => {
+            let document = document?;
+            super::rollout::prepare_regions(
+                stage,
+                request.regions.clone(),
+                &plan.authorization,
+                &document,
+                None,
+            )
             .await
-            .map(|id| {
-                (
-                    format!(
-                        "started {id}: {} again in {} (after {execution_id})",
-                        request.document,
-                        request.regions.join(" ")
-                    ),
-                    Some(id),
+            .map_err(|failed| {
+                format!(
+                    "nothing was started: {}",
+                    failed
+                        .iter()
+                        .map(|(region, why)| format!("{region}: {why}"))
+                        .collect::<Vec<_>>()
+                        .join("; ")
                 )
-            }),
-        RolloutChange::Stop { execution_id } => cloud
-            .stop_rollout(&plan.authorization, execution_id)
-            .await
-            .map(|()| {
-                (
-                    format!("stopped {execution_id}: running regions are cancelled"),
-                    None,
-                )
-            }),
+            })?;
+            let id = cloud
+                .start_rollout(&plan.authorization, request)
+                .await
+                .map_err(|e| e.with_hint())?;
+            Ok((
+                format!(
+                    "started {id}: {} again in {} (after {execution_id})",
+                    request.document,
+                    request.regions.join(" ")
+                ),
+                Some(id),
+            ))
+        }
+        RolloutChange::Stop { execution_id } => {
+            super::rollout_watch::stop(cloud, &plan.authorization, execution_id)
+                .await
+                .map_err(|e| e.with_hint())?;
+            Ok((
+                format!("stopped {execution_id}: running regions are cancelled"),
+                None,
+            ))
+        }
     }
-    .map_err(|e| e.with_hint())
 }

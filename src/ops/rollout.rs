@@ -12,13 +12,17 @@ use serde::Serialize;
 use super::handler_role::setup_stack;
 use super::preflight::{CheckState, Preflight};
 use crate::cloud::guard::Authorization;
-use crate::cloud::{DocumentChange, RolloutRequest, Stack, StageRegions};
+use crate::cloud::{
+    Canary, DocumentChange, RolloutRequest, Stack, StageRegions, canary_document,
+};
 use crate::workspace::Extension;
 
 /// The publish document's name in the prod account.
 pub const DOCUMENT: &str = "regship-publish-extension";
 /// The publish document's file in the repository (the one copy).
 pub const DOCUMENT_FILE: &str = "release/publish-extension.yml";
+/// The canary document's file: the publish document in one region first, then in the others.
+pub const CANARY_DOCUMENT_FILE: &str = "release/publish-canary.yml";
 /// The stack of `release/prod.yml` when `accounts.prod.kit_stack` does not say.
 pub const KIT_STACK: &str = "regship-prod";
 
@@ -81,6 +85,8 @@ pub struct RolloutPlan {
     pub skipped: Vec<(String, String)>,
     pub concurrency: u32,
     pub max_errors: u32,
+    /// The region that publishes first, alone (the others only once it did).
+    pub canary: Option<String>,
 }
 
 /// Why a region is not ready: its failed checks' details.
@@ -146,7 +152,26 @@ pub fn plan(
             .collect(),
         concurrency,
         max_errors,
+        canary: None,
     })
+}
+
+/// `plan` with `region` first, alone: it must be one of the plan's regions, and there must be
+/// others to hold back.
+pub fn with_canary(mut plan: RolloutPlan, region: &str) -> Result<RolloutPlan, String> {
+    if !plan.regions.iter().any(|r| r == region) {
+        return Err(format!(
+            "the canary region {region} is not among the rollout's regions ({})",
+            plan.regions.join(" ")
+        ));
+    }
+    if plan.regions.len() < 2 {
+        return Err(format!(
+            "--canary needs other regions to hold back; the rollout has only {region}"
+        ));
+    }
+    plan.canary = Some(region.to_string());
+    Ok(plan)
 }
 
 /// StartAutomationExecution takes one document version for every region, and each region's
@@ -211,6 +236,10 @@ pub fn request(
         max_concurrency: plan.concurrency,
         max_errors: plan.max_errors,
         execution_role_name: kit.execution_role_name.clone(),
+        canary: plan.canary.as_ref().map(|region| Canary {
+            document: canary_document(DOCUMENT),
+            region: region.clone(),
+        }),
     }
 }
 

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::cloud::guard::Authorization;
 use crate::cloud::{
     AutomationPhase, Cloud, CloudError, RegionRun, RolloutRequest, RolloutState, StageRegions,
 };
@@ -21,6 +22,57 @@ pub async fn newest(cloud: &dyn Cloud, document: &str) -> Result<Option<String>,
         .find(|r| !is_final(&r.status))
         .or_else(|| rollouts.first())
         .map(|r| r.execution_id.clone()))
+}
+
+/// A rollout as one: the run read in the home region, and for a canary run its nested runs
+/// (the canary's, then the others'), read there too, their regions its regions (the canary
+/// first; the others Pending until their run starts, never started when the canary failed).
+pub async fn read(home: &dyn Cloud, execution_id: &str) -> Result<RolloutState, CloudError> {
+    let mut state = home.rollout(execution_id).await?;
+    if state.request.canary.is_none() {
+        return Ok(state);
+    }
+    let mut regions = Vec::new();
+    for nested in state.nested.clone() {
+        let run = home.rollout(&nested).await?;
+        state.reads += run.reads;
+        regions.extend(run.regions);
+    }
+    state.regions = regions;
+    state.settle_never_started();
+    Ok(state)
+}
+
+/// Stops a rollout: running regions are cancelled and no new one starts. A canary run's nested
+/// runs still running are stopped first (the others' run, if it started, with the canary's).
+pub async fn stop(
+    home: &dyn Cloud,
+    authorization: &Authorization,
+    execution_id: &str,
+) -> Result<(), CloudError> {
+    let run = home.rollout(execution_id).await?;
+    for nested in &run.nested {
+        if !is_final(&home.rollout(nested).await?.status) {
+            home.stop_rollout(authorization, nested).await?;
+        }
+    }
+    home.stop_rollout(authorization, execution_id).await
+}
+
+/// When a canary run's canary region did not publish: what to tell (the others never
+/// started).
+pub fn canary_failed(state: &RolloutState) -> Option<String> {
+    let canary = state.request.canary.as_ref()?;
+    let run = state.regions.iter().find(|r| r.region == canary.region)?;
+    let phase = AutomationPhase::of(&run.status);
+    (phase == AutomationPhase::Failed).then(|| {
+        format!(
+            "the canary region {} did not publish ({}), so the other {} region(s) were not started",
+            canary.region,
+            run.status,
+            state.request.regions.len().saturating_sub(1)
+        )
+    })
 }
 
 /// The regions of `state` that ended without publishing (failed, or never started), for a retry.
@@ -50,8 +102,15 @@ pub fn retry_request(state: &RolloutState) -> Result<RolloutRequest, String> {
             state.execution_id, state.status
         ));
     }
+    // A canary that did not publish goes first again; once it did, the others need none.
+    let canary = state
+        .request
+        .canary
+        .clone()
+        .filter(|canary| regions.len() > 1 && regions.contains(&canary.region));
     Ok(RolloutRequest {
         regions,
+        canary,
         ..state.request.clone()
     })
 }
@@ -79,15 +138,19 @@ pub fn setup_stacks_left(state: &RolloutState) -> Vec<(String, String)> {
         .collect()
 }
 
-/// The regions as on-call reads them: those not published first (failed, then never started),
-/// then running, waiting and published; by name within each.
+/// The regions as on-call reads them: a canary run's canary first, then those not published
+/// (failed, then never started), then running, waiting and published; by name within each.
 pub fn display_order(state: &RolloutState) -> Vec<&RegionRun> {
-    let rank = |run: &RegionRun| match AutomationPhase::of(&run.status) {
-        AutomationPhase::Failed => 0,
-        AutomationPhase::NotStarted => 1,
-        AutomationPhase::Running | AutomationPhase::Unknown => 2,
-        AutomationPhase::Waiting => 3,
-        AutomationPhase::Succeeded => 4,
+    let canary = state.request.canary.as_ref().map(|c| c.region.as_str());
+    let rank = |run: &RegionRun| {
+        let phase = match AutomationPhase::of(&run.status) {
+            AutomationPhase::Failed => 0,
+            AutomationPhase::NotStarted => 1,
+            AutomationPhase::Running | AutomationPhase::Unknown => 2,
+            AutomationPhase::Waiting => 3,
+            AutomationPhase::Succeeded => 4,
+        };
+        (canary != Some(run.region.as_str()), phase)
     };
     let mut regions: Vec<&RegionRun> = state.regions.iter().collect();
     regions.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.region.cmp(&b.region)));
@@ -185,7 +248,7 @@ impl RolloutWatch {
     /// regions that just failed.
     pub async fn poll(&mut self, stage: &StageRegions) -> Result<Vec<RegionChange>, CloudError> {
         let home = stage.home().await?;
-        let mut state = home.rollout(&self.execution_id).await?;
+        let mut state = read(home.as_ref(), &self.execution_id).await?;
         self.calls = state.reads;
         let before: BTreeMap<String, RegionRun> = self
             .state
@@ -343,6 +406,7 @@ mod tests {
             max_concurrency: 5,
             max_errors: 1,
             execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+            canary: None,
         }
     }
 

@@ -299,6 +299,27 @@ struct Parent {
     start: u32,
     stopped_at: Option<u32>,
     regions: Vec<RegionPlan>,
+    /// The canary run whose step started it (a nested run), if one did.
+    parent_of: Option<String>,
+}
+
+/// A canary run (the canary document, started without TargetLocations): its `Canary` step runs
+/// the publish document in the canary region alone; only when that nested run ends Success does
+/// its `Others` step run it in the other regions (aws:executeAutomation with TargetLocations;
+/// each nested run is a multi-region parent in this region whose ParentAutomationExecutionId
+/// is this run).
+#[derive(Debug, Clone)]
+struct CanaryRun {
+    id: String,
+    region: String,
+    document: String,
+    parameters: Value,
+    start: u32,
+    stopped_at: Option<u32>,
+    /// Indexes into the parents: the canary's run, and the others' (scheduled at the canary's
+    /// end when it publishes).
+    canary: usize,
+    others: Option<usize>,
 }
 
 impl Parent {
@@ -329,6 +350,11 @@ impl Parent {
             .max()
             .unwrap_or(self.start)
     }
+
+    /// Whether it exists at `now` (the others' run starts only after the canary's).
+    fn begun(&self, now: u32) -> bool {
+        self.start <= now
+    }
 }
 
 /// Epoch seconds of a tick: a minute each, from 2026-12-02.
@@ -342,6 +368,9 @@ struct World {
     documents: HashSet<(String, String)>,
     scripts: HashMap<String, RegionScript>,
     parents: Vec<Parent>,
+    canaries: Vec<CanaryRun>,
+    /// Execution ids issued so far.
+    issued: u32,
     throttle: u32,
     /// GetAutomationExecution returns at most this many steps (then StepExecutionsTruncated).
     truncate_after: usize,
@@ -559,9 +588,148 @@ impl World {
             .as_str()
             .unwrap_or_default()
             .to_string();
+        if !self
+            .documents
+            .contains(&(region.to_string(), document.clone()))
+        {
+            return error(
+                "InvalidDocument",
+                &format!("Document {document} does not exist in {region}"),
+            );
+        }
         let Some(location) = body["TargetLocations"].as_array().and_then(|l| l.first()) else {
-            return error("ValidationException", "TargetLocations is required here");
+            return self.start_canary(region, &document, &body["Parameters"]);
         };
+        let id = self.next_id();
+        match self.schedule(
+            (region, &id),
+            (&document, version),
+            &body["Parameters"],
+            location,
+            (self.now, None),
+        ) {
+            Ok(parent) => {
+                self.parents.push(parent);
+                ok(json!({"AutomationExecutionId": id}))
+            }
+            Err(refused) => refused,
+        }
+    }
+
+    /// A new execution id (36 characters, as AWS's).
+    fn next_id(&mut self) -> String {
+        self.issued += 1;
+        format!("{:08x}-0000-4000-8000-{:012x}", self.issued, 1)
+    }
+
+    /// A canary run: every parameter of the canary document given (as lists), the publish
+    /// document's run in the canary region first, the others' at its end only if it publishes.
+    fn start_canary(&mut self, region: &str, document: &str, parameters: &Value) -> (String, Value) {
+        let value = |name: &str| parameters[name][0].as_str().map(String::from);
+        let (Some(publish), Some(canary), Some(account)) = (
+            value("PublishDocument"),
+            value("CanaryRegion"),
+            value("TargetAccount"),
+        ) else {
+            return error(
+                "ValidationException",
+                "TargetLocations is required here (or the canary document's PublishDocument, CanaryRegion and TargetAccount)",
+            );
+        };
+        let others: Vec<Value> = parameters["OtherRegions"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let role = value("ExecutionRoleName").unwrap_or_default();
+        // The publish document's own parameters pass through to both runs.
+        let own = [
+            "PublishDocument",
+            "CanaryRegion",
+            "OtherRegions",
+            "TargetAccount",
+            "MaxConcurrency",
+            "MaxErrors",
+            "ExecutionRoleName",
+        ];
+        let passed: serde_json::Map<String, Value> = parameters
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| !own.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        let passed = Value::Object(passed);
+        let id = self.next_id();
+        let canary_location = json!({
+            "Accounts": [account], "Regions": [canary],
+            "TargetLocationMaxConcurrency": "1", "TargetLocationMaxErrors": "0",
+            "ExecutionRoleName": role,
+        });
+        let canary_id = self.next_id();
+        let canary_run = match self.schedule(
+            (region, &canary_id),
+            (&publish, "$DEFAULT"),
+            &passed,
+            &canary_location,
+            (self.now, Some(id.clone())),
+        ) {
+            Ok(run) => run,
+            Err(refused) => return refused,
+        };
+        let publishes = canary_run
+            .regions
+            .iter()
+            .all(|plan| plan.start.is_some() && !plan.no_document && plan.script.final_status() == "Success");
+        let canary_end = canary_run.end();
+        self.parents.push(canary_run);
+        let canary_index = self.parents.len() - 1;
+        let mut others_index = None;
+        if publishes && !others.is_empty() {
+            let others_location = json!({
+                "Accounts": [account], "Regions": others,
+                "TargetLocationMaxConcurrency": value("MaxConcurrency").unwrap_or("1".into()),
+                "TargetLocationMaxErrors": value("MaxErrors").unwrap_or("0".into()),
+                "ExecutionRoleName": role,
+            });
+            let others_id = self.next_id();
+            match self.schedule(
+                (region, &others_id),
+                (&publish, "$DEFAULT"),
+                &passed,
+                &others_location,
+                (canary_end, Some(id.clone())),
+            ) {
+                Ok(run) => {
+                    self.parents.push(run);
+                    others_index = Some(self.parents.len() - 1);
+                }
+                Err(refused) => return refused,
+            }
+        }
+        self.canaries.push(CanaryRun {
+            id: id.clone(),
+            region: region.to_string(),
+            document: document.to_string(),
+            parameters: parameters.clone(),
+            start: self.now,
+            stopped_at: None,
+            canary: canary_index,
+            others: others_index,
+        });
+        ok(json!({"AutomationExecutionId": id}))
+    }
+
+    /// A multi-region parent of `document` started at `start` in `region` (validated as the
+    /// botocore model says), each target region scheduled: slots of the concurrency, no start
+    /// once the failures exceed the error budget.
+    fn schedule(
+        &self,
+        (region, id): (&str, &str),
+        (document, version): (&str, &str),
+        parameters: &Value,
+        location: &Value,
+        (start, parent_of): (u32, Option<String>),
+    ) -> Result<Parent, (String, Value)> {
         let regions: Vec<String> = location["Regions"]
             .as_array()
             .map(|r| {
@@ -571,10 +739,10 @@ impl World {
             })
             .unwrap_or_default();
         if regions.is_empty() || regions.len() > 50 {
-            return error(
+            return Err(error(
                 "ValidationException",
                 "TargetLocation.Regions must have 1 to 50 members",
-            );
+            ));
         }
         let concurrency = location["TargetLocationMaxConcurrency"]
             .as_str()
@@ -585,36 +753,37 @@ impl World {
         let errors_pattern =
             regex::Regex::new(r"^([1-9][0-9]*|[0]|[1-9][0-9]%|[0-9]%|100%)$").unwrap();
         if !concurrency_pattern.is_match(concurrency) || !errors_pattern.is_match(errors) {
-            return error(
+            return Err(error(
                 "ValidationException",
                 "TargetLocationMaxConcurrency or TargetLocationMaxErrors does not match its pattern",
-            );
+            ));
         }
         if !self
             .documents
-            .contains(&(region.to_string(), document.clone()))
+            .contains(&(region.to_string(), document.to_string()))
         {
-            return error(
+            return Err(error(
                 "InvalidDocument",
                 &format!("Document {document} does not exist in {region}"),
-            );
+            ));
         }
         let slots = budget(concurrency, regions.len()).max(1) as usize;
         let allowed_errors = budget(errors, regions.len());
-        let id = format!("{:08x}-0000-4000-8000-{:012x}", self.parents.len() + 1, 1);
         // Slots: each region starts when the earliest running one ends; none starts once the
         // failures so far exceed the error budget.
         let mut running: Vec<u32> = Vec::new();
         let mut ended: Vec<(u32, bool)> = Vec::new();
         let mut plans = Vec::new();
         for (index, target) in regions.iter().enumerate() {
-            let start = if running.len() >= slots {
+            let begin = if running.len() >= slots {
                 running.sort();
                 running.remove(0)
             } else {
-                self.now
+                start
             };
-            let no_document = !self.documents.contains(&(target.clone(), document.clone()));
+            let no_document = !self
+                .documents
+                .contains(&(target.clone(), document.to_string()));
             let script = self
                 .scripts
                 .get(target)
@@ -622,7 +791,7 @@ impl World {
                 .unwrap_or_else(RegionScript::success);
             let failures = ended
                 .iter()
-                .filter(|(end, failed)| *failed && *end <= start)
+                .filter(|(end, failed)| *failed && *end <= begin)
                 .count() as u32;
             let mut plan = RegionPlan {
                 region: target.clone(),
@@ -630,43 +799,50 @@ impl World {
                 script,
                 no_document,
                 cancelled_at: None,
-                child_id: format!(
-                    "{:08x}-0000-4000-8000-{:012x}",
-                    self.parents.len() + 1,
-                    index + 2
-                ),
+                // The parent's id with the region's number last (ids are 36 characters).
+                child_id: format!("{}{:012x}", &id[..24], index + 2),
             };
             if failures > allowed_errors {
                 // It never starts, and the slot stays free (for none after it either).
-                running.push(start);
+                running.push(begin);
                 plans.push(plan);
                 continue;
             }
-            plan.start = Some(start);
-            let end = plan.end().unwrap_or(start);
+            plan.start = Some(begin);
+            let end = plan.end().unwrap_or(begin);
             let failed = no_document || plan.script.final_status() != "Success";
             running.push(end);
             ended.push((end, failed));
             plans.push(plan);
         }
-        self.parents.push(Parent {
-            id: id.clone(),
+        Ok(Parent {
+            id: id.to_string(),
             region: region.to_string(),
-            document,
+            document: document.to_string(),
             version: version.to_string(),
-            parameters: body["Parameters"].clone(),
+            parameters: parameters.clone(),
             location: location.clone(),
-            start: self.now,
+            start,
             stopped_at: None,
             regions: plans,
-        });
-        ok(json!({"AutomationExecutionId": id}))
+            parent_of,
+        })
     }
 
     /// The parent `id` if it lives in `region`, else the child `id` if it lives there; what was
     /// asked for elsewhere is recorded as misdirected.
     fn find(&mut self, region: &str, id: &str) -> Option<Found> {
+        if let Some(c) = self.canaries.iter().position(|c| c.id == id) {
+            if self.canaries[c].region == region {
+                return Some(Found::Canary(c));
+            }
+            self.misdirected.push((region.to_string(), id.to_string()));
+            return None;
+        }
         for (p, parent) in self.parents.iter().enumerate() {
+            if !self.visible(p) {
+                continue;
+            }
             if parent.id == id {
                 if parent.region == region {
                     return Some(Found::Parent(p));
@@ -685,6 +861,75 @@ impl World {
             }
         }
         None
+    }
+
+    /// Whether parent `p` exists now: it has begun, and a canary run's second run only once
+    /// the canary's ended Success and the canary run was not stopped first.
+    fn visible(&self, p: usize) -> bool {
+        let parent = &self.parents[p];
+        if !parent.begun(self.now) {
+            return false;
+        }
+        match self.canaries.iter().find(|c| c.others == Some(p)) {
+            None => true,
+            Some(run) => {
+                let canary = &self.parents[run.canary];
+                canary.status(canary.end()) == "Success"
+                    && canary.stopped_at.is_none()
+                    && run.stopped_at.is_none_or(|at| at > parent.start)
+            }
+        }
+    }
+
+    /// A canary run's status and its steps now.
+    fn canary_run(&self, run: &CanaryRun) -> (String, Vec<Value>, Option<u32>) {
+        let now = self.now;
+        let canary = &self.parents[run.canary];
+        let canary_status = canary.status(now);
+        let canary_ended = canary.ended(now) || canary.stopped_at.is_some_and(|at| at <= now);
+        let canary_end = canary.stopped_at.unwrap_or(canary.end()).min(canary.end());
+        let nested_step = |name: &str, parent: &Parent, status: &str, ended: Option<u32>| {
+            json!({
+                "StepName": name,
+                "Action": "aws:executeAutomation",
+                "StepStatus": status,
+                "ExecutionStartTime": seconds(parent.start),
+                "ExecutionEndTime": ended.map(seconds),
+                "Outputs": {"ExecutionId": [parent.id], "Status": [status]},
+                "StepExecutionId": format!("{}-{name}", run.id),
+            })
+        };
+        let mut steps = vec![nested_step(
+            "Canary",
+            canary,
+            &canary_status,
+            canary_ended.then_some(canary_end),
+        )];
+        if run.stopped_at.is_some_and(|at| at <= now) {
+            return ("Cancelled".into(), steps, run.stopped_at);
+        }
+        if !canary_ended {
+            return ("InProgress".into(), steps, None);
+        }
+        steps.push(json!({
+            "StepName": "CanaryPublished", "Action": "aws:branch", "StepStatus": "Success",
+            "StepExecutionId": format!("{}-CanaryPublished", run.id),
+        }));
+        let others = run.others.filter(|p| self.visible(*p));
+        let Some(others) = others.map(|p| &self.parents[p]) else {
+            steps.push(json!({
+                "StepName": "CanaryDidNotPublish", "Action": "aws:executeScript",
+                "StepStatus": "Failed",
+                "FailureMessage": format!("the canary region {} did not publish", canary.regions[0].region),
+                "StepExecutionId": format!("{}-CanaryDidNotPublish", run.id),
+            }));
+            return ("Failed".into(), steps, Some(canary_end));
+        };
+        let status = others.status(now);
+        let ended = others.ended(now) || others.stopped_at.is_some_and(|at| at <= now);
+        let end = others.stopped_at.unwrap_or(others.end()).min(others.end());
+        steps.push(nested_step("Others", others, &status, ended.then_some(end)));
+        (status, steps, ended.then_some(end))
     }
 
     fn not_found(id: &str) -> (String, Value) {
@@ -733,6 +978,22 @@ impl World {
         let now = self.now;
         match self.find(region, id) {
             None => Self::not_found(id),
+            Some(Found::Canary(c)) => {
+                let run = &self.canaries[c];
+                let (status, steps, ended) = self.canary_run(run);
+                ok(json!({"AutomationExecution": {
+                    "AutomationExecutionId": run.id,
+                    "DocumentName": run.document,
+                    "DocumentVersion": "1",
+                    "AutomationExecutionStatus": status,
+                    "ExecutionStartTime": seconds(run.start),
+                    "ExecutionEndTime": ended.map(seconds),
+                    "Parameters": run.parameters,
+                    "StepExecutions": steps,
+                    "StepExecutionsTruncated": false,
+                    "Mode": "Auto",
+                }}))
+            }
             Some(Found::Parent(p)) => {
                 let parent = &self.parents[p];
                 let mut steps = self.parent_steps(parent);
@@ -750,6 +1011,7 @@ impl World {
                     "StepExecutions": steps,
                     "StepExecutionsTruncated": truncated,
                     "TargetLocations": [parent.location],
+                    "ParentAutomationExecutionId": parent.parent_of,
                     "Mode": "Auto",
                 }}))
             }
@@ -777,6 +1039,7 @@ impl World {
     fn describe_steps(&mut self, region: &str, id: &str, body: &Value) -> (String, Value) {
         let steps = match self.find(region, id) {
             None => return Self::not_found(id),
+            Some(Found::Canary(c)) => self.canary_run(&self.canaries[c].clone()).1,
             Some(Found::Parent(p)) => self.parent_steps(&self.parents[p].clone()),
             Some(Found::Child(p, r)) => self.parents[p].regions[r].steps(self.now),
         };
@@ -806,7 +1069,21 @@ impl World {
             })
             .collect();
         let mut found = Vec::new();
-        for parent in &self.parents {
+        for run in &self.canaries {
+            if run.region == region {
+                found.push(json!({
+                    "AutomationExecutionId": run.id,
+                    "DocumentName": run.document,
+                    "DocumentVersion": "1",
+                    "AutomationExecutionStatus": self.canary_run(run).0,
+                    "ExecutionStartTime": seconds(run.start),
+                }));
+            }
+        }
+        for (p, parent) in self.parents.iter().enumerate() {
+            if !self.visible(p) {
+                continue;
+            }
             if parent.region == region {
                 found.push(json!({
                     "AutomationExecutionId": parent.id,
@@ -814,6 +1091,7 @@ impl World {
                     "DocumentVersion": parent.version,
                     "AutomationExecutionStatus": parent.status(now),
                     "ExecutionStartTime": seconds(parent.start),
+                    "ParentAutomationExecutionId": parent.parent_of,
                 }));
             }
             for plan in &parent.regions {
@@ -847,6 +1125,10 @@ impl World {
     fn stop(&mut self, region: &str, id: &str) -> (String, Value) {
         let now = self.now;
         match self.find(region, id) {
+            Some(Found::Canary(c)) => {
+                self.canaries[c].stopped_at = Some(now);
+                ok(json!({}))
+            }
             Some(Found::Parent(p)) => {
                 let parent = &mut self.parents[p];
                 parent.stopped_at = Some(now);
@@ -871,6 +1153,7 @@ impl World {
 }
 
 enum Found {
+    Canary(usize),
     Parent(usize),
     Child(usize, usize),
 }

@@ -455,6 +455,7 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
                 ended_ms: None,
             }],
             reads: 1,
+            nested: Vec::new(),
             request: crate::cloud::RolloutRequest {
                 document: "regship-publish-extension".into(),
                 document_version: "1".into(),
@@ -464,6 +465,7 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
                 max_concurrency: 5,
                 max_errors: 1,
                 execution_role_name: "role".into(),
+                canary: None,
             },
         });
         watch
@@ -544,6 +546,7 @@ fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
             failure: None,
             regions: vec![run("eu-west-1", "Success"), run("me-south-1", "Failed")],
             reads: 1,
+            nested: Vec::new(),
             request: crate::cloud::RolloutRequest {
                 document: "regship-publish-extension".into(),
                 document_version: "2".into(),
@@ -553,6 +556,7 @@ fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
                 max_concurrency: 5,
                 max_errors: 1,
                 execution_role_name: "role".into(),
+                canary: None,
             },
         });
         watch
@@ -637,6 +641,7 @@ fn enter_on_a_rollout_region_reads_its_steps_where_it_lives() {
             run("us-east-1", "Success", true),
         ],
         reads: 1,
+        nested: Vec::new(),
         request: crate::cloud::RolloutRequest {
             document: "regship-publish-extension".into(),
             document_version: "$DEFAULT".into(),
@@ -646,6 +651,7 @@ fn enter_on_a_rollout_region_reads_its_steps_where_it_lives() {
             max_concurrency: 5,
             max_errors: 1,
             execution_role_name: "role".into(),
+            canary: None,
         },
     });
     let order: Vec<&str> = crate::ops::rollout_watch::display_order(watch.state.as_ref().unwrap())

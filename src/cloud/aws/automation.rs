@@ -10,7 +10,7 @@ use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{
-    CloudError, CloudErrorKind, RegionRun, RolloutRequest, RolloutState, RolloutSummary, StepRun,
+    canary_document, CloudError, CloudErrorKind, RegionRun, RolloutRequest, RolloutState, RolloutSummary, StepRun,
 };
 
 /// The child execution a parent's step started: its outputs name it (`ExecutionId`, or another
@@ -117,26 +117,38 @@ impl AwsCloud {
                 })
             })
             .collect();
+        // A canary run's steps start nested runs of the publish document here (no target
+        // location of their own): their ids, in order.
+        let nested: Vec<String> = steps
+            .iter()
+            .filter(|step| step.target_location().is_none())
+            .filter(|step| step.action() == Some("aws:executeAutomation"))
+            .filter_map(child_id)
+            .collect();
         let targeted: Vec<String> = parent
             .target_locations()
             .iter()
             .flat_map(|location| location.regions().iter().cloned())
             .collect();
         let location = parent.target_locations().first();
-        let request = RolloutRequest {
+        let parameters: Vec<(String, Vec<String>)> = parent
+            .parameters()
+            .map(|p| p.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
+        let canary_request = parent
+            .document_name()
+            .and_then(|document| RolloutRequest::from_canary_run(document, &parameters));
+        let request = canary_request.unwrap_or_else(|| RolloutRequest {
             document: parent.document_name().unwrap_or_default().to_string(),
             document_version: parent.document_version().unwrap_or_default().to_string(),
-            parameters: parent
-                .parameters()
-                .map(|p| {
-                    let mut pairs: Vec<(String, String)> = p
-                        .iter()
-                        .filter_map(|(k, v)| Some((k.clone(), v.first()?.clone())))
-                        .collect();
-                    pairs.sort();
-                    pairs
-                })
-                .unwrap_or_default(),
+            parameters: {
+                let mut pairs: Vec<(String, String)> = parameters
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.first()?.clone())))
+                    .collect();
+                pairs.sort();
+                pairs
+            },
             account: location
                 .and_then(|l| l.accounts().first())
                 .cloned()
@@ -152,7 +164,8 @@ impl AwsCloud {
                 .and_then(|l| l.execution_role_name())
                 .unwrap_or_default()
                 .to_string(),
-        };
+            canary: None,
+        });
         let mut state = RolloutState {
             execution_id: execution_id.to_string(),
             status: parent
@@ -164,6 +177,7 @@ impl AwsCloud {
             failure: parent.failure_message().map(String::from),
             regions,
             request,
+            nested,
             reads,
         };
         state.settle_never_started();
@@ -221,11 +235,14 @@ impl AwsCloud {
         let executions = self
             .executions(AutomationExecutionFilterKey::DocumentNamePrefix, document)
             .await?;
-        // The children of a multi-region run carry their parent's id: only parents.
+        // The children of a multi-region run carry their parent's id, and so do a canary run's
+        // nested runs: only the runs started by hand (the publish document's, or a canary's).
         let mut summaries: Vec<RolloutSummary> = executions
             .iter()
+            .filter(|e| e.parent_automation_execution_id().is_none())
             .filter(|e| {
-                e.parent_automation_execution_id().is_none() && e.document_name() == Some(document)
+                e.document_name()
+                    .is_some_and(|name| name == document || name == canary_document(document))
             })
             .map(|execution| RolloutSummary {
                 execution_id: execution
@@ -233,6 +250,7 @@ impl AwsCloud {
                     .unwrap_or_default()
                     .to_string(),
                 document_version: execution.document_version().map(String::from),
+                canary: execution.document_name() == Some(canary_document(document).as_str()),
                 status: execution
                     .automation_execution_status()
                     .map_or("Pending", |s| s.as_str())

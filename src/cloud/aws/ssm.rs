@@ -103,13 +103,34 @@ impl AwsCloud {
     }
 
     /// StartAutomationExecution of the publish document in every region of `request`, from
-    /// this (the home) region.
+    /// this (the home) region; a canary request starts the canary document here instead.
     pub async fn start_rollout(
         &self,
         authorization: &Authorization,
         request: &RolloutRequest,
     ) -> Result<String, CloudError> {
         self.authorized(authorization)?;
+        if let Some(canary) = &request.canary {
+            // The canary document runs here and starts the two nested runs itself.
+            let started = self
+                .clients
+                .ssm
+                .start_automation_execution()
+                .document_name(&canary.document)
+                .set_parameters(Some(
+                    request.canary_run_parameters(canary).into_iter().collect(),
+                ))
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "StartAutomationExecution"))?;
+            return started.automation_execution_id.ok_or_else(|| {
+                CloudError::new(
+                    CloudErrorKind::Invalid,
+                    "StartAutomationExecution returned no execution id",
+                    "look for the execution in the Systems Manager console",
+                )
+            });
+        }
         let location = aws_sdk_ssm::types::TargetLocation::builder()
             .accounts(&request.account)
             .set_regions(Some(request.regions.clone()))

@@ -181,8 +181,50 @@ struct World {
     hook_configurations: BTreeMap<String, String>,
     /// (account, document name) -> the content of each version, oldest first.
     documents: BTreeMap<(String, String), Vec<String>>,
-    /// The rollouts started, oldest first.
+    /// The rollouts started (a canary run's nested runs among them), oldest first.
     rollouts: Vec<rollout::DemoRollout>,
+    /// The canary runs started, oldest first.
+    canaries: Vec<rollout::DemoCanary>,
+}
+
+impl World {
+    /// The next rollout's id: rollouts started by hand are numbered (a canary run's nested runs
+    /// are named after it).
+    fn next_rollout_id(&self) -> String {
+        let started = self.rollouts.iter().filter(|r| r.parent.is_none()).count();
+        format!("demo-rollout-{:04}", started + self.canaries.len() + 1)
+    }
+
+    /// Starts `request` at `now` (a canary run when it names a canary), its durations drawn
+    /// from `rng`; its id.
+    fn start_rollout(
+        &mut self,
+        home: String,
+        request: RolloutRequest,
+        (now, scale): (Duration, f64),
+        rng: &mut fastrand::Rng,
+    ) -> String {
+        let id = self.next_rollout_id();
+        let first = !self.rollouts.iter().any(|r| r.tried(&request));
+        if request.canary.is_some() {
+            let (canary, runs) = rollout::DemoCanary::new(
+                (id.clone(), home),
+                request,
+                (now, first, scale),
+                rng,
+            );
+            self.rollouts.extend(runs);
+            self.canaries.push(canary);
+        } else {
+            self.rollouts.push(rollout::DemoRollout::new(
+                (id.clone(), home),
+                request,
+                (now, first, scale),
+                rng,
+            ));
+        }
+        id
+    }
 }
 
 /// Everything the demo's accounts hold, shared by the connection of every stage.
@@ -272,6 +314,7 @@ impl DemoWorld {
             hook_configurations: BTreeMap::new(),
             documents: BTreeMap::new(),
             rollouts: Vec::new(),
+            canaries: Vec::new(),
         };
         let long_lived = yesterdays_release(workspace, &mut world, &|at| {
             clock.origin_ms() - PRELUDE.as_millis() as i64 + at.as_millis() as i64
@@ -457,12 +500,18 @@ fn yesterdays_release(
 /// publisher (the preflight skipped it), 5 at a time, at a tenth of the real durations so that
 /// it runs while the demo does.
 fn todays_rollout(workspace: &Workspace, world: &mut World, rng: &mut fastrand::Rng) {
-    let regions: Vec<String> = CLOUDFORMATION_REGIONS
+    let mut regions: Vec<String> = CLOUDFORMATION_REGIONS
         .iter()
         .filter(|region| ENABLED_BY_DEFAULT.contains(region) || OPTED_IN.contains(region))
         .filter(|region| **region != UNVERIFIED_PUBLISHER)
         .map(|region| region.to_string())
         .collect();
+    // The region whose tests fail goes early, so that with no failure allowed the regions
+    // after it never start (whatever the seed).
+    if let Some(at) = regions.iter().position(|r| r == rollout::FAILING_REGION) {
+        let failing = regions.remove(at);
+        regions.insert(0, failing);
+    }
     let Ok(accounts) = WorkspaceConfig::parse(DEMO_ACCOUNTS, "the demo's accounts") else {
         return;
     };
@@ -495,17 +544,16 @@ fn todays_rollout(workspace: &Workspace, world: &mut World, rng: &mut fastrand::
             account: account.clone(),
             regions: regions.clone(),
             max_concurrency: 5,
-            max_errors: 1,
+            // No failure allowed: the regions not started when one fails never start.
+            max_errors: 0,
             execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
+            // The home region publishes first; the others only after it did.
+            canary: Some(crate::cloud::Canary {
+                document: crate::cloud::canary_document("regship-publish-extension"),
+                region: home.clone(),
+            }),
         };
-        let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
-        let first = !world.rollouts.iter().any(|r| r.tried(&request));
-        world.rollouts.push(rollout::DemoRollout::new(
-            (id, home.clone()),
-            request,
-            (PRELUDE, first, 0.1),
-            rng,
-        ));
+        world.start_rollout(home.clone(), request, (PRELUDE, 0.1), rng);
     }
 }
 
@@ -847,26 +895,31 @@ impl Cloud for DemoCloud {
         self.authorized(authorization)?;
         let now = self.world.now();
         let mut world = self.world.lock();
-        let id = format!("demo-rollout-{:04}", world.rollouts.len() + 1);
-        let World { rng, rollouts, .. } = &mut *world;
-        let first = !rollouts.iter().any(|r| r.tried(request));
-        rollouts.push(rollout::DemoRollout::new(
-            (id.clone(), self.region()),
-            request.clone(),
-            (now, first, 1.0),
-            rng,
-        ));
+        // A tenth of the real durations, as today's rollout, so that a retry ends while the
+        // demo runs.
+        let mut rng = std::mem::replace(&mut world.rng, fastrand::Rng::with_seed(0));
+        let id = world.start_rollout(self.region(), request.clone(), (now, 0.1), &mut rng);
+        world.rng = rng;
         Ok(id)
     }
 
     async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError> {
         let (world, now) = (&self.world, self.world.now());
         let guard = world.lock();
+        let ms = |at| world.at_ms(at);
+        let here = |id: &str, home: &str| id == execution_id && home == self.region();
         guard
             .rollouts
             .iter()
-            .find(|r| r.id == execution_id && r.home == self.region())
-            .map(|r| r.state(now, &|at| world.at_ms(at)))
+            .find(|r| here(&r.id, &r.home) && r.begun(now))
+            .map(|r| r.state(now, &ms))
+            .or_else(|| {
+                guard
+                    .canaries
+                    .iter()
+                    .find(|c| here(&c.id, &c.home))
+                    .map(|c| c.state(now, &ms))
+            })
             .ok_or_else(|| not_a_rollout(execution_id))
     }
 
@@ -887,13 +940,23 @@ impl Cloud for DemoCloud {
     async fn list_rollouts(&self, _document: &str) -> Result<Vec<RolloutSummary>, CloudError> {
         let (world, now) = (&self.world, self.world.now());
         let guard = world.lock();
-        Ok(guard
+        let ms = |at| world.at_ms(at);
+        // A canary run's nested runs are its children: only the runs started by hand.
+        let mut rollouts: Vec<RolloutSummary> = guard
             .rollouts
             .iter()
-            .rev()
-            .filter(|r| r.home == self.region())
-            .map(|r| r.summary(now, &|at| world.at_ms(at)))
-            .collect())
+            .filter(|r| r.home == self.region() && r.parent.is_none())
+            .map(|r| r.summary(now, &ms))
+            .chain(
+                guard
+                    .canaries
+                    .iter()
+                    .filter(|c| c.home == self.region())
+                    .map(|c| c.summary(now, &ms)),
+            )
+            .collect();
+        rollouts.sort_by(|a, b| b.execution_id.cmp(&a.execution_id));
+        Ok(rollouts)
     }
 
     async fn stop_rollout(
@@ -904,13 +967,33 @@ impl Cloud for DemoCloud {
         self.authorized(authorization)?;
         let now = self.world.now();
         let mut world = self.world.lock();
-        let rollout = world
+        let region = self.region();
+        // A canary run stops with its nested runs (the others' never start).
+        let mut stopping = vec![execution_id.to_string()];
+        if let Some(canary) = world
+            .canaries
+            .iter_mut()
+            .find(|c| c.id == execution_id && c.home == region)
+        {
+            canary.stop(now);
+            stopping = std::iter::once(canary.canary_run.clone())
+                .chain(canary.others_run.clone())
+                .collect();
+        }
+        let mut found = false;
+        for rollout in world
             .rollouts
             .iter_mut()
-            .find(|r| r.id == execution_id && r.home == self.region())
-            .ok_or_else(|| not_a_rollout(execution_id))?;
-        rollout.stop(now);
-        Ok(())
+            .filter(|r| stopping.contains(&r.id) && r.home == region)
+        {
+            rollout.stop(now);
+            found = true;
+        }
+        if found {
+            Ok(())
+        } else {
+            Err(not_a_rollout(execution_id))
+        }
     }
 
     async fn describe_publisher(&self) -> Result<Publisher, CloudError> {

@@ -68,6 +68,8 @@ pub struct DemoRollout {
     /// The region it was started in: the parent lives there, each child in its own region.
     pub home: String,
     pub request: RolloutRequest,
+    /// The canary run that started it (a nested run), if one did.
+    pub parent: Option<String>,
     started: Duration,
     regions: Vec<RegionPlan>,
 }
@@ -192,9 +194,31 @@ impl DemoRollout {
             id,
             home,
             request,
+            parent: None,
             started: now,
             regions,
         }
+    }
+
+    /// Whether it exists at `at` (a canary's second run starts only after the first).
+    pub fn begun(&self, at: Duration) -> bool {
+        at >= self.started
+    }
+
+    /// When its last region ends.
+    pub fn end(&self) -> Duration {
+        self.regions
+            .iter()
+            .filter_map(|plan| Some(self.started + plan.start? + plan.length()))
+            .max()
+            .unwrap_or(self.started)
+    }
+
+    /// Whether every region publishes (none fails, none is kept from starting).
+    pub fn publishes_everywhere(&self) -> bool {
+        self.regions
+            .iter()
+            .all(|plan| plan.start.is_some() && plan.fails_at.is_none())
     }
 
     fn child_id(&self, region: &str) -> String {
@@ -332,6 +356,7 @@ impl DemoRollout {
             regions,
             request: self.request.clone(),
             reads: 1,
+            nested: Vec::new(),
         };
         // Regions the error budget kept from starting end never started.
         state.settle_never_started();
@@ -390,6 +415,7 @@ impl DemoRollout {
         RolloutSummary {
             execution_id: self.id.clone(),
             document_version: Some(self.request.document_version.clone()),
+            canary: false,
             status: state.status,
             started_ms: state.started_ms,
             ended_ms: state.ended_ms,
@@ -418,5 +444,161 @@ impl DemoRollout {
                 _ => {}
             }
         }
+    }
+}
+
+/// A canary run: the canary region's nested run first, and the others' only once it published
+/// (as the canary document's steps do); both nested runs live in the home region.
+#[derive(Debug, Clone)]
+pub struct DemoCanary {
+    pub id: String,
+    pub home: String,
+    pub request: RolloutRequest,
+    started: Duration,
+    /// The nested runs' ids: the canary's, and the others' when the canary publishes.
+    pub canary_run: String,
+    pub others_run: Option<String>,
+    /// When the canary's run ends, and when the others' does.
+    canary_end: Duration,
+    others_end: Option<Duration>,
+    /// Whether the others' run publishes everywhere.
+    others_publish: bool,
+    stopped: Option<Duration>,
+}
+
+impl DemoCanary {
+    /// Schedules `request` (which names its canary) from `now`: the nested runs it starts, to
+    /// be kept beside the demo's other rollouts.
+    pub fn new(
+        (id, home): (String, String),
+        request: RolloutRequest,
+        (now, first, scale): (Duration, bool, f64),
+        rng: &mut fastrand::Rng,
+    ) -> (DemoCanary, Vec<DemoRollout>) {
+        let canary_region = request
+            .canary
+            .as_ref()
+            .map(|c| c.region.clone())
+            .unwrap_or_default();
+        let nested = |suffix: &str, regions: Vec<String>, concurrency: u32, errors: u32| {
+            (
+                format!("{id}-{suffix}"),
+                RolloutRequest {
+                    regions,
+                    max_concurrency: concurrency,
+                    max_errors: errors,
+                    canary: None,
+                    ..request.clone()
+                },
+            )
+        };
+        let (canary_id, canary_request) = nested("canary", vec![canary_region], 1, 0);
+        let mut canary = DemoRollout::new(
+            (canary_id.clone(), home.clone()),
+            canary_request,
+            (now, first, scale),
+            rng,
+        );
+        canary.parent = Some(id.clone());
+        let mut runs = vec![canary.clone()];
+        let mut others_run = None;
+        let mut others_end = None;
+        let mut others_publish = false;
+        if canary.publishes_everywhere() {
+            let (others_id, others_request) = nested(
+                "others",
+                request.after_canary(),
+                request.max_concurrency,
+                request.max_errors,
+            );
+            let mut others = DemoRollout::new(
+                (others_id.clone(), home.clone()),
+                others_request,
+                (canary.end(), first, scale),
+                rng,
+            );
+            others.parent = Some(id.clone());
+            others_end = Some(others.end());
+            others_publish = others.publishes_everywhere();
+            others_run = Some(others_id);
+            runs.push(others);
+        }
+        (
+            DemoCanary {
+                id,
+                home,
+                request,
+                started: now,
+                canary_run: canary_id,
+                others_run,
+                canary_end: canary.end(),
+                others_end,
+                others_publish,
+                stopped: None,
+            },
+            runs,
+        )
+    }
+
+    /// The canary run at `at`, as GetAutomationExecution shows it: its status and the nested
+    /// runs started by then (their regions are theirs to say).
+    pub fn state(&self, at: Duration, ms: &dyn Fn(Duration) -> i64) -> RolloutState {
+        let canary_region = self.request.canary.as_ref().map(|c| c.region.clone());
+        let (status, ended, failure) = match (self.stopped, self.others_end) {
+            (Some(stop), _) if at >= stop => ("Cancelled", Some(stop), None),
+            _ if at < self.canary_end => ("InProgress", None, None),
+            (_, None) => (
+                "Failed",
+                Some(self.canary_end),
+                Some(format!(
+                    "the canary region {} did not publish: the other regions were not started",
+                    canary_region.unwrap_or_default()
+                )),
+            ),
+            (_, Some(end)) if at < end => ("InProgress", None, None),
+            (_, Some(end)) if self.others_publish => ("Success", Some(end), None),
+            (_, Some(end)) => (
+                "Failed",
+                Some(end),
+                Some("one or more target locations failed".to_string()),
+            ),
+        };
+        let mut nested = vec![self.canary_run.clone()];
+        if let Some(others) = &self.others_run
+            && at >= self.canary_end
+            && self.stopped.is_none_or(|stop| stop > self.canary_end)
+        {
+            nested.push(others.clone());
+        }
+        let mut state = RolloutState {
+            execution_id: self.id.clone(),
+            status: status.into(),
+            started_ms: Some(ms(self.started)),
+            ended_ms: ended.map(ms),
+            failure,
+            regions: Vec::new(),
+            request: self.request.clone(),
+            nested,
+            reads: 1,
+        };
+        state.settle_never_started();
+        state
+    }
+
+    pub fn summary(&self, at: Duration, ms: &dyn Fn(Duration) -> i64) -> RolloutSummary {
+        let state = self.state(at, ms);
+        RolloutSummary {
+            execution_id: self.id.clone(),
+            document_version: Some("1".into()),
+            canary: true,
+            status: state.status,
+            started_ms: state.started_ms,
+            ended_ms: state.ended_ms,
+        }
+    }
+
+    /// Stopped at `at`: its nested runs are stopped by the caller.
+    pub fn stop(&mut self, at: Duration) {
+        self.stopped = Some(at);
     }
 }

@@ -79,8 +79,14 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     } else {
         String::new()
     };
+    let canary = rollout
+        .request
+        .canary
+        .as_ref()
+        .map(|c| format!("canary {} first · ", c.region))
+        .unwrap_or_default();
     let title = format!(
-        " rollout {} · {} · {} done, {} running, {} pending, {} failed{never}{left} ",
+        " rollout {} · {canary}{} · {} done, {} running, {} pending, {} failed{never}{left} ",
         rollout.execution_id,
         rollout.status,
         totals.succeeded,
