@@ -1,4 +1,5 @@
-//! The prod kit's roles, evaluated: every call each step of the publish document makes (read
+//! The prod kit's roles, evaluated: every call each step of the publish document (and of the
+//! canary document that starts it in many regions) makes (read
 //! from the document: its executeAwsApi and wait steps' APIs, its scripts' client calls, its
 //! stack actions, the roles it passes and the objects it reads) is allowed by the policy that
 //! `release/prod.yml` gives the role that makes it, and calls just beside them (another
@@ -250,12 +251,16 @@ fn camel(snake: &str) -> String {
         .collect()
 }
 
-/// Every IAM action the publish document's steps need, read from the document.
-fn document_actions() -> Vec<(String, String)> {
-    let text = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("release/publish-extension.yml"),
-    )
-    .unwrap();
+/// The documents that run as the execution role: the publish document, and the canary
+/// document that starts it (canary first).
+const DOCUMENTS: [&str; 2] = [
+    "release/publish-extension.yml",
+    "release/publish-canary.yml",
+];
+
+/// Every IAM action the steps of the document at `path` need, read from the document.
+fn document_actions(path: &str) -> Vec<(String, String)> {
+    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
     let document: Value = serde_norway::from_str(&text).unwrap();
     let client_call =
         regex::Regex::new(r#"(?:cfn|client\("cloudformation"\))\.([a-z_]+)\("#).unwrap();
@@ -289,6 +294,10 @@ fn document_actions() -> Vec<(String, String)> {
                 for action in ["DeleteStack", "DescribeStacks"] {
                     actions.push((name.clone(), format!("cloudformation:{action}")));
                 }
+            }
+            // A nested run of the publish document in the regions of its TargetLocations.
+            "aws:executeAutomation" => {
+                actions.push((name, "ssm:StartAutomationExecution (nested)".into()));
             }
             "aws:branch" | "aws:sleep" => {}
             other => panic!("{name}: action {other} has no calls listed here"),
@@ -364,6 +373,30 @@ fn requests(action: &str) -> Vec<Call> {
             &attribute("SetupStackRole", "AWS::IAM::Role"),
             "cloudformation.amazonaws.com",
         )],
+        // Started in this region, waited on, with the execution role as its AutomationAssumeRole
+        // and (TargetLocations) the administration role.
+        "ssm:StartAutomationExecution (nested)" => vec![
+            call(
+                "ssm:StartAutomationExecution",
+                &format!(
+                    "arn:aws:ssm:{REGION}:{ACCOUNT}:automation-definition/regship-publish-extension:$DEFAULT"
+                ),
+            ),
+            call(
+                "ssm:GetAutomationExecution",
+                &format!(
+                    "arn:aws:ssm:{REGION}:{ACCOUNT}:automation-execution/0123abcd-0000-4000-8000-000000000001"
+                ),
+            ),
+            pass(
+                &attribute("AutomationExecutionRole", "AWS::IAM::Role"),
+                "ssm.amazonaws.com",
+            ),
+            pass(
+                &attribute("AutomationAdministrationRole", "AWS::IAM::Role"),
+                "ssm.amazonaws.com",
+            ),
+        ],
         other => panic!("{other}: the requests it makes are not listed here; add them"),
     }
 }
@@ -372,16 +405,27 @@ fn requests(action: &str) -> Vec<Call> {
 fn the_execution_role_allows_every_call_of_every_step() {
     let kit = Kit::load();
     let statements = kit.statements("AutomationExecutionRole");
-    let actions = document_actions();
-    assert!(actions.len() > 20, "{actions:?}");
-    for (step, action) in &actions {
-        for request in requests(action) {
-            assert!(
-                allowed(&statements, &request),
-                "{step}: {request:?} is refused"
-            );
+    for document in DOCUMENTS {
+        let actions = document_actions(document);
+        assert!(!actions.is_empty(), "{document}");
+        for (step, action) in &actions {
+            for request in requests(action) {
+                assert!(
+                    allowed(&statements, &request),
+                    "{document} {step}: {request:?} is refused"
+                );
+            }
         }
     }
+    assert!(
+        document_actions(DOCUMENTS[0]).len() > 20,
+        "every step of the publish document is read"
+    );
+    assert_eq!(
+        document_actions(DOCUMENTS[1]).len(),
+        2,
+        "the canary document's two nested runs"
+    );
     // What a multi-region child needs of Systems Manager (AWS's sample execution role).
     let document = format!(
         "arn:aws:ssm:{REGION}:{ACCOUNT}:automation-definition/regship-publish-extension:$DEFAULT"
@@ -448,6 +492,11 @@ fn nothing_beside_them_is_allowed() {
                 "arn:aws:iam::{ACCOUNT}:role/AwsCommunity-S3-X-prod-role-stack-ExecutionRole-1"
             ),
             "resources.cloudformation.amazonaws.com",
+        ),
+        // The administration role to anything but Systems Manager.
+        pass(
+            &attribute("AutomationAdministrationRole", "AWS::IAM::Role"),
+            "ec2.amazonaws.com",
         ),
         // A role passed without saying to which service.
         call(

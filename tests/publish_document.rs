@@ -15,7 +15,9 @@ use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::guard::AccountGuard;
-use regship::cloud::{Cloud, DocumentChange, Identity, RegionOptIn};
+use regship::cloud::{
+    Canary, Cloud, DocumentChange, Identity, RegionOptIn, RolloutRequest, canary_document,
+};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::regions::{RegionFacts, decide};
 use serde_norway::Value;
@@ -352,6 +354,101 @@ fn every_parameter_that_names_a_resource_is_constrained() {
     }
 }
 
+fn canary_text() -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("release/publish-canary.yml"),
+    )
+    .unwrap()
+}
+
+/// The canary document declares each of the publish document's parameters as it does (type,
+/// pattern, default) and passes every one through to both nested runs; every `{{ }}` in it
+/// resolves; and what `rollout start --canary` sends is exactly what it declares.
+#[test]
+fn the_canary_document_passes_every_parameter_through_to_both_runs() {
+    let publish = document();
+    let text = canary_text();
+    let canary: Value = serde_norway::from_str(&text).unwrap();
+    let own = canary["parameters"].as_mapping().unwrap();
+    let passed = publish["parameters"].as_mapping().unwrap();
+    for (name, declared) in passed {
+        assert_eq!(
+            own.get(name),
+            Some(declared),
+            "{name:?} is declared as the publish document does"
+        );
+    }
+    let nested: Vec<&Value> = steps(&canary)
+        .into_iter()
+        .filter(|s| s["action"] == "aws:executeAutomation")
+        .collect();
+    assert_eq!(nested.len(), 2, "the canary's run, then the others'");
+    for step in &nested {
+        let runtime = step["inputs"]["RuntimeParameters"].as_mapping().unwrap();
+        assert_eq!(runtime.len(), passed.len(), "{:?}", step["name"]);
+        for (name, _) in passed {
+            let name = name.as_str().unwrap();
+            assert_eq!(runtime[name], format!("{{{{ {name} }}}}"), "{name}");
+        }
+        let location = &step["inputs"]["TargetLocations"][0];
+        assert_eq!(location["Accounts"][0], "{{ TargetAccount }}");
+        assert_eq!(location["ExecutionRoleName"], "{{ ExecutionRoleName }}");
+    }
+    assert_eq!(
+        nested[0]["inputs"]["TargetLocations"][0]["Regions"][0],
+        "{{ CanaryRegion }}"
+    );
+    assert_eq!(
+        nested[0]["onFailure"], "step:CanaryDidNotPublish",
+        "a canary that fails ends the run before the others"
+    );
+    assert_eq!(
+        step(&canary, "CanaryPublished")["inputs"]["Choices"][0]["NextStep"],
+        "Others"
+    );
+    for reference in references(&text) {
+        let declared = own.contains_key(reference.as_str());
+        assert!(
+            declared || reference == "Canary.Status",
+            "{{{{ {reference} }}}} resolves to nothing"
+        );
+    }
+    // What the adapter sends for a canary run of every publish parameter.
+    let request = RolloutRequest {
+        document: "regship-publish-extension".into(),
+        parameters: passed
+            .keys()
+            .map(|k| (k.as_str().unwrap().to_string(), "x".to_string()))
+            .collect(),
+        regions: vec!["us-east-1".into(), "eu-west-1".into()],
+        ..RolloutRequest::default()
+    };
+    let canary_of = Canary {
+        document: canary_document("regship-publish-extension"),
+        region: "us-east-1".into(),
+    };
+    let sent: Vec<String> = request
+        .canary_run_parameters(&canary_of)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    let declared: Vec<String> = own
+        .keys()
+        .map(|k| k.as_str().unwrap().to_string())
+        .collect();
+    let mut sorted_sent = sent.clone();
+    sorted_sent.sort();
+    let mut sorted_declared = declared.clone();
+    sorted_declared.sort();
+    assert_eq!(sorted_sent, sorted_declared);
+    // And read back, the request is the one started.
+    let parameters = request.canary_run_parameters(&canary_of);
+    let back = RolloutRequest::from_canary_run(&canary_of.document, &parameters).unwrap();
+    assert_eq!(back.regions, request.regions);
+    assert_eq!(back.canary, Some(canary_of));
+    assert_eq!(back.document, "regship-publish-extension");
+}
+
 /// Runs a step's script with a stand-in boto3 whose CloudFormation client answers `answer` (a
 /// Python dict literal) to every call, or raises TypeNotFoundException when `answer` is
 /// `"not found"`; what it printed (the return value, or the exception's message) and the calls
@@ -655,6 +752,12 @@ async fn document_versions(endpoint: &str) {
         described.document_type,
         Some(aws_sdk_ssm::types::DocumentType::Automation)
     );
+    // The canary document is an Automation document moto takes too.
+    let canary = cloud
+        .put_automation_document(&authorization, &canary_document(name), &canary_text())
+        .await
+        .unwrap();
+    assert_eq!(canary.change, DocumentChange::Created);
 }
 
 /// moto's public parameters list CloudFormation's regions of several partitions; the account

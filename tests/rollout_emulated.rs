@@ -536,7 +536,10 @@ async fn a_canary_publishes_first_and_the_others_follow_as_one_rollout() {
     assert_eq!(started.len(), 1, "one start: the account runs the rest");
     assert_eq!(started[0]["DocumentName"], canary_document(DOCUMENT));
     assert!(started[0]["TargetLocations"].is_null());
-    assert_eq!(started[0]["Parameters"]["CanaryRegion"], json!(["us-east-1"]));
+    assert_eq!(
+        started[0]["Parameters"]["CanaryRegion"],
+        json!(["us-east-1"])
+    );
     assert_eq!(
         started[0]["Parameters"]["OtherRegions"]
             .as_array()
@@ -571,7 +574,11 @@ async fn a_canary_publishes_first_and_the_others_follow_as_one_rollout() {
     assert_eq!(state.status, "Success");
     assert_eq!(watch.totals().succeeded, 26);
     assert!(canary_failed(&state).is_none());
-    assert!(emulator.misdirected().is_empty(), "{:?}", emulator.misdirected());
+    assert!(
+        emulator.misdirected().is_empty(),
+        "{:?}",
+        emulator.misdirected()
+    );
     let listed = home.list_rollouts(DOCUMENT).await.unwrap();
     assert_eq!(listed.len(), 1, "one rollout: {listed:?}");
     assert_eq!(listed[0].execution_id, id);
@@ -598,7 +605,10 @@ async fn a_failed_canary_stops_there_and_the_retry_runs_it_first_again() {
     let home = stage.home().await.unwrap();
     let authorization = authorization(home.as_ref());
     let id = home
-        .start_rollout(&authorization, &canary_request(targets.clone(), "eu-west-1"))
+        .start_rollout(
+            &authorization,
+            &canary_request(targets.clone(), "eu-west-1"),
+        )
         .await
         .unwrap();
     let mut watch = RolloutWatch::new(&id);

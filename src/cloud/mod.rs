@@ -337,7 +337,14 @@ impl RolloutRequest {
         parameters.extend([
             (p::PUBLISH_DOCUMENT.to_string(), vec![self.document.clone()]),
             (p::REGION.to_string(), vec![canary.region.clone()]),
-            (p::OTHER_REGIONS.to_string(), self.after_canary()),
+            (
+                p::OTHER_REGIONS.to_string(),
+                self.regions
+                    .iter()
+                    .filter(|r| **r != canary.region)
+                    .cloned()
+                    .collect(),
+            ),
             (p::ACCOUNT.to_string(), vec![self.account.clone()]),
             (
                 p::MAX_CONCURRENCY.to_string(),

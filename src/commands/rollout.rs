@@ -13,6 +13,7 @@ use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, StartOptions};
 use crate::cloud::CloudErrorKind;
 use crate::cloud::Connections;
+use crate::cloud::canary_document;
 use crate::cloud::context::StageContext;
 use crate::cloud::guard::AccountGuard;
 use crate::config::{Maturity, Stage};
@@ -20,7 +21,6 @@ use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{cfn_job, install_hint};
 use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
-use crate::cloud::canary_document;
 use crate::ops::rollout::{
     CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady,
     RolloutPlan, SetupSource, Staged, kit_from, plan, prepare_regions, request, with_canary,
@@ -711,7 +711,11 @@ pub fn list_command(start: &Path, aws: &AwsArgs, json: bool) -> Result<ExitCode,
                     .started_ms
                     .map(crate::ops::format::clock)
                     .unwrap_or_else(|| "-".into()),
-                if rollout.canary { "canary first" } else { "all at once" }
+                if rollout.canary {
+                    "canary first"
+                } else {
+                    "all at once"
+                }
             );
         }
         if rollouts.is_empty() {

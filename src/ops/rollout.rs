@@ -12,9 +12,7 @@ use serde::Serialize;
 use super::handler_role::setup_stack;
 use super::preflight::{CheckState, Preflight};
 use crate::cloud::guard::Authorization;
-use crate::cloud::{
-    Canary, DocumentChange, RolloutRequest, Stack, StageRegions, canary_document,
-};
+use crate::cloud::{Canary, DocumentChange, RolloutRequest, Stack, StageRegions, canary_document};
 use crate::workspace::Extension;
 
 /// The publish document's name in the prod account.

@@ -624,7 +624,12 @@ impl World {
 
     /// A canary run: every parameter of the canary document given (as lists), the publish
     /// document's run in the canary region first, the others' at its end only if it publishes.
-    fn start_canary(&mut self, region: &str, document: &str, parameters: &Value) -> (String, Value) {
+    fn start_canary(
+        &mut self,
+        region: &str,
+        document: &str,
+        parameters: &Value,
+    ) -> (String, Value) {
         let value = |name: &str| parameters[name][0].as_str().map(String::from);
         let (Some(publish), Some(canary), Some(account)) = (
             value("PublishDocument"),
@@ -676,10 +681,9 @@ impl World {
             Ok(run) => run,
             Err(refused) => return refused,
         };
-        let publishes = canary_run
-            .regions
-            .iter()
-            .all(|plan| plan.start.is_some() && !plan.no_document && plan.script.final_status() == "Success");
+        let publishes = canary_run.regions.iter().all(|plan| {
+            plan.start.is_some() && !plan.no_document && plan.script.final_status() == "Success"
+        });
         let canary_end = canary_run.end();
         self.parents.push(canary_run);
         let canary_index = self.parents.len() - 1;

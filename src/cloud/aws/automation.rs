@@ -10,7 +10,8 @@ use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{
-    canary_document, CloudError, CloudErrorKind, RegionRun, RolloutRequest, RolloutState, RolloutSummary, StepRun,
+    CloudError, CloudErrorKind, RegionRun, RolloutRequest, RolloutState, RolloutSummary, StepRun,
+    canary_document,
 };
 
 /// The child execution a parent's step started: its outputs name it (`ExecutionId`, or another

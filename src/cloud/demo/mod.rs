@@ -207,12 +207,8 @@ impl World {
         let id = self.next_rollout_id();
         let first = !self.rollouts.iter().any(|r| r.tried(&request));
         if request.canary.is_some() {
-            let (canary, runs) = rollout::DemoCanary::new(
-                (id.clone(), home),
-                request,
-                (now, first, scale),
-                rng,
-            );
+            let (canary, runs) =
+                rollout::DemoCanary::new((id.clone(), home), request, (now, first, scale), rng);
             self.rollouts.extend(runs);
             self.canaries.push(canary);
         } else {
