@@ -5,7 +5,9 @@
 //! serial loop over the same regions (target at 10: at most 0.15 of the loop's time), and the
 //! minute at which the first failed region is known (a loop says so at its end), and what a
 //! poll costs: the parent in the home region, plus each running region's child in its own region
-//! and each region that just failed (at most 1 + running + just failed). Several seeds.
+//! and each region that just failed (at most 1 + running + just failed). Then canary first
+//! (`--canary`: the home region alone, the others only once it published) beside all at once:
+//! what holding the others back costs in wall time. Several seeds.
 //! `cargo run --release --example rollout_times`.
 
 use std::path::Path;
@@ -17,7 +19,7 @@ use regship::cloud::clock::Clock;
 use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::demo::{DemoConnector, DemoWorld, demo_config};
 use regship::cloud::guard::AccountGuard;
-use regship::cloud::{Connections, RolloutRequest, StageRegions};
+use regship::cloud::{Canary, Connections, RolloutRequest, StageRegions, canary_document};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::rollout_watch::{RolloutWatch, is_failure, is_final};
 use regship::workspace::Workspace;
@@ -35,14 +37,15 @@ struct Measured {
     busiest_poll: u32,
 }
 
-/// One rollout at `concurrency` on a fresh demo world.
-async fn rollout(seed: u64, concurrency: u32, max_errors: u32) -> Measured {
+/// One rollout at `concurrency` on a fresh demo world (at real durations), canary first when
+/// `canary`.
+async fn rollout(seed: u64, concurrency: u32, max_errors: u32, canary: bool) -> Measured {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let workspace = Workspace::load(root);
     let config = demo_config(&WorkspaceConfig::load(root)).unwrap();
     let clock = Clock::starting_at(1_795_000_000_000, 1.0);
     let connector = DemoConnector {
-        world: DemoWorld::new(&workspace, seed, clock),
+        world: DemoWorld::with_rollout_scale(&workspace, seed, clock, 1.0),
     };
     let context = StageContext::new(&config, Stage::Prod, &Overrides::default());
     let stage = StageRegions::new(Connections::new(Arc::new(connector)), context);
@@ -65,7 +68,10 @@ async fn rollout(seed: u64, concurrency: u32, max_errors: u32) -> Measured {
         max_concurrency: concurrency,
         max_errors,
         execution_role_name: "AWS-SystemsManager-AutomationExecutionRole".into(),
-        canary: None,
+        canary: canary.then(|| Canary {
+            document: canary_document("regship-publish-extension"),
+            region: cloud.region(),
+        }),
     };
     let id = cloud.start_rollout(&authorization, &request).await.unwrap();
     let started = tokio::time::Instant::now();
@@ -77,7 +83,9 @@ async fn rollout(seed: u64, concurrency: u32, max_errors: u32) -> Measured {
         calls += watch.calls;
         busiest_poll = busiest_poll.max(watch.calls);
         let failed_now = changes.iter().filter(|c| is_failure(&c.status)).count();
-        let budget = 1 + watch.totals().running + failed_now;
+        // A canary run adds its two nested runs, read in the home region.
+        let nested = if canary { 2 } else { 0 };
+        let budget = 1 + nested + watch.totals().running + failed_now;
         assert!(watch.calls as usize <= budget, "a poll over its budget");
         if first_failure.is_none() && changes.iter().any(|c| is_failure(&c.status)) {
             first_failure = Some(started.elapsed());
@@ -105,9 +113,9 @@ async fn measure() {
     );
     for seed in [1, 2, 3] {
         // The loop: one region after another, every region attempted whatever fails.
-        let serial = rollout(seed, 1, 26).await;
-        let five = rollout(seed, 5, 1).await;
-        let ten = rollout(seed, 10, 1).await;
+        let serial = rollout(seed, 1, 26, false).await;
+        let five = rollout(seed, 5, 1, false).await;
+        let ten = rollout(seed, 10, 1, false).await;
         let per_poll = |m: &Measured| m.calls as f64 / m.polls as f64;
         println!(
             "{seed:4}  {:10.1}  {:5.1} ({:.3})      {:5.1} ({:.3})       {:.1} (reported at the end; failed at {:.1}) / {:.1} / {:.1}            {:.2} ({}) / {:.2} ({})",
@@ -128,11 +136,40 @@ async fn measure() {
     }
 }
 
+async fn canary_cost() {
+    println!();
+    println!("canary first (the home region alone, then the other 25) beside all at once");
+    println!(
+        "seed  c=5: all at once / canary first (min, +min)  c=10: all at once / canary first (min, +min)  calls/poll canary c=5"
+    );
+    for seed in [1, 2, 3] {
+        let mut line = format!("{seed:4}");
+        let mut per_poll = 0.0;
+        for concurrency in [5, 10] {
+            let all = rollout(seed, concurrency, 1, false).await;
+            let first = rollout(seed, concurrency, 1, true).await;
+            if concurrency == 5 {
+                per_poll = first.calls as f64 / first.polls as f64;
+            }
+            line += &format!(
+                "  {:5.1} / {:5.1} (+{:4.1})                ",
+                all.minutes,
+                first.minutes,
+                first.minutes - all.minutes
+            );
+        }
+        println!("{line}  {per_poll:.2}");
+    }
+}
+
 fn main() {
     tokio::runtime::Builder::new_current_thread()
         .enable_time()
         .start_paused(true)
         .build()
         .unwrap()
-        .block_on(measure());
+        .block_on(async {
+            measure().await;
+            canary_cost().await;
+        });
 }

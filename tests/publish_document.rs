@@ -752,6 +752,28 @@ async fn document_versions(endpoint: &str) {
         described.document_type,
         Some(aws_sdk_ssm::types::DocumentType::Automation)
     );
+    // Someone made version 1 the default again by hand: the file's content (version 2) is
+    // made the default again, no new version.
+    let ssm = aws_sdk_ssm::Client::new(&config);
+    ssm.update_document_default_version()
+        .name(name)
+        .document_version("1")
+        .send()
+        .await
+        .unwrap();
+    let restored = cloud
+        .put_automation_document(&authorization, name, &changed)
+        .await
+        .unwrap();
+    assert_eq!(
+        (restored.version.as_str(), restored.change),
+        ("2", DocumentChange::DefaultRestored)
+    );
+    let described = ssm.describe_document().name(name).send().await.unwrap();
+    assert_eq!(
+        described.document.unwrap().default_version.as_deref(),
+        Some("2")
+    );
     // The canary document is an Automation document moto takes too.
     let canary = cloud
         .put_automation_document(&authorization, &canary_document(name), &canary_text())

@@ -215,5 +215,46 @@ fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
             "{again:?}"
         );
         assert!(DOCUMENT.starts_with("regship-"));
+        // Version 1 is the file's content in every region, as the plan records it.
+        let sha = regship::ops::rollout::document_sha256(&document);
+        assert!(
+            again
+                .iter()
+                .all(|r| r.document_version == "1" && r.document_sha256 == sha),
+            "{again:?}"
+        );
+        // A region whose document was changed by hand runs the file's content again after the
+        // next preparation (as a retry does); the others are untouched.
+        let edited = document.replace("Publishes one", "Publishes, by hand, one");
+        stage
+            .region("eu-west-1")
+            .await
+            .unwrap()
+            .put_automation_document(&authorization, DOCUMENT, &edited)
+            .await
+            .unwrap();
+        let retried = prepare_regions(&stage, regions.clone(), &authorization, &document, None)
+            .await
+            .unwrap();
+        let changes: Vec<(&str, DocumentChange, &str)> = retried
+            .iter()
+            .map(|r| {
+                (
+                    r.region.as_str(),
+                    r.document_change,
+                    r.document_version.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            changes,
+            [
+                ("ap-southeast-2", DocumentChange::Unchanged, "1"),
+                // Version 1 holds the file's content (SSM refuses a duplicate version): it is
+                // the default again.
+                ("eu-west-1", DocumentChange::DefaultRestored, "1"),
+                ("us-east-1", DocumentChange::Unchanged, "1"),
+            ]
+        );
     });
 }

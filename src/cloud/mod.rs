@@ -238,6 +238,9 @@ pub enum DocumentChange {
     Updated,
     /// The latest version already held the content.
     Unchanged,
+    /// The latest version held the content but another version was the default (made by hand
+    /// since): the latest is the default again.
+    DefaultRestored,
 }
 
 /// An Automation document's version after it was made current.

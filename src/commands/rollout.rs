@@ -23,7 +23,8 @@ use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
     CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady,
-    RolloutPlan, SetupSource, Staged, kit_from, plan, prepare_regions, request, with_canary,
+    RolloutPlan, SetupSource, Staged, document_sha256, kit_from, plan, prepare_regions, request,
+    with_canary,
 };
 use crate::ops::rollout_watch::{
     RolloutWatch, canary_failed, is_final, newest, read, retry_request, setup_stacks_left, stop,
@@ -182,6 +183,8 @@ struct Started<'a> {
     execution_id: Option<String>,
     /// `$DEFAULT`: each region runs its own default version of the document.
     document_version: &'static str,
+    /// The SHA-256 of the document file, which each region's default version holds.
+    document_sha256: String,
     /// The handler role's stack (none for a module) and the setup stack of each region.
     handler_role_stack: Option<String>,
     setup_stack: Option<String>,
@@ -342,6 +345,9 @@ pub fn start_command(
             },
         };
         let setup_stack_name = setup.as_ref().map(|_| handler_role::setup_stack(type_name));
+        let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
+            .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
+        let document_sha256 = document_sha256(&document);
         if !json {
             println!(
                 "rollout of {} {} to {} region(s), {} at a time, stopping new regions after {} failure(s):",
@@ -370,7 +376,8 @@ pub fn start_command(
                 matrix.excluded.len()
             );
             println!(
-                "  document {DOCUMENT} from {DOCUMENT_FILE}, made current in each of the {} region(s) (documents are regional), each running its {DOCUMENT_VERSION}; package to s3://{}/; runs as {}{}",
+                "  document {DOCUMENT} from {DOCUMENT_FILE} (sha256 {}), made the default version in each of the {} region(s) where it is not (documents are regional), each running its {DOCUMENT_VERSION}; package to s3://{}/; runs as {}{}",
+                &document_sha256[..12],
                 plan.regions.len(),
                 kit.package_bucket,
                 kit.execution_role_name,
@@ -412,6 +419,7 @@ pub fn start_command(
                     dry_run: true,
                     execution_id: None,
                     document_version: DOCUMENT_VERSION,
+                    document_sha256: document_sha256.clone(),
                     handler_role_stack: role_stack,
                     setup_stack: setup_stack_name,
                     handler_role_arn: None,
@@ -470,8 +478,6 @@ pub fn start_command(
         )
         .await
         .map_err(cloud_failure)?;
-        let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
-            .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
         eprintln!(
             "making {DOCUMENT} current{} in {} region(s)…",
             if setup.is_some() {
@@ -524,6 +530,7 @@ pub fn start_command(
                 dry_run: false,
                 execution_id: Some(execution_id),
                 document_version: DOCUMENT_VERSION,
+                document_sha256: document_sha256.clone(),
                 handler_role_stack: role_stack,
                 setup_stack: setup_stack_name,
                 handler_role_arn,

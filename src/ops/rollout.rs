@@ -247,8 +247,19 @@ pub fn request(
 pub struct RegionReady {
     pub region: String,
     pub document_version: String,
+    /// The SHA-256 of the content that version holds (the file's).
+    pub document_sha256: String,
     pub document_change: DocumentChange,
     pub setup_template_key: Option<String>,
+}
+
+/// The SHA-256 (hex) of a document's content, as the plan records what each region runs.
+pub fn document_sha256(content: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(content.trim_end().as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
 }
 
 /// The setup template to stage: its path, its name as shown, its text.
@@ -296,6 +307,7 @@ pub async fn prepare_regions(
                 Ok(RegionReady {
                     region,
                     document_version: version.version,
+                    document_sha256: document_sha256(document),
                     document_change: version.change,
                     setup_template_key,
                 })

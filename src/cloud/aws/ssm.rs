@@ -16,7 +16,8 @@ const NAMES_PER_CALL: usize = 10;
 
 impl AwsCloud {
     /// Makes the Automation document `name` hold `content` (YAML): created when absent; when it
-    /// differs from the latest version, a new version that becomes the default; else untouched.
+    /// differs from the latest version, a new version that becomes the default; when the latest
+    /// holds it but is not the default, the latest made the default again; else untouched.
     pub async fn put_automation_document(
         &self,
         authorization: &Authorization,
@@ -25,11 +26,18 @@ impl AwsCloud {
     ) -> Result<DocumentVersion, CloudError> {
         self.authorized(authorization)?;
         let ssm = &self.clients.ssm;
-        let latest = match ssm.describe_document().name(name).send().await {
-            Ok(described) => described
-                .document
-                .and_then(|d| d.latest_version)
-                .unwrap_or_else(|| "1".into()),
+        let (latest, default) = match ssm.describe_document().name(name).send().await {
+            Ok(described) => {
+                let document = described.document;
+                let version =
+                    |pick: fn(&aws_sdk_ssm::types::DocumentDescription) -> Option<&str>| {
+                        document.as_ref().and_then(pick).unwrap_or("1").to_string()
+                    };
+                (
+                    version(|d| d.latest_version()),
+                    version(|d| d.default_version()),
+                )
+            }
             Err(err)
                 if err
                     .as_service_error()
@@ -64,10 +72,22 @@ impl AwsCloud {
             .await
             .map_err(|err| classify(err, &self.context, "GetDocument"))?;
         if current.content.as_deref().map(str::trim_end) == Some(content.trim_end()) {
+            // Each region runs its default version: the file's content must be the default.
+            let change = if default == latest {
+                DocumentChange::Unchanged
+            } else {
+                ssm.update_document_default_version()
+                    .name(name)
+                    .document_version(&latest)
+                    .send()
+                    .await
+                    .map_err(|err| classify(err, &self.context, "UpdateDocumentDefaultVersion"))?;
+                DocumentChange::DefaultRestored
+            };
             return Ok(DocumentVersion {
                 name: name.to_string(),
                 version: latest,
-                change: DocumentChange::Unchanged,
+                change,
             });
         }
         let updated = ssm
@@ -77,18 +97,35 @@ impl AwsCloud {
             .document_format(DocumentFormat::Yaml)
             .document_version("$LATEST")
             .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "UpdateDocument"))?;
-        let version = updated
-            .document_description
-            .and_then(|d| d.document_version)
-            .ok_or_else(|| {
-                CloudError::new(
-                    CloudErrorKind::Invalid,
-                    format!("UpdateDocument of {name} returned no version"),
-                    "run it again; if it persists, update the document by hand",
+            .await;
+        let (version, change) = match updated {
+            Ok(updated) => (
+                updated
+                    .document_description
+                    .and_then(|d| d.document_version)
+                    .ok_or_else(|| {
+                        CloudError::new(
+                            CloudErrorKind::Invalid,
+                            format!("UpdateDocument of {name} returned no version"),
+                            "run it again; if it persists, update the document by hand",
+                        )
+                    })?,
+                DocumentChange::Updated,
+            ),
+            // An older version holds the content (the document was changed by hand since, or
+            // the file went back): SSM refuses a duplicate, so that version is made the default.
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_duplicate_document_content()) =>
+            {
+                (
+                    self.version_holding(name, content, &latest).await?,
+                    DocumentChange::DefaultRestored,
                 )
-            })?;
+            }
+            Err(err) => return Err(classify(err, &self.context, "UpdateDocument")),
+        };
         ssm.update_document_default_version()
             .name(name)
             .document_version(&version)
@@ -98,8 +135,39 @@ impl AwsCloud {
         Ok(DocumentVersion {
             name: name.to_string(),
             version,
-            change: DocumentChange::Updated,
+            change,
         })
+    }
+
+    /// The version of document `name` older than `latest` that holds `content`, newest first
+    /// (GetDocument of each).
+    async fn version_holding(
+        &self,
+        name: &str,
+        content: &str,
+        latest: &str,
+    ) -> Result<String, CloudError> {
+        let newest: u32 = latest.parse().unwrap_or(1);
+        for version in (1..newest).rev().map(|v| v.to_string()) {
+            let held = self
+                .clients
+                .ssm
+                .get_document()
+                .name(name)
+                .document_version(&version)
+                .document_format(DocumentFormat::Yaml)
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "GetDocument"))?;
+            if held.content.as_deref().map(str::trim_end) == Some(content.trim_end()) {
+                return Ok(version);
+            }
+        }
+        Err(CloudError::new(
+            CloudErrorKind::Invalid,
+            format!("SSM says a version of {name} holds this content, but none does"),
+            "make the version you want the default by hand (aws ssm update-document-default-version)",
+        ))
     }
 
     /// StartAutomationExecution of the publish document in every region of `request`, from

@@ -233,12 +233,26 @@ pub struct DemoWorld {
     long_lived: BTreeMap<String, (String, Maturity)>,
     /// Type name -> maturity.
     maturity: BTreeMap<String, Maturity>,
+    /// The time scale of the rollouts it is asked to start.
+    rollout_scale: f64,
     world: Mutex<World>,
 }
 
 impl DemoWorld {
-    /// A world for `workspace`, its randomness drawn from `seed`, its time from `clock`.
+    /// A world for `workspace`, its randomness drawn from `seed`, its time from `clock`; the
+    /// rollouts it is asked to start run at a tenth of real durations, so that they end while
+    /// the demo runs.
     pub fn new(workspace: &Workspace, seed: u64, clock: Clock) -> Arc<DemoWorld> {
+        DemoWorld::with_rollout_scale(workspace, seed, clock, 0.1)
+    }
+
+    /// As `new`, the rollouts it starts at `scale` times real durations (1.0 for measurements).
+    pub fn with_rollout_scale(
+        workspace: &Workspace,
+        seed: u64,
+        clock: Clock,
+        scale: f64,
+    ) -> Arc<DemoWorld> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let type_names: BTreeMap<String, String> = workspace
             .extensions
@@ -331,6 +345,7 @@ impl DemoWorld {
             type_names,
             long_lived,
             maturity,
+            rollout_scale: scale,
             world: Mutex::new(world),
         })
     }
@@ -891,10 +906,9 @@ impl Cloud for DemoCloud {
         self.authorized(authorization)?;
         let now = self.world.now();
         let mut world = self.world.lock();
-        // A tenth of the real durations, as today's rollout, so that a retry ends while the
-        // demo runs.
+        let scale = self.world.rollout_scale;
         let mut rng = std::mem::replace(&mut world.rng, fastrand::Rng::with_seed(0));
-        let id = world.start_rollout(self.region(), request.clone(), (now, 0.1), &mut rng);
+        let id = world.start_rollout(self.region(), request.clone(), (now, scale), &mut rng);
         world.rng = rng;
         Ok(id)
     }
