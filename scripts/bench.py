@@ -431,6 +431,10 @@ the home region, then the child of each running region, and once the child of ea
 just failed (to name its step); a published region costs nothing more. Target: at concurrency
 10, at most 0.15 of the loop's time; the failed region known while the others run; every poll
 within 1 + running + just failed calls (checked on each poll; the busiest poll in brackets).
+Canary first (`rollout start --canary`): the home region publishes alone, and the account
+starts the other 25 only once it did. What that costs is the canary region's own run, added to
+the wall time (about 11–17 min here); a poll also reads the two nested runs in the home region
+(at most 3 + running + just failed calls).
 
 ```
 {examples['rollout_times']}
