@@ -868,3 +868,35 @@ async fn publishing_regions(endpoint: &str) {
     assert!(reason("af-south-1").contains("has not enabled"));
     assert!(reason("ap-east-2").contains("being enabled"));
 }
+
+/// Where Account ListRegions is not served (moto does not), EC2 DescribeRegions with AllRegions
+/// answers instead: one request signed by regship itself, each region's opt-in status read.
+#[test]
+fn the_regions_come_from_ec2_where_list_regions_is_not_served() {
+    let (moto, _serial) = moto();
+    block_on(async {
+        let config = moto_config(&moto.endpoint).await;
+        let listed = aws_sdk_account::Client::new(&config)
+            .list_regions()
+            .send()
+            .await;
+        assert!(listed.is_err(), "moto serves ListRegions now: {listed:?}");
+        let cloud = AwsCloud::from_clients(prod_context(), Clients::new(&config));
+        let opt_in = cloud.region_opt_in().await.unwrap();
+        assert!(opt_in.len() > 20, "{opt_in:?}");
+        assert!(opt_in.contains(&("us-east-1".to_string(), RegionOptIn::EnabledByDefault)));
+        let statuses: std::collections::BTreeSet<RegionOptIn> =
+            opt_in.iter().map(|(_, status)| *status).collect();
+        assert!(
+            statuses.contains(&RegionOptIn::Disabled) || statuses.contains(&RegionOptIn::Enabled),
+            "opt-in regions are told apart: {opt_in:?}"
+        );
+        // An endpoint that answers nothing: the error names both calls.
+        let dead = moto_config("http://127.0.0.1:9").await;
+        let error = AwsCloud::from_clients(prod_context(), Clients::new(&dead))
+            .region_opt_in()
+            .await
+            .unwrap_err();
+        assert!(error.message.contains("ListRegions"), "{error:?}");
+    });
+}

@@ -5,6 +5,7 @@ mod automation;
 mod cloudformation;
 mod codebuild;
 mod codepipeline;
+pub mod ec2;
 pub mod errors;
 mod iam;
 mod logs;
@@ -57,6 +58,8 @@ pub struct Clients {
     pub ssm: aws_sdk_ssm::Client,
     pub account: aws_sdk_account::Client,
     pub iam: aws_sdk_iam::Client,
+    /// EC2 DescribeRegions, where ListRegions is unavailable.
+    pub ec2_regions: ec2::Ec2Regions,
 }
 
 impl Clients {
@@ -92,6 +95,7 @@ impl Clients {
             account: client!(aws_sdk_account),
             iam: client!(aws_sdk_iam),
             s3: aws_sdk_s3::Client::from_conf(s3.build()),
+            ec2_regions: ec2::Ec2Regions::new(config),
         }
     }
 }
