@@ -64,6 +64,10 @@ fn unused() -> Clients {
         ssm: mock_client!(aws_sdk_ssm, RuleMode::Sequential, &[] as &[Rule]),
         account: mock_client!(aws_sdk_account, RuleMode::Sequential, &[] as &[Rule]),
         iam: mock_client!(aws_sdk_iam, RuleMode::Sequential, &[] as &[Rule]),
+        // No credentials: DescribeRegions fails before it sends anything.
+        ec2_regions: regship::cloud::aws::ec2::Ec2Regions::new(
+            &aws_types::SdkConfig::builder().build(),
+        ),
     }
 }
 

@@ -89,8 +89,8 @@ fn the_board_and_its_gates_through_the_binary() {
     );
 
     // The sandbox's setup stack is up and nothing was tested yet; the module has no contract
-    // tests; no CI/CD pipeline is set; prod cannot be read from moto (no Account ListRegions),
-    // which its column says without costing the others.
+    // tests; no CI/CD pipeline is set; prod is read from moto (which serves EC2
+    // DescribeRegions where Account ListRegions is not served), where the type is unpublished.
     let output = moto.regship(root, &["status", "--json"], "");
     assert!(output.status.success(), "{}", support::output_text(&output));
     let board = json(&output);
@@ -101,7 +101,8 @@ fn the_board_and_its_gates_through_the_binary() {
     assert_eq!(resource["sandbox"]["detail"], "setup up, not tested");
     assert_eq!(resource["cicd"]["state"], "not_applicable");
     assert_eq!(resource["beta"]["state"], "missing");
-    assert_eq!(resource["prod"]["state"], "unknown", "{resource}");
+    assert_eq!(resource["prod"]["state"], "missing", "{resource}");
+    assert_eq!(resource["prod"]["detail"], "unpublished", "{resource}");
     let module = row(&board, MODULE);
     assert_eq!(module["maturity"], "alpha");
     assert_eq!(module["sandbox"]["state"], "not_applicable");

@@ -402,6 +402,21 @@ mod tests {
     }
 
     #[test]
+    fn a_canary_is_one_of_the_regions_and_leaves_others_to_hold_back() {
+        let both = plan(&matrix(), &[], true, 5, 1).unwrap();
+        let canary = with_canary(both.clone(), "us-east-1").unwrap();
+        assert_eq!(canary.canary.as_deref(), Some("us-east-1"));
+        let refused = with_canary(both, "ap-south-2").unwrap_err();
+        assert!(
+            refused.contains("not among the rollout's regions"),
+            "{refused}"
+        );
+        let alone = plan(&matrix(), &["us-east-1".into()], false, 5, 1).unwrap();
+        let refused = with_canary(alone, "us-east-1").unwrap_err();
+        assert!(refused.contains("needs other regions"), "{refused}");
+    }
+
+    #[test]
     fn the_kit_comes_from_the_stack_outputs_and_says_what_is_missing() {
         let output = |key: &str, value: &str| crate::cloud::StackOutput {
             key: key.into(),

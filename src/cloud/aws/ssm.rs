@@ -63,75 +63,61 @@ impl AwsCloud {
             }
             Err(err) => return Err(classify(err, &self.context, "DescribeDocument")),
         };
-        let current = ssm
-            .get_document()
-            .name(name)
-            .document_version(&latest)
-            .document_format(DocumentFormat::Yaml)
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "GetDocument"))?;
-        if current.content.as_deref().map(str::trim_end) == Some(content.trim_end()) {
+        let (version, change) = if self.holds(name, &latest, content).await? {
             // Each region runs its default version: the file's content must be the default.
             let change = if default == latest {
                 DocumentChange::Unchanged
             } else {
-                ssm.update_document_default_version()
-                    .name(name)
-                    .document_version(&latest)
-                    .send()
-                    .await
-                    .map_err(|err| classify(err, &self.context, "UpdateDocumentDefaultVersion"))?;
                 DocumentChange::DefaultRestored
             };
-            return Ok(DocumentVersion {
-                name: name.to_string(),
-                version: latest,
-                change,
-            });
-        }
-        let updated = ssm
-            .update_document()
-            .name(name)
-            .content(content)
-            .document_format(DocumentFormat::Yaml)
-            .document_version("$LATEST")
-            .send()
-            .await;
-        let (version, change) = match updated {
-            Ok(updated) => (
-                updated
-                    .document_description
-                    .and_then(|d| d.document_version)
-                    .ok_or_else(|| {
-                        CloudError::new(
-                            CloudErrorKind::Invalid,
-                            format!("UpdateDocument of {name} returned no version"),
-                            "run it again; if it persists, update the document by hand",
-                        )
-                    })?,
-                DocumentChange::Updated,
-            ),
-            // An older version holds the content (the document was changed by hand since, or
-            // the file went back): SSM refuses a duplicate, so that version is made the default.
-            Err(err)
-                if err
-                    .as_service_error()
-                    .is_some_and(|e| e.is_duplicate_document_content()) =>
-            {
-                (
-                    self.version_holding(name, content, &latest).await?,
-                    DocumentChange::DefaultRestored,
-                )
+            (latest, change)
+        } else {
+            let updated = ssm
+                .update_document()
+                .name(name)
+                .content(content)
+                .document_format(DocumentFormat::Yaml)
+                .document_version("$LATEST")
+                .send()
+                .await;
+            match updated {
+                Ok(updated) => (
+                    updated
+                        .document_description
+                        .and_then(|d| d.document_version)
+                        .ok_or_else(|| {
+                            CloudError::new(
+                                CloudErrorKind::Invalid,
+                                format!("UpdateDocument of {name} returned no version"),
+                                "run it again; if it persists, update the document by hand",
+                            )
+                        })?,
+                    DocumentChange::Updated,
+                ),
+                // An older version holds the content (the document was changed by hand since,
+                // or the file went back): SSM refuses a duplicate, so that version is made the
+                // default.
+                Err(err)
+                    if err
+                        .as_service_error()
+                        .is_some_and(|e| e.is_duplicate_document_content()) =>
+                {
+                    (
+                        self.version_holding(name, content, &latest).await?,
+                        DocumentChange::DefaultRestored,
+                    )
+                }
+                Err(err) => return Err(classify(err, &self.context, "UpdateDocument")),
             }
-            Err(err) => return Err(classify(err, &self.context, "UpdateDocument")),
         };
-        ssm.update_document_default_version()
-            .name(name)
-            .document_version(&version)
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "UpdateDocumentDefaultVersion"))?;
+        if change != DocumentChange::Unchanged {
+            ssm.update_document_default_version()
+                .name(name)
+                .document_version(&version)
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "UpdateDocumentDefaultVersion"))?;
+        }
         Ok(DocumentVersion {
             name: name.to_string(),
             version,
@@ -139,8 +125,22 @@ impl AwsCloud {
         })
     }
 
-    /// The version of document `name` older than `latest` that holds `content`, newest first
-    /// (GetDocument of each).
+    /// Whether `version` of document `name` holds `content` (GetDocument).
+    async fn holds(&self, name: &str, version: &str, content: &str) -> Result<bool, CloudError> {
+        let held = self
+            .clients
+            .ssm
+            .get_document()
+            .name(name)
+            .document_version(version)
+            .document_format(DocumentFormat::Yaml)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "GetDocument"))?;
+        Ok(held.content.as_deref().map(str::trim_end) == Some(content.trim_end()))
+    }
+
+    /// The version of document `name` older than `latest` that holds `content`, newest first.
     async fn version_holding(
         &self,
         name: &str,
@@ -149,17 +149,7 @@ impl AwsCloud {
     ) -> Result<String, CloudError> {
         let newest: u32 = latest.parse().unwrap_or(1);
         for version in (1..newest).rev().map(|v| v.to_string()) {
-            let held = self
-                .clients
-                .ssm
-                .get_document()
-                .name(name)
-                .document_version(&version)
-                .document_format(DocumentFormat::Yaml)
-                .send()
-                .await
-                .map_err(|err| classify(err, &self.context, "GetDocument"))?;
-            if held.content.as_deref().map(str::trim_end) == Some(content.trim_end()) {
+            if self.holds(name, &version, content).await? {
                 return Ok(version);
             }
         }
