@@ -16,7 +16,7 @@ use regship::cloud::port::Connector;
 use regship::cloud::{Cloud, CloudError, Connections, DocumentChange, StageRegions};
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::handler_role::{self, regions_not_admitted};
-use regship::ops::rollout::{DOCUMENT, DOCUMENT_FILE, prepare_regions};
+use regship::ops::rollout::{DOCUMENT, DOCUMENT_FILE, document_drift, prepare_regions};
 use regship::workspace::Workspace;
 use support::moto::moto;
 
@@ -169,6 +169,29 @@ fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
         let stage = stage(&moto.endpoint);
         let home = stage.home().await.unwrap();
         let authorization = authorization(home.as_ref());
+        // What `--dry-run` reads: each region's default against the file, nothing changed.
+        let drift = |stage: &StageRegions, regions: &[String]| {
+            let (stage, regions, document) = (stage.clone(), regions.to_vec(), document.clone());
+            async move {
+                document_drift(&stage, regions, &document)
+                    .await
+                    .into_iter()
+                    .map(|r| {
+                        let r = r.unwrap();
+                        (r.region, r.default_version, r.current)
+                    })
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            drift(&stage, &regions).await,
+            [
+                ("ap-southeast-2".to_string(), None, false),
+                ("eu-west-1".to_string(), None, false),
+                ("us-east-1".to_string(), None, false),
+            ],
+            "absent everywhere, and still absent after the read"
+        );
         let ready = prepare_regions(
             &stage,
             regions.clone(),
@@ -233,6 +256,11 @@ fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
             .put_automation_document(&authorization, DOCUMENT, &edited)
             .await
             .unwrap();
+        assert_eq!(
+            drift(&stage, &regions).await[1],
+            ("eu-west-1".to_string(), Some("2".to_string()), false),
+            "the hand-made version is the default there"
+        );
         let retried = prepare_regions(&stage, regions.clone(), &authorization, &document, None)
             .await
             .unwrap();
@@ -255,6 +283,13 @@ fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
                 ("eu-west-1", DocumentChange::DefaultRestored, "1"),
                 ("us-east-1", DocumentChange::Unchanged, "1"),
             ]
+        );
+        assert!(
+            drift(&stage, &regions)
+                .await
+                .iter()
+                .all(|(_, _, current)| *current),
+            "every region's default is the file's again"
         );
     });
 }

@@ -74,8 +74,12 @@ pub trait Cloud: Send + Sync {
         type_name: &str,
         configuration: &str,
     ) -> Result<(), CloudError>;
-    /// Makes the Automation document `name` hold `content` (YAML): created when absent, a new
-    /// default version when it differs from the latest, untouched otherwise.
+    /// The default version of the Automation document `name` here and its content (YAML);
+    /// `None` when the document does not exist here.
+    async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError>;
+    /// Makes the Automation document `name` hold `content` (YAML) as its default version:
+    /// created when absent, a new version when no version holds it, the version that holds it
+    /// made the default again when it is not, untouched otherwise.
     async fn put_automation_document(
         &self,
         authorization: &Authorization,

@@ -22,9 +22,9 @@ use crate::ops::cfn::{cfn_job, install_hint};
 use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
-    CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionReady,
-    RolloutPlan, SetupSource, Staged, document_sha256, kit_from, plan, prepare_regions, request,
-    with_canary,
+    CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionDocument,
+    RegionReady, RolloutPlan, SetupSource, Staged, document_drift, document_sha256, kit_from, plan,
+    prepare_regions, request, with_canary,
 };
 use crate::ops::rollout_watch::{
     RolloutWatch, canary_failed, is_final, newest, read, retry_request, setup_stacks_left, stop,
@@ -191,6 +191,8 @@ struct Started<'a> {
     handler_role_arn: Option<String>,
     /// Each region's document version and setup template key, once made ready.
     regions_ready: Vec<RegionReady>,
+    /// With `--dry-run`: each region's default version of the document against the file.
+    documents: Vec<RegionDocument>,
     package: Option<String>,
 }
 
@@ -413,6 +415,32 @@ pub fn start_command(
             }
         }
         if options.dry_run {
+            // What the start would make current: each region's default against the file.
+            let mut documents = Vec::new();
+            for read in document_drift(&stage, plan.regions.clone(), &document).await {
+                match read {
+                    Ok(region) => documents.push(region),
+                    Err((region, why)) => {
+                        eprintln!("  {region}: the document could not be read: {why}")
+                    }
+                }
+            }
+            if !json {
+                for region in &documents {
+                    let state = match (&region.default_version, region.current) {
+                        (None, _) => "absent: created at the start".to_string(),
+                        (Some(version), true) => format!("version {version} is the file's"),
+                        (Some(version), false) => format!(
+                            "version {version} differs from the file (sha256 {}): the file's is made the default at the start",
+                            region
+                                .default_sha256
+                                .as_deref()
+                                .map_or("?", |sha| &sha[..12.min(sha.len())])
+                        ),
+                    };
+                    println!("  {:15} {DOCUMENT} {state}", region.region);
+                }
+            }
             if json {
                 print_json(&Started {
                     plan: &plan,
@@ -424,6 +452,7 @@ pub fn start_command(
                     setup_stack: setup_stack_name,
                     handler_role_arn: None,
                     regions_ready: Vec::new(),
+                    documents,
                     package: None,
                 });
             } else {
@@ -535,6 +564,7 @@ pub fn start_command(
                 setup_stack: setup_stack_name,
                 handler_role_arn,
                 regions_ready: ready,
+                documents: Vec::new(),
                 package: Some(package_url),
             });
         } else {

@@ -253,6 +253,60 @@ pub struct RegionReady {
     pub setup_template_key: Option<String>,
 }
 
+/// Where one region's copy of the publish document stands against the file (what `--dry-run`
+/// shows): its default version, and whether that holds the file's content.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RegionDocument {
+    pub region: String,
+    /// `None`: the document does not exist there yet.
+    pub default_version: Option<String>,
+    /// The SHA-256 of the default version's content.
+    pub default_sha256: Option<String>,
+    /// Whether the default version holds the file's content (nothing to make current).
+    pub current: bool,
+}
+
+/// Each of `regions`' copy of the publish document against `document` (the file), read a few
+/// regions at a time without changing anything; a region that cannot be read, with why.
+pub async fn document_drift(
+    stage: &StageRegions,
+    regions: Vec<String>,
+    document: &str,
+) -> Vec<Result<RegionDocument, (String, String)>> {
+    let file = Arc::new(document_sha256(document));
+    super::regions::in_each_region(
+        &stage.connections,
+        &stage.home,
+        regions,
+        move |region, cloud| {
+            let file = file.clone();
+            async move {
+                let cloud = cloud.map_err(|e| (region.clone(), e.with_hint()))?;
+                let default = cloud
+                    .default_document(DOCUMENT)
+                    .await
+                    .map_err(|e| (region.clone(), e.with_hint()))?;
+                let default_sha256 = default
+                    .as_ref()
+                    .map(|(_, content)| document_sha256(content));
+                Ok(RegionDocument {
+                    current: default_sha256.as_deref() == Some(file.as_str()),
+                    region,
+                    default_version: default.map(|(version, _)| version),
+                    default_sha256,
+                })
+            }
+        },
+    )
+    .await
+    .unwrap_or_else(|error| {
+        vec![Err((
+            stage.home.region.clone().unwrap_or_default(),
+            error.with_hint(),
+        ))]
+    })
+}
+
 /// The SHA-256 (hex) of a document's content, as the plan records what each region runs.
 pub fn document_sha256(content: &str) -> String {
     use sha2::{Digest, Sha256};

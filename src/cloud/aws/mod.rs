@@ -257,6 +257,9 @@ impl Cloud for AwsCloud {
     async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
         AwsCloud::stack_template(self, stack).await
     }
+    async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError> {
+        AwsCloud::default_document(self, name).await
+    }
     async fn put_automation_document(
         &self,
         authorization: &Authorization,

@@ -15,6 +15,36 @@ const GLOBAL_INFRASTRUCTURE: &str = "/aws/service/global-infrastructure";
 const NAMES_PER_CALL: usize = 10;
 
 impl AwsCloud {
+    /// The default version of document `name` here and its content (GetDocument without a
+    /// version); `None` when it does not exist here.
+    pub async fn default_document(
+        &self,
+        name: &str,
+    ) -> Result<Option<(String, String)>, CloudError> {
+        match self
+            .clients
+            .ssm
+            .get_document()
+            .name(name)
+            .document_format(DocumentFormat::Yaml)
+            .send()
+            .await
+        {
+            Ok(document) => Ok(Some((
+                document.document_version.unwrap_or_default(),
+                document.content.unwrap_or_default(),
+            ))),
+            Err(err)
+                if err
+                    .as_service_error()
+                    .is_some_and(|e| e.is_invalid_document()) =>
+            {
+                Ok(None)
+            }
+            Err(err) => Err(classify(err, &self.context, "GetDocument")),
+        }
+    }
+
     /// Makes the Automation document `name` hold `content` (YAML): created when absent; when it
     /// differs from the latest version, a new version that becomes the default; when the latest
     /// holds it but is not the default, the latest made the default again; else untouched.

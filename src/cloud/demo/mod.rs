@@ -836,6 +836,14 @@ impl Cloud for DemoCloud {
         Ok(())
     }
 
+    async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError> {
+        let world = self.world.lock();
+        Ok(world
+            .documents
+            .get(&(self.account(), name.to_string()))
+            .and_then(|versions| Some((versions.len().to_string(), versions.last()?.clone()))))
+    }
+
     async fn put_automation_document(
         &self,
         authorization: &Authorization,

@@ -108,6 +108,9 @@ impl Cloud for FakeCloud {
     async fn stack_template(&self, _: &str) -> Result<String, CloudError> {
         Err(self.record("GetTemplate"))
     }
+    async fn default_document(&self, _: &str) -> Result<Option<(String, String)>, CloudError> {
+        Err(self.record("GetDocument"))
+    }
     async fn put_automation_document(
         &self,
         _: &Authorization,
