@@ -1,7 +1,8 @@
 //! resources/buildspec.yml run the way CodeBuild runs it, against moto: the commands of each
 //! phase (install aside: it installs the tools from PyPI) in order in one bash shell, a failing
-//! command ends its phase and fails the build, `finally` always runs. `cfn`, `sam` and `sleep`
-//! are stand-ins the test puts first on PATH; `aws` is the real AWS CLI from .venv.
+//! command ends its phase and fails the build, `finally` always runs. `cfn`, `sam` and `npm` are
+//! stand-ins the test puts first on PATH (the `sam` one listens on the port it is given, as
+//! `sam local start-lambda` does); `aws` is the real AWS CLI from .venv.
 
 mod support;
 
@@ -60,8 +61,38 @@ fn stand_in(bin: &Path, name: &str, body: &str) {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
 
+/// How `sam local start-lambda` behaves: it listens on `--port` until killed.
+const SAM_LISTENS: &str =
+    "[ \"$3\" = --port ] || exit 2\nexec python3 -m http.server --bind 127.0.0.1 \"$4\"";
+
 /// Runs the buildspec on a copy of the example; `cfn test` fails when `tests_fail`.
 fn run_build(moto: &Moto, root: &Path, tests_fail: bool) -> Output {
+    run_build_with(
+        moto,
+        root,
+        tests_fail,
+        SAM_LISTENS,
+        &[("RESOURCE_PATH", "resources/S3_DeleteBucketContents")],
+    )
+}
+
+/// A port nothing listens on now.
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// As `run_build`, `sam` doing `sam`, with `variables` set (the action's `*_PATH`).
+fn run_build_with(
+    moto: &Moto,
+    root: &Path,
+    tests_fail: bool,
+    sam: &str,
+    variables: &[(&str, &str)],
+) -> Output {
     let buildspec: Value = serde_norway::from_str(
         &std::fs::read_to_string(root.join("resources/buildspec.yml")).unwrap(),
     )
@@ -75,10 +106,15 @@ fn run_build(moto: &Moto, root: &Path, tests_fail: bool) -> Output {
             "echo \"cfn $*\" >> \"$CODEBUILD_SRC_DIR/cfn-calls\"\nif [ \"$1\" = test ] && {tests_fail}; then echo 'FAILED test_contract_create_read'; exit 1; fi\nexit 0"
         ),
     );
-    stand_in(&bin, "sam", "echo \"sam $*\"");
-    stand_in(&bin, "sleep", "exit 0");
+    stand_in(&bin, "sam", sam);
+    stand_in(
+        &bin,
+        "npm",
+        "echo \"npm $*\" >> \"$CODEBUILD_SRC_DIR/cfn-calls\"",
+    );
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin");
-    Command::new("bash")
+    let mut command = Command::new("bash");
+    command
         .arg("-c")
         .arg(codebuild_script(&buildspec))
         .current_dir(root)
@@ -94,13 +130,16 @@ fn run_build(moto: &Moto, root: &Path, tests_fail: bool) -> Output {
         )
         .env("HOME", root)
         .env("CODEBUILD_SRC_DIR", root)
-        .env("RESOURCE_PATH", "resources/S3_DeleteBucketContents")
+        .env("SAM_LOCAL_PORT", free_port().to_string())
+        .env("SAM_LOCAL_WAIT", "20")
         .env("AWS_ACCESS_KEY_ID", "testing")
         .env("AWS_SECRET_ACCESS_KEY", "testing")
         .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL", &moto.endpoint)
-        .output()
-        .unwrap()
+        .env("AWS_ENDPOINT_URL", &moto.endpoint);
+    for (name, value) in variables {
+        command.env(name, value);
+    }
+    command.output().unwrap()
 }
 
 fn stack_status(moto: &Moto, root: &Path) -> Option<String> {
@@ -138,10 +177,15 @@ fn a_setup_that_deploys_passes_and_leaves_no_stack() {
         "cfn validate",
         "cfn generate",
         "cfn submit --dry-run",
-        "cfn test --enforce-timeout 90",
+        "cfn test --enforce-timeout 90 --region us-east-1 --endpoint http://127.0.0.1:",
     ] {
         assert!(cfn.contains(step), "{step} was not run: {cfn}");
     }
+    // The tests start once sam local listens, not after a fixed sleep.
+    assert!(
+        log.contains("sam local start-lambda is listening on"),
+        "{log}"
+    );
     assert!(
         log.contains("deleting setup-S3-DeleteBucketContents"),
         "{log}"
@@ -194,4 +238,151 @@ fn failed_contract_tests_fail_the_build_and_still_clean_up() {
         "{log}"
     );
     assert_eq!(stack_status(moto, dir.path()), None, "{log}");
+}
+
+/// sam local that dies before it listens fails the build with its log, and the tests never run
+/// against nothing; the setup stack is still deleted.
+#[test]
+fn sam_local_that_never_listens_fails_the_build_with_its_log() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace("123456789012");
+    let output = run_build_with(
+        moto,
+        dir.path(),
+        false,
+        "echo 'Error: Running AWS SAM projects locally requires Docker.'; exit 1",
+        &[("RESOURCE_PATH", "resources/S3_DeleteBucketContents")],
+    );
+    let log = support::output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(log.contains("exited before it listened"), "{log}");
+    assert!(log.contains("requires Docker"), "its log is shown: {log}");
+    assert!(
+        !calls(dir.path()).contains("cfn test"),
+        "{}",
+        calls(dir.path())
+    );
+    assert_eq!(stack_status(moto, dir.path()), None, "{log}");
+}
+
+/// A build action that names no extension fails at once, saying which variables it reads, and
+/// touches nothing.
+#[test]
+fn a_build_action_without_an_extension_fails_at_once() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace("123456789012");
+    let output = run_build_with(moto, dir.path(), false, SAM_LISTENS, &[]);
+    let log = support::output_text(&output);
+    assert_eq!(output.status.code(), Some(1), "{log}");
+    assert!(
+        log.contains("none of RESOURCE_PATH, HOOK_PATH, MODULE_PATH is set"),
+        "{log}"
+    );
+    assert!(!log.contains("deploying"), "{log}");
+    assert!(calls(dir.path()).is_empty(), "{}", calls(dir.path()));
+}
+
+/// A TypeScript extension as the plugin generates it: `npm test` is the placeholder that exits
+/// 1, so it is skipped with a line in the log; a real test script runs.
+#[test]
+fn a_typescript_build_skips_only_the_placeholder_test_script() {
+    let (moto, _serial) = moto();
+    for (script, runs) in [
+        ("echo \\\"Error: no test specified\\\" && exit 1", false),
+        ("jest", true),
+    ] {
+        let dir = support::example_workspace("123456789012");
+        let folder = dir.path().join("resources/Ts_Thing");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join(".rpdk-config"),
+            r#"{"artifact_type": "RESOURCE", "typeName": "Example::Ts::Thing", "language": "typescript", "settings": {}}"#,
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("package.json"),
+            format!("{{\"name\": \"thing\", \"scripts\": {{\"build\": \"tsc\", \"test\": \"{script}\"}}}}"),
+        )
+        .unwrap();
+        let output = run_build_with(
+            moto,
+            dir.path(),
+            false,
+            SAM_LISTENS,
+            &[("RESOURCE_PATH", "resources/Ts_Thing")],
+        );
+        let log = support::output_text(&output);
+        assert_eq!(output.status.code(), Some(0), "{script}: {log}");
+        let calls = calls(dir.path());
+        assert!(calls.contains("npm ci\nnpm run build"), "{calls}");
+        assert_eq!(calls.contains("npm test"), runs, "{script}: {calls}");
+        assert_eq!(
+            log.contains("npm test is the generated placeholder"),
+            !runs,
+            "{script}: {log}"
+        );
+        assert!(calls.contains("cfn test"), "{calls}");
+    }
+}
+
+/// The beta job (resources/integ-buildspec.yml) fails at once when its action names no
+/// extension, before regship runs; with one, regship gets its folder.
+#[test]
+fn the_integ_job_fails_at_once_without_an_extension() {
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    let buildspec: Value = serde_norway::from_str(
+        &std::fs::read_to_string(root.join("resources/integ-buildspec.yml")).unwrap(),
+    )
+    .unwrap();
+    let bin = root.join("stand-ins");
+    std::fs::create_dir_all(&bin).unwrap();
+    stand_in(
+        &bin,
+        "regship",
+        "echo \"regship $*\" >> \"$CODEBUILD_SRC_DIR/cfn-calls\"",
+    );
+    for (variables, fails) in [
+        (vec![], true),
+        (vec![("MODULE_PATH", "modules/S3_SecureBucket")], false),
+    ] {
+        let _ = std::fs::remove_file(root.join("cfn-calls"));
+        let mut command = Command::new("bash");
+        command
+            .arg("-c")
+            .arg(codebuild_script(&buildspec))
+            .current_dir(root)
+            .env_clear()
+            .env(
+                "PATH",
+                format!(
+                    "{}:{}",
+                    bin.display(),
+                    std::env::var("PATH").unwrap_or_default()
+                ),
+            )
+            .env("HOME", root)
+            .env("CODEBUILD_SRC_DIR", root)
+            .env("AWS_REGION", "us-east-1");
+        for (name, value) in &variables {
+            command.env(name, value);
+        }
+        let output = command.output().unwrap();
+        let log = support::output_text(&output);
+        assert_eq!(output.status.success(), !fails, "{variables:?}: {log}");
+        assert_eq!(
+            log.contains("none of RESOURCE_PATH, HOOK_PATH, MODULE_PATH is set"),
+            fails,
+            "{log}"
+        );
+        let calls = calls(root);
+        if fails {
+            assert!(calls.is_empty(), "regship ran: {calls}");
+        } else {
+            assert!(
+                calls.contains("regship integ modules/S3_SecureBucket --stage beta"),
+                "{calls}"
+            );
+        }
+    }
 }
