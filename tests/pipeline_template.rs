@@ -504,8 +504,49 @@ fn the_beta_pipeline_is_what_pipeline_add_writes() {
         .resources()
         .find(|r| r.logical_id == "S3DeleteBucketContentsBuildProject")
         .unwrap();
+    let properties = project.properties.unwrap();
     assert_eq!(
-        project.properties.unwrap()["Source"]["BuildSpec"].as_str(),
+        properties["Source"]["BuildSpec"].as_str(),
         Some("resources/integ-buildspec.yml")
+    );
+    // `regship integ --submit` needs no Docker unless `cfn submit` builds in it.
+    assert_eq!(
+        properties["Environment"]["PrivilegedMode"].as_bool(),
+        Some(false)
+    );
+
+    // An extension whose package `cfn submit` builds in Docker gets a privileged beta build.
+    let config = dir
+        .path()
+        .join("resources/S3_DeleteBucketContents/.rpdk-config");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("\"use_docker\": false", "\"use_docker\": true"),
+    )
+    .unwrap();
+    std::fs::write(&path, support::without_extensions(&shipped)).unwrap();
+    let added = regship(
+        dir.path(),
+        &[
+            "pipeline",
+            "add",
+            "S3_DeleteBucketContents",
+            "--stage",
+            "beta",
+            "--yes",
+        ],
+    );
+    assert!(added.status.success(), "{}", support::output_text(&added));
+    let docker =
+        regship::workspace::template::Template::parse(&std::fs::read_to_string(&path).unwrap())
+            .unwrap();
+    let project = docker
+        .resources()
+        .find(|r| r.logical_id == "S3DeleteBucketContentsBuildProject")
+        .unwrap();
+    assert_eq!(
+        project.properties.unwrap()["Environment"]["PrivilegedMode"].as_bool(),
+        Some(true)
     );
 }

@@ -93,6 +93,9 @@ pub struct RpdkConfig {
     pub type_name: String,
     pub artifact_type: ArtifactType,
     pub language: Option<String>,
+    /// `settings.use_docker` (or the legacy `useDocker`): `cfn submit` builds the handlers in a
+    /// Docker container (cloudformation-cli-python-plugin `codegen.py`, `_use_docker`).
+    pub builds_in_docker: bool,
 }
 
 impl RpdkConfig {
@@ -119,6 +122,13 @@ impl RpdkConfig {
                 .get("language")
                 .and_then(|v| v.as_str())
                 .map(String::from),
+            builds_in_docker: ["use_docker", "useDocker"].iter().any(|key| {
+                value
+                    .get("settings")
+                    .and_then(|s| s.get(key))
+                    .and_then(|v| v.as_bool())
+                    == Some(true)
+            }),
         })
     }
 }
