@@ -515,6 +515,62 @@ fn nothing_beside_them_is_allowed() {
     }
 }
 
+/// The handlers' logs and metrics are delivered as the log delivery role: its log group in any
+/// region, and metrics only in the namespace's own CloudWatch namespaces.
+#[test]
+fn the_log_delivery_role_delivers_logs_and_the_namespaces_metrics_only() {
+    let kit = Kit::load();
+    let statements = kit.statements("LogDeliveryRole");
+    let metrics = |namespace: &str| {
+        let mut request = call("cloudwatch:PutMetricData", "*");
+        request
+            .context
+            .insert("cloudwatch:namespace".into(), namespace.into());
+        request
+    };
+    assert!(allowed(
+        &statements,
+        &metrics("AWS/CloudFormation/AwsCommunity/S3/DeleteBucketContents")
+    ));
+    assert!(allowed(
+        &statements,
+        &call(
+            "logs:PutLogEvents",
+            &format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/regship/extensions:log-stream:x"),
+        )
+    ));
+    for refused in [
+        metrics("AWS/EC2"),
+        metrics("AWS/CloudFormation/Other/S3/Thing"),
+        call("cloudwatch:PutMetricData", "*"),
+        call(
+            "logs:PutLogEvents",
+            &format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/other:log-stream:x"),
+        ),
+    ] {
+        assert!(!allowed(&statements, &refused), "{refused:?} is allowed");
+    }
+}
+
+/// Handler packages are keyed by their content's hash and never replaced, so an expiry of
+/// replaced versions alone would keep every package for ever: current ones expire too.
+#[test]
+fn handler_packages_expire() {
+    let kit = Kit::load();
+    let rules =
+        kit.resolve(
+            &kit.root["Resources"]["HandlerPackageBucket"]["Properties"]["LifecycleConfiguration"]
+                ["Rules"],
+        );
+    let rules = rules.as_array().unwrap();
+    assert!(
+        rules
+            .iter()
+            .any(|rule| rule["Status"] == "Enabled" && !rule["ExpirationInDays"].is_null()),
+        "{rules:?}"
+    );
+}
+
 #[test]
 fn the_setup_stack_role_creates_only_the_setup_stacks_resources() {
     let kit = Kit::load();

@@ -347,6 +347,12 @@ fn every_parameter_that_names_a_resource_is_constrained() {
             "a b",
         ),
         ("KeepPrivateVersions", "5", "50"),
+        (
+            "Configuration",
+            "{\"ExcludedBuckets\": []}",
+            "ExcludedBuckets=[]",
+        ),
+        ("Configuration", "", "[1, 2]"),
     ] {
         let compiled = pattern(name);
         assert!(compiled.is_match(good), "{name} refuses {good}");
