@@ -262,8 +262,11 @@ const DOCUMENTS: [&str; 2] = [
 fn document_actions(path: &str) -> Vec<(String, String)> {
     let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
     let document: Value = serde_norway::from_str(&text).unwrap();
+    // A script's client calls: `cfn.x(` and `client("cloudformation").x(` are CloudFormation's,
+    // `logs.x(` and `client("logs").x(` CloudWatch Logs'.
     let client_call =
-        regex::Regex::new(r#"(?:cfn|client\("cloudformation"\))\.([a-z_]+)\("#).unwrap();
+        regex::Regex::new(r#"(cfn|logs|client\("cloudformation"\)|client\("logs"\))\.([a-z_]+)\("#)
+            .unwrap();
     let mut actions = Vec::new();
     for step in document["mainSteps"].as_sequence().unwrap() {
         let name = step["name"].as_str().unwrap().to_string();
@@ -280,7 +283,12 @@ fn document_actions(path: &str) -> Vec<(String, String)> {
             "aws:executeScript" => {
                 let script = inputs["Script"].as_str().unwrap();
                 for found in client_call.captures_iter(script) {
-                    actions.push((name.clone(), format!("cloudformation:{}", camel(&found[1]))));
+                    let service = if found[1].contains("logs") {
+                        "logs"
+                    } else {
+                        "cloudformation"
+                    };
+                    actions.push((name.clone(), format!("{service}:{}", camel(&found[2]))));
                 }
             }
             "aws:createStack" => {
@@ -368,6 +376,10 @@ fn requests(action: &str) -> Vec<Call> {
         "s3:GetObject (TemplateURL)" => vec![call(
             "s3:GetObject",
             &format!("arn:aws:s3:::regship-artifacts-{ACCOUNT}-{REGION}/setup/ab12.yaml"),
+        )],
+        "logs:CreateLogGroup" | "logs:PutRetentionPolicy" => vec![call(
+            action,
+            &format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/regship/extensions"),
         )],
         "iam:PassRole (RoleARN)" => vec![pass(
             &attribute("SetupStackRole", "AWS::IAM::Role"),

@@ -82,6 +82,7 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
         "Publish",
         "PublicVersionNumber",
         "KeepPrivateVersions",
+        "LogRetentionDays",
         "AutomationAssumeRole",
     ] {
         assert!(parameters.contains_key(name), "parameter {name}");
@@ -103,6 +104,7 @@ fn the_document_registers_tests_and_publishes_one_region_in_order() {
     assert_eq!(
         names,
         [
+            "KeepHandlerLogs",
             "HasSetupStack",
             "RemoveLeftoverSetupStack",
             "DeploySetupStack",
@@ -586,6 +588,23 @@ fn a_failed_registration_or_test_run_fails_with_the_apis_own_words() {
 /// RegisterType: a resource or a hook with its handler role and logging; a module with neither
 /// (RegisterType refuses an empty role ARN); a resource without a role is refused before the
 /// call, in words.
+/// The handlers' log group is made (or found) with its retention before anything registers:
+/// CloudFormation would make it without one, keeping the logs for ever.
+#[test]
+fn the_handler_log_group_gets_its_retention_first() {
+    let payload = r#"{"LogGroupName": "/regship/extensions", "Days": "90"}"#;
+    let (result, calls) = run_script_calls("KeepHandlerLogs", "{}", payload);
+    assert!(result.contains("'RetentionInDays': 90"), "{result}");
+    assert_eq!(
+        calls,
+        [
+            r#"create_log_group {"logGroupName": "/regship/extensions"}"#,
+            r#"put_retention_policy {"logGroupName": "/regship/extensions", "retentionInDays": 90}"#,
+        ]
+    );
+    assert_eq!(steps(&document())[0]["name"], "KeepHandlerLogs");
+}
+
 #[test]
 fn a_module_registers_without_a_role_and_a_resource_with_one() {
     let payload = |kind: &str, role: &str| {
