@@ -448,6 +448,48 @@ fn the_shipped_kit_grants_no_wildcard_and_points_at_real_buildspecs() {
     );
 }
 
+/// Every bucket of the kit keeps server access logs in its stack's access-log bucket, under its
+/// own prefix; the access-log bucket alone keeps none, and its template says why.
+#[test]
+fn every_kit_bucket_keeps_access_logs() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut logged = 0;
+    for name in ["prod.yml", "cicd.yml", "beta.yml"] {
+        let text = std::fs::read_to_string(root.join("release").join(name)).unwrap();
+        let template = regship::workspace::template::Template::parse(&text).unwrap();
+        for bucket in template
+            .resources()
+            .filter(|r| r.type_name == Some("AWS::S3::Bucket"))
+        {
+            let properties = bucket.properties.unwrap();
+            if bucket.logical_id == "AccessLogBucket" {
+                assert!(properties.get("LoggingConfiguration").is_none());
+                let skip = &template.root["Resources"]["AccessLogBucket"]["Metadata"]["checkov"]
+                    ["skip"][0];
+                assert_eq!(skip["id"], "CKV_AWS_18", "{name}");
+                assert!(skip["comment"].as_str().is_some_and(|c| !c.is_empty()));
+                continue;
+            }
+            let logging = &properties["LoggingConfiguration"];
+            assert_eq!(
+                logging["DestinationBucketName"],
+                serde_norway::from_str::<serde_norway::Value>("!Ref AccessLogBucket").unwrap(),
+                "{name} {}",
+                bucket.logical_id
+            );
+            assert!(
+                logging["LogFilePrefix"]
+                    .as_str()
+                    .is_some_and(|p| p.ends_with('/')),
+                "{name} {}",
+                bucket.logical_id
+            );
+            logged += 1;
+        }
+    }
+    assert_eq!(logged, 4, "the kit's four buckets");
+}
+
 /// A hook's build action points at the one buildspec, with HOOK_PATH.
 #[test]
 fn hooks_get_a_build_action_with_a_buildspec_that_exists() {
