@@ -125,6 +125,7 @@ fn physical(logical: &str) -> String {
 fn attribute(logical: &str, kind: &str) -> String {
     match kind {
         "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", physical(logical)),
+        "AWS::IAM::ManagedPolicy" => format!("arn:aws:iam::{ACCOUNT}:policy/{}", physical(logical)),
         "AWS::IAM::Role" => format!("arn:aws:iam::{ACCOUNT}:role/{}", physical(logical)),
         "AWS::Events::Rule" => format!(
             "arn:aws:events:{REGION}:{ACCOUNT}:rule/{}",
@@ -140,13 +141,34 @@ struct Kit {
 }
 
 impl Kit {
+    /// The prod kit.
     fn load() -> Kit {
+        Kit::load_file("release/prod.yml")
+    }
+
+    fn load_file(path: &str) -> Kit {
         let text =
-            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("release/prod.yml"))
-                .unwrap();
+            std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
         Kit {
             root: serde_norway::from_str(&text).unwrap(),
         }
+    }
+
+    /// Every statement a role has: its inline policies' and its managed policies' from this
+    /// template.
+    fn role_statements(&self, role: &str) -> Vec<serde_json::Value> {
+        let mut statements = self.statements(role);
+        let managed = &self.root["Resources"][role]["Properties"]["ManagedPolicyArns"];
+        for policy in managed.as_sequence().into_iter().flatten() {
+            let Value::Tagged(tagged) = policy else {
+                continue;
+            };
+            let logical = tagged.value.as_str().unwrap();
+            let document =
+                self.resolve(&self.root["Resources"][logical]["Properties"]["PolicyDocument"]);
+            statements.extend(document["Statement"].as_array().unwrap().clone());
+        }
+        statements
     }
 
     fn kind(&self, logical: &str) -> String {
@@ -184,6 +206,7 @@ impl Kit {
                     "AWS::S3::Bucket" | "AWS::IAM::Role" | "AWS::SNS::Topic" | "AWS::KMS::Key" => {
                         physical(name).into()
                     }
+                    "AWS::IAM::ManagedPolicy" => attribute(name, &kind).into(),
                     other => panic!("no Ref for {other}"),
                 }
             }
@@ -702,4 +725,178 @@ fn a_rollout_that_ends_badly_reaches_an_encrypted_topic() {
         .expect("EventBridge may use the key");
     assert!(strings(&eventbridge["Action"]).contains(&"kms:GenerateDataKey".to_string()));
     assert!(kit.root["Outputs"]["RolloutAlarmTopicArn"].is_mapping());
+}
+
+/// The stacks `cfn submit` creates, named by the installed cloudformation-cli's own code (its
+/// Project and Uploader, the CloudFormation calls replaced by a recorder): the handler role's
+/// stack and the upload infrastructure.
+fn cfn_submit_stack_names(type_name: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let script = r#"
+import io, sys
+from pathlib import Path
+from rpdk.core.project import Project
+from rpdk.core.upload import Uploader
+project = Project(root=sys.argv[1])
+project.type_name = sys.argv[2]
+names = []
+class Stop(Exception):
+    pass
+def create_or_update(self, template, name):
+    names.append(name)
+    return "stack-id"
+def output(self, stack_id, key):
+    if key == "ExecutionRoleArn":
+        return "role"
+    raise Stop()
+Uploader._create_or_update_stack = create_or_update
+Uploader._get_stack_output = output
+uploader = Uploader(None, None)
+uploader.create_or_update_role(Path(sys.argv[3]), project.hypenated_name)
+try:
+    uploader.upload(project.hypenated_name, io.BytesIO(b""))
+except Stop:
+    pass
+print("\n".join(names))
+"#;
+    let output = std::process::Command::new(root.join(".venv/bin/python"))
+        .args(["-c", script])
+        .arg(root.join("resources/S3_DeleteBucketContents"))
+        .arg(type_name)
+        .arg(root.join("resources/S3_DeleteBucketContents/resource-role.yaml"))
+        .output()
+        .expect("the .venv's python (make venv)");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(String::from)
+        .collect()
+}
+
+/// The role name CloudFormation generates for `logical` in `stack`: the stack's name cut to 25
+/// characters, the logical id to 24, and a random suffix (as the cloudformation-cli's own
+/// tests record it: `CloudFormationManagedUplo-LogAndMetricsDeliveryRol-7HGNMUOAABC1`).
+fn generated_role(stack: &str, logical: &str) -> String {
+    format!(
+        "{}-{}-7HGNMUOAABC1",
+        &stack[..stack.len().min(25)],
+        &logical[..logical.len().min(24)]
+    )
+}
+
+/// The bucket name CloudFormation generates: lowercase, the stack's name cut to 34 characters
+/// (`cloudformationmanageduploadinfrast-artifactbucket-154zq5ecxpp2u`, likewise).
+fn generated_bucket(stack: &str, logical: &str) -> String {
+    let stack = stack.to_lowercase();
+    format!(
+        "{}-{}-154zq5ecxpp2u",
+        &stack[..stack.len().min(34)],
+        logical.to_lowercase()
+    )
+}
+
+/// Beta's `cfn submit` as the cloudformation-cli really names what it makes (lowercase): the
+/// build role may create and update the handler role's stack and the upload infrastructure,
+/// pass the handler role and the log delivery role to the registry only, and put the package
+/// in the upload bucket; the names in another case, and the roles to another service, are
+/// refused.
+#[test]
+fn beta_submit_is_allowed_what_the_cloudformation_cli_creates() {
+    let type_name = "AwsCommunity::S3::DeleteBucketContents";
+    let names = cfn_submit_stack_names(type_name);
+    assert_eq!(
+        names,
+        [
+            "awscommunity-s3-deletebucketcontents-role-stack",
+            "CloudFormationManagedUploadInfrastructure"
+        ],
+        "the names the installed cloudformation-cli gives"
+    );
+    let kit = Kit::load_file("release/beta.yml");
+    let statements = kit.role_statements("S3DeleteBucketContentsBuildRole");
+    let stack = |name: &str| {
+        format!("arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{name}/0a1b2c3d-0000")
+    };
+    for name in &names {
+        for action in [
+            "cloudformation:CreateStack",
+            "cloudformation:UpdateStack",
+            "cloudformation:DescribeStacks",
+        ] {
+            assert!(
+                allowed(&statements, &call(action, &stack(name))),
+                "{action} on {name} is refused"
+            );
+        }
+    }
+    let handler_role = format!(
+        "arn:aws:iam::{ACCOUNT}:role/{}",
+        generated_role(&names[0], "ExecutionRole")
+    );
+    assert_eq!(
+        generated_role(&names[1], "LogAndMetricsDeliveryRole"),
+        "CloudFormationManagedUplo-LogAndMetricsDeliveryRol-7HGNMUOAABC1"
+    );
+    let log_role = format!(
+        "arn:aws:iam::{ACCOUNT}:role/{}",
+        generated_role(&names[1], "LogAndMetricsDeliveryRole")
+    );
+    for role in [&handler_role, &log_role] {
+        assert!(
+            allowed(
+                &statements,
+                &pass(role, "resources.cloudformation.amazonaws.com")
+            ),
+            "passing {role} to the registry is refused"
+        );
+        assert!(
+            !allowed(&statements, &pass(role, "cloudformation.amazonaws.com")),
+            "{role} may be passed to CloudFormation stacks"
+        );
+    }
+    let bucket = generated_bucket(&names[1], "ArtifactBucket");
+    assert_eq!(
+        bucket,
+        "cloudformationmanageduploadinfrast-artifactbucket-154zq5ecxpp2u"
+    );
+    assert!(
+        allowed(
+            &statements,
+            &call(
+                "s3:PutObject",
+                &format!("arn:aws:s3:::{bucket}/awscommunity-s3-deletebucketcontents-2026.zip")
+            )
+        ),
+        "the package upload to {bucket} is refused"
+    );
+    // No other role of the account can be handed to a stack (the build would get its
+    // permissions); the integ stacks' own roles can.
+    assert!(!allowed(
+        &statements,
+        &pass(
+            &format!("arn:aws:iam::{ACCOUNT}:role/Admin"),
+            "cloudformation.amazonaws.com"
+        )
+    ));
+    assert!(allowed(
+        &statements,
+        &pass(
+            &format!("arn:aws:iam::{ACCOUNT}:role/integ-keep-resources-S3-Delet-FunctionRole-1X"),
+            "lambda.amazonaws.com"
+        )
+    ));
+    // The same names as typed in the type name's own case are not what the CLI creates.
+    assert!(!allowed(
+        &statements,
+        &pass(
+            &format!(
+                "arn:aws:iam::{ACCOUNT}:role/AwsCommunity-S3-DeleteBucketContents-role-stack-ExecutionRole-1"
+            ),
+            "resources.cloudformation.amazonaws.com"
+        )
+    ));
 }

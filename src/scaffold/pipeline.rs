@@ -47,9 +47,12 @@ fn policy_block(required: &RequiredActions, kind: PipelineKind) -> String {
         ));
     }
     if !pass_role.is_empty() {
+        // Only the roles the job's own stacks create (CloudFormation names them after the
+        // stack): passing any other role would hand the build its permissions.
         let actions: String = pass_role.into_iter().map(line).collect();
+        let stacks = kind.stack_prefix();
         statements.push_str(&format!(
-            "              - Effect: Allow\n                Action:\n{actions}                Resource: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/*\"\n"
+            "              - Effect: Allow\n                Action:\n{actions}                Resource: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{stacks}*\"\n"
         ));
     }
     if statements.is_empty() {
@@ -127,6 +130,15 @@ impl PipelineKind {
                 .rpdk_config
                 .ok()
                 .is_some_and(|config| config.builds_in_docker),
+        }
+    }
+
+    /// The names of the stacks the job creates from its templates (`setup-<folder>`,
+    /// `integ-<folder>-...`), which start the names of the roles they create.
+    fn stack_prefix(self) -> &'static str {
+        match self {
+            PipelineKind::Cicd => "setup-",
+            PipelineKind::Beta => "integ-",
         }
     }
 
