@@ -93,10 +93,6 @@ fn run_build_with(
     sam: &str,
     variables: &[(&str, &str)],
 ) -> Output {
-    let buildspec: Value = serde_norway::from_str(
-        &std::fs::read_to_string(root.join("resources/buildspec.yml")).unwrap(),
-    )
-    .unwrap();
     let bin = root.join("stand-ins");
     std::fs::create_dir_all(&bin).unwrap();
     stand_in(
@@ -112,6 +108,24 @@ fn run_build_with(
         "npm",
         "echo \"npm $*\" >> \"$CODEBUILD_SRC_DIR/cfn-calls\"",
     );
+    let port = free_port().to_string();
+    let mut environment = vec![
+        ("SAM_LOCAL_PORT", port.as_str()),
+        ("SAM_LOCAL_WAIT", "20"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+    ];
+    environment.extend_from_slice(variables);
+    codebuild(root, "resources/buildspec.yml", &environment)
+}
+
+/// Runs the buildspec at `path` in `root` as CodeBuild would, the stand-ins of `root/stand-ins`
+/// and the .venv's tools first on PATH, with `environment` set and nothing else inherited.
+fn codebuild(root: &Path, path: &str, environment: &[(&str, &str)]) -> Output {
+    let buildspec: Value =
+        serde_norway::from_str(&std::fs::read_to_string(root.join(path)).unwrap()).unwrap();
     let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin");
     let mut command = Command::new("bash");
     command
@@ -123,20 +137,14 @@ fn run_build_with(
             "PATH",
             format!(
                 "{}:{}:{}",
-                bin.display(),
+                root.join("stand-ins").display(),
                 venv.display(),
                 std::env::var("PATH").unwrap_or_default()
             ),
         )
         .env("HOME", root)
-        .env("CODEBUILD_SRC_DIR", root)
-        .env("SAM_LOCAL_PORT", free_port().to_string())
-        .env("SAM_LOCAL_WAIT", "20")
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env("AWS_DEFAULT_REGION", "us-east-1")
-        .env("AWS_ENDPOINT_URL", &moto.endpoint);
-    for (name, value) in variables {
+        .env("CODEBUILD_SRC_DIR", root);
+    for (name, value) in environment {
         command.env(name, value);
     }
     command.output().unwrap()
@@ -331,10 +339,6 @@ fn a_typescript_build_skips_only_the_placeholder_test_script() {
 fn the_integ_job_fails_at_once_without_an_extension() {
     let dir = support::example_workspace("123456789012");
     let root = dir.path();
-    let buildspec: Value = serde_norway::from_str(
-        &std::fs::read_to_string(root.join("resources/integ-buildspec.yml")).unwrap(),
-    )
-    .unwrap();
     let bin = root.join("stand-ins");
     std::fs::create_dir_all(&bin).unwrap();
     stand_in(
@@ -347,27 +351,9 @@ fn the_integ_job_fails_at_once_without_an_extension() {
         (vec![("MODULE_PATH", "modules/S3_SecureBucket")], false),
     ] {
         let _ = std::fs::remove_file(root.join("cfn-calls"));
-        let mut command = Command::new("bash");
-        command
-            .arg("-c")
-            .arg(codebuild_script(&buildspec))
-            .current_dir(root)
-            .env_clear()
-            .env(
-                "PATH",
-                format!(
-                    "{}:{}",
-                    bin.display(),
-                    std::env::var("PATH").unwrap_or_default()
-                ),
-            )
-            .env("HOME", root)
-            .env("CODEBUILD_SRC_DIR", root)
-            .env("AWS_REGION", "us-east-1");
-        for (name, value) in &variables {
-            command.env(name, value);
-        }
-        let output = command.output().unwrap();
+        let mut environment = vec![("AWS_REGION", "us-east-1")];
+        environment.extend(variables.iter().copied());
+        let output = codebuild(root, "resources/integ-buildspec.yml", &environment);
         let log = support::output_text(&output);
         assert_eq!(output.status.success(), !fails, "{variables:?}: {log}");
         assert_eq!(
