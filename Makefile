@@ -45,9 +45,10 @@ test: venv tools
 	$(MAKE) lint-templates
 
 # cfn-lint over the release kit's templates and every extension's test templates, with the
-# extensions' own schemas so that their types are known (E3006 otherwise). The publish document
-# is an SSM Automation document, not a template (tests/publish_document.rs checks it).
-RELEASE_TEMPLATES = $(filter-out release/publish-extension.yml,$(wildcard release/*.yml))
+# extensions' own schemas so that their types are known (E3006 otherwise). The publish and
+# canary documents are SSM Automation documents, not templates (tests/publish_document.rs checks
+# them).
+RELEASE_TEMPLATES = $(filter-out release/publish-%.yml,$(wildcard release/*.yml))
 lint-templates: venv
 	rm -rf $(TARGET_DIR)/registry-schemas && mkdir -p $(TARGET_DIR)/registry-schemas
 	for config in $$(find $(EXTENSION_DIRS) -name .rpdk-config 2>/dev/null); do \
