@@ -23,8 +23,8 @@ use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
     CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionDocument,
-    RegionReady, RolloutPlan, SetupSource, Staged, document_drift, document_sha256, kit_from, plan,
-    prepare_regions, request, with_canary,
+    RegionReady, RetryFailure, RolloutPlan, SetupSource, Staged, document_drift, document_sha256,
+    kit_from, not_ready_message, plan, prepare_regions, request, start_retry, with_canary,
 };
 use crate::ops::rollout_watch::{
     RolloutWatch, canary_failed, is_final, newest, read, retry_request, setup_stacks_left, stop,
@@ -594,15 +594,7 @@ pub fn start_command(
 
 /// The regions `prepare_regions` could not make ready, each with why: nothing was started.
 fn not_ready(failed: Vec<(String, String)>) -> UsageError {
-    UsageError(format!(
-        "{} region(s) could not be made ready, so nothing was started:\n{}",
-        failed.len(),
-        failed
-            .iter()
-            .map(|(region, why)| format!("  {region}: {why}"))
-            .collect::<Vec<_>>()
-            .join("\n")
-    ))
+    UsageError(not_ready_message(&failed))
 }
 
 fn minutes_text(ms: i64) -> String {
@@ -771,8 +763,13 @@ pub fn control_command(
     json: bool,
 ) -> Result<ExitCode, UsageError> {
     let workspace = load_workspace(start);
+    // One connection per region, the home one first: a retry reuses it in each region.
+    let stage = crate::cloud::StageRegions::new(
+        Connections::aws(),
+        StageContext::new(&workspace.config, Stage::Prod, &aws.overrides()),
+    );
     block_on(async {
-        let cloud = super::cloud::connect(&workspace.config, Stage::Prod, aws).await?;
+        let cloud = stage.home().await.map_err(cloud_failure)?;
         let state = read(cloud.as_ref(), execution)
             .await
             .map_err(cloud_failure)?;
@@ -831,17 +828,16 @@ pub fn control_command(
                 &mut StdinPrompt,
             )
             .map_err(|refusal| super::cloud::refusal(refusal, ": nothing was started"))?;
-        // Each region runs its own default version of the document: make it the file's again
-        // where it no longer is (the setup template stays staged under the same key).
+        // Each region runs its own default version of the document: it is made the file's
+        // again where it no longer is (the setup template stays staged under the same key).
         let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
             .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
-        let stage = crate::cloud::StageRegions::new(
-            Connections::aws(),
-            StageContext::new(&workspace.config, Stage::Prod, &aws.overrides()),
-        );
-        let ready = prepare_regions(&stage, failed.clone(), &authorization, &document, None)
+        let (ready, id) = start_retry(&stage, &authorization, &request, &document)
             .await
-            .map_err(not_ready)?;
+            .map_err(|failure| match failure {
+                RetryFailure::NotReady(failed) => not_ready(failed),
+                RetryFailure::Refused(error) => cloud_failure(error),
+            })?;
         if !json {
             for region in ready
                 .iter()
@@ -853,10 +849,6 @@ pub fn control_command(
                 );
             }
         }
-        let id = cloud
-            .start_rollout(&authorization, &request)
-            .await
-            .map_err(cloud_failure)?;
         if json {
             print_json(&serde_json::json!({"execution_id": id, "regions": failed}));
         } else {

@@ -267,47 +267,31 @@ pub async fn plan_rollout_change(
 }
 
 /// Makes a confirmed rollout change on the prod stage's connections: what happened, and the
-/// new rollout's id after a retry. A retry first makes `document` (the publish document's
-/// text, or why it could not be read) current again in the retried regions, as each runs its
-/// own default version.
+/// new rollout's id after a retry, which runs the publish document of the workspace at `root`.
 pub async fn execute_rollout_change(
     stage: &StageRegions,
     plan: &ChangePlan,
-    document: Result<String, String>,
+    root: &std::path::Path,
 ) -> Result<(String, Option<String>), String> {
     let PlanKind::Rollout(change) = &plan.kind else {
         return Err("not a rollout change".into());
     };
-    let cloud = stage.home().await.map_err(|e| e.with_hint())?;
-    let cloud = cloud.as_ref();
     match change {
         RolloutChange::Retry {
             execution_id,
             request,
         } => {
-            let document = document?;
-            super::rollout::prepare_regions(
-                stage,
-                request.regions.clone(),
-                &plan.authorization,
-                &document,
-                None,
-            )
-            .await
-            .map_err(|failed| {
+            let file = root.join(super::rollout::DOCUMENT_FILE);
+            let document = tokio::fs::read_to_string(&file).await.map_err(|err| {
                 format!(
-                    "nothing was started: {}",
-                    failed
-                        .iter()
-                        .map(|(region, why)| format!("{region}: {why}"))
-                        .collect::<Vec<_>>()
-                        .join("; ")
+                    "{}: {err}: the publish document is made current in each region before a retry",
+                    file.display()
                 )
             })?;
-            let id = cloud
-                .start_rollout(&plan.authorization, request)
-                .await
-                .map_err(|e| e.with_hint())?;
+            let (_, id) =
+                super::rollout::start_retry(stage, &plan.authorization, request, &document)
+                    .await
+                    .map_err(|failure| failure.message())?;
             Ok((
                 format!(
                     "started {id}: {} again in {} (after {execution_id})",
@@ -318,7 +302,8 @@ pub async fn execute_rollout_change(
             ))
         }
         RolloutChange::Stop { execution_id } => {
-            super::rollout_watch::stop(cloud, &plan.authorization, execution_id)
+            let home = stage.home().await.map_err(|e| e.with_hint())?;
+            super::rollout_watch::stop(home.as_ref(), &plan.authorization, execution_id)
                 .await
                 .map_err(|e| e.with_hint())?;
             Ok((

@@ -253,6 +253,64 @@ pub struct RegionReady {
     pub setup_template_key: Option<String>,
 }
 
+/// Why regions could not be made ready, each with why: nothing was started.
+pub fn not_ready_message(failed: &[(String, String)]) -> String {
+    format!(
+        "{} region(s) could not be made ready, so nothing was started:\n{}",
+        failed.len(),
+        failed
+            .iter()
+            .map(|(region, why)| format!("  {region}: {why}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    )
+}
+
+/// Why a retry did not start.
+#[derive(Debug)]
+pub enum RetryFailure {
+    /// Regions where the document could not be made current (nothing was started).
+    NotReady(Vec<(String, String)>),
+    /// StartAutomationExecution was refused.
+    Refused(crate::cloud::CloudError),
+}
+
+impl RetryFailure {
+    pub fn message(&self) -> String {
+        match self {
+            RetryFailure::NotReady(failed) => not_ready_message(failed),
+            RetryFailure::Refused(error) => error.with_hint(),
+        }
+    }
+}
+
+/// A retry of `request` (the CLI's `rollout retry` and the TUI's `R`): each region runs its own
+/// default version of the document, so `document` (the file) is made the default again where
+/// it no longer is, then the request starts from the home region. Each region's document, and
+/// the new rollout's id.
+pub async fn start_retry(
+    stage: &StageRegions,
+    authorization: &Authorization,
+    request: &RolloutRequest,
+    document: &str,
+) -> Result<(Vec<RegionReady>, String), RetryFailure> {
+    let ready = prepare_regions(
+        stage,
+        request.regions.clone(),
+        authorization,
+        document,
+        None,
+    )
+    .await
+    .map_err(RetryFailure::NotReady)?;
+    let home = stage.home().await.map_err(RetryFailure::Refused)?;
+    let id = home
+        .start_rollout(authorization, request)
+        .await
+        .map_err(RetryFailure::Refused)?;
+    Ok((ready, id))
+}
+
 /// Where one region's copy of the publish document stands against the file (what `--dry-run`
 /// shows): its default version, and whether that holds the file's content.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -310,18 +310,9 @@ impl Runner {
             Command::Execute { stage, plan, .. } if matches!(plan.kind, PlanKind::Rollout(_)) => {
                 let handle = self.cloud_of(stage);
                 let stage = crate::cloud::StageRegions::new(handle.connections, handle.context);
-                let file = self
-                    .current_workspace()
-                    .root
-                    .join(crate::ops::rollout::DOCUMENT_FILE);
+                let root = self.current_workspace().root.clone();
                 tokio::spawn(async move {
-                    let document = tokio::fs::read_to_string(&file).await.map_err(|err| {
-                        format!(
-                            "{}: {err}: the publish document is made current in each region before a retry",
-                            file.display()
-                        )
-                    });
-                    let result = plans::execute_rollout_change(&stage, &plan, document).await;
+                    let result = plans::execute_rollout_change(&stage, &plan, &root).await;
                     let _ = actions.send(TaskResult::RolloutChanged(result));
                 });
             }
