@@ -321,9 +321,14 @@ pub mod canary_parameters {
 impl RolloutRequest {
     /// The regions after the canary (all of them without one).
     pub fn after_canary(&self) -> Vec<String> {
+        self.regions_but(self.canary.as_ref().map(|c| c.region.as_str()))
+    }
+
+    /// The regions, `region` left out.
+    fn regions_but(&self, region: Option<&str>) -> Vec<String> {
         self.regions
             .iter()
-            .filter(|r| self.canary.as_ref().is_none_or(|c| &c.region != *r))
+            .filter(|r| region != Some(r.as_str()))
             .cloned()
             .collect()
     }
@@ -342,11 +347,7 @@ impl RolloutRequest {
             (p::REGION.to_string(), vec![canary.region.clone()]),
             (
                 p::OTHER_REGIONS.to_string(),
-                self.regions
-                    .iter()
-                    .filter(|r| **r != canary.region)
-                    .cloned()
-                    .collect(),
+                self.regions_but(Some(&canary.region)),
             ),
             (p::ACCOUNT.to_string(), vec![self.account.clone()]),
             (

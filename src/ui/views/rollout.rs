@@ -107,10 +107,7 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             let style = theme.status(category(&run.status));
             Row::new(vec![
                 Cell::from(run.region.clone()),
-                Cell::from(Span::styled(
-                    format!("{} {}", symbol(&run.status), run.status),
-                    style,
-                )),
+                status_cell(&run.status, style),
                 Cell::from(run.current_step.clone().unwrap_or_default()),
                 Cell::from(elapsed(run, state.now_ms)),
                 Cell::from(Span::styled(
@@ -240,10 +237,7 @@ pub fn rollout_region(
             };
             Row::new(vec![
                 Cell::from(step.name.clone()),
-                Cell::from(Span::styled(
-                    format!("{} {}", symbol(&step.status), step.status),
-                    style,
-                )),
+                status_cell(&step.status, style),
                 Cell::from(seconds),
                 Cell::from(Span::styled(note, theme.status(StatusCategory::Failed))),
             ])
@@ -260,4 +254,9 @@ pub fn rollout_region(
     )
     .header(Row::new(["STEP", "STATUS", "TOOK", "FAILURE"]).style(theme.muted()));
     frame.render_widget(table, bottom);
+}
+
+/// An execution's or a step's status as shown: its symbol and its name, in its colour.
+fn status_cell(status: &str, style: Style) -> Cell<'static> {
+    Cell::from(Span::styled(format!("{} {status}", symbol(status)), style))
 }
