@@ -120,21 +120,61 @@ fn authorization(cloud: &dyn Cloud) -> Authorization {
     support::prod_authorization(cloud, ACCOUNT)
 }
 
+/// The kit's document `file`, as the emulator runs and checks it.
+fn document_text(file: &str) -> String {
+    std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file)).unwrap()
+}
+
+/// The publish document in each of `regions`, and the canary document in the home region.
+fn documents(emulator: &AutomationEmulator, regions: &[String]) {
+    emulator.has_document_text(
+        DOCUMENT,
+        regions,
+        &document_text(regship::ops::rollout::DOCUMENT_FILE),
+    );
+    emulator.has_document_text(
+        &canary_document(DOCUMENT),
+        &["us-east-1".to_string()],
+        &document_text(regship::ops::rollout::CANARY_DOCUMENT_FILE),
+    );
+}
+
 fn request(regions: Vec<String>, concurrency: u32, max_errors: u32) -> RolloutRequest {
+    let role = |name: &str| format!("arn:aws:iam::{ACCOUNT}:role/{name}");
     RolloutRequest {
         document: DOCUMENT.into(),
         document_version: "$DEFAULT".into(),
-        parameters: vec![
+        // What `rollout start` passes (every value within the document's patterns).
+        parameters: [
+            ("TypeName", "AwsCommunity::S3::DeleteBucketContents".to_string()),
+            ("Kind", "RESOURCE".into()),
             (
-                "TypeName".into(),
-                "AwsCommunity::S3::DeleteBucketContents".into(),
+                "SchemaHandlerPackage",
+                "s3://regship-prod-handlerpackagebucket-1/awscommunity-s3-deletebucketcontents/ab12.zip".into(),
             ),
-            ("Publish".into(), "true".into()),
             (
-                "SetupStackName".into(),
+                "ExecutionRoleArn",
+                role("awscommunity-s3-deletebucketcontents-prod-r-ExecutionRole-1"),
+            ),
+            ("LogRoleArn", role("regship-prod-LogDeliveryRole-1")),
+            ("LogGroupName", "/regship/extensions".into()),
+            ("LogDeliveryBucket", "regship-prod-testlogbucket-1".into()),
+            ("Publish", "true".into()),
+            ("KeepPrivateVersions", "5".into()),
+            (
+                "SetupStackName",
                 "setup-prod-awscommunity-s3-deletebucketcontents".into(),
             ),
-        ],
+            ("SetupTemplateKey", "setup/ab12.yaml".into()),
+            ("SetupStackRoleArn", role("regship-prod-SetupStackRole-1")),
+            (
+                "AutomationAssumeRole",
+                role("AWS-SystemsManager-AutomationExecutionRole"),
+            ),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_string(), value))
+        .collect(),
         account: ACCOUNT.into(),
         regions,
         max_concurrency: concurrency,
@@ -181,7 +221,7 @@ async fn watch_to_the_end(
 #[tokio::test]
 async fn each_child_is_read_in_its_own_region_and_the_retry_starts_the_failed_ones() {
     let emulator = AutomationEmulator::start();
-    emulator.has_document(DOCUMENT, &regions());
+    documents(&emulator, &regions());
     emulator.script(
         "eu-west-1",
         RegionScript::failing(
@@ -303,7 +343,7 @@ async fn regions_that_never_started_are_shown_and_retried() {
         let emulator = AutomationEmulator::start();
         emulator.list_never_started_as_steps(listed);
         let targets: Vec<String> = REGIONS[..6].iter().map(|r| r.to_string()).collect();
-        emulator.has_document(DOCUMENT, &targets);
+        documents(&emulator, &targets);
         emulator.script(
             "us-east-2",
             RegionScript::failing(
@@ -356,7 +396,7 @@ async fn truncated_steps_are_paged_and_throttling_is_ridden_out() {
     let all = regions();
     // The document is missing in me-south-1 (documents are regional).
     let with_document: Vec<String> = all.iter().filter(|r| *r != "me-south-1").cloned().collect();
-    emulator.has_document(DOCUMENT, &with_document);
+    documents(&emulator, &with_document);
     emulator.truncate(10, 10);
     let stage = stage(&emulator);
     let home = stage.home().await.unwrap();
@@ -402,7 +442,7 @@ async fn truncated_steps_are_paged_and_throttling_is_ridden_out() {
 async fn a_stopped_rollout_shows_cancelled_and_never_started_regions() {
     let emulator = AutomationEmulator::start();
     let targets: Vec<String> = REGIONS[..8].iter().map(|r| r.to_string()).collect();
-    emulator.has_document(DOCUMENT, &targets);
+    documents(&emulator, &targets);
     let stage = stage(&emulator);
     let home = stage.home().await.unwrap();
     let authorization = authorization(home.as_ref());
@@ -444,7 +484,7 @@ async fn a_stopped_rollout_shows_cancelled_and_never_started_regions() {
 async fn a_watch_is_recorded_response_by_response() {
     let emulator = AutomationEmulator::start();
     let targets: Vec<String> = REGIONS[..3].iter().map(|r| r.to_string()).collect();
-    emulator.has_document(DOCUMENT, &targets);
+    documents(&emulator, &targets);
     emulator.script(
         "us-west-1",
         RegionScript::failing("RegisterType", "RegisterType FAILED: denied"),
@@ -521,8 +561,7 @@ fn canary_request(regions: Vec<String>, region: &str) -> RolloutRequest {
 #[tokio::test]
 async fn a_canary_publishes_first_and_the_others_follow_as_one_rollout() {
     let emulator = AutomationEmulator::start();
-    emulator.has_document(DOCUMENT, &regions());
-    emulator.has_document(&canary_document(DOCUMENT), &["us-east-1".to_string()]);
+    documents(&emulator, &regions());
     let stage = stage(&emulator);
     let home = stage.home().await.unwrap();
     let id = home
@@ -579,6 +618,20 @@ async fn a_canary_publishes_first_and_the_others_follow_as_one_rollout() {
         "{:?}",
         emulator.misdirected()
     );
+    // The canary's nested run is read while it runs, then once more when it has ended, and
+    // never again: a run that ended does not change.
+    let canary_run = state.nested[0].clone();
+    let canary_reads = emulator
+        .requests()
+        .iter()
+        .filter(|(_, operation, asked)| {
+            operation == "GetAutomationExecution" && *asked == canary_run
+        })
+        .count();
+    assert!(
+        canary_reads <= others_waited + 1,
+        "the ended canary run was read {canary_reads} times ({others_waited} polls while it ran)"
+    );
     let listed = home.list_rollouts(DOCUMENT).await.unwrap();
     assert_eq!(listed.len(), 1, "one rollout: {listed:?}");
     assert_eq!(listed[0].execution_id, id);
@@ -590,7 +643,6 @@ async fn a_canary_publishes_first_and_the_others_follow_as_one_rollout() {
 #[tokio::test]
 async fn a_failed_canary_stops_there_and_the_retry_runs_it_first_again() {
     let emulator = AutomationEmulator::start();
-    emulator.has_document(&canary_document(DOCUMENT), &["us-east-1".to_string()]);
     emulator.script(
         "eu-west-1",
         RegionScript::failing("CheckTests", "TestType FAILED: contract_create_read"),
@@ -600,7 +652,7 @@ async fn a_failed_canary_stops_there_and_the_retry_runs_it_first_again() {
         .chain(REGIONS[..6].iter().copied())
         .map(String::from)
         .collect();
-    emulator.has_document(DOCUMENT, &targets);
+    documents(&emulator, &targets);
     let stage = stage(&emulator);
     let home = stage.home().await.unwrap();
     let authorization = authorization(home.as_ref());
@@ -641,8 +693,7 @@ async fn a_failed_canary_stops_there_and_the_retry_runs_it_first_again() {
 async fn a_stopped_canary_run_starts_no_other_region() {
     let emulator = AutomationEmulator::start();
     let targets: Vec<String> = REGIONS[..5].iter().map(|r| r.to_string()).collect();
-    emulator.has_document(DOCUMENT, &targets);
-    emulator.has_document(&canary_document(DOCUMENT), &["us-east-1".to_string()]);
+    documents(&emulator, &targets);
     let stage = stage(&emulator);
     let home = stage.home().await.unwrap();
     let authorization = authorization(home.as_ref());
@@ -659,5 +710,38 @@ async fn a_stopped_canary_run_starts_no_other_region() {
     assert_eq!(state.status, "Cancelled");
     assert_eq!(state.regions[0].status, "Cancelled");
     assert_eq!(watch.totals().not_started, 4, "{:?}", state.regions);
+    assert!(emulator.misdirected().is_empty());
+}
+
+/// The emulator runs the kit's own documents and checks a start's parameters against their
+/// declarations, as StartAutomationExecution does: a value outside its pattern, or one the
+/// document does not declare, is refused before anything runs.
+#[tokio::test]
+async fn a_start_is_checked_against_the_documents_parameters() {
+    let emulator = AutomationEmulator::start();
+    let targets: Vec<String> = REGIONS[..3].iter().map(|r| r.to_string()).collect();
+    documents(&emulator, &targets);
+    let stage = stage(&emulator);
+    let home = stage.home().await.unwrap();
+    let authorization = authorization(home.as_ref());
+    let mut bad_region = canary_request(targets.clone(), "us-east-1");
+    bad_region.canary.as_mut().unwrap().region = "US East".into();
+    let refused = home
+        .start_rollout(&authorization, &bad_region)
+        .await
+        .unwrap_err();
+    assert!(
+        refused.message.contains("CanaryRegion") && refused.message.contains("does not match"),
+        "{refused:?}"
+    );
+    let mut undeclared = request(targets, 5, 1);
+    undeclared
+        .parameters
+        .push(("Verbose".into(), "true".into()));
+    let refused = home
+        .start_rollout(&authorization, &undeclared)
+        .await
+        .unwrap_err();
+    assert!(refused.message.contains("Verbose"), "{refused:?}");
     assert!(emulator.misdirected().is_empty());
 }

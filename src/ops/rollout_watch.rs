@@ -28,14 +28,33 @@ pub async fn newest(cloud: &dyn Cloud, document: &str) -> Result<Option<String>,
 /// (the canary's, then the others'), read there too, their regions its regions (the canary
 /// first; the others Pending until their run starts, never started when the canary failed).
 pub async fn read(home: &dyn Cloud, execution_id: &str) -> Result<RolloutState, CloudError> {
+    read_with(home, execution_id, &mut BTreeMap::new()).await
+}
+
+/// As `read`, a nested run found in `ended` taken from there (a run that ended does not
+/// change), and each nested run that has ended added to it: a watch reads it once.
+async fn read_with(
+    home: &dyn Cloud,
+    execution_id: &str,
+    ended: &mut BTreeMap<String, RolloutState>,
+) -> Result<RolloutState, CloudError> {
     let mut state = home.rollout(execution_id).await?;
     if state.request.canary.is_none() {
         return Ok(state);
     }
     let mut regions = Vec::new();
     for nested in state.nested.clone() {
-        let run = home.rollout(&nested).await?;
-        state.reads += run.reads;
+        let run = match ended.get(&nested) {
+            Some(run) => run.clone(),
+            None => {
+                let run = home.rollout(&nested).await?;
+                state.reads += run.reads;
+                if is_final(&run.status) {
+                    ended.insert(nested, run.clone());
+                }
+                run
+            }
+        };
         regions.extend(run.regions);
     }
     state.regions = regions;
@@ -232,6 +251,8 @@ pub struct RolloutWatch {
     pub state: Option<RolloutState>,
     /// Calls the last poll made.
     pub calls: u32,
+    /// A canary rollout's nested runs that have ended, read once.
+    ended_runs: BTreeMap<String, RolloutState>,
 }
 
 impl RolloutWatch {
@@ -245,10 +266,10 @@ impl RolloutWatch {
     /// Reads the rollout again; the regions whose status or step changed. The parent is read
     /// in the home region; a child only in its own region, when it runs (its current step) or
     /// has just failed (its failed step): at most 1 + truncated pages + running regions +
-    /// regions that just failed.
+    /// regions that just failed. A canary rollout adds its nested runs that have not ended.
     pub async fn poll(&mut self, stage: &StageRegions) -> Result<Vec<RegionChange>, CloudError> {
         let home = stage.home().await?;
-        let mut state = read(home.as_ref(), &self.execution_id).await?;
+        let mut state = read_with(home.as_ref(), &self.execution_id, &mut self.ended_runs).await?;
         self.calls = state.reads;
         let before: BTreeMap<String, RegionRun> = self
             .state

@@ -20,6 +20,11 @@
 //!   a region where the document does not exist fails without a child (documents are regional).
 //! - StopAutomationExecution (Cancel): running regions end Cancelled, regions not started never
 //!   start.
+//! - A document given with its text (`has_document_text`: the kit's own files) has each start's
+//!   parameters checked against its declarations (required, `allowedPattern`, `allowedValues`,
+//!   no undeclared one); a document whose steps run other automations (the canary document)
+//!   is executed from its `aws:executeAutomation` steps, their inputs resolved from the
+//!   parameters (see `CanaryRun`).
 //!
 //! Time is a tick counter the test advances; each region follows a script of steps (ticks each)
 //! and an ending: success, a failing step with its message, or any status (TimedOut, or one
@@ -303,11 +308,14 @@ struct Parent {
     parent_of: Option<String>,
 }
 
-/// A canary run (the canary document, started without TargetLocations): its `Canary` step runs
-/// the publish document in the canary region alone; only when that nested run ends Success does
-/// its `Others` step run it in the other regions (aws:executeAutomation with TargetLocations;
-/// each nested run is a multi-region parent in this region whose ParentAutomationExecutionId
-/// is this run).
+/// A run of a document whose steps run other automations (SSM user guide, "aws:executeAutomation
+/// – Run another automation": the secondary runbook runs with `RuntimeParameters`, and in the
+/// target locations given; the step waits for it and fails when it does not succeed). Each
+/// nested run is a multi-region parent in this region whose ParentAutomationExecutionId is this
+/// run (AutomationExecution.ParentAutomationExecutionId), and the step's outputs name it
+/// (`ExecutionId`) with its `Status`. Not settled by the documentation, and taken as the
+/// simplest reading until a recorded run says otherwise: the nested run's parent id, and that
+/// stopping this run leaves its nested runs alone (regship stops them itself).
 #[derive(Debug, Clone)]
 struct CanaryRun {
     id: String,
@@ -366,6 +374,8 @@ fn seconds(tick: u32) -> f64 {
 struct World {
     now: u32,
     documents: HashSet<(String, String)>,
+    /// Documents whose text the emulator runs (those with nested runs), by name.
+    contents: HashMap<String, serde_norway::Value>,
     scripts: HashMap<String, RegionScript>,
     parents: Vec<Parent>,
     canaries: Vec<CanaryRun>,
@@ -423,6 +433,14 @@ impl AutomationEmulator {
         for region in regions {
             world.documents.insert((region.clone(), name.to_string()));
         }
+    }
+
+    /// The document `name`, whose text is `text`, exists in each of `regions`: a run of it
+    /// executes its `aws:executeAutomation` steps.
+    pub fn has_document_text(&self, name: &str, regions: &[String], text: &str) {
+        self.has_document(name, regions);
+        let content = serde_norway::from_str(text).expect("the document is YAML");
+        self.world().contents.insert(name.to_string(), content);
     }
 
     /// How `region` runs in rollouts started from now on.
@@ -597,8 +615,13 @@ impl World {
                 &format!("Document {document} does not exist in {region}"),
             );
         }
+        if let Some(content) = self.contents.get(&document)
+            && let Err(refused) = validate_parameters(content, &body["Parameters"])
+        {
+            return refused;
+        }
         let Some(location) = body["TargetLocations"].as_array().and_then(|l| l.first()) else {
-            return self.start_canary(region, &document, &body["Parameters"]);
+            return self.start_nested(region, &document, &body["Parameters"]);
         };
         let id = self.next_id();
         match self.schedule(
@@ -622,94 +645,78 @@ impl World {
         format!("{:08x}-0000-4000-8000-{:012x}", self.issued, 1)
     }
 
-    /// A canary run: every parameter of the canary document given (as lists), the publish
-    /// document's run in the canary region first, the others' at its end only if it publishes.
-    fn start_canary(
+    /// A run of a document with nested runs (regship's canary document), executed from the
+    /// document's own text: its parameters validated as StartAutomationExecution does, then its
+    /// `aws:executeAutomation` steps in order, each input's `{{ Name }}` resolved from the
+    /// parameters; a later nested run starts at the end of the one before, and only when that
+    /// one ended Success (a failed step ends the run before the steps after it).
+    fn start_nested(
         &mut self,
         region: &str,
         document: &str,
         parameters: &Value,
     ) -> (String, Value) {
-        let value = |name: &str| parameters[name][0].as_str().map(String::from);
-        let (Some(publish), Some(canary), Some(account)) = (
-            value("PublishDocument"),
-            value("CanaryRegion"),
-            value("TargetAccount"),
-        ) else {
-            return error(
-                "ValidationException",
-                "TargetLocations is required here (or the canary document's PublishDocument, CanaryRegion and TargetAccount)",
-            );
+        let Some(content) = self.contents.get(document).cloned() else {
+            return error("ValidationException", "TargetLocations is required here");
         };
-        let others: Vec<Value> = parameters["OtherRegions"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        let role = value("ExecutionRoleName").unwrap_or_default();
-        // The publish document's own parameters pass through to both runs.
-        let own = [
-            "PublishDocument",
-            "CanaryRegion",
-            "OtherRegions",
-            "TargetAccount",
-            "MaxConcurrency",
-            "MaxErrors",
-            "ExecutionRoleName",
-        ];
-        let passed: serde_json::Map<String, Value> = parameters
-            .as_object()
+        let id = self.next_id();
+        let mut runs: Vec<usize> = Vec::new();
+        let mut start = self.now;
+        for step in content["mainSteps"]
+            .as_sequence()
             .into_iter()
             .flatten()
-            .filter(|(key, _)| !own.contains(&key.as_str()))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
-        let passed = Value::Object(passed);
-        let id = self.next_id();
-        let canary_location = json!({
-            "Accounts": [account], "Regions": [canary],
-            "TargetLocationMaxConcurrency": "1", "TargetLocationMaxErrors": "0",
-            "ExecutionRoleName": role,
-        });
-        let canary_id = self.next_id();
-        let canary_run = match self.schedule(
-            (region, &canary_id),
-            (&publish, "$DEFAULT"),
-            &passed,
-            &canary_location,
-            (self.now, Some(id.clone())),
-        ) {
-            Ok(run) => run,
-            Err(refused) => return refused,
-        };
-        let publishes = canary_run.regions.iter().all(|plan| {
-            plan.start.is_some() && !plan.no_document && plan.script.final_status() == "Success"
-        });
-        let canary_end = canary_run.end();
-        self.parents.push(canary_run);
-        let canary_index = self.parents.len() - 1;
-        let mut others_index = None;
-        if publishes && !others.is_empty() {
-            let others_location = json!({
-                "Accounts": [account], "Regions": others,
-                "TargetLocationMaxConcurrency": value("MaxConcurrency").unwrap_or("1".into()),
-                "TargetLocationMaxErrors": value("MaxErrors").unwrap_or("0".into()),
-                "ExecutionRoleName": role,
+            .filter(|step| step["action"] == "aws:executeAutomation")
+        {
+            let inputs = &step["inputs"];
+            let nested_document = resolve(&inputs["DocumentName"], parameters)[0].clone();
+            let passed: serde_json::Map<String, Value> = inputs["RuntimeParameters"]
+                .as_mapping()
+                .into_iter()
+                .flatten()
+                .map(|(name, value)| {
+                    (
+                        name.as_str().unwrap_or_default().to_string(),
+                        json!(resolve(value, parameters)),
+                    )
+                })
+                .collect();
+            let location = &inputs["TargetLocations"][0];
+            let first = |key: &str| resolve(&location[key], parameters).first().cloned();
+            let location = json!({
+                "Accounts": resolve(&location["Accounts"], parameters),
+                "Regions": resolve(&location["Regions"], parameters),
+                "TargetLocationMaxConcurrency": first("TargetLocationMaxConcurrency"),
+                "TargetLocationMaxErrors": first("TargetLocationMaxErrors"),
+                "ExecutionRoleName": first("ExecutionRoleName"),
             });
-            let others_id = self.next_id();
-            match self.schedule(
-                (region, &others_id),
-                (&publish, "$DEFAULT"),
-                &passed,
-                &others_location,
-                (canary_end, Some(id.clone())),
+            let run_id = self.next_id();
+            let run = match self.schedule(
+                (region, &run_id),
+                (&nested_document, "$DEFAULT"),
+                &Value::Object(passed),
+                &location,
+                (start, Some(id.clone())),
             ) {
-                Ok(run) => {
-                    self.parents.push(run);
-                    others_index = Some(self.parents.len() - 1);
-                }
+                Ok(run) => run,
                 Err(refused) => return refused,
+            };
+            let publishes = run.regions.iter().all(|plan| {
+                plan.start.is_some() && !plan.no_document && plan.script.final_status() == "Success"
+            });
+            start = run.end();
+            self.parents.push(run);
+            runs.push(self.parents.len() - 1);
+            if !publishes {
+                break;
             }
         }
+        let Some(&canary) = runs.first() else {
+            return error(
+                "InvalidDocumentContent",
+                &format!("{document} runs no aws:executeAutomation step"),
+            );
+        };
         self.canaries.push(CanaryRun {
             id: id.clone(),
             region: region.to_string(),
@@ -717,8 +724,8 @@ impl World {
             parameters: parameters.clone(),
             start: self.now,
             stopped_at: None,
-            canary: canary_index,
-            others: others_index,
+            canary,
+            others: runs.get(1).copied(),
         });
         ok(json!({"AutomationExecutionId": id}))
     }
@@ -1154,6 +1161,86 @@ impl World {
             None => Self::not_found(id),
         }
     }
+}
+
+/// `value` (a step input) with each `{{ Name }}` replaced by that parameter's values: a string
+/// that is one reference stands for all of a StringList's values.
+fn resolve(value: &serde_norway::Value, parameters: &Value) -> Vec<String> {
+    let one = |text: &str| -> Vec<String> {
+        let trimmed = text.trim();
+        if let Some(name) = trimmed
+            .strip_prefix("{{")
+            .and_then(|rest| rest.strip_suffix("}}"))
+        {
+            return parameters[name.trim()]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|v| v.as_str().map(String::from))
+                .collect();
+        }
+        vec![text.to_string()]
+    };
+    match value {
+        serde_norway::Value::String(text) => one(text),
+        serde_norway::Value::Sequence(items) => items
+            .iter()
+            .filter_map(|item| item.as_str())
+            .flat_map(one)
+            .collect(),
+        serde_norway::Value::Bool(b) => vec![b.to_string()],
+        serde_norway::Value::Number(n) => vec![n.to_string()],
+        _ => Vec::new(),
+    }
+}
+
+/// The parameters of a start against the document's declarations, as StartAutomationExecution
+/// checks them (API reference, StartAutomationExecution errors:
+/// "InvalidAutomationExecutionParametersException: The supplied parameters for invoking the
+/// specified Automation runbook are incorrect"; SSM user guide, "Data elements and parameters":
+/// `allowedValues`, `allowedPattern`, and a parameter without `default` is required).
+fn validate_parameters(
+    content: &serde_norway::Value,
+    parameters: &Value,
+) -> Result<(), (String, Value)> {
+    let refuse = |why: String| error("InvalidAutomationExecutionParametersException", &why);
+    let declared = content["parameters"]
+        .as_mapping()
+        .cloned()
+        .unwrap_or_default();
+    for (name, _) in parameters.as_object().into_iter().flatten() {
+        if !declared.contains_key(name.as_str()) {
+            return Err(refuse(format!(
+                "Parameter \"{name}\" is not defined in the document"
+            )));
+        }
+    }
+    for (name, declaration) in &declared {
+        let name = name.as_str().unwrap_or_default();
+        let Some(values) = parameters[name].as_array() else {
+            if declaration.get("default").is_none() {
+                return Err(refuse(format!("Parameter \"{name}\" is required")));
+            }
+            continue;
+        };
+        for value in values.iter().filter_map(|v| v.as_str()) {
+            if let Some(pattern) = declaration["allowedPattern"].as_str()
+                && !regex::Regex::new(pattern).unwrap().is_match(value)
+            {
+                return Err(refuse(format!(
+                    "Parameter \"{name}\" value \"{value}\" does not match \"{pattern}\""
+                )));
+            }
+            if let Some(allowed) = declaration["allowedValues"].as_sequence()
+                && !allowed.iter().any(|a| a.as_str() == Some(value))
+            {
+                return Err(refuse(format!(
+                    "Parameter \"{name}\" value \"{value}\" is not an allowed value"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 enum Found {
