@@ -433,8 +433,8 @@ just failed (to name its step); a published region costs nothing more. Target: a
 within 1 + running + just failed calls (checked on each poll; the busiest poll in brackets).
 Canary first (`rollout start --canary`): the home region publishes alone, and the account
 starts the other 25 only once it did. What that costs is the canary region's own run, added to
-the wall time (about 11–17 min here); a poll also reads the two nested runs in the home region
-(at most 3 + running + just failed calls).
+the wall time (about 11–17 min here); a poll also reads, in the home region, the nested runs
+that have not ended (an ended one is read once): at most 3 + running + just failed calls.
 
 ```
 {examples['rollout_times']}

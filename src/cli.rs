@@ -217,7 +217,8 @@ pub enum RolloutAction {
     },
     /// The publish document's rollouts, newest first.
     List,
-    /// Starts the document again in the failed regions of a rollout only.
+    /// Starts the document again in a rollout's failed and never-started regions only (a
+    /// canary that did not publish goes first again).
     Retry { execution: String },
     /// Stops a rollout: running regions are cancelled, no new region starts.
     Stop { execution: String },
