@@ -4,8 +4,10 @@ use serde_norway::Value;
 
 use super::{ExtensionFindings, Finding};
 use crate::config::Maturity;
-use crate::workspace::ArtifactType;
+use crate::workspace::template::Template;
+use crate::workspace::{ArtifactType, Loaded};
 use crate::workspace::files::{line_containing, line_of_key};
+use crate::workspace::permissions::ROLE_BOUNDARY_PARAMETER;
 use crate::workspace::schema::property_path;
 use crate::workspace::template::{intrinsic, literal_string, walk};
 
@@ -21,6 +23,10 @@ pub const RULES: &[(&str, &str)] = &[
         "test/integ imports setup exports (Fn::ImportValue): it must stand alone",
     ),
     ("ITG005", "test/integ does not use the extension's own type"),
+    (
+        "ITG006",
+        "test/integ creates an IAM role or user without the beta kit's permissions boundary",
+    ),
 ];
 
 /// Properties of AWS types that set a physical name: two stacks with the same literal collide.
@@ -137,6 +143,7 @@ pub fn check(sink: &mut ExtensionFindings) {
                 }
             }
         }
+        check_boundaries(sink, integ, template);
         let mut imports: Vec<String> = Vec::new();
         walk(&template.root, &mut |value| {
             if let Some(("Fn::ImportValue", argument)) = intrinsic(value) {
@@ -166,5 +173,43 @@ pub fn check(sink: &mut ExtensionFindings) {
                     .hint(format!("add a resource with Type: {own_type} and its required properties")),
             );
         }
+    }
+}
+
+/// Roles and users the integ stacks create carry the boundary passed as `RoleBoundary`: the beta
+/// build role may create one, or set what it may do, only under the kit's boundary.
+fn check_boundaries(sink: &mut ExtensionFindings, integ: &Loaded<Template>, template: &Template) {
+    let declared = template
+        .root
+        .get("Parameters")
+        .and_then(|p| p.get(ROLE_BOUNDARY_PARAMETER))
+        .is_some();
+    for resource in template.resources() {
+        if !matches!(resource.type_name, Some("AWS::IAM::Role" | "AWS::IAM::User")) {
+            continue;
+        }
+        let bounded = resource
+            .properties
+            .and_then(|p| p.get("PermissionsBoundary"))
+            .is_some();
+        if bounded && declared {
+            continue;
+        }
+        let problem = if bounded {
+            format!("declares no `{ROLE_BOUNDARY_PARAMETER}` parameter, so regship integ cannot give {} the beta kit's boundary", resource.logical_id)
+        } else {
+            format!(
+                "{} has no PermissionsBoundary: the beta build role creates roles and users only under the kit's boundary, so the beta run would be refused",
+                resource.logical_id
+            )
+        };
+        sink.push(
+            Finding::warning("ITG006", &integ.path, problem)
+                .line(line_of_key(&integ.text, resource.logical_id))
+                .hint(format!(
+                    "declare a `{ROLE_BOUNDARY_PARAMETER}` parameter (Type: String, Default: \"\"), a condition `HasRoleBoundary: !Not [!Equals [!Ref {ROLE_BOUNDARY_PARAMETER}, \"\"]]` and give {} `PermissionsBoundary: !If [HasRoleBoundary, !Ref {ROLE_BOUNDARY_PARAMETER}, !Ref AWS::NoValue]` (regship integ sets it in the beta account)",
+                    resource.logical_id
+                )),
+        );
     }
 }

@@ -9,6 +9,7 @@ use crate::config::Stage;
 pub struct Authorization {
     stage: Stage,
     account: String,
+    partition: String,
 }
 
 impl Authorization {
@@ -18,6 +19,12 @@ impl Authorization {
 
     pub fn account(&self) -> &str {
         &self.account
+    }
+
+    /// The caller's partition (`aws`, `aws-cn`, `aws-us-gov`), from its ARN: what the account's
+    /// own ARNs begin with.
+    pub fn partition(&self) -> &str {
+        &self.partition
     }
 }
 
@@ -124,6 +131,13 @@ impl AccountGuard {
         Ok(Authorization {
             stage,
             account: caller.account.clone(),
+            partition: caller
+                .arn
+                .split(':')
+                .nth(1)
+                .filter(|partition| !partition.is_empty())
+                .unwrap_or("aws")
+                .to_string(),
         })
     }
 

@@ -13,11 +13,12 @@ use super::package;
 use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
 pub use crate::cloud::integ_stacks::{
-    EXTENSION_TAG, REVISION_PARAMETER, RUN_TAG, fresh_stack_prefix, keep_stack_of,
+    EXTENSION_TAG, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG, fresh_stack_prefix, keep_stack_of,
 };
 use crate::cloud::status::is_terminal;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, StackEvent, TemplateSource};
-use crate::config::Maturity;
+use crate::cloud::integ_stacks::role_boundary_arn;
+use crate::config::{Maturity, Stage};
 use crate::watch::stack_events::{
     DEFAULT_HISTORY_CAP, PinnedFailure, PollProblem, StackEventPoller, Start,
 };
@@ -489,12 +490,24 @@ async fn prepare(
         &integ.text,
     )
     .await?;
-    let parameters = template
-        .root
-        .get("Parameters")
-        .and_then(|p| p.get(REVISION_PARAMETER))
-        .map(|_| vec![(REVISION_PARAMETER.to_string(), run_id.to_string())])
-        .unwrap_or_default();
+    let declared = |name: &str| {
+        template
+            .root
+            .get("Parameters")
+            .and_then(|p| p.get(name))
+            .is_some()
+    };
+    let mut parameters = Vec::new();
+    if declared(REVISION_PARAMETER) {
+        parameters.push((REVISION_PARAMETER.to_string(), run_id.to_string()));
+    }
+    // Only the beta account has the kit's boundary; elsewhere the template's default (none).
+    if declared(ROLE_BOUNDARY_PARAMETER) && authorization.stage() == Stage::Beta {
+        parameters.push((
+            ROLE_BOUNDARY_PARAMETER.to_string(),
+            role_boundary_arn(authorization.partition(), authorization.account()),
+        ));
+    }
     Ok(Prepared {
         source: deployable.source,
         parameters,

@@ -1,7 +1,7 @@
 //! `regship pipeline add|sync`: each extension's build action, CodeBuild project and role in the
 //! pipeline template, inserted as text so that everything else (comments, order) stays as it was.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_norway::Value;
 
@@ -20,10 +20,261 @@ pub fn stem(extension: &Extension) -> String {
         .collect()
 }
 
-/// The contract-tests policy of a build role: exactly the actions `required` lists, a wildcard
-/// only where a provider schema lists one (with a comment naming who needs it), and
-/// `iam:PassRole` only on the account's own roles.
-fn policy_block(required: &RequiredActions, kind: PipelineKind) -> String {
+/// Where a build role's grant of one action applies: the job's own names where the service lets a
+/// policy name them, anywhere otherwise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Scope {
+    /// Calls on nothing the job owns by name: account-wide lists, shared resources (layers, code
+    /// signing configs), the handlers' own calls and services whose resources are not named
+    /// after the stack.
+    Anywhere,
+    /// The buckets the job's stacks create (CloudFormation names them after the stack, lowercase).
+    Buckets,
+    /// The S3 table buckets the job's stacks create.
+    TableBuckets,
+    /// The Lambda functions the job's stacks create.
+    Functions,
+    /// KMS through the services whose resources need it.
+    Kms,
+    /// IAM on the job's own roles (users, policies, instance profiles) that sets no permission.
+    Identities,
+    /// IAM calls that set an identity's permissions: only while it carries the kit's boundary.
+    BoundedWrites,
+    /// Passing the job's own roles, to the services that trust them.
+    PassRole,
+}
+
+/// IAM calls that set what an identity may do, all of which take the `iam:PermissionsBoundary`
+/// condition key (IAM's service authorization reference).
+const BOUNDED_WRITES: &[&str] = &[
+    "iam:CreateRole",
+    "iam:PutRolePolicy",
+    "iam:AttachRolePolicy",
+    "iam:DetachRolePolicy",
+    "iam:DeleteRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:CreateUser",
+    "iam:PutUserPolicy",
+    "iam:AttachUserPolicy",
+    "iam:DetachUserPolicy",
+    "iam:DeleteUserPolicy",
+    "iam:PutUserPermissionsBoundary",
+];
+
+/// IAM lists of the whole account (no resource of their own).
+const IAM_ACCOUNT_LISTS: &[&str] = &[
+    "iam:ListRoles",
+    "iam:ListUsers",
+    "iam:ListPolicies",
+    "iam:ListInstanceProfiles",
+];
+
+/// Lambda calls on shared resources rather than the job's functions.
+const LAMBDA_SHARED: &[&str] = &[
+    "lambda:ListFunctions",
+    "lambda:GetLayerVersion",
+    "lambda:GetCodeSigningConfig",
+    "lambda:PassCapacityProvider",
+];
+
+fn scope(action: &str, needed_by: &BTreeSet<String>) -> Scope {
+    let is = |list: &[&str]| list.iter().any(|a| a.eq_ignore_ascii_case(action));
+    let lower = action.to_ascii_lowercase();
+    let (service, name) = lower.split_once(':').unwrap_or(("", &lower));
+    match service {
+        "iam" if name == "passrole" => Scope::PassRole,
+        "iam" if is(BOUNDED_WRITES) => Scope::BoundedWrites,
+        "iam" if is(IAM_ACCOUNT_LISTS) => Scope::Anywhere,
+        "iam" => Scope::Identities,
+        // The handlers act on what the contract tests' inputs name, not on names the kit knows.
+        _ if needed_by.contains(permissions::HANDLERS) => Scope::Anywhere,
+        "s3" if name == "listallmybuckets" => Scope::Anywhere,
+        "s3" => Scope::Buckets,
+        "s3tables" => Scope::TableBuckets,
+        "lambda" if is(LAMBDA_SHARED) => Scope::Anywhere,
+        "lambda" => Scope::Functions,
+        "kms" if services(needed_by).is_some() => Scope::Kms,
+        _ => Scope::Anywhere,
+    }
+}
+
+/// The services (`lambda`, `s3`) of the AWS resource types in `needed_by`, or `None` when one is
+/// not an AWS type (a custom resource, the handlers) or is KMS's own.
+fn services(needed_by: &BTreeSet<String>) -> Option<BTreeSet<String>> {
+    needed_by
+        .iter()
+        .map(|type_name| {
+            let service = type_name.strip_prefix("AWS::")?.split("::").next()?;
+            (service != "KMS").then(|| service.to_ascii_lowercase())
+        })
+        .collect()
+}
+
+/// The services the job's templates let assume their roles (each role's trust policy), which the
+/// build may pass those roles to.
+fn trusted_services(templates: &[&Template]) -> BTreeSet<String> {
+    let mut services = BTreeSet::new();
+    for resource in templates.iter().flat_map(|t| t.resources()) {
+        if resource.type_name != Some("AWS::IAM::Role") {
+            continue;
+        }
+        let statements = resource
+            .properties
+            .and_then(|p| p.get("AssumeRolePolicyDocument"))
+            .and_then(|d| d.get("Statement"))
+            .and_then(Value::as_sequence);
+        for statement in statements.into_iter().flatten() {
+            match statement.get("Principal").and_then(|p| p.get("Service")) {
+                Some(Value::String(service)) => {
+                    services.insert(service.clone());
+                }
+                Some(Value::Sequence(list)) => {
+                    services.extend(list.iter().filter_map(Value::as_str).map(String::from))
+                }
+                _ => {}
+            }
+        }
+    }
+    services
+}
+
+/// The resources and condition of a scope's statement, as template text, with the comment above.
+fn scope_statement(
+    scope: Scope,
+    kind: PipelineKind,
+    actions: &[(&String, &BTreeSet<String>)],
+    kms_services: &BTreeSet<String>,
+    pass_to: &BTreeSet<String>,
+) -> (String, String) {
+    let prefix = kind.stack_prefix();
+    let arn = |rest: &str| format!("!Sub \"arn:${{AWS::Partition}}:{rest}\"");
+    let list = |items: Vec<String>| -> String {
+        items
+            .iter()
+            .map(|item| format!("                  - {item}\n"))
+            .collect()
+    };
+    let condition = |operator: &str, key: &str, values: Vec<String>| {
+        format!(
+            "                Condition:\n                  {operator}:\n                    {key}:\n{}",
+            values
+                .iter()
+                .map(|v| format!("                      - {v}\n"))
+                .collect::<String>()
+        )
+    };
+    let identities = || {
+        let kinds: BTreeSet<&str> = actions
+            .iter()
+            .map(|(action, _)| identity_kind(action))
+            .collect();
+        let arns: Vec<String> = kinds
+            .iter()
+            .map(|kind| arn(&format!("iam::${{AWS::AccountId}}:{kind}/{prefix}*")))
+            .collect();
+        format!("                Resource:\n{}", list(arns))
+    };
+    let (comment, resources) = match scope {
+        Scope::Anywhere => (
+            if actions
+                .iter()
+                .any(|(_, needed_by)| needed_by.contains(permissions::HANDLERS))
+            {
+                "Calls on nothing the job owns by name: lists, shared resources, other services, and the\nhandlers' own calls (the contract tests run them on what inputs/ names)"
+            } else {
+                "Calls on nothing the job owns by name: lists, shared resources, other services"
+            },
+            "                Resource: \"*\"\n".into(),
+        ),
+        Scope::Buckets => (
+            "S3 only on the buckets the job's stacks create (named after the stack, in lowercase)",
+            format!(
+                "                Resource:\n{}",
+                list(vec![arn(&format!("s3:::{prefix}*")), arn(&format!("s3:::{prefix}*/*"))])
+            ),
+        ),
+        Scope::TableBuckets => (
+            "S3 Tables only on the table buckets the job's stacks create",
+            format!(
+                "                Resource:\n{}",
+                list(vec![
+                    arn(&format!("s3tables:${{AWS::Region}}:${{AWS::AccountId}}:bucket/{prefix}*")),
+                    arn(&format!("s3tables:${{AWS::Region}}:${{AWS::AccountId}}:bucket/{prefix}*/*")),
+                ])
+            ),
+        ),
+        Scope::Functions => (
+            "Lambda only on the functions the job's stacks create (named after the stack)",
+            format!(
+                "                Resource: {}\n",
+                arn(&format!("lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{prefix}*"))
+            ),
+        ),
+        Scope::Kms => (
+            "KMS only through the services whose resources use a key",
+            format!(
+                "                Resource: \"*\"\n{}",
+                condition(
+                    "StringEquals",
+                    "kms:ViaService",
+                    kms_services
+                        .iter()
+                        .map(|s| format!("!Sub \"{s}.${{AWS::Region}}.amazonaws.com\""))
+                        .collect()
+                )
+            ),
+        ),
+        Scope::Identities => (
+            "IAM only on the job's own identities (named after the stack)",
+            identities(),
+        ),
+        Scope::BoundedWrites => (
+            "An identity's permissions are set only while it carries the kit's boundary (RoleBoundary),\nso nothing the build makes can do more than the boundary allows (and nothing removes it)",
+            format!(
+                "{}                Condition:\n                  StringEquals:\n                    iam:PermissionsBoundary: !Ref RoleBoundary\n",
+                identities()
+            ),
+        ),
+        Scope::PassRole => (
+            "The job's own roles, only to the services that trust them: any other role would hand the\nbuild its permissions",
+            format!(
+                "                Resource: {}\n{}",
+                arn(&format!("iam::${{AWS::AccountId}}:role/{prefix}*")),
+                condition(
+                    "StringEquals",
+                    "iam:PassedToService",
+                    pass_to.iter().cloned().collect()
+                )
+            ),
+        ),
+    };
+    let comment = comment
+        .lines()
+        .map(|line| format!("              # {line}\n"))
+        .collect();
+    (comment, resources)
+}
+
+/// The kind of IAM identity an action acts on, as its ARN names it.
+fn identity_kind(action: &str) -> &'static str {
+    let name = action.to_ascii_lowercase();
+    if name.contains("instanceprofile") {
+        "instance-profile"
+    } else if name.contains("user") {
+        "user"
+    } else if name.contains("role") {
+        "role"
+    } else if name.contains("policy") {
+        "policy"
+    } else {
+        "role"
+    }
+}
+
+/// The policy of a build role: exactly the actions `required` lists (a wildcard only where a
+/// provider schema lists one, with a comment naming who needs it), each scoped to the job's own
+/// names where its service allows, IAM writes only under the kit's permissions boundary.
+fn policy_block(required: &RequiredActions, kind: PipelineKind, extension: &Extension) -> String {
     let line = |(action, needed_by): (&String, &BTreeSet<String>)| {
         if action.contains(['*', '?']) {
             let types: Vec<&str> = needed_by.iter().map(String::as_str).collect();
@@ -35,31 +286,47 @@ fn policy_block(required: &RequiredActions, kind: PipelineKind) -> String {
             format!("                  - {action}\n")
         }
     };
-    let (pass_role, actions): (Vec<_>, Vec<_>) = required
-        .actions
-        .iter()
-        .partition(|(action, _)| action.eq_ignore_ascii_case("iam:PassRole"));
+    let mut by_scope: BTreeMap<Scope, Vec<(&String, &BTreeSet<String>)>> = BTreeMap::new();
+    let mut kms_services = BTreeSet::new();
+    let mut pass_types = BTreeSet::new();
+    for (action, needed_by) in &required.actions {
+        let scope = scope(action, needed_by);
+        match scope {
+            Scope::Kms => kms_services.extend(services(needed_by).unwrap_or_default()),
+            Scope::PassRole => pass_types.extend(needed_by.iter().cloned()),
+            _ => {}
+        }
+        by_scope.entry(scope).or_default().push((action, needed_by));
+    }
+    let templates = kind.templates_of(extension);
+    let mut pass_to = trusted_services(&templates);
+    if pass_to.is_empty() {
+        // No role in the templates says who it trusts: the services of the types that pass one.
+        pass_to.extend(
+            services(&pass_types)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|service| format!("{service}.amazonaws.com")),
+        );
+    }
     let mut statements = String::new();
-    if !actions.is_empty() {
+    for (scope, actions) in by_scope {
+        let (comment, resources) = scope_statement(scope, kind, &actions, &kms_services, &pass_to);
         let actions: String = actions.into_iter().map(line).collect();
         statements.push_str(&format!(
-            "              - Effect: Allow\n                Action:\n{actions}                Resource: \"*\"\n"
-        ));
-    }
-    if !pass_role.is_empty() {
-        // Only the roles the job's own stacks create (CloudFormation names them after the
-        // stack): passing any other role would hand the build its permissions.
-        let actions: String = pass_role.into_iter().map(line).collect();
-        let stacks = kind.stack_prefix();
-        statements.push_str(&format!(
-            "              - Effect: Allow\n                Action:\n{actions}                Resource: !Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{stacks}*\"\n"
+            "{comment}              - Effect: Allow\n                Action:\n{actions}{resources}"
         ));
     }
     if statements.is_empty() {
         return statements;
     }
+    let left_out: String = required
+        .left_out
+        .iter()
+        .map(|note| format!("            # Left out: {note}.\n"))
+        .collect();
     format!(
-        "      Policies:\n        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n            Statement:\n{statements}",
+        "      Policies:\n        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n{left_out}            Statement:\n{statements}",
         source = permissions::source(),
         name = match kind {
             PipelineKind::Cicd => "contract-tests",
@@ -142,6 +409,23 @@ impl PipelineKind {
         }
     }
 
+    /// The kit template of this pipeline in the regship repository.
+    fn kit(self) -> &'static str {
+        match self {
+            PipelineKind::Cicd => "release/cicd.yml",
+            PipelineKind::Beta => "release/beta.yml",
+        }
+    }
+
+    /// The job's templates, parsed.
+    fn templates_of(self, extension: &Extension) -> Vec<&Template> {
+        let loaded = match self {
+            PipelineKind::Cicd => &extension.setup,
+            PipelineKind::Beta => &extension.integ,
+        };
+        loaded.iter().filter_map(|t| t.ok()).collect()
+    }
+
     /// The templates the role's permissions come from, for notes.
     fn templates(self) -> &'static str {
         match self {
@@ -153,7 +437,7 @@ impl PipelineKind {
 
 fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
     let stem = stem(extension);
-    let policy = policy_block(&kind.required(extension), kind);
+    let policy = policy_block(&kind.required(extension), kind, extension);
     let common = kind.common_policy();
     let buildspec = kind.buildspec();
     let privileged = kind.privileged(extension);
@@ -216,11 +500,10 @@ pub fn plan_add(
     let display = kind.template_path(workspace).to_string();
     let path = workspace.root.join(&display);
     let text = std::fs::read_to_string(&path).map_err(|err| {
-        let kit = match kind {
-            PipelineKind::Cicd => "release/cicd.yml",
-            PipelineKind::Beta => "release/beta.yml",
-        };
-        format!("{display}: {err} (create it from the regship repository's {kit})")
+        format!(
+            "{display}: {err} (create it from the regship repository's {})",
+            kind.kit()
+        )
     })?;
     let template =
         Template::parse(&text).map_err(|problem| format!("{display}: {}", problem.message))?;
@@ -286,6 +569,14 @@ pub fn plan_add(
             ));
         }
     }
+    if resources.contains("!Ref RoleBoundary")
+        && !template.resources().any(|r| r.logical_id == "RoleBoundary")
+    {
+        plan.notes.push(format!(
+            "{display} has no RoleBoundary: the new roles may create roles only under that permissions boundary (copy it from the regship repository's {})",
+            kind.kit()
+        ));
+    }
     lines.splice(anchor..anchor, resources.lines().map(String::from));
     let mut new = lines.join("\n");
     if text.ends_with('\n') {
@@ -309,6 +600,9 @@ fn granted_actions(template: &Template, role: &str) -> Option<BTreeSet<String>> 
             continue;
         };
         for statement in statements {
+            if statement.get("Effect").and_then(Value::as_str) == Some("Deny") {
+                continue;
+            }
             match statement.get("Action") {
                 Some(Value::String(action)) => {
                     granted.insert(action.clone());

@@ -49,7 +49,61 @@ pub struct RequiredActions {
     pub actions: BTreeMap<String, BTreeSet<String>>,
     /// AWS resource types of `test/setup` whose permissions no provider schema lists.
     pub unlisted: BTreeSet<String>,
+    /// What was left out of a provider schema's list, and why (for the comment beside the grant).
+    pub left_out: BTreeSet<String>,
 }
+
+/// Actions a provider schema lists for an optional feature of its type: needed only when one of
+/// the resources of that type sets one of the properties.
+struct OptionalFeature {
+    type_name: &'static str,
+    actions: &'static [&'static str],
+    properties: &'static [&'static str],
+}
+
+/// The optional features whose actions a template that does not use them is not granted (the
+/// provider schemas list them for every create, whether the property is set or not).
+const OPTIONAL_FEATURES: &[OptionalFeature] = &[
+    OptionalFeature {
+        type_name: "AWS::S3::Bucket",
+        actions: &[
+            "s3tables:*",
+            "s3:CreateBucketMetadata*",
+            "s3:DeleteBucketMetadata*",
+            "s3:UpdateBucketMetadata*",
+        ],
+        properties: &["MetadataTableConfiguration", "MetadataConfiguration"],
+    },
+    OptionalFeature {
+        type_name: "AWS::Lambda::Function",
+        actions: &["ec2:*"],
+        properties: &["VpcConfig"],
+    },
+    OptionalFeature {
+        type_name: "AWS::Lambda::Function",
+        actions: &["elasticfilesystem:*", "s3files:*"],
+        properties: &["FileSystemConfigs"],
+    },
+    OptionalFeature {
+        type_name: "AWS::Lambda::Function",
+        actions: &["kms:*"],
+        properties: &["KmsKeyArn"],
+    },
+];
+
+/// The parameter through which a template gives the roles it creates the beta kit's permissions
+/// boundary (`PermissionsBoundary: !If [HasRoleBoundary, !Ref RoleBoundary, !Ref AWS::NoValue]`):
+/// the beta build role may set a role's permissions only while it carries that boundary.
+pub const ROLE_BOUNDARY_PARAMETER: &str = "RoleBoundary";
+/// The name of the permissions boundary the beta kit (`release/beta.yml`) creates.
+pub const ROLE_BOUNDARY_POLICY: &str = "regship-integ-role-boundary";
+
+/// Actions never granted to a build role, whoever lists them: removing a role's permissions
+/// boundary is what the boundary exists to prevent.
+pub const WITHHELD: &[&str] = &[
+    "iam:DeleteRolePermissionsBoundary",
+    "iam:DeleteUserPermissionsBoundary",
+];
 
 /// Who needs an action that the extension's own schema lists.
 pub const HANDLERS: &str = "handlers";
@@ -84,9 +138,25 @@ impl RequiredActions {
         templates: impl Iterator<Item = &'t super::template::Template>,
     ) {
         for template in templates {
-            for type_name in template.resources().filter_map(|r| r.type_name) {
+            for resource in template.resources() {
+                let Some(type_name) = resource.type_name else {
+                    continue;
+                };
                 match of(type_name) {
-                    Some(actions) => actions.for_each(|action| self.need(action, type_name)),
+                    Some(actions) => {
+                        for action in actions {
+                            match unused_feature(type_name, resource.properties, action) {
+                                Some(feature) => {
+                                    self.left_out.insert(format!(
+                                        "{}: {type_name} needs them only with {}",
+                                        feature.actions.join(", "),
+                                        feature.properties.join(" or ")
+                                    ));
+                                }
+                                None => self.need(action, type_name),
+                            }
+                        }
+                    }
                     None if type_name.starts_with("Custom::")
                         || type_name == "AWS::CloudFormation::CustomResource" =>
                     {
@@ -102,6 +172,12 @@ impl RequiredActions {
     }
 
     fn need(&mut self, action: &str, by: &str) {
+        if WITHHELD.iter().any(|w| w.eq_ignore_ascii_case(action)) {
+            self.left_out.insert(format!(
+                "{action}: removing a boundary is what the boundary prevents"
+            ));
+            return;
+        }
         self.actions
             .entry(action.to_string())
             .or_default()
@@ -112,6 +188,24 @@ impl RequiredActions {
     pub fn covers(granted: &BTreeSet<String>, action: &str) -> bool {
         granted.contains(action) || granted.iter().any(|grant| wildcard_matches(grant, action))
     }
+}
+
+/// The optional feature of `type_name` that `action` serves, when `properties` do not use it.
+fn unused_feature(
+    type_name: &str,
+    properties: Option<&serde_norway::Mapping>,
+    action: &str,
+) -> Option<&'static OptionalFeature> {
+    OPTIONAL_FEATURES.iter().find(|feature| {
+        feature.type_name == type_name
+            && feature
+                .actions
+                .iter()
+                .any(|pattern| glob_matches(pattern, action, true))
+            && !feature.properties.iter().any(|property| {
+                properties.is_some_and(|p| p.contains_key(*property))
+            })
+    })
 }
 
 /// Whether an IAM action pattern (`s3:Get*`, `ec2:Describe*`, `*`) matches `action`, without
