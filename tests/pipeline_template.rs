@@ -183,45 +183,6 @@ fn sync_json_carries_the_drift_report() {
     );
 }
 
-/// The cfn-lint package in .venv: its provider schemas and IAM action list are the oracle.
-fn cfnlint_data() -> std::path::PathBuf {
-    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/lib");
-    let python = std::fs::read_dir(&lib)
-        .expect("run `make test`, which installs cfn-lint into .venv")
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().starts_with("python3"))
-        .expect("a python3 folder in .venv/lib");
-    python.path().join("site-packages/cfnlint/data")
-}
-
-fn read_json(path: &Path) -> serde_json::Value {
-    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
-}
-
-/// What a provider schema lists for create, read, update, delete and list, as IAM knows it.
-fn provider_permissions(data: &Path, type_name: &str) -> BTreeSet<String> {
-    let providers = read_json(&data.join("schemas/providers/us-east-1.json"));
-    let digest = providers[type_name].as_str().expect(type_name);
-    let schema = read_json(&data.join(format!("schemas/resources/{digest}.json")));
-    let iam = read_json(&data.join("AdditionalSpecs/Policies.json"));
-    ["create", "read", "update", "delete", "list"]
-        .iter()
-        .flat_map(|op| {
-            schema["handlers"][op]["permissions"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-        })
-        .filter_map(|p| p.as_str().map(String::from))
-        .filter(|action| {
-            let (service, name) = action.split_once(':').unwrap();
-            iam[service.to_lowercase()]["Actions"]
-                .get(name.to_lowercase())
-                .is_some()
-        })
-        .collect()
-}
-
 /// Every action the inline policies of `role` grant.
 fn granted(template: &regship::workspace::template::Template, role: &str) -> BTreeSet<String> {
     let resource = template
@@ -268,8 +229,8 @@ fn build_roles_grant_exactly_what_the_provider_schemas_list() {
         "a type without listed permissions is named, not guessed: {output}"
     );
 
-    let data = cfnlint_data();
-    let schema = read_json(&project.join("awscommunity-s3-deletebucketcontents.json"));
+    let data = support::cfnlint_data();
+    let schema = support::read_json(&project.join("awscommunity-s3-deletebucketcontents.json"));
     let mut expected: BTreeSet<String> = schema["handlers"]
         .as_object()
         .unwrap()
@@ -284,9 +245,14 @@ fn build_roles_grant_exactly_what_the_provider_schemas_list() {
         "AWS::SQS::Queue",
         "AWS::CertificateManager::Certificate",
     ] {
-        let listed = provider_permissions(&data, type_name);
+        let listed = support::provider_permissions(&data, type_name);
         assert!(!listed.is_empty(), "{type_name}");
-        expected.extend(listed);
+        // No resource of the setup sets an optional feature's property.
+        expected.extend(
+            listed
+                .into_iter()
+                .filter(|action| !support::not_granted(type_name, &[], action)),
+        );
     }
     let workspace = Workspace::load(dir.path());
     let template = workspace.pipeline.as_ref().unwrap().ok().unwrap();
@@ -300,9 +266,13 @@ fn build_roles_grant_exactly_what_the_provider_schemas_list() {
     let written = std::fs::read_to_string(&template_path).unwrap();
     assert!(
         written.contains(
-            "                  - iam:PassRole\n                Resource: !Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/setup-*\""
+            "                  - iam:PassRole\n                Resource: !Sub \"arn:${AWS::Partition}:iam::${AWS::AccountId}:role/setup-*\"\n                Condition:\n                  StringEquals:\n                    iam:PassedToService:\n                      - lambda.amazonaws.com\n"
         ),
-        "PassRole only on the roles the setup stacks create: {written}"
+        "PassRole only of the roles the setup stacks create, to the service their trust names: {written}"
+    );
+    assert!(
+        written.contains("                    iam:PermissionsBoundary: !Ref RoleBoundary\n"),
+        "IAM writes only under the kit's boundary: {written}"
     );
 
     std::fs::write(
@@ -532,10 +502,15 @@ fn the_beta_pipeline_is_what_pipeline_add_writes() {
     }
     assert_eq!(std::fs::read_to_string(&path).unwrap(), shipped);
 
-    let data = cfnlint_data();
+    let data = support::cfnlint_data();
     let mut expected = BTreeSet::from(["lambda:InvokeFunction".to_string()]);
+    // The integ template's function and buckets use none of the optional features.
     for type_name in ["AWS::S3::Bucket", "AWS::Lambda::Function", "AWS::IAM::Role"] {
-        expected.extend(provider_permissions(&data, type_name));
+        expected.extend(
+            support::provider_permissions(&data, type_name)
+                .into_iter()
+                .filter(|action| !support::not_granted(type_name, &[], action)),
+        );
     }
     let template = regship::workspace::template::Template::parse(&shipped).unwrap();
     assert_eq!(
@@ -590,5 +565,41 @@ fn the_beta_pipeline_is_what_pipeline_add_writes() {
     assert_eq!(
         project.properties.unwrap()["Environment"]["PrivilegedMode"].as_bool(),
         Some(true)
+    );
+}
+
+/// What a provider schema lists for an optional feature is granted exactly when a resource of the
+/// setup sets its property: a function in a VPC gets EC2's describes but no file-system calls, a
+/// bucket with metadata tables gets S3 Tables (on the job's own table buckets).
+#[test]
+fn optional_features_are_granted_only_when_used() {
+    let dir = support::example_workspace("123456789012");
+    let project = dir.path().join("resources/S3_DeleteBucketContents");
+    let setup = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      MetadataTableConfiguration:\n        S3TablesDestination:\n          TableBucketArn: arn:aws:s3tables:us-east-1:123456789012:bucket/setup-tables\n          TableName: meta\n  Function:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/setup-role\n      VpcConfig:\n        SubnetIds: [subnet-1]\n        SecurityGroupIds: [sg-1]\n      Code:\n        ZipFile: \"def handler(event, context): pass\"\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n";
+    std::fs::write(project.join("test/setup.yml"), setup).unwrap();
+    let template_path = dir.path().join("release/cicd.yml");
+    std::fs::write(&template_path, support::bare_pipeline_template()).unwrap();
+    let added = regship(
+        dir.path(),
+        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
+    );
+    assert!(added.status.success(), "{}", support::output_text(&added));
+    let workspace = Workspace::load(dir.path());
+    let template = workspace.pipeline.as_ref().unwrap().ok().unwrap();
+    let actions = granted(template, "S3DeleteBucketContentsBuildRole");
+    for used in ["ec2:DescribeVpcs", "s3tables:CreateTableBucket"] {
+        assert!(actions.contains(used), "{used}: {actions:?}");
+    }
+    for unused in ["elasticfilesystem:DescribeMountTargets", "kms:Decrypt"] {
+        assert!(!actions.contains(unused), "{unused}: {actions:?}");
+    }
+    let written = std::fs::read_to_string(&template_path).unwrap();
+    assert!(
+        written.contains("# Left out: elasticfilesystem:*, s3files:*: AWS::Lambda::Function needs them only with FileSystemConfigs."),
+        "{written}"
+    );
+    assert!(
+        written.contains(":s3tables:${AWS::Region}:${AWS::AccountId}:bucket/setup-*"),
+        "{written}"
     );
 }

@@ -4,12 +4,12 @@ use serde_norway::Value;
 
 use super::{ExtensionFindings, Finding};
 use crate::config::Maturity;
-use crate::workspace::template::Template;
-use crate::workspace::{ArtifactType, Loaded};
 use crate::workspace::files::{line_containing, line_of_key};
 use crate::workspace::permissions::ROLE_BOUNDARY_PARAMETER;
 use crate::workspace::schema::property_path;
+use crate::workspace::template::Template;
 use crate::workspace::template::{intrinsic, literal_string, walk};
+use crate::workspace::{ArtifactType, Loaded};
 
 pub const RULES: &[(&str, &str)] = &[
     (
@@ -185,7 +185,10 @@ fn check_boundaries(sink: &mut ExtensionFindings, integ: &Loaded<Template>, temp
         .and_then(|p| p.get(ROLE_BOUNDARY_PARAMETER))
         .is_some();
     for resource in template.resources() {
-        if !matches!(resource.type_name, Some("AWS::IAM::Role" | "AWS::IAM::User")) {
+        if !matches!(
+            resource.type_name,
+            Some("AWS::IAM::Role" | "AWS::IAM::User")
+        ) {
             continue;
         }
         let bounded = resource
@@ -196,7 +199,10 @@ fn check_boundaries(sink: &mut ExtensionFindings, integ: &Loaded<Template>, temp
             continue;
         }
         let problem = if bounded {
-            format!("declares no `{ROLE_BOUNDARY_PARAMETER}` parameter, so regship integ cannot give {} the beta kit's boundary", resource.logical_id)
+            format!(
+                "declares no `{ROLE_BOUNDARY_PARAMETER}` parameter, so regship integ cannot give {} the beta kit's boundary",
+                resource.logical_id
+            )
         } else {
             format!(
                 "{} has no PermissionsBoundary: the beta build role creates roles and users only under the kit's boundary, so the beta run would be refused",

@@ -12,12 +12,13 @@ use serde::Serialize;
 use super::package;
 use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
+use crate::cloud::integ_stacks::role_boundary_arn;
 pub use crate::cloud::integ_stacks::{
-    EXTENSION_TAG, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG, fresh_stack_prefix, keep_stack_of,
+    EXTENSION_TAG, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG, fresh_stack_prefix,
+    keep_stack_of,
 };
 use crate::cloud::status::is_terminal;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, StackEvent, TemplateSource};
-use crate::cloud::integ_stacks::role_boundary_arn;
 use crate::config::{Maturity, Stage};
 use crate::watch::stack_events::{
     DEFAULT_HISTORY_CAP, PinnedFailure, PollProblem, StackEventPoller, Start,

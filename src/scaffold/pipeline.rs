@@ -190,7 +190,10 @@ fn scope_statement(
             "S3 only on the buckets the job's stacks create (named after the stack, in lowercase)",
             format!(
                 "                Resource:\n{}",
-                list(vec![arn(&format!("s3:::{prefix}*")), arn(&format!("s3:::{prefix}*/*"))])
+                list(vec![
+                    arn(&format!("s3:::{prefix}*")),
+                    arn(&format!("s3:::{prefix}*/*"))
+                ])
             ),
         ),
         Scope::TableBuckets => (
@@ -198,8 +201,12 @@ fn scope_statement(
             format!(
                 "                Resource:\n{}",
                 list(vec![
-                    arn(&format!("s3tables:${{AWS::Region}}:${{AWS::AccountId}}:bucket/{prefix}*")),
-                    arn(&format!("s3tables:${{AWS::Region}}:${{AWS::AccountId}}:bucket/{prefix}*/*")),
+                    arn(&format!(
+                        "s3tables:${{AWS::Region}}:${{AWS::AccountId}}:bucket/{prefix}*"
+                    )),
+                    arn(&format!(
+                        "s3tables:${{AWS::Region}}:${{AWS::AccountId}}:bucket/{prefix}*/*"
+                    )),
                 ])
             ),
         ),
@@ -207,7 +214,9 @@ fn scope_statement(
             "Lambda only on the functions the job's stacks create (named after the stack)",
             format!(
                 "                Resource: {}\n",
-                arn(&format!("lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{prefix}*"))
+                arn(&format!(
+                    "lambda:${{AWS::Region}}:${{AWS::AccountId}}:function:{prefix}*"
+                ))
             ),
         ),
         Scope::Kms => (

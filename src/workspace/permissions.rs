@@ -202,9 +202,10 @@ fn unused_feature(
                 .actions
                 .iter()
                 .any(|pattern| glob_matches(pattern, action, true))
-            && !feature.properties.iter().any(|property| {
-                properties.is_some_and(|p| p.contains_key(*property))
-            })
+            && !feature
+                .properties
+                .iter()
+                .any(|property| properties.is_some_and(|p| p.contains_key(*property)))
     })
 }
 

@@ -73,6 +73,69 @@ pub fn without_extensions(template: &str) -> String {
     bare
 }
 
+/// The cfn-lint package in .venv: its provider schemas and IAM action list are the oracle.
+pub fn cfnlint_data() -> std::path::PathBuf {
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/lib");
+    let python = std::fs::read_dir(&lib)
+        .expect("run `make test`, which installs cfn-lint into .venv")
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().starts_with("python3"))
+        .expect("a python3 folder in .venv/lib");
+    python.path().join("site-packages/cfnlint/data")
+}
+
+pub fn read_json(path: &Path) -> serde_json::Value {
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+/// What a provider schema lists for create, read, update, delete and list, as IAM knows it.
+pub fn provider_permissions(data: &Path, type_name: &str) -> std::collections::BTreeSet<String> {
+    let providers = read_json(&data.join("schemas/providers/us-east-1.json"));
+    let digest = providers[type_name].as_str().expect(type_name);
+    let schema = read_json(&data.join(format!("schemas/resources/{digest}.json")));
+    let iam = read_json(&data.join("AdditionalSpecs/Policies.json"));
+    ["create", "read", "update", "delete", "list"]
+        .iter()
+        .flat_map(|op| {
+            schema["handlers"][op]["permissions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
+        .filter_map(|p| p.as_str().map(String::from))
+        .filter(|action| {
+            let (service, name) = action.split_once(':').unwrap();
+            iam[service.to_lowercase()]["Actions"]
+                .get(name.to_lowercase())
+                .is_some()
+        })
+        .collect()
+}
+
+/// What a build role is not granted of a provider schema's list, as the IAM user guide and the
+/// service's API reference describe the calls: `iam:Delete*PermissionsBoundary` never (removing the
+/// boundary is what it prevents), and the calls of an optional feature a template does not use (a
+/// bucket's metadata tables: S3 Tables and the metadata configuration writes; a function's VPC,
+/// file systems and customer key), which the create of a resource without that property does not
+/// make.
+pub fn not_granted(type_name: &str, properties: &[&str], action: &str) -> bool {
+    let action = action.to_ascii_lowercase();
+    let uses = |property: &str| properties.contains(&property);
+    action.starts_with("iam:delete") && action.ends_with("permissionsboundary")
+        || type_name == "AWS::S3::Bucket"
+            && !uses("MetadataTableConfiguration")
+            && !uses("MetadataConfiguration")
+            && (action.starts_with("s3tables:")
+                || ["s3:create", "s3:delete", "s3:update"]
+                    .iter()
+                    .any(|verb| action.starts_with(verb) && action.contains("bucketmetadata")))
+        || type_name == "AWS::Lambda::Function"
+            && (action.starts_with("ec2:") && !uses("VpcConfig")
+                || (action.starts_with("elasticfilesystem:") || action.starts_with("s3files:"))
+                    && !uses("FileSystemConfigs")
+                || action.starts_with("kms:") && !uses("KmsKeyArn"))
+}
+
 /// The regship binary with its environment isolated in `home`: test credentials, us-east-1,
 /// no AWS profiles, nothing from the developer's own configuration.
 pub fn regship_command(home: &Path) -> Command {
