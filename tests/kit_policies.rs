@@ -9,6 +9,8 @@
 //! statement allows; an explicit deny wins; actions match without regard to case, resources and
 //! condition values with it; a condition on a key the request does not carry is not met.
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -135,9 +137,12 @@ fn attribute(logical: &str, kind: &str) -> String {
     }
 }
 
-/// The kit's template, its intrinsics resolved with the parameters' defaults.
+/// The kit's template, its intrinsics resolved with the parameters' defaults, in an account and
+/// region.
 struct Kit {
     root: Value,
+    account: String,
+    region: String,
 }
 
 impl Kit {
@@ -151,7 +156,27 @@ impl Kit {
             std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap();
         Kit {
             root: serde_norway::from_str(&text).unwrap(),
+            account: ACCOUNT.into(),
+            region: REGION.into(),
         }
+    }
+
+    /// The kit in another account and region (where an emulator made the job's resources).
+    fn in_account(mut self, account: &str, region: &str) -> Kit {
+        self.account = account.into();
+        self.region = region.into();
+        self
+    }
+
+    /// A resource's Arn: a managed policy's from its ManagedPolicyName when it has one.
+    fn arn(&self, logical: &str, kind: &str) -> String {
+        let named = &self.root["Resources"][logical]["Properties"]["ManagedPolicyName"];
+        let arn = match named.as_str() {
+            Some(name) => format!("arn:aws:iam::{ACCOUNT}:policy/{name}"),
+            None => attribute(logical, kind),
+        };
+        arn.replace(ACCOUNT, &self.account)
+            .replace(REGION, &self.region)
     }
 
     /// Every statement a role has: its inline policies' and its managed policies' from this
@@ -181,11 +206,11 @@ impl Kit {
     fn variable(&self, name: &str) -> serde_json::Value {
         match name {
             "AWS::Partition" => "aws".into(),
-            "AWS::AccountId" => ACCOUNT.into(),
-            "AWS::Region" => REGION.into(),
+            "AWS::AccountId" => self.account.clone().into(),
+            "AWS::Region" => self.region.clone().into(),
             _ => {
                 if let Some((logical, "Arn")) = name.split_once('.') {
-                    return attribute(logical, &self.kind(logical)).into();
+                    return self.arn(logical, &self.kind(logical)).into();
                 }
                 let parameter = &self.root["Parameters"][name];
                 if !parameter.is_null() {
@@ -206,7 +231,7 @@ impl Kit {
                     "AWS::S3::Bucket" | "AWS::IAM::Role" | "AWS::SNS::Topic" | "AWS::KMS::Key" => {
                         physical(name).into()
                     }
-                    "AWS::IAM::ManagedPolicy" => attribute(name, &kind).into(),
+                    "AWS::IAM::ManagedPolicy" => self.arn(name, &kind).into(),
                     other => panic!("no Ref for {other}"),
                 }
             }
@@ -899,4 +924,235 @@ fn beta_submit_is_allowed_what_the_cloudformation_cli_creates() {
             "resources.cloudformation.amazonaws.com"
         )
     ));
+}
+
+/// The example's test/integ.yml with what the emulator can make: its AWS resources (moto runs no
+/// registry type and no Lambda-backed custom resource), the rest of each line kept as written.
+fn aws_resources_only(integ: &str) -> String {
+    let mut kept: Vec<&str> = Vec::new();
+    let mut block: Vec<&str> = Vec::new();
+    let mut in_resources = false;
+    fn flush<'t>(block: &mut Vec<&'t str>, kept: &mut Vec<&'t str>) {
+        let foreign = block
+            .iter()
+            .any(|line| line.starts_with("    Type: ") && !line.starts_with("    Type: AWS::"));
+        if !foreign {
+            kept.append(block);
+        }
+        block.clear();
+    }
+    for line in integ.lines() {
+        let top = !line.starts_with(' ') && !line.is_empty();
+        let header = line.starts_with("  ") && !line.starts_with("   ") && line.ends_with(':');
+        if top || header {
+            flush(&mut block, &mut kept);
+            in_resources = if top {
+                line == "Resources:"
+            } else {
+                in_resources
+            };
+        }
+        if in_resources && !top {
+            block.push(line);
+        } else {
+            kept.push(line);
+        }
+    }
+    flush(&mut block, &mut kept);
+    kept.join("\n") + "\n"
+}
+
+/// The request an emulated resource's provider-schema action makes, by the resource kinds IAM
+/// says the action takes (cfn-lint's copy of the service authorization reference): none is the
+/// account (`*`), an object is one in the bucket, the resource's own kind is its ARN, and another
+/// kind (a layer, a code-signing config) is one the template does not name.
+fn provider_call(iam: &serde_json::Value, action: &str, arn: &str, kind: &str) -> Call {
+    let (service, name) = action.split_once(':').unwrap();
+    let kinds = strings(&iam[service.to_lowercase()]["Actions"][name.to_lowercase()]["Resources"]);
+    let resource = if kinds.is_empty() {
+        "*".to_string()
+    } else if kinds.iter().any(|k| k == "object") {
+        format!("{arn}/seed/top.txt")
+    } else if kinds.iter().any(|k| k.eq_ignore_ascii_case(kind)) {
+        arn.to_string()
+    } else {
+        "*".to_string()
+    };
+    call(action, &resource)
+}
+
+/// The beta build role, evaluated on what its job really makes: `regship integ` runs the example's
+/// integ template (its AWS resources) against moto in the beta stage, and every call creating,
+/// reading, updating and deleting each resource the emulator made, by the name it gave it (after
+/// the stack, as CloudFormation names them), is allowed by the role as `release/beta.yml` writes
+/// it; the role regship's run created carries the kit's boundary (regship integ passed it); and the
+/// ways a build could take over the account are each refused.
+#[test]
+fn the_beta_build_role_allows_its_job_and_no_escalation() {
+    const MOTO_ACCOUNT: &str = "123456789012";
+    let (moto, _serial) = support::moto::moto();
+    let dir = support::example_workspace(MOTO_ACCOUNT);
+    std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        format!(
+            "namespace: AwsCommunity\naccounts:\n  beta: {{region: us-east-1, account_id: \"{MOTO_ACCOUNT}\"}}\n"
+        ),
+    )
+    .unwrap();
+    let integ_path = dir
+        .path()
+        .join("resources/S3_DeleteBucketContents/test/integ.yml");
+    let integ = aws_resources_only(&std::fs::read_to_string(&integ_path).unwrap());
+    assert!(integ.contains("SeedRole:") && !integ.contains("Custom::SeedObjects"));
+    std::fs::write(&integ_path, &integ).unwrap();
+    let kit = Kit::load_file("release/beta.yml").in_account(MOTO_ACCOUNT, "us-east-1");
+    let boundary = kit.variable("RoleBoundary");
+    let boundary = boundary.as_str().unwrap();
+    moto.create_policy("regship-integ-role-boundary");
+
+    let run = moto.regship(
+        dir.path(),
+        &[
+            "--json",
+            "integ",
+            "S3_DeleteBucketContents",
+            "--stage",
+            "beta",
+        ],
+        "",
+    );
+    assert!(run.status.success(), "{}", support::output_text(&run));
+    let (stack_id, resources) = moto.stack_resources("integ-keep-S3-DeleteBucketContents");
+
+    let statements = kit.role_statements("S3DeleteBucketContentsBuildRole");
+    let data = support::cfnlint_data();
+    let iam = support::read_json(&data.join("AdditionalSpecs/Policies.json"));
+    let template: Value = serde_norway::from_str(&integ).unwrap();
+    let mut calls: Vec<Call> = [
+        "cloudformation:CreateChangeSet",
+        "cloudformation:DescribeChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:DeleteStack",
+    ]
+    .iter()
+    .map(|action| call(action, &stack_id))
+    .collect();
+    for (logical, kind, physical) in &resources {
+        let (arn, arn_kind) = match kind.as_str() {
+            "AWS::S3::Bucket" => (format!("arn:aws:s3:::{physical}"), "bucket"),
+            "AWS::IAM::Role" => (
+                format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{physical}"),
+                "role",
+            ),
+            "AWS::Lambda::Function" => (
+                format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:{physical}"),
+                "function",
+            ),
+            other => panic!("{logical}: no ARN for {other}"),
+        };
+        let properties: Vec<&str> = template["Resources"][logical.as_str()]["Properties"]
+            .as_mapping()
+            .map(|m| m.keys().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for action in support::provider_permissions(&data, kind) {
+            if support::not_granted(kind, &properties, &action) {
+                continue;
+            }
+            if action == "iam:PassRole" {
+                continue; // passed below, to the service that trusts the role
+            }
+            if kind == "AWS::Lambda::Function" && action.starts_with("s3:") {
+                // Reads of the code's package: none for code given inline (ZipFile).
+                assert!(
+                    template["Resources"][logical.as_str()]["Properties"]["Code"]["ZipFile"]
+                        .is_string()
+                );
+                continue;
+            }
+            let mut request = provider_call(&iam, &action, &arn, arn_kind);
+            if kind == "AWS::IAM::Role" {
+                // IAM evaluates a role's boundary as it is (or, on CreateRole, as requested).
+                let carried = moto.role_boundary(physical).unwrap_or_default();
+                request
+                    .context
+                    .insert("iam:PermissionsBoundary".into(), carried);
+            }
+            calls.push(request);
+        }
+        if kind == "AWS::IAM::Role" {
+            assert_eq!(
+                moto.role_boundary(physical).as_deref(),
+                Some(boundary),
+                "regship integ gives {logical} the kit's boundary"
+            );
+            calls.push(pass(&arn, "lambda.amazonaws.com"));
+        }
+        if kind == "AWS::Lambda::Function" {
+            // The custom resource's function, which CloudFormation invokes as the caller.
+            calls.push(call("lambda:InvokeFunction", &arn));
+        }
+    }
+    assert!(calls.len() > 60, "{} calls", calls.len());
+    let refused: Vec<&Call> = calls.iter().filter(|c| !allowed(&statements, c)).collect();
+    assert!(refused.is_empty(), "the build role refuses: {refused:#?}");
+
+    // The ways a build could take over its account.
+    let seed_role = resources
+        .iter()
+        .find(|(logical, ..)| logical == "SeedRole")
+        .map(|(.., physical)| format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{physical}"))
+        .unwrap();
+    let own_role = kit.variable("S3DeleteBucketContentsBuildRole.Arn");
+    let own_role = own_role.as_str().unwrap();
+    let with_boundary = |action: &str, role: &str, boundary: &str| {
+        let mut request = call(action, role);
+        request
+            .context
+            .insert("iam:PermissionsBoundary".into(), boundary.into());
+        request
+    };
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let new_role = format!("arn:aws:iam::{MOTO_ACCOUNT}:role/integ-keep-x-Admin-1");
+    let escalations = [
+        with_boundary("iam:PutRolePolicy", own_role, boundary),
+        call("iam:AttachRolePolicy", own_role),
+        call("iam:CreateRole", &new_role),
+        with_boundary("iam:CreateRole", &new_role, admin),
+        with_boundary("iam:PutRolePermissionsBoundary", &seed_role, admin),
+        call("iam:DeleteRolePermissionsBoundary", &seed_role),
+        call("iam:CreatePolicyVersion", boundary),
+        call("iam:SetDefaultPolicyVersion", boundary),
+        pass(
+            &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/Admin"),
+            "cloudformation.amazonaws.com",
+        ),
+        pass(&seed_role, "cloudformation.amazonaws.com"),
+        pass(&seed_role, "ec2.amazonaws.com"),
+        call("s3:GetObject", "arn:aws:s3:::prod-data/customers.csv"),
+        call("s3:PutBucketAcl", "arn:aws:s3:::prod-data"),
+        call("s3:DeleteBucket", "arn:aws:s3:::prod-data"),
+        call(
+            "lambda:UpdateFunctionCode",
+            &format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:payments"),
+        ),
+        call(
+            "lambda:InvokeFunction",
+            &format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:payments"),
+        ),
+        call(
+            "kms:Decrypt",
+            &format!("arn:aws:kms:us-east-1:{MOTO_ACCOUNT}:key/1234abcd"),
+        ),
+        call("s3tables:CreateTableBucket", "*"),
+    ];
+    let allowed_escalations: Vec<&Call> = escalations
+        .iter()
+        .filter(|c| allowed(&statements, c))
+        .collect();
+    assert!(
+        allowed_escalations.is_empty(),
+        "the build role allows: {allowed_escalations:#?}"
+    );
 }

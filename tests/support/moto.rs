@@ -170,6 +170,76 @@ impl Moto {
         })
     }
 
+    /// A stack's id and its resources: logical id, type and physical id, as the emulator named
+    /// them (after the stack, as CloudFormation does).
+    pub fn stack_resources(&self, name: &str) -> (String, Vec<(String, String, String)>) {
+        self.cloudformation(|client| async move {
+            let stack = client
+                .describe_stacks()
+                .stack_name(name)
+                .send()
+                .await
+                .unwrap();
+            let id = stack.stacks()[0].stack_id().unwrap().to_string();
+            let listed = client
+                .list_stack_resources()
+                .stack_name(name)
+                .send()
+                .await
+                .unwrap();
+            let resources = listed
+                .stack_resource_summaries()
+                .iter()
+                .map(|r| {
+                    (
+                        r.logical_resource_id().unwrap().to_string(),
+                        r.resource_type().unwrap().to_string(),
+                        r.physical_resource_id().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect();
+            (id, resources)
+        })
+    }
+
+    /// An IAM query-API call (`Action=...&...`) and its XML answer; moto checks no signature.
+    fn iam_query(&self, body: &str) -> String {
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: iam.amazonaws.com\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}&Version=2010-05-08",
+            body.len() + "&Version=2010-05-08".len()
+        );
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        stream.write_all(request.as_bytes()).unwrap();
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        answer
+    }
+
+    /// The ARN of the permissions boundary a role carries (IAM GetRole).
+    pub fn role_boundary(&self, role: &str) -> Option<String> {
+        let answer = self.iam_query(&format!("Action=GetRole&RoleName={role}"));
+        assert!(
+            answer.contains("<GetRoleResult>"),
+            "GetRole {role}: {answer}"
+        );
+        let start = answer.find("<PermissionsBoundaryArn>")? + "<PermissionsBoundaryArn>".len();
+        let end = answer[start..].find("</PermissionsBoundaryArn>")? + start;
+        Some(answer[start..end].to_string())
+    }
+
+    /// Creates an empty IAM managed policy (the kit's boundary, as its stack would have made it).
+    pub fn create_policy(&self, name: &str) {
+        // {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}
+        let document = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
+        let answer = self.iam_query(&format!(
+            "Action=CreatePolicy&PolicyName={name}&PolicyDocument={document}"
+        ));
+        assert!(
+            answer.contains("<CreatePolicyResult>"),
+            "CreatePolicy {name}: {answer}"
+        );
+    }
+
     /// Runs `call` with a CloudFormation client of this server on a runtime of its own.
     fn cloudformation<F, T>(&self, call: impl FnOnce(aws_sdk_cloudformation::Client) -> F) -> T
     where
