@@ -192,6 +192,38 @@ fn itg002_itg003_itg005_integ_templates() {
     assert_eq!(codes(dir.path()), Vec::<&str>::new());
 }
 
+/// A role in test/integ without the kit's boundary is reported at its line; one given the
+/// boundary through the RoleBoundary parameter is not, and neither is a boundary that has no
+/// parameter to come from.
+#[test]
+fn itg006_integ_roles_carry_the_kits_boundary() {
+    let dir = workspace_with(Defect::None);
+    let role = "    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}\n";
+    let thing = "  T:\n    Type: Acme::Test::Thing0\n    Properties: {Name: !Sub \"${AWS::StackName}-t\"}\n";
+    let unbounded = format!("Resources:\n{thing}  FunctionRole:\n{role}");
+    edit(dir.path(), "test/integ.yml", &unbounded);
+    let found = findings(dir.path());
+    assert_eq!(
+        found
+            .iter()
+            .map(|f| (f.code, f.severity, f.line))
+            .collect::<Vec<_>>(),
+        [("ITG006", Severity::Warning, Some(5))]
+    );
+    assert!(found[0].message.contains("FunctionRole has no PermissionsBoundary"));
+    assert!(found[0].hint.contains("!If [HasRoleBoundary, !Ref RoleBoundary"));
+    let literal = format!(
+        "Resources:\n{thing}  FunctionRole:\n{role}      PermissionsBoundary: arn:aws:iam::123456789012:policy/b\n"
+    );
+    edit(dir.path(), "test/integ.yml", &literal);
+    assert_eq!(codes(dir.path()), ["ITG006"]);
+    let bounded = format!(
+        "Parameters:\n  RoleBoundary: {{Type: String, Default: \"\"}}\nConditions:\n  HasRoleBoundary: !Not [!Equals [!Ref RoleBoundary, \"\"]]\nResources:\n{thing}  FunctionRole:\n{role}      PermissionsBoundary: !If [HasRoleBoundary, !Ref RoleBoundary, !Ref AWS::NoValue]\n"
+    );
+    edit(dir.path(), "test/integ.yml", &bounded);
+    assert_eq!(codes(dir.path()), Vec::<&str>::new());
+}
+
 #[test]
 fn lay002_lay004_schema_problems() {
     let dir = workspace_with(Defect::None);

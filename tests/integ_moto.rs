@@ -406,3 +406,27 @@ fn integ_refuses_prod_and_cicd() {
     }
     assert!(moto.stack_names("integ-").is_empty());
 }
+
+/// The kit's permissions boundary exists in the beta account only: a sandbox run leaves a
+/// template's RoleBoundary at its default (no boundary), so the role is created as the developer
+/// wrote it.
+#[test]
+fn a_sandbox_run_gives_no_boundary() {
+    let (moto, _serial) = moto();
+    let integ = "Parameters:\n  RoleBoundary:\n    Type: String\n    Default: \"\"\nConditions:\n  HasRoleBoundary: !Not [!Equals [!Ref RoleBoundary, \"\"]]\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      PermissionsBoundary: !If [HasRoleBoundary, !Ref RoleBoundary, !Ref AWS::NoValue]\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {Service: lambda.amazonaws.com}\n            Action: sts:AssumeRole\n";
+    let dir = workspace(integ);
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: AwsCommunity\naccounts:\n  sandbox: {region: us-east-1, account_id: \"123456789012\"}\n",
+    )
+    .unwrap();
+    let output = moto.regship(
+        dir.path(),
+        &["integ", "S3_DeleteBucketContents", "--stage", "sandbox"],
+        "",
+    );
+    assert!(output.status.success(), "{}", support::output_text(&output));
+    let (_, resources) = moto.stack_resources("integ-keep-S3-DeleteBucketContents");
+    let role = &resources.iter().find(|(logical, ..)| logical == "Role").unwrap().2;
+    assert_eq!(moto.role_boundary(role), None);
+}
