@@ -77,6 +77,12 @@ setup_template() {
   done
 }
 
+# Whether the template $1 declares the parameter $2 (as CloudFormation reads the template).
+declares_parameter() {
+  [ "$(aws cloudformation get-template-summary --template-body "file://$1" \
+    --query "length(Parameters[?ParameterKey=='$2'])" --output text)" = 1 ]
+}
+
 # What failed in a stack, one line per resource: for the log, when a deploy or delete fails.
 stack_failures() {
   aws cloudformation describe-stack-events --stack-name "$1" \
@@ -93,10 +99,16 @@ deploy_setup() {
     return 0
   fi
   stack="$(setup_stack_name)"
+  # The roles the setup creates carry the kit's permissions boundary (the build role creates
+  # roles only under it), through the template's RoleBoundary parameter.
+  local overrides=()
+  if [ -n "${SETUP_ROLE_BOUNDARY:-}" ] && declares_parameter "$template" RoleBoundary; then
+    overrides=(--parameter-overrides "RoleBoundary=$SETUP_ROLE_BOUNDARY")
+  fi
   echo "deploying $template as $stack"
   if ! aws cloudformation deploy --stack-name "$stack" --template-file "$template" \
     --capabilities CAPABILITY_IAM CAPABILITY_NAMED_IAM CAPABILITY_AUTO_EXPAND \
-    --no-fail-on-empty-changeset; then
+    --no-fail-on-empty-changeset "${overrides[@]}"; then
     echo "the setup stack $stack failed to deploy:" >&2
     stack_failures "$stack" >&2
     return 1

@@ -372,3 +372,70 @@ fn the_integ_job_fails_at_once_without_an_extension() {
         }
     }
 }
+
+/// A setup template that declares RoleBoundary gets the kit's boundary (the project's
+/// SETUP_ROLE_BOUNDARY) as that parameter, so the roles it creates carry it: the real AWS CLI's
+/// deploy is called with the override and the stack moto made holds it; the example's setup,
+/// which declares none, is deployed without one.
+#[test]
+fn a_setup_that_declares_role_boundary_is_given_the_kits() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace("123456789012");
+    let aws = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/aws");
+    let bin = dir.path().join("stand-ins");
+    std::fs::create_dir_all(&bin).unwrap();
+    stand_in(
+        &bin,
+        "aws",
+        &format!(
+            "echo \"aws $*\" >> \"$CODEBUILD_SRC_DIR/aws-calls\"\nexec '{}' \"$@\"",
+            aws.display()
+        ),
+    );
+    let boundary = "arn:aws:iam::123456789012:policy/regship-setup-role-boundary";
+    let variables = [
+        ("RESOURCE_PATH", "resources/S3_DeleteBucketContents"),
+        ("SETUP_ROLE_BOUNDARY", boundary),
+    ];
+    let output = run_build_with(moto, dir.path(), false, SAM_LISTENS, &variables);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::output_text(&output)
+    );
+    let deploys = std::fs::read_to_string(dir.path().join("aws-calls")).unwrap();
+    let deploy = deploys
+        .lines()
+        .find(|line| line.starts_with("aws cloudformation deploy"))
+        .unwrap();
+    assert!(!deploy.contains("--parameter-overrides"), "{deploy}");
+
+    let setup = dir
+        .path()
+        .join("resources/S3_DeleteBucketContents/test/setup.yml");
+    let text = std::fs::read_to_string(&setup).unwrap();
+    let declared = text.replacen(
+        "Resources:\n",
+        "Parameters:\n  RoleBoundary:\n    Type: String\n    Default: \"\"\nConditions:\n  HasRoleBoundary: !Not [!Equals [!Ref RoleBoundary, \"\"]]\nResources:\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      PermissionsBoundary: !If [HasRoleBoundary, !Ref RoleBoundary, !Ref AWS::NoValue]\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal: {Service: lambda.amazonaws.com}\n            Action: sts:AssumeRole\n",
+        1,
+    );
+    std::fs::write(&setup, declared).unwrap();
+    std::fs::remove_file(dir.path().join("aws-calls")).unwrap();
+    let output = run_build_with(moto, dir.path(), false, SAM_LISTENS, &variables);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        support::output_text(&output)
+    );
+    let deploys = std::fs::read_to_string(dir.path().join("aws-calls")).unwrap();
+    let deploy = deploys
+        .lines()
+        .find(|line| line.starts_with("aws cloudformation deploy"))
+        .unwrap();
+    assert!(
+        deploy.ends_with(&format!("--parameter-overrides RoleBoundary={boundary}")),
+        "{deploy}"
+    );
+}

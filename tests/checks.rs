@@ -192,11 +192,11 @@ fn itg002_itg003_itg005_integ_templates() {
     assert_eq!(codes(dir.path()), Vec::<&str>::new());
 }
 
-/// A role in test/integ without the kit's boundary is reported at its line; one given the
-/// boundary through the RoleBoundary parameter is not, and neither is a boundary that has no
-/// parameter to come from.
+/// A role in test/integ (or test/setup) without the kit's boundary is reported at its line; one
+/// given the boundary through the RoleBoundary parameter is not; a boundary that has no parameter
+/// to come from is.
 #[test]
-fn itg006_integ_roles_carry_the_kits_boundary() {
+fn itg006_set004_roles_carry_the_kits_boundary() {
     let dir = workspace_with(Defect::None);
     let role = "    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument: {Version: \"2012-10-17\", Statement: [{Effect: Allow, Principal: {Service: lambda.amazonaws.com}, Action: sts:AssumeRole}]}\n";
     let thing = "  T:\n    Type: Acme::Test::Thing0\n    Properties: {Name: !Sub \"${AWS::StackName}-t\"}\n";
@@ -210,8 +210,16 @@ fn itg006_integ_roles_carry_the_kits_boundary() {
             .collect::<Vec<_>>(),
         [("ITG006", Severity::Warning, Some(5))]
     );
-    assert!(found[0].message.contains("FunctionRole has no PermissionsBoundary"));
-    assert!(found[0].hint.contains("!If [HasRoleBoundary, !Ref RoleBoundary"));
+    assert!(
+        found[0]
+            .message
+            .contains("FunctionRole has no PermissionsBoundary")
+    );
+    assert!(
+        found[0]
+            .hint
+            .contains("!If [HasRoleBoundary, !Ref RoleBoundary")
+    );
     let literal = format!(
         "Resources:\n{thing}  FunctionRole:\n{role}      PermissionsBoundary: arn:aws:iam::123456789012:policy/b\n"
     );
@@ -222,6 +230,28 @@ fn itg006_integ_roles_carry_the_kits_boundary() {
     );
     edit(dir.path(), "test/integ.yml", &bounded);
     assert_eq!(codes(dir.path()), Vec::<&str>::new());
+
+    let setup = dir.path().join(folder(0)).join("test/setup.yml");
+    let exports = std::fs::read_to_string(&setup).unwrap();
+    let with_role = exports.replacen(
+        "Resources:\n",
+        &format!("Resources:\n  FunctionRole:\n{role}"),
+        1,
+    );
+    std::fs::write(&setup, &with_role).unwrap();
+    let found = findings(dir.path());
+    assert_eq!(
+        found
+            .iter()
+            .map(|f| (f.code, f.severity))
+            .collect::<Vec<_>>(),
+        [("SET004", Severity::Warning)]
+    );
+    assert!(
+        found[0].message.contains("the CI/CD build role"),
+        "{}",
+        found[0].message
+    );
 }
 
 #[test]

@@ -427,6 +427,10 @@ fn a_sandbox_run_gives_no_boundary() {
     );
     assert!(output.status.success(), "{}", support::output_text(&output));
     let (_, resources) = moto.stack_resources("integ-keep-S3-DeleteBucketContents");
-    let role = &resources.iter().find(|(logical, ..)| logical == "Role").unwrap().2;
+    let role = &resources
+        .iter()
+        .find(|(logical, ..)| logical == "Role")
+        .unwrap()
+        .2;
     assert_eq!(moto.role_boundary(role), None);
 }

@@ -143,7 +143,16 @@ pub fn check(sink: &mut ExtensionFindings) {
                 }
             }
         }
-        check_boundaries(sink, integ, template);
+        check_boundaries(
+            sink,
+            &BoundaryRule {
+                code: "ITG006",
+                build: "the beta build role",
+                given_by: "regship integ in the beta account",
+            },
+            integ,
+            template,
+        );
         let mut imports: Vec<String> = Vec::new();
         walk(&template.root, &mut |value| {
             if let Some(("Fn::ImportValue", argument)) = intrinsic(value) {
@@ -176,9 +185,23 @@ pub fn check(sink: &mut ExtensionFindings) {
     }
 }
 
-/// Roles and users the integ stacks create carry the boundary passed as `RoleBoundary`: the beta
-/// build role may create one, or set what it may do, only under the kit's boundary.
-fn check_boundaries(sink: &mut ExtensionFindings, integ: &Loaded<Template>, template: &Template) {
+/// Where a template's roles get their permissions boundary from, for the messages.
+pub(super) struct BoundaryRule {
+    pub code: &'static str,
+    /// The build role that refuses a role without it.
+    pub build: &'static str,
+    /// Who gives the parameter its value.
+    pub given_by: &'static str,
+}
+
+/// Roles and users the job's stacks create carry the boundary passed as `RoleBoundary`: the build
+/// role may create one, or set what it may do, only under the kit's boundary.
+pub(super) fn check_boundaries(
+    sink: &mut ExtensionFindings,
+    rule: &BoundaryRule,
+    loaded: &Loaded<Template>,
+    template: &Template,
+) {
     let declared = template
         .root
         .get("Parameters")
@@ -200,21 +223,21 @@ fn check_boundaries(sink: &mut ExtensionFindings, integ: &Loaded<Template>, temp
         }
         let problem = if bounded {
             format!(
-                "declares no `{ROLE_BOUNDARY_PARAMETER}` parameter, so regship integ cannot give {} the beta kit's boundary",
-                resource.logical_id
+                "declares no `{ROLE_BOUNDARY_PARAMETER}` parameter, so {} cannot give {} the kit's boundary",
+                rule.given_by, resource.logical_id
             )
         } else {
             format!(
-                "{} has no PermissionsBoundary: the beta build role creates roles and users only under the kit's boundary, so the beta run would be refused",
-                resource.logical_id
+                "{} has no PermissionsBoundary: {} creates roles and users only under the kit's boundary, so it would be refused",
+                resource.logical_id, rule.build
             )
         };
         sink.push(
-            Finding::warning("ITG006", &integ.path, problem)
-                .line(line_of_key(&integ.text, resource.logical_id))
+            Finding::warning(rule.code, &loaded.path, problem)
+                .line(line_of_key(&loaded.text, resource.logical_id))
                 .hint(format!(
-                    "declare a `{ROLE_BOUNDARY_PARAMETER}` parameter (Type: String, Default: \"\"), a condition `HasRoleBoundary: !Not [!Equals [!Ref {ROLE_BOUNDARY_PARAMETER}, \"\"]]` and give {} `PermissionsBoundary: !If [HasRoleBoundary, !Ref {ROLE_BOUNDARY_PARAMETER}, !Ref AWS::NoValue]` (regship integ sets it in the beta account)",
-                    resource.logical_id
+                    "declare a `{ROLE_BOUNDARY_PARAMETER}` parameter (Type: String, Default: \"\"), a condition `HasRoleBoundary: !Not [!Equals [!Ref {ROLE_BOUNDARY_PARAMETER}, \"\"]]` and give {} `PermissionsBoundary: !If [HasRoleBoundary, !Ref {ROLE_BOUNDARY_PARAMETER}, !Ref AWS::NoValue]` ({} sets it)",
+                    resource.logical_id, rule.given_by
                 )),
         );
     }

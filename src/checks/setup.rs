@@ -1,5 +1,6 @@
 //! Setup rules: `test/setup.*`, the prerequisites stack of the contract tests.
 
+use super::integ::{BoundaryRule, check_boundaries};
 use super::{ExtensionFindings, Finding};
 use crate::workspace::files::line_of_key;
 use crate::workspace::template::ExportName;
@@ -13,6 +14,10 @@ pub const RULES: &[(&str, &str)] = &[
     (
         "SET003",
         "an export name computed beyond Fn::Sub: references to it cannot be checked offline",
+    ),
+    (
+        "SET004",
+        "test/setup creates an IAM role or user without the CI/CD kit's permissions boundary",
     ),
 ];
 
@@ -37,6 +42,16 @@ pub fn check(sink: &mut ExtensionFindings) {
         let Some(template) = sink.template("SET001", "the setup template", setup) else {
             continue;
         };
+        check_boundaries(
+            sink,
+            &BoundaryRule {
+                code: "SET004",
+                build: "the CI/CD build role",
+                given_by: "the CI/CD build (resources/contract-tests.sh)",
+            },
+            setup,
+            template,
+        );
         for export in template.exports() {
             if export.name == ExportName::Computed {
                 sink.push(
