@@ -981,6 +981,142 @@ fn provider_call(iam: &serde_json::Value, action: &str, arn: &str, kind: &str) -
     call(action, &resource)
 }
 
+const MOTO_ACCOUNT: &str = "123456789012";
+
+/// Every call creating, reading, updating and deleting each resource of `stack` (as the emulator
+/// made and named it, after the stack) that `template` declares: the stack's own calls, each
+/// resource's provider-schema calls on its ARN (the optional features it does not use aside),
+/// its roles passed to the service that trusts them with the boundary they carry, and the
+/// custom resource's function invoked as the caller.
+fn job_calls(moto: &support::moto::Moto, stack: &str, template: &str) -> Vec<Call> {
+    let (stack_id, resources) = moto.stack_resources(stack);
+    let data = support::cfnlint_data();
+    let iam = support::read_json(&data.join("AdditionalSpecs/Policies.json"));
+    let template: Value = serde_norway::from_str(template).unwrap();
+    let mut calls: Vec<Call> = [
+        "cloudformation:CreateChangeSet",
+        "cloudformation:DescribeChangeSet",
+        "cloudformation:ExecuteChangeSet",
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:DeleteStack",
+    ]
+    .iter()
+    .map(|action| call(action, &stack_id))
+    .collect();
+    for (logical, kind, physical) in &resources {
+        let (arn, arn_kind) = match kind.as_str() {
+            "AWS::S3::Bucket" => (format!("arn:aws:s3:::{physical}"), "bucket"),
+            "AWS::IAM::Role" => (
+                format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{physical}"),
+                "role",
+            ),
+            "AWS::Lambda::Function" => (
+                format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:{physical}"),
+                "function",
+            ),
+            other => panic!("{logical}: no ARN for {other}"),
+        };
+        let declared = &template["Resources"][logical.as_str()]["Properties"];
+        let properties: Vec<&str> = declared
+            .as_mapping()
+            .map(|m| m.keys().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        for action in support::provider_permissions(&data, kind) {
+            if support::not_granted(kind, &properties, &action) || action == "iam:PassRole" {
+                continue; // a role is passed below, to the service that trusts it
+            }
+            if kind == "AWS::Lambda::Function" && action.starts_with("s3:") {
+                // Reads of the code's package: none for code given inline (ZipFile).
+                assert!(declared["Code"]["ZipFile"].is_string());
+                continue;
+            }
+            let mut request = provider_call(&iam, &action, &arn, arn_kind);
+            if kind == "AWS::IAM::Role" {
+                // IAM evaluates a role's boundary as it is (or, on CreateRole, as requested).
+                let carried = moto.role_boundary(physical).unwrap_or_default();
+                request
+                    .context
+                    .insert("iam:PermissionsBoundary".into(), carried);
+            }
+            calls.push(request);
+        }
+        if kind == "AWS::IAM::Role" {
+            let trusted =
+                &declared["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"];
+            calls.push(pass(&arn, trusted.as_str().unwrap()));
+        }
+        if kind == "AWS::Lambda::Function" {
+            // The custom resource's function, which CloudFormation invokes as the caller.
+            calls.push(call("lambda:InvokeFunction", &arn));
+        }
+    }
+    calls
+}
+
+/// The ways a build could take over its account, for a job whose stacks are named `prefix*`:
+/// writes to its own role, a role without the boundary or with another, the boundary dropped or
+/// rewritten, a role handed to CloudFormation or EC2, another bucket's objects, another function,
+/// KMS used directly, S3 Tables.
+fn escalations(own_role: &str, job_role: &str, boundary: &str, prefix: &str) -> Vec<Call> {
+    let with_boundary = |action: &str, role: &str, boundary: &str| {
+        let mut request = call(action, role);
+        request
+            .context
+            .insert("iam:PermissionsBoundary".into(), boundary.into());
+        request
+    };
+    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
+    let new_role = format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{prefix}x-Admin-1");
+    let other_function = format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:payments");
+    vec![
+        with_boundary("iam:PutRolePolicy", own_role, boundary),
+        call("iam:AttachRolePolicy", own_role),
+        call("iam:UpdateAssumeRolePolicy", own_role),
+        call("iam:CreateRole", &new_role),
+        with_boundary("iam:CreateRole", &new_role, admin),
+        with_boundary("iam:PutRolePermissionsBoundary", job_role, admin),
+        call("iam:DeleteRolePermissionsBoundary", job_role),
+        call("iam:CreatePolicyVersion", boundary),
+        call("iam:SetDefaultPolicyVersion", boundary),
+        pass(
+            &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/Admin"),
+            "cloudformation.amazonaws.com",
+        ),
+        pass(job_role, "cloudformation.amazonaws.com"),
+        pass(job_role, "ec2.amazonaws.com"),
+        call("s3:GetObject", "arn:aws:s3:::prod-data/customers.csv"),
+        call("s3:DeleteObject", "arn:aws:s3:::prod-data/customers.csv"),
+        call("s3:PutBucketTagging", "arn:aws:s3:::prod-data"),
+        call("s3:PutBucketAcl", "arn:aws:s3:::prod-data"),
+        call("s3:DeleteBucket", "arn:aws:s3:::prod-data"),
+        call("lambda:UpdateFunctionCode", &other_function),
+        call("lambda:InvokeFunction", &other_function),
+        call(
+            "kms:Decrypt",
+            &format!("arn:aws:kms:us-east-1:{MOTO_ACCOUNT}:key/1234abcd"),
+        ),
+        call("s3tables:CreateTableBucket", "*"),
+    ]
+}
+
+/// Every call of `calls` is allowed by `statements` and every escalation refused.
+fn assert_job_allowed_and_escalations_refused(
+    statements: &[serde_json::Value],
+    calls: &[Call],
+    escalations: &[Call],
+) {
+    let refused: Vec<&Call> = calls.iter().filter(|c| !allowed(statements, c)).collect();
+    assert!(refused.is_empty(), "the build role refuses: {refused:#?}");
+    let allowed_escalations: Vec<&Call> = escalations
+        .iter()
+        .filter(|c| allowed(statements, c))
+        .collect();
+    assert!(
+        allowed_escalations.is_empty(),
+        "the build role allows: {allowed_escalations:#?}"
+    );
+}
+
 /// The beta build role, evaluated on what its job really makes: `regship integ` runs the example's
 /// integ template (its AWS resources) against moto in the beta stage, and every call creating,
 /// reading, updating and deleting each resource the emulator made, by the name it gave it (after
@@ -989,7 +1125,6 @@ fn provider_call(iam: &serde_json::Value, action: &str, arn: &str, kind: &str) -
 /// ways a build could take over the account are each refused.
 #[test]
 fn the_beta_build_role_allows_its_job_and_no_escalation() {
-    const MOTO_ACCOUNT: &str = "123456789012";
     let (moto, _serial) = support::moto::moto();
     let dir = support::example_workspace(MOTO_ACCOUNT);
     std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
@@ -1023,136 +1158,78 @@ fn the_beta_build_role_allows_its_job_and_no_escalation() {
         "",
     );
     assert!(run.status.success(), "{}", support::output_text(&run));
-    let (stack_id, resources) = moto.stack_resources("integ-keep-S3-DeleteBucketContents");
-
-    let statements = kit.role_statements("S3DeleteBucketContentsBuildRole");
-    let data = support::cfnlint_data();
-    let iam = support::read_json(&data.join("AdditionalSpecs/Policies.json"));
-    let template: Value = serde_norway::from_str(&integ).unwrap();
-    let mut calls: Vec<Call> = [
-        "cloudformation:CreateChangeSet",
-        "cloudformation:DescribeChangeSet",
-        "cloudformation:ExecuteChangeSet",
-        "cloudformation:DescribeStackEvents",
-        "cloudformation:DeleteStack",
-    ]
-    .iter()
-    .map(|action| call(action, &stack_id))
-    .collect();
-    for (logical, kind, physical) in &resources {
-        let (arn, arn_kind) = match kind.as_str() {
-            "AWS::S3::Bucket" => (format!("arn:aws:s3:::{physical}"), "bucket"),
-            "AWS::IAM::Role" => (
-                format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{physical}"),
-                "role",
-            ),
-            "AWS::Lambda::Function" => (
-                format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:{physical}"),
-                "function",
-            ),
-            other => panic!("{logical}: no ARN for {other}"),
-        };
-        let properties: Vec<&str> = template["Resources"][logical.as_str()]["Properties"]
-            .as_mapping()
-            .map(|m| m.keys().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
-        for action in support::provider_permissions(&data, kind) {
-            if support::not_granted(kind, &properties, &action) {
-                continue;
-            }
-            if action == "iam:PassRole" {
-                continue; // passed below, to the service that trusts the role
-            }
-            if kind == "AWS::Lambda::Function" && action.starts_with("s3:") {
-                // Reads of the code's package: none for code given inline (ZipFile).
-                assert!(
-                    template["Resources"][logical.as_str()]["Properties"]["Code"]["ZipFile"]
-                        .is_string()
-                );
-                continue;
-            }
-            let mut request = provider_call(&iam, &action, &arn, arn_kind);
-            if kind == "AWS::IAM::Role" {
-                // IAM evaluates a role's boundary as it is (or, on CreateRole, as requested).
-                let carried = moto.role_boundary(physical).unwrap_or_default();
-                request
-                    .context
-                    .insert("iam:PermissionsBoundary".into(), carried);
-            }
-            calls.push(request);
-        }
-        if kind == "AWS::IAM::Role" {
-            assert_eq!(
-                moto.role_boundary(physical).as_deref(),
-                Some(boundary),
-                "regship integ gives {logical} the kit's boundary"
-            );
-            calls.push(pass(&arn, "lambda.amazonaws.com"));
-        }
-        if kind == "AWS::Lambda::Function" {
-            // The custom resource's function, which CloudFormation invokes as the caller.
-            calls.push(call("lambda:InvokeFunction", &arn));
-        }
-    }
+    let stack = "integ-keep-S3-DeleteBucketContents";
+    let calls = job_calls(moto, stack, &integ);
     assert!(calls.len() > 60, "{} calls", calls.len());
-    let refused: Vec<&Call> = calls.iter().filter(|c| !allowed(&statements, c)).collect();
-    assert!(refused.is_empty(), "the build role refuses: {refused:#?}");
-
-    // The ways a build could take over its account.
+    let (_, resources) = moto.stack_resources(stack);
     let seed_role = resources
         .iter()
         .find(|(logical, ..)| logical == "SeedRole")
-        .map(|(.., physical)| format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{physical}"))
+        .map(|(.., physical)| physical.clone())
         .unwrap();
+    assert_eq!(
+        moto.role_boundary(&seed_role).as_deref(),
+        Some(boundary),
+        "regship integ gives the role the kit's boundary"
+    );
     let own_role = kit.variable("S3DeleteBucketContentsBuildRole.Arn");
-    let own_role = own_role.as_str().unwrap();
-    let with_boundary = |action: &str, role: &str, boundary: &str| {
-        let mut request = call(action, role);
-        request
-            .context
-            .insert("iam:PermissionsBoundary".into(), boundary.into());
-        request
-    };
-    let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
-    let new_role = format!("arn:aws:iam::{MOTO_ACCOUNT}:role/integ-keep-x-Admin-1");
-    let escalations = [
-        with_boundary("iam:PutRolePolicy", own_role, boundary),
-        call("iam:AttachRolePolicy", own_role),
-        call("iam:CreateRole", &new_role),
-        with_boundary("iam:CreateRole", &new_role, admin),
-        with_boundary("iam:PutRolePermissionsBoundary", &seed_role, admin),
-        call("iam:DeleteRolePermissionsBoundary", &seed_role),
-        call("iam:CreatePolicyVersion", boundary),
-        call("iam:SetDefaultPolicyVersion", boundary),
-        pass(
-            &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/Admin"),
-            "cloudformation.amazonaws.com",
+    assert_job_allowed_and_escalations_refused(
+        &kit.role_statements("S3DeleteBucketContentsBuildRole"),
+        &calls,
+        &escalations(
+            own_role.as_str().unwrap(),
+            &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{seed_role}"),
+            boundary,
+            "integ-",
         ),
-        pass(&seed_role, "cloudformation.amazonaws.com"),
-        pass(&seed_role, "ec2.amazonaws.com"),
-        call("s3:GetObject", "arn:aws:s3:::prod-data/customers.csv"),
-        call("s3:PutBucketAcl", "arn:aws:s3:::prod-data"),
-        call("s3:DeleteBucket", "arn:aws:s3:::prod-data"),
-        call(
-            "lambda:UpdateFunctionCode",
-            &format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:payments"),
+    );
+}
+
+/// The CI/CD build role likewise, on the example's setup stack as the build deploys it
+/// (`setup-<folder>`, in moto) and the handlers' own calls the contract tests make on it.
+#[test]
+fn the_cicd_build_role_allows_its_job_and_no_escalation() {
+    let (moto, _serial) = support::moto::moto();
+    let setup = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("resources/S3_DeleteBucketContents/test/setup.yml"),
+    )
+    .unwrap();
+    let stack = "setup-S3-DeleteBucketContents";
+    moto.create_stack(stack, &setup);
+    let mut calls = job_calls(moto, stack, &setup);
+    let (_, resources) = moto.stack_resources(stack);
+    let bucket = format!("arn:aws:s3:::{}", resources[0].2);
+    assert!(bucket.starts_with("arn:aws:s3:::setup-s3-deletebucketcontents-bucket-"));
+    // The handlers, run by the contract tests with the build's credentials, on that bucket.
+    let schema = support::read_json(
+        &Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("resources/S3_DeleteBucketContents/awscommunity-s3-deletebucketcontents.json"),
+    );
+    for handler in schema["handlers"].as_object().unwrap().values() {
+        for action in strings(&handler["permissions"]) {
+            let object = action.contains("Object");
+            calls.push(call(
+                &action,
+                &if object {
+                    format!("{bucket}/logs/one.txt")
+                } else {
+                    bucket.clone()
+                },
+            ));
+        }
+    }
+    let kit = Kit::load_file("release/cicd.yml").in_account(MOTO_ACCOUNT, "us-east-1");
+    let boundary = kit.variable("RoleBoundary");
+    let own_role = kit.variable("S3DeleteBucketContentsBuildRole.Arn");
+    assert_job_allowed_and_escalations_refused(
+        &kit.role_statements("S3DeleteBucketContentsBuildRole"),
+        &calls,
+        &escalations(
+            own_role.as_str().unwrap(),
+            &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/setup-S3-DeleteBucketContents-Role-1"),
+            boundary.as_str().unwrap(),
+            "setup-",
         ),
-        call(
-            "lambda:InvokeFunction",
-            &format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:payments"),
-        ),
-        call(
-            "kms:Decrypt",
-            &format!("arn:aws:kms:us-east-1:{MOTO_ACCOUNT}:key/1234abcd"),
-        ),
-        call("s3tables:CreateTableBucket", "*"),
-    ];
-    let allowed_escalations: Vec<&Call> = escalations
-        .iter()
-        .filter(|c| allowed(&statements, c))
-        .collect();
-    assert!(
-        allowed_escalations.is_empty(),
-        "the build role allows: {allowed_escalations:#?}"
     );
 }

@@ -86,8 +86,6 @@ fn scope(action: &str, needed_by: &BTreeSet<String>) -> Scope {
         "iam" if is(BOUNDED_WRITES) => Scope::BoundedWrites,
         "iam" if is(IAM_ACCOUNT_LISTS) => Scope::Anywhere,
         "iam" => Scope::Identities,
-        // The handlers act on what the contract tests' inputs name, not on names the kit knows.
-        _ if needed_by.contains(permissions::HANDLERS) => Scope::Anywhere,
         "s3" if name == "listallmybuckets" => Scope::Anywhere,
         "s3" => Scope::Buckets,
         "s3tables" => Scope::TableBuckets,
@@ -176,14 +174,7 @@ fn scope_statement(
     };
     let (comment, resources) = match scope {
         Scope::Anywhere => (
-            if actions
-                .iter()
-                .any(|(_, needed_by)| needed_by.contains(permissions::HANDLERS))
-            {
-                "Calls on nothing the job owns by name: lists, shared resources, other services, and the\nhandlers' own calls (the contract tests run them on what inputs/ names)"
-            } else {
-                "Calls on nothing the job owns by name: lists, shared resources, other services"
-            },
+            "Calls on nothing the job owns by name: lists, shared resources, other services",
             "                Resource: \"*\"\n".into(),
         ),
         Scope::Buckets => (
@@ -257,8 +248,16 @@ fn scope_statement(
             ),
         ),
     };
+    // The contract tests run the handlers with the build's credentials, on what inputs/ names.
+    let handlers = scope != Scope::Anywhere
+        && actions
+            .iter()
+            .any(|(_, needed_by)| needed_by.contains(permissions::HANDLERS));
     let comment = comment
         .lines()
+        .chain(handlers.then_some(
+            "(the handlers' calls too: name in inputs/ what they create with this prefix)",
+        ))
         .map(|line| format!("              # {line}\n"))
         .collect();
     (comment, resources)
