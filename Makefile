@@ -6,7 +6,7 @@ EXTENSION_DIRS := resources hooks modules
 # Where cargo puts what it builds: CARGO_TARGET_DIR or a config's build.target-dir, else target/.
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
-.PHONY: demo run test lint lint-templates bench fuzz venv tools readme-views provider-permissions
+.PHONY: demo run test lint lint-templates bench fuzz venv checkov-venv tools readme-views provider-permissions
 
 # The terminal UI on this repository with the demo's scripted accounts: the whole release,
 # no AWS account needed (q quits, ? shows the keys). SPEED=5 runs it five times faster.
@@ -23,6 +23,15 @@ run:
 	cargo run --release --quiet -- $(ARGS)
 
 # The Python tools (cfn-lint, the CloudFormation CLI, moto) in a local virtualenv.
+# checkov, in a virtualenv of its own: its pins would move those of the tools above.
+CHECKOV_VENV = .venv-checkov
+checkov-venv: $(CHECKOV_VENV)/.installed
+$(CHECKOV_VENV)/.installed: requirements-checkov.txt
+	python3 -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/pip install --quiet -r requirements-checkov.txt
+	touch $@
+
 venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
@@ -45,11 +54,12 @@ test: venv tools
 	$(MAKE) lint-templates
 
 # cfn-lint over the release kit's templates and every extension's test templates, with the
-# extensions' own schemas so that their types are known (E3006 otherwise). The publish and
+# extensions' own schemas so that their types are known (E3006 otherwise); checkov over the kit,
+# whose every skip states its reason in the template (Metadata.checkov.skip). The publish and
 # canary documents are SSM Automation documents, not templates (tests/publish_document.rs checks
 # them).
 RELEASE_TEMPLATES = $(filter-out release/publish-%.yml,$(wildcard release/*.yml))
-lint-templates: venv
+lint-templates: venv checkov-venv
 	rm -rf $(TARGET_DIR)/registry-schemas && mkdir -p $(TARGET_DIR)/registry-schemas
 	for config in $$(find $(EXTENSION_DIRS) -name .rpdk-config 2>/dev/null); do \
 	  for schema in $$(dirname $$config)/*.json; do \
@@ -58,6 +68,8 @@ lint-templates: venv
 	done; true
 	cfn-lint --registry-schemas $(TARGET_DIR)/registry-schemas -- $(RELEASE_TEMPLATES) \
 	  $$(find $(EXTENSION_DIRS) -path '*/test/*' \( -name '*.yml' -o -name '*.yaml' -o -name '*.json' \) 2>/dev/null)
+	$(CHECKOV_VENV)/bin/checkov --skip-download --quiet --compact --framework cloudformation \
+	  $(foreach template,$(RELEASE_TEMPLATES),--file $(template))
 
 lint:
 	cargo fmt --all -- --check

@@ -129,6 +129,7 @@ fn attribute(logical: &str, kind: &str) -> String {
         "AWS::S3::Bucket" => format!("arn:aws:s3:::{}", physical(logical)),
         "AWS::IAM::ManagedPolicy" => format!("arn:aws:iam::{ACCOUNT}:policy/{}", physical(logical)),
         "AWS::IAM::Role" => format!("arn:aws:iam::{ACCOUNT}:role/{}", physical(logical)),
+        "AWS::KMS::Key" => format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/{}", physical(logical)),
         "AWS::Events::Rule" => format!(
             "arn:aws:events:{REGION}:{ACCOUNT}:rule/{}",
             physical(logical)
@@ -208,6 +209,7 @@ impl Kit {
             "AWS::Partition" => "aws".into(),
             "AWS::AccountId" => self.account.clone().into(),
             "AWS::Region" => self.region.clone().into(),
+            "AWS::StackName" => "regship-kit".into(),
             _ => {
                 if let Some((logical, "Arn")) = name.split_once('.') {
                     return self.arn(logical, &self.kind(logical)).into();
@@ -1232,4 +1234,66 @@ fn the_cicd_build_role_allows_its_job_and_no_escalation() {
             "setup-",
         ),
     );
+}
+
+/// The pipelines' build logs and notifications are encrypted with the kit's key, which CloudWatch
+/// Logs may use for the stack's build log groups only (the encryption context names the group:
+/// "Encrypt log data in CloudWatch Logs using AWS KMS" in its user guide) and EventBridge only to
+/// publish to the topic.
+#[test]
+fn pipeline_logs_and_notifications_use_the_kits_key() {
+    for path in ["release/cicd.yml", "release/beta.yml"] {
+        let kit = Kit::load_file(path);
+        let key = kit.variable("PipelineKey");
+        let topic_key = kit.resolve(
+            &kit.root["Resources"]["PipelineNotifications"]["Properties"]["KmsMasterKeyId"],
+        );
+        assert_eq!(topic_key, key, "{path}");
+        let policy = kit.resolve(&kit.root["Resources"]["PipelineKey"]["Properties"]["KeyPolicy"]);
+        let statements: Vec<serde_json::Value> = policy["Statement"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["Principal"]["Service"].is_string())
+            .cloned()
+            .collect();
+        let logs = format!("logs.{REGION}.amazonaws.com");
+        let by_logs = |group: &str| {
+            let mut request = call("kms:GenerateDataKey", "*");
+            request.context.insert(
+                "kms:EncryptionContext:aws:logs:arn".into(),
+                format!("arn:aws:logs:{REGION}:{ACCOUNT}:log-group:{group}"),
+            );
+            request
+        };
+        let service = |name: &str| -> Vec<serde_json::Value> {
+            statements
+                .iter()
+                .filter(|s| s["Principal"]["Service"] == name)
+                .cloned()
+                .collect()
+        };
+        for role in ["S3DeleteBucketContentsBuildLogs", "S3SecureBucketBuildLogs"] {
+            let group = kit.resolve(&kit.root["Resources"][role]["Properties"]);
+            assert_eq!(
+                group["KmsKeyId"],
+                kit.variable("PipelineKey.Arn"),
+                "{path} {role}"
+            );
+            let name = group["LogGroupName"].as_str().unwrap();
+            assert!(allowed(&service(&logs), &by_logs(name)), "{path}: {name}");
+        }
+        assert!(
+            !allowed(&service(&logs), &by_logs("/aws/lambda/other")),
+            "{path}"
+        );
+        let mut publish = call("kms:GenerateDataKey", "*");
+        publish
+            .context
+            .insert("aws:SourceAccount".into(), ACCOUNT.into());
+        assert!(
+            allowed(&service("events.amazonaws.com"), &publish),
+            "{path}"
+        );
+    }
 }

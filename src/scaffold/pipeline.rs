@@ -450,7 +450,7 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
     let buildspec = kind.buildspec();
     let privileged = kind.privileged(extension);
     format!(
-        "  # --- {type_name} ({folder})\n  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: {privileged}\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n{boundary}\n",
+        "  # --- {type_name} ({folder})\n  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n      KmsKeyId: !GetAtt PipelineKey.Arn\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: {privileged}\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n{boundary}\n",
         type_name = extension.type_name().unwrap_or_default(),
         folder = extension.folder,
         variable = path_variable(extension),
@@ -584,13 +584,22 @@ pub fn plan_add(
             ));
         }
     }
-    if resources.contains("!Ref RoleBoundary")
-        && !template.resources().any(|r| r.logical_id == "RoleBoundary")
-    {
-        plan.notes.push(format!(
-            "{display} has no RoleBoundary: the new roles may create roles only under that permissions boundary (copy it from the regship repository's {})",
-            kind.kit()
-        ));
+    // What the new blocks refer to that the kit's template holds.
+    for (logical, what) in [
+        (
+            "RoleBoundary",
+            "the permissions boundary the new roles create roles under",
+        ),
+        ("PipelineKey", "the key the build logs are encrypted with"),
+    ] {
+        if resources.contains(&format!(" {logical}"))
+            && !template.resources().any(|r| r.logical_id == logical)
+        {
+            plan.notes.push(format!(
+                "{display} has no {logical}, {what}: copy it from the regship repository's {}",
+                kind.kit()
+            ));
+        }
     }
     lines.splice(anchor..anchor, resources.lines().map(String::from));
     let mut new = lines.join("\n");
