@@ -6,7 +6,7 @@ EXTENSION_DIRS := resources hooks modules
 # Where cargo puts what it builds: CARGO_TARGET_DIR or a config's build.target-dir, else target/.
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
-.PHONY: demo run test lint lint-templates bench fuzz venv checkov-venv tools readme-views provider-permissions
+.PHONY: demo run test lint lint-templates bench fuzz venv checkov-venv tools dist readme-views provider-permissions
 
 # The terminal UI on this repository with the demo's scripted accounts: the whole release,
 # no AWS account needed (q quits, ? shows the keys). SPEED=5 runs it five times faster.
@@ -23,6 +23,14 @@ run:
 	cargo run --release --quiet -- $(ARGS)
 
 # The Python tools (cfn-lint, the CloudFormation CLI, moto) in a local virtualenv.
+# The Linux release archive the beta builds install regship from, and its SHA-256: copy the
+# archive to the beta artifact bucket and pin the checksum (README, "Installing regship in the
+# beta builds").
+VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
+dist:
+	cargo build --release --locked
+	scripts/dist.sh $(TARGET_DIR)/release/regship $(VERSION) $(TARGET_DIR)/dist
+
 # checkov, in a virtualenv of its own: its pins would move those of the tools above.
 CHECKOV_VENV = .venv-checkov
 checkov-venv: $(CHECKOV_VENV)/.installed

@@ -439,3 +439,40 @@ fn a_setup_that_declares_role_boundary_is_given_the_kits() {
         "{deploy}"
     );
 }
+
+/// The beta job installs regship only through the checksum-verifying script, from the archive the
+/// kit names (never `cargo install` of a name from a public registry), before any regship runs;
+/// the kit gives every beta project that archive and its pinned checksum.
+#[test]
+fn the_integ_job_installs_regship_from_the_pinned_archive() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let buildspec: Value = serde_norway::from_str(
+        &std::fs::read_to_string(root.join("resources/integ-buildspec.yml")).unwrap(),
+    )
+    .unwrap();
+    let install: Vec<&str> = buildspec["phases"]["install"]["commands"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        install
+            .iter()
+            .any(|c| c.contains("resources/install-regship.sh")),
+        "{install:?}"
+    );
+    let text = std::fs::read_to_string(root.join("resources/integ-buildspec.yml")).unwrap();
+    assert!(!text.contains("cargo install"), "{text}");
+    let kit = std::fs::read_to_string(root.join("release/beta.yml")).unwrap();
+    for project in ["S3DeleteBucketContentsBuildProject", "S3SecureBucketBuildProject"] {
+        let block = &kit[kit.find(&format!("  {project}:")).unwrap()..];
+        let block = &block[..block.find("\n\n").unwrap()];
+        assert!(
+            block.contains(
+                "          - Name: REGSHIP_ARCHIVE\n            Type: PLAINTEXT\n            Value: !Sub \"s3://${ArtifactBucket}/${RegshipArchive}\"\n          - Name: REGSHIP_SHA256\n            Type: PLAINTEXT\n            Value: !Ref RegshipArchiveSha256"
+            ),
+            "{block}"
+        );
+    }
+}

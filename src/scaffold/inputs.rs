@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use super::Plan;
-use super::prerequisites::{for_property, names_another_resource};
+use super::prerequisites::{boundary_header, for_property, names_another_resource};
 use super::values::{changed, invalid, valid};
 use crate::workspace::inputs::{InputKind, InputName, is_placeholder};
 use crate::workspace::schema::{Schema, property_path};
@@ -489,9 +489,10 @@ fn plan_setup_outputs(extension: &Extension, references: &[(String, String)], pl
         None => {
             let resources: String = prerequisites.iter().map(|p| p.resource.clone()).collect();
             let text = format!(
-                "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: Prerequisites of the {} contract tests (deployed as {})\n\nResources:\n{resources}\nOutputs:\n{outputs}",
+                "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: Prerequisites of the {} contract tests (deployed as {})\n\n{}Resources:\n{resources}\nOutputs:\n{outputs}",
                 extension.type_name().unwrap_or_default(),
-                extension.setup_stack_name()
+                extension.setup_stack_name(),
+                boundary_header(&prerequisites),
             );
             plan.write(
                 extension.dir.join("test/setup.yml"),

@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::Plan;
-use super::prerequisites::{for_property, names_another_resource};
+use super::prerequisites::{boundary_header, for_property, names_another_resource};
 use super::values::valid;
 use crate::workspace::schema::property_path;
 use crate::workspace::{ArtifactType, Extension};
@@ -30,7 +30,7 @@ pub fn plan_integ(extension: &Extension) -> Result<Plan, String> {
         .filter(|p| p.len() == 1)
         .map(|p| p[0])
         .collect();
-    let mut prerequisites = String::new();
+    let mut prerequisites = Vec::new();
     let mut properties = String::new();
     for name in &schema.required {
         let Some(property) = schema.properties.get(name) else {
@@ -45,8 +45,9 @@ pub fn plan_integ(extension: &Extension) -> Result<Plan, String> {
                 Some("string") | None
             ) {
             let prerequisite = for_property(name);
-            prerequisites.push_str(&prerequisite.resource);
-            prerequisite.value
+            let value = prerequisite.value.clone();
+            prerequisites.push(prerequisite);
+            value
         } else if name.ends_with("Name")
             && property.get("type").and_then(Value::as_str) == Some("string")
         {
@@ -70,8 +71,10 @@ pub fn plan_integ(extension: &Extension) -> Result<Plan, String> {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric())
         .collect();
+    let header = boundary_header(&prerequisites);
+    let resources: String = prerequisites.iter().map(|p| p.resource.as_str()).collect();
     let text = format!(
-        "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: >\n  Integration test of {type_name}: stands alone (no setup exports) and uses no\n  hard-coded names, so that several copies can run in one account.\n\nResources:\n{prerequisites}  {logical_id}:\n    Type: {type_name}\n{properties}"
+        "AWSTemplateFormatVersion: \"2010-09-09\"\nDescription: >\n  Integration test of {type_name}: stands alone (no setup exports) and uses no\n  hard-coded names, so that several copies can run in one account.\n\n{header}Resources:\n{resources}  {logical_id}:\n    Type: {type_name}\n{properties}"
     );
     let mut plan = Plan::default();
     plan.write(

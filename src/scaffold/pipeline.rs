@@ -458,8 +458,9 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
             // contract-tests.sh gives it to a setup template that declares RoleBoundary.
             PipelineKind::Cicd =>
                 "          - Name: SETUP_ROLE_BOUNDARY\n            Type: PLAINTEXT\n            Value: !Ref RoleBoundary\n",
-            // regship integ gives it (the kit's name in the build's account).
-            PipelineKind::Beta => "",
+            // regship integ gives the boundary (the kit's name in the build's account); the
+            // build installs regship from the archive whose checksum the kit pins.
+            PipelineKind::Beta => "          - Name: REGSHIP_ARCHIVE\n            Type: PLAINTEXT\n            Value: !Sub \"s3://${ArtifactBucket}/${RegshipArchive}\"\n          - Name: REGSHIP_SHA256\n            Type: PLAINTEXT\n            Value: !Ref RegshipArchiveSha256\n",
         },
     )
 }

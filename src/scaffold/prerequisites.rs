@@ -9,6 +9,19 @@ pub struct Prerequisite {
     pub resource: String,
     /// The YAML expression that the property takes, e.g. `!Ref Bucket`.
     pub value: String,
+    /// Whether it is a role, which takes the kit's permissions boundary (see [`boundary_header`]).
+    pub bounded: bool,
+}
+
+/// The parameter and condition through which the roles of a test template take the kit's
+/// permissions boundary (the kit's builds set it; a sandbox deploy leaves it empty), when one of
+/// `prerequisites` is a role: the template's text before `Resources:`.
+pub fn boundary_header(prerequisites: &[Prerequisite]) -> &'static str {
+    if prerequisites.iter().any(|p| p.bounded) {
+        "Parameters:\n  RoleBoundary:\n    Type: String\n    Default: \"\"\n    Description: The permissions boundary of the roles this stack creates (the kit's builds set it)\n\nConditions:\n  HasRoleBoundary: !Not [!Equals [!Ref RoleBoundary, \"\"]]\n\n"
+    } else {
+        ""
+    }
 }
 
 /// The suffixes that mark a property as naming another resource.
@@ -43,7 +56,7 @@ pub fn for_property(property: &str) -> Prerequisite {
         _ if stem.ends_with("LogGroup") => ("AWS::Logs::LogGroup", "      RetentionInDays: 1\n".into(), format!("!Ref {id}"), format!("!GetAtt {id}.Arn")),
         _ if stem.ends_with("Role") => (
             "AWS::IAM::Role",
-            "      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: lambda.amazonaws.com\n            Action: sts:AssumeRole\n".into(),
+            "      PermissionsBoundary: !If [HasRoleBoundary, !Ref RoleBoundary, !Ref AWS::NoValue]\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: lambda.amazonaws.com\n            Action: sts:AssumeRole\n".into(),
             format!("!Ref {id}"),
             format!("!GetAtt {id}.Arn"),
         ),
@@ -66,6 +79,7 @@ pub fn for_property(property: &str) -> Prerequisite {
         format!("    Properties:\n{body}")
     };
     Prerequisite {
+        bounded: kind == "AWS::IAM::Role",
         resource: format!("  {id}:\n    Type: {kind}\n{properties}"),
         value: if suffix == "Arn" { arn } else { name },
         logical_id,

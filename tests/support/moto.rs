@@ -202,42 +202,50 @@ impl Moto {
         })
     }
 
-    /// An IAM query-API call (`Action=...&...`) and its XML answer; moto checks no signature.
-    fn iam_query(&self, body: &str) -> String {
-        let request = format!(
-            "POST / HTTP/1.1\r\nHost: iam.amazonaws.com\r\nContent-Type: application/x-www-form-urlencoded\r\nAuthorization: AWS4-HMAC-SHA256 Credential=testing/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}&Version=2010-05-08",
-            body.len() + "&Version=2010-05-08".len()
-        );
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
-        stream.write_all(request.as_bytes()).unwrap();
-        let mut answer = String::new();
-        stream.read_to_string(&mut answer).unwrap();
-        answer
+    /// Runs `call` with an IAM client of this server on a runtime of its own.
+    fn iam<F, T>(&self, call: impl FnOnce(aws_sdk_iam::Client) -> F) -> T
+    where
+        F: std::future::Future<Output = T>,
+    {
+        let config = aws_sdk_iam::Config::builder()
+            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
+            .region(aws_sdk_iam::config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_iam::config::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&self.endpoint)
+            .build();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(call(aws_sdk_iam::Client::from_conf(config)))
     }
 
     /// The ARN of the permissions boundary a role carries (IAM GetRole).
     pub fn role_boundary(&self, role: &str) -> Option<String> {
-        let answer = self.iam_query(&format!("Action=GetRole&RoleName={role}"));
-        assert!(
-            answer.contains("<GetRoleResult>"),
-            "GetRole {role}: {answer}"
-        );
-        let start = answer.find("<PermissionsBoundaryArn>")? + "<PermissionsBoundaryArn>".len();
-        let end = answer[start..].find("</PermissionsBoundaryArn>")? + start;
-        Some(answer[start..end].to_string())
+        self.iam(|client| async move {
+            let role = client.get_role().role_name(role).send().await.unwrap();
+            role.role()?
+                .permissions_boundary()?
+                .permissions_boundary_arn()
+                .map(String::from)
+        })
     }
 
-    /// Creates an empty IAM managed policy (the kit's boundary, as its stack would have made it).
+    /// Creates an IAM managed policy (the kit's boundary, as its stack would have made it).
     pub fn create_policy(&self, name: &str) {
-        // {"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}
-        let document = "%7B%22Version%22%3A%222012-10-17%22%2C%22Statement%22%3A%5B%7B%22Effect%22%3A%22Allow%22%2C%22Action%22%3A%22s3%3AGetObject%22%2C%22Resource%22%3A%22%2A%22%7D%5D%7D";
-        let answer = self.iam_query(&format!(
-            "Action=CreatePolicy&PolicyName={name}&PolicyDocument={document}"
-        ));
-        assert!(
-            answer.contains("<CreatePolicyResult>"),
-            "CreatePolicy {name}: {answer}"
-        );
+        self.iam(|client| async move {
+            client
+                .create_policy()
+                .policy_name(name)
+                .policy_document(
+                    r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#,
+                )
+                .send()
+                .await
+                .unwrap();
+        })
     }
 
     /// Runs `call` with a CloudFormation client of this server on a runtime of its own.
@@ -261,8 +269,29 @@ impl Moto {
             .block_on(call(aws_sdk_cloudformation::Client::from_conf(config)))
     }
 
-    /// Every object of `bucket`: key and content (empty when the bucket does not exist).
-    pub fn s3_objects(&self, bucket: &str) -> Vec<(String, Vec<u8>)> {
+    /// Creates `bucket` if it does not exist and puts `body` at `key` in it.
+    pub fn put_object(&self, bucket: &str, key: &str, body: &[u8]) {
+        let client = self.s3();
+        let body = body.to_vec();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let _ = client.create_bucket().bucket(bucket).send().await;
+                client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(body.into())
+                    .send()
+                    .await
+                    .unwrap();
+            })
+    }
+
+    /// An S3 client of this server (path-style addressing).
+    fn s3(&self) -> aws_sdk_s3::Client {
         let config = aws_sdk_s3::Config::builder()
             .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
             .region(aws_sdk_s3::config::Region::new("us-east-1"))
@@ -272,7 +301,12 @@ impl Moto {
             .endpoint_url(&self.endpoint)
             .force_path_style(true)
             .build();
-        let client = aws_sdk_s3::Client::from_conf(config);
+        aws_sdk_s3::Client::from_conf(config)
+    }
+
+    /// Every object of `bucket`: key and content (empty when the bucket does not exist).
+    pub fn s3_objects(&self, bucket: &str) -> Vec<(String, Vec<u8>)> {
+        let client = self.s3();
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
