@@ -65,8 +65,9 @@ test: venv tools
 # extensions' own schemas so that their types are known (E3006 otherwise); checkov over the kit,
 # whose every skip states its reason in the template (Metadata.checkov.skip). The publish and
 # canary documents are SSM Automation documents, not templates (tests/publish_document.rs checks
-# them).
-RELEASE_TEMPLATES = $(filter-out release/publish-%.yml,$(wildcard release/*.yml))
+# them); release/upload-infrastructure.yml is the cloudformation-cli's own template, deployed as
+# it is so that `cfn submit` finds nothing to change (tests/kit_policies.rs compares them).
+RELEASE_TEMPLATES = $(filter-out release/publish-%.yml release/upload-infrastructure.yml,$(wildcard release/*.yml))
 lint-templates: venv checkov-venv
 	rm -rf $(TARGET_DIR)/registry-schemas && mkdir -p $(TARGET_DIR)/registry-schemas
 	for config in $$(find $(EXTENSION_DIRS) -name .rpdk-config 2>/dev/null); do \

@@ -465,7 +465,10 @@ fn the_integ_job_installs_regship_from_the_pinned_archive() {
     let text = std::fs::read_to_string(root.join("resources/integ-buildspec.yml")).unwrap();
     assert!(!text.contains("cargo install"), "{text}");
     let kit = std::fs::read_to_string(root.join("release/beta.yml")).unwrap();
-    for project in ["S3DeleteBucketContentsBuildProject", "S3SecureBucketBuildProject"] {
+    for project in [
+        "S3DeleteBucketContentsBuildProject",
+        "S3SecureBucketBuildProject",
+    ] {
         let block = &kit[kit.find(&format!("  {project}:")).unwrap()..];
         let block = &block[..block.find("\n\n").unwrap()];
         assert!(

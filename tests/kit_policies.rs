@@ -1297,3 +1297,80 @@ fn pipeline_logs_and_notifications_use_the_kits_key() {
         );
     }
 }
+
+/// The upload infrastructure `cfn submit` needs is made once by an administrator from the kit's
+/// copy of the cloudformation-cli's own template (the installed CLI's, byte for byte, so that the
+/// build's UpdateStack has nothing to do); the beta build role may then upload the package and
+/// read it back for RegisterType through the infrastructure's key, via S3 and for that bucket
+/// only, but cannot make the infrastructure itself (its key, bucket or log delivery role).
+#[test]
+fn beta_builds_use_the_upload_infrastructure_but_never_make_it() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let installed = std::fs::read(
+        support::site_packages().join("rpdk/core/data/managed-upload-infrastructure.yaml"),
+    )
+    .unwrap();
+    assert!(
+        std::fs::read(root.join("release/upload-infrastructure.yml")).unwrap() == installed,
+        "release/upload-infrastructure.yml differs from the installed cloudformation-cli's template"
+    );
+
+    let kit = Kit::load_file("release/beta.yml");
+    let statements = kit.role_statements("S3DeleteBucketContentsBuildRole");
+    let bucket = generated_bucket(
+        "CloudFormationManagedUploadInfrastructure",
+        "ArtifactBucket",
+    );
+    let package = format!(
+        "arn:aws:s3:::{bucket}/awscommunity-s3-deletebucketcontents-2026-12-02T19-00-00.zip"
+    );
+    let through_s3 = |action: &str, object: &str| {
+        let mut request = call(
+            action,
+            &format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd"),
+        );
+        request.context.insert(
+            "kms:ViaService".into(),
+            format!("s3.{REGION}.amazonaws.com"),
+        );
+        request
+            .context
+            .insert("kms:EncryptionContext:aws:s3:arn".into(), object.into());
+        request
+    };
+    let stack = format!(
+        "arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/CloudFormationManagedUploadInfrastructure/0a1b"
+    );
+    for request in [
+        call("cloudformation:CreateStack", &stack),
+        call("cloudformation:UpdateStack", &stack),
+        call("cloudformation:DescribeStacks", &stack),
+        call("s3:PutObject", &package),
+        call("s3:GetObject", &package),
+        through_s3("kms:GenerateDataKey", &package),
+        through_s3("kms:Decrypt", &package),
+    ] {
+        assert!(allowed(&statements, &request), "{request:?} is refused");
+    }
+    let log_role = format!(
+        "arn:aws:iam::{ACCOUNT}:role/{}",
+        generated_role(
+            "CloudFormationManagedUploadInfrastructure",
+            "LogAndMetricsDeliveryRole"
+        )
+    );
+    for request in [
+        call("kms:CreateKey", "*"),
+        call("s3:CreateBucket", &format!("arn:aws:s3:::{bucket}")),
+        call("s3:PutBucketPolicy", &format!("arn:aws:s3:::{bucket}")),
+        call("iam:CreateRole", &log_role),
+        call("iam:PutRolePolicy", &log_role),
+        call(
+            "kms:Decrypt",
+            &format!("arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd"),
+        ),
+        through_s3("kms:Decrypt", "arn:aws:s3:::prod-data/customers.csv"),
+    ] {
+        assert!(!allowed(&statements, &request), "{request:?} is allowed");
+    }
+}

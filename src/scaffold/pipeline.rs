@@ -460,7 +460,8 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
                 "          - Name: SETUP_ROLE_BOUNDARY\n            Type: PLAINTEXT\n            Value: !Ref RoleBoundary\n",
             // regship integ gives the boundary (the kit's name in the build's account); the
             // build installs regship from the archive whose checksum the kit pins.
-            PipelineKind::Beta => "          - Name: REGSHIP_ARCHIVE\n            Type: PLAINTEXT\n            Value: !Sub \"s3://${ArtifactBucket}/${RegshipArchive}\"\n          - Name: REGSHIP_SHA256\n            Type: PLAINTEXT\n            Value: !Ref RegshipArchiveSha256\n",
+            PipelineKind::Beta =>
+                "          - Name: REGSHIP_ARCHIVE\n            Type: PLAINTEXT\n            Value: !Sub \"s3://${ArtifactBucket}/${RegshipArchive}\"\n          - Name: REGSHIP_SHA256\n            Type: PLAINTEXT\n            Value: !Ref RegshipArchiveSha256\n",
         },
     )
 }

@@ -73,15 +73,20 @@ pub fn without_extensions(template: &str) -> String {
     bare
 }
 
-/// The cfn-lint package in .venv: its provider schemas and IAM action list are the oracle.
-pub fn cfnlint_data() -> std::path::PathBuf {
+/// The .venv's site-packages, where `make test` installs the Python tools.
+pub fn site_packages() -> PathBuf {
     let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv/lib");
     let python = std::fs::read_dir(&lib)
         .expect("run `make test`, which installs cfn-lint into .venv")
         .filter_map(Result::ok)
         .find(|e| e.file_name().to_string_lossy().starts_with("python3"))
         .expect("a python3 folder in .venv/lib");
-    python.path().join("site-packages/cfnlint/data")
+    python.path().join("site-packages")
+}
+
+/// The cfn-lint package in .venv: its provider schemas and IAM action list are the oracle.
+pub fn cfnlint_data() -> PathBuf {
+    site_packages().join("cfnlint/data")
 }
 
 pub fn read_json(path: &Path) -> serde_json::Value {
