@@ -270,7 +270,8 @@ fn all_extensions_side_by_side_with_a_summary() {
 }
 
 /// `--submit` registers the working tree's version first (`cfn submit --set-default`, here a
-/// stand-in that records its arguments), through the guard in the beta account; a submit that
+/// stand-in that records its arguments, with the handler role regship deployed under the kit's
+/// boundary), through the guard in the beta account; a submit that
 /// fails, or whose registration cannot be confirmed (moto has no DescribeType), stops the run
 /// before any stack is touched.
 #[test]
@@ -322,6 +323,21 @@ fn submit_comes_first_and_an_unconfirmed_submit_stops_the_run() {
             .lines()
             .all(|line| line.starts_with("submit") && line.contains("--set-default")),
         "{recorded}"
+    );
+    // In beta, regship deploys the handler role (named and bounded by the kit) first, and the
+    // type is registered with it instead of a role `cfn submit` would make.
+    assert!(
+        recorded.lines().all(|line| line.contains(
+            "--role-arn arn:aws:iam::123456789012:role/regship-handler-awscommunity-s3-deletebucketcontents"
+        )),
+        "{recorded}"
+    );
+    assert_eq!(
+        moto.role_boundary("regship-handler-awscommunity-s3-deletebucketcontents")
+            .as_deref(),
+        Some(
+            "arn:aws:iam::123456789012:policy/regship-handler-awscommunity-s3-deletebucketcontents"
+        )
     );
 }
 

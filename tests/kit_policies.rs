@@ -12,6 +12,9 @@
 mod support;
 
 use std::collections::BTreeMap;
+
+use regship::config::Stage;
+use regship::ops::handler_role;
 use std::path::Path;
 
 use serde_norway::Value;
@@ -1174,17 +1177,97 @@ fn the_beta_build_role_allows_its_job_and_no_escalation() {
         Some(boundary),
         "regship integ gives the role the kit's boundary"
     );
+    // The handler role, as `regship integ --submit` deploys it before `cfn submit` (its stack is
+    // the one the cloudformation-cli would have made).
+    let handler_boundary = kit.variable("S3DeleteBucketContentsHandlerBoundary");
+    let handler_boundary = handler_boundary.as_str().unwrap();
+    moto.create_policy("regship-handler-awscommunity-s3-deletebucketcontents");
+    let workspace = regship::workspace::Workspace::load(dir.path());
+    let extension = workspace.find_extension("S3_DeleteBucketContents").unwrap();
+    let handler_role = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let stage = support::moto::stage_regions(&moto.endpoint, Stage::Beta, MOTO_ACCOUNT);
+            let home = stage.home().await.unwrap();
+            let authorization = support::authorization(home.as_ref(), MOTO_ACCOUNT);
+            handler_role::deploy_beta(
+                home.as_ref(),
+                &authorization,
+                extension,
+                std::time::Duration::from_millis(50),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+        });
+    assert_eq!(
+        handler_role,
+        format!(
+            "arn:aws:iam::{MOTO_ACCOUNT}:role/regship-handler-awscommunity-s3-deletebucketcontents"
+        )
+    );
+    assert_eq!(
+        moto.role_boundary("regship-handler-awscommunity-s3-deletebucketcontents")
+            .as_deref(),
+        Some(handler_boundary),
+        "the handler role carries the extension's handler boundary"
+    );
+    let mut calls = calls;
+    let handler_stack = "awscommunity-s3-deletebucketcontents-role-stack";
+    calls.extend(job_calls(
+        moto,
+        handler_stack,
+        &handler_role_template(extension),
+    ));
+    calls.push(pass(
+        &handler_role,
+        "resources.cloudformation.amazonaws.com",
+    ));
     let own_role = kit.variable("S3DeleteBucketContentsBuildRole.Arn");
+    let mut escalations = escalations(
+        own_role.as_str().unwrap(),
+        &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{seed_role}"),
+        boundary,
+        "integ-",
+    );
+    let other_handler =
+        format!("arn:aws:iam::{MOTO_ACCOUNT}:role/regship-handler-awscommunity-s3-secretbucket");
+    let with = |action: &str, role: &str, boundary: &str| {
+        let mut request = call(action, role);
+        request
+            .context
+            .insert("iam:PermissionsBoundary".into(), boundary.into());
+        request
+    };
+    escalations.extend([
+        // The handler role without its boundary, or with the integ stacks' one.
+        call("iam:CreateRole", &handler_role),
+        with("iam:PutRolePolicy", &handler_role, boundary),
+        // Another extension's handler role, under this one's boundary.
+        with("iam:PutRolePolicy", &other_handler, handler_boundary),
+        call("iam:UpdateAssumeRolePolicy", &other_handler),
+        pass(&handler_role, "lambda.amazonaws.com"),
+        pass(&other_handler, "resources.cloudformation.amazonaws.com"),
+        call("iam:CreatePolicyVersion", handler_boundary),
+    ]);
     assert_job_allowed_and_escalations_refused(
         &kit.role_statements("S3DeleteBucketContentsBuildRole"),
         &calls,
-        &escalations(
-            own_role.as_str().unwrap(),
-            &format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{seed_role}"),
-            boundary,
-            "integ-",
-        ),
+        &escalations,
     );
+}
+
+/// The extension's role template as the stack holds it (JSON, which YAML reads).
+fn handler_role_template(extension: &regship::workspace::Extension) -> String {
+    let path = handler_role::role_template(extension).unwrap();
+    handler_role::bounded(
+        &std::fs::read_to_string(path).unwrap(),
+        "regship-handler-awscommunity-s3-deletebucketcontents",
+        "arn:aws:iam::123456789012:policy/regship-handler-awscommunity-s3-deletebucketcontents",
+    )
+    .unwrap()
 }
 
 /// The CI/CD build role likewise, on the example's setup stack as the build deploys it

@@ -117,7 +117,7 @@ fn recording_stage(
 }
 
 fn authorization(cloud: &dyn Cloud) -> Authorization {
-    support::prod_authorization(cloud, ACCOUNT)
+    support::authorization(cloud, ACCOUNT)
 }
 
 /// The kit's document `file`, as the emulator runs and checks it.

@@ -6,15 +6,9 @@
 
 mod support;
 
-use std::sync::Arc;
-
-use async_trait::async_trait;
-use regship::cloud::aws::{AwsCloud, Clients};
-use regship::cloud::context::{Overrides, StageContext};
 use regship::cloud::guard::Authorization;
-use regship::cloud::port::Connector;
-use regship::cloud::{Cloud, CloudError, Connections, DocumentChange, StageRegions};
-use regship::config::{Stage, WorkspaceConfig};
+use regship::cloud::{Cloud, DocumentChange, StageRegions};
+use regship::config::Stage;
 use regship::ops::handler_role::{self, regions_not_admitted};
 use regship::ops::rollout::{DOCUMENT, DOCUMENT_FILE, document_drift, prepare_regions};
 use regship::workspace::Workspace;
@@ -22,47 +16,12 @@ use support::moto::moto;
 
 const ACCOUNT: &str = "123456789012";
 
-/// Each region's connection to moto (one endpoint; the region is the request's signing scope).
-struct Moto {
-    endpoint: String,
-}
-
-#[async_trait]
-impl Connector for Moto {
-    async fn connect(&self, context: StageContext) -> Result<Arc<dyn Cloud>, CloudError> {
-        let region = context.region.clone().unwrap_or_else(|| "us-east-1".into());
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new(region))
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&self.endpoint)
-            .retry_config(aws_config::retry::RetryConfig::disabled())
-            .load()
-            .await;
-        Ok(Arc::new(AwsCloud::from_clients(
-            context,
-            Clients::new(&config),
-        )))
-    }
-}
-
 fn stage(endpoint: &str) -> StageRegions {
-    let config = WorkspaceConfig::parse(
-        &format!("accounts:\n  prod: {{region: us-east-1, account_id: \"{ACCOUNT}\"}}\n"),
-        "regship.yml",
-    )
-    .unwrap();
-    StageRegions::new(
-        Connections::new(Arc::new(Moto {
-            endpoint: endpoint.to_string(),
-        })),
-        StageContext::new(&config, Stage::Prod, &Overrides::default()),
-    )
+    support::moto::stage_regions(endpoint, Stage::Prod, ACCOUNT)
 }
 
 fn authorization(cloud: &dyn Cloud) -> Authorization {
-    support::prod_authorization(cloud, ACCOUNT)
+    support::authorization(cloud, ACCOUNT)
 }
 
 fn block_on<F: std::future::Future>(future: F) -> F::Output {

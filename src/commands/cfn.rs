@@ -17,6 +17,7 @@ use crate::jobs::contract_tests::Summary;
 use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{
     CfnOptions, CfnVerb, authorize_submit, calls_aws, cfn_args, cfn_job, install_hint, preflight,
+    submit_role,
 };
 use crate::ops::status::{TestRun, append_line, test_history_file};
 
@@ -33,7 +34,7 @@ struct JobReport {
 pub fn run(
     start: &Path,
     verb: CfnVerb,
-    options: CfnOptions,
+    mut options: CfnOptions,
     args: &CfnArgs,
     aws: &AwsArgs,
     json: bool,
@@ -54,7 +55,7 @@ pub fn run(
         if calls_aws(verb) {
             let cloud = connect(&workspace.config, args.stage, aws).await?;
             if verb == CfnVerb::Submit {
-                authorize_submit(
+                let authorization = authorize_submit(
                     cloud.as_ref(),
                     AccountGuard {
                         read_only: aws.read_only,
@@ -62,6 +63,12 @@ pub fn run(
                 )
                 .await
                 .map_err(UsageError)?;
+                options.role_arn = submit_role(cloud.as_ref(), &authorization, &extension)
+                    .await
+                    .map_err(|err| UsageError(err.with_hint()))?;
+                if let Some(role) = &options.role_arn {
+                    eprintln!("handler role: {role} (the beta kit's boundary)");
+                }
             }
             if verb == CfnVerb::Test {
                 if options.skip_preflight {
@@ -90,7 +97,7 @@ pub fn run(
             context
                 .as_ref()
                 .map(|(region, profile)| (region.as_str(), profile.as_deref())),
-            options.set_default,
+            &options,
             &args.extra,
         );
         let log: Option<PathBuf> = Paths::platform().map(|paths| {

@@ -1,11 +1,12 @@
 //! The cfn jobs both the CLI and the TUI run: the verb, its arguments and job spec, the submit
-//! guard and the preflight of `cfn test`.
+//! guard and handler role, and the preflight of `cfn test`.
 
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use crate::checks::{Severity, check_extensions};
-use crate::cloud::Cloud;
-use crate::cloud::guard::{AccountGuard, Denial};
+use crate::cloud::guard::{AccountGuard, Authorization, Denial};
+use crate::cloud::{Cloud, CloudError};
 use crate::config::Stage;
 use crate::jobs::JobSpec;
 use crate::workspace::{Extension, Workspace, unique_export_names};
@@ -33,12 +34,15 @@ impl CfnVerb {
 }
 
 /// Options of a cfn job beyond the command itself.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct CfnOptions {
     /// submit: make the new version the default.
     pub set_default: bool,
     /// test: run without the preflight.
     pub skip_preflight: bool,
+    /// submit: the handler role to register the type with, instead of the one `cfn submit`
+    /// would make (beta: the kit's bounded role).
+    pub role_arn: Option<String>,
 }
 
 /// Whether the command calls AWS (and so takes a profile and region).
@@ -51,7 +55,7 @@ pub fn calls_aws(verb: CfnVerb) -> bool {
 pub fn cfn_args(
     verb: CfnVerb,
     aws: Option<(&str, Option<&str>)>,
-    set_default: bool,
+    options: &CfnOptions,
     extra: &[String],
 ) -> Vec<String> {
     let mut args = vec![verb.name().to_string()];
@@ -61,8 +65,11 @@ pub fn cfn_args(
             args.extend(["--profile".to_string(), profile.to_string()]);
         }
     }
-    if verb == CfnVerb::Submit && set_default {
+    if verb == CfnVerb::Submit && options.set_default {
         args.push("--set-default".into());
+    }
+    if let (CfnVerb::Submit, Some(role)) = (verb, &options.role_arn) {
+        args.extend(["--role-arn".to_string(), role.clone()]);
     }
     if !extra.is_empty() {
         args.push("--".into());
@@ -90,10 +97,27 @@ pub fn cfn_job(
     }
 }
 
+/// In beta, the handler role `cfn submit` registers the type with: the kit's bounded role, whose
+/// stack regship deploys first (a build role may not make an unbounded one). `None` elsewhere,
+/// where `cfn submit` makes its own, and for a module.
+pub async fn submit_role(
+    cloud: &dyn Cloud,
+    authorization: &Authorization,
+    extension: &Extension,
+) -> Result<Option<String>, CloudError> {
+    if authorization.stage() != Stage::Beta {
+        return Ok(None);
+    }
+    super::handler_role::deploy_beta(cloud, authorization, extension, Duration::from_secs(5)).await
+}
+
 /// Refuses a submit outside the private registries that take one (the sandbox, and beta,
 /// where each new default version is integration-tested) or in another account than the
 /// stage's.
-pub async fn authorize_submit(cloud: &dyn Cloud, guard: AccountGuard) -> Result<(), String> {
+pub async fn authorize_submit(
+    cloud: &dyn Cloud,
+    guard: AccountGuard,
+) -> Result<Authorization, String> {
     let stage = cloud.context().stage;
     if !matches!(stage, Stage::Sandbox | Stage::Beta) {
         return Err(format!(
@@ -103,7 +127,6 @@ pub async fn authorize_submit(cloud: &dyn Cloud, guard: AccountGuard) -> Result<
     guard
         .authorize(cloud, "submit to the private registry")
         .await
-        .map(|_| ())
         .map_err(|denial| match denial {
             Denial::Refused(refusal) => format!("{refusal}\nhint: {}", refusal.hint),
             Denial::Cloud(error) => error.with_hint(),

@@ -11,7 +11,7 @@ use serde_norway::{Mapping, Value};
 use crate::cloud::guard::Authorization;
 use crate::cloud::status::{is_success, is_terminal};
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, TemplateSource};
-use crate::workspace::permissions::glob_matches;
+use crate::workspace::permissions::{beta_handler_role, glob_matches};
 use crate::workspace::template::Template;
 use crate::workspace::{ArtifactType, Extension};
 
@@ -24,6 +24,11 @@ pub fn lowercase_name(type_name: &str) -> String {
 /// The handler role's stack.
 pub fn role_stack(type_name: &str) -> String {
     format!("{}-prod-role-stack", lowercase_name(type_name))
+}
+
+/// The handler role's stack in the beta account: the name `cfn submit` itself would give it.
+pub fn beta_role_stack(type_name: &str) -> String {
+    format!("{}-role-stack", lowercase_name(type_name))
 }
 
 /// The setup stack the publish document deploys in each region.
@@ -246,6 +251,36 @@ pub fn regions_not_admitted(
         .collect())
 }
 
+/// The role template with each role named `name` and carrying the permissions boundary
+/// `boundary` (the beta kit's for this extension), as JSON.
+pub fn bounded(text: &str, name: &str, boundary: &str) -> Result<String, String> {
+    let template = Template::parse(text).map_err(|problem| problem.message)?;
+    let mut root = template.root;
+    let mut roles = 0;
+    if let Some(resources) = root.get_mut("Resources").and_then(Value::as_mapping_mut) {
+        for (_, resource) in resources.iter_mut() {
+            if resource.get("Type").and_then(Value::as_str) != Some("AWS::IAM::Role") {
+                continue;
+            }
+            let Some(properties) = resource
+                .get_mut("Properties")
+                .and_then(Value::as_mapping_mut)
+            else {
+                continue;
+            };
+            roles += 1;
+            properties.insert("RoleName".into(), name.into());
+            properties.insert("PermissionsBoundary".into(), boundary.into());
+        }
+    }
+    if roles != 1 {
+        return Err(format!(
+            "it declares {roles} roles where regship expects the one handler role"
+        ));
+    }
+    serde_json::to_string_pretty(&json(&root)).map_err(|err| err.to_string())
+}
+
 /// Creates or updates the handler role's stack from the extension's role template, with the
 /// region-free trust, and waits for it; the role's ARN (its `ExecutionRoleArn` output). `None`
 /// for a module.
@@ -263,6 +298,52 @@ pub async fn deploy(
     let template =
         region_free(&text).map_err(|err| invalid(format!("{}: {err}", path.display())))?;
     let stack = role_stack(extension.type_name().unwrap_or_default());
+    deploy_stack(cloud, authorization, &stack, template, &path, poll_every)
+        .await
+        .map(Some)
+}
+
+/// In the beta account: creates or updates the handler role's stack (`cfn submit`'s name for
+/// it) from the extension's role template, the role named and bounded by the beta kit (the
+/// build role may set a role's permissions only under that boundary), so that `cfn submit`
+/// gets the role instead of making its own; the role's ARN. `None` for a module.
+pub async fn deploy_beta(
+    cloud: &dyn Cloud,
+    authorization: &Authorization,
+    extension: &Extension,
+    poll_every: Duration,
+) -> Result<Option<String>, CloudError> {
+    let Some(path) = role_template(extension) else {
+        return Ok(None);
+    };
+    let type_name = extension.type_name().unwrap_or_default();
+    let name = beta_handler_role(type_name);
+    let boundary = format!(
+        "arn:{}:iam::{}:policy/{name}",
+        authorization.partition(),
+        authorization.account()
+    );
+    let text = std::fs::read_to_string(&path)
+        .map_err(|err| invalid(format!("{}: {err}", path.display())))?;
+    let template = bounded(&text, &name, &boundary)
+        .map_err(|err| invalid(format!("{}: {err}", path.display())))?;
+    let stack = beta_role_stack(type_name);
+    deploy_stack(cloud, authorization, &stack, template, &path, poll_every)
+        .await
+        .map(Some)
+}
+
+/// Creates or updates `stack` from `template` (made from the role template at `path`), waits
+/// for it, and returns its `ExecutionRoleArn` output.
+async fn deploy_stack(
+    cloud: &dyn Cloud,
+    authorization: &Authorization,
+    stack: &str,
+    template: String,
+    path: &std::path::Path,
+    poll_every: Duration,
+) -> Result<String, CloudError> {
+    let stack = stack.to_string();
     let source = TemplateSource::Body(template);
     match cloud.describe_stack(&stack).await? {
         None => {
@@ -274,7 +355,7 @@ pub async fn deploy(
             return Err(CloudError::new(
                 CloudErrorKind::Invalid,
                 format!("{stack} is {} in {}", found.status, cloud.region()),
-                "wait for it to end, then start the rollout again",
+                "wait for it to end, then try again",
             ));
         }
         Some(_) => {
@@ -307,14 +388,17 @@ pub async fn deploy(
                     .map(|r| format!(": {r}"))
                     .unwrap_or_default()
             ),
-            format!("`regship events {stack} --stage prod` shows why"),
+            format!(
+                "`regship events {stack} --stage {}` shows why",
+                authorization.stage()
+            ),
         ));
     }
     stack_now
         .outputs
         .iter()
         .find(|output| output.key == "ExecutionRoleArn")
-        .map(|output| Some(output.value.clone()))
+        .map(|output| output.value.clone())
         .ok_or_else(|| {
             invalid(format!(
                 "{stack} has no output ExecutionRoleArn ({} should declare it)",
@@ -386,6 +470,32 @@ mod tests {
             .as_str()
             .unwrap();
         assert!(like.contains(":cloudformation:*:"), "{like}");
+    }
+
+    /// The beta role template: the one role named and bounded, the rest as written.
+    #[test]
+    fn the_beta_role_is_named_and_bounded() {
+        let (_, text) = example();
+        let boundary = "arn:aws:iam::1:policy/regship-handler-x";
+        let derived: serde_json::Value =
+            serde_json::from_str(&bounded(&text, "regship-handler-x", boundary).unwrap()).unwrap();
+        let role = &derived["Resources"]["ExecutionRole"]["Properties"];
+        assert_eq!(role["RoleName"], "regship-handler-x");
+        assert_eq!(role["PermissionsBoundary"], boundary);
+        assert_eq!(role["MaxSessionDuration"], 8400);
+        assert_eq!(
+            derived["Outputs"]["ExecutionRoleArn"]["Value"],
+            serde_json::json!({"Fn::GetAtt": ["ExecutionRole", "Arn"]})
+        );
+        let two = text.replace(
+            "Outputs:",
+            "  Second:\n    Type: AWS::IAM::Role\n    Properties: {}\nOutputs:",
+        );
+        assert!(
+            bounded(&two, "n", boundary)
+                .unwrap_err()
+                .contains("2 roles")
+        );
     }
 
     #[test]

@@ -255,9 +255,10 @@ fn scope_statement(
             .any(|(_, needed_by)| needed_by.contains(permissions::HANDLERS));
     let comment = comment
         .lines()
-        .chain(handlers.then_some(
-            "(the handlers' calls too: name in inputs/ what they create with this prefix)",
-        ))
+        .chain(
+            handlers
+                .then_some("(the handlers' calls too: what they act on is named with this prefix)"),
+        )
         .map(|line| format!("              # {line}\n"))
         .collect();
     (comment, resources)
@@ -283,6 +284,40 @@ fn identity_kind(action: &str) -> &'static str {
 /// provider schema lists one, with a comment naming who needs it), each scoped to the job's own
 /// names where its service allows, IAM writes only under the kit's permissions boundary.
 fn policy_block(required: &RequiredActions, kind: PipelineKind, extension: &Extension) -> String {
+    let mut statements = scoped_statements(&required.actions, kind, extension);
+    if let Some(role) = beta_handler_role_of(kind, extension) {
+        statements.push_str(&handler_role_statements(&role, &stem(extension)));
+    }
+    if statements.is_empty() {
+        return statements;
+    }
+    let left_out: String = required
+        .left_out
+        .iter()
+        .map(|note| format!("            # Left out: {note}.\n"))
+        .collect();
+    format!(
+        "      Policies:\n        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n{left_out}            Statement:\n{statements}",
+        source = permissions::source(),
+        name = match kind {
+            PipelineKind::Cicd => "contract-tests",
+            PipelineKind::Beta => "integ-tests",
+        },
+        needs = match kind {
+            PipelineKind::Cicd => "The schema's handler permissions",
+            PipelineKind::Beta => "Custom resources (invoked as the caller)",
+        },
+        templates = kind.templates(),
+    )
+}
+
+/// The statements granting `actions`, one per scope, each with its comment, indented for a
+/// role's inline policy.
+fn scoped_statements(
+    actions: &BTreeMap<String, BTreeSet<String>>,
+    kind: PipelineKind,
+    extension: &Extension,
+) -> String {
     let line = |(action, needed_by): (&String, &BTreeSet<String>)| {
         if action.contains(['*', '?']) {
             let types: Vec<&str> = needed_by.iter().map(String::as_str).collect();
@@ -297,7 +332,7 @@ fn policy_block(required: &RequiredActions, kind: PipelineKind, extension: &Exte
     let mut by_scope: BTreeMap<Scope, Vec<(&String, &BTreeSet<String>)>> = BTreeMap::new();
     let mut kms_services = BTreeSet::new();
     let mut pass_types = BTreeSet::new();
-    for (action, needed_by) in &required.actions {
+    for (action, needed_by) in actions {
         let scope = scope(action, needed_by);
         match scope {
             Scope::Kms => kms_services.extend(services(needed_by).unwrap_or_default()),
@@ -325,26 +360,91 @@ fn policy_block(required: &RequiredActions, kind: PipelineKind, extension: &Exte
             "{comment}              - Effect: Allow\n                Action:\n{actions}{resources}"
         ));
     }
-    if statements.is_empty() {
-        return statements;
-    }
-    let left_out: String = required
-        .left_out
-        .iter()
-        .map(|note| format!("            # Left out: {note}.\n"))
-        .collect();
+    statements
+}
+
+/// The name of the extension's handler role in the beta account (and of its boundary), when
+/// the pipeline is beta's and the extension has handlers.
+fn beta_handler_role_of(kind: PipelineKind, extension: &Extension) -> Option<String> {
+    let has_handlers = matches!(
+        extension.artifact_type(),
+        ArtifactType::Resource | ArtifactType::Hook
+    );
+    (kind == PipelineKind::Beta && has_handlers)
+        .then(|| permissions::beta_handler_role(extension.type_name().unwrap_or_default()))
+}
+
+/// What the beta build role may do to the extension's handler role (`regship integ --submit`
+/// deploys its stack before `cfn submit`): set its permissions only under the extension's
+/// handler boundary, and pass it to the registry alone.
+fn handler_role_statements(role: &str, stem: &str) -> String {
+    let arn = format!("!Sub \"arn:${{AWS::Partition}}:iam::${{AWS::AccountId}}:role/{role}\"");
+    let list = |actions: &[&str]| -> String {
+        actions
+            .iter()
+            .map(|action| format!("                  - {action}\n"))
+            .collect()
+    };
+    let writes = list(&[
+        "iam:AttachRolePolicy",
+        "iam:CreateRole",
+        "iam:DeleteRolePolicy",
+        "iam:DetachRolePolicy",
+        "iam:PutRolePermissionsBoundary",
+        "iam:PutRolePolicy",
+    ]);
+    let others = list(&[
+        "iam:DeleteRole",
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListRolePolicies",
+        "iam:TagRole",
+        "iam:UntagRole",
+        "iam:UpdateAssumeRolePolicy",
+        "iam:UpdateRole",
+        "iam:UpdateRoleDescription",
+    ]);
     format!(
-        "      Policies:\n        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n{left_out}            Statement:\n{statements}",
-        source = permissions::source(),
-        name = match kind {
-            PipelineKind::Cicd => "contract-tests",
-            PipelineKind::Beta => "integ-tests",
-        },
-        needs = match kind {
-            PipelineKind::Cicd => "The schema's handler permissions",
-            PipelineKind::Beta => "Custom resources (invoked as the caller)",
-        },
-        templates = kind.templates(),
+        "              # The handler role regship deploys before `cfn submit`: its permissions set only under\n              # {stem}HandlerBoundary, and passed to the registry alone\n              - Effect: Allow\n                Action:\n{writes}                Resource: {arn}\n                Condition:\n                  StringEquals:\n                    iam:PermissionsBoundary: !Ref {stem}HandlerBoundary\n              - Effect: Allow\n                Action:\n{others}                Resource: {arn}\n              - Effect: Allow\n                Action:\n                  - iam:PassRole\n                Resource: {arn}\n                Condition:\n                  StringEquals:\n                    iam:PassedToService:\n                      - resources.cloudformation.amazonaws.com\n                      - hooks.cloudformation.amazonaws.com\n"
+    )
+}
+
+/// The beta handler boundary of an extension: the most its handler role may do there, its
+/// schema's handler permissions scoped as the build roles' are (the handlers act on what the
+/// integ stacks create), as a managed policy resource.
+fn handler_boundary_block(extension: &Extension, role: &str) -> String {
+    let mut handlers = BTreeMap::new();
+    if let Some(schema) = extension.schema.as_ref().and_then(|s| s.ok()) {
+        for action in schema.handler_permissions.values().flatten() {
+            if !permissions::WITHHELD
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(action))
+            {
+                handlers
+                    .entry(action.clone())
+                    .or_insert_with(BTreeSet::new)
+                    .insert(permissions::HANDLERS.to_string());
+            }
+        }
+    }
+    let statements = scoped_statements(&handlers, PipelineKind::Beta, extension);
+    // From a role's inline policy (14 spaces) to a managed policy's document (10).
+    let statements: String = statements
+        .lines()
+        .map(|line| format!("{}\n", line.strip_prefix("    ").unwrap_or(line)))
+        .collect();
+    let statements = if statements.is_empty() {
+        // A schema without permissions: a boundary that allows nothing.
+        "          - Effect: Deny\n            Action: \"*\"\n            Resource: \"*\"\n"
+            .to_string()
+    } else {
+        statements
+    };
+    format!(
+        "  # The most the handlers of {type_name} may do here: their\n  # schema's permissions, scoped as the build roles' are (`regship integ --submit` gives the\n  # handler role this boundary).\n  {stem}HandlerBoundary:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      ManagedPolicyName: {role}\n      PolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n{statements}\n",
+        type_name = extension.type_name().unwrap_or_default(),
+        stem = stem(extension),
     )
 }
 
@@ -449,8 +549,11 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
     let common = kind.common_policy();
     let buildspec = kind.buildspec();
     let privileged = kind.privileged(extension);
+    let handler_boundary = beta_handler_role_of(kind, extension)
+        .map(|role| handler_boundary_block(extension, &role))
+        .unwrap_or_default();
     format!(
-        "  # --- {type_name} ({folder})\n  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n      KmsKeyId: !GetAtt PipelineKey.Arn\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: {privileged}\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n{boundary}\n",
+        "  # --- {type_name} ({folder})\n{handler_boundary}  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n      KmsKeyId: !GetAtt PipelineKey.Arn\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: {privileged}\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n{boundary}\n",
         type_name = extension.type_name().unwrap_or_default(),
         folder = extension.folder,
         variable = path_variable(extension),

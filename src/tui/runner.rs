@@ -17,7 +17,9 @@ use crate::cloud::guard::AccountGuard;
 use crate::cloud::{Cloud, CloudError, Connections};
 use crate::config::{Stage, WorkspaceConfig};
 use crate::jobs::{JobEnd, JobEvent, JobHandle};
-use crate::ops::cfn::{CfnVerb, authorize_submit, cfn_args, cfn_job, preflight};
+use crate::ops::cfn::{
+    CfnOptions, CfnVerb, authorize_submit, cfn_args, cfn_job, preflight, submit_role,
+};
 use crate::ops::pipeline::{extension_map, pipeline_name};
 use crate::ops::plans;
 use crate::scaffold::{plan_inputs, plan_integ};
@@ -796,15 +798,21 @@ impl Runner {
                 return refuse(format!("{folder} is no longer in the workspace"));
             };
             let mut aws = None;
+            let mut options = CfnOptions::default();
             if matches!(verb, CfnVerb::Test | CfnVerb::Submit) {
                 let cloud = match handle.get().await {
                     Ok(cloud) => cloud,
                     Err(error) => return refuse(error),
                 };
-                if verb == CfnVerb::Submit
-                    && let Err(refusal) = authorize_submit(cloud.as_ref(), guard).await
-                {
-                    return refuse(refusal);
+                if verb == CfnVerb::Submit {
+                    let authorization = match authorize_submit(cloud.as_ref(), guard).await {
+                        Ok(authorization) => authorization,
+                        Err(refusal) => return refuse(refusal),
+                    };
+                    match submit_role(cloud.as_ref(), &authorization, extension).await {
+                        Ok(role) => options.role_arn = role,
+                        Err(error) => return refuse(error.with_hint()),
+                    }
                 }
                 if verb == CfnVerb::Test {
                     let problems = preflight(&workspace, extension, cloud.as_ref()).await;
@@ -826,7 +834,7 @@ impl Runner {
                 verb,
                 aws.as_ref()
                     .map(|(region, profile)| (region.as_str(), profile.as_deref())),
-                false,
+                &options,
                 &[],
             );
             say(format!("$ cfn {}", args.join(" ")));

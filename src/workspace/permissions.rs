@@ -98,6 +98,24 @@ pub const ROLE_BOUNDARY_PARAMETER: &str = "RoleBoundary";
 /// The name of the permissions boundary the beta kit (`release/beta.yml`) creates.
 pub const ROLE_BOUNDARY_POLICY: &str = "regship-integ-role-boundary";
 
+/// The name of an extension's handler role in the beta account, and of the permissions boundary
+/// it carries there: `regship-handler-<type name, lowercase, dashed>`, cut to IAM's 64-character
+/// role name limit with a hash of the whole name keeping cut names apart.
+pub fn beta_handler_role(type_name: &str) -> String {
+    let name = format!(
+        "regship-handler-{}",
+        type_name.replace("::", "-").to_ascii_lowercase()
+    );
+    if name.len() <= 64 {
+        return name;
+    }
+    // FNV-1a: stable across builds and platforms.
+    let hash = name.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    });
+    format!("{}-{:08x}", &name[..55], hash as u32)
+}
+
 /// Actions never granted to a build role, whoever lists them: removing a role's permissions
 /// boundary is what the boundary exists to prevent.
 pub const WITHHELD: &[&str] = &[
@@ -260,6 +278,20 @@ mod tests {
         assert!(role.contains(&"iam:CreateRole") && !role.iter().any(|a| a.contains('*')));
         assert!(of("AwsCommunity::S3::DeleteBucketContents").is_none());
         assert_eq!(source(), "cfn-lint 1.58.0");
+    }
+
+    #[test]
+    fn beta_handler_roles_are_named_within_iams_limit() {
+        assert_eq!(
+            beta_handler_role("AwsCommunity::S3::DeleteBucketContents"),
+            "regship-handler-awscommunity-s3-deletebucketcontents"
+        );
+        let long = beta_handler_role("AwsCommunity::ApplicationAutoscaling::ScheduledActionTarget");
+        let other =
+            beta_handler_role("AwsCommunity::ApplicationAutoscaling::ScheduledActionSource");
+        assert_eq!((long.len(), other.len()), (64, 64));
+        assert_ne!(long, other, "cut names stay apart");
+        assert!(long.starts_with("regship-handler-awscommunity-applicationautoscaling"));
     }
 
     #[test]

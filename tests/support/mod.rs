@@ -238,9 +238,9 @@ pub fn unused_clients() -> regship::cloud::aws::Clients {
     }
 }
 
-/// The guard's authorization for the prod stage of `cloud`, as if its caller were `account`
-/// (the emulators answer no STS call).
-pub fn prod_authorization(
+/// The guard's authorization for the stage of `cloud`, as if its caller were `account` (the
+/// emulators answer no STS call).
+pub fn authorization(
     cloud: &dyn regship::cloud::Cloud,
     account: &str,
 ) -> regship::cloud::guard::Authorization {
@@ -251,7 +251,7 @@ pub fn prod_authorization(
                 account: account.into(),
                 arn: format!("arn:aws:iam::{account}:role/release"),
             },
-            "start a prod rollout",
+            "change the stage",
         )
         .unwrap()
 }

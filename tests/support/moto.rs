@@ -369,3 +369,58 @@ pub fn moto() -> (&'static Moto, MutexGuard<'static, ()>) {
     moto.reset();
     (moto, guard)
 }
+
+/// Each region's connection to moto through regship's AWS adapter (one endpoint; the region is
+/// the request's signing scope).
+pub struct MotoConnector {
+    pub endpoint: String,
+}
+
+#[async_trait::async_trait]
+impl regship::cloud::port::Connector for MotoConnector {
+    async fn connect(
+        &self,
+        context: regship::cloud::context::StageContext,
+    ) -> Result<std::sync::Arc<dyn regship::cloud::Cloud>, regship::cloud::CloudError> {
+        let region = context.region.clone().unwrap_or_else(|| "us-east-1".into());
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(region))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "testing", "testing", None, None, "test",
+            ))
+            .endpoint_url(&self.endpoint)
+            .retry_config(aws_config::retry::RetryConfig::disabled())
+            .load()
+            .await;
+        Ok(std::sync::Arc::new(
+            regship::cloud::aws::AwsCloud::from_clients(
+                context,
+                regship::cloud::aws::Clients::new(&config),
+            ),
+        ))
+    }
+}
+
+/// `stage` of a workspace whose account for it is `account` in us-east-1, connected to moto at
+/// `endpoint`.
+pub fn stage_regions(
+    endpoint: &str,
+    stage: regship::config::Stage,
+    account: &str,
+) -> regship::cloud::StageRegions {
+    let config = regship::config::WorkspaceConfig::parse(
+        &format!("accounts:\n  {stage}: {{region: us-east-1, account_id: \"{account}\"}}\n"),
+        "regship.yml",
+    )
+    .unwrap();
+    regship::cloud::StageRegions::new(
+        regship::cloud::Connections::new(std::sync::Arc::new(MotoConnector {
+            endpoint: endpoint.to_string(),
+        })),
+        regship::cloud::context::StageContext::new(
+            &config,
+            stage,
+            &regship::cloud::context::Overrides::default(),
+        ),
+    )
+}
