@@ -177,6 +177,11 @@ pub enum Command {
         /// pipeline in another account must; the output says it was not verified.
         #[arg(long)]
         unverified: Vec<String>,
+        /// With --gate beta: the CI/CD verdict handed over with the release, as the beta build
+        /// reads it from the source object's metadata (the green CI/CD execution and its
+        /// commit): the cicd column passes, saying which execution passed it.
+        #[arg(long, value_name = "EXECUTION@COMMIT")]
+        cicd_passed: Option<String>,
     },
     /// The prod rollout of an extension to its publishing regions.
     Rollout {

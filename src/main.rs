@@ -64,7 +64,18 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
             extensions,
             gate,
             unverified,
-        }) => commands::status::run(&start, &extensions, gate, &unverified, aws, json),
+            cicd_passed,
+        }) => commands::status::run(
+            &start,
+            &extensions,
+            commands::status::Gate {
+                stage: gate,
+                unverified: &unverified,
+                cicd_passed: cicd_passed.as_deref(),
+            },
+            aws,
+            json,
+        ),
         Some(Command::Versions { extension }) => {
             commands::versions::run(&start, extension.as_deref(), aws, json)
         }

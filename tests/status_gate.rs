@@ -146,6 +146,40 @@ fn the_board_and_its_gates_through_the_binary() {
     assert_eq!(report["unverified"][0], "cicd");
     assert!(String::from_utf8_lossy(&output.stderr).contains("cicd was not verified"));
 
+    // In the beta account the CI/CD verdict is handed over with the release (the source object's
+    // metadata): the gate passes the cicd column on it, and says which execution passed it.
+    let output = moto.regship(
+        root,
+        &[
+            "status",
+            "--gate",
+            "beta",
+            "--cicd-passed",
+            "3f2c9a1e-0000-4000-8000-000000000001@0123abc",
+            "--json",
+        ],
+        "",
+    );
+    assert_exit(&output, 0);
+    let report = json(&output);
+    assert_eq!(report["ready"], true);
+    assert_eq!(
+        report["cicd_passed"],
+        "3f2c9a1e-0000-4000-8000-000000000001@0123abc"
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains(
+        "passed in CI/CD execution 3f2c9a1e-0000-4000-8000-000000000001 (commit 0123abc)"
+    ));
+    for wrong in [
+        &["status", "--gate", "beta", "--cicd-passed", "no-commit"][..],
+        &["status", "--gate", "beta", "--cicd-passed", "e@not-hex!"][..],
+        &["status", "--gate", "prod", "--cicd-passed", "e@0123abc"][..],
+    ] {
+        let output = moto.regship(root, wrong, "");
+        assert_eq!(output.status.code(), Some(2), "{wrong:?}");
+        assert!(support::output_text(&output).contains("--cicd-passed"));
+    }
+
     // The prod gate needs a passed beta run as well.
     let prod_gate = ["status", "--gate", "prod", "--unverified", "cicd", "--json"];
     let output = moto.regship(root, &prod_gate, "");

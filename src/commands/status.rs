@@ -14,7 +14,8 @@ use crate::cloud::Connections;
 use crate::cloud::clock::Clock;
 use crate::config::Stage;
 use crate::ops::status::{
-    Blocker, ExtensionStatus, READ_STAGES, Standing, board, board_rows, gate as gate_of, read_board,
+    Blocker, ExtensionStatus, READ_STAGES, Standing, State, board, board_rows, gate as gate_of,
+    read_board,
 };
 
 /// What `--gate --json` prints.
@@ -25,16 +26,52 @@ struct GateReport<'a> {
     blockers: &'a [Blocker],
     /// Columns accepted without being read (`--unverified`).
     unverified: &'a [String],
+    /// The CI/CD execution that passed the release, as handed over (`--cicd-passed`).
+    cicd_passed: Option<&'a str>,
+}
+
+/// The gate `regship status` judges, and what it is told instead of reading.
+pub struct Gate<'a> {
+    pub stage: Option<Stage>,
+    pub unverified: &'a [String],
+    /// `EXECUTION@COMMIT`: the CI/CD verdict handed to the beta account with the release.
+    pub cicd_passed: Option<&'a str>,
+}
+
+/// The execution and commit of a `--cicd-passed` verdict.
+fn handed_over(verdict: &str) -> Result<(&str, &str), UsageError> {
+    verdict
+        .split_once('@')
+        .filter(|(execution, commit)| {
+            !execution.is_empty()
+                && commit.len() >= 7
+                && commit.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+        .ok_or_else(|| {
+            UsageError(format!(
+                "--cicd-passed {verdict}: expected EXECUTION@COMMIT (the CI/CD execution id and the commit's hexadecimal id, from the source object's metadata)"
+            ))
+        })
 }
 
 pub fn run(
     start: &Path,
     names: &[String],
-    gate: Option<Stage>,
-    unverified: &[String],
+    gate: Gate<'_>,
     aws: &AwsArgs,
     json: bool,
 ) -> Result<ExitCode, UsageError> {
+    let Gate {
+        stage: gate,
+        unverified,
+        cicd_passed,
+    } = gate;
+    let verdict = cicd_passed.map(handed_over).transpose()?;
+    if verdict.is_some() && gate != Some(Stage::Beta) {
+        return Err(UsageError(
+            "--cicd-passed goes with --gate beta (the verdict handed to the beta account)".into(),
+        ));
+    }
     if let Some(stage) = gate
         && !matches!(stage, Stage::Beta | Stage::Prod)
     {
@@ -59,16 +96,27 @@ pub fn run(
         .into_iter()
         .filter(|(row, _)| folders.is_empty() || folders.contains(&row.folder))
         .collect();
-    // A gate reads only what it judges: the CI/CD pipeline (checks and beta are local).
-    let stages: &[Stage] = if gate.is_some() {
-        &[Stage::Cicd]
-    } else {
-        &READ_STAGES
+    // A gate reads only what it judges: the CI/CD pipeline (checks and beta are local), unless
+    // its verdict was handed over.
+    let stages: &[Stage] = match (gate, verdict) {
+        (None, _) => &READ_STAGES,
+        (Some(_), None) => &[Stage::Cicd],
+        (Some(_), Some(_)) => &[],
     };
     let inputs = block_on(async {
         Ok(read_board(&Connections::aws(), &workspace, &aws.overrides(), stages).await)
     })?;
-    let board = board(&rows, &inputs, Clock::real().now_ms());
+    let mut board = board(&rows, &inputs, Clock::real().now_ms());
+    if let Some((execution, commit)) = verdict {
+        // The handoff happens only after the whole Build stage passed: every extension.
+        for status in &mut board {
+            status.cicd = Standing::new(
+                State::Ready,
+                format!("passed in CI/CD execution {execution} (commit {commit})"),
+            );
+        }
+        eprintln!("cicd: passed in CI/CD execution {execution} (commit {commit}), as handed over");
+    }
     let Some(stage) = gate else {
         if json {
             return Ok(print_json(&board));
@@ -87,6 +135,7 @@ pub fn run(
             ready: blockers.is_empty(),
             blockers: &blockers,
             unverified,
+            cicd_passed,
         });
     } else {
         for blocker in &blockers {
