@@ -334,9 +334,13 @@ fn a_typescript_build_skips_only_the_placeholder_test_script() {
 }
 
 /// The beta job (resources/integ-buildspec.yml) fails at once when its action names no
-/// extension, before regship runs; with one, regship gets its folder.
+/// extension, before regship runs; with one, its gate gets the CI/CD verdict the release was
+/// handed over with (the source object's metadata, read by the real AWS CLI from moto) and
+/// regship gets its folder; a source object without a passing verdict stops the build before
+/// regship runs.
 #[test]
-fn the_integ_job_fails_at_once_without_an_extension() {
+fn the_integ_job_gates_on_the_handed_over_verdict() {
+    let (moto, _serial) = moto();
     let dir = support::example_workspace("123456789012");
     let root = dir.path();
     let bin = root.join("stand-ins");
@@ -346,31 +350,133 @@ fn the_integ_job_fails_at_once_without_an_extension() {
         "regship",
         "echo \"regship $*\" >> \"$CODEBUILD_SRC_DIR/cfn-calls\"",
     );
-    for (variables, fails) in [
-        (vec![], true),
-        (vec![("MODULE_PATH", "modules/S3_SecureBucket")], false),
+    let bucket = "regship-beta-source-123456789012-us-east-1";
+    let passed = moto.put_version(
+        bucket,
+        "source.zip",
+        b"PK",
+        &[
+            ("regship-commit", "0123abcd"),
+            ("regship-cicd-execution", "3f2c9a1e-0001"),
+            ("regship-cicd-result", "Succeeded"),
+        ],
+    );
+    let unverdicted = moto.put_version(bucket, "source.zip", b"PK", &[]);
+    let module = ("MODULE_PATH", "modules/S3_SecureBucket");
+    for (variables, version, problem) in [
+        (
+            vec![],
+            passed.as_str(),
+            Some("none of RESOURCE_PATH, HOOK_PATH, MODULE_PATH is set"),
+        ),
+        (
+            vec![module],
+            unverdicted.as_str(),
+            Some("carries no passing CI/CD verdict"),
+        ),
+        (vec![module], passed.as_str(), None),
     ] {
         let _ = std::fs::remove_file(root.join("cfn-calls"));
-        let mut environment = vec![("AWS_REGION", "us-east-1")];
+        // Each build starts on a fresh machine (the job appends its profile to ~/.aws/config).
+        let _ = std::fs::remove_dir_all(root.join(".aws"));
+        let mut environment = vec![
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "testing"),
+            ("AWS_SECRET_ACCESS_KEY", "testing"),
+            ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+            ("SOURCE_BUCKET", bucket),
+            ("SOURCE_VERSION_ID", version),
+        ];
         environment.extend(variables.iter().copied());
         let output = codebuild(root, "resources/integ-buildspec.yml", &environment);
         let log = support::output_text(&output);
-        assert_eq!(output.status.success(), !fails, "{variables:?}: {log}");
         assert_eq!(
-            log.contains("none of RESOURCE_PATH, HOOK_PATH, MODULE_PATH is set"),
-            fails,
-            "{log}"
+            output.status.success(),
+            problem.is_none(),
+            "{variables:?}: {log}"
         );
         let calls = calls(root);
-        if fails {
-            assert!(calls.is_empty(), "regship ran: {calls}");
-        } else {
-            assert!(
-                calls.contains("regship integ modules/S3_SecureBucket --stage beta"),
-                "{calls}"
-            );
+        match problem {
+            Some(problem) => {
+                assert!(log.contains(problem), "{log}");
+                assert!(calls.is_empty(), "regship ran: {calls}");
+            }
+            None => {
+                assert!(
+                    calls.contains(
+                        "regship status modules/S3_SecureBucket --gate beta --cicd-passed 3f2c9a1e-0001@0123abcd"
+                    ),
+                    "{calls}"
+                );
+                assert!(
+                    calls.contains("regship integ modules/S3_SecureBucket --stage beta"),
+                    "{calls}"
+                );
+            }
         }
     }
+}
+
+/// The CI/CD pipeline's handoff (resources/handoff-buildspec.yml, the real AWS CLI against moto)
+/// puts the run's source in the beta source bucket with the execution and commit as metadata,
+/// which the beta job's verdict script reads back; without its variables it fails at once.
+#[test]
+fn the_handoff_hands_the_source_over_with_its_verdict() {
+    let (moto, _serial) = moto();
+    let dir = support::example_workspace("123456789012");
+    let root = dir.path();
+    let bucket = "regship-beta-source-210987654321-us-east-1";
+    moto.put_version(bucket, "placeholder", b"", &[]);
+    let aws = [
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_ENDPOINT_URL", moto.endpoint.as_str()),
+    ];
+    let output = codebuild(root, "resources/handoff-buildspec.yml", &aws);
+    assert!(!output.status.success());
+    assert!(support::output_text(&output).contains("must all be set"));
+
+    let mut environment = aws.to_vec();
+    environment.extend([
+        ("BETA_SOURCE_BUCKET", bucket),
+        ("CICD_EXECUTION_ID", "3f2c9a1e-0002"),
+        ("COMMIT_ID", "89abcdef"),
+    ]);
+    let output = codebuild(root, "resources/handoff-buildspec.yml", &environment);
+    assert!(output.status.success(), "{}", support::output_text(&output));
+    let objects = moto.s3_objects(bucket);
+    let (_, zip) = objects.iter().find(|(key, _)| key == "source.zip").unwrap();
+    assert!(zip.starts_with(b"PK"), "a zip of the source");
+
+    let version = moto.object_version(bucket, "source.zip");
+    let verdict = Command::new("bash")
+        .arg(root.join("resources/cicd-verdict.sh"))
+        .env(
+            "PATH",
+            format!(
+                "{}:{}",
+                Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join(".venv/bin")
+                    .display(),
+                std::env::var("PATH").unwrap_or_default()
+            ),
+        )
+        .envs(aws)
+        .env("SOURCE_BUCKET", bucket)
+        .env("SOURCE_VERSION_ID", &version)
+        .output()
+        .unwrap();
+    assert!(
+        verdict.status.success(),
+        "{}",
+        support::output_text(&verdict)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&verdict.stdout),
+        "3f2c9a1e-0002@89abcdef\n"
+    );
 }
 
 /// A setup template that declares RoleBoundary gets the kit's boundary (the project's

@@ -147,6 +147,8 @@ struct Kit {
     root: Value,
     account: String,
     region: String,
+    /// Parameters given values other than their defaults.
+    given: BTreeMap<String, String>,
 }
 
 impl Kit {
@@ -162,7 +164,14 @@ impl Kit {
             root: serde_norway::from_str(&text).unwrap(),
             account: ACCOUNT.into(),
             region: REGION.into(),
+            given: BTreeMap::new(),
         }
+    }
+
+    /// The kit deployed with `parameter` set to `value`.
+    fn with(mut self, parameter: &str, value: &str) -> Kit {
+        self.given.insert(parameter.into(), value.into());
+        self
     }
 
     /// The kit in another account and region (where an emulator made the job's resources).
@@ -174,13 +183,25 @@ impl Kit {
 
     /// A resource's Arn: a managed policy's from its ManagedPolicyName when it has one.
     fn arn(&self, logical: &str, kind: &str) -> String {
-        let named = &self.root["Resources"][logical]["Properties"]["ManagedPolicyName"];
-        let arn = match named.as_str() {
-            Some(name) => format!("arn:aws:iam::{ACCOUNT}:policy/{name}"),
-            None => attribute(logical, kind),
-        };
-        arn.replace(ACCOUNT, &self.account)
+        let properties = &self.root["Resources"][logical]["Properties"];
+        if let Some(name) = properties["ManagedPolicyName"].as_str() {
+            return format!("arn:aws:iam::{}:policy/{name}", self.account);
+        }
+        if !properties["BucketName"].is_null() {
+            return format!("arn:aws:s3:::{}", self.named(logical));
+        }
+        attribute(logical, kind)
+            .replace(ACCOUNT, &self.account)
             .replace(REGION, &self.region)
+    }
+
+    /// A resource's physical name: the one its template gives (BucketName), or the stack's.
+    fn named(&self, logical: &str) -> String {
+        let given = &self.root["Resources"][logical]["Properties"]["BucketName"];
+        if given.is_null() {
+            return physical(logical);
+        }
+        self.resolve(given).as_str().unwrap().to_string()
     }
 
     /// Every statement a role has: its inline policies' and its managed policies' from this
@@ -217,6 +238,9 @@ impl Kit {
                 if let Some((logical, "Arn")) = name.split_once('.') {
                     return self.arn(logical, &self.kind(logical)).into();
                 }
+                if let Some(value) = self.given.get(name) {
+                    return value.clone().into();
+                }
                 let parameter = &self.root["Parameters"][name];
                 if !parameter.is_null() {
                     let default = parameter["Default"]
@@ -234,7 +258,7 @@ impl Kit {
                 let kind = self.kind(name);
                 match kind.as_str() {
                     "AWS::S3::Bucket" | "AWS::IAM::Role" | "AWS::SNS::Topic" | "AWS::KMS::Key" => {
-                        physical(name).into()
+                        self.named(name).into()
                     }
                     "AWS::IAM::ManagedPolicy" => self.arn(name, &kind).into(),
                     other => panic!("no Ref for {other}"),
@@ -863,10 +887,21 @@ fn beta_submit_is_allowed_what_the_cloudformation_cli_creates() {
             );
         }
     }
-    let handler_role = format!(
+    // The handler role is regship's (named, bounded: `cfn submit --role-arn`); the one the CLI
+    // would have generated in that stack is never made by a build, nor passed.
+    let handler_role =
+        format!("arn:aws:iam::{ACCOUNT}:role/regship-handler-awscommunity-s3-deletebucketcontents");
+    let generated_handler_role = format!(
         "arn:aws:iam::{ACCOUNT}:role/{}",
         generated_role(&names[0], "ExecutionRole")
     );
+    assert!(!allowed(
+        &statements,
+        &pass(
+            &generated_handler_role,
+            "resources.cloudformation.amazonaws.com"
+        )
+    ));
     assert_eq!(
         generated_role(&names[1], "LogAndMetricsDeliveryRole"),
         "CloudFormationManagedUplo-LogAndMetricsDeliveryRol-7HGNMUOAABC1"
@@ -1456,4 +1491,76 @@ fn beta_builds_use_the_upload_infrastructure_but_never_make_it() {
     ] {
         assert!(!allowed(&statements, &request), "{request:?} is allowed");
     }
+}
+
+/// The handoff from CI/CD to beta: only the CI/CD account's handoff role may write the beta
+/// source object (and it may write nothing else there), the beta pipeline starts from that
+/// object alone (no Git trigger: an untested commit cannot start it), a new version of it starts
+/// the pipeline, and the beta builds may read its metadata (the gate's verdict).
+#[test]
+fn beta_starts_only_from_what_cicd_handed_over() {
+    const BETA: &str = "210987654321";
+    let cicd = Kit::load_file("release/cicd.yml").with("BetaAccountId", BETA);
+    let handoff = cicd.statements("HandoffRole");
+    let source = format!("arn:aws:s3:::regship-beta-source-{BETA}-{REGION}");
+    assert!(allowed(
+        &handoff,
+        &call("s3:PutObject", &format!("{source}/source.zip"))
+    ));
+    for request in [
+        call("s3:PutObject", &format!("{source}/other.zip")),
+        call("s3:DeleteObject", &format!("{source}/source.zip")),
+        call("s3:PutObject", "arn:aws:s3:::prod-data/x"),
+        call("s3:PutBucketPolicy", &source),
+    ] {
+        assert!(!allowed(&handoff, &request), "{request:?} is allowed");
+    }
+    let role = &cicd.root["Resources"]["HandoffRole"]["Properties"]["RoleName"];
+    assert_eq!(role.as_str(), Some("regship-cicd-handoff"));
+
+    let beta = Kit::load_file("release/beta.yml")
+        .with("CicdAccountId", ACCOUNT)
+        .in_account(BETA, REGION);
+    let bucket = beta.resolve(&beta.root["Resources"]["SourceBucket"]["Properties"]["BucketName"]);
+    assert_eq!(bucket, format!("regship-beta-source-{BETA}-{REGION}"));
+    let policy =
+        beta.resolve(&beta.root["Resources"]["SourceBucketPolicy"]["Properties"]["PolicyDocument"]);
+    let grants: Vec<&serde_json::Value> = policy["Statement"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["Effect"] == "Allow")
+        .collect();
+    assert_eq!(grants.len(), 1, "{policy}");
+    assert_eq!(
+        grants[0]["Principal"]["AWS"],
+        format!("arn:aws:iam::{ACCOUNT}:role/regship-cicd-handoff")
+    );
+    assert_eq!(strings(&grants[0]["Action"]), ["s3:PutObject"]);
+    assert_eq!(
+        strings(&grants[0]["Resource"]),
+        [format!("{source}/source.zip")]
+    );
+
+    let pipeline = &beta.root["Resources"]["Pipeline"]["Properties"];
+    assert!(pipeline["Triggers"].is_null(), "no Git trigger");
+    let action = &pipeline["Stages"][0]["Actions"][0];
+    assert_eq!(action["ActionTypeId"]["Provider"].as_str(), Some("S3"));
+    assert_eq!(
+        action["Configuration"]["S3ObjectKey"].as_str(),
+        Some("source.zip")
+    );
+    let rule = beta.resolve(&beta.root["Resources"]["SourceEvents"]["Properties"]["EventPattern"]);
+    assert_eq!(rule["detail"]["bucket"]["name"][0], bucket);
+    assert_eq!(rule["detail"]["object"]["key"][0], "source.zip");
+
+    let build = beta.role_statements("S3DeleteBucketContentsBuildRole");
+    assert!(allowed(
+        &build,
+        &call("s3:GetObject", &format!("{source}/source.zip"))
+    ));
+    assert!(!allowed(
+        &build,
+        &call("s3:PutObject", &format!("{source}/source.zip"))
+    ));
 }

@@ -111,11 +111,15 @@ fn sync_of_thirty_extensions_gives_thirty_actions_projects_and_roles() {
             .filter(|r| r.type_name == Some(kind))
             .count()
     };
-    assert_eq!(count("AWS::CodeBuild::Project"), 30);
+    assert_eq!(
+        count("AWS::CodeBuild::Project"),
+        31,
+        "30 build projects and the handoff to beta"
+    );
     assert_eq!(
         count("AWS::IAM::Role"),
-        31,
-        "30 build roles and the pipeline role"
+        32,
+        "30 build roles, the handoff role and the pipeline role"
     );
     let before = std::fs::read_to_string(dir.path().join("release/cicd.yml")).unwrap();
     let again = regship(dir.path(), &["pipeline", "sync", "--yes"]);
@@ -462,7 +466,10 @@ fn every_kit_bucket_keeps_access_logs() {
             logged += 1;
         }
     }
-    assert_eq!(logged, 4, "the kit's four buckets");
+    assert_eq!(
+        logged, 5,
+        "the kit's five buckets (artifacts in each account, prod's packages and logs, beta's source)"
+    );
 }
 
 /// A hook's build action points at the one buildspec, with HOOK_PATH.

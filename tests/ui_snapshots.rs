@@ -512,7 +512,7 @@ fn overlays() {
     snapshot("help", &help);
     let mut confirm = state();
     confirm.dialog = Some(Dialog::Confirm {
-        plan: plan(Stage::Sandbox),
+        plan: Box::new(plan(Stage::Sandbox)),
         yes: false,
         typed: String::new(),
     });
@@ -521,7 +521,7 @@ fn overlays() {
     prod.stage = Stage::Prod;
     prod.read_only = true;
     prod.dialog = Some(Dialog::Confirm {
-        plan: plan(Stage::Prod),
+        plan: Box::new(plan(Stage::Prod)),
         yes: false,
         typed: "1234".into(),
     });
@@ -789,7 +789,7 @@ fn build_and_pipeline_control_views() {
     snapshot("execution_actions", &execution);
     let mut confirm = view.clone();
     confirm.dialog = Some(Dialog::Confirm {
-        plan: ChangePlan {
+        plan: Box::new(ChangePlan {
             folder: String::new(),
             target: "regship-extensions".into(),
             stack_id: String::new(),
@@ -800,7 +800,7 @@ fn build_and_pipeline_control_views() {
                 execution_id: "e1".into(),
                 failed: vec!["S3DeleteBucketContents".into()],
             }),
-        },
+        }),
         yes: false,
         typed: String::new(),
     });

@@ -194,7 +194,7 @@ pub(super) fn handle_dialog(state: &mut AppState, action: &Input) -> Option<Vec<
                     typed.pop();
                 }
                 Input::InputCancel | Input::Back => {
-                    let plan = plan.clone();
+                    let plan = (**plan).clone();
                     state.dialog = None;
                     notice(state, "cancelled: nothing was changed", false);
                     return Some(discard(plan));
@@ -205,7 +205,7 @@ pub(super) fn handle_dialog(state: &mut AppState, action: &Input) -> Option<Vec<
                     } else {
                         *yes
                     };
-                    let plan = plan.clone();
+                    let plan = (**plan).clone();
                     state.dialog = None;
                     if !confirmed {
                         notice(state, "not confirmed: nothing was changed", false);

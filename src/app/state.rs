@@ -222,7 +222,7 @@ pub const BUILD_LINES_KEPT: usize = 5_000;
 pub enum Dialog {
     /// Default No; prod needs the account id or `prod` typed.
     Confirm {
-        plan: ChangePlan,
+        plan: Box<ChangePlan>,
         yes: bool,
         typed: String,
     },

@@ -564,15 +564,22 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
             // regship integ gives the boundary (the kit's name in the build's account); the
             // build installs regship from the archive whose checksum the kit pins.
             PipelineKind::Beta =>
-                "          - Name: REGSHIP_ARCHIVE\n            Type: PLAINTEXT\n            Value: !Sub \"s3://${ArtifactBucket}/${RegshipArchive}\"\n          - Name: REGSHIP_SHA256\n            Type: PLAINTEXT\n            Value: !Ref RegshipArchiveSha256\n",
+                "          - Name: SOURCE_BUCKET\n            Type: PLAINTEXT\n            Value: !Ref SourceBucket\n          - Name: REGSHIP_ARCHIVE\n            Type: PLAINTEXT\n            Value: !Sub \"s3://${ArtifactBucket}/${RegshipArchive}\"\n          - Name: REGSHIP_SHA256\n            Type: PLAINTEXT\n            Value: !Ref RegshipArchiveSha256\n",
         },
     )
 }
 
-fn action_block(extension: &Extension, indent: &str) -> String {
+fn action_block(extension: &Extension, kind: PipelineKind, indent: &str) -> String {
     let stem = stem(extension);
+    // Beta: the version of the handed-over source object, whose metadata the gate reads.
+    let source_version = match kind {
+        PipelineKind::Cicd => "",
+        PipelineKind::Beta => {
+            r##",{"name":"SOURCE_VERSION_ID","type":"PLAINTEXT","value":"#{SourceVariables.VersionId}"}"##
+        }
+    };
     let body = format!(
-        "- Name: {stem}\n  RunOrder: 1\n  InputArtifacts:\n    - Name: Source\n  ActionTypeId:\n    Category: Build\n    Owner: AWS\n    Provider: CodeBuild\n    Version: \"1\"\n  Configuration:\n    ProjectName: !Ref {stem}BuildProject\n    EnvironmentVariables: '[{{\"name\":\"{variable}\",\"type\":\"PLAINTEXT\",\"value\":\"{folder}\"}}]'\n",
+        "- Name: {stem}\n  RunOrder: 1\n  InputArtifacts:\n    - Name: Source\n  ActionTypeId:\n    Category: Build\n    Owner: AWS\n    Provider: CodeBuild\n    Version: \"1\"\n  Configuration:\n    ProjectName: !Ref {stem}BuildProject\n    EnvironmentVariables: '[{{\"name\":\"{variable}\",\"type\":\"PLAINTEXT\",\"value\":\"{folder}\"}}{source_version}]'\n",
         variable = path_variable(extension),
         folder = extension.folder,
     );
@@ -653,7 +660,10 @@ pub fn plan_add(
     let borrowed: Vec<&str> = lines.iter().map(String::as_str).collect();
     let (end, indent) = build_actions_end(&borrowed)
         .ok_or_else(|| format!("{display}: no `- Name: Build` stage with Actions"))?;
-    let actions: String = missing.iter().map(|e| action_block(e, &indent)).collect();
+    let actions: String = missing
+        .iter()
+        .map(|e| action_block(e, kind, &indent))
+        .collect();
     lines.splice(end..end, actions.lines().map(String::from));
     // 2. The pipeline role may start the new projects (after its last `!GetAtt ...BuildProject.Arn`).
     if let Some(last) = lines.iter().rposition(|l| {

@@ -68,8 +68,12 @@ pub fn without_extensions(template: &str) -> String {
         .find("        - Name: Build\n          Actions:\n")
         .unwrap()
         + "        - Name: Build\n          Actions:\n".len();
-    let notifications = bare.find("\n  # Pipeline notifications").unwrap();
-    bare.replace_range(build..notifications, "");
+    // Up to the next stage (the CI/CD kit's Handoff), or the end of the stages.
+    let stages_end = bare.find("\n  # Pipeline notifications").unwrap();
+    let end = bare[build..stages_end]
+        .find("\n        - ")
+        .map_or(stages_end, |at| build + at + 1);
+    bare.replace_range(build..end, "");
     bare
 }
 

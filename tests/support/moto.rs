@@ -290,6 +290,70 @@ impl Moto {
             })
     }
 
+    /// Puts `body` at `key` in a versioned `bucket` (created if need be) with user `metadata`;
+    /// the new version's id.
+    pub fn put_version(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: &[u8],
+        metadata: &[(&str, &str)],
+    ) -> String {
+        let client = self.s3();
+        let body = body.to_vec();
+        let metadata: Vec<(String, String)> = metadata
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let _ = client.create_bucket().bucket(bucket).send().await;
+                client
+                    .put_bucket_versioning()
+                    .bucket(bucket)
+                    .versioning_configuration(
+                        aws_sdk_s3::types::VersioningConfiguration::builder()
+                            .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                            .build(),
+                    )
+                    .send()
+                    .await
+                    .unwrap();
+                let mut request = client
+                    .put_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .body(body.into());
+                for (name, value) in metadata {
+                    request = request.metadata(name, value);
+                }
+                let put = request.send().await.unwrap();
+                put.version_id().unwrap().to_string()
+            })
+    }
+
+    /// The current version id of `key` in `bucket`.
+    pub fn object_version(&self, bucket: &str, key: &str) -> String {
+        let client = self.s3();
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async move {
+                let head = client
+                    .head_object()
+                    .bucket(bucket)
+                    .key(key)
+                    .send()
+                    .await
+                    .unwrap();
+                head.version_id().unwrap().to_string()
+            })
+    }
+
     /// An S3 client of this server (path-style addressing).
     fn s3(&self) -> aws_sdk_s3::Client {
         let config = aws_sdk_s3::Config::builder()

@@ -33,7 +33,7 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
         }
         TaskResult::PlanReady { generation, plan } if generation == current => {
             state.dialog = Some(Dialog::Confirm {
-                plan,
+                plan: Box::new(plan),
                 yes: false,
                 typed: String::new(),
             });

@@ -209,7 +209,7 @@ fn a_status_message_is_cleared_by_the_next_input() {
     // A prod change declined, then confirmed: the refusal does not outlive the next answer.
     let mut state = loaded();
     state.dialog = Some(Dialog::Confirm {
-        plan: plan(Stage::Prod),
+        plan: Box::new(plan(Stage::Prod)),
         yes: false,
         typed: String::new(),
     });
@@ -223,7 +223,7 @@ fn a_status_message_is_cleared_by_the_next_input() {
             .contains("not confirmed")
     );
     state.dialog = Some(Dialog::Confirm {
-        plan: plan(Stage::Prod),
+        plan: Box::new(plan(Stage::Prod)),
         yes: false,
         typed: String::new(),
     });
