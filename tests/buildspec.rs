@@ -585,3 +585,78 @@ fn the_integ_job_installs_regship_from_the_pinned_archive() {
         );
     }
 }
+
+/// Each language's build runs the commands its plugin's projects need, before `cfn submit
+/// --dry-run` and the contract tests: Java `mvn verify`, Go `make build`, Python nothing of its
+/// own (the dry run builds the package); a module is only validated; an unknown language fails
+/// the build and says so.
+#[test]
+fn each_language_builds_with_its_plugins_commands() {
+    let (moto, _serial) = moto();
+    for (language, kind, expected, tests) in [
+        (
+            "java",
+            "RESOURCE",
+            Some("mvn --batch-mode --quiet clean verify"),
+            true,
+        ),
+        ("go", "RESOURCE", Some("make build"), true),
+        ("python39", "RESOURCE", None, true),
+        ("python39", "MODULE", None, false),
+        ("cobol", "RESOURCE", None, false),
+    ] {
+        let dir = support::example_workspace("123456789012");
+        let folder = dir.path().join("resources/Lang_Thing");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join(".rpdk-config"),
+            format!(r#"{{"artifact_type": "{kind}", "typeName": "Example::Lang::Thing", "language": "{language}", "settings": {{}}}}"#),
+        )
+        .unwrap();
+        let bin = dir.path().join("stand-ins");
+        std::fs::create_dir_all(&bin).unwrap();
+        for tool in ["mvn", "make"] {
+            stand_in(
+                &bin,
+                tool,
+                &format!("echo \"{tool} $*\" >> \"$CODEBUILD_SRC_DIR/cfn-calls\""),
+            );
+        }
+        let output = run_build_with(
+            moto,
+            dir.path(),
+            false,
+            SAM_LISTENS,
+            &[("RESOURCE_PATH", "resources/Lang_Thing")],
+        );
+        let log = support::output_text(&output);
+        let calls = calls(dir.path());
+        assert_eq!(
+            output.status.success(),
+            language != "cobol",
+            "{language}: {log}"
+        );
+        if language == "cobol" {
+            assert!(log.contains("unknown language `cobol`"), "{log}");
+        }
+        for tool in ["mvn", "make"] {
+            let ran = calls.lines().find(|line| line.starts_with(tool));
+            assert_eq!(
+                ran,
+                expected.filter(|e| e.starts_with(tool)),
+                "{language}: {calls}"
+            );
+        }
+        assert_eq!(
+            calls.contains("cfn test"),
+            tests,
+            "{language} {kind}: {calls}"
+        );
+        assert_eq!(
+            calls.contains("cfn submit --dry-run"),
+            tests,
+            "{language} {kind}: {calls}"
+        );
+        assert!(calls.contains("cfn validate"), "{calls}");
+    }
+}
