@@ -102,6 +102,10 @@ impl DemoRollout {
                 // what they were.
                 let mut segments = vec![
                     Segment {
+                        name: "KeepHandlerLogs",
+                        length: Duration::from_secs(1),
+                    },
+                    Segment {
                         name: "DeploySetupStack",
                         length: Duration::from_secs(90).mul_f64(scale),
                     },
