@@ -479,8 +479,39 @@ impl DemoPipeline {
                     execution_id: build_execution.map(|e| e.id.clone()),
                     actions,
                 },
+                self.handoff(build_execution, now, at_ms),
             ],
         })
+    }
+
+    /// The Handoff stage (the kit's release/cicd.yml): once every build of an execution passed,
+    /// its source goes to the beta account's source bucket, which starts the beta pipeline.
+    fn handoff(
+        &self,
+        build_execution: Option<&Execution>,
+        now: Duration,
+        at_ms: &dyn Fn(Duration) -> i64,
+    ) -> PipelineStage {
+        let passed = build_execution
+            .filter(|e| e.build_status(self.actions.len(), now) == Some("Succeeded"));
+        PipelineStage {
+            name: "Handoff".into(),
+            status: passed.map(|_| "Succeeded".into()),
+            execution_id: passed.map(|e| e.id.clone()),
+            actions: vec![PipelineActionState {
+                name: "ToBeta".into(),
+                status: passed.map(|_| "Succeeded".into()),
+                summary: passed.map(|e| {
+                    format!(
+                        "{} handed to the beta account's source bucket",
+                        &e.revision.0[..7]
+                    )
+                }),
+                last_change_ms: passed.map(|e| at_ms(e.last_update(now))),
+                external_id: None,
+                error: None,
+            }],
+        }
     }
 
     fn record(
