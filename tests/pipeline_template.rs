@@ -615,3 +615,72 @@ fn optional_features_are_granted_only_when_used() {
         "{written}"
     );
 }
+
+/// A build role whose inline policy would pass IAM's 10,240-character quota for a role's inline
+/// policies is named when `pipeline add` writes it (the deploy would fail); the example's is not.
+#[test]
+fn an_inline_policy_over_iams_quota_is_named() {
+    let dir = support::example_workspace("123456789012");
+    let project = dir.path().join("resources/S3_DeleteBucketContents");
+    let types = [
+        "AWS::S3::Bucket",
+        "AWS::Lambda::Function",
+        "AWS::SQS::Queue",
+        "AWS::SNS::Topic",
+        "AWS::DynamoDB::Table",
+        "AWS::ECS::Cluster",
+        "AWS::EKS::Cluster",
+        "AWS::RDS::DBCluster",
+        "AWS::EC2::Instance",
+        "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        "AWS::StepFunctions::StateMachine",
+        "AWS::Kinesis::Stream",
+        "AWS::CloudFront::Distribution",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::OpenSearchService::Domain",
+        "AWS::SageMaker::Endpoint",
+        "AWS::Glue::Job",
+        "AWS::ApiGateway::RestApi",
+        "AWS::AppSync::GraphQLApi",
+        "AWS::Redshift::Cluster",
+    ];
+    let resources: String = types
+        .iter()
+        .enumerate()
+        .map(|(n, t)| format!("  R{n}:\n    Type: {t}\n"))
+        .collect();
+    let setup = format!(
+        "Resources:\n{resources}Outputs:\n  BucketName:\n    Value: !Ref R0\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n"
+    );
+    std::fs::write(project.join("test/setup.yml"), setup).unwrap();
+    std::fs::write(
+        dir.path().join("release/cicd.yml"),
+        support::bare_pipeline_template(),
+    )
+    .unwrap();
+    let added = regship(
+        dir.path(),
+        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
+    );
+    let output = support::output_text(&added);
+    assert!(added.status.success(), "{output}");
+    assert!(
+        output.contains("S3DeleteBucketContentsBuildRole's inline policy is about")
+            && output.contains("over IAM's 10240"),
+        "{output}"
+    );
+
+    let example = support::example_workspace("123456789012");
+    std::fs::write(
+        example.path().join("release/cicd.yml"),
+        support::bare_pipeline_template(),
+    )
+    .unwrap();
+    let added = regship(
+        example.path(),
+        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
+    );
+    let output = support::output_text(&added);
+    assert!(added.status.success(), "{output}");
+    assert!(!output.contains("inline policy is about"), "{output}");
+}

@@ -721,8 +721,75 @@ pub fn plan_add(
     if text.ends_with('\n') {
         new.push('\n');
     }
+    if let Ok(written) = Template::parse(&new) {
+        for extension in &missing {
+            let role = format!("{}BuildRole", stem(extension));
+            let size = inline_policy_size(&written, &role);
+            if size > INLINE_POLICY_LIMIT {
+                plan.notes.push(format!(
+                    "{}: {role}'s inline policy is about {size} characters, over IAM's {INLINE_POLICY_LIMIT} for a role's inline policies, so the deploy would fail: move statements into a managed policy ({MANAGED_POLICY_LIMIT} characters each) or split {}",
+                    extension.folder,
+                    kind.templates()
+                ));
+            }
+        }
+    }
     plan.write(path, display, new);
     Ok(plan)
+}
+
+/// IAM's quota on the inline policies of one role, all together, in characters (whitespace
+/// aside), and on one managed policy ("IAM and AWS STS quotas" in the IAM user guide).
+const INLINE_POLICY_LIMIT: usize = 10_240;
+const MANAGED_POLICY_LIMIT: usize = 6_144;
+
+/// About how many characters IAM counts for a role's inline policies: their documents as
+/// minified JSON, `!Sub`'s pseudo parameters as an account's values.
+fn inline_policy_size(template: &Template, role: &str) -> usize {
+    template
+        .resources()
+        .find(|r| r.logical_id == role)
+        .and_then(|r| r.properties?.get("Policies")?.as_sequence())
+        .map(|policies| {
+            policies
+                .iter()
+                .filter_map(|policy| policy.get("PolicyDocument"))
+                .map(json_size)
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The length of `value` as minified JSON once deployed: `!Sub` strings with the pseudo
+/// parameters replaced, `!Ref` and `!GetAtt` as an ARN of usual length.
+fn json_size(value: &Value) -> usize {
+    let commas = |n: usize| n.saturating_sub(1);
+    match value {
+        Value::Null => 4,
+        Value::Bool(b) => b.to_string().len(),
+        Value::Number(n) => n.to_string().len(),
+        Value::String(text) => {
+            text.replace("${AWS::Partition}", "aws")
+                .replace("${AWS::AccountId}", "123456789012")
+                .replace("${AWS::Region}", "us-east-1")
+                .len()
+                + 2
+        }
+        Value::Sequence(items) => {
+            2 + items.iter().map(json_size).sum::<usize>() + commas(items.len())
+        }
+        Value::Mapping(map) => {
+            2 + map
+                .iter()
+                .map(|(key, value)| json_size(key) + 1 + json_size(value))
+                .sum::<usize>()
+                + commas(map.len())
+        }
+        Value::Tagged(tagged) => match tagged.tag.to_string().trim_start_matches('!') {
+            "Ref" | "GetAtt" => 70,
+            _ => json_size(&tagged.value),
+        },
+    }
 }
 
 /// Actions a build role grants (its inline policies), by the role's logical id.
