@@ -503,18 +503,24 @@ fn a_setup_that_declares_role_boundary_is_given_the_kits() {
         ("RESOURCE_PATH", "resources/S3_DeleteBucketContents"),
         ("SETUP_ROLE_BOUNDARY", boundary),
     ];
-    let output = run_build_with(moto, dir.path(), false, SAM_LISTENS, &variables);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::output_text(&output)
-    );
-    let deploys = std::fs::read_to_string(dir.path().join("aws-calls")).unwrap();
-    let deploy = deploys
-        .lines()
-        .find(|line| line.starts_with("aws cloudformation deploy"))
-        .unwrap();
+    // A passing build, and the AWS CLI's `cloudformation deploy` it ran.
+    let deploy_call = || {
+        let _ = std::fs::remove_file(dir.path().join("aws-calls"));
+        let output = run_build_with(moto, dir.path(), false, SAM_LISTENS, &variables);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            support::output_text(&output)
+        );
+        std::fs::read_to_string(dir.path().join("aws-calls"))
+            .unwrap()
+            .lines()
+            .find(|line| line.starts_with("aws cloudformation deploy"))
+            .unwrap()
+            .to_string()
+    };
+    let deploy = deploy_call();
     assert!(!deploy.contains("--parameter-overrides"), "{deploy}");
 
     let setup = dir
@@ -527,19 +533,7 @@ fn a_setup_that_declares_role_boundary_is_given_the_kits() {
         1,
     );
     std::fs::write(&setup, declared).unwrap();
-    std::fs::remove_file(dir.path().join("aws-calls")).unwrap();
-    let output = run_build_with(moto, dir.path(), false, SAM_LISTENS, &variables);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        support::output_text(&output)
-    );
-    let deploys = std::fs::read_to_string(dir.path().join("aws-calls")).unwrap();
-    let deploy = deploys
-        .lines()
-        .find(|line| line.starts_with("aws cloudformation deploy"))
-        .unwrap();
+    let deploy = deploy_call();
     assert!(
         deploy.ends_with(&format!("--parameter-overrides RoleBoundary={boundary}")),
         "{deploy}"

@@ -40,6 +40,16 @@ fn call(action: &str, resource: &str) -> Call {
     }
 }
 
+/// An IAM request on `role` carrying `boundary` as its `iam:PermissionsBoundary` (the boundary
+/// a CreateRole asks for, or the one the role has: IAM's service authorization reference).
+fn bounded(action: &str, role: &str, boundary: &str) -> Call {
+    let mut request = call(action, role);
+    request
+        .context
+        .insert("iam:PermissionsBoundary".into(), boundary.into());
+    request
+}
+
 fn pass(role: &str, service: &str) -> Call {
     Call {
         action: "iam:PassRole".into(),
@@ -1098,23 +1108,16 @@ fn job_calls(moto: &support::moto::Moto, stack: &str, template: &str) -> Vec<Cal
 /// rewritten, a role handed to CloudFormation or EC2, another bucket's objects, another function,
 /// KMS used directly, S3 Tables.
 fn escalations(own_role: &str, job_role: &str, boundary: &str, prefix: &str) -> Vec<Call> {
-    let with_boundary = |action: &str, role: &str, boundary: &str| {
-        let mut request = call(action, role);
-        request
-            .context
-            .insert("iam:PermissionsBoundary".into(), boundary.into());
-        request
-    };
     let admin = "arn:aws:iam::aws:policy/AdministratorAccess";
     let new_role = format!("arn:aws:iam::{MOTO_ACCOUNT}:role/{prefix}x-Admin-1");
     let other_function = format!("arn:aws:lambda:us-east-1:{MOTO_ACCOUNT}:function:payments");
     vec![
-        with_boundary("iam:PutRolePolicy", own_role, boundary),
+        bounded("iam:PutRolePolicy", own_role, boundary),
         call("iam:AttachRolePolicy", own_role),
         call("iam:UpdateAssumeRolePolicy", own_role),
         call("iam:CreateRole", &new_role),
-        with_boundary("iam:CreateRole", &new_role, admin),
-        with_boundary("iam:PutRolePermissionsBoundary", job_role, admin),
+        bounded("iam:CreateRole", &new_role, admin),
+        bounded("iam:PutRolePermissionsBoundary", job_role, admin),
         call("iam:DeleteRolePermissionsBoundary", job_role),
         call("iam:CreatePolicyVersion", boundary),
         call("iam:SetDefaultPolicyVersion", boundary),
@@ -1219,24 +1222,20 @@ fn the_beta_build_role_allows_its_job_and_no_escalation() {
     moto.create_policy("regship-handler-awscommunity-s3-deletebucketcontents");
     let workspace = regship::workspace::Workspace::load(dir.path());
     let extension = workspace.find_extension("S3_DeleteBucketContents").unwrap();
-    let handler_role = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
+    let handler_role = support::moto::block_on(async {
+        let stage = support::moto::stage_regions(&moto.endpoint, Stage::Beta, MOTO_ACCOUNT);
+        let home = stage.home().await.unwrap();
+        let authorization = support::authorization(home.as_ref(), MOTO_ACCOUNT);
+        handler_role::deploy_beta(
+            home.as_ref(),
+            &authorization,
+            extension,
+            std::time::Duration::from_millis(50),
+        )
+        .await
         .unwrap()
-        .block_on(async {
-            let stage = support::moto::stage_regions(&moto.endpoint, Stage::Beta, MOTO_ACCOUNT);
-            let home = stage.home().await.unwrap();
-            let authorization = support::authorization(home.as_ref(), MOTO_ACCOUNT);
-            handler_role::deploy_beta(
-                home.as_ref(),
-                &authorization,
-                extension,
-                std::time::Duration::from_millis(50),
-            )
-            .await
-            .unwrap()
-            .unwrap()
-        });
+        .unwrap()
+    });
     assert_eq!(
         handler_role,
         format!(
@@ -1269,19 +1268,12 @@ fn the_beta_build_role_allows_its_job_and_no_escalation() {
     );
     let other_handler =
         format!("arn:aws:iam::{MOTO_ACCOUNT}:role/regship-handler-awscommunity-s3-secretbucket");
-    let with = |action: &str, role: &str, boundary: &str| {
-        let mut request = call(action, role);
-        request
-            .context
-            .insert("iam:PermissionsBoundary".into(), boundary.into());
-        request
-    };
     escalations.extend([
         // The handler role without its boundary, or with the integ stacks' one.
         call("iam:CreateRole", &handler_role),
-        with("iam:PutRolePolicy", &handler_role, boundary),
+        bounded("iam:PutRolePolicy", &handler_role, boundary),
         // Another extension's handler role, under this one's boundary.
-        with("iam:PutRolePolicy", &other_handler, handler_boundary),
+        bounded("iam:PutRolePolicy", &other_handler, handler_boundary),
         call("iam:UpdateAssumeRolePolicy", &other_handler),
         pass(&handler_role, "lambda.amazonaws.com"),
         pass(&other_handler, "resources.cloudformation.amazonaws.com"),

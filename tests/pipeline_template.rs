@@ -207,6 +207,30 @@ fn granted(template: &regship::workspace::template::Template, role: &str) -> BTr
     actions
 }
 
+/// The example workspace with the resource's `test/setup.yml` replaced by `setup` (none: the
+/// example's own) and a pipeline template without the example's blocks, then `pipeline add` of
+/// the resource: the workspace and what the command printed.
+fn add_with_setup(setup: Option<&str>) -> (tempfile::TempDir, String) {
+    let dir = support::example_workspace("123456789012");
+    if let Some(setup) = setup {
+        let project = dir.path().join("resources/S3_DeleteBucketContents");
+        std::fs::write(project.join("test/setup.yml"), setup).unwrap();
+    }
+    // The example's role goes, so that `pipeline add` writes it again from this setup.
+    std::fs::write(
+        dir.path().join("release/cicd.yml"),
+        support::bare_pipeline_template(),
+    )
+    .unwrap();
+    let added = regship(
+        dir.path(),
+        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
+    );
+    let output = support::output_text(&added);
+    assert!(added.status.success(), "{output}");
+    (dir, output)
+}
+
 /// A setup template with S3, IAM, Lambda, SQS and ACM resources gives a build role with exactly
 /// the schema's handler permissions and what each type's provider schema lists (cfn-lint's own
 /// files, read here independently of the shipped table): no verb wildcard, no guessed prefix
@@ -214,20 +238,10 @@ fn granted(template: &regship::workspace::template::Template, role: &str) -> BTr
 /// accepts the result (W3037 included) and `regship check` has nothing to say about it.
 #[test]
 fn build_roles_grant_exactly_what_the_provider_schemas_list() {
-    let dir = support::example_workspace("123456789012");
-    let project = dir.path().join("resources/S3_DeleteBucketContents");
     let setup = "AWSTemplateFormatVersion: \"2010-09-09\"\nResources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Role:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: lambda.amazonaws.com\n            Action: sts:AssumeRole\n  Function:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: !GetAtt Role.Arn\n      Code:\n        ZipFile: \"def handler(event, context): pass\"\n  Queue:\n    Type: AWS::SQS::Queue\n  Certificate:\n    Type: AWS::CertificateManager::Certificate\n    Properties:\n      DomainName: example.com\n      ValidationMethod: DNS\n  Handle:\n    Type: AWS::CloudFormation::WaitConditionHandle\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n";
-    std::fs::write(project.join("test/setup.yml"), setup).unwrap();
-    // The example's role goes, so that `pipeline add` writes it again from this setup.
+    let (dir, output) = add_with_setup(Some(setup));
+    let project = dir.path().join("resources/S3_DeleteBucketContents");
     let template_path = dir.path().join("release/cicd.yml");
-    std::fs::write(&template_path, support::bare_pipeline_template()).unwrap();
-
-    let added = regship(
-        dir.path(),
-        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
-    );
-    let output = support::output_text(&added);
-    assert!(added.status.success(), "{output}");
     assert!(
         output.contains("AWS::CloudFormation::WaitConditionHandle"),
         "a type without listed permissions is named, not guessed: {output}"
@@ -585,17 +599,9 @@ fn the_beta_pipeline_is_what_pipeline_add_writes() {
 /// bucket with metadata tables gets S3 Tables (on the job's own table buckets).
 #[test]
 fn optional_features_are_granted_only_when_used() {
-    let dir = support::example_workspace("123456789012");
-    let project = dir.path().join("resources/S3_DeleteBucketContents");
     let setup = "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n    Properties:\n      MetadataTableConfiguration:\n        S3TablesDestination:\n          TableBucketArn: arn:aws:s3tables:us-east-1:123456789012:bucket/setup-tables\n          TableName: meta\n  Function:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: python3.12\n      Handler: index.handler\n      Role: arn:aws:iam::123456789012:role/setup-role\n      VpcConfig:\n        SubnetIds: [subnet-1]\n        SecurityGroupIds: [sg-1]\n      Code:\n        ZipFile: \"def handler(event, context): pass\"\nOutputs:\n  BucketName:\n    Value: !Ref Bucket\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n";
-    std::fs::write(project.join("test/setup.yml"), setup).unwrap();
+    let (dir, _) = add_with_setup(Some(setup));
     let template_path = dir.path().join("release/cicd.yml");
-    std::fs::write(&template_path, support::bare_pipeline_template()).unwrap();
-    let added = regship(
-        dir.path(),
-        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
-    );
-    assert!(added.status.success(), "{}", support::output_text(&added));
     let workspace = Workspace::load(dir.path());
     let template = workspace.pipeline.as_ref().unwrap().ok().unwrap();
     let actions = granted(template, "S3DeleteBucketContentsBuildRole");
@@ -620,8 +626,6 @@ fn optional_features_are_granted_only_when_used() {
 /// policies is named when `pipeline add` writes it (the deploy would fail); the example's is not.
 #[test]
 fn an_inline_policy_over_iams_quota_is_named() {
-    let dir = support::example_workspace("123456789012");
-    let project = dir.path().join("resources/S3_DeleteBucketContents");
     let types = [
         "AWS::S3::Bucket",
         "AWS::Lambda::Function",
@@ -652,35 +656,13 @@ fn an_inline_policy_over_iams_quota_is_named() {
     let setup = format!(
         "Resources:\n{resources}Outputs:\n  BucketName:\n    Value: !Ref R0\n    Export:\n      Name: AwsCommunityS3DeleteBucketContentsBucket\n"
     );
-    std::fs::write(project.join("test/setup.yml"), setup).unwrap();
-    std::fs::write(
-        dir.path().join("release/cicd.yml"),
-        support::bare_pipeline_template(),
-    )
-    .unwrap();
-    let added = regship(
-        dir.path(),
-        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
-    );
-    let output = support::output_text(&added);
-    assert!(added.status.success(), "{output}");
+    let (_dir, output) = add_with_setup(Some(&setup));
     assert!(
         output.contains("S3DeleteBucketContentsBuildRole's inline policy is about")
             && output.contains("over IAM's 10240"),
         "{output}"
     );
 
-    let example = support::example_workspace("123456789012");
-    std::fs::write(
-        example.path().join("release/cicd.yml"),
-        support::bare_pipeline_template(),
-    )
-    .unwrap();
-    let added = regship(
-        example.path(),
-        &["pipeline", "add", "S3_DeleteBucketContents", "--yes"],
-    );
-    let output = support::output_text(&added);
-    assert!(added.status.success(), "{output}");
+    let (_example, output) = add_with_setup(None);
     assert!(!output.contains("inline policy is about"), "{output}");
 }

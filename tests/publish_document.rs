@@ -21,7 +21,7 @@ use regship::cloud::{
 use regship::config::{Stage, WorkspaceConfig};
 use regship::ops::regions::{RegionFacts, decide};
 use serde_norway::Value;
-use support::moto::moto;
+use support::moto::{block_on, moto};
 
 fn document_text() -> String {
     std::fs::read_to_string(
@@ -702,15 +702,6 @@ fn prod_context() -> StageContext {
     )
     .unwrap();
     StageContext::new(&config, Stage::Prod, &Overrides::default())
-}
-
-/// Runs `future` on a runtime of its own (the moto guard is a std mutex, held across it).
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
 }
 
 #[test]

@@ -12,7 +12,7 @@ use regship::config::Stage;
 use regship::ops::handler_role::{self, regions_not_admitted};
 use regship::ops::rollout::{DOCUMENT, DOCUMENT_FILE, document_drift, prepare_regions};
 use regship::workspace::Workspace;
-use support::moto::moto;
+use support::moto::{block_on, moto};
 
 const ACCOUNT: &str = "123456789012";
 
@@ -22,14 +22,6 @@ fn stage(endpoint: &str) -> StageRegions {
 
 fn authorization(cloud: &dyn Cloud) -> Authorization {
     support::authorization(cloud, ACCOUNT)
-}
-
-fn block_on<F: std::future::Future>(future: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(future)
 }
 
 /// A copy of the example workspace (the prod account is ACCOUNT), loaded.

@@ -21,10 +21,10 @@ impl Authorization {
         &self.account
     }
 
-    /// The caller's partition (`aws`, `aws-cn`, `aws-us-gov`), from its ARN: what the account's
-    /// own ARNs begin with.
-    pub fn partition(&self) -> &str {
-        &self.partition
+    /// The ARN of the account's IAM managed policy `name`, in the caller's partition (`aws`,
+    /// `aws-cn`, `aws-us-gov`: from the caller's ARN).
+    pub fn policy_arn(&self, name: &str) -> String {
+        format!("arn:{}:iam::{}:policy/{name}", self.partition, self.account)
     }
 }
 

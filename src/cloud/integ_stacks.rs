@@ -5,12 +5,7 @@
 /// The parameter a template declares to be told each run apart (so that an update always has
 /// something to change).
 pub const REVISION_PARAMETER: &str = "IntegRevision";
-pub use crate::workspace::permissions::{ROLE_BOUNDARY_PARAMETER, ROLE_BOUNDARY_POLICY};
-
-/// The ARN of the beta kit's permissions boundary in `account`.
-pub fn role_boundary_arn(partition: &str, account: &str) -> String {
-    format!("arn:{partition}:iam::{account}:policy/{ROLE_BOUNDARY_POLICY}")
-}
+pub use crate::workspace::permissions::ROLE_BOUNDARY_PARAMETER;
 
 /// The tag naming the run that created a fresh stack.
 pub const RUN_TAG: &str = "regship:integ-run";

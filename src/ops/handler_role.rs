@@ -290,17 +290,16 @@ pub async fn deploy(
     extension: &Extension,
     poll_every: Duration,
 ) -> Result<Option<String>, CloudError> {
-    let Some(path) = role_template(extension) else {
-        return Ok(None);
-    };
-    let text = std::fs::read_to_string(&path)
-        .map_err(|err| invalid(format!("{}: {err}", path.display())))?;
-    let template =
-        region_free(&text).map_err(|err| invalid(format!("{}: {err}", path.display())))?;
     let stack = role_stack(extension.type_name().unwrap_or_default());
-    deploy_stack(cloud, authorization, &stack, template, &path, poll_every)
-        .await
-        .map(Some)
+    deploy_derived(
+        cloud,
+        authorization,
+        extension,
+        &stack,
+        region_free,
+        poll_every,
+    )
+    .await
 }
 
 /// In the beta account: creates or updates the handler role's stack (`cfn submit`'s name for
@@ -313,42 +312,35 @@ pub async fn deploy_beta(
     extension: &Extension,
     poll_every: Duration,
 ) -> Result<Option<String>, CloudError> {
+    let type_name = extension.type_name().unwrap_or_default();
+    let name = beta_handler_role(type_name);
+    let boundary = authorization.policy_arn(&name);
+    let derive = |text: &str| bounded(text, &name, &boundary);
+    let stack = beta_role_stack(type_name);
+    deploy_derived(cloud, authorization, extension, &stack, derive, poll_every).await
+}
+
+/// Creates or updates `stack` from the template `derive` makes of the extension's role template,
+/// waits for it, and returns its `ExecutionRoleArn` output; `None` for a module (no role).
+async fn deploy_derived(
+    cloud: &dyn Cloud,
+    authorization: &Authorization,
+    extension: &Extension,
+    stack: &str,
+    derive: impl FnOnce(&str) -> Result<String, String>,
+    poll_every: Duration,
+) -> Result<Option<String>, CloudError> {
     let Some(path) = role_template(extension) else {
         return Ok(None);
     };
-    let type_name = extension.type_name().unwrap_or_default();
-    let name = beta_handler_role(type_name);
-    let boundary = format!(
-        "arn:{}:iam::{}:policy/{name}",
-        authorization.partition(),
-        authorization.account()
-    );
     let text = std::fs::read_to_string(&path)
         .map_err(|err| invalid(format!("{}: {err}", path.display())))?;
-    let template = bounded(&text, &name, &boundary)
-        .map_err(|err| invalid(format!("{}: {err}", path.display())))?;
-    let stack = beta_role_stack(type_name);
-    deploy_stack(cloud, authorization, &stack, template, &path, poll_every)
-        .await
-        .map(Some)
-}
-
-/// Creates or updates `stack` from `template` (made from the role template at `path`), waits
-/// for it, and returns its `ExecutionRoleArn` output.
-async fn deploy_stack(
-    cloud: &dyn Cloud,
-    authorization: &Authorization,
-    stack: &str,
-    template: String,
-    path: &std::path::Path,
-    poll_every: Duration,
-) -> Result<String, CloudError> {
-    let stack = stack.to_string();
+    let template = derive(&text).map_err(|err| invalid(format!("{}: {err}", path.display())))?;
     let source = TemplateSource::Body(template);
-    match cloud.describe_stack(&stack).await? {
+    match cloud.describe_stack(stack).await? {
         None => {
             cloud
-                .create_stack(authorization, &stack, &source, &[], &[])
+                .create_stack(authorization, stack, &source, &[], &[])
                 .await?;
         }
         Some(found) if !is_terminal(&found.status) => {
@@ -360,12 +352,12 @@ async fn deploy_stack(
         }
         Some(_) => {
             cloud
-                .update_stack(authorization, &stack, &source, &[])
+                .update_stack(authorization, stack, &source, &[])
                 .await?;
         }
     }
     let stack_now = loop {
-        match cloud.describe_stack(&stack).await? {
+        match cloud.describe_stack(stack).await? {
             Some(found) if is_terminal(&found.status) => break found,
             Some(_) => tokio::time::sleep(poll_every).await,
             None => {
@@ -398,7 +390,7 @@ async fn deploy_stack(
         .outputs
         .iter()
         .find(|output| output.key == "ExecutionRoleArn")
-        .map(|output| output.value.clone())
+        .map(|output| Some(output.value.clone()))
         .ok_or_else(|| {
             invalid(format!(
                 "{stack} has no output ExecutionRoleArn ({} should declare it)",

@@ -12,7 +12,6 @@ use serde::Serialize;
 use super::package;
 use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
-use crate::cloud::integ_stacks::role_boundary_arn;
 pub use crate::cloud::integ_stacks::{
     EXTENSION_TAG, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG, fresh_stack_prefix,
     keep_stack_of,
@@ -23,6 +22,7 @@ use crate::config::{Maturity, Stage};
 use crate::watch::stack_events::{
     DEFAULT_HISTORY_CAP, PinnedFailure, PollProblem, StackEventPoller, Start,
 };
+use crate::workspace::permissions::ROLE_BOUNDARY_POLICY;
 use crate::workspace::template::Template;
 use crate::workspace::{ArtifactType, Extension, Loaded};
 
@@ -506,7 +506,7 @@ async fn prepare(
     if declared(ROLE_BOUNDARY_PARAMETER) && authorization.stage() == Stage::Beta {
         parameters.push((
             ROLE_BOUNDARY_PARAMETER.to_string(),
-            role_boundary_arn(authorization.partition(), authorization.account()),
+            authorization.policy_arn(ROLE_BOUNDARY_POLICY),
         ));
     }
     Ok(Prepared {

@@ -414,20 +414,7 @@ fn handler_role_statements(role: &str, stem: &str) -> String {
 /// schema's handler permissions scoped as the build roles' are (the handlers act on what the
 /// integ stacks create), as a managed policy resource.
 fn handler_boundary_block(extension: &Extension, role: &str) -> String {
-    let mut handlers = BTreeMap::new();
-    if let Some(schema) = extension.schema.as_ref().and_then(|s| s.ok()) {
-        for action in schema.handler_permissions.values().flatten() {
-            if !permissions::WITHHELD
-                .iter()
-                .any(|w| w.eq_ignore_ascii_case(action))
-            {
-                handlers
-                    .entry(action.clone())
-                    .or_insert_with(BTreeSet::new)
-                    .insert(permissions::HANDLERS.to_string());
-            }
-        }
-    }
+    let handlers = RequiredActions::handlers(extension).actions;
     let statements = scoped_statements(&handlers, PipelineKind::Beta, extension);
     // From a role's inline policy (14 spaces) to a managed policy's document (10).
     let statements: String = statements

@@ -61,8 +61,11 @@ struct OptionalFeature {
     properties: &'static [&'static str],
 }
 
-/// The optional features whose actions a template that does not use them is not granted (the
-/// provider schemas list them for every create, whether the property is set or not).
+/// The optional features whose actions a template that does not use them is not granted. A
+/// provider schema lists one set per handler, whatever the properties; which of its actions
+/// serve which property is read from what the property configures (S3 Tables for a bucket's
+/// metadata tables, EC2 for a function's VPC ...), not from AWS: a handler that calls one
+/// without the property shows as an AccessDenied event naming the action.
 const OPTIONAL_FEATURES: &[OptionalFeature] = &[
     OptionalFeature {
         type_name: "AWS::S3::Bucket",
@@ -131,13 +134,19 @@ impl RequiredActions {
     /// its provider schema lists. Registry extensions in `test/setup` need nothing of the caller:
     /// CloudFormation calls their handlers with their own execution role.
     pub fn of(extension: &Extension) -> RequiredActions {
+        let mut required = RequiredActions::handlers(extension);
+        required.add_templates(extension.setup.iter().filter_map(|s| s.ok()));
+        required
+    }
+
+    /// The schema's `handlers.*.permissions` alone (what its handler role may need).
+    pub fn handlers(extension: &Extension) -> RequiredActions {
         let mut required = RequiredActions::default();
         if let Some(schema) = extension.schema.as_ref().and_then(|s| s.ok()) {
             for action in schema.handler_permissions.values().flatten() {
                 required.need(action, HANDLERS);
             }
         }
-        required.add_templates(extension.setup.iter().filter_map(|s| s.ok()));
         required
     }
 

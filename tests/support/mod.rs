@@ -121,12 +121,14 @@ pub fn provider_permissions(data: &Path, type_name: &str) -> std::collections::B
         .collect()
 }
 
-/// What a build role is not granted of a provider schema's list, as the IAM user guide and the
-/// service's API reference describe the calls: `iam:Delete*PermissionsBoundary` never (removing the
-/// boundary is what it prevents), and the calls of an optional feature a template does not use (a
-/// bucket's metadata tables: S3 Tables and the metadata configuration writes; a function's VPC,
-/// file systems and customer key), which the create of a resource without that property does not
-/// make.
+/// What a build role is not granted of a provider schema's list, the kit's rule restated here
+/// apart from regship's table (so that the tests check the generator applies it, not that the
+/// table agrees with itself): `iam:Delete*PermissionsBoundary` never (removing the boundary is
+/// what it prevents), and the calls of an optional feature a template does not use (a bucket's
+/// metadata tables: S3 Tables and the metadata configuration writes; a function's VPC, file
+/// systems and customer key). Which calls serve which property is the kit's reading of what the
+/// property configures: the provider schemas list one set per handler, and AWS documents no
+/// finer split.
 pub fn not_granted(type_name: &str, properties: &[&str], action: &str) -> bool {
     let action = action.to_ascii_lowercase();
     let uses = |property: &str| properties.contains(&property);

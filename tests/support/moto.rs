@@ -202,29 +202,15 @@ impl Moto {
         })
     }
 
-    /// Runs `call` with an IAM client of this server on a runtime of its own.
-    fn iam<F, T>(&self, call: impl FnOnce(aws_sdk_iam::Client) -> F) -> T
-    where
-        F: std::future::Future<Output = T>,
-    {
-        let config = aws_sdk_iam::Config::builder()
-            .behavior_version(aws_sdk_iam::config::BehaviorVersion::latest())
-            .region(aws_sdk_iam::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_iam::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&self.endpoint)
-            .build();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(call(aws_sdk_iam::Client::from_conf(config)))
+    /// The SDK configuration of this server in us-east-1: test credentials, no retries.
+    fn sdk_config(&self) -> aws_types::SdkConfig {
+        block_on(sdk_config(&self.endpoint, "us-east-1"))
     }
 
     /// The ARN of the permissions boundary a role carries (IAM GetRole).
     pub fn role_boundary(&self, role: &str) -> Option<String> {
-        self.iam(|client| async move {
+        let client = aws_sdk_iam::Client::new(&self.sdk_config());
+        block_on(async move {
             let role = client.get_role().role_name(role).send().await.unwrap();
             role.role()?
                 .permissions_boundary()?
@@ -235,7 +221,8 @@ impl Moto {
 
     /// Creates an IAM managed policy (the kit's boundary, as its stack would have made it).
     pub fn create_policy(&self, name: &str) {
-        self.iam(|client| async move {
+        let client = aws_sdk_iam::Client::new(&self.sdk_config());
+        block_on(async move {
             client
                 .create_policy()
                 .policy_name(name)
@@ -253,41 +240,26 @@ impl Moto {
     where
         F: std::future::Future<Output = T>,
     {
-        let config = aws_sdk_cloudformation::Config::builder()
-            .behavior_version(aws_sdk_cloudformation::config::BehaviorVersion::latest())
-            .region(aws_sdk_cloudformation::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudformation::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&self.endpoint)
-            .retry_config(aws_sdk_cloudformation::config::retry::RetryConfig::disabled())
-            .build();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(call(aws_sdk_cloudformation::Client::from_conf(config)))
+        block_on(call(aws_sdk_cloudformation::Client::new(
+            &self.sdk_config(),
+        )))
     }
 
     /// Creates `bucket` if it does not exist and puts `body` at `key` in it.
     pub fn put_object(&self, bucket: &str, key: &str, body: &[u8]) {
         let client = self.s3();
         let body = body.to_vec();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let _ = client.create_bucket().bucket(bucket).send().await;
-                client
-                    .put_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .body(body.into())
-                    .send()
-                    .await
-                    .unwrap();
-            })
+        block_on(async move {
+            let _ = client.create_bucket().bucket(bucket).send().await;
+            client
+                .put_object()
+                .bucket(bucket)
+                .key(key)
+                .body(body.into())
+                .send()
+                .await
+                .unwrap();
+        })
     }
 
     /// Puts `body` at `key` in a versioned `bucket` (created if need be) with user `metadata`;
@@ -305,64 +277,50 @@ impl Moto {
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
             .collect();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let _ = client.create_bucket().bucket(bucket).send().await;
-                client
-                    .put_bucket_versioning()
-                    .bucket(bucket)
-                    .versioning_configuration(
-                        aws_sdk_s3::types::VersioningConfiguration::builder()
-                            .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                            .build(),
-                    )
-                    .send()
-                    .await
-                    .unwrap();
-                let mut request = client
-                    .put_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .body(body.into());
-                for (name, value) in metadata {
-                    request = request.metadata(name, value);
-                }
-                let put = request.send().await.unwrap();
-                put.version_id().unwrap().to_string()
-            })
+        block_on(async move {
+            let _ = client.create_bucket().bucket(bucket).send().await;
+            client
+                .put_bucket_versioning()
+                .bucket(bucket)
+                .versioning_configuration(
+                    aws_sdk_s3::types::VersioningConfiguration::builder()
+                        .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                        .build(),
+                )
+                .send()
+                .await
+                .unwrap();
+            let mut request = client
+                .put_object()
+                .bucket(bucket)
+                .key(key)
+                .body(body.into());
+            for (name, value) in metadata {
+                request = request.metadata(name, value);
+            }
+            let put = request.send().await.unwrap();
+            put.version_id().unwrap().to_string()
+        })
     }
 
     /// The current version id of `key` in `bucket`.
     pub fn object_version(&self, bucket: &str, key: &str) -> String {
         let client = self.s3();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let head = client
-                    .head_object()
-                    .bucket(bucket)
-                    .key(key)
-                    .send()
-                    .await
-                    .unwrap();
-                head.version_id().unwrap().to_string()
-            })
+        block_on(async move {
+            let head = client
+                .head_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            head.version_id().unwrap().to_string()
+        })
     }
 
     /// An S3 client of this server (path-style addressing).
     fn s3(&self) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&self.endpoint)
+        let config = aws_sdk_s3::config::Builder::from(&self.sdk_config())
             .force_path_style(true)
             .build();
         aws_sdk_s3::Client::from_conf(config)
@@ -371,29 +329,25 @@ impl Moto {
     /// Every object of `bucket`: key and content (empty when the bucket does not exist).
     pub fn s3_objects(&self, bucket: &str) -> Vec<(String, Vec<u8>)> {
         let client = self.s3();
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async move {
-                let Ok(listing) = client.list_objects_v2().bucket(bucket).send().await else {
-                    return Vec::new();
-                };
-                let mut objects = Vec::new();
-                for object in listing.contents() {
-                    let key = object.key().unwrap().to_string();
-                    let body = client
-                        .get_object()
-                        .bucket(bucket)
-                        .key(&key)
-                        .send()
-                        .await
-                        .unwrap();
-                    let bytes = body.body.collect().await.unwrap().into_bytes().to_vec();
-                    objects.push((key, bytes));
-                }
-                objects
-            })
+        block_on(async move {
+            let Ok(listing) = client.list_objects_v2().bucket(bucket).send().await else {
+                return Vec::new();
+            };
+            let mut objects = Vec::new();
+            for object in listing.contents() {
+                let key = object.key().unwrap().to_string();
+                let body = client
+                    .get_object()
+                    .bucket(bucket)
+                    .key(&key)
+                    .send()
+                    .await
+                    .unwrap();
+                let bytes = body.body.collect().await.unwrap().into_bytes().to_vec();
+                objects.push((key, bytes));
+            }
+            objects
+        })
     }
 
     /// Clears every account's state. A server that is still starting (it can accept and drop
@@ -447,15 +401,7 @@ impl regship::cloud::port::Connector for MotoConnector {
         context: regship::cloud::context::StageContext,
     ) -> Result<std::sync::Arc<dyn regship::cloud::Cloud>, regship::cloud::CloudError> {
         let region = context.region.clone().unwrap_or_else(|| "us-east-1".into());
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new(region))
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "testing", "testing", None, None, "test",
-            ))
-            .endpoint_url(&self.endpoint)
-            .retry_config(aws_config::retry::RetryConfig::disabled())
-            .load()
-            .await;
+        let config = sdk_config(&self.endpoint, &region).await;
         Ok(std::sync::Arc::new(
             regship::cloud::aws::AwsCloud::from_clients(
                 context,
@@ -487,4 +433,27 @@ pub fn stage_regions(
             &regship::cloud::context::Overrides::default(),
         ),
     )
+}
+
+/// Runs `future` to its end on a runtime of its own (the tests call moto synchronously).
+pub fn block_on<F: std::future::Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// The SDK configuration of the moto server at `endpoint` in `region`: test credentials, no
+/// retries (a failure shows at once).
+pub async fn sdk_config(endpoint: &str, region: &str) -> aws_types::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(region.to_string()))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "testing", "testing", None, None, "test",
+        ))
+        .endpoint_url(endpoint)
+        .retry_config(aws_config::retry::RetryConfig::disabled())
+        .load()
+        .await
 }
