@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The Linux release archive of regship (`make dist`): BINARY stripped of its debug information,
-# packed alone as regship-VERSION-linux-x86_64.tar.gz in OUT_DIR, with its SHA-256 beside it and
-# printed. Pin that checksum where the beta kit reads it (its RegshipArchiveSha256 parameter):
+# The Linux release archive of regship (`make dist`): BINARY as the release build made it (its
+# compressed line tables kept, so that a panic in CodeBuild names file and line, as build.rs
+# intends), packed alone as regship-VERSION-linux-x86_64.tar.gz in OUT_DIR, with its SHA-256
+# beside it and printed. Pin that checksum where the beta kit reads it (its RegshipArchiveSha256 parameter):
 # the archive's own .sha256 file travels with it, so it proves nothing on its own.
 set -euo pipefail
 
@@ -15,8 +16,6 @@ name="regship-$version-linux-x86_64.tar.gz"
 staging="$(mktemp -d)"
 trap 'rm -rf "$staging"' EXIT
 cp "$binary" "$staging/regship"
-# Debug information is half the binary and none of what CodeBuild needs.
-objcopy --strip-debug "$staging/regship"
 chmod 0755 "$staging/regship"
 mkdir -p "$out"
 # The same binary gives the same archive: fixed order, owner and time.
