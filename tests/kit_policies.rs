@@ -1071,6 +1071,9 @@ fn job_calls(moto: &support::moto::Moto, stack: &str, template: &str) -> Vec<Cal
             .as_mapping()
             .map(|m| m.keys().filter_map(Value::as_str).collect())
             .unwrap_or_default();
+        // IAM evaluates a role's boundary as it is (or, on CreateRole, as requested).
+        let carried =
+            (kind == "AWS::IAM::Role").then(|| moto.role_boundary(physical).unwrap_or_default());
         for action in support::provider_permissions(&data, kind) {
             if support::not_granted(kind, &properties, &action) || action == "iam:PassRole" {
                 continue; // a role is passed below, to the service that trusts it
@@ -1081,12 +1084,10 @@ fn job_calls(moto: &support::moto::Moto, stack: &str, template: &str) -> Vec<Cal
                 continue;
             }
             let mut request = provider_call(&iam, &action, &arn, arn_kind);
-            if kind == "AWS::IAM::Role" {
-                // IAM evaluates a role's boundary as it is (or, on CreateRole, as requested).
-                let carried = moto.role_boundary(physical).unwrap_or_default();
+            if let Some(boundary) = &carried {
                 request
                     .context
-                    .insert("iam:PermissionsBoundary".into(), carried);
+                    .insert("iam:PermissionsBoundary".into(), boundary.clone());
             }
             calls.push(request);
         }
