@@ -2,7 +2,7 @@
 
 use criterion::{BatchSize, Criterion, criterion_group, criterion_main};
 use regship::cloud::StackEvent;
-use regship::cloud::demo::generated_events;
+use regship::cloud::fake::generated_events;
 use regship::watch::stack_events::{DEFAULT_HISTORY_CAP, StackWatch};
 
 fn pages() -> Vec<Vec<StackEvent>> {

@@ -13,7 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use regship::app::{self, AppState, Input, TaskResult};
-use regship::cloud::demo::generated_events;
+use regship::cloud::fake::generated_events;
 use regship::config::Stage;
 use regship::ui::keymap::Keymap;
 use regship::ui::theme::Theme;

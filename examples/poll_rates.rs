@@ -6,13 +6,17 @@
 use std::time::{Duration, Instant};
 
 use regship::cloud::StackEvent;
-use regship::cloud::demo::{ScriptedStack, generated_events};
+use regship::cloud::fake::{Fake, ScriptedStack, generated_events};
 use regship::watch::stack_events::{DEFAULT_HISTORY_CAP, StackEventPoller, StackWatch, Start};
 
 /// Follows `stack` for `minutes` simulated minutes; returns the calls made in each minute.
 async fn calls_per_minute(stack: &ScriptedStack, minutes: u64) -> Vec<u64> {
-    let mut poller =
-        StackEventPoller::new(stack.clone(), "demo", Start::Beginning, DEFAULT_HISTORY_CAP);
+    let mut poller = StackEventPoller::new(
+        Fake::stack_events(stack.clone()),
+        "demo",
+        Start::Beginning,
+        DEFAULT_HISTORY_CAP,
+    );
     let mut per_minute = vec![0; minutes as usize];
     while stack.now() < Duration::from_secs(60 * minutes) {
         let minute = (stack.now().as_secs() / 60) as usize;

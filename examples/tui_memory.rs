@@ -2,7 +2,7 @@
 //! events, in a process of its own (target: under 60 MB): `cargo run --release --example tui_memory`.
 
 use regship::app::{self, AppState, Input, TaskResult};
-use regship::cloud::demo::generated_events;
+use regship::cloud::fake::generated_events;
 use regship::config::Stage;
 
 fn rss_mib(field: &str) -> f64 {

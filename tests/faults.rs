@@ -64,7 +64,7 @@ async fn all_events(moto: &Moto) -> Vec<String> {
     ids
 }
 
-fn poller(config: &aws_config::SdkConfig) -> StackEventPoller<AwsCloud> {
+fn poller(config: &aws_config::SdkConfig) -> StackEventPoller {
     let cloud = AwsCloud::from_clients(
         StageContext::new(
             &WorkspaceConfig::default(),
@@ -73,7 +73,7 @@ fn poller(config: &aws_config::SdkConfig) -> StackEventPoller<AwsCloud> {
         ),
         Clients::new(config),
     );
-    StackEventPoller::new(cloud, STACK, Start::Beginning, 10_000)
+    StackEventPoller::new(std::sync::Arc::new(cloud), STACK, Start::Beginning, 10_000)
 }
 
 fn ids(events: &[StackEvent]) -> Vec<String> {

@@ -14,6 +14,8 @@ use aws_sdk_codepipeline::types::{
 use aws_smithy_mocks::{RuleMode, mock, mock_client};
 use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::port::capabilities::*;
+use regship::cloud::{ExecutionRef, PipelineStop};
 use regship::config::{Stage, WorkspaceConfig};
 
 fn action(name: &str, status: ActionExecutionStatus, error: Option<&str>) -> ActionState {
@@ -291,7 +293,10 @@ async fn an_executions_actions_come_from_every_page_in_start_order() {
         ..support::unused_clients()
     });
     let actions = cloud
-        .action_executions("regship-extensions", "e1")
+        .action_executions(ExecutionRef {
+            pipeline: "regship-extensions",
+            execution_id: "e1",
+        })
         .await
         .unwrap();
     let order: Vec<(&str, &str)> = actions
@@ -359,17 +364,28 @@ async fn retry_asks_for_the_failed_actions_and_stop_carries_its_reason() {
         },
     );
     let retried = cloud
-        .retry_failed_actions(&authorization, "regship-extensions", "Build", "e1")
+        .retry_failed_actions(
+            &authorization,
+            ExecutionRef {
+                pipeline: "regship-extensions",
+                execution_id: "e1",
+            },
+            "Build",
+        )
         .await
         .unwrap();
     assert_eq!(retried, "e1");
     cloud
         .stop_pipeline(
             &authorization,
-            "regship-extensions",
-            "e2",
-            true,
-            "bad commit",
+            ExecutionRef {
+                pipeline: "regship-extensions",
+                execution_id: "e2",
+            },
+            &PipelineStop {
+                abandon: true,
+                reason: "bad commit".into(),
+            },
         )
         .await
         .unwrap();

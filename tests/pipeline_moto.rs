@@ -4,6 +4,7 @@
 
 mod support;
 
+use regship::cloud::port::capabilities::*;
 use std::process::Output;
 
 use aws_config::BehaviorVersion;
@@ -386,7 +387,13 @@ fn start_is_confirmed_then_listed_and_read_back() {
 
     runtime().block_on(async {
         let cloud = cicd(&sdk_config(moto).await);
-        let execution = cloud.pipeline_execution(PIPELINE, &id).await.unwrap();
+        let execution = cloud
+            .pipeline_execution(regship::cloud::ExecutionRef {
+                pipeline: PIPELINE,
+                execution_id: &id,
+            })
+            .await
+            .unwrap();
         assert_eq!(execution.id, id);
         assert_eq!(execution.status, "Succeeded");
         let projects = cloud.pipeline_build_projects(PIPELINE).await.unwrap();

@@ -6,6 +6,7 @@
 
 mod support;
 
+use regship::cloud::port::capabilities::*;
 use std::collections::HashMap;
 use std::sync::Arc;
 

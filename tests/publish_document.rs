@@ -5,6 +5,7 @@
 
 mod support;
 
+use regship::cloud::port::capabilities::*;
 use std::path::Path;
 
 use aws_config::BehaviorVersion;

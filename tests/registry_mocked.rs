@@ -11,6 +11,7 @@ use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use regship::cloud::CloudErrorKind;
 use regship::cloud::aws::{AwsCloud, Clients};
 use regship::cloud::context::{Overrides, StageContext};
+use regship::cloud::port::capabilities::*;
 use regship::config::{Stage, WorkspaceConfig};
 
 fn cloud(rules: &[Rule]) -> AwsCloud {

@@ -167,7 +167,13 @@ fn each_region_gets_the_document_and_the_setup_template_in_its_own_bucket() {
             let cloud = stage.region(region).await.unwrap();
             let bucket = format!("regship-artifacts-{ACCOUNT}-{region}");
             assert!(
-                cloud.has_object(&bucket, &key).await.unwrap(),
+                cloud
+                    .has_object(regship::cloud::ObjectRef {
+                        bucket: &bucket,
+                        key: &key
+                    })
+                    .await
+                    .unwrap(),
                 "{region}: the setup template is in its own bucket"
             );
         }

@@ -66,7 +66,7 @@ fn error(code: &'static str, message: &'static str) -> Rule {
     })
 }
 
-fn cloud(rules: &[Rule]) -> AwsCloud {
+fn cloud(rules: &[Rule]) -> std::sync::Arc<AwsCloud> {
     let cloudformation = mock_client!(aws_sdk_cloudformation, RuleMode::Sequential, rules, |c| c
         .retry_config(RetryConfig::disabled()));
     let context = StageContext::new(
@@ -77,13 +77,13 @@ fn cloud(rules: &[Rule]) -> AwsCloud {
             ..Overrides::default()
         },
     );
-    AwsCloud::from_clients(
+    std::sync::Arc::new(AwsCloud::from_clients(
         context,
         Clients {
             cloudformation,
             ..support::unused_clients()
         },
-    )
+    ))
 }
 
 fn ids(events: &[regship::cloud::StackEvent]) -> Vec<String> {

@@ -68,6 +68,11 @@ impl StageContext {
         }
     }
 
+    /// The configured region, or us-east-1 where none is (the demo's and the fake's home region).
+    pub fn region_or_home(&self) -> String {
+        self.region.clone().unwrap_or_else(|| "us-east-1".into())
+    }
+
     /// The command that renews this stage's credentials.
     pub fn login_command(&self) -> String {
         match &self.profile {

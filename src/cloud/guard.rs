@@ -1,7 +1,7 @@
 //! The account guard: every mutating call needs an `Authorization`, which only this guard grants.
 
 use crate::cloud::context::StageContext;
-use crate::cloud::{Cloud, CloudError, Identity};
+use crate::cloud::{Cloud, CloudError, CloudErrorKind, Identity};
 use crate::config::Stage;
 
 /// Proof that a mutating call in `stage` was checked against the caller's account.
@@ -19,6 +19,27 @@ impl Authorization {
 
     pub fn account(&self) -> &str {
         &self.account
+    }
+
+    /// Whether this authorization may change what `context` reaches: the adapters ask it before
+    /// every mutating call, so an authorization made for one stage (or account) never changes
+    /// another, whichever adapter answers.
+    pub fn permits(&self, context: &StageContext) -> Result<(), CloudError> {
+        let same_account = context
+            .expected_account
+            .as_ref()
+            .is_none_or(|expected| expected.as_str() == self.account);
+        if self.stage == context.stage && same_account {
+            return Ok(());
+        }
+        Err(CloudError::new(
+            CloudErrorKind::AccessDenied,
+            format!(
+                "an authorization for {} (account {}) cannot change {}",
+                self.stage, self.account, context.stage
+            ),
+            "this is a bug in regship: please report it",
+        ))
     }
 
     /// The ARN of the account's IAM managed policy `name`, in the caller's partition (`aws`,
@@ -292,5 +313,23 @@ mod tests {
                 .confirm(&prod, "go?", false, &mut Answers(vec!["prod\n"]))
                 .is_ok()
         );
+    }
+
+    #[test]
+    fn an_authorization_permits_only_its_own_stage_and_account() {
+        let guard = AccountGuard::default();
+        let sandbox = guard
+            .check_account(&context(Stage::Sandbox), &caller("123456789012"), "x")
+            .unwrap();
+        assert!(sandbox.permits(&context(Stage::Sandbox)).is_ok());
+        let other_stage = sandbox.permits(&context(Stage::Prod)).unwrap_err();
+        assert_eq!(other_stage.kind, CloudErrorKind::AccessDenied);
+        let elsewhere = WorkspaceConfig::parse(
+            "accounts:\n  sandbox: {account_id: \"999999999999\"}\n",
+            "regship.yml",
+        )
+        .unwrap();
+        let elsewhere = StageContext::new(&elsewhere, Stage::Sandbox, &Overrides::default());
+        assert!(sandbox.permits(&elsewhere).is_err());
     }
 }

@@ -5,6 +5,7 @@ pub mod aws;
 pub mod clock;
 pub mod context;
 pub mod demo;
+pub mod fake;
 pub mod guard;
 pub mod integ_stacks;
 pub mod port;
@@ -14,7 +15,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-pub use port::{Cloud, Connections, StageRegions};
+pub use port::{
+    Builds, Cloud, Connections, Identities, Pipelines, Regions, Registry, Rollouts, Stacks,
+    StageRegions, Storage,
+};
 pub use status::{AutomationPhase, StatusCategory};
 
 /// The template a change set is made from: its text, or an S3 URL of it (for templates over
@@ -23,6 +27,56 @@ pub use status::{AutomationPhase, StatusCategory};
 pub enum TemplateSource {
     Body(String),
     Url(String),
+}
+
+/// A stack and the template and parameters it is to run (CreateStack, UpdateStack).
+#[derive(Debug, Clone, Copy)]
+pub struct StackTemplate<'a> {
+    pub stack: &'a str,
+    pub template: &'a TemplateSource,
+    pub parameters: &'a [(String, String)],
+}
+
+impl<'a> StackTemplate<'a> {
+    /// A template that takes no parameters.
+    pub fn bare(stack: &'a str, template: &'a TemplateSource) -> StackTemplate<'a> {
+        StackTemplate {
+            stack,
+            template,
+            parameters: &[],
+        }
+    }
+}
+
+/// A change set to make (CreateChangeSet): of a new stack when `create`, else of an update.
+#[derive(Debug, Clone, Copy)]
+pub struct ChangeSetRequest<'a> {
+    pub stack: &'a str,
+    pub name: &'a str,
+    pub template: &'a TemplateSource,
+    pub create: bool,
+}
+
+/// An S3 object.
+#[derive(Debug, Clone, Copy)]
+pub struct ObjectRef<'a> {
+    pub bucket: &'a str,
+    pub key: &'a str,
+}
+
+/// One execution of a pipeline.
+#[derive(Debug, Clone, Copy)]
+pub struct ExecutionRef<'a> {
+    pub pipeline: &'a str,
+    pub execution_id: &'a str,
+}
+
+/// How a pipeline execution stops (StopPipelineExecution): its running actions finish, or are
+/// abandoned; the reason is shown in the console.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineStop {
+    pub abandon: bool,
+    pub reason: String,
 }
 
 /// CloudFormation's limit on a template given inline (TemplateBody).

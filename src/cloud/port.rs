@@ -1,5 +1,6 @@
-//! The port: `trait Cloud`, every call regship makes to a cloud, and `Connections`, which makes
-//! one `Arc<dyn Cloud>` per stage context and shares it with every task of that context.
+//! The port: `trait Cloud`, the capabilities it gathers (every call regship makes to a cloud), and
+//! `Connections`, which makes one `Arc<dyn Cloud>` per stage context and shares it with every
+//! task of that context.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -10,110 +11,97 @@ use tokio::sync::OnceCell;
 use super::context::StageContext;
 use super::guard::Authorization;
 use super::{
-    ActionExecutionRecord, Build, ChangeSet, CloudError, DocumentVersion, EventPage, Export,
-    Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher, RegionOptIn,
-    RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack, StackSummary, StepRun,
-    TemplateSource, TypeListing,
+    ActionExecutionRecord, Build, ChangeSet, ChangeSetRequest, CloudError, DocumentVersion,
+    EventPage, ExecutionRef, Export, Identity, LogLocation, LogPage, ObjectRef, PipelineExecution,
+    PipelineState, PipelineStop, Publisher, RegionOptIn, RegisteredType, RolloutRequest,
+    RolloutState, RolloutSummary, Stack, StackSummary, StackTemplate, StepRun, TypeListing,
 };
 use crate::workspace::ArtifactType;
 
-/// Everything regship asks of one stage's account and region. `cloud/aws` answers from AWS,
-/// `cloud/demo` from a scripted timeline. Mutating calls take the guard's `Authorization`.
-#[async_trait]
-pub trait Cloud: Send + Sync {
+/// Everything regship asks of one stage's account and region: every capability, and where the
+/// connection points. `cloud/aws` answers from AWS, `cloud/demo` from a scripted timeline,
+/// `cloud/fake` from a test's script. A consumer takes the narrowest capability it needs
+/// (`&dyn Stacks` for a stack poller); mutating calls take the guard's `Authorization`.
+pub trait Cloud:
+    Identities + Stacks + Registry + Rollouts + Regions + Storage + Pipelines + Builds
+{
     /// The stage, profile, region and expected account this connection serves.
     fn context(&self) -> &StageContext;
     /// The region the calls go to.
     fn region(&self) -> String;
     /// Where the region and (once resolved) the credentials came from, for `regship accounts`.
     fn sources(&self) -> (String, Option<String>);
+}
 
+/// Who the caller is and what IAM holds (STS, IAM).
+#[async_trait]
+pub trait Identities: Send + Sync {
     /// STS GetCallerIdentity.
     async fn identity(&self) -> Result<Identity, CloudError>;
+    /// Whether the account has the IAM role `name` (GetRole; IAM is global).
+    async fn role_exists(&self, name: &str) -> Result<bool, CloudError>;
+}
 
+/// CloudFormation stacks, their events, change sets and exports.
+#[async_trait]
+pub trait Stacks: Send + Sync {
     /// DescribeStacks for one stack; `None` when it does not exist.
     async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError>;
+    /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.
+    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError>;
     /// One page of DescribeStackEvents, newest first.
     async fn stack_events_page(
         &self,
         stack: &str,
         next_token: Option<String>,
     ) -> Result<EventPage, CloudError>;
+    /// The template a stack last ran (GetTemplate, as submitted).
+    async fn stack_template(&self, stack: &str) -> Result<String, CloudError>;
     /// Every export of the region (ListExports, all pages).
     async fn list_exports(&self) -> Result<Vec<Export>, CloudError>;
-    /// CreateChangeSet for a template given inline or by URL; returns the change set id.
-    async fn create_change_set(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        name: &str,
-        template: &TemplateSource,
-        create: bool,
-    ) -> Result<String, CloudError>;
-    /// CreateStack with parameters and tags; returns the stack id.
+    /// CreateStack with tags; returns the stack id.
     async fn create_stack(
         &self,
         authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
+        stack: &StackTemplate<'_>,
         tags: &[(String, String)],
     ) -> Result<String, CloudError>;
     /// UpdateStack; `false` when CloudFormation says there is nothing to update.
     async fn update_stack(
         &self,
         authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
+        stack: &StackTemplate<'_>,
     ) -> Result<bool, CloudError>;
-    /// SetTypeConfiguration of a hook in this account and region.
-    async fn set_hook_configuration(
+    async fn delete_stack(
         &self,
         authorization: &Authorization,
-        type_name: &str,
-        configuration: &str,
+        stack: &str,
     ) -> Result<(), CloudError>;
-    /// The default version of the Automation document `name` here and its content (YAML);
-    /// `None` when the document does not exist here.
-    async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError>;
-    /// Makes the Automation document `name` hold `content` (YAML) as its default version:
-    /// created when absent, a new version when no version holds it, the version that holds it
-    /// made the default again when it is not, untouched otherwise.
-    async fn put_automation_document(
+    /// CreateChangeSet for a template given inline or by URL; returns the change set id.
+    async fn create_change_set(
         &self,
         authorization: &Authorization,
-        name: &str,
-        content: &str,
-    ) -> Result<DocumentVersion, CloudError>;
-    /// The regions where `service` is offered, every partition's (SSM public parameters).
-    async fn service_regions(&self, service: &str) -> Result<Vec<String>, CloudError>;
-    /// The partition of each of `regions` (SSM public parameters).
-    async fn region_partitions(
-        &self,
-        regions: &[String],
-    ) -> Result<Vec<(String, String)>, CloudError>;
-    /// Every region's opt-in status for the account (Account ListRegions).
-    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError>;
-    /// Starts the publish document in every region of `request` (StartAutomationExecution with
-    /// TargetLocations); the parent execution's id.
-    async fn start_rollout(
-        &self,
-        authorization: &Authorization,
-        request: &RolloutRequest,
+        request: &ChangeSetRequest<'_>,
     ) -> Result<String, CloudError>;
-    /// A rollout's parent execution and its per-region children (two calls).
-    async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError>;
-    /// The steps of one region's child execution.
-    async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError>;
-    /// The document's rollouts, newest first.
-    async fn list_rollouts(&self, document: &str) -> Result<Vec<RolloutSummary>, CloudError>;
-    /// Stops a rollout: its running regions are cancelled, no new region starts.
-    async fn stop_rollout(
+    /// DescribeChangeSet, every page of changes.
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError>;
+    async fn execute_change_set(
         &self,
         authorization: &Authorization,
-        execution_id: &str,
+        id: &str,
     ) -> Result<(), CloudError>;
+    async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError>;
+}
+
+/// The CloudFormation registry: private and public types, the publisher, hook configuration.
+#[async_trait]
+pub trait Registry: Send + Sync {
+    /// DescribeType of a private resource type.
+    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError>;
     /// The account as a publisher in this region (DescribePublisher).
     async fn describe_publisher(&self) -> Result<Publisher, CloudError>;
     /// The newest public version of the account's `type_name` in this region (DescribeType of
@@ -133,49 +121,95 @@ pub trait Cloud: Send + Sync {
         kind: ArtifactType,
         public_of: Option<&str>,
     ) -> Result<Vec<TypeListing>, CloudError>;
-    /// Whether the account has the IAM role `name` (GetRole; IAM is global).
-    async fn role_exists(&self, name: &str) -> Result<bool, CloudError>;
-    /// The template a stack last ran (GetTemplate, as submitted).
-    async fn stack_template(&self, stack: &str) -> Result<String, CloudError>;
-    /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.
-    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError>;
+    /// SetTypeConfiguration of a hook in this account and region.
+    async fn set_hook_configuration(
+        &self,
+        authorization: &Authorization,
+        type_name: &str,
+        configuration: &str,
+    ) -> Result<(), CloudError>;
+}
+
+/// The publish document and its rollouts (SSM Automation). A rollout's parent execution lives in
+/// the home region, each child in its own region.
+#[async_trait]
+pub trait Rollouts: Send + Sync {
+    /// The default version of the Automation document `name` here and its content (YAML);
+    /// `None` when the document does not exist here.
+    async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError>;
+    /// Makes the Automation document `name` hold `content` (YAML) as its default version:
+    /// created when absent, a new version when no version holds it, the version that holds it
+    /// made the default again when it is not, untouched otherwise.
+    async fn put_automation_document(
+        &self,
+        authorization: &Authorization,
+        name: &str,
+        content: &str,
+    ) -> Result<DocumentVersion, CloudError>;
+    /// Starts the publish document in every region of `request` (StartAutomationExecution with
+    /// TargetLocations); the parent execution's id.
+    async fn start_rollout(
+        &self,
+        authorization: &Authorization,
+        request: &RolloutRequest,
+    ) -> Result<String, CloudError>;
+    /// A rollout's parent execution and its per-region children (two calls).
+    async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError>;
+    /// The steps of one region's child execution.
+    async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError>;
+    /// The document's rollouts, newest first.
+    async fn list_rollouts(&self, document: &str) -> Result<Vec<RolloutSummary>, CloudError>;
+    /// Stops a rollout: its running regions are cancelled, no new region starts.
+    async fn stop_rollout(
+        &self,
+        authorization: &Authorization,
+        execution_id: &str,
+    ) -> Result<(), CloudError>;
+}
+
+/// Which regions exist, offer a service and are enabled for the account.
+#[async_trait]
+pub trait Regions: Send + Sync {
+    /// The regions where `service` is offered, every partition's (SSM public parameters).
+    async fn service_regions(&self, service: &str) -> Result<Vec<String>, CloudError>;
+    /// The partition of each of `regions` (SSM public parameters).
+    async fn region_partitions(
+        &self,
+        regions: &[String],
+    ) -> Result<Vec<(String, String)>, CloudError>;
+    /// Every region's opt-in status for the account (Account ListRegions, or EC2
+    /// DescribeRegions where ListRegions is unavailable).
+    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError>;
+}
+
+/// The artifact bucket that packaged templates and their files go to (S3).
+#[async_trait]
+pub trait Storage: Send + Sync {
     /// The bucket packaged templates and their files go to in this account and region
     /// (`regship-artifacts-<account>-<region>`), created when absent: encrypted, public access
     /// blocked.
     async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError>;
-    /// Whether `bucket` holds `key` (HeadObject).
-    async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError>;
+    /// Whether the object exists (HeadObject).
+    async fn has_object(&self, object: ObjectRef<'_>) -> Result<bool, CloudError>;
     /// PutObject.
     async fn put_object(
         &self,
         authorization: &Authorization,
-        bucket: &str,
-        key: &str,
+        object: ObjectRef<'_>,
         body: Vec<u8>,
     ) -> Result<(), CloudError>;
-    /// DescribeChangeSet, every page of changes.
-    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError>;
-    async fn execute_change_set(
-        &self,
-        authorization: &Authorization,
-        id: &str,
-    ) -> Result<(), CloudError>;
-    async fn delete_change_set(
-        &self,
-        authorization: &Authorization,
-        id: &str,
-    ) -> Result<(), CloudError>;
-    async fn delete_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-    ) -> Result<(), CloudError>;
+}
 
-    /// DescribeType of a private resource type.
-    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError>;
-
+/// The CI/CD pipeline (CodePipeline): its state, executions and their control.
+#[async_trait]
+pub trait Pipelines: Send + Sync {
     /// GetPipelineState.
     async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError>;
+    /// GetPipeline: each CodeBuild action's (action name, project name).
+    async fn pipeline_build_projects(
+        &self,
+        pipeline: &str,
+    ) -> Result<Vec<(String, String)>, CloudError>;
     /// ListPipelineExecutions, newest first, at most `max`.
     async fn pipeline_executions(
         &self,
@@ -185,44 +219,38 @@ pub trait Cloud: Send + Sync {
     /// GetPipelineExecution.
     async fn pipeline_execution(
         &self,
-        pipeline: &str,
-        execution_id: &str,
+        execution: ExecutionRef<'_>,
     ) -> Result<PipelineExecution, CloudError>;
     /// ListActionExecutions of one execution, in start order.
     async fn action_executions(
         &self,
-        pipeline: &str,
-        execution_id: &str,
+        execution: ExecutionRef<'_>,
     ) -> Result<Vec<ActionExecutionRecord>, CloudError>;
-    /// GetPipeline: each CodeBuild action's (action name, project name).
-    async fn pipeline_build_projects(
-        &self,
-        pipeline: &str,
-    ) -> Result<Vec<(String, String)>, CloudError>;
     /// StartPipelineExecution; returns the execution id.
     async fn start_pipeline(
         &self,
         authorization: &Authorization,
         pipeline: &str,
     ) -> Result<String, CloudError>;
-    /// RetryStageExecution of the failed actions; returns the execution id.
+    /// RetryStageExecution of the failed actions of `stage`; returns the execution id.
     async fn retry_failed_actions(
         &self,
         authorization: &Authorization,
-        pipeline: &str,
+        execution: ExecutionRef<'_>,
         stage: &str,
-        execution_id: &str,
     ) -> Result<String, CloudError>;
     /// StopPipelineExecution.
     async fn stop_pipeline(
         &self,
         authorization: &Authorization,
-        pipeline: &str,
-        execution_id: &str,
-        abandon: bool,
-        reason: &str,
+        execution: ExecutionRef<'_>,
+        stop: &PipelineStop,
     ) -> Result<(), CloudError>;
+}
 
+/// CodeBuild builds and their CloudWatch logs.
+#[async_trait]
+pub trait Builds: Send + Sync {
     /// BatchGetBuilds of one build.
     async fn build(&self, build_id: &str) -> Result<Build, CloudError>;
     /// The newest build of a CodeBuild project.
@@ -234,6 +262,12 @@ pub trait Cloud: Send + Sync {
         token: Option<&str>,
         tail: i32,
     ) -> Result<LogPage, CloudError>;
+}
+
+/// The capabilities alone, for code that calls them on a concrete adapter:
+/// `use regship::cloud::port::capabilities::*`.
+pub mod capabilities {
+    pub use super::{Builds, Identities, Pipelines, Regions, Registry, Rollouts, Stacks, Storage};
 }
 
 /// One stage's connections in each region it reaches: its home context with another region,

@@ -5,9 +5,7 @@ use std::process::ExitCode;
 
 use super::output::{clock, colour_enabled, event_line, paint, visible};
 use crate::cloud::StatusCategory;
-use std::sync::Arc;
 
-use crate::cloud::Cloud;
 use crate::watch::stack_events::{PollProblem, StackEventPoller, StackWatch};
 
 /// How a follow prints.
@@ -19,10 +17,7 @@ pub struct FollowOptions {
 }
 
 /// Polls until the stack settles (or once), printing events; the exit code says how it ended.
-pub async fn follow(
-    mut poller: StackEventPoller<Arc<dyn Cloud>>,
-    options: FollowOptions,
-) -> ExitCode {
+pub async fn follow(mut poller: StackEventPoller, options: FollowOptions) -> ExitCode {
     let colour = !options.json && colour_enabled();
     let mut one_shot_events = Vec::new();
     loop {

@@ -8,6 +8,7 @@ use super::cloud::{authorize, block_on, cloud_failure, refusal};
 use super::pipeline_live::{self, Live};
 use super::prompt::StdinPrompt;
 use crate::cloud::guard::AccountGuard;
+use crate::cloud::{ExecutionRef, PipelineStop};
 
 fn guard(live: &Live) -> AccountGuard {
     AccountGuard {
@@ -116,7 +117,14 @@ pub fn retry(live: &Live, stage: Option<&str>, yes: bool) -> Result<ExitCode, Us
             .confirm(&authorization, &question, yes, &mut StdinPrompt)
             .map_err(|r| refusal(r, "; nothing was retried"))?;
         cloud
-            .retry_failed_actions(&authorization, &live.pipeline, &stage_name, &execution_id)
+            .retry_failed_actions(
+                &authorization,
+                ExecutionRef {
+                    pipeline: &live.pipeline,
+                    execution_id: &execution_id,
+                },
+                &stage_name,
+            )
             .await
             .map_err(cloud_failure)
     });
@@ -167,10 +175,14 @@ pub fn stop(
         cloud
             .stop_pipeline(
                 &authorization,
-                &live.pipeline,
-                &execution_id,
-                abandon,
-                reason,
+                ExecutionRef {
+                    pipeline: &live.pipeline,
+                    execution_id: &execution_id,
+                },
+                &PipelineStop {
+                    abandon,
+                    reason: reason.into(),
+                },
             )
             .await
             .map_err(cloud_failure)?;

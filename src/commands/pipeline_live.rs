@@ -10,6 +10,7 @@ use super::cloud::{block_on, cloud_failure, connect};
 use super::output::{clock, colour_enabled, duration, paint, visible};
 use super::{UsageError, print_json};
 use crate::cli::{AwsArgs, PipelineOptions};
+use crate::cloud::ExecutionRef;
 use std::sync::Arc;
 
 use crate::cloud::Cloud;
@@ -277,11 +278,17 @@ pub fn execution(live: &Live, id: &str) -> Result<ExitCode, UsageError> {
     block_on(async {
         let cloud = live.connect().await?;
         let execution = cloud
-            .pipeline_execution(&live.pipeline, id)
+            .pipeline_execution(ExecutionRef {
+                pipeline: &live.pipeline,
+                execution_id: id,
+            })
             .await
             .map_err(cloud_failure)?;
         let actions = cloud
-            .action_executions(&live.pipeline, id)
+            .action_executions(ExecutionRef {
+                pipeline: &live.pipeline,
+                execution_id: id,
+            })
             .await
             .map_err(cloud_failure)?;
         if live.json {

@@ -13,6 +13,7 @@ use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, StartOptions};
 use crate::cloud::CloudErrorKind;
 use crate::cloud::Connections;
+use crate::cloud::ObjectRef;
 use crate::cloud::canary_document;
 use crate::cloud::context::StageContext;
 use crate::cloud::guard::AccountGuard;
@@ -488,7 +489,14 @@ pub fn start_command(
             crate::workspace::rain::content_key(&bytes, ".zip")
         );
         cloud
-            .put_object(&authorization, &kit.package_bucket, &key, bytes)
+            .put_object(
+                &authorization,
+                ObjectRef {
+                    bucket: &kit.package_bucket,
+                    key: &key,
+                },
+                bytes,
+            )
             .await
             .map_err(cloud_failure)?;
         let package_url = format!("s3://{}/{key}", kit.package_bucket);

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde_norway::{Mapping, Value};
 
+use crate::cloud::StackTemplate;
 use crate::cloud::guard::Authorization;
 use crate::cloud::status::{is_success, is_terminal};
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, TemplateSource};
@@ -340,7 +341,7 @@ async fn deploy_derived(
     match cloud.describe_stack(stack).await? {
         None => {
             cloud
-                .create_stack(authorization, stack, &source, &[], &[])
+                .create_stack(authorization, &StackTemplate::bare(stack, &source), &[])
                 .await?;
         }
         Some(found) if !is_terminal(&found.status) => {
@@ -352,7 +353,7 @@ async fn deploy_derived(
         }
         Some(_) => {
             cloud
-                .update_stack(authorization, stack, &source, &[])
+                .update_stack(authorization, &StackTemplate::bare(stack, &source))
                 .await?;
         }
     }

@@ -10,6 +10,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::package;
+use crate::cloud::StackTemplate;
 use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
 pub use crate::cloud::integ_stacks::{
@@ -385,7 +386,15 @@ impl Run<'_> {
         self.observer.line(&format!("creating {name}"));
         let stack_id = match self
             .cloud
-            .create_stack(self.authorization, name, template, parameters, tags)
+            .create_stack(
+                self.authorization,
+                &StackTemplate {
+                    stack: name,
+                    template,
+                    parameters,
+                },
+                tags,
+            )
             .await
         {
             Ok(stack_id) => stack_id,
@@ -712,7 +721,14 @@ async fn exercise_stacks(
             let updating = !unchanged
                 && run
                     .cloud
-                    .update_stack(run.authorization, &keep, source, parameters)
+                    .update_stack(
+                        run.authorization,
+                        &StackTemplate {
+                            stack: &keep,
+                            template: source,
+                            parameters,
+                        },
+                    )
                     .await?;
             if !updating {
                 run.reasons.push(format!(

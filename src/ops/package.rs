@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::cloud::ObjectRef;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, MAX_INLINE_TEMPLATE_BYTES, TemplateSource};
 use crate::workspace::rain::{self, content_key, https_url};
@@ -150,9 +151,10 @@ async fn upload(
     bytes: Vec<u8>,
 ) -> Result<Upload, CloudError> {
     let size = bytes.len();
-    let present = cloud.has_object(bucket, key).await?;
+    let object = ObjectRef { bucket, key };
+    let present = cloud.has_object(object).await?;
     if !present {
-        cloud.put_object(authorization, bucket, key, bytes).await?;
+        cloud.put_object(authorization, object, bytes).await?;
     }
     Ok(Upload {
         source,

@@ -7,6 +7,7 @@ use crate::cloud::guard::{AccountGuard, Authorization};
 use crate::cloud::{
     Cloud, CloudError, CloudErrorKind, ResourceChange, RolloutRequest, StageRegions,
 };
+use crate::cloud::{ExecutionRef, PipelineStop};
 use crate::workspace::Extension;
 
 /// A change to a running pipeline.
@@ -225,16 +226,27 @@ pub async fn execute_pipeline_change(
             execution_id,
             ..
         } => cloud
-            .retry_failed_actions(authorization, pipeline, stage, execution_id)
+            .retry_failed_actions(
+                authorization,
+                ExecutionRef {
+                    pipeline,
+                    execution_id,
+                },
+                stage,
+            )
             .await
             .map(|id| format!("retrying the failed actions of {stage} (execution {id})")),
         PipelineChange::Stop { execution_id } => cloud
             .stop_pipeline(
                 authorization,
-                pipeline,
-                execution_id,
-                false,
-                "stopped with regship",
+                ExecutionRef {
+                    pipeline,
+                    execution_id,
+                },
+                &PipelineStop {
+                    abandon: false,
+                    reason: "stopped with regship".into(),
+                },
             )
             .await
             .map(|()| format!("stopping execution {execution_id}; running actions finish")),

@@ -3,6 +3,7 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::cloud::ChangeSetRequest;
 use crate::cloud::guard::Authorization;
 use crate::cloud::status::is_terminal;
 use crate::cloud::{ChangeSet, Cloud, CloudError, CloudErrorKind, TemplateSource};
@@ -52,10 +53,12 @@ pub async fn plan_deploy(
     let id = cloud
         .create_change_set(
             authorization,
-            stack_name,
-            &format!("regship-{stamp}"),
-            template,
-            create,
+            &ChangeSetRequest {
+                stack: stack_name,
+                name: &format!("regship-{stamp}"),
+                template,
+                create,
+            },
         )
         .await?;
     for attempt in 0u32..300 {

@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
 use crate::app::{Command, ExecutionView, JobStatus, PipelineView, PlanKind, TaskResult};
+use crate::cloud::ExecutionRef;
 use crate::cloud::accounts::account_row;
 use crate::cloud::clock::Clock;
 use crate::cloud::context::{Overrides, StageContext};
@@ -681,11 +682,17 @@ impl Runner {
                         let name = pipeline.map_err(with_hint)?;
                         let cloud = handle.get().await?;
                         let execution = cloud
-                            .pipeline_execution(&name, &execution_id)
+                            .pipeline_execution(ExecutionRef {
+                                pipeline: &name,
+                                execution_id: &execution_id,
+                            })
                             .await
                             .map_err(with_hint)?;
                         let actions = cloud
-                            .action_executions(&name, &execution_id)
+                            .action_executions(ExecutionRef {
+                                pipeline: &name,
+                                execution_id: &execution_id,
+                            })
                             .await
                             .map_err(with_hint)?;
                         Ok(ExecutionView { execution, actions })

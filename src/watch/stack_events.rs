@@ -2,57 +2,15 @@
 //! emits each event once, oldest first, tracks every resource and pins failure reasons.
 
 use std::collections::{BTreeMap, HashSet, VecDeque};
-use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
 
 use super::backoff::PollPolicy;
-use crate::cloud::Cloud;
-use crate::cloud::aws::AwsCloud;
-use crate::cloud::demo::ScriptedStack;
+use crate::cloud::Stacks;
 use crate::cloud::status::{is_success, is_terminal};
-use crate::cloud::{CloudError, CloudErrorKind, EventPage, StackEvent, StatusCategory};
-
-/// Where stack events come from (the AWS adapter, a mock, the demo).
-pub trait StackEventSource {
-    fn events_page(
-        &self,
-        stack: &str,
-        next_token: Option<String>,
-    ) -> impl Future<Output = Result<EventPage, CloudError>> + Send;
-}
-
-impl StackEventSource for std::sync::Arc<dyn Cloud + '_> {
-    fn events_page(
-        &self,
-        stack: &str,
-        next_token: Option<String>,
-    ) -> impl Future<Output = Result<EventPage, CloudError>> + Send {
-        let (cloud, stack) = (self.clone(), stack.to_string());
-        async move { cloud.stack_events_page(&stack, next_token).await }
-    }
-}
-
-impl StackEventSource for ScriptedStack {
-    async fn events_page(
-        &self,
-        _stack: &str,
-        next_token: Option<String>,
-    ) -> Result<EventPage, CloudError> {
-        self.page(next_token)
-    }
-}
-
-impl StackEventSource for AwsCloud {
-    fn events_page(
-        &self,
-        stack: &str,
-        next_token: Option<String>,
-    ) -> impl Future<Output = Result<EventPage, CloudError>> + Send {
-        AwsCloud::stack_events_page(self, stack, next_token)
-    }
-}
+use crate::cloud::{CloudError, CloudErrorKind, StackEvent, StatusCategory};
 
 /// Which events the first poll reads.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -283,8 +241,8 @@ pub struct PollReport {
 }
 
 /// Polls one stack's events.
-pub struct StackEventPoller<S> {
-    source: S,
+pub struct StackEventPoller {
+    source: Arc<dyn Stacks>,
     pub watch: StackWatch,
     pub policy: PollPolicy,
     start: Option<Start>,
@@ -306,8 +264,8 @@ fn opens_operation(event: &StackEvent) -> bool {
         )
 }
 
-impl<S: StackEventSource> StackEventPoller<S> {
-    pub fn new(source: S, stack: &str, start: Start, history_cap: usize) -> Self {
+impl StackEventPoller {
+    pub fn new(source: Arc<dyn Stacks>, stack: &str, start: Start, history_cap: usize) -> Self {
         let mut watch = StackWatch::new(stack, history_cap);
         if let Start::After(event_id) = &start {
             watch.last_seen = Some(event_id.clone());
@@ -352,7 +310,7 @@ impl<S: StackEventSource> StackEventPoller<S> {
             calls += 1;
             let page = match self
                 .source
-                .events_page(&self.watch.stack, next_token.take())
+                .stack_events_page(&self.watch.stack, next_token.take())
                 .await
             {
                 Ok(page) => page,
@@ -430,6 +388,7 @@ impl<S: StackEventSource> StackEventPoller<S> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cloud::fake::{Fake, ScriptedStack};
 
     fn connection_lost() -> CloudError {
         CloudError::new(
@@ -441,7 +400,7 @@ mod tests {
 
     /// Polls like a follower would, advancing the scripted clock by each reported delay.
     async fn follow(
-        poller: &mut StackEventPoller<ScriptedStack>,
+        poller: &mut StackEventPoller,
         stack: &ScriptedStack,
         until: Duration,
     ) -> (Vec<String>, Vec<PollProblem>) {
@@ -493,7 +452,12 @@ mod tests {
             "REVIEW_IN_PROGRESS",
             Some("User Initiated"),
         );
-        let mut poller = StackEventPoller::new(stack.clone(), "setup-x", Start::Beginning, 100);
+        let mut poller = StackEventPoller::new(
+            Fake::stack_events(stack.clone()),
+            "setup-x",
+            Start::Beginning,
+            100,
+        );
         let mut delays = Vec::new();
         for _ in 0..5 {
             let report = poller.poll().await;
@@ -510,7 +474,12 @@ mod tests {
         for call in [3, 4, 5, 9] {
             stack.fail_call(call, connection_lost());
         }
-        let mut poller = StackEventPoller::new(stack.clone(), "setup-x", Start::Beginning, 1_000);
+        let mut poller = StackEventPoller::new(
+            Fake::stack_events(stack.clone()),
+            "setup-x",
+            Start::Beginning,
+            1_000,
+        );
         let (seen, problems) = follow(&mut poller, &stack, Duration::from_secs(120)).await;
         let mut expected = vec!["setup-x-UPDATE_IN_PROGRESS-0".to_string()];
         expected.extend((1..=40).map(|n| format!("R{n}-UPDATE_COMPLETE-{n}")));
@@ -528,7 +497,12 @@ mod tests {
     async fn the_history_cap_bounds_memory_but_not_dedupe() {
         let stack = busy_stack();
         stack.advance(Duration::from_secs(100));
-        let mut poller = StackEventPoller::new(stack.clone(), "setup-x", Start::Beginning, 5);
+        let mut poller = StackEventPoller::new(
+            Fake::stack_events(stack.clone()),
+            "setup-x",
+            Start::Beginning,
+            5,
+        );
         assert_eq!(poller.poll().await.new_events.len(), 42);
         assert_eq!(poller.watch.events.len(), 5);
         assert_eq!(poller.watch.total_events, 42);

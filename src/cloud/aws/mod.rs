@@ -1,20 +1,19 @@
-//! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe.
+//! The AWS SDK adapter: one client set per stage, with bounded timeouts and no slow IMDS probe;
+//! each capability of the port is implemented in the file of its name, calling what services it
+//! needs.
 
-mod account;
-mod automation;
-mod cloudformation;
-mod codebuild;
-mod codepipeline;
+mod builds;
 pub mod ec2;
 pub mod errors;
-mod iam;
-mod logs;
+mod identities;
+mod pipelines;
 pub mod record;
+mod regions;
 mod registry;
-mod s3;
+mod rollouts;
 pub mod sources;
-mod ssm;
-mod sts;
+mod stacks;
+mod storage;
 
 use std::time::Duration;
 
@@ -25,18 +24,8 @@ use aws_config::timeout::TimeoutConfig;
 use std::sync::{Arc, Mutex};
 
 use self::sources::Sources;
-
-use async_trait::async_trait;
-
 use super::context::StageContext;
-use super::guard::Authorization;
-use super::{
-    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentVersion,
-    EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution, PipelineState, Publisher,
-    RegionOptIn, RegisteredType, RolloutRequest, RolloutState, RolloutSummary, Stack, StackSummary,
-    StepRun, TemplateSource, TypeListing,
-};
-use crate::workspace::ArtifactType;
+use super::{Cloud, CloudError};
 
 /// The clients of one stage.
 #[derive(Debug, Clone)]
@@ -161,23 +150,6 @@ impl AwsCloud {
         }
     }
 
-    /// Mutating calls need the guard's authorization for this very stage.
-    fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
-        if authorization.stage() == self.context.stage {
-            Ok(())
-        } else {
-            Err(CloudError::new(
-                CloudErrorKind::Invalid,
-                format!(
-                    "an authorization for {} cannot change {}",
-                    authorization.stage(),
-                    self.context.stage
-                ),
-                "this is a bug in regship: please report it",
-            ))
-        }
-    }
-
     /// The region the clients call.
     pub fn client_region(&self) -> String {
         self.clients
@@ -189,8 +161,7 @@ impl AwsCloud {
     }
 }
 
-/// The port on the SDK: each call is the service file's method of the same name.
-#[async_trait]
+/// Where this connection points; each capability is implemented in its own file.
 impl Cloud for AwsCloud {
     fn context(&self) -> &StageContext {
         &self.context
@@ -200,243 +171,5 @@ impl Cloud for AwsCloud {
     }
     fn sources(&self) -> (String, Option<String>) {
         (self.sources.region.clone(), self.sources.credentials())
-    }
-    async fn identity(&self) -> Result<Identity, CloudError> {
-        AwsCloud::identity(self).await
-    }
-    async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
-        AwsCloud::describe_stack(self, stack).await
-    }
-    async fn stack_events_page(
-        &self,
-        stack: &str,
-        next_token: Option<String>,
-    ) -> Result<EventPage, CloudError> {
-        AwsCloud::stack_events_page(self, stack, next_token).await
-    }
-    async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
-        AwsCloud::list_exports(self).await
-    }
-    async fn create_change_set(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        name: &str,
-        template: &TemplateSource,
-        create: bool,
-    ) -> Result<String, CloudError> {
-        AwsCloud::create_change_set(self, authorization, stack, name, template, create).await
-    }
-    async fn create_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
-        tags: &[(String, String)],
-    ) -> Result<String, CloudError> {
-        AwsCloud::create_stack(self, authorization, stack, template, parameters, tags).await
-    }
-    async fn update_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
-    ) -> Result<bool, CloudError> {
-        AwsCloud::update_stack(self, authorization, stack, template, parameters).await
-    }
-    async fn set_hook_configuration(
-        &self,
-        authorization: &Authorization,
-        type_name: &str,
-        configuration: &str,
-    ) -> Result<(), CloudError> {
-        AwsCloud::set_hook_configuration(self, authorization, type_name, configuration).await
-    }
-    async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
-        AwsCloud::stack_template(self, stack).await
-    }
-    async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError> {
-        AwsCloud::default_document(self, name).await
-    }
-    async fn put_automation_document(
-        &self,
-        authorization: &Authorization,
-        name: &str,
-        content: &str,
-    ) -> Result<DocumentVersion, CloudError> {
-        AwsCloud::put_automation_document(self, authorization, name, content).await
-    }
-    async fn service_regions(&self, service: &str) -> Result<Vec<String>, CloudError> {
-        AwsCloud::service_regions(self, service).await
-    }
-    async fn region_partitions(
-        &self,
-        regions: &[String],
-    ) -> Result<Vec<(String, String)>, CloudError> {
-        AwsCloud::region_partitions(self, regions).await
-    }
-    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
-        AwsCloud::region_opt_in(self).await
-    }
-    async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
-        AwsCloud::describe_publisher(self).await
-    }
-    async fn start_rollout(
-        &self,
-        authorization: &Authorization,
-        request: &RolloutRequest,
-    ) -> Result<String, CloudError> {
-        AwsCloud::start_rollout(self, authorization, request).await
-    }
-    async fn rollout(&self, execution_id: &str) -> Result<RolloutState, CloudError> {
-        AwsCloud::rollout(self, execution_id).await
-    }
-    async fn rollout_steps(&self, child_execution_id: &str) -> Result<Vec<StepRun>, CloudError> {
-        AwsCloud::rollout_steps(self, child_execution_id).await
-    }
-    async fn list_rollouts(&self, document: &str) -> Result<Vec<RolloutSummary>, CloudError> {
-        AwsCloud::list_rollouts(self, document).await
-    }
-    async fn stop_rollout(
-        &self,
-        authorization: &Authorization,
-        execution_id: &str,
-    ) -> Result<(), CloudError> {
-        AwsCloud::stop_rollout(self, authorization, execution_id).await
-    }
-    async fn public_version(
-        &self,
-        kind: ArtifactType,
-        type_name: &str,
-        publisher_id: &str,
-    ) -> Result<Option<String>, CloudError> {
-        AwsCloud::public_version(self, kind, type_name, publisher_id).await
-    }
-    async fn list_types(
-        &self,
-        kind: ArtifactType,
-        public_of: Option<&str>,
-    ) -> Result<Vec<TypeListing>, CloudError> {
-        AwsCloud::list_types(self, kind, public_of).await
-    }
-    async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {
-        AwsCloud::role_exists(self, name).await
-    }
-    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
-        AwsCloud::list_stacks(self, prefix).await
-    }
-    async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
-        AwsCloud::artifact_bucket(self, authorization).await
-    }
-    async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError> {
-        AwsCloud::has_object(self, bucket, key).await
-    }
-    async fn put_object(
-        &self,
-        authorization: &Authorization,
-        bucket: &str,
-        key: &str,
-        body: Vec<u8>,
-    ) -> Result<(), CloudError> {
-        AwsCloud::put_object(self, authorization, bucket, key, body).await
-    }
-    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
-        AwsCloud::describe_change_set(self, id).await
-    }
-    async fn execute_change_set(
-        &self,
-        authorization: &Authorization,
-        id: &str,
-    ) -> Result<(), CloudError> {
-        AwsCloud::execute_change_set(self, authorization, id).await
-    }
-    async fn delete_change_set(
-        &self,
-        authorization: &Authorization,
-        id: &str,
-    ) -> Result<(), CloudError> {
-        AwsCloud::delete_change_set(self, authorization, id).await
-    }
-    async fn delete_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-    ) -> Result<(), CloudError> {
-        AwsCloud::delete_stack(self, authorization, stack).await
-    }
-    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
-        AwsCloud::describe_private_type(self, type_name).await
-    }
-    async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
-        AwsCloud::pipeline_state(self, pipeline).await
-    }
-    async fn pipeline_executions(
-        &self,
-        pipeline: &str,
-        max: i32,
-    ) -> Result<Vec<PipelineExecution>, CloudError> {
-        AwsCloud::pipeline_executions(self, pipeline, max).await
-    }
-    async fn pipeline_execution(
-        &self,
-        pipeline: &str,
-        execution_id: &str,
-    ) -> Result<PipelineExecution, CloudError> {
-        AwsCloud::pipeline_execution(self, pipeline, execution_id).await
-    }
-    async fn action_executions(
-        &self,
-        pipeline: &str,
-        execution_id: &str,
-    ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
-        AwsCloud::action_executions(self, pipeline, execution_id).await
-    }
-    async fn pipeline_build_projects(
-        &self,
-        pipeline: &str,
-    ) -> Result<Vec<(String, String)>, CloudError> {
-        AwsCloud::pipeline_build_projects(self, pipeline).await
-    }
-    async fn start_pipeline(
-        &self,
-        authorization: &Authorization,
-        pipeline: &str,
-    ) -> Result<String, CloudError> {
-        AwsCloud::start_pipeline(self, authorization, pipeline).await
-    }
-    async fn retry_failed_actions(
-        &self,
-        authorization: &Authorization,
-        pipeline: &str,
-        stage: &str,
-        execution_id: &str,
-    ) -> Result<String, CloudError> {
-        AwsCloud::retry_failed_actions(self, authorization, pipeline, stage, execution_id).await
-    }
-    async fn stop_pipeline(
-        &self,
-        authorization: &Authorization,
-        pipeline: &str,
-        execution_id: &str,
-        abandon: bool,
-        reason: &str,
-    ) -> Result<(), CloudError> {
-        AwsCloud::stop_pipeline(self, authorization, pipeline, execution_id, abandon, reason).await
-    }
-    async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
-        AwsCloud::build(self, build_id).await
-    }
-    async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError> {
-        AwsCloud::latest_build_id(self, project).await
-    }
-    async fn log_lines(
-        &self,
-        location: &LogLocation,
-        token: Option<&str>,
-        tail: i32,
-    ) -> Result<LogPage, CloudError> {
-        AwsCloud::log_lines(self, location, token, tail).await
     }
 }

@@ -4,8 +4,11 @@ use aws_sdk_cloudformation::types::{
     DeprecatedStatus, PublisherStatus, RegistryType, ThirdPartyType, TypeFilters, Visibility,
 };
 
+use async_trait::async_trait;
+
 use super::AwsCloud;
 use super::errors::classify;
+use crate::cloud::Registry;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{CloudError, CloudErrorKind, Publisher, RegisteredType, TypeListing};
 use crate::workspace::ArtifactType;
@@ -18,14 +21,12 @@ fn registry_type(kind: ArtifactType) -> RegistryType {
     }
 }
 
-impl AwsCloud {
+#[async_trait]
+impl Registry for AwsCloud {
     /// DescribeType for a private extension: its default version and when it changed. A name
     /// ending in `::MODULE` is a module; otherwise a resource type, and if there is no such
     /// resource type, a hook (their names look alike).
-    pub async fn describe_private_type(
-        &self,
-        type_name: &str,
-    ) -> Result<RegisteredType, CloudError> {
+    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
         if type_name.ends_with("::MODULE") {
             return self.describe_type_of(RegistryType::Module, type_name).await;
         }
@@ -44,30 +45,8 @@ impl AwsCloud {
         }
     }
 
-    async fn describe_type_of(
-        &self,
-        kind: RegistryType,
-        type_name: &str,
-    ) -> Result<RegisteredType, CloudError> {
-        let output = self
-            .clients
-            .cloudformation
-            .describe_type()
-            .r#type(kind)
-            .type_name(type_name)
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "DescribeType"))?;
-        Ok(RegisteredType {
-            type_name: output.type_name().unwrap_or(type_name).to_string(),
-            private: output.visibility() == Some(&Visibility::Private),
-            default_version: output.default_version_id().map(String::from),
-            last_updated_ms: output.last_updated().and_then(|t| t.to_millis().ok()),
-        })
-    }
-
     /// DescribePublisher of the caller in this region.
-    pub async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
+    async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
         let output = self
             .clients
             .cloudformation
@@ -82,7 +61,7 @@ impl AwsCloud {
     }
 
     /// The latest public version of the publisher's `type_name` here; `None` when unpublished.
-    pub async fn public_version(
+    async fn public_version(
         &self,
         kind: ArtifactType,
         type_name: &str,
@@ -115,7 +94,7 @@ impl AwsCloud {
 
     /// ListTypes of `kind`, every page: a publisher's public extensions (latest public version)
     /// or the account's live private ones (default version).
-    pub async fn list_types(
+    async fn list_types(
         &self,
         kind: ArtifactType,
         public_of: Option<&str>,
@@ -153,13 +132,13 @@ impl AwsCloud {
     }
 
     /// SetTypeConfiguration for a hook (its configuration JSON, as `test/configuration.json`).
-    pub async fn set_hook_configuration(
+    async fn set_hook_configuration(
         &self,
         authorization: &Authorization,
         type_name: &str,
         configuration: &str,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.clients
             .cloudformation
             .set_type_configuration()
@@ -170,5 +149,29 @@ impl AwsCloud {
             .await
             .map_err(|err| classify(err, &self.context, "SetTypeConfiguration"))?;
         Ok(())
+    }
+}
+
+impl AwsCloud {
+    async fn describe_type_of(
+        &self,
+        kind: RegistryType,
+        type_name: &str,
+    ) -> Result<RegisteredType, CloudError> {
+        let output = self
+            .clients
+            .cloudformation
+            .describe_type()
+            .r#type(kind)
+            .type_name(type_name)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "DescribeType"))?;
+        Ok(RegisteredType {
+            type_name: output.type_name().unwrap_or(type_name).to_string(),
+            private: output.visibility() == Some(&Visibility::Private),
+            default_version: output.default_version_id().map(String::from),
+            last_updated_ms: output.last_updated().and_then(|t| t.to_millis().ok()),
+        })
     }
 }

@@ -10,7 +10,6 @@
 
 mod pipeline;
 mod rollout;
-pub mod scripted;
 mod stacks;
 
 use std::collections::BTreeMap;
@@ -20,17 +19,18 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use self::pipeline::{ActionSpec, DemoPipeline, contract_test_lines};
-pub use self::scripted::{PAGE_SIZE, ScriptedStack, generated_events};
-use self::stacks::{Mishap, Place, Stacks};
+use self::stacks::{DemoStacks, Mishap, Place};
 use super::clock::Clock;
 use super::context::StageContext;
 use super::guard::Authorization;
 use super::port::Connector;
 use super::{
-    ActionExecutionRecord, Build, ChangeSet, Cloud, CloudError, CloudErrorKind, DocumentChange,
-    DocumentVersion, EventPage, Export, Identity, LogLocation, LogPage, PipelineExecution,
-    PipelineState, Publisher, RegionOptIn, RegisteredType, RolloutRequest, RolloutState,
-    RolloutSummary, Stack, StackSummary, StepRun, TemplateSource, TypeListing, object_of_url,
+    ActionExecutionRecord, Build, Builds, ChangeSet, ChangeSetRequest, Cloud, CloudError,
+    CloudErrorKind, DocumentChange, DocumentVersion, EventPage, ExecutionRef, Export, Identities,
+    Identity, LogLocation, LogPage, ObjectRef, PipelineExecution, PipelineState, PipelineStop,
+    Pipelines, Publisher, RegionOptIn, Regions, RegisteredType, Registry, RolloutRequest,
+    RolloutState, RolloutSummary, Rollouts, Stack, StackSummary, StackTemplate, Stacks, StepRun,
+    Storage, TemplateSource, TypeListing, object_of_url,
 };
 use crate::config::{ConfigError, Maturity, Stage, WorkspaceConfig};
 use crate::workspace::pipeline::build_actions;
@@ -169,7 +169,7 @@ pub fn demo_config(config: &WorkspaceConfig) -> Result<WorkspaceConfig, ConfigEr
 #[derive(Debug)]
 struct World {
     rng: fastrand::Rng,
-    stacks: Stacks,
+    stacks: DemoStacks,
     pipeline: DemoPipeline,
     /// (stage, type name) -> the versions submitted to that stage's private registry.
     registry: BTreeMap<(Stage, String), u32>,
@@ -316,7 +316,7 @@ impl DemoWorld {
         );
         let mut world = World {
             rng,
-            stacks: Stacks::default(),
+            stacks: DemoStacks::default(),
             pipeline,
             registry: BTreeMap::new(),
             sandbox_creates: 0,
@@ -615,11 +615,15 @@ impl DemoCloud {
     async fn apply(
         &self,
         authorization: &Authorization,
-        (stack, template, parameters): (&str, &TemplateSource, &[(String, String)]),
+        &StackTemplate {
+            stack,
+            template,
+            parameters,
+        }: &StackTemplate<'_>,
         create: bool,
         tags: &[(String, String)],
     ) -> Result<Option<String>, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         let (now, world) = (self.world.now(), &self.world);
         let mut guard = world.lock();
         let body = self.template_text(&guard, template)?;
@@ -655,24 +659,6 @@ impl DemoCloud {
         Place {
             account: self.account(),
             region: self.region(),
-        }
-    }
-
-    /// The demo checks authorizations as AWS's IAM would: only for this stage.
-    fn authorized(&self, authorization: &Authorization) -> Result<(), CloudError> {
-        if authorization.stage() == self.context.stage && authorization.account() == self.account()
-        {
-            Ok(())
-        } else {
-            Err(CloudError::new(
-                CloudErrorKind::AccessDenied,
-                format!(
-                    "an authorization for {} cannot change {}",
-                    authorization.stage(),
-                    self.context.stage
-                ),
-                "this is a bug in regship: please report it",
-            ))
         }
     }
 
@@ -714,23 +700,22 @@ impl DemoCloud {
     }
 }
 
-#[async_trait]
 impl Cloud for DemoCloud {
     fn context(&self) -> &StageContext {
         &self.context
     }
 
     fn region(&self) -> String {
-        self.context
-            .region
-            .clone()
-            .unwrap_or_else(|| "us-east-1".into())
+        self.context.region_or_home()
     }
 
     fn sources(&self) -> (String, Option<String>) {
         ("the demo".into(), Some("the demo's accounts".into()))
     }
+}
 
+#[async_trait]
+impl Identities for DemoCloud {
     async fn identity(&self) -> Result<Identity, CloudError> {
         let account = self.account();
         let role = self
@@ -744,12 +729,27 @@ impl Cloud for DemoCloud {
         })
     }
 
+    async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {
+        Ok(name.starts_with("AWS-SystemsManager-Automation"))
+    }
+}
+
+#[async_trait]
+impl Stacks for DemoCloud {
     async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
         Ok(self
             .world
             .lock()
             .stacks
             .describe(&self.place(), stack, self.world.now()))
+    }
+
+    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
+        Ok(self
+            .world
+            .lock()
+            .stacks
+            .list(&self.place(), prefix, self.world.now()))
     }
 
     async fn stack_events_page(
@@ -763,6 +763,20 @@ impl Cloud for DemoCloud {
             .events_page(&self.place(), stack, next_token, self.world.now())
     }
 
+    async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
+        self.world
+            .lock()
+            .stacks
+            .template(&self.place(), stack, self.world.now())
+            .ok_or_else(|| {
+                CloudError::new(
+                    CloudErrorKind::NotFound,
+                    format!("Stack with id {stack} does not exist"),
+                    "",
+                )
+            })
+    }
+
     async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
         Ok(self
             .world
@@ -771,39 +785,18 @@ impl Cloud for DemoCloud {
             .exports(&self.place(), self.world.now()))
     }
 
-    async fn create_change_set(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        _name: &str,
-        template: &TemplateSource,
-        create: bool,
-    ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
-        let (now, world) = (self.world.now(), &self.world);
-        let mut state = world.lock();
-        let body = self.template_text(&state, template)?;
-        state
-            .stacks
-            .create_change_set(&self.place(), (stack, &body, &[]), create, now, &|at| {
-                world.at_ms(at)
-            })
-    }
-
     async fn create_stack(
         &self,
         authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
+        stack: &StackTemplate<'_>,
         tags: &[(String, String)],
     ) -> Result<String, CloudError> {
-        self.apply(authorization, (stack, template, parameters), true, tags)
+        self.apply(authorization, stack, true, tags)
             .await?
             .ok_or_else(|| {
                 CloudError::new(
                     CloudErrorKind::Invalid,
-                    format!("{stack}: the template creates nothing"),
+                    format!("{}: the template creates nothing", stack.stack),
                     "",
                 )
             })
@@ -812,14 +805,164 @@ impl Cloud for DemoCloud {
     async fn update_stack(
         &self,
         authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
+        stack: &StackTemplate<'_>,
     ) -> Result<bool, CloudError> {
         Ok(self
-            .apply(authorization, (stack, template, parameters), false, &[])
+            .apply(authorization, stack, false, &[])
             .await?
             .is_some())
+    }
+
+    async fn delete_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &str,
+    ) -> Result<(), CloudError> {
+        authorization.permits(&self.context)?;
+        let (now, world) = (self.world.now(), &self.world);
+        world
+            .lock()
+            .stacks
+            .delete(&self.place(), stack, now, &|at| world.at_ms(at))
+    }
+
+    async fn create_change_set(
+        &self,
+        authorization: &Authorization,
+        request: &ChangeSetRequest<'_>,
+    ) -> Result<String, CloudError> {
+        authorization.permits(&self.context)?;
+        let (now, world) = (self.world.now(), &self.world);
+        let mut state = world.lock();
+        let body = self.template_text(&state, request.template)?;
+        state.stacks.create_change_set(
+            &self.place(),
+            (request.stack, &body, &[]),
+            request.create,
+            now,
+            &|at| world.at_ms(at),
+        )
+    }
+
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
+        self.world
+            .lock()
+            .stacks
+            .describe_change_set(id, self.world.now())
+    }
+
+    async fn execute_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
+        authorization.permits(&self.context)?;
+        let (now, world) = (self.world.now(), &self.world);
+        let mut guard = world.lock();
+        let (stack, create) = guard.stacks.target(id)?;
+        let mishap = world.mishap(&guard, self.context.stage, &stack, create);
+        self.count_create(&mut guard, create);
+        let World { rng, stacks, .. } = &mut *guard;
+        stacks.execute(id, mishap, now, rng, &|at| world.at_ms(at))
+    }
+
+    async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        id: &str,
+    ) -> Result<(), CloudError> {
+        authorization.permits(&self.context)?;
+        self.world.lock().stacks.delete_change_set(id)
+    }
+}
+
+#[async_trait]
+impl Registry for DemoCloud {
+    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
+        let stage = self.context.stage;
+        let versions = self
+            .world
+            .lock()
+            .registry
+            .get(&(stage, type_name.to_string()))
+            .copied();
+        match versions {
+            Some(version) => Ok(RegisteredType {
+                type_name: type_name.to_string(),
+                private: true,
+                default_version: Some(format!("{version:08}")),
+                last_updated_ms: Some(self.world.at_ms(self.world.now())),
+            }),
+            _ => Err(CloudError::new(
+                CloudErrorKind::NotFound,
+                format!(
+                    "The type {type_name} does not exist in the demo's {} registry",
+                    self.context.stage
+                ),
+                "submit it first (u in the TUI, regship submit on the command line)",
+            )),
+        }
+    }
+
+    async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
+        Ok(Publisher {
+            id: Some(DEMO_PUBLISHER.to_string()),
+            verified: self.region() != UNVERIFIED_PUBLISHER,
+        })
+    }
+
+    async fn public_version(
+        &self,
+        _kind: ArtifactType,
+        type_name: &str,
+        _publisher_id: &str,
+    ) -> Result<Option<String>, CloudError> {
+        let region = self.region();
+        let now = self.world.now();
+        let rolled = self
+            .world
+            .lock()
+            .rollouts
+            .iter()
+            .rev()
+            .find_map(|r| r.published(type_name, &region, now));
+        if rolled.is_some() {
+            return Ok(rolled);
+        }
+        let published = self.world.maturity.get(type_name) == Some(&Maturity::Prod)
+            && !NEWLY_ENABLED.contains(&region.as_str())
+            && region != UNVERIFIED_PUBLISHER;
+        Ok(published.then(|| PUBLISHED_VERSION.to_string()))
+    }
+
+    async fn list_types(
+        &self,
+        kind: ArtifactType,
+        public_of: Option<&str>,
+    ) -> Result<Vec<TypeListing>, CloudError> {
+        let of_kind = |name: &str| (kind == ArtifactType::Module) == name.ends_with("::MODULE");
+        let names: Vec<String> = self
+            .world
+            .maturity
+            .keys()
+            .filter(|name| of_kind(name))
+            .cloned()
+            .collect();
+        let mut found = Vec::new();
+        for type_name in names {
+            let version = match public_of {
+                Some(publisher) => self.public_version(kind, &type_name, publisher).await?,
+                None => self
+                    .describe_private_type(&type_name)
+                    .await
+                    .ok()
+                    .and_then(|registered| registered.default_version),
+            };
+            if version.is_some() {
+                found.push(TypeListing { type_name, version });
+            }
+        }
+        Ok(found)
     }
 
     async fn set_hook_configuration(
@@ -828,14 +971,17 @@ impl Cloud for DemoCloud {
         type_name: &str,
         configuration: &str,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.world
             .lock()
             .hook_configurations
             .insert(type_name.to_string(), configuration.to_string());
         Ok(())
     }
+}
 
+#[async_trait]
+impl Rollouts for DemoCloud {
     async fn default_document(&self, name: &str) -> Result<Option<(String, String)>, CloudError> {
         let world = self.world.lock();
         Ok(world
@@ -850,7 +996,7 @@ impl Cloud for DemoCloud {
         name: &str,
         content: &str,
     ) -> Result<DocumentVersion, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         let mut world = self.world.lock();
         let versions = world
             .documents
@@ -871,47 +1017,12 @@ impl Cloud for DemoCloud {
         })
     }
 
-    async fn service_regions(&self, _service: &str) -> Result<Vec<String>, CloudError> {
-        Ok(CLOUDFORMATION_REGIONS
-            .iter()
-            .map(|r| r.to_string())
-            .collect())
-    }
-
-    async fn region_partitions(
-        &self,
-        regions: &[String],
-    ) -> Result<Vec<(String, String)>, CloudError> {
-        Ok(regions
-            .iter()
-            .map(|region| (region.clone(), partition_of(region).to_string()))
-            .collect())
-    }
-
-    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
-        // ListRegions answers for the account's own partition.
-        Ok(CLOUDFORMATION_REGIONS
-            .iter()
-            .filter(|region| partition_of(region) == "aws")
-            .map(|region| {
-                let status = if ENABLED_BY_DEFAULT.contains(region) {
-                    RegionOptIn::EnabledByDefault
-                } else if OPTED_IN.contains(region) {
-                    RegionOptIn::Enabled
-                } else {
-                    RegionOptIn::Disabled
-                };
-                (region.to_string(), status)
-            })
-            .collect())
-    }
-
     async fn start_rollout(
         &self,
         authorization: &Authorization,
         request: &RolloutRequest,
     ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         let now = self.world.now();
         let mut world = self.world.lock();
         let scale = self.world.rollout_scale;
@@ -982,7 +1093,7 @@ impl Cloud for DemoCloud {
         authorization: &Authorization,
         execution_id: &str,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         let now = self.world.now();
         let mut world = self.world.lock();
         let region = self.region();
@@ -1013,96 +1124,50 @@ impl Cloud for DemoCloud {
             Err(not_a_rollout(execution_id))
         }
     }
+}
 
-    async fn describe_publisher(&self) -> Result<Publisher, CloudError> {
-        Ok(Publisher {
-            id: Some(DEMO_PUBLISHER.to_string()),
-            verified: self.region() != UNVERIFIED_PUBLISHER,
-        })
-    }
-
-    async fn public_version(
-        &self,
-        _kind: ArtifactType,
-        type_name: &str,
-        _publisher_id: &str,
-    ) -> Result<Option<String>, CloudError> {
-        let region = self.region();
-        let now = self.world.now();
-        let rolled = self
-            .world
-            .lock()
-            .rollouts
+#[async_trait]
+impl Regions for DemoCloud {
+    async fn service_regions(&self, _service: &str) -> Result<Vec<String>, CloudError> {
+        Ok(CLOUDFORMATION_REGIONS
             .iter()
-            .rev()
-            .find_map(|r| r.published(type_name, &region, now));
-        if rolled.is_some() {
-            return Ok(rolled);
-        }
-        let published = self.world.maturity.get(type_name) == Some(&Maturity::Prod)
-            && !NEWLY_ENABLED.contains(&region.as_str())
-            && region != UNVERIFIED_PUBLISHER;
-        Ok(published.then(|| PUBLISHED_VERSION.to_string()))
+            .map(|r| r.to_string())
+            .collect())
     }
 
-    async fn list_types(
+    async fn region_partitions(
         &self,
-        kind: ArtifactType,
-        public_of: Option<&str>,
-    ) -> Result<Vec<TypeListing>, CloudError> {
-        let of_kind = |name: &str| (kind == ArtifactType::Module) == name.ends_with("::MODULE");
-        let names: Vec<String> = self
-            .world
-            .maturity
-            .keys()
-            .filter(|name| of_kind(name))
-            .cloned()
-            .collect();
-        let mut found = Vec::new();
-        for type_name in names {
-            let version = match public_of {
-                Some(publisher) => self.public_version(kind, &type_name, publisher).await?,
-                None => self
-                    .describe_private_type(&type_name)
-                    .await
-                    .ok()
-                    .and_then(|registered| registered.default_version),
-            };
-            if version.is_some() {
-                found.push(TypeListing { type_name, version });
-            }
-        }
-        Ok(found)
+        regions: &[String],
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        Ok(regions
+            .iter()
+            .map(|region| (region.clone(), partition_of(region).to_string()))
+            .collect())
     }
 
-    async fn role_exists(&self, name: &str) -> Result<bool, CloudError> {
-        Ok(name.starts_with("AWS-SystemsManager-Automation"))
-    }
-
-    async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
-        self.world
-            .lock()
-            .stacks
-            .template(&self.place(), stack, self.world.now())
-            .ok_or_else(|| {
-                CloudError::new(
-                    CloudErrorKind::NotFound,
-                    format!("Stack with id {stack} does not exist"),
-                    "",
-                )
+    async fn region_opt_in(&self) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
+        // ListRegions answers for the account's own partition.
+        Ok(CLOUDFORMATION_REGIONS
+            .iter()
+            .filter(|region| partition_of(region) == "aws")
+            .map(|region| {
+                let status = if ENABLED_BY_DEFAULT.contains(region) {
+                    RegionOptIn::EnabledByDefault
+                } else if OPTED_IN.contains(region) {
+                    RegionOptIn::Enabled
+                } else {
+                    RegionOptIn::Disabled
+                };
+                (region.to_string(), status)
             })
+            .collect())
     }
+}
 
-    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
-        Ok(self
-            .world
-            .lock()
-            .stacks
-            .list(&self.place(), prefix, self.world.now()))
-    }
-
+#[async_trait]
+impl Storage for DemoCloud {
     async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         Ok(format!(
             "regship-artifacts-{}-{}",
             self.account(),
@@ -1110,101 +1175,40 @@ impl Cloud for DemoCloud {
         ))
     }
 
-    async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError> {
+    async fn has_object(&self, object: ObjectRef<'_>) -> Result<bool, CloudError> {
         Ok(self
             .world
             .lock()
             .objects
-            .contains_key(&(bucket.to_string(), key.to_string())))
+            .contains_key(&(object.bucket.to_string(), object.key.to_string())))
     }
 
     async fn put_object(
         &self,
         authorization: &Authorization,
-        bucket: &str,
-        key: &str,
+        object: ObjectRef<'_>,
         body: Vec<u8>,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.world
             .lock()
             .objects
-            .insert((bucket.to_string(), key.to_string()), body);
+            .insert((object.bucket.to_string(), object.key.to_string()), body);
         Ok(())
     }
+}
 
-    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
-        self.world
-            .lock()
-            .stacks
-            .describe_change_set(id, self.world.now())
-    }
-
-    async fn execute_change_set(
-        &self,
-        authorization: &Authorization,
-        id: &str,
-    ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
-        let (now, world) = (self.world.now(), &self.world);
-        let mut guard = world.lock();
-        let (stack, create) = guard.stacks.target(id)?;
-        let mishap = world.mishap(&guard, self.context.stage, &stack, create);
-        self.count_create(&mut guard, create);
-        let World { rng, stacks, .. } = &mut *guard;
-        stacks.execute(id, mishap, now, rng, &|at| world.at_ms(at))
-    }
-
-    async fn delete_change_set(
-        &self,
-        authorization: &Authorization,
-        id: &str,
-    ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
-        self.world.lock().stacks.delete_change_set(id)
-    }
-
-    async fn delete_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-    ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
-        let (now, world) = (self.world.now(), &self.world);
-        world
-            .lock()
-            .stacks
-            .delete(&self.place(), stack, now, &|at| world.at_ms(at))
-    }
-
-    async fn describe_private_type(&self, type_name: &str) -> Result<RegisteredType, CloudError> {
-        let stage = self.context.stage;
-        let versions = self
-            .world
-            .lock()
-            .registry
-            .get(&(stage, type_name.to_string()))
-            .copied();
-        match versions {
-            Some(version) => Ok(RegisteredType {
-                type_name: type_name.to_string(),
-                private: true,
-                default_version: Some(format!("{version:08}")),
-                last_updated_ms: Some(self.world.at_ms(self.world.now())),
-            }),
-            _ => Err(CloudError::new(
-                CloudErrorKind::NotFound,
-                format!(
-                    "The type {type_name} does not exist in the demo's {} registry",
-                    self.context.stage
-                ),
-                "submit it first (u in the TUI, regship submit on the command line)",
-            )),
-        }
-    }
-
+#[async_trait]
+impl Pipelines for DemoCloud {
     async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
         self.in_pipeline(pipeline, |demo, _, now, ms| demo.state(pipeline, now, ms))
+    }
+
+    async fn pipeline_build_projects(
+        &self,
+        pipeline: &str,
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        self.in_pipeline(pipeline, |demo, _, _, _| demo.build_projects(pipeline))
     }
 
     async fn pipeline_executions(
@@ -1219,9 +1223,9 @@ impl Cloud for DemoCloud {
 
     async fn pipeline_execution(
         &self,
-        pipeline: &str,
-        execution_id: &str,
+        execution: ExecutionRef<'_>,
     ) -> Result<PipelineExecution, CloudError> {
+        let (pipeline, execution_id) = (execution.pipeline, execution.execution_id);
         self.in_pipeline(pipeline, |demo, _, now, ms| {
             demo.execution_record(pipeline, execution_id, now, ms)
         })
@@ -1229,19 +1233,12 @@ impl Cloud for DemoCloud {
 
     async fn action_executions(
         &self,
-        pipeline: &str,
-        execution_id: &str,
+        execution: ExecutionRef<'_>,
     ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
+        let (pipeline, execution_id) = (execution.pipeline, execution.execution_id);
         self.in_pipeline(pipeline, |demo, _, now, ms| {
             demo.action_executions(pipeline, execution_id, now, ms)
         })
-    }
-
-    async fn pipeline_build_projects(
-        &self,
-        pipeline: &str,
-    ) -> Result<Vec<(String, String)>, CloudError> {
-        self.in_pipeline(pipeline, |demo, _, _, _| demo.build_projects(pipeline))
     }
 
     async fn start_pipeline(
@@ -1249,18 +1246,18 @@ impl Cloud for DemoCloud {
         authorization: &Authorization,
         pipeline: &str,
     ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.in_pipeline(pipeline, |demo, rng, now, _| demo.start(pipeline, now, rng))
     }
 
     async fn retry_failed_actions(
         &self,
         authorization: &Authorization,
-        pipeline: &str,
+        execution: ExecutionRef<'_>,
         stage: &str,
-        execution_id: &str,
     ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
+        let (pipeline, execution_id) = (execution.pipeline, execution.execution_id);
         self.in_pipeline(pipeline, |demo, rng, now, _| {
             demo.retry(pipeline, stage, execution_id, now, rng)
         })
@@ -1269,17 +1266,18 @@ impl Cloud for DemoCloud {
     async fn stop_pipeline(
         &self,
         authorization: &Authorization,
-        pipeline: &str,
-        execution_id: &str,
-        _abandon: bool,
-        _reason: &str,
+        execution: ExecutionRef<'_>,
+        _stop: &PipelineStop,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
-        self.in_pipeline(pipeline, |demo, _, now, _| {
-            demo.stop(pipeline, execution_id, now)
+        authorization.permits(&self.context)?;
+        self.in_pipeline(execution.pipeline, |demo, _, now, _| {
+            demo.stop(execution.pipeline, execution.execution_id, now)
         })
     }
+}
 
+#[async_trait]
+impl Builds for DemoCloud {
     async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
         let world = &self.world;
         world

@@ -70,7 +70,7 @@ struct DemoChangeSet {
 
 /// Every stack of every demo account.
 #[derive(Debug, Default)]
-pub struct Stacks {
+pub struct DemoStacks {
     stacks: Vec<DemoStack>,
     change_sets: Vec<DemoChangeSet>,
     next_id: u64,
@@ -173,7 +173,7 @@ fn secs(s: f64) -> Duration {
     Duration::from_secs_f64(s)
 }
 
-impl Stacks {
+impl DemoStacks {
     fn find(&self, place: &Place, name_or_id: &str, now: Duration) -> Option<usize> {
         self.stacks.iter().rposition(|s| {
             s.place == *place && (s.id == name_or_id || (s.name == name_or_id && !s.is_gone(now)))

@@ -1,10 +1,14 @@
-//! CodeBuild: a build's status and phases, and the latest build of a project.
+//! Builds: a CodeBuild build's status and phases, the latest build of a project, and its log
+//! (CloudWatch Logs: a stream's newest lines, then only what is written after them).
 
 use aws_sdk_codebuild::types::SortOrderType;
 
+use async_trait::async_trait;
+
 use super::AwsCloud;
 use super::errors::classify;
-use crate::cloud::{Build, BuildPhase, CloudError, CloudErrorKind, LogLocation};
+use crate::cloud::Builds;
+use crate::cloud::{Build, BuildPhase, CloudError, CloudErrorKind, LogLine, LogLocation, LogPage};
 
 fn millis(time: Option<&aws_sdk_codebuild::primitives::DateTime>) -> Option<i64> {
     time.and_then(|t| t.to_millis().ok())
@@ -20,9 +24,10 @@ fn default_log_location(build_id: &str, project: &str) -> Option<LogLocation> {
     })
 }
 
-impl AwsCloud {
+#[async_trait]
+impl Builds for AwsCloud {
     /// BatchGetBuilds for one build.
-    pub async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
+    async fn build(&self, build_id: &str) -> Result<Build, CloudError> {
         let output = self
             .clients
             .codebuild
@@ -87,7 +92,7 @@ impl AwsCloud {
     }
 
     /// The newest build of a CodeBuild project, if it has run.
-    pub async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError> {
+    async fn latest_build_id(&self, project: &str) -> Result<Option<String>, CloudError> {
         let output = self
             .clients
             .codebuild
@@ -98,6 +103,48 @@ impl AwsCloud {
             .await
             .map_err(|err| classify(err, &self.context, "ListBuildsForProject"))?;
         Ok(output.ids().first().cloned())
+    }
+
+    /// GetLogEvents. Without a token: the stream's last `tail` lines. With the token of the
+    /// previous page: the lines written since (none when nothing new was written).
+    async fn log_lines(
+        &self,
+        location: &LogLocation,
+        token: Option<&str>,
+        tail: i32,
+    ) -> Result<LogPage, CloudError> {
+        let mut request = self
+            .clients
+            .logs
+            .get_log_events()
+            .log_group_name(&location.group)
+            .log_stream_name(&location.stream);
+        request = match token {
+            Some(token) => request.next_token(token).start_from_head(true),
+            None => request.limit(tail).start_from_head(false),
+        };
+        let output = request
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "GetLogEvents"))?;
+        Ok(LogPage {
+            lines: output
+                .events()
+                .iter()
+                .map(|event| LogLine {
+                    timestamp_ms: event.timestamp().unwrap_or_default(),
+                    message: event
+                        .message()
+                        .unwrap_or_default()
+                        .trim_end_matches(['\n', '\r'])
+                        .to_string(),
+                })
+                .collect(),
+            next_token: output
+                .next_forward_token()
+                .map(String::from)
+                .or_else(|| token.map(String::from)),
+        })
     }
 }
 

@@ -2,6 +2,8 @@
 
 use aws_sdk_cloudformation::types::{Capability, ChangeSetType, Parameter, Tag};
 
+use async_trait::async_trait;
+
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
@@ -9,14 +11,16 @@ use crate::cloud::{
     ChangeSet, CloudError, CloudErrorKind, EventPage, Export, MAX_INLINE_TEMPLATE_BYTES,
     ResourceChange, Stack, StackEvent, StackOutput, StackSummary, TemplateSource,
 };
+use crate::cloud::{ChangeSetRequest, StackTemplate, Stacks};
 
 fn millis(time: Option<&aws_sdk_cloudformation::primitives::DateTime>) -> i64 {
     time.and_then(|t| t.to_millis().ok()).unwrap_or_default()
 }
 
-impl AwsCloud {
+#[async_trait]
+impl Stacks for AwsCloud {
     /// DescribeStacks for one stack; `None` when it does not exist.
-    pub async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
+    async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError> {
         let result = self
             .clients
             .cloudformation
@@ -55,8 +59,52 @@ impl AwsCloud {
         }))
     }
 
+    /// DescribeStacks of every stack, all pages, kept when the name starts with `prefix`.
+    async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
+        let mut stacks = Vec::new();
+        let mut next_token = None;
+        loop {
+            let output = self
+                .clients
+                .cloudformation
+                .describe_stacks()
+                .set_next_token(next_token)
+                .send()
+                .await
+                .map_err(|err| classify(err, &self.context, "DescribeStacks"))?;
+            stacks.extend(
+                output
+                    .stacks()
+                    .iter()
+                    .filter(|stack| stack.stack_name().is_some_and(|n| n.starts_with(prefix)))
+                    .map(|stack| StackSummary {
+                        stack_id: stack.stack_id().unwrap_or_default().to_string(),
+                        name: stack.stack_name().unwrap_or_default().to_string(),
+                        status: stack
+                            .stack_status()
+                            .map(|s| s.as_str().to_string())
+                            .unwrap_or_default(),
+                        tags: stack
+                            .tags()
+                            .iter()
+                            .map(|t| {
+                                (
+                                    t.key().unwrap_or_default().to_string(),
+                                    t.value().unwrap_or_default().to_string(),
+                                )
+                            })
+                            .collect(),
+                    }),
+            );
+            next_token = output.next_token().map(String::from);
+            if next_token.is_none() {
+                return Ok(stacks);
+            }
+        }
+    }
+
     /// One page of DescribeStackEvents (newest first).
-    pub async fn stack_events_page(
+    async fn stack_events_page(
         &self,
         stack: &str,
         next_token: Option<String>,
@@ -96,8 +144,22 @@ impl AwsCloud {
         })
     }
 
+    /// GetTemplate: the template as it was submitted.
+    async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
+        let output = self
+            .clients
+            .cloudformation
+            .get_template()
+            .stack_name(stack)
+            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "GetTemplate"))?;
+        Ok(output.template_body().unwrap_or_default().to_string())
+    }
+
     /// Every export of the region (ListExports, all pages).
-    pub async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
+    async fn list_exports(&self) -> Result<Vec<Export>, CloudError> {
         let mut exports = Vec::new();
         let mut next_token = None;
         loop {
@@ -121,16 +183,105 @@ impl AwsCloud {
         }
     }
 
-    /// CreateChangeSet for a template given inline or by URL; returns the change set id.
-    pub async fn create_change_set(
+    /// CreateStack (IAM capabilities acknowledged) with parameters and tags.
+    async fn create_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &StackTemplate<'_>,
+        tags: &[(String, String)],
+    ) -> Result<String, CloudError> {
+        authorization.permits(&self.context)?;
+        let &StackTemplate {
+            stack,
+            template,
+            parameters,
+        } = stack;
+        let mut request = self
+            .clients
+            .cloudformation
+            .create_stack()
+            .stack_name(stack)
+            .set_parameters(Some(stack_parameters(parameters)))
+            .set_capabilities(Some(capabilities()));
+        for (key, value) in tags {
+            request = request.tags(Tag::builder().key(key).value(value).build());
+        }
+        let request = match template {
+            TemplateSource::Body(body) => request.template_body(body),
+            TemplateSource::Url(url) => request.template_url(url),
+        };
+        let output = request
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "CreateStack"))?;
+        Ok(output.stack_id().unwrap_or(stack).to_string())
+    }
+
+    /// UpdateStack; `Ok(false)` when there is nothing to update.
+    async fn update_stack(
+        &self,
+        authorization: &Authorization,
+        stack: &StackTemplate<'_>,
+    ) -> Result<bool, CloudError> {
+        authorization.permits(&self.context)?;
+        let &StackTemplate {
+            stack,
+            template,
+            parameters,
+        } = stack;
+        let request = self
+            .clients
+            .cloudformation
+            .update_stack()
+            .stack_name(stack)
+            .set_parameters(Some(stack_parameters(parameters)))
+            .set_capabilities(Some(capabilities()));
+        let request = match template {
+            TemplateSource::Body(body) => request.template_body(body),
+            TemplateSource::Url(url) => request.template_url(url),
+        };
+        match request.send().await {
+            Ok(_) => Ok(true),
+            Err(err) => {
+                let err = classify(err, &self.context, "UpdateStack");
+                if err.message.contains("No updates are to be performed") {
+                    Ok(false)
+                } else {
+                    Err(err)
+                }
+            }
+        }
+    }
+
+    async fn delete_stack(
         &self,
         authorization: &Authorization,
         stack: &str,
-        name: &str,
-        template: &TemplateSource,
-        create: bool,
+    ) -> Result<(), CloudError> {
+        authorization.permits(&self.context)?;
+        self.clients
+            .cloudformation
+            .delete_stack()
+            .stack_name(stack)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "DeleteStack"))?;
+        Ok(())
+    }
+
+    /// CreateChangeSet for a template given inline or by URL; returns the change set id.
+    async fn create_change_set(
+        &self,
+        authorization: &Authorization,
+        request: &ChangeSetRequest<'_>,
     ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
+        let &ChangeSetRequest {
+            stack,
+            name,
+            template,
+            create,
+        } = request;
         let request = self
             .clients
             .cloudformation
@@ -166,7 +317,7 @@ impl AwsCloud {
     }
 
     /// DescribeChangeSet, all pages of changes.
-    pub async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
+    async fn describe_change_set(&self, id: &str) -> Result<ChangeSet, CloudError> {
         let mut changes = Vec::new();
         let mut next_token = None;
         loop {
@@ -210,12 +361,12 @@ impl AwsCloud {
         }
     }
 
-    pub async fn execute_change_set(
+    async fn execute_change_set(
         &self,
         authorization: &Authorization,
         id: &str,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.clients
             .cloudformation
             .execute_change_set()
@@ -226,12 +377,12 @@ impl AwsCloud {
         Ok(())
     }
 
-    pub async fn delete_change_set(
+    async fn delete_change_set(
         &self,
         authorization: &Authorization,
         id: &str,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.clients
             .cloudformation
             .delete_change_set()
@@ -240,144 +391,6 @@ impl AwsCloud {
             .await
             .map_err(|err| classify(err, &self.context, "DeleteChangeSet"))?;
         Ok(())
-    }
-
-    pub async fn delete_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-    ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
-        self.clients
-            .cloudformation
-            .delete_stack()
-            .stack_name(stack)
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "DeleteStack"))?;
-        Ok(())
-    }
-
-    /// CreateStack (IAM capabilities acknowledged) with parameters and tags.
-    pub async fn create_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
-        tags: &[(String, String)],
-    ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
-        let mut request = self
-            .clients
-            .cloudformation
-            .create_stack()
-            .stack_name(stack)
-            .set_parameters(Some(stack_parameters(parameters)))
-            .set_capabilities(Some(capabilities()));
-        for (key, value) in tags {
-            request = request.tags(Tag::builder().key(key).value(value).build());
-        }
-        let request = match template {
-            TemplateSource::Body(body) => request.template_body(body),
-            TemplateSource::Url(url) => request.template_url(url),
-        };
-        let output = request
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "CreateStack"))?;
-        Ok(output.stack_id().unwrap_or(stack).to_string())
-    }
-
-    /// UpdateStack; `Ok(false)` when there is nothing to update.
-    pub async fn update_stack(
-        &self,
-        authorization: &Authorization,
-        stack: &str,
-        template: &TemplateSource,
-        parameters: &[(String, String)],
-    ) -> Result<bool, CloudError> {
-        self.authorized(authorization)?;
-        let request = self
-            .clients
-            .cloudformation
-            .update_stack()
-            .stack_name(stack)
-            .set_parameters(Some(stack_parameters(parameters)))
-            .set_capabilities(Some(capabilities()));
-        let request = match template {
-            TemplateSource::Body(body) => request.template_body(body),
-            TemplateSource::Url(url) => request.template_url(url),
-        };
-        match request.send().await {
-            Ok(_) => Ok(true),
-            Err(err) => {
-                let err = classify(err, &self.context, "UpdateStack");
-                if err.message.contains("No updates are to be performed") {
-                    Ok(false)
-                } else {
-                    Err(err)
-                }
-            }
-        }
-    }
-
-    /// GetTemplate: the template as it was submitted.
-    pub async fn stack_template(&self, stack: &str) -> Result<String, CloudError> {
-        let output = self
-            .clients
-            .cloudformation
-            .get_template()
-            .stack_name(stack)
-            .template_stage(aws_sdk_cloudformation::types::TemplateStage::Original)
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "GetTemplate"))?;
-        Ok(output.template_body().unwrap_or_default().to_string())
-    }
-
-    /// DescribeStacks of every stack, all pages, kept when the name starts with `prefix`.
-    pub async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
-        let mut stacks = Vec::new();
-        let mut next_token = None;
-        loop {
-            let output = self
-                .clients
-                .cloudformation
-                .describe_stacks()
-                .set_next_token(next_token)
-                .send()
-                .await
-                .map_err(|err| classify(err, &self.context, "DescribeStacks"))?;
-            stacks.extend(
-                output
-                    .stacks()
-                    .iter()
-                    .filter(|stack| stack.stack_name().is_some_and(|n| n.starts_with(prefix)))
-                    .map(|stack| StackSummary {
-                        stack_id: stack.stack_id().unwrap_or_default().to_string(),
-                        name: stack.stack_name().unwrap_or_default().to_string(),
-                        status: stack
-                            .stack_status()
-                            .map(|s| s.as_str().to_string())
-                            .unwrap_or_default(),
-                        tags: stack
-                            .tags()
-                            .iter()
-                            .map(|t| {
-                                (
-                                    t.key().unwrap_or_default().to_string(),
-                                    t.value().unwrap_or_default().to_string(),
-                                )
-                            })
-                            .collect(),
-                    }),
-            );
-            next_token = output.next_token().map(String::from);
-            if next_token.is_none() {
-                return Ok(stacks);
-            }
-        }
     }
 }
 

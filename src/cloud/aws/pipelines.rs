@@ -2,6 +2,8 @@
 
 use aws_sdk_codepipeline::types::{ActionExecutionFilter, StageRetryMode};
 
+use async_trait::async_trait;
+
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
@@ -9,6 +11,7 @@ use crate::cloud::{
     ActionExecutionRecord, CloudError, PipelineActionState, PipelineExecution, PipelineStage,
     PipelineState,
 };
+use crate::cloud::{ExecutionRef, PipelineStop, Pipelines};
 
 fn error_text(details: Option<&aws_sdk_codepipeline::types::ErrorDetails>) -> Option<String> {
     details.map(|d| {
@@ -24,9 +27,10 @@ fn millis(time: Option<&aws_sdk_codepipeline::primitives::DateTime>) -> Option<i
     time.and_then(|t| t.to_millis().ok())
 }
 
-impl AwsCloud {
+#[async_trait]
+impl Pipelines for AwsCloud {
     /// GetPipelineState: one call, every stage and action.
-    pub async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
+    async fn pipeline_state(&self, pipeline: &str) -> Result<PipelineState, CloudError> {
         let output = self
             .clients
             .codepipeline
@@ -73,8 +77,34 @@ impl AwsCloud {
         })
     }
 
+    /// GetPipeline: the CodeBuild project each build action runs, by action name.
+    async fn pipeline_build_projects(
+        &self,
+        pipeline: &str,
+    ) -> Result<Vec<(String, String)>, CloudError> {
+        let output = self
+            .clients
+            .codepipeline
+            .get_pipeline()
+            .name(pipeline)
+            .send()
+            .await
+            .map_err(|err| classify(err, &self.context, "GetPipeline"))?;
+        Ok(output
+            .pipeline()
+            .map(|declaration| declaration.stages())
+            .unwrap_or_default()
+            .iter()
+            .flat_map(|stage| stage.actions())
+            .filter_map(|action| {
+                let project = action.configuration()?.get("ProjectName")?;
+                Some((action.name().to_string(), project.clone()))
+            })
+            .collect())
+    }
+
     /// ListPipelineExecutions, newest first, at most `max`.
-    pub async fn pipeline_executions(
+    async fn pipeline_executions(
         &self,
         pipeline: &str,
         max: i32,
@@ -118,11 +148,14 @@ impl AwsCloud {
     }
 
     /// GetPipelineExecution: one execution's status, trigger and source revision.
-    pub async fn pipeline_execution(
+    async fn pipeline_execution(
         &self,
-        pipeline: &str,
-        execution_id: &str,
+        execution: ExecutionRef<'_>,
     ) -> Result<PipelineExecution, CloudError> {
+        let ExecutionRef {
+            pipeline,
+            execution_id,
+        } = execution;
         let output = self
             .clients
             .codepipeline
@@ -157,11 +190,14 @@ impl AwsCloud {
     }
 
     /// ListActionExecutions: every action one execution ran, all pages.
-    pub async fn action_executions(
+    async fn action_executions(
         &self,
-        pipeline: &str,
-        execution_id: &str,
+        execution: ExecutionRef<'_>,
     ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
+        let ExecutionRef {
+            pipeline,
+            execution_id,
+        } = execution;
         let mut records = Vec::new();
         let mut token: Option<String> = None;
         loop {
@@ -208,39 +244,13 @@ impl AwsCloud {
         Ok(records)
     }
 
-    /// GetPipeline: the CodeBuild project each build action runs, by action name.
-    pub async fn pipeline_build_projects(
-        &self,
-        pipeline: &str,
-    ) -> Result<Vec<(String, String)>, CloudError> {
-        let output = self
-            .clients
-            .codepipeline
-            .get_pipeline()
-            .name(pipeline)
-            .send()
-            .await
-            .map_err(|err| classify(err, &self.context, "GetPipeline"))?;
-        Ok(output
-            .pipeline()
-            .map(|declaration| declaration.stages())
-            .unwrap_or_default()
-            .iter()
-            .flat_map(|stage| stage.actions())
-            .filter_map(|action| {
-                let project = action.configuration()?.get("ProjectName")?;
-                Some((action.name().to_string(), project.clone()))
-            })
-            .collect())
-    }
-
     /// StartPipelineExecution: runs the pipeline on the branch's latest commit.
-    pub async fn start_pipeline(
+    async fn start_pipeline(
         &self,
         authorization: &Authorization,
         pipeline: &str,
     ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         let output = self
             .clients
             .codepipeline
@@ -256,14 +266,17 @@ impl AwsCloud {
     }
 
     /// RetryStageExecution of the failed actions of a stage.
-    pub async fn retry_failed_actions(
+    async fn retry_failed_actions(
         &self,
         authorization: &Authorization,
-        pipeline: &str,
+        execution: ExecutionRef<'_>,
         stage: &str,
-        execution_id: &str,
     ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
+        let ExecutionRef {
+            pipeline,
+            execution_id,
+        } = execution;
         let output = self
             .clients
             .codepipeline
@@ -282,22 +295,20 @@ impl AwsCloud {
     }
 
     /// StopPipelineExecution: lets running actions finish, or abandons them.
-    pub async fn stop_pipeline(
+    async fn stop_pipeline(
         &self,
         authorization: &Authorization,
-        pipeline: &str,
-        execution_id: &str,
-        abandon: bool,
-        reason: &str,
+        execution: ExecutionRef<'_>,
+        stop: &PipelineStop,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.clients
             .codepipeline
             .stop_pipeline_execution()
-            .pipeline_name(pipeline)
-            .pipeline_execution_id(execution_id)
-            .abandon(abandon)
-            .reason(reason)
+            .pipeline_name(execution.pipeline)
+            .pipeline_execution_id(execution.execution_id)
+            .abandon(stop.abandon)
+            .reason(&stop.reason)
             .send()
             .await
             .map_err(|err| classify(err, &self.context, "StopPipelineExecution"))?;

@@ -7,19 +7,20 @@ use aws_sdk_s3::types::{
     ServerSideEncryptionRule,
 };
 
+use async_trait::async_trait;
+
 use super::AwsCloud;
 use super::errors::classify;
 use crate::cloud::guard::Authorization;
 use crate::cloud::{CloudError, CloudErrorKind};
+use crate::cloud::{ObjectRef, Storage};
 
-impl AwsCloud {
+#[async_trait]
+impl Storage for AwsCloud {
     /// `regship-artifacts-<account>-<region>`, created when absent (encrypted with S3-managed
     /// keys, every kind of public access blocked).
-    pub async fn artifact_bucket(
-        &self,
-        authorization: &Authorization,
-    ) -> Result<String, CloudError> {
-        self.authorized(authorization)?;
+    async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
+        authorization.permits(&self.context)?;
         let region = self.client_region();
         let bucket = format!("regship-artifacts-{}-{region}", authorization.account());
         let s3 = &self.clients.s3;
@@ -76,13 +77,13 @@ impl AwsCloud {
     }
 
     /// HeadObject: whether the object is there.
-    pub async fn has_object(&self, bucket: &str, key: &str) -> Result<bool, CloudError> {
+    async fn has_object(&self, object: ObjectRef<'_>) -> Result<bool, CloudError> {
         match self
             .clients
             .s3
             .head_object()
-            .bucket(bucket)
-            .key(key)
+            .bucket(object.bucket)
+            .key(object.key)
             .send()
             .await
         {
@@ -93,19 +94,18 @@ impl AwsCloud {
     }
 
     /// PutObject, encrypted at rest like the bucket.
-    pub async fn put_object(
+    async fn put_object(
         &self,
         authorization: &Authorization,
-        bucket: &str,
-        key: &str,
+        object: ObjectRef<'_>,
         body: Vec<u8>,
     ) -> Result<(), CloudError> {
-        self.authorized(authorization)?;
+        authorization.permits(&self.context)?;
         self.clients
             .s3
             .put_object()
-            .bucket(bucket)
-            .key(key)
+            .bucket(object.bucket)
+            .key(object.key)
             .body(ByteStream::from(body))
             .server_side_encryption(ServerSideEncryption::Aes256)
             .send()
