@@ -19,7 +19,8 @@ use crate::ops::cfn::{
     CfnOptions, CfnVerb, authorize_submit, calls_aws, cfn_args, cfn_job, install_hint, preflight,
     submit_role,
 };
-use crate::ops::status::{TestRun, append_line, test_history_file};
+use crate::ops::journal::append_line;
+use crate::ops::status::{TestRun, test_history_file};
 
 /// What `--json` prints after a cfn job.
 #[derive(Debug, Serialize)]

@@ -1,5 +1,6 @@
 //! Configuration: the workspace's `regship.yml` and the user's own config, keymap and theme files.
 
+pub mod files;
 pub mod user;
 mod workspace_file;
 

@@ -73,8 +73,8 @@ pub fn load_over<T>(
     let Some(path) = path else {
         return (defaults, None);
     };
-    let problem = match crate::workspace::files::read_text(path) {
-        Err(crate::workspace::files::ReadProblem::Missing) => return (defaults, None),
+    let problem = match super::files::read_text(path) {
+        Err(super::files::ReadProblem::Missing) => return (defaults, None),
         Ok(text) if text.trim().is_empty() => return (defaults, None),
         Ok(text) => match parse(&defaults, &text) {
             Ok(value) => return (value, None),

@@ -7,7 +7,7 @@ use std::path::Path;
 use serde::de::{self, Deserializer, Visitor};
 use serde::{Deserialize, Serialize};
 
-use crate::workspace::files::{ReadProblem, read_text};
+use super::files::{ReadProblem, read_text};
 
 /// The workspace file's name.
 pub const WORKSPACE_FILE: &str = "regship.yml";

@@ -139,7 +139,7 @@ pub fn history_file() -> PathBuf {
 
 /// Appends `result` to the history file at `path` ([`history_file`] but in the demo).
 pub fn record(path: &Path, result: &IntegResult) -> std::io::Result<()> {
-    super::status::append_line(path, result)
+    super::journal::append_line(path, result)
 }
 
 /// What the beta view shows of one past run (a line of the history file, read back).

@@ -5,6 +5,7 @@ pub mod cfn;
 pub mod format;
 pub mod handler_role;
 pub mod integ;
+pub mod journal;
 pub mod package;
 pub mod pipeline;
 pub mod plans;

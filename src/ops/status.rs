@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use super::format::age as ago;
 use super::integ::{IntegClass, PastRun};
+use super::journal::read_lines;
 use super::pipeline::extension_map;
 use super::versions::{ExtensionVersions, RegionListing, Subject, assemble, versions};
 use crate::cloud::context::{Overrides, StageContext};
@@ -327,32 +328,6 @@ pub fn read_histories(tests: &Path, integ: &Path) -> BoardPart {
         tests: read_lines(tests),
         integ: read_lines(integ),
     }
-}
-
-/// Appends `entry` to the JSON-lines file at `path` (created with its folder when absent).
-pub fn append_line(path: &Path, entry: &impl Serialize) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)?;
-    let line = serde_json::to_string(entry).map_err(std::io::Error::other)?;
-    writeln!(file, "{line}")
-}
-
-/// The entries of a JSON-lines file, oldest first; a missing file has none, and a line that is
-/// not an entry is skipped.
-pub fn read_lines<T: serde::de::DeserializeOwned>(path: &Path) -> Vec<T> {
-    std::fs::read_to_string(path)
-        .map(|text| {
-            text.lines()
-                .filter_map(|line| serde_json::from_str(line).ok())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// The sandbox's setup stacks (one DescribeStacks listing): name -> status.

@@ -554,7 +554,8 @@ impl Runner {
             Command::RecordTestRun(run) => {
                 let (tests, integ) = (self.test_history.clone(), self.integ_history.clone());
                 tokio::task::spawn_blocking(move || {
-                    use crate::ops::status::{append_line, read_histories};
+                    use crate::ops::journal::append_line;
+                    use crate::ops::status::read_histories;
                     if let Err(err) = append_line(&tests, &run) {
                         tracing::warn!(
                             "the contract-test run could not be kept in {}: {err}",

@@ -1,6 +1,7 @@
 //! The board's cells for every state of every column, and the gate's blockers.
 
 use super::*;
+use crate::ops::journal::append_line;
 use crate::ops::versions::{RegionVersion, Standing as RegionStanding};
 use crate::workspace::ArtifactType;
 
