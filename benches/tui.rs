@@ -13,6 +13,7 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use regship::app::{self, AppState, Input, TaskResult};
+use regship::app::{BoardResult, EventsResult, PipelineResult, RolloutResult, WorkspaceResult};
 use regship::cloud::fake::generated_events;
 use regship::config::Stage;
 use regship::ui::keymap::Keymap;
@@ -205,7 +206,10 @@ fn tui(c: &mut Criterion) {
             b.iter(|| {
                 let mut state = AppState::new("bench", Stage::Sandbox);
                 let views = regship::tui::extension_views(&Workspace::load(dir.path()));
-                app::update(&mut state, TaskResult::WorkspaceLoaded(Ok(views)));
+                app::update(
+                    &mut state,
+                    TaskResult::new(0, WorkspaceResult::Loaded(Ok(views))),
+                );
                 let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
                 draw(&mut terminal, &state, &theme, &keymap);
             })
@@ -229,12 +233,14 @@ fn tui(c: &mut Criterion) {
     let generation = state.generation;
     app::update(
         &mut state,
-        TaskResult::EventsPolled {
+        TaskResult::new(
             generation,
-            events: generated_events(0..50_000),
-            problem: None,
-            stopped: false,
-        },
+            EventsResult::Polled {
+                events: generated_events(0..50_000),
+                problem: None,
+                stopped: false,
+            },
+        ),
     );
     assert_eq!(state.events.as_ref().unwrap().watch.events.len(), 50_000);
     let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
@@ -247,11 +253,13 @@ fn tui(c: &mut Criterion) {
     let generation = state.generation;
     app::update(
         &mut state,
-        TaskResult::PipelineLoaded {
+        TaskResult::new(
             generation,
-            stage: Stage::Cicd,
-            result: Ok(pipeline_of(50)),
-        },
+            PipelineResult::Loaded {
+                stage: Stage::Cicd,
+                result: Ok(pipeline_of(50)),
+            },
+        ),
     );
     app::update(&mut state, Input::Bottom);
     group.bench_function("pipeline view frame, 50 actions (160x48)", |b| {
@@ -262,7 +270,7 @@ fn tui(c: &mut Criterion) {
     app::update(&mut state, Input::Show(regship::app::ViewKind::Prod));
     app::update(
         &mut state,
-        TaskResult::VersionsLoaded(Ok(versions_of(30, 50))),
+        TaskResult::new(0, BoardResult::VersionsLoaded(Ok(versions_of(30, 50)))),
     );
     group.bench_function(
         "prod view frame, 30 regions x 50 extensions (160x48)",
@@ -272,7 +280,7 @@ fn tui(c: &mut Criterion) {
     app::update(&mut state, Input::Show(regship::app::ViewKind::Rollout));
     app::update(
         &mut state,
-        TaskResult::RolloutPolled(Ok(Box::new(rollout_of(30)))),
+        TaskResult::new(0, RolloutResult::Polled(Ok(Box::new(rollout_of(30))))),
     );
     group.bench_function("rollout view frame, 30 regions (160x48)", |b| {
         b.iter(|| draw(&mut terminal, &state, &theme, &keymap))
@@ -283,14 +291,20 @@ fn tui(c: &mut Criterion) {
     let mut state = AppState::new("bench", Stage::Sandbox);
     let views = regship::tui::extension_views(&Workspace::load(small.path()));
     let folders: Vec<String> = views.iter().map(|v| v.row.folder.clone()).collect();
-    app::update(&mut state, TaskResult::WorkspaceLoaded(Ok(views)));
+    app::update(
+        &mut state,
+        TaskResult::new(0, WorkspaceResult::Loaded(Ok(views))),
+    );
     let mut versions = versions_of(26, folders.len());
     for (found, folder) in versions.iter_mut().zip(&folders) {
         found.extension = folder.clone();
     }
-    app::update(&mut state, TaskResult::VersionsLoaded(Ok(versions)));
+    app::update(
+        &mut state,
+        TaskResult::new(0, BoardResult::VersionsLoaded(Ok(versions))),
+    );
     for part in board_of(&folders) {
-        app::update(&mut state, TaskResult::BoardRead(part));
+        app::update(&mut state, TaskResult::new(0, BoardResult::Read(part)));
     }
     group.bench_function(
         "resources view (the readiness board) frame, 50 extensions x 5 stages (160x48)",

@@ -8,6 +8,7 @@
 //! stage per minute, in every minute and on average.
 //! `cargo run --release --example board_budget`.
 
+use regship::app::{BoardResult, WorkspaceResult};
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Arc;
@@ -306,7 +307,10 @@ fn main() {
     let mut state = AppState::new("bench", Stage::Sandbox);
     let mut pending = app::update(
         &mut state,
-        TaskResult::WorkspaceLoaded(Ok(regship::tui::extension_views(&workspace))),
+        TaskResult::new(
+            0,
+            WorkspaceResult::Loaded(Ok(regship::tui::extension_views(&workspace))),
+        ),
     );
     let stages = [Stage::Sandbox, Stage::Cicd, Stage::Prod];
     let mut per_minute: Vec<[usize; 3]> = Vec::new();
@@ -315,7 +319,7 @@ fn main() {
         for command in std::mem::take(&mut pending) {
             let parts = runtime.block_on(run(command, &connections, &workspace));
             for part in parts {
-                app::update(&mut state, TaskResult::BoardRead(part));
+                app::update(&mut state, TaskResult::new(0, BoardResult::Read(part)));
             }
         }
         if second % 60 == 59 {

@@ -1,6 +1,7 @@
 //! Prints the resident memory of the TUI's state after following a stack through 100,000
 //! events, in a process of its own (target: under 60 MB): `cargo run --release --example tui_memory`.
 
+use regship::app::EventsResult;
 use regship::app::{self, AppState, Input, TaskResult};
 use regship::cloud::fake::generated_events;
 use regship::config::Stage;
@@ -30,12 +31,14 @@ fn main() {
         let batch = generated_events(start..start + 1_000);
         app::update(
             &mut state,
-            TaskResult::EventsPolled {
+            TaskResult::new(
                 generation,
-                events: batch,
-                problem: None,
-                stopped: false,
-            },
+                EventsResult::Polled {
+                    events: batch,
+                    problem: None,
+                    stopped: false,
+                },
+            ),
         );
     }
     let view = state.events.as_ref().expect("following");

@@ -7,6 +7,10 @@ use regship::app::{
     self, AppState, CfnVerb, ChangePlan, Dialog, ExtensionView, Input, JobStatus, JobView,
     Loadable, PlanKind, TaskResult, ViewKind,
 };
+use regship::app::{
+    AccountsResult, BetaResult, BoardResult, EventsResult, PipelineResult, RolloutResult,
+    WorkspaceResult,
+};
 use regship::checks::{Finding, Severity};
 use regship::cloud::accounts::{AccountRow, CredentialState};
 use regship::cloud::context::{Overrides, StageContext};
@@ -82,23 +86,26 @@ fn state() -> AppState {
     state.endpoint_url = Some("http://127.0.0.1:5000".into());
     app::update(
         &mut state,
-        TaskResult::WorkspaceLoaded(Ok(vec![
-            extension(
-                "resources/S3_DeleteBucketContents",
-                "AwsCommunity::S3::DeleteBucketContents",
-                0,
-            ),
-            extension(
-                "resources/SQS_QueuePolicy",
-                "AwsCommunity::SQS::QueuePolicy",
-                2,
-            ),
-            extension(
-                "hooks/S3_BucketVersioningEnabled",
-                "AwsCommunity::S3::BucketVersioningEnabled",
-                0,
-            ),
-        ])),
+        TaskResult::new(
+            0,
+            WorkspaceResult::Loaded(Ok(vec![
+                extension(
+                    "resources/S3_DeleteBucketContents",
+                    "AwsCommunity::S3::DeleteBucketContents",
+                    0,
+                ),
+                extension(
+                    "resources/SQS_QueuePolicy",
+                    "AwsCommunity::SQS::QueuePolicy",
+                    2,
+                ),
+                extension(
+                    "hooks/S3_BucketVersioningEnabled",
+                    "AwsCommunity::S3::BucketVersioningEnabled",
+                    0,
+                ),
+            ])),
+        ),
     );
     state
 }
@@ -185,12 +192,14 @@ fn following(state: &mut AppState, events: Vec<StackEvent>) {
     if !events.is_empty() {
         app::update(
             state,
-            TaskResult::EventsPolled {
+            TaskResult::new(
                 generation,
-                events,
-                problem: None,
-                stopped: false,
-            },
+                EventsResult::Polled {
+                    events,
+                    problem: None,
+                    stopped: false,
+                },
+            ),
         );
     }
     state.notice = None;
@@ -258,14 +267,20 @@ fn resources_views() {
     loading.now_ms = NOW;
     snapshot("resources_loading", &loading);
     let mut empty = loading.clone();
-    app::update(&mut empty, TaskResult::WorkspaceLoaded(Ok(Vec::new())));
+    app::update(
+        &mut empty,
+        TaskResult::new(0, WorkspaceResult::Loaded(Ok(Vec::new()))),
+    );
     snapshot("resources_empty", &empty);
     let mut failed = loading.clone();
     app::update(
         &mut failed,
-        TaskResult::WorkspaceLoaded(Err(
-            "the workspace could not be read: permission denied".into()
-        )),
+        TaskResult::new(
+            0,
+            WorkspaceResult::Loaded(Err(
+                "the workspace could not be read: permission denied".into()
+            )),
+        ),
     );
     snapshot("resources_error", &failed);
     let mut listed = state();
@@ -290,23 +305,25 @@ fn resource_detail_views() {
     let generation = detail.generation;
     app::update(
         &mut detail,
-        TaskResult::ExportsLoaded {
+        TaskResult::new(
             generation,
-            result: Ok(vec![Export {
+            AccountsResult::ExportsLoaded(Ok(vec![Export {
                 name: "AwsCommunityS3DeleteBucketContentsBucket".into(),
                 value: "setup-bucket-1a2b".into(),
                 exporting_stack_id: "s".into(),
-            }]),
-        },
+            }])),
+        ),
     );
     detail.now_ms = NOW + 3_000;
     snapshot("detail", &detail);
     app::update(
         &mut detail,
-        TaskResult::ExportsLoaded {
+        TaskResult::new(
             generation,
-            result: Err("ListExports: access denied in the sandbox account".into()),
-        },
+            AccountsResult::ExportsLoaded(Err(
+                "ListExports: access denied in the sandbox account".into()
+            )),
+        ),
     );
     snapshot("detail_exports_error", &detail);
 }
@@ -325,7 +342,7 @@ fn accounts_views() {
     ] {
         app::update(
             &mut accounts,
-            TaskResult::AccountChecked { generation, row },
+            TaskResult::new(generation, AccountsResult::Checked(row)),
         );
     }
     snapshot("accounts", &accounts);
@@ -409,19 +426,21 @@ fn events_views() {
     let generation = succeeded.generation;
     app::update(
         &mut succeeded,
-        TaskResult::OutputsLoaded {
+        TaskResult::new(
             generation,
-            outputs: vec![StackOutput {
-                key: "BucketName".into(),
-                value: "setup-bucket-1a2b".into(),
-                export_name: Some("AwsCommunityS3DeleteBucketContentsBucket".into()),
-            }],
-            exports: vec![Export {
-                name: "AwsCommunityS3DeleteBucketContentsBucket".into(),
-                value: "setup-bucket-1a2b".into(),
-                exporting_stack_id: "s".into(),
-            }],
-        },
+            EventsResult::OutputsLoaded {
+                outputs: vec![StackOutput {
+                    key: "BucketName".into(),
+                    value: "setup-bucket-1a2b".into(),
+                    export_name: Some("AwsCommunityS3DeleteBucketContentsBucket".into()),
+                }],
+                exports: vec![Export {
+                    name: "AwsCommunityS3DeleteBucketContentsBucket".into(),
+                    value: "setup-bucket-1a2b".into(),
+                    exporting_stack_id: "s".into(),
+                }],
+            },
+        ),
     );
     snapshot("events_complete_with_exports", &succeeded);
 
@@ -439,7 +458,7 @@ fn events_views() {
     let generation = throttled.generation;
     app::update(
         &mut throttled,
-        TaskResult::EventsPolled { generation, events: Vec::new(), problem: Some("DescribeStackEvents: throttled by AWS (Throttling: Rate exceeded) (attempt 2); retrying in 5s".into()), stopped: false },
+        TaskResult::new(generation, EventsResult::Polled { events: Vec::new(), problem: Some("DescribeStackEvents: throttled by AWS (Throttling: Rate exceeded) (attempt 2); retrying in 5s".into()), stopped: false }),
     );
     app::update(&mut throttled, Input::Up);
     snapshot("events_throttled_paused", &throttled);
@@ -634,23 +653,28 @@ fn pipeline_views() {
     ] {
         app::update(
             &mut view,
-            TaskResult::PipelineLoaded {
+            TaskResult::new(
                 generation,
-                stage: Stage::Cicd,
-                result: Ok(pipeline(build, error)),
-            },
+                PipelineResult::Loaded {
+                    stage: Stage::Cicd,
+                    result: Ok(pipeline(build, error)),
+                },
+            ),
         );
         snapshot(name, &view);
     }
     app::update(
         &mut view,
-        TaskResult::PipelineLoaded {
+        TaskResult::new(
             generation,
-            stage: Stage::Cicd,
-            result: Err(
-                "no pipeline for the cicd stage: set accounts.cicd.pipeline in regship.yml".into(),
-            ),
-        },
+            PipelineResult::Loaded {
+                stage: Stage::Cicd,
+                result: Err(
+                    "no pipeline for the cicd stage: set accounts.cicd.pipeline in regship.yml"
+                        .into(),
+                ),
+            },
+        ),
     );
     snapshot("pipeline_error", &view);
 }
@@ -699,11 +723,13 @@ fn build_and_pipeline_control_views() {
     let generation = view.generation;
     app::update(
         &mut view,
-        TaskResult::PipelineLoaded {
+        TaskResult::new(
             generation,
-            stage: Stage::Cicd,
-            result: Ok(pipeline("InProgress", None)),
-        },
+            PipelineResult::Loaded {
+                stage: Stage::Cicd,
+                result: Ok(pipeline("InProgress", None)),
+            },
+        ),
     );
     app::update(&mut view, Input::Down);
     snapshot("pipeline_second_action_selected", &view);
@@ -720,27 +746,31 @@ fn build_and_pipeline_control_views() {
         .collect();
     app::update(
         &mut view,
-        TaskResult::BuildPolled {
-            generation: following,
-            build: Some(build("IN_PROGRESS", None)),
-            lines: log,
-            problem: None,
-        },
+        TaskResult::new(
+            following,
+            PipelineResult::BuildPolled {
+                build: Some(build("IN_PROGRESS", None)),
+                lines: log,
+                problem: None,
+            },
+        ),
     );
     snapshot("build_running", &view);
     app::update(
         &mut view,
-        TaskResult::BuildPolled {
-            generation: following,
-            build: Some(build(
-                "FAILED",
-                Some(
-                    "COMMAND_EXECUTION_ERROR: Error while executing command: cfn test. Reason: exit status 1",
-                ),
-            )),
-            lines: vec!["FAILED handler_create.py::contract_create_delete".into()],
-            problem: None,
-        },
+        TaskResult::new(
+            following,
+            PipelineResult::BuildPolled {
+                build: Some(build(
+                    "FAILED",
+                    Some(
+                        "COMMAND_EXECUTION_ERROR: Error while executing command: cfn test. Reason: exit status 1",
+                    ),
+                )),
+                lines: vec!["FAILED handler_create.py::contract_create_delete".into()],
+                problem: None,
+            },
+        ),
     );
     snapshot("build_failed", &view);
 
@@ -766,9 +796,9 @@ fn build_and_pipeline_control_views() {
     };
     app::update(
         &mut execution,
-        TaskResult::ExecutionLoaded {
+        TaskResult::new(
             generation,
-            result: Ok(regship::app::ExecutionView {
+            PipelineResult::ExecutionLoaded(Ok(regship::app::ExecutionView {
                 execution: pipeline("Failed", None).executions[0].clone(),
                 actions: vec![
                     record("Source", "GitHub", "Succeeded", 0, None),
@@ -783,8 +813,8 @@ fn build_and_pipeline_control_views() {
                     ),
                     record("Build", "SQSQueuePolicy", "Succeeded", 20, None),
                 ],
-            }),
-        },
+            })),
+        ),
     );
     snapshot("execution_actions", &execution);
     let mut confirm = view.clone();
@@ -813,14 +843,18 @@ fn resources_with_build_status() {
     let generation = view.generation;
     app::update(
         &mut view,
-        TaskResult::PipelineLoaded {
+        TaskResult::new(
             generation,
-            stage: Stage::Cicd,
-            result: Ok(pipeline(
-                "Failed",
-                Some("JobFailed: Error while executing command: cfn test. Reason: exit status 1"),
-            )),
-        },
+            PipelineResult::Loaded {
+                stage: Stage::Cicd,
+                result: Ok(pipeline(
+                    "Failed",
+                    Some(
+                        "JobFailed: Error while executing command: cfn test. Reason: exit status 1",
+                    ),
+                )),
+            },
+        ),
     );
     snapshot("resources_build_status", &view);
 }
@@ -875,7 +909,10 @@ fn resources_with_prod_coverage() {
         ),
     ];
     let mut view = state();
-    app::update(&mut view, TaskResult::VersionsLoaded(Ok(versions)));
+    app::update(
+        &mut view,
+        TaskResult::new(0, BoardResult::VersionsLoaded(Ok(versions))),
+    );
     snapshot("resources_prod_coverage", &view);
     // The whole board: a setup stack up and untested, failed and passed contract tests, a
     // green and a failed build, a passed, a blocking and an allowed integration run.
@@ -944,7 +981,7 @@ fn resources_with_prod_coverage() {
             ],
         },
     ] {
-        app::update(&mut view, TaskResult::BoardRead(part));
+        app::update(&mut view, TaskResult::new(0, BoardResult::Read(part)));
     }
     snapshot("resources_board", &view);
     // Stages that cannot be read say so in their own column: no credentials for the sandbox,
@@ -964,7 +1001,7 @@ fn resources_with_prod_coverage() {
             Some("p".into()),
         ))),
     ] {
-        app::update(&mut unread, TaskResult::BoardRead(part));
+        app::update(&mut unread, TaskResult::new(0, BoardResult::Read(part)));
     }
     insta::assert_snapshot!("resources_board_unread_160x48", render(&unread, 160, 48));
     insta::assert_snapshot!("resources_board_60x15", render(&view, 60, 15));
@@ -973,7 +1010,10 @@ fn resources_with_prod_coverage() {
     insta::assert_snapshot!("detail_prod_coverage_160x48", render(&detail, 160, 48));
     app::update(
         &mut view,
-        TaskResult::VersionsLoaded(Err("the config profile (prod) could not be found".into())),
+        TaskResult::new(
+            0,
+            BoardResult::VersionsLoaded(Err("the config profile (prod) could not be found".into())),
+        ),
     );
     insta::assert_snapshot!("resources_prod_unknown_160x48", render(&view, 160, 48));
 }
@@ -1137,7 +1177,7 @@ fn beta_views() {
     for (row, status) in rows.iter_mut().zip(keep) {
         row.keep = status.map(String::from);
     }
-    app::update(&mut state, TaskResult::BetaLoaded(Ok(rows)));
+    app::update(&mut state, TaskResult::new(0, BetaResult::Loaded(Ok(rows))));
     snapshot("beta", &state);
     let mut live = state.clone();
     live.beta_live.insert(
@@ -1152,7 +1192,10 @@ fn beta_views() {
     app::update(&mut failed, Input::Show(ViewKind::Beta));
     app::update(
         &mut failed,
-        TaskResult::BetaLoaded(Err("history: permission denied".into())),
+        TaskResult::new(
+            0,
+            BetaResult::Loaded(Err("history: permission denied".into())),
+        ),
     );
     snapshot("beta_error", &failed);
 }
@@ -1211,7 +1254,10 @@ fn rollout_region_views() {
     });
     let mut state = state();
     app::update(&mut state, Input::Show(ViewKind::Rollout));
-    app::update(&mut state, TaskResult::RolloutPolled(Ok(Box::new(watch))));
+    app::update(
+        &mut state,
+        TaskResult::new(0, RolloutResult::Polled(Ok(Box::new(watch)))),
+    );
     snapshot("rollout_failed_first", &state);
     app::update(&mut state, Input::Open);
     assert_eq!(
@@ -1229,9 +1275,9 @@ fn rollout_region_views() {
     let generation = state.generation;
     app::update(
         &mut state,
-        TaskResult::RolloutStepsLoaded {
+        TaskResult::new(
             generation,
-            result: Ok(vec![
+            RolloutResult::StepsLoaded(Ok(vec![
                 step("DeploySetupStack", "Success", None, false),
                 step("TestType", "Success", None, true),
                 step(
@@ -1243,8 +1289,8 @@ fn rollout_region_views() {
                 step("CheckTests", "Failed", Some(failure), true),
                 step("CleanUp", "Success", None, true),
                 step("DeleteSetupStack", "Success", None, true),
-            ]),
-        },
+            ])),
+        ),
     );
     snapshot("rollout_region", &state);
 }

@@ -76,67 +76,124 @@ pub enum Input {
     Select(usize),
 }
 
-/// What a background task reports back; each result carries the generation that asked for it
-/// when a newer one makes it stale.
+/// What a background task reports back, stamped with the generation it was asked under: a
+/// result bound to its generation (an account, a stack, a pipeline of the stage in sight) is
+/// dropped once a switch made it stale, in one place (`results::apply`).
 #[derive(Debug, Clone)]
-pub enum TaskResult {
-    WorkspaceLoaded(Result<Vec<ExtensionView>, String>),
-    AccountChecked {
-        generation: u64,
-        row: AccountRow,
-    },
-    ExportsLoaded {
-        generation: u64,
-        result: Result<Vec<Export>, String>,
-    },
-    EventsPolled {
-        generation: u64,
+pub struct TaskResult {
+    pub generation: u64,
+    pub result: ViewResult,
+}
+
+impl TaskResult {
+    pub fn new(generation: u64, result: impl Into<ViewResult>) -> TaskResult {
+        TaskResult {
+            generation,
+            result: result.into(),
+        }
+    }
+}
+
+/// A result, by the view it feeds: each view's file applies its own enum whole, so a result
+/// routed to no view does not compile.
+#[derive(Debug, Clone)]
+pub enum ViewResult {
+    Workspace(WorkspaceResult),
+    Accounts(AccountsResult),
+    Events(EventsResult),
+    Jobs(JobsResult),
+    Beta(BetaResult),
+    Rollout(RolloutResult),
+    Board(BoardResult),
+    Pipeline(PipelineResult),
+}
+
+impl ViewResult {
+    /// Whether the result still applies after a switch of stage, region or view: what runs on
+    /// (jobs, integration runs, the workspace, the board, a rollout being watched) does.
+    pub fn outlives_a_switch(&self) -> bool {
+        match self {
+            ViewResult::Workspace(_)
+            | ViewResult::Jobs(_)
+            | ViewResult::Beta(_)
+            | ViewResult::Board(_) => true,
+            ViewResult::Rollout(result) => !matches!(result, RolloutResult::StepsLoaded(_)),
+            ViewResult::Accounts(_) | ViewResult::Events(_) | ViewResult::Pipeline(_) => false,
+        }
+    }
+}
+
+macro_rules! view_results {
+    ($($view:ident($result:ident)),* $(,)?) => {$(
+        impl From<$result> for ViewResult {
+            fn from(result: $result) -> ViewResult {
+                ViewResult::$view(result)
+            }
+        }
+    )*};
+}
+
+view_results!(
+    Workspace(WorkspaceResult),
+    Accounts(AccountsResult),
+    Events(EventsResult),
+    Jobs(JobsResult),
+    Beta(BetaResult),
+    Rollout(RolloutResult),
+    Board(BoardResult),
+    Pipeline(PipelineResult),
+);
+
+/// The resources view: the workspace read again, a scaffold planned or applied.
+#[derive(Debug, Clone)]
+pub enum WorkspaceResult {
+    Loaded(Result<Vec<ExtensionView>, String>),
+    ScaffoldPlanned(Result<crate::scaffold::Plan, String>),
+    ScaffoldApplied(Result<crate::scaffold::Applied, String>),
+}
+
+/// The accounts view: one stage's caller checked, the exports of the stage in sight.
+#[derive(Debug, Clone)]
+pub enum AccountsResult {
+    Checked(AccountRow),
+    ExportsLoaded(Result<Vec<Export>, String>),
+}
+
+/// The events view: a poll of the stack followed, a deploy's plan and its start, the outputs.
+#[derive(Debug, Clone)]
+pub enum EventsResult {
+    Polled {
         events: Vec<StackEvent>,
         problem: Option<String>,
         stopped: bool,
     },
-    PlanReady {
-        generation: u64,
-        plan: ChangePlan,
-    },
-    NothingToChange {
-        generation: u64,
-        message: String,
-    },
-    ChangeFailed {
-        generation: u64,
-        message: String,
-    },
+    PlanReady(ChangePlan),
+    NothingToChange(String),
+    ChangeFailed(String),
     /// A change was started; follow `stack_id` after the event `after`.
     ChangeStarted {
-        generation: u64,
         stage: Stage,
         stack_id: String,
         after: Option<String>,
     },
     OutputsLoaded {
-        generation: u64,
         outputs: Vec<StackOutput>,
         exports: Vec<Export>,
     },
-    JobLine {
-        id: u64,
-        line: String,
-    },
-    JobEnded {
-        id: u64,
-        status: JobStatus,
-    },
-    ScaffoldPlanned(Result<crate::scaffold::Plan, String>),
-    ScaffoldApplied(Result<crate::scaffold::Applied, String>),
-    /// The beta view's rows (or why the history could not be read).
-    BetaLoaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
-    /// The rollout view's watcher after a poll (or why it could not poll).
-    RolloutPolled(Result<Box<crate::ops::rollout_watch::RolloutWatch>, String>),
-    /// The prod view's versions (or why the prod account could not be read).
-    VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, String>),
-    /// One of the readiness board's reads.
-    BoardRead(crate::ops::status::BoardPart),
+}
+
+/// The job pane: a line of a running `cfn` job, and its end.
+#[derive(Debug, Clone)]
+pub enum JobsResult {
+    Line { id: u64, line: String },
+    Ended { id: u64, status: JobStatus },
+}
+
+/// The beta view: its rows, and the integration runs in progress.
+#[derive(Debug, Clone)]
+pub enum BetaResult {
+    /// The rows (or why the history could not be read).
+    Loaded(Result<Vec<crate::ops::integ::BetaRow>, String>),
     /// A line of a running integration run, and the id of the stack it is about, if any.
     IntegProgress {
         folder: String,
@@ -148,34 +205,44 @@ pub enum TaskResult {
         folder: String,
         result: Result<Box<crate::ops::integ::IntegResult>, String>,
     },
-    PipelineLoaded {
-        generation: u64,
+}
+
+/// The rollout view: the watcher after a poll, one region's steps, a confirmed change.
+#[derive(Debug, Clone)]
+pub enum RolloutResult {
+    /// The watcher after a poll (or why it could not poll).
+    Polled(Result<Box<crate::ops::rollout_watch::RolloutWatch>, String>),
+    /// One region's steps, read from its child in its region.
+    StepsLoaded(Result<Vec<crate::cloud::StepRun>, String>),
+    /// What a confirmed change did (and the new rollout after a retry), or why it failed.
+    Changed(Result<(String, Option<String>), String>),
+}
+
+/// The readiness board and the prod view it shares its column with.
+#[derive(Debug, Clone)]
+pub enum BoardResult {
+    /// One of the board's reads.
+    Read(crate::ops::status::BoardPart),
+    /// The prod view's versions (or why the prod account could not be read).
+    VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, String>),
+}
+
+/// The pipeline view: the pipeline, the build followed, an execution, a change.
+#[derive(Debug, Clone)]
+pub enum PipelineResult {
+    Loaded {
         stage: Stage,
         result: Result<PipelineView, String>,
     },
     /// The build screen's build, and the log lines written since the last poll.
     BuildPolled {
-        generation: u64,
         build: Option<crate::cloud::Build>,
         lines: Vec<String>,
         problem: Option<String>,
     },
-    ExecutionLoaded {
-        generation: u64,
-        result: Result<ExecutionView, String>,
-    },
-    /// One rollout region's steps, read from its child in its region.
-    RolloutStepsLoaded {
-        generation: u64,
-        result: Result<Vec<crate::cloud::StepRun>, String>,
-    },
+    ExecutionLoaded(Result<ExecutionView, String>),
     /// A pipeline change went through (the execution id) or failed.
-    PipelineChanged {
-        generation: u64,
-        result: Result<String, String>,
-    },
-    /// A confirmed rollout change happened (what, and the new rollout after a retry), or not.
-    RolloutChanged(Result<(String, Option<String>), String>),
+    Changed(Result<String, String>),
 }
 
 impl From<Input> for Action {

@@ -12,7 +12,7 @@ use tokio::sync::mpsc;
 
 use super::runner::Runner;
 use super::{Session, extension_views, first_commands, key_action};
-use crate::app::{self, Action, AppState, Command, TaskResult};
+use crate::app::{self, Action, AppState, Command, TaskResult, WorkspaceResult};
 use crate::cli::AwsArgs;
 use crate::cloud::clock::Clock;
 use crate::cloud::demo::demo_config;
@@ -64,7 +64,11 @@ impl Headless {
         };
         let first = first_commands(&mut headless.state, clock.now_ms());
         headless.run(first);
-        headless.dispatch(TaskResult::WorkspaceLoaded(Ok(views)));
+        let generation = headless.state.generation;
+        headless.dispatch(TaskResult::new(
+            generation,
+            WorkspaceResult::Loaded(Ok(views)),
+        ));
         Ok(headless)
     }
 

@@ -23,7 +23,9 @@ use ratatui::Terminal;
 use ratatui::backend::CrosstermBackend;
 use tokio::sync::mpsc;
 
-use crate::app::{self, Action, AppState, Dialog, ExtensionView, Input, InputKind, TaskResult};
+use crate::app::{
+    self, Action, AppState, Dialog, ExtensionView, Input, InputKind, TaskResult, WorkspaceResult,
+};
 use crate::checks::check_workspace;
 use crate::cli::AwsArgs;
 use crate::cloud::Connections;
@@ -380,7 +382,10 @@ async fn event_loop(
             let views = extension_views(&loaded);
             let new_runner = session.runner(loaded, action_sender.clone());
             runner = Some(new_runner);
-            let _ = loader.send(TaskResult::WorkspaceLoaded(Ok(views)));
+            let _ = loader.send(TaskResult::new(
+                state.generation,
+                WorkspaceResult::Loaded(Ok(views)),
+            ));
         }
         if let Some(runner) = runner.as_mut() {
             if state.region_override != region_override {

@@ -8,7 +8,10 @@ use std::sync::{Arc, Mutex, RwLock};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::sync::watch;
 
-use crate::app::{Command, ExecutionView, JobStatus, PipelineView, PlanKind, TaskResult};
+use crate::app::{
+    AccountsResult, BetaResult, BoardResult, Command, EventsResult, ExecutionView, JobStatus,
+    JobsResult, PipelineResult, PipelineView, PlanKind, RolloutResult, TaskResult, WorkspaceResult,
+};
 use crate::cloud::ExecutionRef;
 use crate::cloud::accounts::account_row;
 use crate::cloud::clock::Clock;
@@ -23,6 +26,7 @@ use crate::ops::cfn::{
 };
 use crate::ops::pipeline::{extension_map, pipeline_name};
 use crate::ops::plans;
+use crate::ops::status::{BoardPart, Standing, State, build_statuses};
 use crate::scaffold::{plan_inputs, plan_integ};
 use crate::watch::build_log::{BuildLogPoller, BuildLogProblem};
 use crate::watch::stack_events::{PollProblem, StackEventPoller};
@@ -75,15 +79,20 @@ impl Drop for Runner {
 struct IntegProgress {
     folder: String,
     actions: UnboundedSender<TaskResult>,
+    /// The generation the run was asked under.
+    generation: u64,
 }
 
 impl IntegProgress {
     fn send(&self, line: String, stack_id: Option<String>) {
-        let _ = self.actions.send(TaskResult::IntegProgress {
-            folder: self.folder.clone(),
-            line,
-            stack_id,
-        });
+        let _ = self.actions.send(TaskResult::new(
+            self.generation,
+            BetaResult::IntegProgress {
+                folder: self.folder.clone(),
+                line,
+                stack_id,
+            },
+        ));
     }
 }
 
@@ -201,6 +210,8 @@ impl Runner {
 
     pub fn run(&mut self, command: Command) {
         let actions = self.actions.clone();
+        // What a command without a generation of its own is asked under.
+        let asked = *self.generation.borrow();
         match command {
             Command::CancelBefore { generation } => {
                 self.generation.send_replace(generation);
@@ -210,7 +221,8 @@ impl Runner {
                     let (actions, handle) = (actions.clone(), self.cloud_of(stage));
                     tokio::spawn(async move {
                         let row = account_row(&handle.connections, handle.context).await;
-                        let _ = actions.send(TaskResult::AccountChecked { generation, row });
+                        let _ =
+                            actions.send(TaskResult::new(generation, AccountsResult::Checked(row)));
                     });
                 }
             }
@@ -221,7 +233,10 @@ impl Runner {
                         Ok(cloud) => cloud.list_exports().await.map_err(with_hint),
                         Err(error) => Err(error),
                     };
-                    let _ = actions.send(TaskResult::ExportsLoaded { generation, result });
+                    let _ = actions.send(TaskResult::new(
+                        generation,
+                        AccountsResult::ExportsLoaded(result),
+                    ));
                 });
             }
             Command::Follow {
@@ -236,12 +251,14 @@ impl Runner {
                     let cloud = match handle.get().await {
                         Ok(cloud) => cloud,
                         Err(problem) => {
-                            let _ = actions.send(TaskResult::EventsPolled {
+                            let _ = actions.send(TaskResult::new(
                                 generation,
-                                events: Vec::new(),
-                                problem: Some(problem),
-                                stopped: true,
-                            });
+                                EventsResult::Polled {
+                                    events: Vec::new(),
+                                    problem: Some(problem),
+                                    stopped: true,
+                                },
+                            ));
                             return;
                         }
                     };
@@ -266,12 +283,14 @@ impl Runner {
                                 (Some(with_hint(error.clone())), true)
                             }
                         };
-                        let _ = actions.send(TaskResult::EventsPolled {
+                        let _ = actions.send(TaskResult::new(
                             generation,
-                            events: report.new_events,
-                            problem,
-                            stopped,
-                        });
+                            EventsResult::Polled {
+                                events: report.new_events,
+                                problem,
+                                stopped,
+                            },
+                        ));
                         if stopped || poller.watch.outcome().is_some() {
                             return;
                         }
@@ -298,15 +317,13 @@ impl Runner {
                         plans::plan_setup_change(cloud.as_ref(), guard, &extension, delete).await
                     };
                     let _ = actions.send(match outcome.await {
-                        Ok(Ok(plan)) => TaskResult::PlanReady { generation, plan },
-                        Ok(Err(message)) => TaskResult::NothingToChange {
-                            generation,
-                            message,
-                        },
-                        Err(message) => TaskResult::ChangeFailed {
-                            generation,
-                            message,
-                        },
+                        Ok(Ok(plan)) => TaskResult::new(generation, EventsResult::PlanReady(plan)),
+                        Ok(Err(message)) => {
+                            TaskResult::new(generation, EventsResult::NothingToChange(message))
+                        }
+                        Err(message) => {
+                            TaskResult::new(generation, EventsResult::ChangeFailed(message))
+                        }
                     });
                 });
             }
@@ -316,7 +333,7 @@ impl Runner {
                 let root = self.current_workspace().root.clone();
                 tokio::spawn(async move {
                     let result = plans::execute_rollout_change(&stage, &plan, &root).await;
-                    let _ = actions.send(TaskResult::RolloutChanged(result));
+                    let _ = actions.send(TaskResult::new(asked, RolloutResult::Changed(result)));
                 });
             }
             Command::Execute {
@@ -330,7 +347,8 @@ impl Runner {
                         Ok(cloud) => plans::execute_pipeline_change(cloud.as_ref(), &plan).await,
                         Err(error) => Err(error),
                     };
-                    let _ = actions.send(TaskResult::PipelineChanged { generation, result });
+                    let _ =
+                        actions.send(TaskResult::new(generation, PipelineResult::Changed(result)));
                 });
             }
             Command::Execute {
@@ -347,16 +365,17 @@ impl Runner {
                         Err(error) => Err(error),
                     };
                     let _ = actions.send(match started {
-                        Ok(after) => TaskResult::ChangeStarted {
+                        Ok(after) => TaskResult::new(
                             generation,
-                            stage,
-                            stack_id: plan.stack_id.clone(),
-                            after,
-                        },
-                        Err(message) => TaskResult::ChangeFailed {
-                            generation,
-                            message,
-                        },
+                            EventsResult::ChangeStarted {
+                                stage,
+                                stack_id: plan.stack_id.clone(),
+                                after,
+                            },
+                        ),
+                        Err(message) => {
+                            TaskResult::new(generation, EventsResult::ChangeFailed(message))
+                        }
                     });
                 });
             }
@@ -391,11 +410,10 @@ impl Runner {
                         .map(|s| s.outputs)
                         .unwrap_or_default();
                     let exports = cloud.list_exports().await.unwrap_or_default();
-                    let _ = actions.send(TaskResult::OutputsLoaded {
+                    let _ = actions.send(TaskResult::new(
                         generation,
-                        outputs,
-                        exports,
-                    });
+                        EventsResult::OutputsLoaded { outputs, exports },
+                    ));
                 });
             }
             Command::RunCfn {
@@ -421,11 +439,14 @@ impl Runner {
                             .acquire_owned()
                             .await
                             .map_err(|_| "regship is shutting down".to_string())?;
-                        let _ = actions.send(TaskResult::IntegProgress {
-                            folder: folder.clone(),
-                            line: "checking the beta account".into(),
-                            stack_id: None,
-                        });
+                        let _ = actions.send(TaskResult::new(
+                            asked,
+                            BetaResult::IntegProgress {
+                                folder: folder.clone(),
+                                line: "checking the beta account".into(),
+                                stack_id: None,
+                            },
+                        ));
                         let cloud = handle.get().await?;
                         let authorization = guard
                             .authorize(cloud.as_ref(), "run integration tests")
@@ -434,6 +455,7 @@ impl Runner {
                         let mut observer = IntegProgress {
                             folder: folder.clone(),
                             actions: actions.clone(),
+                            generation: asked,
                         };
                         let run_id = crate::ops::integ::new_run_id(pacer.now_ms());
                         let result = crate::ops::integ::run(
@@ -451,7 +473,10 @@ impl Runner {
                         Ok::<_, String>(Box::new(result))
                     };
                     let result = outcome.await;
-                    let _ = actions.send(TaskResult::IntegFinished { folder, result });
+                    let _ = actions.send(TaskResult::new(
+                        asked,
+                        BetaResult::IntegFinished { folder, result },
+                    ));
                 });
             }
             Command::PollRollout { watch } => {
@@ -481,7 +506,8 @@ impl Runner {
                         watch.poll(&stage).await.map_err(with_hint)?;
                         Ok::<_, String>(Box::new(watch))
                     };
-                    let _ = actions.send(TaskResult::RolloutPolled(result.await));
+                    let _ =
+                        actions.send(TaskResult::new(asked, RolloutResult::Polled(result.await)));
                 });
             }
             Command::LoadVersions => {
@@ -497,7 +523,8 @@ impl Runner {
                     )
                     .await
                     .map_err(with_hint);
-                    let _ = actions.send(TaskResult::VersionsLoaded(result));
+                    let _ =
+                        actions.send(TaskResult::new(asked, BoardResult::VersionsLoaded(result)));
                 });
             }
             Command::ReadBoard { stages } => {
@@ -506,7 +533,7 @@ impl Runner {
                 let histories = actions.clone();
                 tokio::task::spawn_blocking(move || {
                     let part = read_histories(&tests, &integ);
-                    let _ = histories.send(TaskResult::BoardRead(part));
+                    let _ = histories.send(TaskResult::new(asked, BoardResult::Read(part)));
                 });
                 for stage in stages {
                     let (handle, workspace) = (self.cloud_of(stage), self.current_workspace());
@@ -531,7 +558,7 @@ impl Runner {
                             ),
                             Stage::Beta => return,
                         };
-                        let _ = actions.send(TaskResult::BoardRead(part));
+                        let _ = actions.send(TaskResult::new(asked, BoardResult::Read(part)));
                     });
                 }
             }
@@ -548,7 +575,7 @@ impl Runner {
                     )
                     .await;
                     let part = crate::ops::status::BoardPart::ProdSlice(listings);
-                    let _ = actions.send(TaskResult::BoardRead(part));
+                    let _ = actions.send(TaskResult::new(asked, BoardResult::Read(part)));
                 });
             }
             Command::RecordTestRun(run) => {
@@ -562,7 +589,10 @@ impl Runner {
                             tests.display()
                         );
                     }
-                    let _ = actions.send(TaskResult::BoardRead(read_histories(&tests, &integ)));
+                    let _ = actions.send(TaskResult::new(
+                        asked,
+                        BoardResult::Read(read_histories(&tests, &integ)),
+                    ));
                 });
             }
             Command::LoadBeta => {
@@ -612,7 +642,7 @@ impl Runner {
                             })
                             .collect()
                     });
-                    let _ = actions.send(TaskResult::BetaLoaded(result));
+                    let _ = actions.send(TaskResult::new(asked, BetaResult::Loaded(result)));
                 });
             }
             Command::LoadPipeline { generation, stage } => {
@@ -634,11 +664,22 @@ impl Runner {
                             extensions,
                         })
                     };
-                    let _ = actions.send(TaskResult::PipelineLoaded {
+                    let result: Result<PipelineView, String> = result.await;
+                    if stage == Stage::Cicd {
+                        // The board's CI/CD column, whatever the user looks at by now.
+                        let column = result
+                            .as_ref()
+                            .map(|view| build_statuses(&view.state, &view.extensions))
+                            .map_err(|message| Standing::new(State::Unknown, message.clone()));
+                        let _ = actions.send(TaskResult::new(
+                            generation,
+                            BoardResult::Read(BoardPart::Cicd(column)),
+                        ));
+                    }
+                    let _ = actions.send(TaskResult::new(
                         generation,
-                        stage,
-                        result: result.await,
-                    });
+                        PipelineResult::Loaded { stage, result },
+                    ));
                 });
             }
             Command::FollowBuild {
@@ -665,10 +706,10 @@ impl Runner {
                         let cloud = stage.region(&region).await.map_err(with_hint)?;
                         cloud.rollout_steps(&child).await.map_err(with_hint)
                     };
-                    let _ = actions.send(TaskResult::RolloutStepsLoaded {
+                    let _ = actions.send(TaskResult::new(
                         generation,
-                        result: result.await,
-                    });
+                        RolloutResult::StepsLoaded(result.await),
+                    ));
                 });
             }
             Command::LoadExecution {
@@ -698,10 +739,10 @@ impl Runner {
                             .map_err(with_hint)?;
                         Ok(ExecutionView { execution, actions })
                     };
-                    let _ = actions.send(TaskResult::ExecutionLoaded {
+                    let _ = actions.send(TaskResult::new(
                         generation,
-                        result: result.await,
-                    });
+                        PipelineResult::ExecutionLoaded(result.await),
+                    ));
                 });
             }
             Command::PlanPipelineChange {
@@ -718,11 +759,10 @@ impl Runner {
                         plans::plan_pipeline_change(cloud.as_ref(), guard, name, change).await
                     };
                     let _ = actions.send(match planned.await {
-                        Ok(plan) => TaskResult::PlanReady { generation, plan },
-                        Err(message) => TaskResult::ChangeFailed {
-                            generation,
-                            message,
-                        },
+                        Ok(plan) => TaskResult::new(generation, EventsResult::PlanReady(plan)),
+                        Err(message) => {
+                            TaskResult::new(generation, EventsResult::ChangeFailed(message))
+                        }
                     });
                 });
             }
@@ -734,11 +774,10 @@ impl Runner {
                         plans::plan_rollout_change(cloud.as_ref(), guard, change).await
                     };
                     let _ = actions.send(match planned.await {
-                        Ok(plan) => TaskResult::PlanReady { generation, plan },
-                        Err(message) => TaskResult::ChangeFailed {
-                            generation,
-                            message,
-                        },
+                        Ok(plan) => TaskResult::new(generation, EventsResult::PlanReady(plan)),
+                        Err(message) => {
+                            TaskResult::new(generation, EventsResult::ChangeFailed(message))
+                        }
                     });
                 });
             }
@@ -751,7 +790,10 @@ impl Runner {
                         Some(extension) => plan_inputs(extension, None, true, false),
                         None => Err(format!("{folder} is no longer in the workspace")),
                     };
-                    let _ = actions.send(TaskResult::ScaffoldPlanned(planned));
+                    let _ = actions.send(TaskResult::new(
+                        asked,
+                        WorkspaceResult::ScaffoldPlanned(planned),
+                    ));
                 });
             }
             Command::ApplyScaffold { plan } => {
@@ -764,8 +806,12 @@ impl Runner {
                     let workspace = Arc::new(Workspace::load(&root));
                     let views = crate::tui::extension_views(&workspace);
                     *shared.write().unwrap_or_else(|p| p.into_inner()) = workspace;
-                    let _ = actions.send(TaskResult::ScaffoldApplied(applied));
-                    let _ = actions.send(TaskResult::WorkspaceLoaded(Ok(views)));
+                    let _ = actions.send(TaskResult::new(
+                        asked,
+                        WorkspaceResult::ScaffoldApplied(applied),
+                    ));
+                    let _ =
+                        actions.send(TaskResult::new(asked, WorkspaceResult::Loaded(Ok(views))));
                 });
             }
             Command::CancelJob { id } => {
@@ -787,20 +833,24 @@ impl Runner {
         let (handle, guard, jobs) = (self.cloud_of(stage), self.guard(), self.jobs.clone());
         let (actions, demo) = (self.actions.clone(), self.demo.clone());
         let workspace = self.current_workspace();
+        let asked = *self.generation.borrow();
         let log_file = self
             .job_log_dir
             .as_ref()
             .map(|dir| dir.join(format!("job-{id}-{}.log", verb.name())));
         tokio::spawn(async move {
             let say = |line: String| {
-                let _ = actions.send(TaskResult::JobLine { id, line });
+                let _ = actions.send(TaskResult::new(asked, JobsResult::Line { id, line }));
             };
             let refuse = |line: String| {
-                let _ = actions.send(TaskResult::JobLine { id, line });
-                let _ = actions.send(TaskResult::JobEnded {
-                    id,
-                    status: JobStatus::FailedToStart,
-                });
+                let _ = actions.send(TaskResult::new(asked, JobsResult::Line { id, line }));
+                let _ = actions.send(TaskResult::new(
+                    asked,
+                    JobsResult::Ended {
+                        id,
+                        status: JobStatus::FailedToStart,
+                    },
+                ));
             };
             let Some(extension) = workspace.extensions.iter().find(|e| e.folder == folder) else {
                 return refuse(format!("{folder} is no longer in the workspace"));
@@ -849,13 +899,16 @@ impl Runner {
             if let Some(demo) = demo {
                 let status = demo
                     .play_cfn(verb.name(), &extension.folder, stage, |line| {
-                        let _ = actions.send(TaskResult::JobLine { id, line });
+                        let _ = actions.send(TaskResult::new(asked, JobsResult::Line { id, line }));
                     })
                     .await;
-                let _ = actions.send(TaskResult::JobEnded {
-                    id,
-                    status: JobStatus::Exited(status),
-                });
+                let _ = actions.send(TaskResult::new(
+                    asked,
+                    JobsResult::Ended {
+                        id,
+                        status: JobStatus::Exited(status),
+                    },
+                ));
                 return;
             }
             let (events, mut received) = tokio::sync::mpsc::unbounded_channel();
@@ -868,23 +921,32 @@ impl Runner {
             }
             while let Some(event) = received.recv().await {
                 let action = match event {
-                    JobEvent::Line(line) => TaskResult::JobLine { id, line },
-                    JobEvent::Ended(JobEnd::Exited(code)) => TaskResult::JobEnded {
-                        id,
-                        status: JobStatus::Exited(code),
-                    },
-                    JobEvent::Ended(JobEnd::Killed) => TaskResult::JobEnded {
-                        id,
-                        status: JobStatus::Killed,
-                    },
+                    JobEvent::Line(line) => TaskResult::new(asked, JobsResult::Line { id, line }),
+                    JobEvent::Ended(JobEnd::Exited(code)) => TaskResult::new(
+                        asked,
+                        JobsResult::Ended {
+                            id,
+                            status: JobStatus::Exited(code),
+                        },
+                    ),
+                    JobEvent::Ended(JobEnd::Killed) => TaskResult::new(
+                        asked,
+                        JobsResult::Ended {
+                            id,
+                            status: JobStatus::Killed,
+                        },
+                    ),
                     JobEvent::Ended(JobEnd::FailedToStart(message)) => {
                         say(format!(
                             "{message}; install it with pip (pip install cloudformation-cli and the language plugin), or set REGSHIP_CFN"
                         ));
-                        TaskResult::JobEnded {
-                            id,
-                            status: JobStatus::FailedToStart,
-                        }
+                        TaskResult::new(
+                            asked,
+                            JobsResult::Ended {
+                                id,
+                                status: JobStatus::FailedToStart,
+                            },
+                        )
                     }
                 };
                 let _ = actions.send(action);
@@ -920,12 +982,14 @@ async fn follow_build(
     clock: Clock,
 ) {
     let send = |build, lines, problem| {
-        let _ = actions.send(TaskResult::BuildPolled {
+        let _ = actions.send(TaskResult::new(
             generation,
-            build,
-            lines,
-            problem,
-        });
+            PipelineResult::BuildPolled {
+                build,
+                lines,
+                problem,
+            },
+        ));
     };
     let cloud = match handle.get().await {
         Ok(cloud) => cloud,

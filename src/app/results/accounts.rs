@@ -3,10 +3,9 @@
 use super::super::*;
 
 /// Applies a result of this view.
-pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
-    let current = state.generation;
+pub(super) fn apply(state: &mut AppState, result: AccountsResult) -> Vec<Command> {
     match result {
-        TaskResult::AccountChecked { generation, row } if generation == current => {
+        AccountsResult::Checked(row) => {
             if row.stage == state.stage {
                 state.profile = row.profile.clone();
                 state.region = state.region_override.clone().or(row.region.clone());
@@ -19,10 +18,9 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 },
             );
         }
-        TaskResult::ExportsLoaded { generation, result } if generation == current => {
+        AccountsResult::ExportsLoaded(result) => {
             state.exports = Loadable::from_result(result, state.now_ms);
         }
-        _ => {} // a stale generation's result: dropped
     }
     Vec::new()
 }

@@ -3,15 +3,13 @@
 use super::super::*;
 
 /// Applies a result of this view.
-pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
-    let current = state.generation;
+pub(super) fn apply(state: &mut AppState, result: EventsResult) -> Vec<Command> {
     match result {
-        TaskResult::EventsPolled {
-            generation,
+        EventsResult::Polled {
             events,
             problem,
             stopped,
-        } if generation == current => {
+        } => {
             let now = state.now_ms;
             if let Some(view) = &mut state.events {
                 let added = view.watch.merge(events.into_iter().rev().collect()).len();
@@ -24,53 +22,42 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 if view.watch.outcome() == Some(true) && view.outputs.is_none() {
                     let (stage, stack) = (view.stage, view.watch.stack.clone());
                     return vec![Command::LoadOutputs {
-                        generation,
+                        generation: state.generation,
                         stage,
                         stack,
                     }];
                 }
             }
         }
-        TaskResult::PlanReady { generation, plan } if generation == current => {
+        EventsResult::PlanReady(plan) => {
             state.dialog = Some(Dialog::Confirm {
                 plan: Box::new(plan),
                 yes: false,
                 typed: String::new(),
             });
         }
-        TaskResult::NothingToChange {
-            generation,
-            message,
-        } if generation == current => {
+        EventsResult::NothingToChange(message) => {
             state.dialog = Some(Dialog::Message {
                 title: "Nothing to change".into(),
                 body: message,
             });
         }
-        TaskResult::ChangeFailed {
-            generation,
-            message,
-        } if generation == current => {
+        EventsResult::ChangeFailed(message) => {
             state.dialog = Some(Dialog::Message {
                 title: "The change did not start".into(),
                 body: message,
             });
         }
-        TaskResult::ChangeStarted {
-            generation,
+        EventsResult::ChangeStarted {
             stage,
             stack_id,
             after,
-        } if generation == current => {
+        } => {
             state.dialog = None;
             let start = after.map_or(Start::Beginning, Start::After);
             return follow(state, stage, &stack_id, start);
         }
-        TaskResult::OutputsLoaded {
-            generation,
-            outputs,
-            exports,
-        } if generation == current => {
+        EventsResult::OutputsLoaded { outputs, exports } => {
             let references = state
                 .events
                 .as_ref()
@@ -100,7 +87,6 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 view.references = references;
             }
         }
-        _ => {} // a stale generation's result: dropped
     }
     Vec::new()
 }

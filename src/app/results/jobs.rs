@@ -3,9 +3,9 @@
 use super::super::*;
 
 /// Applies a result of this view.
-pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
+pub(super) fn apply(state: &mut AppState, result: JobsResult) -> Vec<Command> {
     match result {
-        TaskResult::JobLine { id, line } => {
+        JobsResult::Line { id, line } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
                 if job.verb == CfnVerb::Test {
                     job.summary.line(&line);
@@ -16,7 +16,7 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 }
             }
         }
-        TaskResult::JobEnded { id, status } => {
+        JobsResult::Ended { id, status } => {
             if let Some(job) = state.jobs.iter_mut().find(|j| j.id == id) {
                 job.status = status;
                 // A contract-test run is kept for the board's sandbox column.
@@ -35,7 +35,6 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 }
             }
         }
-        _ => {}
     }
     Vec::new()
 }

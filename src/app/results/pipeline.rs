@@ -1,36 +1,21 @@
 //! The pipeline view, the build screen and the execution screen; the resources view's build column.
 
-use crate::ops::status::{Standing, State as BoardState, build_statuses};
-
 use super::super::*;
 
 /// Applies a result of this view.
-pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
-    let current = state.generation;
+pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command> {
     match result {
-        TaskResult::PipelineLoaded {
-            generation,
-            stage,
-            result,
-        } => {
-            if stage == Stage::Cicd {
-                state.board.cicd = Some(
-                    result
-                        .as_ref()
-                        .map(|view| build_statuses(&view.state, &view.extensions))
-                        .map_err(|message| Standing::new(BoardState::Unknown, message.clone())),
-                );
-            }
-            if generation == current && stage == state.stage {
+        PipelineResult::Loaded { stage, result } => {
+            // The pipeline of the stage in sight (the board's CI/CD column reads its own).
+            if stage == state.stage {
                 state.pipeline = Loadable::from_result(result, state.now_ms);
             }
         }
-        TaskResult::BuildPolled {
-            generation,
+        PipelineResult::BuildPolled {
             build,
             lines,
             problem,
-        } if generation == current => {
+        } => {
             if let Some(view) = &mut state.build {
                 if build.is_some() {
                     view.build = build;
@@ -43,10 +28,10 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 view.updated_ms = Some(state.now_ms);
             }
         }
-        TaskResult::ExecutionLoaded { generation, result } if generation == current => {
+        PipelineResult::ExecutionLoaded(result) => {
             state.execution = Loadable::from_result(result, state.now_ms);
         }
-        TaskResult::PipelineChanged { generation, result } if generation == current => {
+        PipelineResult::Changed(result) => {
             state.dialog = None;
             match result {
                 Ok(message) => notice(state, message, false),
@@ -59,7 +44,6 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
             }
             return load_pipeline(state);
         }
-        _ => {} // a stale generation's result: dropped
     }
     Vec::new()
 }

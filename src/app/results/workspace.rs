@@ -3,9 +3,9 @@
 use super::super::*;
 
 /// Applies a result of this view.
-pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
+pub(super) fn apply(state: &mut AppState, result: WorkspaceResult) -> Vec<Command> {
     match result {
-        TaskResult::WorkspaceLoaded(Ok(extensions)) => {
+        WorkspaceResult::Loaded(Ok(extensions)) => {
             state.extensions = Loadable::Loaded {
                 value: extensions,
                 at_ms: state.now_ms,
@@ -14,13 +14,13 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 return read_board(state);
             }
         }
-        TaskResult::WorkspaceLoaded(Err(message)) => {
+        WorkspaceResult::Loaded(Err(message)) => {
             state.extensions = Loadable::Failed {
                 message,
                 at_ms: state.now_ms,
             };
         }
-        TaskResult::ScaffoldPlanned(Ok(plan)) => {
+        WorkspaceResult::ScaffoldPlanned(Ok(plan)) => {
             if plan.preview().is_empty() {
                 let mut body = if plan.writes.is_empty() {
                     "nothing to write".to_string()
@@ -38,13 +38,13 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 state.dialog = Some(Dialog::Scaffold { plan, yes: false });
             }
         }
-        TaskResult::ScaffoldPlanned(Err(message)) => {
+        WorkspaceResult::ScaffoldPlanned(Err(message)) => {
             state.dialog = Some(Dialog::Message {
                 title: "Cannot scaffold".into(),
                 body: message,
             });
         }
-        TaskResult::ScaffoldApplied(result) => {
+        WorkspaceResult::ScaffoldApplied(result) => {
             state.dialog = None;
             match result {
                 Ok(applied) => {
@@ -62,7 +62,6 @@ pub(super) fn apply(state: &mut AppState, result: TaskResult) -> Vec<Command> {
                 Err(message) => notice(state, message, true),
             }
         }
-        _ => {}
     }
     Vec::new()
 }

@@ -1,6 +1,7 @@
 //! Confirmations, prod typing, read-only, help, jobs and scaffolds.
 
 use super::*;
+use crate::app::{EventsResult, JobsResult, WorkspaceResult};
 
 #[test]
 fn the_deploy_dialog_defaults_to_no() {
@@ -17,10 +18,10 @@ fn the_deploy_dialog_defaults_to_no() {
     let generation = state.generation;
     keys(
         &mut state,
-        [TaskResult::PlanReady {
+        [TaskResult::new(
             generation,
-            plan: plan(Stage::Sandbox),
-        }],
+            EventsResult::PlanReady(plan(Stage::Sandbox)),
+        )],
     );
     let commands = keys(&mut state, [Input::InputSubmit]);
     assert!(state.dialog.is_none());
@@ -30,10 +31,10 @@ fn the_deploy_dialog_defaults_to_no() {
     );
     keys(
         &mut state,
-        [TaskResult::PlanReady {
+        [TaskResult::new(
             generation,
-            plan: plan(Stage::Sandbox),
-        }],
+            EventsResult::PlanReady(plan(Stage::Sandbox)),
+        )],
     );
     let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
     assert!(
@@ -42,12 +43,14 @@ fn the_deploy_dialog_defaults_to_no() {
     );
     let commands = keys(
         &mut state,
-        [TaskResult::ChangeStarted {
+        [TaskResult::new(
             generation,
-            stage: Stage::Sandbox,
-            stack_id: "arn:stack/x/1".into(),
-            after: Some("e9".into()),
-        }],
+            EventsResult::ChangeStarted {
+                stage: Stage::Sandbox,
+                stack_id: "arn:stack/x/1".into(),
+                after: Some("e9".into()),
+            },
+        )],
     );
     assert_eq!(state.view(), ViewKind::Events);
     assert!(
@@ -64,10 +67,10 @@ fn prod_needs_the_account_typed() {
     let generation = state.generation;
     keys(
         &mut state,
-        [TaskResult::PlanReady {
+        [TaskResult::new(
             generation,
-            plan: plan(Stage::Prod),
-        }],
+            EventsResult::PlanReady(plan(Stage::Prod)),
+        )],
     );
     let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
     assert!(
@@ -76,10 +79,10 @@ fn prod_needs_the_account_typed() {
     );
     keys(
         &mut state,
-        [TaskResult::PlanReady {
+        [TaskResult::new(
             generation,
-            plan: plan(Stage::Prod),
-        }],
+            EventsResult::PlanReady(plan(Stage::Prod)),
+        )],
     );
     keys(&mut state, typed("123456789012"));
     let commands = keys(&mut state, [Input::InputSubmit]);
@@ -133,18 +136,24 @@ fn cfn_jobs_start_in_the_jobs_view_and_parse_test_results() {
     ] {
         keys(
             &mut state,
-            [TaskResult::JobLine {
-                id,
-                line: line.into(),
-            }],
+            [TaskResult::new(
+                0,
+                JobsResult::Line {
+                    id,
+                    line: line.into(),
+                },
+            )],
         );
     }
     let commands = keys(
         &mut state,
-        [TaskResult::JobEnded {
-            id,
-            status: JobStatus::Exited(1),
-        }],
+        [TaskResult::new(
+            0,
+            JobsResult::Ended {
+                id,
+                status: JobStatus::Exited(1),
+            },
+        )],
     );
     // The run is kept for the board's sandbox column, with its extension and counts.
     let [Command::RecordTestRun(run)] = commands.as_slice() else {
@@ -184,7 +193,13 @@ fn a_scaffold_shows_its_diff_and_defaults_to_no() {
         "inputs_1_create.json".into(),
         "{}\n".into(),
     );
-    keys(&mut state, [TaskResult::ScaffoldPlanned(Ok(plan.clone()))]);
+    keys(
+        &mut state,
+        [TaskResult::new(
+            0,
+            WorkspaceResult::ScaffoldPlanned(Ok(plan.clone())),
+        )],
+    );
     assert!(matches!(
         state.dialog,
         Some(Dialog::Scaffold { yes: false, .. })
@@ -193,7 +208,13 @@ fn a_scaffold_shows_its_diff_and_defaults_to_no() {
         keys(&mut state, [Input::InputSubmit]).is_empty(),
         "enter alone writes nothing"
     );
-    keys(&mut state, [TaskResult::ScaffoldPlanned(Ok(plan))]);
+    keys(
+        &mut state,
+        [TaskResult::new(
+            0,
+            WorkspaceResult::ScaffoldPlanned(Ok(plan)),
+        )],
+    );
     let commands = keys(&mut state, [Input::DialogToggle, Input::InputSubmit]);
     assert!(matches!(&commands[..], [Command::ApplyScaffold { .. }]));
 }

@@ -1,6 +1,7 @@
 //! The events view: following, stale results, pinned failures, outputs and exports.
 
 use super::*;
+use crate::app::{AccountsResult, EventsResult, WorkspaceResult};
 
 fn event(n: usize, status: &str) -> crate::cloud::StackEvent {
     crate::cloud::StackEvent {
@@ -31,11 +32,15 @@ fn follow_pauses_on_scroll_and_resumes() {
     keys(&mut state, typed("events s"));
     keys(&mut state, [Input::InputSubmit]);
     let generation = state.generation;
-    let polled = |range: std::ops::Range<usize>| TaskResult::EventsPolled {
-        generation,
-        events: range.map(|n| event(n, "CREATE_IN_PROGRESS")).collect(),
-        problem: None,
-        stopped: false,
+    let polled = |range: std::ops::Range<usize>| {
+        TaskResult::new(
+            generation,
+            EventsResult::Polled {
+                events: range.map(|n| event(n, "CREATE_IN_PROGRESS")).collect(),
+                problem: None,
+                stopped: false,
+            },
+        )
     };
     keys(&mut state, [polled(0..20)]);
     assert!(state.events.as_ref().unwrap().follow);
@@ -70,12 +75,14 @@ fn stale_generations_are_dropped() {
     assert_eq!(state.generation, old + 1);
     keys(
         &mut state,
-        [TaskResult::EventsPolled {
-            generation: old,
-            events: vec![event(1, "CREATE_FAILED")],
-            problem: None,
-            stopped: false,
-        }],
+        [TaskResult::new(
+            old,
+            EventsResult::Polled {
+                events: vec![event(1, "CREATE_FAILED")],
+                problem: None,
+                stopped: false,
+            },
+        )],
     );
     assert!(
         state.events.as_ref().unwrap().watch.events.is_empty(),
@@ -96,10 +103,7 @@ fn stale_generations_are_dropped() {
     };
     keys(
         &mut state,
-        [TaskResult::AccountChecked {
-            generation: old,
-            row,
-        }],
+        [TaskResult::new(old, AccountsResult::Checked(row))],
     );
     assert!(
         state
@@ -123,12 +127,14 @@ fn failures_stay_pinned_and_success_loads_outputs() {
     ];
     let commands = keys(
         &mut state,
-        [TaskResult::EventsPolled {
+        [TaskResult::new(
             generation,
-            events,
-            problem: None,
-            stopped: false,
-        }],
+            EventsResult::Polled {
+                events,
+                problem: None,
+                stopped: false,
+            },
+        )],
     );
     let view = state.events.as_ref().unwrap();
     assert_eq!(view.watch.failures.len(), 1);
@@ -149,22 +155,27 @@ fn an_export_used_by_two_input_files_is_listed_once() {
         ("inputs/inputs_2_create.json".into(), "Bucket".into()),
     ];
     let stack = view.setup_stack.clone();
-    update(&mut state, TaskResult::WorkspaceLoaded(Ok(vec![view])));
+    update(
+        &mut state,
+        TaskResult::new(0, WorkspaceResult::Loaded(Ok(vec![view]))),
+    );
     keys(&mut state, [Input::CommandMode]);
     keys(&mut state, typed(&format!("events {stack}")));
     keys(&mut state, [Input::InputSubmit]);
     let generation = state.generation;
     keys(
         &mut state,
-        [TaskResult::OutputsLoaded {
+        [TaskResult::new(
             generation,
-            outputs: Vec::new(),
-            exports: vec![Export {
-                name: "Bucket".into(),
-                value: "my-bucket".into(),
-                exporting_stack_id: "stack".into(),
-            }],
-        }],
+            EventsResult::OutputsLoaded {
+                outputs: Vec::new(),
+                exports: vec![Export {
+                    name: "Bucket".into(),
+                    value: "my-bucket".into(),
+                    exporting_stack_id: "stack".into(),
+                }],
+            },
+        )],
     );
     let references = &state.events.as_ref().unwrap().references;
     assert_eq!(

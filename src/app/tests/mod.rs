@@ -45,14 +45,17 @@ fn loaded() -> AppState {
     let mut state = AppState::new("repo", Stage::Sandbox);
     update(
         &mut state,
-        TaskResult::WorkspaceLoaded(Ok(vec![
-            extension(
-                "resources/S3_DeleteBucketContents",
-                "AwsCommunity::S3::DeleteBucketContents",
-            ),
-            extension("resources/SQS_Thing", "AwsCommunity::SQS::Thing"),
-            extension("hooks/S3_Check", "AwsCommunity::S3::Check"),
-        ])),
+        TaskResult::new(
+            0,
+            WorkspaceResult::Loaded(Ok(vec![
+                extension(
+                    "resources/S3_DeleteBucketContents",
+                    "AwsCommunity::S3::DeleteBucketContents",
+                ),
+                extension("resources/SQS_Thing", "AwsCommunity::SQS::Thing"),
+                extension("hooks/S3_Check", "AwsCommunity::S3::Check"),
+            ])),
+        ),
     );
     state
 }
@@ -106,4 +109,30 @@ fn plan(stage: Stage) -> ChangePlan {
             uploads: Vec::new(),
         },
     }
+}
+
+/// The one staleness rule: a result bound to its generation is dropped once a switch made it
+/// stale, one that outlives switches (a job's line, the workspace) still applies.
+#[test]
+fn a_stale_result_is_dropped_in_one_place_and_only_when_bound_to_its_generation() {
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    state.generation = 5;
+    let stale = TaskResult::new(4, AccountsResult::ExportsLoaded(Ok(Vec::new())));
+    assert!(super::results::is_stale(&state, &stale));
+    update(&mut state, stale);
+    assert_eq!(state.exports, Loadable::NotLoaded, "dropped");
+    let current = TaskResult::new(5, AccountsResult::ExportsLoaded(Ok(Vec::new())));
+    assert!(!super::results::is_stale(&state, &current));
+    let unbound = TaskResult::new(1, WorkspaceResult::Loaded(Ok(Vec::new())));
+    assert!(!super::results::is_stale(&state, &unbound));
+    update(&mut state, unbound);
+    assert!(state.extensions.value().is_some(), "applied");
+    assert!(super::results::is_stale(
+        &state,
+        &TaskResult::new(4, RolloutResult::StepsLoaded(Ok(Vec::new())))
+    ));
+    assert!(!super::results::is_stale(
+        &state,
+        &TaskResult::new(4, RolloutResult::Polled(Err("throttled".into())))
+    ));
 }

@@ -1,6 +1,7 @@
 //! Moving, filtering, the command line and switching stage.
 
 use super::*;
+use crate::app::{BetaResult, BoardResult, RolloutResult};
 
 #[test]
 fn navigation_with_bounds_and_drill_down() {
@@ -161,7 +162,10 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
     );
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::Loaded(Ok(rows)),
+        )))],
     );
     assert_eq!(state.row_count(ViewKind::Beta), 1);
     // Enter follows the row's long-lived stack in the beta account.
@@ -201,7 +205,10 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
     );
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::Loaded(Ok(rows)),
+        )))],
     );
     let commands = keys(&mut state, [Input::RunInteg]);
     assert_eq!(
@@ -216,11 +223,14 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
     );
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::IntegProgress {
-            folder: "resources/A".into(),
-            line: "creating integ-fresh-A-1".into(),
-            stack_id: None,
-        }))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::IntegProgress {
+                folder: "resources/A".into(),
+                line: "creating integ-fresh-A-1".into(),
+                stack_id: None,
+            },
+        )))],
     );
     assert_eq!(
         state.beta_live["resources/A"].line,
@@ -228,10 +238,13 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
     );
     let commands = keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::IntegFinished {
-            folder: "resources/A".into(),
-            result: Err("the beta account has no credentials".into()),
-        }))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::IntegFinished {
+                folder: "resources/A".into(),
+                result: Err("the beta account has no credentials".into()),
+            },
+        )))],
     );
     assert_eq!(
         commands,
@@ -250,28 +263,31 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
 fn integ_result(folder: &str, class: crate::ops::integ::IntegClass, alpha: bool) -> TaskResult {
     use crate::config::Maturity;
     let allowed = alpha && class != crate::ops::integ::IntegClass::Passed;
-    TaskResult::IntegFinished {
-        folder: folder.into(),
-        result: Ok(Box::new(crate::ops::integ::IntegResult {
-            extension: folder.into(),
-            type_name: None,
-            maturity: if alpha {
-                Maturity::Alpha
-            } else {
-                Maturity::Prod
-            },
-            version: Some("00000003".into()),
-            run_id: "r1".into(),
-            class,
-            allowed,
-            blocks: class != crate::ops::integ::IntegClass::Passed && !allowed,
-            stacks: Vec::new(),
-            reasons: Vec::new(),
-            stale_deleted: Vec::new(),
-            started_ms: 0,
-            duration_ms: 1,
-        })),
-    }
+    TaskResult::new(
+        0,
+        BetaResult::IntegFinished {
+            folder: folder.into(),
+            result: Ok(Box::new(crate::ops::integ::IntegResult {
+                extension: folder.into(),
+                type_name: None,
+                maturity: if alpha {
+                    Maturity::Alpha
+                } else {
+                    Maturity::Prod
+                },
+                version: Some("00000003".into()),
+                run_id: "r1".into(),
+                class,
+                allowed,
+                blocks: class != crate::ops::integ::IntegClass::Passed && !allowed,
+                stacks: Vec::new(),
+                reasons: Vec::new(),
+                stale_deleted: Vec::new(),
+                started_ms: 0,
+                duration_ms: 1,
+            })),
+        },
+    )
 }
 
 #[test]
@@ -290,7 +306,10 @@ fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
     );
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::BetaLoaded(Ok(rows))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::Loaded(Ok(rows)),
+        )))],
     );
     // One already runs: A starts the other two.
     keys(&mut state, [Input::Down, Input::RunInteg]);
@@ -315,19 +334,25 @@ fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
     let stack_id = "arn:aws:cloudformation:us-east-1:1:stack/integ-fresh-A-r1/abc";
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::IntegProgress {
-            folder: "resources/A".into(),
-            line: "Bucket CREATE_IN_PROGRESS AWS::S3::Bucket".into(),
-            stack_id: Some(stack_id.into()),
-        }))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::IntegProgress {
+                folder: "resources/A".into(),
+                line: "Bucket CREATE_IN_PROGRESS AWS::S3::Bucket".into(),
+                stack_id: Some(stack_id.into()),
+            },
+        )))],
     );
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::IntegProgress {
-            folder: "resources/A".into(),
-            line: "deleting integ-fresh-A-r1".into(),
-            stack_id: None,
-        }))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BetaResult::IntegProgress {
+                folder: "resources/A".into(),
+                line: "deleting integ-fresh-A-r1".into(),
+                stack_id: None,
+            },
+        )))],
     );
     assert_eq!(
         state.beta_live["resources/A"].stack_id.as_deref(),
@@ -392,9 +417,10 @@ fn the_prod_view_reads_the_versions_and_reads_them_again_on_refresh() {
     assert!(matches!(state.versions, Loadable::Loading));
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::VersionsLoaded(Err(
-            "ListRegions: access denied".into(),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BoardResult::VersionsLoaded(Err("ListRegions: access denied".into())),
+        )))],
     );
     assert!(matches!(state.versions, Loadable::Failed { .. }));
     let found = vec![crate::ops::versions::ExtensionVersions {
@@ -415,9 +441,10 @@ fn the_prod_view_reads_the_versions_and_reads_them_again_on_refresh() {
     }];
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::VersionsLoaded(Ok(
-            found,
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            BoardResult::VersionsLoaded(Ok(found)),
+        )))],
     );
     assert_eq!(state.row_count(ViewKind::Prod), 2, "a row per region");
     keys(&mut state, [Input::Down, Input::Down]);
@@ -473,9 +500,10 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
     state.now_ms = 1_000;
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
-            Box::new(watch("InProgress")),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Polled(Ok(Box::new(watch("InProgress")))),
+        )))],
     );
     assert_eq!(state.row_count(ViewKind::Rollout), 1);
     assert!(
@@ -492,9 +520,10 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
     );
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
-            Box::new(watch("Success")),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Polled(Ok(Box::new(watch("Success")))),
+        )))],
     );
     assert!(
         keys(&mut state, [Action::Tick(60_000)]).is_empty(),
@@ -503,9 +532,12 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
     // A failed poll keeps what was shown and says what to do; r polls the same rollout again.
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutPolled(Err(
-            "GetAutomationExecution: the credentials of profile prod expired".into(),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Polled(Err(
+                "GetAutomationExecution: the credentials of profile prod expired".into(),
+            )),
+        )))],
     );
     assert!(matches!(state.rollout, Loadable::Loaded { .. }));
     assert!(
@@ -565,18 +597,20 @@ fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
     keys(&mut state, [Input::Show(ViewKind::Rollout)]);
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
-            Box::new(watch("InProgress")),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Polled(Ok(Box::new(watch("InProgress")))),
+        )))],
     );
     let retry = Input::ControlPipeline(PipelineControl::RetryFailed);
     assert!(keys(&mut state, [retry.clone()]).is_empty());
     assert!(state.notice.as_ref().unwrap().text.contains("still runs"));
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
-            Box::new(watch("Failed")),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Polled(Ok(Box::new(watch("Failed")))),
+        )))],
     );
     let commands = keys(&mut state, [retry]);
     let [Command::PlanRolloutChange { change, .. }] = commands.as_slice() else {
@@ -599,10 +633,10 @@ fn r_in_the_rollout_view_retries_only_the_failed_regions_once_it_ended() {
     // A retry that started follows the new rollout.
     let commands = keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutChanged(Ok((
-            "started parent-2".into(),
-            Some("parent-2".into()),
-        )))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Changed(Ok(("started parent-2".into(), Some("parent-2".into())))),
+        )))],
     );
     assert_eq!(
         commands,
@@ -666,9 +700,10 @@ fn enter_on_a_rollout_region_reads_its_steps_where_it_lives() {
     keys(&mut state, [Input::Show(ViewKind::Rollout)]);
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutPolled(Ok(
-            Box::new(watch),
-        ))))],
+        [Action::Result(Box::new(TaskResult::new(
+            0,
+            RolloutResult::Polled(Ok(Box::new(watch))),
+        )))],
     );
     // The first row is the failed region.
     let commands = keys(&mut state, [Input::Open]);
@@ -692,10 +727,10 @@ fn enter_on_a_rollout_region_reads_its_steps_where_it_lives() {
     let generation = state.generation;
     keys(
         &mut state,
-        [Action::Result(Box::new(TaskResult::RolloutStepsLoaded {
+        [Action::Result(Box::new(TaskResult::new(
             generation,
-            result: Ok(steps.clone()),
-        }))],
+            RolloutResult::StepsLoaded(Ok(steps.clone())),
+        )))],
     );
     assert_eq!(state.rollout_steps.value(), Some(&steps));
     // r reads them again; esc goes back; the never-started region has nothing to read.

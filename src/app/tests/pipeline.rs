@@ -1,6 +1,7 @@
 //! The pipeline view, the build screen, executions, retries and the build column.
 
 use super::*;
+use crate::app::{BoardResult, EventsResult, PipelineResult, WorkspaceResult};
 
 fn pipeline_view(build_status: &str) -> PipelineView {
     use crate::cloud::{PipelineActionState, PipelineStage, PipelineState};
@@ -43,11 +44,13 @@ fn the_pipeline_view_polls_faster_while_running() {
     keys(&mut state, [Action::Tick(1_000)]);
     keys(
         &mut state,
-        [TaskResult::PipelineLoaded {
-            stage: Stage::Sandbox,
-            generation: 1,
-            result: Ok(pipeline_view("InProgress")),
-        }],
+        [TaskResult::new(
+            1,
+            PipelineResult::Loaded {
+                stage: Stage::Sandbox,
+                result: Ok(pipeline_view("InProgress")),
+            },
+        )],
     );
     assert!(
         keys(&mut state, [Action::Tick(5_500)]).is_empty(),
@@ -63,11 +66,13 @@ fn the_pipeline_view_polls_faster_while_running() {
     );
     keys(
         &mut state,
-        [TaskResult::PipelineLoaded {
-            stage: Stage::Sandbox,
-            generation: 1,
-            result: Ok(pipeline_view("Succeeded")),
-        }],
+        [TaskResult::new(
+            1,
+            PipelineResult::Loaded {
+                stage: Stage::Sandbox,
+                result: Ok(pipeline_view("Succeeded")),
+            },
+        )],
     );
     assert!(
         keys(&mut state, [Action::Tick(20_000)]).is_empty(),
@@ -76,11 +81,13 @@ fn the_pipeline_view_polls_faster_while_running() {
     assert_eq!(keys(&mut state, [Action::Tick(36_000)]).len(), 1);
     keys(
         &mut state,
-        [TaskResult::PipelineLoaded {
-            stage: Stage::Sandbox,
-            generation: 0,
-            result: Err("stale".into()),
-        }],
+        [TaskResult::new(
+            0,
+            PipelineResult::Loaded {
+                stage: Stage::Sandbox,
+                result: Err("stale".into()),
+            },
+        )],
     );
     assert!(
         state.pipeline.value().is_some(),
@@ -96,11 +103,13 @@ fn on_cicd_pipeline(status: &str) -> AppState {
         &mut state,
         [
             Action::from(Input::Show(ViewKind::Pipeline)),
-            Action::from(TaskResult::PipelineLoaded {
-                generation: 1,
-                stage: Stage::Cicd,
-                result: Ok(pipeline_view(status)),
-            }),
+            Action::from(TaskResult::new(
+                1,
+                PipelineResult::Loaded {
+                    stage: Stage::Cicd,
+                    result: Ok(pipeline_view(status)),
+                },
+            )),
         ],
     );
     state
@@ -122,11 +131,15 @@ fn enter_on_an_action_follows_its_build_and_back_stops_it() {
             }
         ]
     );
-    let polled = |lines: &[&str]| TaskResult::BuildPolled {
-        generation: 2,
-        build: None,
-        lines: lines.iter().map(|l| l.to_string()).collect(),
-        problem: None,
+    let polled = |lines: &[&str]| {
+        TaskResult::new(
+            2,
+            PipelineResult::BuildPolled {
+                build: None,
+                lines: lines.iter().map(|l| l.to_string()).collect(),
+                problem: None,
+            },
+        )
     };
     keys(&mut state, [polled(&["one", "two"]), polled(&["three"])]);
     let view = state.build.as_ref().unwrap();
@@ -181,10 +194,7 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     };
     keys(
         &mut state,
-        [TaskResult::PlanReady {
-            generation: 1,
-            plan: plan.clone(),
-        }],
+        [TaskResult::new(1, EventsResult::PlanReady(plan.clone()))],
     );
     assert!(
         keys(&mut state, [Input::InputSubmit]).is_empty(),
@@ -192,10 +202,7 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     );
     keys(
         &mut state,
-        [TaskResult::PlanReady {
-            generation: 1,
-            plan: plan.clone(),
-        }],
+        [TaskResult::new(1, EventsResult::PlanReady(plan.clone()))],
     );
     let commands = keys(&mut state, [Input::InputChar('y'), Input::InputSubmit]);
     assert_eq!(
@@ -208,10 +215,10 @@ fn retry_asks_the_guard_then_confirms_before_anything_changes() {
     );
     let commands = keys(
         &mut state,
-        [TaskResult::PipelineChanged {
-            generation: 1,
-            result: Ok("retrying".into()),
-        }],
+        [TaskResult::new(
+            1,
+            PipelineResult::Changed(Ok("retrying".into())),
+        )],
     );
     assert_eq!(
         commands,
@@ -239,10 +246,13 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
     let mut state = AppState::new("repo", Stage::Sandbox);
     let commands = keys(
         &mut state,
-        [TaskResult::WorkspaceLoaded(Ok(vec![extension(
-            "resources/S3_DeleteBucketContents",
-            "AwsCommunity::S3::DeleteBucketContents",
-        )]))],
+        [TaskResult::new(
+            0,
+            WorkspaceResult::Loaded(Ok(vec![extension(
+                "resources/S3_DeleteBucketContents",
+                "AwsCommunity::S3::DeleteBucketContents",
+            )])),
+        )],
     );
     let every = vec![Stage::Sandbox, Stage::Cicd, Stage::Prod];
     assert_eq!(
@@ -255,14 +265,28 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
         &mut state,
         [
             Action::Tick(1_000),
-            Action::from(TaskResult::PipelineLoaded {
-                generation: 1,
-                stage: Stage::Cicd,
-                result: Ok(pipeline_view("Failed")),
-            }),
-            Action::from(TaskResult::BoardRead(BoardPart::Sandbox(Err(
-                Standing::new(State::NoCredentials, "no credentials"),
-            )))),
+            // The runner sends the board's column of a CI/CD pipeline read, then the read.
+            Action::from(TaskResult::new(
+                1,
+                BoardResult::Read(BoardPart::Cicd(Ok(crate::ops::status::build_statuses(
+                    &pipeline_view("Failed").state,
+                    &pipeline_view("Failed").extensions,
+                )))),
+            )),
+            Action::from(TaskResult::new(
+                1,
+                PipelineResult::Loaded {
+                    stage: Stage::Cicd,
+                    result: Ok(pipeline_view("Failed")),
+                },
+            )),
+            Action::from(TaskResult::new(
+                0,
+                BoardResult::Read(BoardPart::Sandbox(Err(Standing::new(
+                    State::NoCredentials,
+                    "no credentials",
+                )))),
+            )),
         ],
     );
     let row = &state.extensions.value().unwrap()[0];
@@ -300,10 +324,13 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
     let regions: Vec<String> = (1..=6).map(|n| format!("r-{n}")).collect();
     keys(
         &mut state,
-        [TaskResult::BoardRead(BoardPart::ProdPlan(Ok((
-            regions.clone(),
-            Some("pub-1".into()),
-        ))))],
+        [TaskResult::new(
+            0,
+            BoardResult::Read(BoardPart::ProdPlan(Ok((
+                regions.clone(),
+                Some("pub-1".into()),
+            )))),
+        )],
     );
     let slice = |from: usize, to: usize| Command::ReadProdSlice {
         regions: regions[from..to].to_vec(),
@@ -330,9 +357,12 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
     };
     keys(
         &mut state,
-        [TaskResult::BoardRead(BoardPart::ProdSlice(
-            regions[0..4].iter().map(|r| listing(r)).collect(),
-        ))],
+        [TaskResult::new(
+            0,
+            BoardResult::Read(BoardPart::ProdSlice(
+                regions[0..4].iter().map(|r| listing(r)).collect(),
+            )),
+        )],
     );
     let prod = |state: &AppState| {
         let row = &state.extensions.value().unwrap()[0];
@@ -350,9 +380,12 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
     );
     keys(
         &mut state,
-        [TaskResult::BoardRead(BoardPart::ProdSlice(
-            ["r-5", "r-6"].iter().map(|r| listing(r)).collect(),
-        ))],
+        [TaskResult::new(
+            0,
+            BoardResult::Read(BoardPart::ProdSlice(
+                ["r-5", "r-6"].iter().map(|r| listing(r)).collect(),
+            )),
+        )],
     );
     assert_eq!(prod(&state).text(), "✓ 6/6 on 1.0.3");
     assert_eq!(
@@ -381,11 +414,13 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
         &mut state,
         [
             Action::from(Input::Show(ViewKind::Pipeline)),
-            Action::from(TaskResult::PipelineLoaded {
-                generation: 1,
-                stage: Stage::Cicd,
-                result: Ok(view),
-            }),
+            Action::from(TaskResult::new(
+                1,
+                PipelineResult::Loaded {
+                    stage: Stage::Cicd,
+                    result: Ok(view),
+                },
+            )),
         ],
     );
     assert_eq!(
@@ -416,13 +451,13 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
     let execution = state.pipeline.value().unwrap().executions[0].clone();
     keys(
         &mut state,
-        [TaskResult::ExecutionLoaded {
-            generation: 1,
-            result: Ok(ExecutionView {
+        [TaskResult::new(
+            1,
+            PipelineResult::ExecutionLoaded(Ok(ExecutionView {
                 execution,
                 actions: vec![record.clone()],
-            }),
-        }],
+            })),
+        )],
     );
     assert_eq!(state.execution.value().unwrap().actions, [record]);
     keys(&mut state, [Input::Back]);

@@ -6,7 +6,7 @@ use tokio::sync::Notify;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 use super::*;
-use crate::app::{self, AppState, Input, Loadable, TaskResult};
+use crate::app::{self, AccountsResult, AppState, Input, Loadable, TaskResult, ViewResult};
 use crate::cloud::fake::Fake;
 use crate::cloud::{Export, Identity};
 
@@ -60,9 +60,9 @@ async fn a_deploy_in_another_account_is_refused_before_any_change() {
         delete: false,
     });
     match actions.recv().await.unwrap() {
-        TaskResult::ChangeFailed {
+        TaskResult {
             generation,
-            message,
+            result: ViewResult::Events(EventsResult::ChangeFailed(message)),
         } => {
             assert_eq!(generation, 1);
             assert!(message.contains("account 999999999999"), "{message}");
@@ -100,7 +100,13 @@ async fn a_result_that_arrives_after_a_stage_switch_is_dropped() {
     connector.exports_gate.notify_one();
     let late = actions.recv().await.unwrap();
     assert!(
-        matches!(late, TaskResult::ExportsLoaded { generation: g, .. } if g == generation),
+        matches!(
+            late,
+            TaskResult {
+                generation: g,
+                result: ViewResult::Accounts(AccountsResult::ExportsLoaded(_)),
+            } if g == generation
+        ),
         "{late:?}"
     );
     app::update(&mut state, late);
@@ -131,7 +137,9 @@ async fn one_connection_per_stage_context_is_shared_by_every_task() {
     let mut values = Vec::new();
     while values.len() < 4 {
         connector.exports_gate.notify_one();
-        if let TaskResult::ExportsLoaded { result, .. } = actions.recv().await.unwrap() {
+        if let ViewResult::Accounts(AccountsResult::ExportsLoaded(result)) =
+            actions.recv().await.unwrap().result
+        {
             values.push(result.unwrap()[0].value.clone());
         }
     }

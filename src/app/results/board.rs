@@ -1,0 +1,43 @@
+//! The readiness board, and the prod view whose versions fill its prod column.
+
+use super::super::*;
+
+/// Applies a result of this view.
+pub(super) fn apply(state: &mut AppState, result: BoardResult) -> Vec<Command> {
+    match result {
+        BoardResult::VersionsLoaded(result) => {
+            state.board.prod = Some(result.clone().map_err(|message| {
+                crate::ops::status::Standing::new(crate::ops::status::State::Unknown, message)
+            }));
+            state.versions = Loadable::from_result(result, state.now_ms);
+            Vec::new()
+        }
+        BoardResult::Read(part) => {
+            use crate::ops::status::{BoardPart, State};
+            if !matches!(part, BoardPart::ProdPlan(_) | BoardPart::ProdSlice(_)) {
+                state.board.apply(part);
+                return Vec::new();
+            }
+            let subjects: Vec<crate::ops::versions::Subject> = state
+                .extensions
+                .value()
+                .into_iter()
+                .flatten()
+                .map(|e| crate::ops::versions::Subject {
+                    folder: &e.row.folder,
+                    type_name: e.row.type_name.as_deref().unwrap_or_default(),
+                    maturity: e.row.maturity,
+                })
+                .collect();
+            match state.prod_slices.take(part, &subjects) {
+                // A whole column stays on screen while a new pass reads.
+                Some(Err(reading))
+                    if reading.state == State::NotRead
+                        && matches!(state.board.prod, Some(Ok(_))) => {}
+                Some(column) => state.board.prod = Some(column),
+                None => {}
+            }
+            Vec::new()
+        }
+    }
+}
