@@ -841,18 +841,23 @@ fn build_and_pipeline_control_views() {
 fn resources_with_build_status() {
     let mut view = state();
     let generation = view.generation;
+    let read = Ok(pipeline(
+        "Failed",
+        Some("JobFailed: Error while executing command: cfn test. Reason: exit status 1"),
+    ));
+    // As the runner sends a CI/CD pipeline read: the board's column, then the read.
+    let column = regship::ops::status::BoardPart::Cicd(regship::ops::tasks::cicd_column(&read));
+    app::update(
+        &mut view,
+        TaskResult::new(generation, BoardResult::Read(column)),
+    );
     app::update(
         &mut view,
         TaskResult::new(
             generation,
             PipelineResult::Loaded {
                 stage: Stage::Cicd,
-                result: Ok(pipeline(
-                    "Failed",
-                    Some(
-                        "JobFailed: Error while executing command: cfn test. Reason: exit status 1",
-                    ),
-                )),
+                result: read,
             },
         ),
     );

@@ -118,52 +118,7 @@ pub struct EventsView {
     pub references: Vec<(String, Option<String>)>,
 }
 
-/// The pipeline as the pipeline view shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PipelineView {
-    pub state: crate::cloud::PipelineState,
-    pub executions: Vec<crate::cloud::PipelineExecution>,
-    /// Build action name -> the extension folder it tests.
-    pub extensions: Vec<(String, String)>,
-}
-
-impl PipelineView {
-    /// Whether anything runs (the view then refreshes every 5 s, else every 30 s).
-    pub fn running(&self) -> bool {
-        self.state.is_running()
-    }
-}
-
-impl PipelineView {
-    /// The stage and action on the `index`th action row.
-    pub fn action_at(
-        &self,
-        index: usize,
-    ) -> Option<(
-        &crate::cloud::PipelineStage,
-        &crate::cloud::PipelineActionState,
-    )> {
-        self.state
-            .stages
-            .iter()
-            .flat_map(|stage| stage.actions.iter().map(move |action| (stage, action)))
-            .nth(index)
-    }
-
-    /// The execution on the `index`th row: the rows after the actions list the executions.
-    pub fn execution_at(&self, index: usize) -> Option<&crate::cloud::PipelineExecution> {
-        let actions: usize = self.state.stages.iter().map(|s| s.actions.len()).sum();
-        self.executions.get(index.checked_sub(actions)?)
-    }
-
-    /// The extension folder a build action tests.
-    pub fn extension_of(&self, action: &str) -> Option<&str> {
-        self.extensions
-            .iter()
-            .find(|(name, _)| name == action)
-            .map(|(_, folder)| folder.as_str())
-    }
-}
+pub use crate::ops::pipeline::{ExecutionView, PipelineView};
 
 /// The build on the build screen, and its log as read so far.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,13 +130,6 @@ pub struct BuildView {
     pub lines: VecDeque<String>,
     pub problem: Option<String>,
     pub updated_ms: Option<i64>,
-}
-
-/// One execution and the actions it ran (ListActionExecutions).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExecutionView {
-    pub execution: crate::cloud::PipelineExecution,
-    pub actions: Vec<crate::cloud::ActionExecutionRecord>,
 }
 
 /// An integration run the beta view shows live.

@@ -16,4 +16,5 @@ pub mod rollout_watch;
 pub mod rows;
 pub mod setup_stack;
 pub mod status;
+pub mod tasks;
 pub mod versions;

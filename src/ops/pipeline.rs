@@ -63,3 +63,57 @@ mod tests {
         assert!(sandbox.hint.contains(":stage cicd"), "{sandbox:?}");
     }
 }
+
+/// The pipeline as the pipeline view shows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PipelineView {
+    pub state: crate::cloud::PipelineState,
+    pub executions: Vec<crate::cloud::PipelineExecution>,
+    /// Build action name -> the extension folder it tests.
+    pub extensions: Vec<(String, String)>,
+}
+
+impl PipelineView {
+    /// Whether anything runs (the view then refreshes every 5 s, else every 30 s).
+    pub fn running(&self) -> bool {
+        self.state.is_running()
+    }
+}
+
+impl PipelineView {
+    /// The stage and action on the `index`th action row.
+    pub fn action_at(
+        &self,
+        index: usize,
+    ) -> Option<(
+        &crate::cloud::PipelineStage,
+        &crate::cloud::PipelineActionState,
+    )> {
+        self.state
+            .stages
+            .iter()
+            .flat_map(|stage| stage.actions.iter().map(move |action| (stage, action)))
+            .nth(index)
+    }
+
+    /// The execution on the `index`th row: the rows after the actions list the executions.
+    pub fn execution_at(&self, index: usize) -> Option<&crate::cloud::PipelineExecution> {
+        let actions: usize = self.state.stages.iter().map(|s| s.actions.len()).sum();
+        self.executions.get(index.checked_sub(actions)?)
+    }
+
+    /// The extension folder a build action tests.
+    pub fn extension_of(&self, action: &str) -> Option<&str> {
+        self.extensions
+            .iter()
+            .find(|(name, _)| name == action)
+            .map(|(_, folder)| folder.as_str())
+    }
+}
+
+/// One execution and the actions it ran (ListActionExecutions).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecutionView {
+    pub execution: crate::cloud::PipelineExecution,
+    pub actions: Vec<crate::cloud::ActionExecutionRecord>,
+}

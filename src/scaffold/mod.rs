@@ -158,6 +158,17 @@ impl Plan {
     }
 }
 
+/// The plan of what the TUI's scaffold key writes for the extension in `folder` of the workspace
+/// at `root`, read again: `test/integ.yml` with `integ`, else `inputs/`.
+pub fn plan_for(root: &Path, folder: &str, integ: bool) -> Result<Plan, String> {
+    let workspace = crate::workspace::Workspace::load(root);
+    match workspace.extensions.iter().find(|e| e.folder == folder) {
+        Some(extension) if integ => plan_integ(extension),
+        Some(extension) => plan_inputs(extension, None, true, false),
+        None => Err(format!("{folder} is no longer in the workspace")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
