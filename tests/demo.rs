@@ -34,6 +34,17 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     let mut demo = demo(seed);
     let mut phases = Vec::new();
     let mut phase = |demo: &Headless, name: &str| {
+        // The guide's next key is one this screen offers (a later key may follow an `esc`).
+        let guide = regship::app::guide::demo_guide(&demo.state).unwrap_or_default();
+        if let Some(regship::app::guide::GuidePart::Key(first)) = guide
+            .iter()
+            .find(|part| matches!(part, regship::app::guide::GuidePart::Key(_)))
+        {
+            assert!(
+                regship::app::available(&demo.state).contains(first),
+                "{name}: the guide names {first:?}, which this screen does not offer"
+            );
+        }
         if snapshots {
             insta::assert_snapshot!(format!("demo_{name}_80x24"), demo.render(80, 24));
             insta::assert_snapshot!(format!("demo_{name}_160x48"), demo.render(160, 48));

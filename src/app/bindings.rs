@@ -110,6 +110,11 @@ bindings! {
 }
 
 impl Binding {
+    /// The binding whose action is `input`, if a key can send it.
+    pub fn of(input: &Input) -> Option<Binding> {
+        Binding::ALL.iter().copied().find(|b| b.input() == *input)
+    }
+
     /// The binding keymap.yml calls `name`.
     pub fn named(name: &str) -> Option<Binding> {
         Binding::ALL.iter().copied().find(|b| b.name() == name)

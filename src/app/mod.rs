@@ -3,6 +3,7 @@
 //! are of three kinds: a person's input, a task's result, time. A result always reaches its
 //! view, whatever dialog is open; input goes to the dialog, the input line or the help first.
 
+pub mod actions;
 pub mod bindings;
 pub mod command_line;
 mod dialogs;
@@ -16,6 +17,7 @@ use crate::cloud::{Export, StackEvent, StackOutput};
 use crate::config::Stage;
 use crate::watch::intervals;
 use crate::watch::stack_events::Start;
+pub use actions::available;
 use navigation::{follow, load_accounts, load_exports, load_pipeline, read_board};
 pub use state::*;
 

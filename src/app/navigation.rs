@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 
+use super::bindings::Binding;
 use super::dialogs::{control_pipeline, handle_dialog, refused_read_only};
 use super::*;
 use crate::watch::stack_events::StackWatch;
@@ -19,6 +20,20 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
     }
     if state.help && !matches!(input, Input::Quit) {
         state.help = false;
+        return Vec::new();
+    }
+    if let Some(binding) = Binding::of(&input)
+        && !available(state).contains(&binding)
+    {
+        let views: Vec<&str> = super::actions::views_offering(binding)
+            .into_iter()
+            .map(ViewKind::name)
+            .collect();
+        let text = match views.as_slice() {
+            [] => format!("{}: not on this screen", binding.hint()),
+            views => format!("{}: on the {} view", binding.hint(), views.join(" or ")),
+        };
+        notice(state, text, false);
         return Vec::new();
     }
     match input {

@@ -27,6 +27,18 @@ pub enum ViewKind {
 }
 
 impl ViewKind {
+    /// Every view, in the order of their keys.
+    pub const ALL: [ViewKind; 8] = [
+        ViewKind::Resources,
+        ViewKind::Accounts,
+        ViewKind::Events,
+        ViewKind::Jobs,
+        ViewKind::Pipeline,
+        ViewKind::Beta,
+        ViewKind::Prod,
+        ViewKind::Rollout,
+    ];
+
     pub fn name(self) -> &'static str {
         match self {
             ViewKind::Resources => "resources",

@@ -137,7 +137,7 @@ pub fn key_action(state: &AppState, keymap: &Keymap, key: &KeyEvent) -> Option<I
             _ => None,
         };
     }
-    keymap.action(key)
+    keymap.action_among(key, &app::available(state))
 }
 
 /// `regship demo`: how fast, and which timeline.
@@ -212,6 +212,7 @@ pub fn run(start: &Path, aws: &AwsArgs, demo: Option<DemoOptions>) -> Result<Exi
     };
     let (keymap, problem) = Keymap::load(paths.as_ref().map(|p| p.keymap_file()).as_deref());
     problems.extend(problem);
+    problems.extend(app::actions::conflicts(|binding| keymap.key_names(binding)));
     let (theme, problem) = Theme::load(paths.as_ref().map(|p| p.theme_file()).as_deref());
     problems.extend(problem);
     let root = find_root(start);

@@ -122,11 +122,42 @@ impl Keymap {
 
     /// The input a key press means, if any.
     pub fn action(&self, key: &KeyEvent) -> Option<Input> {
+        self.action_among(key, Binding::ALL)
+    }
+
+    /// The input a key press means among the actions `offered` (a screen's): one key may serve
+    /// two actions never offered on one screen.
+    pub fn action_among(&self, key: &KeyEvent, offered: &[Binding]) -> Option<Input> {
         let pressed = normalise(key);
-        self.bindings
+        let bound = |binding: &Binding| {
+            self.bindings
+                .get(binding)
+                .is_some_and(|keys| keys.iter().any(|k| normalise(k) == pressed))
+        };
+        offered
             .iter()
-            .find(|(_, keys)| keys.iter().any(|k| normalise(k) == pressed))
-            .map(|(binding, _)| binding.input())
+            .find(|binding| bound(binding))
+            .or_else(|| Binding::ALL.iter().find(|binding| bound(binding)))
+            .map(|binding| binding.input())
+    }
+
+    /// Each key of a binding, as one name per key and modifiers (for the conflict check).
+    pub fn key_names(&self, binding: Binding) -> Vec<String> {
+        self.bindings
+            .get(&binding)
+            .map(|keys| {
+                keys.iter()
+                    .map(|k| {
+                        let (code, modifiers) = normalise(k);
+                        format!(
+                            "{}{:?}",
+                            key_label(&KeyEvent::new(code, modifiers)),
+                            modifiers
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// The first key of a binding, as shown in hints.

@@ -175,104 +175,6 @@ fn draw_breadcrumbs(frame: &mut Frame, area: Rect, state: &AppState, theme: &The
     frame.render_widget(Paragraph::new(Line::from(line)), area);
 }
 
-/// The actions the footer offers on each screen.
-fn hints(state: &AppState) -> &'static [Binding] {
-    match state.screen() {
-        Screen::List(ViewKind::Resources) => &[
-            Binding::Open,
-            Binding::DeploySetup,
-            Binding::Test,
-            Binding::ScaffoldInputs,
-            Binding::Filter,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::ResourceDetail(_) => &[
-            Binding::DeploySetup,
-            Binding::Test,
-            Binding::Validate,
-            Binding::ScaffoldInputs,
-            Binding::ScaffoldInteg,
-            Binding::Back,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Accounts) => &[
-            Binding::Open,
-            Binding::Refresh,
-            Binding::Back,
-            Binding::CommandMode,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Events) => &[
-            Binding::ToggleFollow,
-            Binding::Up,
-            Binding::Bottom,
-            Binding::Refresh,
-            Binding::Back,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Rollout) => &[
-            Binding::Open,
-            Binding::RetryStage,
-            Binding::StopExecution,
-            Binding::Refresh,
-            Binding::Up,
-            Binding::Down,
-            Binding::Back,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Prod) => &[
-            Binding::Refresh,
-            Binding::Up,
-            Binding::Down,
-            Binding::Back,
-            Binding::CommandMode,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Beta) => &[
-            Binding::Open,
-            Binding::RunInteg,
-            Binding::RunIntegAll,
-            Binding::Submit,
-            Binding::Up,
-            Binding::Down,
-            Binding::Back,
-            Binding::CommandMode,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Jobs) => &[
-            Binding::CancelJob,
-            Binding::Up,
-            Binding::Down,
-            Binding::Back,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::List(ViewKind::Pipeline) => &[
-            Binding::Open,
-            Binding::StartPipeline,
-            Binding::RetryStage,
-            Binding::StopExecution,
-            Binding::Back,
-            Binding::Help,
-            Binding::Quit,
-        ],
-        Screen::Build(_) | Screen::Execution(_) => &[Binding::Back, Binding::Help, Binding::Quit],
-        Screen::RolloutRegion(_) => &[
-            Binding::Refresh,
-            Binding::Back,
-            Binding::Help,
-            Binding::Quit,
-        ],
-    }
-}
-
 /// The demo's guide line, each key as the keymap binds it.
 fn draw_guide(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {
     let Some(guide) = crate::app::guide::demo_guide(state) else {
@@ -330,7 +232,7 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, k
 
 fn hint_line(state: &AppState, theme: &Theme, keymap: &Keymap) -> Line<'static> {
     let mut spans = Vec::new();
-    for binding in hints(state) {
+    for binding in crate::app::actions::offer(state.screen()).footer {
         spans.push(Span::styled(
             format!(" {}", keymap.label(*binding)),
             theme.accent().add_modifier(Modifier::BOLD),
@@ -385,12 +287,25 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, key
         );
         lines.push(Line::raw(""));
     }
-    lines.extend(Binding::ALL.iter().map(|binding| {
+    // This screen's actions first, then the rest: what another screen offers says where.
+    let here = crate::app::available(state);
+    let key_line = |binding: Binding| {
         Line::from(vec![
-            Span::styled(format!("{:>14}  ", keymap.labels(*binding)), theme.accent()),
+            Span::styled(format!("{:>14}  ", keymap.labels(binding)), theme.accent()),
             Span::raw(binding.help()),
         ])
-    }));
+    };
+    lines.push(Line::styled("on this screen", theme.muted()));
+    lines.extend(here.iter().map(|binding| key_line(*binding)));
+    let elsewhere: Vec<Binding> = Binding::ALL
+        .iter()
+        .copied()
+        .filter(|binding| !here.contains(binding))
+        .collect();
+    if !elsewhere.is_empty() {
+        lines.push(Line::styled("on other screens", theme.muted()));
+        lines.extend(elsewhere.into_iter().map(key_line));
+    }
     let popup = centred(area, 110, lines.len() as u16 + 2);
     frame.render_widget(Clear, popup);
     let block = Block::default()
