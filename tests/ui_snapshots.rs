@@ -320,9 +320,11 @@ fn resource_detail_views() {
         &mut detail,
         TaskResult::new(
             generation,
-            AccountsResult::ExportsLoaded(Err(
-                "ListExports: access denied in the sandbox account".into()
-            )),
+            AccountsResult::ExportsLoaded(Err(regship::cloud::CloudError::new(
+                regship::cloud::CloudErrorKind::Service,
+                "ListExports: access denied in the sandbox account",
+                "",
+            ))),
         ),
     );
     snapshot("detail_exports_error", &detail);
@@ -669,10 +671,11 @@ fn pipeline_views() {
             generation,
             PipelineResult::Loaded {
                 stage: Stage::Cicd,
-                result: Err(
-                    "no pipeline for the cicd stage: set accounts.cicd.pipeline in regship.yml"
-                        .into(),
-                ),
+                result: Err(regship::cloud::CloudError::new(
+                    regship::cloud::CloudErrorKind::Service,
+                    "no pipeline for the cicd stage: set accounts.cicd.pipeline in regship.yml",
+                    "",
+                )),
             },
         ),
     );
@@ -1017,7 +1020,11 @@ fn resources_with_prod_coverage() {
         &mut view,
         TaskResult::new(
             0,
-            BoardResult::VersionsLoaded(Err("the config profile (prod) could not be found".into())),
+            BoardResult::VersionsLoaded(Err(regship::cloud::CloudError::new(
+                regship::cloud::CloudErrorKind::Service,
+                "the config profile (prod) could not be found",
+                "",
+            ))),
         ),
     );
     insta::assert_snapshot!("resources_prod_unknown_160x48", render(&view, 160, 48));

@@ -13,7 +13,7 @@ mod results;
 pub mod state;
 
 use crate::cloud::accounts::AccountRow;
-use crate::cloud::{Export, StackEvent, StackOutput};
+use crate::cloud::{CloudError, Export, StackEvent, StackOutput};
 use crate::config::Stage;
 use crate::watch::intervals;
 use crate::watch::stack_events::Start;
@@ -158,7 +158,7 @@ pub enum WorkspaceResult {
 #[derive(Debug, Clone)]
 pub enum AccountsResult {
     Checked(AccountRow),
-    ExportsLoaded(Result<Vec<Export>, String>),
+    ExportsLoaded(Result<Vec<Export>, CloudError>),
 }
 
 /// The events view: a poll of the stack followed, a deploy's plan and its start, the outputs.
@@ -213,9 +213,9 @@ pub enum BetaResult {
 #[derive(Debug, Clone)]
 pub enum RolloutResult {
     /// The watcher after a poll (or why it could not poll).
-    Polled(Result<Box<crate::ops::rollout_watch::RolloutWatch>, String>),
+    Polled(Result<Box<crate::ops::rollout_watch::RolloutWatch>, CloudError>),
     /// One region's steps, read from its child in its region.
-    StepsLoaded(Result<Vec<crate::cloud::StepRun>, String>),
+    StepsLoaded(Result<Vec<crate::cloud::StepRun>, CloudError>),
     /// What a confirmed change did (and the new rollout after a retry), or why it failed.
     Changed(Result<(String, Option<String>), String>),
 }
@@ -226,7 +226,7 @@ pub enum BoardResult {
     /// One of the board's reads.
     Read(crate::ops::status::BoardPart),
     /// The prod view's versions (or why the prod account could not be read).
-    VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, String>),
+    VersionsLoaded(Result<Vec<crate::ops::versions::ExtensionVersions>, CloudError>),
 }
 
 /// The pipeline view: the pipeline, the build followed, an execution, a change.
@@ -234,7 +234,7 @@ pub enum BoardResult {
 pub enum PipelineResult {
     Loaded {
         stage: Stage,
-        result: Result<PipelineView, String>,
+        result: Result<PipelineView, CloudError>,
     },
     /// The build screen's build, and the log lines written since the last poll.
     BuildPolled {
@@ -242,7 +242,7 @@ pub enum PipelineResult {
         lines: Vec<String>,
         problem: Option<String>,
     },
-    ExecutionLoaded(Result<ExecutionView, String>),
+    ExecutionLoaded(Result<ExecutionView, CloudError>),
     /// A pipeline change went through (the execution id) or failed.
     Changed(Result<String, String>),
 }

@@ -21,8 +21,8 @@ use crate::cloud::context::StageContext;
 use crate::cloud::demo::DemoWorld;
 use crate::cloud::guard::AccountGuard;
 use crate::cloud::{
-    Build, Cloud, CloudError, Connections, ExecutionRef, Export, StackEvent, StackOutput,
-    StageRegions, StepRun,
+    Build, Cloud, CloudError, CloudErrorKind, Connections, ExecutionRef, Export, StackEvent,
+    StackOutput, StageRegions, StepRun,
 };
 use crate::config::{Maturity, Stage};
 use crate::jobs::{JobEnd, JobEvent, JobHandle};
@@ -43,8 +43,8 @@ pub struct StageHandle {
 
 impl StageHandle {
     /// The connection (made once per context), or what is wrong with it.
-    pub async fn get(&self) -> Result<Arc<dyn Cloud>, String> {
-        self.connections.get(&self.context).await.map_err(with_hint)
+    pub async fn get(&self) -> Result<Arc<dyn Cloud>, CloudError> {
+        self.connections.get(&self.context).await
     }
 
     /// The stage in every region it reaches.
@@ -74,8 +74,8 @@ impl Generation {
 }
 
 /// Every export of the stage's region.
-pub async fn exports(handle: &StageHandle) -> Result<Vec<Export>, String> {
-    handle.get().await?.list_exports().await.map_err(with_hint)
+pub async fn exports(handle: &StageHandle) -> Result<Vec<Export>, CloudError> {
+    handle.get().await?.list_exports().await
 }
 
 /// One poll of a followed stack: its new events, and the problem (and whether polling stopped).
@@ -100,7 +100,7 @@ pub async fn follow_stack(
         Err(problem) => {
             return sink(StackPoll {
                 events: Vec::new(),
-                problem: Some(problem),
+                problem: Some(problem.with_hint()),
                 stopped: true,
             });
         }
@@ -149,7 +149,7 @@ pub async fn plan_setup_change(
     delete: bool,
 ) -> Result<Result<ChangePlan, String>, String> {
     let extension = extension.ok_or_else(|| format!("{folder} is no longer in the workspace"))?;
-    let cloud = handle.get().await?;
+    let cloud = handle.get().await.map_err(with_hint)?;
     plans::plan_setup_change(cloud.as_ref(), guard, &extension, delete).await
 }
 
@@ -158,7 +158,7 @@ pub async fn execute_stack_change(
     handle: &StageHandle,
     plan: &ChangePlan,
 ) -> Result<Option<String>, String> {
-    let cloud = handle.get().await?;
+    let cloud = handle.get().await.map_err(with_hint)?;
     plans::execute_stack_change(cloud.as_ref(), plan)
         .await
         .map_err(with_hint)
@@ -169,7 +169,7 @@ pub async fn execute_pipeline_change(
     handle: &StageHandle,
     plan: &ChangePlan,
 ) -> Result<String, String> {
-    let cloud = handle.get().await?;
+    let cloud = handle.get().await.map_err(with_hint)?;
     plans::execute_pipeline_change(cloud.as_ref(), plan).await
 }
 
@@ -221,7 +221,7 @@ pub async fn run_integ(
         .await
         .map_err(|_| "regship is shutting down".to_string())?;
     observer.line("checking the beta account");
-    let cloud = task.handle.get().await?;
+    let cloud = task.handle.get().await.map_err(with_hint)?;
     let authorization = task
         .guard
         .authorize(cloud.as_ref(), "run integration tests")
@@ -263,11 +263,8 @@ pub async fn beta_rows(
     .await
     .unwrap_or_else(|err| Err(format!("the history could not be read: {err}")));
     let keep = match handle.get().await {
-        Ok(cloud) => cloud
-            .list_stacks("integ-keep-")
-            .await
-            .map_err(|error| error.message),
-        Err(message) => Err(message),
+        Ok(cloud) => cloud.list_stacks("integ-keep-").await,
+        Err(error) => Err(error),
     };
     read.map(|history| {
         super::integ::beta_rows(&folders, &history)
@@ -292,22 +289,24 @@ pub async fn beta_rows(
 pub async fn poll_rollout(
     handle: &StageHandle,
     watch: Option<Box<RolloutWatch>>,
-) -> Result<Box<RolloutWatch>, String> {
+) -> Result<Box<RolloutWatch>, CloudError> {
     let cloud = handle.get().await?;
     let mut watch = match watch {
         Some(watch) => *watch,
         None => {
             let newest = super::rollout_watch::newest(cloud.as_ref(), super::rollout::DOCUMENT)
-                .await
-                .map_err(with_hint)?
+                .await?
                 .ok_or_else(|| {
-                    "no rollout in the prod account yet: `regship rollout start EXTENSION` starts one"
-                        .to_string()
+                    CloudError::new(
+                        CloudErrorKind::NotFound,
+                        "no rollout in the prod account yet",
+                        "`regship rollout start EXTENSION` starts one",
+                    )
                 })?;
             RolloutWatch::new(&newest)
         }
     };
-    watch.poll(&handle.regions()).await.map_err(with_hint)?;
+    watch.poll(&handle.regions()).await?;
     Ok(Box::new(watch))
 }
 
@@ -315,9 +314,9 @@ pub async fn poll_rollout(
 pub async fn rollout_steps(
     handle: &StageHandle,
     (region, child): (&str, &str),
-) -> Result<Vec<StepRun>, String> {
-    let cloud = handle.regions().region(region).await.map_err(with_hint)?;
-    cloud.rollout_steps(child).await.map_err(with_hint)
+) -> Result<Vec<StepRun>, CloudError> {
+    let cloud = handle.regions().region(region).await?;
+    cloud.rollout_steps(child).await
 }
 
 /// One board stage's read (beta has no column of its own to read).
@@ -375,14 +374,11 @@ pub async fn pipeline(
     handle: &StageHandle,
     pipeline: Result<String, CloudError>,
     extensions: Vec<(String, String)>,
-) -> Result<PipelineView, String> {
-    let name = pipeline.map_err(with_hint)?;
+) -> Result<PipelineView, CloudError> {
+    let name = pipeline?;
     let cloud = handle.get().await?;
-    let state = cloud.pipeline_state(&name).await.map_err(with_hint)?;
-    let executions = cloud
-        .pipeline_executions(&name, 5)
-        .await
-        .map_err(with_hint)?;
+    let state = cloud.pipeline_state(&name).await?;
+    let executions = cloud.pipeline_executions(&name, 5).await?;
     Ok(PipelineView {
         state,
         executions,
@@ -392,11 +388,11 @@ pub async fn pipeline(
 
 /// The board's CI/CD column from a read of the pipeline.
 pub fn cicd_column(
-    read: &Result<PipelineView, String>,
+    read: &Result<PipelineView, CloudError>,
 ) -> Result<BTreeMap<String, String>, Standing> {
     read.as_ref()
         .map(|view| build_statuses(&view.state, &view.extensions))
-        .map_err(|message| Standing::new(State::Unknown, message.clone()))
+        .map_err(|error| Standing::new(State::Unknown, error.with_hint()))
 }
 
 /// One execution and the actions it ran.
@@ -404,21 +400,15 @@ pub async fn execution(
     handle: &StageHandle,
     pipeline: Result<String, CloudError>,
     execution_id: &str,
-) -> Result<ExecutionView, String> {
-    let name = pipeline.map_err(with_hint)?;
+) -> Result<ExecutionView, CloudError> {
+    let name = pipeline?;
     let cloud = handle.get().await?;
     let execution = ExecutionRef {
         pipeline: &name,
         execution_id,
     };
-    let record = cloud
-        .pipeline_execution(execution)
-        .await
-        .map_err(with_hint)?;
-    let actions = cloud
-        .action_executions(execution)
-        .await
-        .map_err(with_hint)?;
+    let record = cloud.pipeline_execution(execution).await?;
+    let actions = cloud.action_executions(execution).await?;
     Ok(ExecutionView {
         execution: record,
         actions,
@@ -433,7 +423,7 @@ pub async fn plan_pipeline_change(
     change: PipelineChange,
 ) -> Result<ChangePlan, String> {
     let name = pipeline.map_err(with_hint)?;
-    let cloud = handle.get().await?;
+    let cloud = handle.get().await.map_err(with_hint)?;
     plans::plan_pipeline_change(cloud.as_ref(), guard, name, change).await
 }
 
@@ -443,7 +433,7 @@ pub async fn plan_rollout_change(
     guard: AccountGuard,
     change: RolloutChange,
 ) -> Result<ChangePlan, String> {
-    let cloud = handle.get().await?;
+    let cloud = handle.get().await.map_err(with_hint)?;
     plans::plan_rollout_change(cloud.as_ref(), guard, change).await
 }
 
@@ -472,7 +462,7 @@ pub async fn follow_build(
             return sink(BuildPoll {
                 build: None,
                 lines: Vec::new(),
-                problem: Some(problem),
+                problem: Some(problem.with_hint()),
             });
         }
     };
@@ -531,7 +521,7 @@ pub async fn run_cfn(
     if matches!(verb, CfnVerb::Test | CfnVerb::Submit) {
         let cloud = match task.handle.get().await {
             Ok(cloud) => cloud,
-            Err(error) => return refuse(error),
+            Err(error) => return refuse(error.with_hint()),
         };
         if verb == CfnVerb::Submit {
             let authorization = match authorize_submit(cloud.as_ref(), task.guard).await {

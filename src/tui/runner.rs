@@ -409,8 +409,7 @@ impl Runner {
                         &prod,
                         &workspace.extensions,
                     )
-                    .await
-                    .map_err(|error| error.with_hint());
+                    .await;
                     send(asked, BoardResult::VersionsLoaded(result).into());
                 });
             }

@@ -19,7 +19,7 @@ pub(super) fn apply(state: &mut AppState, result: AccountsResult) -> Vec<Command
             );
         }
         AccountsResult::ExportsLoaded(result) => {
-            state.exports = Loadable::from_result(result, state.now_ms);
+            super::reread(state, result, |state| &mut state.exports);
         }
     }
     Vec::new()

@@ -6,10 +6,11 @@ use super::super::*;
 pub(super) fn apply(state: &mut AppState, result: BoardResult) -> Vec<Command> {
     match result {
         BoardResult::VersionsLoaded(result) => {
-            state.board.prod = Some(result.clone().map_err(|message| {
+            state.board.prod = Some(result.clone().map_err(|error| {
+                let message = super::describe(&error);
                 crate::ops::status::Standing::new(crate::ops::status::State::Unknown, message)
             }));
-            state.versions = Loadable::from_result(result, state.now_ms);
+            super::reread(state, result, |state| &mut state.versions);
             Vec::new()
         }
         BoardResult::Read(part) => {

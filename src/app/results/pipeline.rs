@@ -8,7 +8,7 @@ pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command
         PipelineResult::Loaded { stage, result } => {
             // The pipeline of the stage in sight (the board's CI/CD column reads its own).
             if stage == state.stage {
-                state.pipeline = Loadable::from_result(result, state.now_ms);
+                super::reread(state, result, |state| &mut state.pipeline);
             }
         }
         PipelineResult::BuildPolled {
@@ -29,7 +29,7 @@ pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command
             }
         }
         PipelineResult::ExecutionLoaded(result) => {
-            state.execution = Loadable::from_result(result, state.now_ms);
+            super::reread(state, result, |state| &mut state.execution);
         }
         PipelineResult::Changed(result) => {
             state.dialog = None;

@@ -24,18 +24,23 @@ pub(super) fn apply(state: &mut AppState, result: RolloutResult) -> Vec<Command>
             Vec::new()
         }
         RolloutResult::StepsLoaded(result) => {
-            state.rollout_steps = Loadable::from_result(result, state.now_ms);
+            super::reread(state, result, |state| &mut state.rollout_steps);
             Vec::new()
         }
         RolloutResult::Polled(result) => {
             match result {
                 // What was shown stays: the error (expired credentials, throttling) is a
                 // notice, and `r` polls the same rollout again once it is fixed.
-                Err(message) if matches!(state.rollout, Loadable::Loaded { .. }) => {
-                    notice(state, format!("{message} (r tries again)"), true);
+                Err(error) if matches!(state.rollout, Loadable::Loaded { .. }) => {
+                    notice(
+                        state,
+                        format!("{} (r tries again)", super::describe(&error)),
+                        true,
+                    );
                 }
                 result => {
-                    state.rollout = Loadable::from_result(result.map(|watch| *watch), state.now_ms);
+                    let result = result.map(|watch| *watch).map_err(|e| super::describe(&e));
+                    state.rollout = Loadable::from_result(result, state.now_ms);
                 }
             }
             Vec::new()

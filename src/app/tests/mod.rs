@@ -133,6 +133,66 @@ fn a_stale_result_is_dropped_in_one_place_and_only_when_bound_to_its_generation(
     ));
     assert!(!super::results::is_stale(
         &state,
-        &TaskResult::new(4, RolloutResult::Polled(Err("throttled".into())))
+        &TaskResult::new(
+            4,
+            RolloutResult::Polled(Err(crate::cloud::CloudError::new(
+                crate::cloud::CloudErrorKind::Service,
+                "throttled",
+                ""
+            )))
+        )
     ));
+}
+
+/// A failed read reaches the reducer with its kind: throttling and expired credentials keep what
+/// is on screen and say what comes next; any other failure replaces it.
+#[test]
+fn a_failed_read_says_what_its_kind_means_and_a_passing_one_keeps_the_screen() {
+    use crate::cloud::{CloudError, CloudErrorKind};
+    let mut state = AppState::new("repo", Stage::Sandbox);
+    let generation = state.generation;
+    let export = Export {
+        name: "Bucket".into(),
+        value: "b".into(),
+        exporting_stack_id: "s".into(),
+    };
+    update(
+        &mut state,
+        TaskResult::new(generation, AccountsResult::ExportsLoaded(Ok(vec![export]))),
+    );
+    let throttled = CloudError::new(
+        CloudErrorKind::Throttled,
+        "ListExports: throttled by AWS (Rate exceeded)",
+        "AWS limits the call rate",
+    );
+    update(
+        &mut state,
+        TaskResult::new(generation, AccountsResult::ExportsLoaded(Err(throttled))),
+    );
+    assert!(state.exports.value().is_some(), "what was read stays");
+    let notice = state.notice.as_ref().unwrap().text.clone();
+    assert!(notice.starts_with("throttled, r tries again"), "{notice}");
+    let expired = CloudError::new(
+        CloudErrorKind::ExpiredCredentials,
+        "ListExports: the credentials of profile dev (sandbox) expired",
+        "run `aws sso login --profile dev`, then retry (in the TUI: press r)",
+    );
+    update(
+        &mut state,
+        TaskResult::new(generation, AccountsResult::ExportsLoaded(Err(expired))),
+    );
+    assert!(state.exports.value().is_some());
+    let notice = state.notice.as_ref().unwrap().text.clone();
+    assert!(
+        notice.starts_with("credentials expired: run `aws sso login --profile dev`"),
+        "{notice}"
+    );
+    let denied = CloudError::new(CloudErrorKind::AccessDenied, "ListExports: denied", "");
+    update(
+        &mut state,
+        TaskResult::new(generation, AccountsResult::ExportsLoaded(Err(denied))),
+    );
+    assert!(
+        matches!(&state.exports, Loadable::Failed { message, .. } if message == "ListExports: denied")
+    );
 }

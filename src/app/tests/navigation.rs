@@ -419,7 +419,11 @@ fn the_prod_view_reads_the_versions_and_reads_them_again_on_refresh() {
         &mut state,
         [Action::Result(Box::new(TaskResult::new(
             0,
-            BoardResult::VersionsLoaded(Err("ListRegions: access denied".into())),
+            BoardResult::VersionsLoaded(Err(crate::cloud::CloudError::new(
+                crate::cloud::CloudErrorKind::Service,
+                "ListRegions: access denied",
+                "",
+            ))),
         )))],
     );
     assert!(matches!(state.versions, Loadable::Failed { .. }));
@@ -534,9 +538,11 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
         &mut state,
         [Action::Result(Box::new(TaskResult::new(
             0,
-            RolloutResult::Polled(Err(
-                "GetAutomationExecution: the credentials of profile prod expired".into(),
-            )),
+            RolloutResult::Polled(Err(crate::cloud::CloudError::new(
+                crate::cloud::CloudErrorKind::Service,
+                "GetAutomationExecution: the credentials of profile prod expired",
+                "",
+            ))),
         )))],
     );
     assert!(matches!(state.rollout, Loadable::Loaded { .. }));

@@ -85,7 +85,11 @@ fn the_pipeline_view_polls_faster_while_running() {
             0,
             PipelineResult::Loaded {
                 stage: Stage::Sandbox,
-                result: Err("stale".into()),
+                result: Err(crate::cloud::CloudError::new(
+                    crate::cloud::CloudErrorKind::Service,
+                    "stale",
+                    "",
+                )),
             },
         )],
     );
