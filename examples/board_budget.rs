@@ -332,7 +332,7 @@ fn main() {
     let status = regship::ops::status::status_of(
         &state.extensions.value().unwrap()[0].row,
         "setup-Thing-00",
-        &state.board,
+        &state.readiness.inputs,
         state.now_ms,
     );
     assert_eq!(

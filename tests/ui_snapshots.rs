@@ -1192,7 +1192,7 @@ fn beta_views() {
     app::update(&mut state, TaskResult::new(0, BetaResult::Loaded(Ok(rows))));
     snapshot("beta", &state);
     let mut live = state.clone();
-    live.beta_live.insert(
+    live.integ.live.insert(
         "resources/SQS_QueuePolicy".into(),
         app::LiveRun::new(
             "integ-keep-SQS-QueuePolicy UPDATE_IN_PROGRESS AWS::CloudFormation::Stack",

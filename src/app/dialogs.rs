@@ -21,7 +21,12 @@ fn control_rollout(state: &mut AppState, control: PipelineControl) -> Vec<Comman
     if refused_read_only(state) {
         return Vec::new();
     }
-    let Some(rollout) = state.rollout.value().and_then(|w| w.state.clone()) else {
+    let Some(rollout) = state
+        .prod_rollout
+        .watch
+        .value()
+        .and_then(|w| w.state.clone())
+    else {
         notice(state, "the rollout is still being read", true);
         return Vec::new();
     };
@@ -73,8 +78,8 @@ pub(super) fn control_pipeline(state: &mut AppState, control: PipelineControl) -
     if refused_read_only(state) {
         return Vec::new();
     }
-    let Some(view) = state.pipeline.value() else {
-        let why = match &state.pipeline {
+    let Some(view) = state.cicd.pipeline.value() else {
+        let why = match &state.cicd.pipeline {
             Loadable::Failed { message, .. } => {
                 format!(
                     "the pipeline could not be read, so nothing can change: {message} (r reads it again)"

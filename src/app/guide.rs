@@ -217,8 +217,8 @@ fn jobs_guide(state: &AppState) -> Guide {
 }
 
 fn pipeline_guide(state: &AppState) -> Guide {
-    let Some(view) = state.pipeline.value() else {
-        return match state.pipeline {
+    let Some(view) = state.cicd.pipeline.value() else {
+        return match state.cicd.pipeline {
             Loadable::Failed { .. } => &[T(
                 "the pipeline lives in the cicd stage: type :stage cicd (enter)",
             )],
@@ -265,7 +265,7 @@ fn prod_guide(state: &AppState) -> Guide {
 }
 
 fn rollout_guide(state: &AppState) -> Guide {
-    let Some(watch) = state.rollout.value() else {
+    let Some(watch) = state.prod_rollout.watch.value() else {
         return &[T("finding the newest rollout of the publish document…")];
     };
     let finished = watch
@@ -313,14 +313,14 @@ fn rollout_guide(state: &AppState) -> Guide {
 }
 
 fn beta_guide(state: &AppState) -> Guide {
-    if !state.beta_live.is_empty() {
+    if !state.integ.live.is_empty() {
         return &[
             T("each run creates and deletes a fresh copy, then updates the long-lived one; "),
             K(Binding::Open),
             T(" follows the stack it works on"),
         ];
     }
-    let Some(rows) = state.beta.value() else {
+    let Some(rows) = state.integ.rows.value() else {
         return &[T("reading the integration history…")];
     };
     let last = || rows.iter().filter_map(|row| row.last.as_ref());
@@ -352,7 +352,7 @@ fn beta_guide(state: &AppState) -> Guide {
 }
 
 fn build_guide(state: &AppState) -> Guide {
-    match state.build.as_ref().and_then(|b| b.build.as_ref()) {
+    match state.cicd.build.as_ref().and_then(|b| b.build.as_ref()) {
         Some(build) if build.status == "FAILED" => &[
             T("the log says which contract test failed: "),
             K(Binding::Back),

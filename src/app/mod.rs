@@ -409,7 +409,7 @@ fn tick(state: &mut AppState, now_ms: i64) -> Vec<Command> {
     state.now_ms = now_ms;
     // The rollout view polls every 15 s until the rollout ends.
     if state.screen() == &Screen::List(ViewKind::Rollout)
-        && let Loadable::Loaded { value, at_ms } = &state.rollout
+        && let Loadable::Loaded { value, at_ms } = &state.prod_rollout.watch
         && value
             .state
             .as_ref()
@@ -420,7 +420,7 @@ fn tick(state: &mut AppState, now_ms: i64) -> Vec<Command> {
     }
     // The pipeline view polls every 5 s while an execution runs, every 30 s otherwise.
     if state.screen() == &Screen::List(ViewKind::Pipeline)
-        && let Loadable::Loaded { value, at_ms } = &state.pipeline
+        && let Loadable::Loaded { value, at_ms } = &state.cicd.pipeline
         && now_ms - at_ms >= value.state.poll_interval().as_millis() as i64
     {
         return load_pipeline(state);
@@ -429,7 +429,8 @@ fn tick(state: &mut AppState, now_ms: i64) -> Vec<Command> {
     if state.view() == ViewKind::Resources
         && matches!(state.extensions, Loadable::Loaded { .. })
         && state
-            .board_read_ms
+            .readiness
+            .read_ms
             .is_none_or(|at| now_ms - at >= intervals::BOARD.as_millis() as i64)
     {
         return read_board(state);

@@ -98,7 +98,7 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
                 state.detail_scroll = 0;
                 if let Some(Screen::Build(_)) = left {
                     // Leaving the build screen stops its poller.
-                    state.build = None;
+                    state.cicd.build = None;
                     state.generation += 1;
                     return vec![Command::CancelBefore {
                         generation: state.generation,
@@ -241,8 +241,8 @@ pub(super) fn show(state: &mut AppState, view: ViewKind) -> Vec<Command> {
         ViewKind::Accounts if state.accounts.is_empty() => load_accounts(state),
         ViewKind::Pipeline => load_pipeline(state),
         ViewKind::Beta => {
-            if !matches!(state.beta, Loadable::Loaded { .. }) {
-                state.beta = Loadable::Loading;
+            if !matches!(state.integ.rows, Loadable::Loaded { .. }) {
+                state.integ.rows = Loadable::Loading;
             }
             vec![Command::LoadBeta]
         }
@@ -254,9 +254,9 @@ pub(super) fn show(state: &mut AppState, view: ViewKind) -> Vec<Command> {
 
 /// Polls the rollout the view follows (the newest one, the first time), keeping the rows.
 pub(super) fn load_rollout(state: &mut AppState) -> Vec<Command> {
-    let watch = state.rollout.value().cloned().map(Box::new);
+    let watch = state.prod_rollout.watch.value().cloned().map(Box::new);
     if watch.is_none() {
-        state.rollout = Loadable::Loading;
+        state.prod_rollout.watch = Loadable::Loading;
     }
     vec![Command::PollRollout { watch }]
 }
@@ -279,8 +279,8 @@ pub(super) fn load_accounts(state: &mut AppState) -> Vec<Command> {
 }
 
 pub(super) fn load_pipeline(state: &mut AppState) -> Vec<Command> {
-    if !matches!(state.pipeline, Loadable::Loaded { .. }) {
-        state.pipeline = Loadable::Loading;
+    if !matches!(state.cicd.pipeline, Loadable::Loaded { .. }) {
+        state.cicd.pipeline = Loadable::Loading;
     }
     vec![Command::LoadPipeline {
         generation: state.generation,
@@ -296,12 +296,13 @@ pub(super) fn read_board(state: &mut AppState) -> Vec<Command> {
     let mut stages = vec![Stage::Sandbox, Stage::Cicd];
     let mut slice = None;
     if state
+        .readiness
         .prod_read_ms
         .is_none_or(|at| now - at >= crate::watch::intervals::BOARD_PROD_REGIONS.as_millis() as i64)
     {
         stages.push(Stage::Prod);
-        state.prod_read_ms = Some(now);
-    } else if let Some(publisher) = state.prod_slices.publisher.clone() {
+        state.readiness.prod_read_ms = Some(now);
+    } else if let Some(publisher) = state.readiness.prod_slices.publisher.clone() {
         let mut kinds: Vec<String> = state
             .extensions
             .value()
@@ -311,12 +312,12 @@ pub(super) fn read_board(state: &mut AppState) -> Vec<Command> {
             .collect();
         kinds.sort();
         kinds.dedup();
-        let regions = state.prod_slices.next_slice(kinds.len());
+        let regions = state.readiness.prod_slices.next_slice(kinds.len());
         if !regions.is_empty() {
             slice = Some(Command::ReadProdSlice { regions, publisher });
         }
     }
-    state.board_read_ms = Some(now);
+    state.readiness.read_ms = Some(now);
     let mut commands = vec![Command::ReadBoard { stages }];
     commands.extend(slice);
     commands
@@ -327,7 +328,8 @@ pub(super) fn read_board(state: &mut AppState) -> Vec<Command> {
 fn open_rollout_region(state: &mut AppState) -> Vec<Command> {
     let selected = state.selected(ViewKind::Rollout);
     let Some(run) = state
-        .rollout
+        .prod_rollout
+        .watch
         .value()
         .and_then(|watch| watch.state.as_ref())
         .and_then(|rollout| {
@@ -349,16 +351,17 @@ fn open_rollout_region(state: &mut AppState) -> Vec<Command> {
 /// parent says why).
 fn load_rollout_region(state: &mut AppState, region: &str) -> Vec<Command> {
     let child = state
-        .rollout
+        .prod_rollout
+        .watch
         .value()
         .and_then(|watch| watch.state.as_ref())
         .and_then(|rollout| rollout.regions.iter().find(|run| run.region == region))
         .and_then(|run| run.execution_id.clone());
     let Some(child) = child else {
-        state.rollout_steps = Loadable::from_result(Ok(Vec::new()), state.now_ms);
+        state.prod_rollout.steps = Loadable::from_result(Ok(Vec::new()), state.now_ms);
         return Vec::new();
     };
-    state.rollout_steps = Loadable::Loading;
+    state.prod_rollout.steps = Loadable::Loading;
     vec![Command::LoadRolloutSteps {
         generation: state.generation,
         region: region.to_string(),
@@ -370,12 +373,12 @@ fn load_rollout_region(state: &mut AppState, region: &str) -> Vec<Command> {
 /// execution's actions.
 fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
     let selected = state.selected(ViewKind::Pipeline);
-    let Some(view) = state.pipeline.value() else {
+    let Some(view) = state.cicd.pipeline.value() else {
         return Vec::new();
     };
     if let Some(execution) = view.execution_at(selected) {
         let execution_id = execution.id.clone();
-        state.execution = Loadable::Loading;
+        state.cicd.execution = Loadable::Loading;
         state.screens.push(Screen::Execution(execution_id.clone()));
         return vec![Command::LoadExecution {
             generation: state.generation,
@@ -392,11 +395,12 @@ fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
         return Vec::new();
     };
     let extension = state
+        .cicd
         .pipeline
         .value()
         .and_then(|view| view.extension_of(&action.name))
         .map(String::from);
-    state.build = Some(BuildView {
+    state.cicd.build = Some(BuildView {
         id: build_id.clone(),
         action: action.name.clone(),
         extension,
@@ -473,7 +477,7 @@ fn switch_context(state: &mut AppState) -> Vec<Command> {
     state.generation += 1;
     state.accounts.clear();
     state.exports = Loadable::NotLoaded;
-    state.pipeline = Loadable::NotLoaded;
+    state.cicd.pipeline = Loadable::NotLoaded;
     let mut commands = vec![Command::CancelBefore {
         generation: state.generation,
     }];
@@ -585,14 +589,16 @@ fn open(state: &mut AppState) -> Vec<Command> {
         // latest operation.
         Screen::List(ViewKind::Beta) => {
             let Some(row) = state
-                .beta
+                .integ
+                .rows
                 .value()
                 .and_then(|rows| rows.get(state.selected(ViewKind::Beta)))
             else {
                 return Vec::new();
             };
             if let Some(stack_id) = state
-                .beta_live
+                .integ
+                .live
                 .get(&row.extension)
                 .and_then(|live| live.stack_id.clone())
             {
@@ -644,18 +650,22 @@ fn run_integ(state: &mut AppState) -> Vec<Command> {
         return Vec::new();
     }
     let Some(folder) = state
-        .beta
+        .integ
+        .rows
         .value()
         .and_then(|rows| rows.get(state.selected(ViewKind::Beta)))
         .map(|row| row.extension.clone())
     else {
         return Vec::new();
     };
-    if state.beta_live.contains_key(&folder) {
+    if state.integ.live.contains_key(&folder) {
         notice(state, format!("{folder}: a run is already going"), true);
         return Vec::new();
     }
-    state.beta_live.insert(folder.clone(), waiting_for_a_slot());
+    state
+        .integ
+        .live
+        .insert(folder.clone(), waiting_for_a_slot());
     vec![Command::RunInteg { folder }]
 }
 
@@ -666,12 +676,13 @@ fn run_integ_all(state: &mut AppState) -> Vec<Command> {
         return Vec::new();
     }
     let folders: Vec<String> = state
-        .beta
+        .integ
+        .rows
         .value()
         .map(|rows| {
             rows.iter()
                 .map(|row| row.extension.clone())
-                .filter(|folder| !state.beta_live.contains_key(folder))
+                .filter(|folder| !state.integ.live.contains_key(folder))
                 .collect()
         })
         .unwrap_or_default();
@@ -679,11 +690,14 @@ fn run_integ_all(state: &mut AppState) -> Vec<Command> {
         notice(state, "every extension's run is already going", true);
         return Vec::new();
     }
-    state.beta_batch = Some(BatchTally::default());
+    state.integ.batch = Some(BatchTally::default());
     folders
         .into_iter()
         .map(|folder| {
-            state.beta_live.insert(folder.clone(), waiting_for_a_slot());
+            state
+                .integ
+                .live
+                .insert(folder.clone(), waiting_for_a_slot());
             Command::RunInteg { folder }
         })
         .collect()

@@ -245,6 +245,51 @@ pub struct Notice {
 /// Lines of a job's output kept on screen.
 pub const JOB_LINES_KEPT: usize = 5_000;
 
+/// The pipeline view and the screens it opens.
+#[derive(Debug, Clone)]
+pub struct CicdView {
+    /// The stage's pipeline, while the pipeline view is open.
+    pub pipeline: Loadable<PipelineView>,
+    /// The build screen's build.
+    pub build: Option<BuildView>,
+    /// The execution screen's execution.
+    pub execution: Loadable<ExecutionView>,
+}
+
+/// The readiness board: each stage's read, and when they were asked for.
+#[derive(Debug, Clone, Default)]
+pub struct Readiness {
+    /// The latest standing of each extension in each stage, as read.
+    pub inputs: crate::ops::status::BoardInputs,
+    /// When the board's stages were last asked for (they are read every minute while the
+    /// resources view shows), and where prod publishes (every
+    /// [`crate::watch::intervals::BOARD_PROD_REGIONS`]).
+    pub read_ms: Option<i64>,
+    pub prod_read_ms: Option<i64>,
+    /// The board's prod column, read a few regions a minute.
+    pub prod_slices: crate::ops::status::ProdSlices,
+}
+
+/// The beta view's integration runs.
+#[derive(Debug, Clone)]
+pub struct IntegRuns {
+    /// Each extension's last run, from the local history.
+    pub rows: Loadable<Vec<crate::ops::integ::BetaRow>>,
+    /// Runs in progress (or waiting for a slot), by extension folder.
+    pub live: BTreeMap<String, LiveRun>,
+    /// The outcomes of the runs `A` started, until the last one ends.
+    pub batch: Option<BatchTally>,
+}
+
+/// The rollout view: the newest prod rollout and the region screen's steps.
+#[derive(Debug, Clone)]
+pub struct RolloutView {
+    /// The rollout, as its watcher last read it.
+    pub watch: Loadable<crate::ops::rollout_watch::RolloutWatch>,
+    /// The region screen's steps (empty for a region with no child execution).
+    pub steps: Loadable<Vec<crate::cloud::StepRun>>,
+}
+
 /// Everything the TUI shows.
 #[derive(Debug, Clone)]
 pub struct AppState {
@@ -273,34 +318,17 @@ pub struct AppState {
     pub accounts: BTreeMap<Stage, Loadable<AccountRow>>,
     pub exports: Loadable<Vec<Export>>,
     pub events: Option<EventsView>,
-    /// The stage's pipeline, while the pipeline view is open.
-    pub pipeline: Loadable<PipelineView>,
-    /// The build screen's build.
-    pub build: Option<BuildView>,
-    /// The execution screen's execution.
-    pub execution: Loadable<ExecutionView>,
-    /// The rollout region screen's steps (empty for a region with no child execution).
-    pub rollout_steps: Loadable<Vec<crate::cloud::StepRun>>,
-    /// The latest build status of each extension folder in the CI/CD pipeline, and when read.
-    pub board: crate::ops::status::BoardInputs,
-    /// When the board's stages were last asked for (they are read every minute while the
-    /// resources view shows), and where prod publishes (every
-    /// [`crate::watch::intervals::BOARD_PROD_REGIONS`]).
-    pub board_read_ms: Option<i64>,
-    pub prod_read_ms: Option<i64>,
-    /// The board's prod column, read a few regions a minute.
-    pub prod_slices: crate::ops::status::ProdSlices,
+    /// The pipeline view and its build and execution screens.
+    pub cicd: CicdView,
+    /// The readiness board's reads (the resources view's stage columns).
+    pub readiness: Readiness,
     pub jobs: Vec<JobView>,
-    /// The beta view: each extension's last integration run, from the local history.
-    pub beta: Loadable<Vec<crate::ops::integ::BetaRow>>,
-    /// The rollout view: the newest prod rollout, as its watcher last read it.
-    pub rollout: Loadable<crate::ops::rollout_watch::RolloutWatch>,
+    /// The beta view: the integration runs, kept and in progress.
+    pub integ: IntegRuns,
+    /// The rollout view and its region screen.
+    pub prod_rollout: RolloutView,
     /// The prod view: every extension's versions in each publishing region.
     pub versions: Loadable<Vec<crate::ops::versions::ExtensionVersions>>,
-    /// Integration runs in progress (or waiting for a slot), by extension folder.
-    pub beta_live: BTreeMap<String, LiveRun>,
-    /// The outcomes of the runs `A` started, until the last one ends.
-    pub beta_batch: Option<BatchTally>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
     pub history_cap: usize,
@@ -334,20 +362,23 @@ impl AppState {
             accounts: BTreeMap::new(),
             exports: Loadable::NotLoaded,
             events: None,
-            pipeline: Loadable::NotLoaded,
-            build: None,
-            execution: Loadable::NotLoaded,
-            rollout_steps: Loadable::NotLoaded,
-            board: Default::default(),
-            board_read_ms: None,
-            prod_read_ms: None,
-            prod_slices: Default::default(),
+            cicd: CicdView {
+                pipeline: Loadable::NotLoaded,
+                build: None,
+                execution: Loadable::NotLoaded,
+            },
+            readiness: Readiness::default(),
             jobs: Vec::new(),
-            beta: Loadable::NotLoaded,
+            integ: IntegRuns {
+                rows: Loadable::NotLoaded,
+                live: BTreeMap::new(),
+                batch: None,
+            },
             versions: Loadable::NotLoaded,
-            rollout: Loadable::NotLoaded,
-            beta_live: BTreeMap::new(),
-            beta_batch: None,
+            prod_rollout: RolloutView {
+                watch: Loadable::NotLoaded,
+                steps: Loadable::NotLoaded,
+            },
             next_job_id: 1,
             notice: None,
             history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,
@@ -415,7 +446,7 @@ impl AppState {
                 .get(self.selected(ViewKind::Resources))
                 .copied(),
             Screen::List(ViewKind::Beta) => {
-                let rows = self.beta.value()?;
+                let rows = self.integ.rows.value()?;
                 let row = rows.get(
                     self.selected(ViewKind::Beta)
                         .min(rows.len().checked_sub(1)?),
@@ -443,16 +474,17 @@ impl AppState {
             ViewKind::Accounts => Stage::ALL.len(),
             ViewKind::Events => self.events.as_ref().map_or(0, |e| e.watch.events.len()),
             ViewKind::Jobs => self.jobs.len(),
-            ViewKind::Beta => self.beta.value().map_or(0, Vec::len),
+            ViewKind::Beta => self.integ.rows.value().map_or(0, Vec::len),
             ViewKind::Rollout => self
-                .rollout
+                .prod_rollout
+                .watch
                 .value()
                 .and_then(|watch| watch.state.as_ref())
                 .map_or(0, |state| state.regions.len()),
             ViewKind::Prod => self.versions.value().map_or(0, |found| {
                 found.first().map_or(0, |extension| extension.regions.len())
             }),
-            ViewKind::Pipeline => self.pipeline.value().map_or(0, |p| {
+            ViewKind::Pipeline => self.cicd.pipeline.value().map_or(0, |p| {
                 p.state
                     .stages
                     .iter()

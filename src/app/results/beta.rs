@@ -6,7 +6,7 @@ use super::super::*;
 pub(super) fn apply(state: &mut AppState, result: BetaResult) -> Vec<Command> {
     match result {
         BetaResult::Loaded(result) => {
-            state.beta = Loadable::from_result(result, state.now_ms);
+            state.integ.rows = Loadable::from_result(result, state.now_ms);
             Vec::new()
         }
         BetaResult::IntegProgress {
@@ -14,7 +14,7 @@ pub(super) fn apply(state: &mut AppState, result: BetaResult) -> Vec<Command> {
             line,
             stack_id,
         } => {
-            if let Some(live) = state.beta_live.get_mut(&folder) {
+            if let Some(live) = state.integ.live.get_mut(&folder) {
                 live.line = line;
                 if stack_id.is_some() {
                     live.stack_id = stack_id;
@@ -23,7 +23,7 @@ pub(super) fn apply(state: &mut AppState, result: BetaResult) -> Vec<Command> {
             Vec::new()
         }
         BetaResult::IntegFinished { folder, result } => {
-            state.beta_live.remove(&folder);
+            state.integ.live.remove(&folder);
             let text = match &result {
                 Ok(result) => {
                     let verdict = if result.allowed {
@@ -36,7 +36,7 @@ pub(super) fn apply(state: &mut AppState, result: BetaResult) -> Vec<Command> {
                 Err(message) => format!("{folder}: {message}"),
             };
             let blocks = result.as_ref().map_or(true, |r| r.blocks);
-            let Some(tally) = &mut state.beta_batch else {
+            let Some(tally) = &mut state.integ.batch else {
                 notice(state, text, blocks);
                 return vec![Command::LoadBeta, Command::ReadBoard { stages: Vec::new() }];
             };
@@ -49,8 +49,8 @@ pub(super) fn apply(state: &mut AppState, result: BetaResult) -> Vec<Command> {
                 }
                 Ok(_) => tally.warned += 1,
             }
-            if state.beta_live.is_empty() {
-                let tally = state.beta_batch.take().unwrap_or_default();
+            if state.integ.live.is_empty() {
+                let tally = state.integ.batch.take().unwrap_or_default();
                 let mut counts = vec![format!("{} passed", tally.passed)];
                 if tally.allowed > 0 {
                     counts.push(format!("{} allowed (alpha)", tally.allowed));

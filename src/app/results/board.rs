@@ -6,7 +6,7 @@ use super::super::*;
 pub(super) fn apply(state: &mut AppState, result: BoardResult) -> Vec<Command> {
     match result {
         BoardResult::VersionsLoaded(result) => {
-            state.board.prod = Some(result.clone().map_err(|error| {
+            state.readiness.inputs.prod = Some(result.clone().map_err(|error| {
                 let message = super::describe(&error);
                 crate::ops::status::Standing::new(crate::ops::status::State::Unknown, message)
             }));
@@ -16,7 +16,7 @@ pub(super) fn apply(state: &mut AppState, result: BoardResult) -> Vec<Command> {
         BoardResult::Read(part) => {
             use crate::ops::status::{BoardPart, State};
             if !matches!(part, BoardPart::ProdPlan(_) | BoardPart::ProdSlice(_)) {
-                state.board.apply(part);
+                state.readiness.inputs.apply(part);
                 return Vec::new();
             }
             let subjects: Vec<crate::ops::versions::Subject> = state
@@ -30,12 +30,12 @@ pub(super) fn apply(state: &mut AppState, result: BoardResult) -> Vec<Command> {
                     maturity: e.row.maturity,
                 })
                 .collect();
-            match state.prod_slices.take(part, &subjects) {
+            match state.readiness.prod_slices.take(part, &subjects) {
                 // A whole column stays on screen while a new pass reads.
                 Some(Err(reading))
                     if reading.state == State::NotRead
-                        && matches!(state.board.prod, Some(Ok(_))) => {}
-                Some(column) => state.board.prod = Some(column),
+                        && matches!(state.readiness.inputs.prod, Some(Ok(_))) => {}
+                Some(column) => state.readiness.inputs.prod = Some(column),
                 None => {}
             }
             Vec::new()

@@ -8,7 +8,7 @@ pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command
         PipelineResult::Loaded { stage, result } => {
             // The pipeline of the stage in sight (the board's CI/CD column reads its own).
             if stage == state.stage {
-                super::reread(state, result, |state| &mut state.pipeline);
+                super::reread(state, result, |state| &mut state.cicd.pipeline);
             }
         }
         PipelineResult::BuildPolled {
@@ -16,7 +16,7 @@ pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command
             lines,
             problem,
         } => {
-            if let Some(view) = &mut state.build {
+            if let Some(view) = &mut state.cicd.build {
                 if build.is_some() {
                     view.build = build;
                 }
@@ -29,7 +29,7 @@ pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command
             }
         }
         PipelineResult::ExecutionLoaded(result) => {
-            super::reread(state, result, |state| &mut state.execution);
+            super::reread(state, result, |state| &mut state.cicd.execution);
         }
         PipelineResult::Changed(result) => {
             state.dialog = None;

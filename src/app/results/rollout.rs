@@ -13,7 +13,12 @@ pub(super) fn apply(state: &mut AppState, result: RolloutResult) -> Vec<Command>
                     // A retry: the view follows the new rollout.
                     let watch = match new_rollout {
                         Some(id) => crate::ops::rollout_watch::RolloutWatch::new(&id),
-                        None => state.rollout.value().cloned().unwrap_or_default(),
+                        None => state
+                            .prod_rollout
+                            .watch
+                            .value()
+                            .cloned()
+                            .unwrap_or_default(),
                     };
                     return vec![Command::PollRollout {
                         watch: Some(Box::new(watch)),
@@ -24,14 +29,14 @@ pub(super) fn apply(state: &mut AppState, result: RolloutResult) -> Vec<Command>
             Vec::new()
         }
         RolloutResult::StepsLoaded(result) => {
-            super::reread(state, result, |state| &mut state.rollout_steps);
+            super::reread(state, result, |state| &mut state.prod_rollout.steps);
             Vec::new()
         }
         RolloutResult::Polled(result) => {
             match result {
                 // What was shown stays: the error (expired credentials, throttling) is a
                 // notice, and `r` polls the same rollout again once it is fixed.
-                Err(error) if matches!(state.rollout, Loadable::Loaded { .. }) => {
+                Err(error) if matches!(state.prod_rollout.watch, Loadable::Loaded { .. }) => {
                     notice(
                         state,
                         format!("{} (r tries again)", super::describe(&error)),
@@ -40,7 +45,7 @@ pub(super) fn apply(state: &mut AppState, result: RolloutResult) -> Vec<Command>
                 }
                 result => {
                     let result = result.map(|watch| *watch).map_err(|e| super::describe(&e));
-                    state.rollout = Loadable::from_result(result, state.now_ms);
+                    state.prod_rollout.watch = Loadable::from_result(result, state.now_ms);
                 }
             }
             Vec::new()

@@ -10,7 +10,7 @@ pub(super) fn apply(state: &mut AppState, result: WorkspaceResult) -> Vec<Comman
                 value: extensions,
                 at_ms: state.now_ms,
             };
-            if state.view() == ViewKind::Resources && state.board_read_ms.is_none() {
+            if state.view() == ViewKind::Resources && state.readiness.read_ms.is_none() {
                 return read_board(state);
             }
         }

@@ -144,7 +144,7 @@ fn every_route_to_another_stage_clears_the_region_and_reloads_what_depends_on_it
         }),
         "{commands:?}"
     );
-    assert_eq!(state.pipeline, Loadable::Loading);
+    assert_eq!(state.cicd.pipeline, Loadable::Loading);
 }
 
 #[test]
@@ -155,7 +155,7 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
     let commands = keys(&mut state, [Input::InputSubmit]);
     assert_eq!(state.view(), ViewKind::Beta);
     assert_eq!(commands, [Command::LoadBeta]);
-    assert!(matches!(state.beta, Loadable::Loading));
+    assert!(matches!(state.integ.rows, Loadable::Loading));
     let rows = crate::ops::integ::beta_rows(
         &[("resources/A".to_string(), crate::config::Maturity::Prod)],
         &[],
@@ -176,7 +176,7 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
     );
     // Without a long-lived stack yet, enter says how to make one instead of following nothing.
     keys(&mut state, [Input::Show(ViewKind::Beta)]);
-    if let Loadable::Loaded { value, .. } = &mut state.beta {
+    if let Loadable::Loaded { value, .. } = &mut state.integ.rows {
         value[0].keep = Some(crate::ops::integ::NO_KEEP_STACK.into());
     }
     assert!(keys(&mut state, [Input::Open]).is_empty());
@@ -192,7 +192,7 @@ fn the_beta_view_reads_the_history_and_shows_its_rows() {
     keys(&mut state, [Input::Show(ViewKind::Resources)]);
     let commands = keys(&mut state, [Input::Show(ViewKind::Beta)]);
     assert_eq!(commands, [Command::LoadBeta]);
-    assert!(matches!(state.beta, Loadable::Loaded { .. }));
+    assert!(matches!(state.integ.rows, Loadable::Loaded { .. }));
 }
 
 #[test]
@@ -233,7 +233,7 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
         )))],
     );
     assert_eq!(
-        state.beta_live["resources/A"].line,
+        state.integ.live["resources/A"].line,
         "creating integ-fresh-A-1"
     );
     let commands = keys(
@@ -251,7 +251,7 @@ fn a_run_started_from_the_beta_view_reports_as_it_goes() {
         [Command::LoadBeta, Command::ReadBoard { stages: Vec::new() }],
         "the rows are read again, and the board's histories (no call)"
     );
-    assert!(state.beta_live.is_empty());
+    assert!(state.integ.live.is_empty());
     assert!(state.notice.as_ref().unwrap().error);
     // Elsewhere than the beta view, the key says where runs start.
     keys(&mut state, [Input::Show(ViewKind::Resources)]);
@@ -326,7 +326,7 @@ fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
         ]
     );
     assert!(
-        state.beta_live["modules/M"]
+        state.integ.live["modules/M"]
             .line
             .contains("waiting for a slot")
     );
@@ -355,7 +355,7 @@ fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
         )))],
     );
     assert_eq!(
-        state.beta_live["resources/A"].stack_id.as_deref(),
+        state.integ.live["resources/A"].stack_id.as_deref(),
         Some(stack_id),
         "a line without a stack keeps the stack"
     );
@@ -406,7 +406,7 @@ fn run_all_queues_every_extension_follows_a_live_stack_and_sums_up() {
         "all runs ended: 1 passed, 1 allowed (alpha); 1 blocks the release: resources/B"
     );
     assert!(summary.error);
-    assert!(state.beta_batch.is_none() && state.beta_live.is_empty());
+    assert!(state.integ.batch.is_none() && state.integ.live.is_empty());
 }
 
 #[test]
@@ -545,7 +545,7 @@ fn the_rollout_view_attaches_then_polls_every_15_s_until_the_rollout_ends() {
             ))),
         )))],
     );
-    assert!(matches!(state.rollout, Loadable::Loaded { .. }));
+    assert!(matches!(state.prod_rollout.watch, Loadable::Loaded { .. }));
     assert!(
         state
             .notice
@@ -738,11 +738,11 @@ fn enter_on_a_rollout_region_reads_its_steps_where_it_lives() {
             RolloutResult::StepsLoaded(Ok(steps.clone())),
         )))],
     );
-    assert_eq!(state.rollout_steps.value(), Some(&steps));
+    assert_eq!(state.prod_rollout.steps.value(), Some(&steps));
     // r reads them again; esc goes back; the never-started region has nothing to read.
     assert_eq!(keys(&mut state, [Input::Refresh]).len(), 1);
     keys(&mut state, [Input::Back, Input::Down]);
     assert!(keys(&mut state, [Input::Open]).is_empty());
     assert_eq!(state.screen(), &Screen::RolloutRegion("eu-west-1".into()));
-    assert_eq!(state.rollout_steps.value(), Some(&Vec::new()));
+    assert_eq!(state.prod_rollout.steps.value(), Some(&Vec::new()));
 }

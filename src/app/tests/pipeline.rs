@@ -94,7 +94,7 @@ fn the_pipeline_view_polls_faster_while_running() {
         )],
     );
     assert!(
-        state.pipeline.value().is_some(),
+        state.cicd.pipeline.value().is_some(),
         "a stale generation's result is dropped"
     );
 }
@@ -146,7 +146,7 @@ fn enter_on_an_action_follows_its_build_and_back_stops_it() {
         )
     };
     keys(&mut state, [polled(&["one", "two"]), polled(&["three"])]);
-    let view = state.build.as_ref().unwrap();
+    let view = state.cicd.build.as_ref().unwrap();
     assert_eq!(view.lines, ["one", "two", "three"]);
     assert_eq!(
         view.extension.as_deref(),
@@ -154,11 +154,11 @@ fn enter_on_an_action_follows_its_build_and_back_stops_it() {
     );
     let commands = keys(&mut state, [Input::Back]);
     assert_eq!(commands, [Command::CancelBefore { generation: 3 }]);
-    assert!(state.build.is_none());
+    assert!(state.cicd.build.is_none());
     assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
     keys(&mut state, [polled(&["late"])]);
     assert!(
-        state.build.is_none(),
+        state.cicd.build.is_none(),
         "a stopped poller's lines are dropped"
     );
 }
@@ -294,7 +294,8 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
         ],
     );
     let row = &state.extensions.value().unwrap()[0];
-    let status = crate::ops::status::status_of(&row.row, &row.setup_stack, &state.board, 1_000);
+    let status =
+        crate::ops::status::status_of(&row.row, &row.setup_stack, &state.readiness.inputs, 1_000);
     assert_eq!(status.cicd.text(), "✗ Failed");
     assert_eq!(status.sandbox.text(), "⊘ no credentials");
     assert_eq!(
@@ -303,7 +304,7 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
         "one stage's failure stays in its column"
     );
     assert!(
-        state.pipeline.value().is_none(),
+        state.cicd.pipeline.value().is_none(),
         "the sandbox stage's pipeline view is not the cicd pipeline"
     );
     assert!(keys(&mut state, [Action::Tick(30_000)]).is_empty());
@@ -370,7 +371,7 @@ fn the_board_reads_each_stage_once_a_minute_while_the_resources_view_shows() {
     );
     let prod = |state: &AppState| {
         let row = &state.extensions.value().unwrap()[0];
-        crate::ops::status::status_of(&row.row, &row.setup_stack, &state.board, 0).prod
+        crate::ops::status::status_of(&row.row, &row.setup_stack, &state.readiness.inputs, 0).prod
     };
     assert_eq!(prod(&state).text(), "… reading 4/6");
     let commands = keys(&mut state, [Action::Tick(361_000)]);
@@ -452,7 +453,7 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
         summary: None,
         error: Some("JobFailed: exit status 1".into()),
     };
-    let execution = state.pipeline.value().unwrap().executions[0].clone();
+    let execution = state.cicd.pipeline.value().unwrap().executions[0].clone();
     keys(
         &mut state,
         [TaskResult::new(
@@ -463,7 +464,7 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
             })),
         )],
     );
-    assert_eq!(state.execution.value().unwrap().actions, [record]);
+    assert_eq!(state.cicd.execution.value().unwrap().actions, [record]);
     keys(&mut state, [Input::Back]);
     assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
 }

@@ -133,7 +133,7 @@ pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         .borders(Borders::ALL)
         .title(" beta: integration runs (from this machine's history) ")
         .border_style(theme.muted());
-    let rows = match &state.beta {
+    let rows = match &state.integ.rows {
         Loadable::Loaded { value, .. } => value,
         Loadable::Failed { message, .. } => {
             let text = format!("The history could not be read: {message}");
@@ -164,7 +164,7 @@ pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let body: Vec<Row> = rows
         .iter()
         .map(|r| {
-            let all = cells(r, state.beta_live.get(&r.extension), state.now_ms, theme);
+            let all = cells(r, state.integ.live.get(&r.extension), state.now_ms, theme);
             Row::new(pick_owned(all, &shown))
         })
         .collect();

@@ -19,7 +19,7 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.muted());
-    let view = match &state.pipeline {
+    let view = match &state.cicd.pipeline {
         Loadable::NotLoaded | Loadable::Loading => {
             let text = format!(
                 "{} reading the {} pipeline…",
@@ -167,7 +167,7 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
 /// One build: status, phases (failed ones with their reason) and the newest log lines, which
 /// stream in while it runs.
 pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
-    let Some(view) = &state.build else {
+    let Some(view) = &state.cicd.build else {
         return;
     };
     let mut summary = Vec::new();
@@ -300,7 +300,7 @@ pub fn execution(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.muted());
-    let view = match &state.execution {
+    let view = match &state.cicd.execution {
         Loadable::NotLoaded | Loadable::Loading => {
             let text = format!("{} reading the execution…", spinner(state.now_ms));
             frame.render_widget(Paragraph::new(text).block(block.title(" execution ")), area);
@@ -331,7 +331,7 @@ pub fn execution(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
             theme.muted(),
         ),
     ])];
-    let extensions = state.pipeline.value();
+    let extensions = state.cicd.pipeline.value();
     for action in &view.actions {
         let category = StatusCategory::of_pipeline(&action.status);
         let extension = extensions

@@ -141,7 +141,12 @@ const COLUMNS: [Column; 12] = [
         width: Width::Fixed(23),
         rank: 5,
         cell: |e, state, theme| {
-            let standing = status::sandbox(&e.row, &e.setup_stack, &state.board, state.now_ms);
+            let standing = status::sandbox(
+                &e.row,
+                &e.setup_stack,
+                &state.readiness.inputs,
+                state.now_ms,
+            );
             standing_cell(standing, theme)
         },
     },
@@ -149,7 +154,9 @@ const COLUMNS: [Column; 12] = [
         header: "CICD",
         width: Width::Fixed(17),
         rank: 3,
-        cell: |e, state, theme| standing_cell(status::cicd(&e.row, &state.board.cicd), theme),
+        cell: |e, state, theme| {
+            standing_cell(status::cicd(&e.row, &state.readiness.inputs.cicd), theme)
+        },
     },
     Column {
         header: "BETA",
@@ -157,7 +164,7 @@ const COLUMNS: [Column; 12] = [
         rank: 4,
         cell: |e, state, theme| {
             standing_cell(
-                status::beta(&e.row, &state.board.integ, state.now_ms),
+                status::beta(&e.row, &state.readiness.inputs.integ, state.now_ms),
                 theme,
             )
         },
@@ -166,7 +173,9 @@ const COLUMNS: [Column; 12] = [
         header: "PROD",
         width: Width::Fixed(16),
         rank: 2,
-        cell: |e, state, theme| standing_cell(status::prod(&e.row, &state.board.prod), theme),
+        cell: |e, state, theme| {
+            standing_cell(status::prod(&e.row, &state.readiness.inputs.prod), theme)
+        },
     },
 ];
 
@@ -212,13 +221,14 @@ fn release_lines(extension: &ExtensionView, state: &AppState, theme: &Theme) -> 
     let status = status::status_of(
         &extension.row,
         &extension.setup_stack,
-        &state.board,
+        &state.readiness.inputs,
         state.now_ms,
     );
     let folder = &extension.row.folder;
     let mut prod = status.prod.clone();
     if let Some(found) = state
-        .board
+        .readiness
+        .inputs
         .prod
         .as_ref()
         .and_then(|read| read.as_ref().ok())

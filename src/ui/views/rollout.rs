@@ -48,7 +48,7 @@ pub fn rollout(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme.muted());
-    let watch = match &state.rollout {
+    let watch = match &state.prod_rollout.watch {
         Loadable::Loaded { value, .. } => value,
         Loadable::Failed { message, .. } => {
             let text = format!("No rollout to show: {message}");
@@ -151,7 +151,8 @@ pub fn rollout_region(
         .borders(Borders::ALL)
         .border_style(theme.muted());
     let run = state
-        .rollout
+        .prod_rollout
+        .watch
         .value()
         .and_then(|watch| watch.state.as_ref())
         .and_then(|rollout| rollout.regions.iter().find(|run| run.region == region));
@@ -194,7 +195,7 @@ pub fn rollout_region(
         )));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), top);
-    let steps = match &state.rollout_steps {
+    let steps = match &state.prod_rollout.steps {
         Loadable::Loaded { value, .. } => value,
         Loadable::Failed { message, .. } => {
             let text =
