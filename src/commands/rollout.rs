@@ -13,20 +13,18 @@ use super::{UsageError, load_workspace, print_json};
 use crate::cli::{AwsArgs, StartOptions};
 use crate::cloud::CloudErrorKind;
 use crate::cloud::Connections;
-use crate::cloud::ObjectRef;
 use crate::cloud::canary_document;
 use crate::cloud::context::StageContext;
 use crate::cloud::guard::AccountGuard;
 use crate::config::{Maturity, Stage};
 use crate::jobs::{JobEnd, JobEvent};
 use crate::ops::cfn::{cfn_job, install_hint};
-use crate::ops::handler_role::{self, role_template};
 use crate::ops::preflight::{Check, CheckState, preflight};
 use crate::ops::rollout::{
-    CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, KIT_STACK, RegionDocument,
-    RegionReady, RetryFailure, RolloutPlan, SetupSource, Staged, document_drift, document_sha256,
-    kit_from, not_ready_message, plan, prepare_regions, request, start_retry, with_canary,
+    CANARY_DOCUMENT_FILE, DOCUMENT, DOCUMENT_FILE, DOCUMENT_VERSION, RegionDocument, RegionReady,
+    RetryFailure, RolloutPlan, document_drift, not_ready_message, start_retry,
 };
+use crate::ops::rollout_start::{Choices, Publishing, StartFailure, StartPlan, launch, plan_start};
 use crate::ops::rollout_watch::{
     RolloutWatch, canary_failed, is_final, newest, read, retry_request, setup_stacks_left, stop,
 };
@@ -281,144 +279,29 @@ pub fn start_command(
     };
     let connections = Connections::aws();
     let stage = crate::cloud::StageRegions::new(connections.clone(), home.clone());
+    let choices = Choices {
+        version: options.version.clone(),
+        regions: options.regions.clone(),
+        skip_unready: options.skip_unready,
+        concurrency: options.concurrency,
+        max_errors: options.max_errors,
+        canary: options.canary.clone(),
+    };
     block_on(async {
         if extension.maturity == Maturity::Prod {
             prod_gate(&connections, &workspace, extension, aws, options.skip_gate).await?;
         }
-        let cloud = connections.get(&home).await.map_err(cloud_failure)?;
-        let matrix = preflight(
-            &connections,
-            &home,
-            prod,
-            extension,
-            options.version.as_deref(),
-        )
-        .await
-        .map_err(cloud_failure)?;
-        let plan = plan(
-            &matrix,
-            &options.regions,
-            options.skip_unready,
-            options.concurrency,
-            options.max_errors,
-        )
-        .map_err(UsageError)?;
-        let plan = match options.canary.as_deref() {
-            None => plan,
-            Some(region) => {
-                let region = if region.is_empty() {
-                    cloud.region()
-                } else {
-                    region.to_string()
-                };
-                with_canary(plan, &region).map_err(UsageError)?
-            }
-        };
-        let kit_stack = prod
-            .kit_stack
-            .clone()
-            .unwrap_or_else(|| KIT_STACK.to_string());
-        let stack = cloud
-            .describe_stack(&kit_stack)
+        let start = plan_start(&connections, &home, (&workspace, extension), &choices)
             .await
-            .map_err(cloud_failure)?
-            .ok_or_else(|| {
-                UsageError(format!(
-                    "the prod kit stack {kit_stack} does not exist in {}\nhint: deploy release/prod.yml as {kit_stack} (or set accounts.prod.kit_stack)",
-                    cloud.region()
-                ))
-            })?;
-        let kit = kit_from(&stack).map_err(UsageError)?;
-        let type_name = extension.type_name().unwrap_or_default();
-        let role_stack = role_template(extension).map(|_| handler_role::role_stack(type_name));
-        let setup: Option<SetupSource> = match extension.setup.first() {
-            None => None,
-            Some(loaded) => match &loaded.parsed {
-                Err(problem) => {
-                    return Err(UsageError(format!(
-                        "{} cannot be used: {} (run `regship check`)",
-                        loaded.path, problem.message
-                    )));
-                }
-                Ok(_) => Some((
-                    extension.file(&loaded.path),
-                    loaded.path.clone(),
-                    loaded.text.clone(),
-                )),
-            },
-        };
-        let setup_stack_name = setup.as_ref().map(|_| handler_role::setup_stack(type_name));
-        let document = std::fs::read_to_string(workspace.root.join(DOCUMENT_FILE))
-            .map_err(|err| UsageError(format!("{DOCUMENT_FILE}: {err}")))?;
-        let document_sha256 = document_sha256(&document);
+            .map_err(start_failure)?;
+        let plan = &start.plan;
         if !json {
-            println!(
-                "rollout of {} {} to {} region(s), {} at a time, stopping new regions after {} failure(s):",
-                plan.type_name,
-                plan.version
-                    .as_deref()
-                    .unwrap_or("(PublishType's next version)"),
-                plan.regions.len(),
-                plan.concurrency,
-                plan.max_errors
-            );
-            println!("  regions: {}", plan.regions.join(" "));
-            if let Some(canary) = &plan.canary {
-                println!(
-                    "  canary: {canary} first, alone; the other {} region(s) only once it published ({} from {CANARY_DOCUMENT_FILE}, in {})",
-                    plan.regions.len() - 1,
-                    canary_document(DOCUMENT),
-                    cloud.region()
-                );
-            }
-            for (region, why) in &plan.skipped {
-                println!("  skipped {region}: {why}");
-            }
-            println!(
-                "  {} region(s) out before the checks (`regship regions`)",
-                matrix.excluded.len()
-            );
-            println!(
-                "  document {DOCUMENT} from {DOCUMENT_FILE} (sha256 {}), made the default version in each of the {} region(s) where it is not (documents are regional), each running its {DOCUMENT_VERSION}; package to s3://{}/; runs as {}{}",
-                &document_sha256[..12],
-                plan.regions.len(),
-                kit.package_bucket,
-                kit.execution_role_name,
-                if options.publish {
-                    "; publishes publicly"
-                } else {
-                    "; registers and tests, no public publish"
-                }
-            );
-            match &role_stack {
-                Some(stack) => println!(
-                    "  handler role: stack {stack} in {}, from {} with a trust that admits every region",
-                    cloud.region(),
-                    role_template(extension)
-                        .map(|p| p.display().to_string())
-                        .unwrap_or_default()
-                ),
-                None => println!("  handler role: none (a module has no handlers)"),
-            }
-            match &setup_stack_name {
-                Some(stack) => println!(
-                    "  setup stack: {stack} in each region, from {} staged in regship-artifacts-{}-<region>, deleted after the run",
-                    setup
-                        .as_ref()
-                        .map(|(_, display, _)| display.as_str())
-                        .unwrap_or_default(),
-                    prod.account_id
-                        .as_ref()
-                        .map(ToString::to_string)
-                        .unwrap_or_else(|| "<account>".into()),
-                ),
-                None => println!("  setup stack: none (no test/setup template)"),
-            }
+            print_start_plan(&start, prod, options.publish);
         }
         if options.dry_run {
             // What the start would make current: each region's default against the file.
             let mut documents = Vec::new();
-            for read in document_drift(&stage, plan.regions.clone(), &document).await {
+            for read in document_drift(&stage, plan.regions.clone(), &start.document).await {
                 match read {
                     Ok(region) => documents.push(region),
                     Err((region, why)) => {
@@ -444,13 +327,13 @@ pub fn start_command(
             }
             if json {
                 print_json(&Started {
-                    plan: &plan,
+                    plan,
                     dry_run: true,
                     execution_id: None,
                     document_version: DOCUMENT_VERSION,
-                    document_sha256: document_sha256.clone(),
-                    handler_role_stack: role_stack,
-                    setup_stack: setup_stack_name,
+                    document_sha256: start.document_sha256.clone(),
+                    handler_role_stack: start.role_stack.clone(),
+                    setup_stack: start.setup_stack.clone(),
                     handler_role_arn: None,
                     regions_ready: Vec::new(),
                     documents,
@@ -461,6 +344,7 @@ pub fn start_command(
             }
             return Ok(ExitCode::SUCCESS);
         }
+        let cloud = stage.home().await.map_err(cloud_failure)?;
         let guard = AccountGuard {
             read_only: aws.read_only,
         };
@@ -483,100 +367,35 @@ pub fn start_command(
         };
         let bytes = std::fs::read(&package)
             .map_err(|err| UsageError(format!("{}: {err}", package.display())))?;
-        let key = format!(
-            "{}/{}",
-            plan.type_name.replace("::", "-").to_ascii_lowercase(),
-            crate::workspace::rain::content_key(&bytes, ".zip")
-        );
-        cloud
-            .put_object(
-                &authorization,
-                ObjectRef {
-                    bucket: &kit.package_bucket,
-                    key: &key,
-                },
-                bytes,
-            )
-            .await
-            .map_err(cloud_failure)?;
-        let package_url = format!("s3://{}/{key}", kit.package_bucket);
-        eprintln!(
-            "{}",
-            role_stack.as_deref().map_or_else(
-                || "no handler role (a module)".to_string(),
-                |stack| format!("deploying the handler role ({stack})…")
-            )
-        );
-        let handler_role_arn = handler_role::deploy(
-            cloud.as_ref(),
-            &authorization,
-            extension,
-            std::time::Duration::from_secs(5),
-        )
-        .await
-        .map_err(cloud_failure)?;
-        eprintln!(
-            "making {DOCUMENT} current{} in {} region(s)…",
-            if setup.is_some() {
-                " and staging the setup template"
-            } else {
-                ""
-            },
-            plan.regions.len()
-        );
-        let ready = prepare_regions(
-            &stage,
-            plan.regions.clone(),
-            &authorization,
-            &document,
-            setup.clone(),
-        )
-        .await
-        .map_err(not_ready)?;
-        if plan.canary.is_some() {
-            // The canary document runs in the home region only; it starts the publish
-            // document's runs from there.
-            let canary = std::fs::read_to_string(workspace.root.join(CANARY_DOCUMENT_FILE))
-                .map_err(|err| UsageError(format!("{CANARY_DOCUMENT_FILE}: {err}")))?;
-            cloud
-                .put_automation_document(&authorization, &canary_document(DOCUMENT), &canary)
-                .await
-                .map_err(cloud_failure)?;
-        }
-        let staged = Staged {
-            package_url: package_url.clone(),
-            handler_role_arn: handler_role_arn.clone(),
-            setup_template_key: ready.first().and_then(|r| r.setup_template_key.clone()),
+        let publishing = Publishing {
+            publish: options.publish,
             keep_versions: options.keep_versions,
         };
-        let request = request(
-            &plan,
-            extension,
-            &kit,
-            authorization.account(),
-            &staged,
-            options.publish,
-        );
-        let execution_id = cloud
-            .start_rollout(&authorization, &request)
-            .await
-            .map_err(cloud_failure)?;
+        let launched = launch(
+            &stage,
+            &authorization,
+            (&start, &workspace.root, extension),
+            (bytes, publishing),
+            &mut |step| eprintln!("{step}"),
+        )
+        .await
+        .map_err(start_failure)?;
         if json {
             print_json(&Started {
-                plan: &plan,
+                plan,
                 dry_run: false,
-                execution_id: Some(execution_id),
+                execution_id: Some(launched.execution_id),
                 document_version: DOCUMENT_VERSION,
-                document_sha256: document_sha256.clone(),
-                handler_role_stack: role_stack,
-                setup_stack: setup_stack_name,
-                handler_role_arn,
-                regions_ready: ready,
+                document_sha256: start.document_sha256.clone(),
+                handler_role_stack: start.role_stack.clone(),
+                setup_stack: start.setup_stack.clone(),
+                handler_role_arn: launched.handler_role_arn,
+                regions_ready: launched.regions_ready,
                 documents: Vec::new(),
-                package: Some(package_url),
+                package: Some(launched.package_url),
             });
         } else {
-            for region in &ready {
+            for region in &launched.regions_ready {
                 println!(
                     "  {:15} document version {} ({:?})",
                     region.region, region.document_version, region.document_change
@@ -588,16 +407,97 @@ pub fn start_command(
                 .map(|region| format!(" ({region} first, the others after it published)"))
                 .unwrap_or_default();
             println!(
-                "started {execution_id}: {DOCUMENT} {DOCUMENT_VERSION} in {} region(s){canary}; package {package_url}{}",
+                "started {}: {DOCUMENT} {DOCUMENT_VERSION} in {} region(s){canary}; package {}{}",
+                launched.execution_id,
                 plan.regions.len(),
-                handler_role_arn
+                launched.package_url,
+                launched
+                    .handler_role_arn
                     .map(|arn| format!("; handlers run as {arn}"))
                     .unwrap_or_default()
             );
-            println!("follow it: regship rollout watch {execution_id}");
+            println!("follow it: regship rollout watch {}", launched.execution_id);
         }
         Ok(ExitCode::SUCCESS)
     })
+}
+
+/// Why a start did not happen, as the CLI says it.
+fn start_failure(failure: StartFailure) -> UsageError {
+    match failure {
+        StartFailure::Cloud(error) => cloud_failure(error),
+        StartFailure::Refused(message) => UsageError(message),
+        StartFailure::NotReady(failed) => not_ready(failed),
+    }
+}
+
+/// The plan of a start, before the confirmation: what goes where, and what runs as whom.
+fn print_start_plan(start: &StartPlan, prod: &crate::config::ProdAccount, publish: bool) {
+    let plan = &start.plan;
+    println!(
+        "rollout of {} {} to {} region(s), {} at a time, stopping new regions after {} failure(s):",
+        plan.type_name,
+        plan.version
+            .as_deref()
+            .unwrap_or("(PublishType's next version)"),
+        plan.regions.len(),
+        plan.concurrency,
+        plan.max_errors
+    );
+    println!("  regions: {}", plan.regions.join(" "));
+    if let Some(canary) = &plan.canary {
+        println!(
+            "  canary: {canary} first, alone; the other {} region(s) only once it published ({} from {CANARY_DOCUMENT_FILE}, in {})",
+            plan.regions.len() - 1,
+            canary_document(DOCUMENT),
+            start.home_region
+        );
+    }
+    for (region, why) in &plan.skipped {
+        println!("  skipped {region}: {why}");
+    }
+    println!(
+        "  {} region(s) out before the checks (`regship regions`)",
+        start.excluded
+    );
+    println!(
+        "  document {DOCUMENT} from {DOCUMENT_FILE} (sha256 {}), made the default version in each of the {} region(s) where it is not (documents are regional), each running its {DOCUMENT_VERSION}; package to s3://{}/; runs as {}{}",
+        &start.document_sha256[..12],
+        plan.regions.len(),
+        start.kit.package_bucket,
+        start.kit.execution_role_name,
+        if publish {
+            "; publishes publicly"
+        } else {
+            "; registers and tests, no public publish"
+        }
+    );
+    match (&start.role_stack, &start.role_template) {
+        (Some(stack), template) => println!(
+            "  handler role: stack {stack} in {}, from {} with a trust that admits every region",
+            start.home_region,
+            template
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default()
+        ),
+        (None, _) => println!("  handler role: none (a module has no handlers)"),
+    }
+    match &start.setup_stack {
+        Some(stack) => println!(
+            "  setup stack: {stack} in each region, from {} staged in regship-artifacts-{}-<region>, deleted after the run",
+            start
+                .setup
+                .as_ref()
+                .map(|(_, display, _)| display.as_str())
+                .unwrap_or_default(),
+            prod.account_id
+                .as_ref()
+                .map(ToString::to_string)
+                .unwrap_or_else(|| "<account>".into()),
+        ),
+        None => println!("  setup stack: none (no test/setup template)"),
+    }
 }
 
 /// The regions `prepare_regions` could not make ready, each with why: nothing was started.

@@ -12,6 +12,7 @@ pub mod plans;
 pub mod preflight;
 pub mod regions;
 pub mod rollout;
+pub mod rollout_start;
 pub mod rollout_watch;
 pub mod rows;
 pub mod setup_stack;
