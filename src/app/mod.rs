@@ -96,10 +96,27 @@ impl TaskResult {
     }
 }
 
-/// A result, by the view it feeds: each view's file applies its own enum whole, so a result
-/// routed to no view does not compile.
-#[derive(Debug, Clone)]
-pub enum ViewResult {
+/// The results by view, and how each view's enum becomes one.
+macro_rules! view_results {
+    ($($view:ident($result:ident)),* $(,)?) => {
+        /// A result, by the view it feeds: each view's file applies its own enum whole, so a
+        /// result routed to no view does not compile.
+        #[derive(Debug, Clone)]
+        pub enum ViewResult {
+            $($view($result),)*
+        }
+
+        $(
+            impl From<$result> for ViewResult {
+                fn from(result: $result) -> ViewResult {
+                    ViewResult::$view(result)
+                }
+            }
+        )*
+    };
+}
+
+view_results!(
     Workspace(WorkspaceResult),
     Accounts(AccountsResult),
     Events(EventsResult),
@@ -108,7 +125,7 @@ pub enum ViewResult {
     Rollout(RolloutResult),
     Board(BoardResult),
     Pipeline(PipelineResult),
-}
+);
 
 impl ViewResult {
     /// Whether the result still applies after a switch of stage, region or view: what runs on
@@ -124,27 +141,6 @@ impl ViewResult {
         }
     }
 }
-
-macro_rules! view_results {
-    ($($view:ident($result:ident)),* $(,)?) => {$(
-        impl From<$result> for ViewResult {
-            fn from(result: $result) -> ViewResult {
-                ViewResult::$view(result)
-            }
-        }
-    )*};
-}
-
-view_results!(
-    Workspace(WorkspaceResult),
-    Accounts(AccountsResult),
-    Events(EventsResult),
-    Jobs(JobsResult),
-    Beta(BetaResult),
-    Rollout(RolloutResult),
-    Board(BoardResult),
-    Pipeline(PipelineResult),
-);
 
 /// The resources view: the workspace read again, a scaffold planned or applied.
 #[derive(Debug, Clone)]

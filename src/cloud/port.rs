@@ -27,8 +27,10 @@ pub trait Cloud:
 {
     /// The stage, profile, region and expected account this connection serves.
     fn context(&self) -> &StageContext;
-    /// The region the calls go to.
-    fn region(&self) -> String;
+    /// The region the calls go to (the configured one, or us-east-1 where none is).
+    fn region(&self) -> String {
+        self.context().region_or_home()
+    }
     /// Where the region and (once resolved) the credentials came from, for `regship accounts`.
     fn sources(&self) -> (String, Option<String>);
 }

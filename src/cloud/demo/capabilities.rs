@@ -10,10 +10,6 @@ impl Cloud for DemoCloud {
         &self.context
     }
 
-    fn region(&self) -> String {
-        self.context.region_or_home()
-    }
-
     fn sources(&self) -> (String, Option<String>) {
         ("the demo".into(), Some("the demo's accounts".into()))
     }

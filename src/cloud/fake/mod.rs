@@ -160,9 +160,6 @@ impl Cloud for FakeCloud {
     fn context(&self) -> &StageContext {
         &self.context
     }
-    fn region(&self) -> String {
-        self.context.region_or_home()
-    }
     fn sources(&self) -> (String, Option<String>) {
         ("the fake".into(), Some("the fake".into()))
     }
