@@ -583,3 +583,72 @@ pub async fn run_cfn(
         .unwrap_or_else(|p| p.into_inner())
         .remove(&task.id);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::fake::Fake;
+    use crate::cloud::{PipelineExecution, PipelineState};
+    use crate::config::WorkspaceConfig;
+
+    fn handle(fake: &Fake, stage: Stage) -> StageHandle {
+        StageHandle {
+            connections: Connections::new(fake.connector()),
+            context: StageContext::new(&WorkspaceConfig::default(), stage, &Default::default()),
+        }
+    }
+
+    #[tokio::test]
+    async fn the_pipeline_is_its_state_and_latest_executions_and_a_missing_name_calls_nothing() {
+        let fake = Fake::new();
+        fake.answer("pipeline_state", |_| {
+            Ok(PipelineState {
+                name: "regship-extensions".into(),
+                stages: Vec::new(),
+            })
+        })
+        .answer("pipeline_executions", |_| {
+            Ok(vec![PipelineExecution {
+                id: "e1".into(),
+                status: "Failed".into(),
+                trigger: None,
+                start_ms: None,
+                last_update_ms: None,
+                revision: None,
+                revision_summary: None,
+            }])
+        });
+        let cicd = handle(&fake, Stage::Cicd);
+        let read = pipeline(&cicd, Ok("regship-extensions".into()), Vec::new())
+            .await
+            .unwrap();
+        assert_eq!(read.executions[0].id, "e1");
+        assert_eq!(
+            fake.calls(),
+            ["cicd pipeline_state", "cicd pipeline_executions"]
+        );
+        let unnamed = CloudError::new(CloudErrorKind::Invalid, "no pipeline for cicd", "set it");
+        let error = pipeline(&cicd, Err(unnamed.clone()), Vec::new())
+            .await
+            .unwrap_err();
+        assert_eq!(error, unnamed);
+        assert_eq!(fake.calls().len(), 2, "nothing more was called");
+        assert_eq!(
+            cicd_column(&Err(error)).unwrap_err().detail,
+            "no pipeline for cicd: set it"
+        );
+    }
+
+    #[tokio::test]
+    async fn without_a_rollout_the_prod_view_says_how_to_start_one() {
+        let fake = Fake::new();
+        fake.answer("list_rollouts", |_| {
+            Ok(Vec::<crate::cloud::RolloutSummary>::new())
+        });
+        let error = poll_rollout(&handle(&fake, Stage::Prod), None)
+            .await
+            .unwrap_err();
+        assert_eq!(error.kind, CloudErrorKind::NotFound);
+        assert!(error.hint.contains("regship rollout start"), "{error:?}");
+    }
+}
