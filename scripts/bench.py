@@ -331,6 +331,7 @@ def main():
     print("demo start to first frame …", flush=True)
     demo_ms = demo_first_frame()
     binary_mb = REGSHIP.stat().st_size / 1024 / 1024
+    print(f"release binary: {binary_mb:.1f} MB (target < 40 MB)", flush=True)
 
     print("criterion benchmarks …", flush=True)
     subprocess.run(["cargo", "bench", "--quiet"], cwd=ROOT, check=True, capture_output=True)
