@@ -152,6 +152,8 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
 
     // The resource's working tree, submitted to beta as version 3, breaks its long-lived copy.
     demo.keys("j u");
+    // As its help says: the working tree becomes the default version that `I` then tests.
+    expect(&mut demo, "--set-default", secs(30)).await;
     expect(&mut demo, "version 00000003", secs(30)).await;
     demo.keys("6 I");
     expect(&mut demo, "integration run compatibility break", secs(300)).await;

@@ -517,7 +517,12 @@ pub async fn run_cfn(
     };
     let verb = task.verb;
     let mut aws = None;
-    let mut options = CfnOptions::default();
+    // `u` registers the working tree as the default version (what `I` then tests), as its help
+    // says; without it, the next integration run would test the old default.
+    let mut options = CfnOptions {
+        set_default: verb == CfnVerb::Submit,
+        ..CfnOptions::default()
+    };
     if matches!(verb, CfnVerb::Test | CfnVerb::Submit) {
         let cloud = match task.handle.get().await {
             Ok(cloud) => cloud,
