@@ -156,6 +156,19 @@ impl FakeCloud {
     }
 }
 
+impl FakeCloud {
+    /// A mutating call: refused, as every adapter refuses it, unless `authorization` was made for
+    /// this connection's stage and account (`Authorization::permits`); then `reply`.
+    async fn reply_change<T: Send + 'static>(
+        &self,
+        authorization: &Authorization,
+        call: &'static str,
+    ) -> Result<T, CloudError> {
+        authorization.permits(&self.context)?;
+        self.reply(call).await
+    }
+}
+
 impl Cloud for FakeCloud {
     fn context(&self) -> &StageContext {
         &self.context
@@ -202,37 +215,45 @@ impl Stacks for FakeCloud {
     }
     async fn create_stack(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: &StackTemplate<'_>,
         _: &[(String, String)],
     ) -> Result<String, CloudError> {
-        self.reply("create_stack").await
+        self.reply_change(authorization, "create_stack").await
     }
     async fn update_stack(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: &StackTemplate<'_>,
     ) -> Result<bool, CloudError> {
-        self.reply("update_stack").await
+        self.reply_change(authorization, "update_stack").await
     }
-    async fn delete_stack(&self, _: &Authorization, _: &str) -> Result<(), CloudError> {
-        self.reply("delete_stack").await
+    async fn delete_stack(&self, authorization: &Authorization, _: &str) -> Result<(), CloudError> {
+        self.reply_change(authorization, "delete_stack").await
     }
     async fn create_change_set(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: &ChangeSetRequest<'_>,
     ) -> Result<String, CloudError> {
-        self.reply("create_change_set").await
+        self.reply_change(authorization, "create_change_set").await
     }
     async fn describe_change_set(&self, _: &str) -> Result<ChangeSet, CloudError> {
         self.reply("describe_change_set").await
     }
-    async fn execute_change_set(&self, _: &Authorization, _: &str) -> Result<(), CloudError> {
-        self.reply("execute_change_set").await
+    async fn execute_change_set(
+        &self,
+        authorization: &Authorization,
+        _: &str,
+    ) -> Result<(), CloudError> {
+        self.reply_change(authorization, "execute_change_set").await
     }
-    async fn delete_change_set(&self, _: &Authorization, _: &str) -> Result<(), CloudError> {
-        self.reply("delete_change_set").await
+    async fn delete_change_set(
+        &self,
+        authorization: &Authorization,
+        _: &str,
+    ) -> Result<(), CloudError> {
+        self.reply_change(authorization, "delete_change_set").await
     }
 }
 
@@ -261,11 +282,12 @@ impl Registry for FakeCloud {
     }
     async fn set_hook_configuration(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: &str,
         _: &str,
     ) -> Result<(), CloudError> {
-        self.reply("set_hook_configuration").await
+        self.reply_change(authorization, "set_hook_configuration")
+            .await
     }
 }
 
@@ -276,18 +298,19 @@ impl Rollouts for FakeCloud {
     }
     async fn put_automation_document(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: &str,
         _: &str,
     ) -> Result<DocumentVersion, CloudError> {
-        self.reply("put_automation_document").await
+        self.reply_change(authorization, "put_automation_document")
+            .await
     }
     async fn start_rollout(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: &RolloutRequest,
     ) -> Result<String, CloudError> {
-        self.reply("start_rollout").await
+        self.reply_change(authorization, "start_rollout").await
     }
     async fn rollout(&self, _: &str) -> Result<RolloutState, CloudError> {
         self.reply("rollout").await
@@ -298,8 +321,8 @@ impl Rollouts for FakeCloud {
     async fn list_rollouts(&self, _: &str) -> Result<Vec<RolloutSummary>, CloudError> {
         self.reply("list_rollouts").await
     }
-    async fn stop_rollout(&self, _: &Authorization, _: &str) -> Result<(), CloudError> {
-        self.reply("stop_rollout").await
+    async fn stop_rollout(&self, authorization: &Authorization, _: &str) -> Result<(), CloudError> {
+        self.reply_change(authorization, "stop_rollout").await
     }
 }
 
@@ -318,19 +341,19 @@ impl Regions for FakeCloud {
 
 #[async_trait]
 impl Storage for FakeCloud {
-    async fn artifact_bucket(&self, _: &Authorization) -> Result<String, CloudError> {
-        self.reply("artifact_bucket").await
+    async fn artifact_bucket(&self, authorization: &Authorization) -> Result<String, CloudError> {
+        self.reply_change(authorization, "artifact_bucket").await
     }
     async fn has_object(&self, _: ObjectRef<'_>) -> Result<bool, CloudError> {
         self.reply("has_object").await
     }
     async fn put_object(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: ObjectRef<'_>,
         _: Vec<u8>,
     ) -> Result<(), CloudError> {
-        self.reply("put_object").await
+        self.reply_change(authorization, "put_object").await
     }
 }
 
@@ -361,24 +384,29 @@ impl Pipelines for FakeCloud {
     ) -> Result<Vec<ActionExecutionRecord>, CloudError> {
         self.reply("action_executions").await
     }
-    async fn start_pipeline(&self, _: &Authorization, _: &str) -> Result<String, CloudError> {
-        self.reply("start_pipeline").await
+    async fn start_pipeline(
+        &self,
+        authorization: &Authorization,
+        _: &str,
+    ) -> Result<String, CloudError> {
+        self.reply_change(authorization, "start_pipeline").await
     }
     async fn retry_failed_actions(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: ExecutionRef<'_>,
         _: &str,
     ) -> Result<String, CloudError> {
-        self.reply("retry_failed_actions").await
+        self.reply_change(authorization, "retry_failed_actions")
+            .await
     }
     async fn stop_pipeline(
         &self,
-        _: &Authorization,
+        authorization: &Authorization,
         _: ExecutionRef<'_>,
         _: &PipelineStop,
     ) -> Result<(), CloudError> {
-        self.reply("stop_pipeline").await
+        self.reply_change(authorization, "stop_pipeline").await
     }
 }
 
@@ -441,5 +469,36 @@ mod tests {
             ]
         );
         assert_eq!(fake.connects(), 1);
+    }
+
+    /// As every adapter: a change under another stage's authorization is refused before it is
+    /// recorded or answered.
+    #[tokio::test]
+    async fn a_change_under_another_stages_authorization_is_refused() {
+        let fake = Fake::new();
+        fake.answer("delete_stack", |_| Ok(()));
+        let caller = Identity {
+            account: "123456789012".into(),
+            arn: "arn:aws:iam::123456789012:user/dev".into(),
+        };
+        let sandbox = crate::cloud::guard::AccountGuard::default()
+            .check_account(
+                &{
+                    let config = WorkspaceConfig::parse(
+                        "accounts:\n  sandbox: {account_id: \"123456789012\"}\n",
+                        "regship.yml",
+                    )
+                    .unwrap();
+                    StageContext::new(&config, Stage::Sandbox, &Default::default())
+                },
+                &caller,
+                "delete",
+            )
+            .unwrap();
+        let beta = fake.cloud(context(Stage::Beta));
+        let refused = beta.delete_stack(&sandbox, "setup").await.unwrap_err();
+        assert_eq!(refused.kind, CloudErrorKind::AccessDenied);
+        let own = fake.cloud(context(Stage::Sandbox));
+        assert!(own.delete_stack(&sandbox, "setup").await.is_ok());
     }
 }
