@@ -40,6 +40,17 @@ pub struct AwsArgs {
     /// Refuse every call that changes anything.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Every stage uses the environment's credentials (CI with OIDC or keys, no profiles),
+    /// whatever profile regship.yml names; the account guard still checks each stage.
+    /// Without it, a stage that names a profile uses that profile, as the AWS CLI does.
+    #[arg(
+        long,
+        global = true,
+        env = "REGSHIP_ENVIRONMENT_CREDENTIALS",
+        value_parser = clap::builder::BoolishValueParser::new(),
+        conflicts_with = "profile"
+    )]
+    pub environment_credentials: bool,
 }
 
 impl AwsArgs {
@@ -48,6 +59,7 @@ impl AwsArgs {
             profile: self.profile.clone(),
             region: self.region.clone(),
             endpoint_url: self.endpoint_url.clone(),
+            environment_credentials: self.environment_credentials,
         }
     }
 }

@@ -298,6 +298,82 @@ fn accounts_show_identity_match_and_missing_credentials() {
 }
 
 #[test]
+fn an_explicit_stage_profile_wins_over_environment_credentials() {
+    let (moto, _serial) = moto();
+    let dir = workspace(MOTO_ACCOUNT);
+    // Two stages name profiles of two other accounts; cicd names none; the environment holds
+    // the keys of moto's default account (regship_command exports AWS_ACCESS_KEY_ID).
+    std::fs::write(
+        dir.path().join("credentials"),
+        format!(
+            "[dev]\n{}[beta]\n{}",
+            moto.credentials_of("111111111111"),
+            moto.credentials_of("222222222222")
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("regship.yml"),
+        "namespace: AwsCommunity\naccounts:\n  sandbox: {profile: dev, region: us-east-1, account_id: \"111111111111\"}\n  cicd: {region: us-east-1}\n  beta: {profile: beta, region: us-east-1, account_id: \"222222222222\"}\n",
+    )
+    .unwrap();
+    let accounts = |extra: &[(&str, &str)]| {
+        let mut command = support::regship_command(dir.path());
+        command
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("credentials"))
+            .envs(extra.iter().copied())
+            .args([
+                "-C",
+                dir.path().to_str().unwrap(),
+                "--endpoint-url",
+                &moto.endpoint,
+                "accounts",
+                "--json",
+            ]);
+        let output = support::run_with_stdin(command, "");
+        assert!(output.status.success(), "{}", text(&output));
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+
+    let rows = accounts(&[]);
+    let (sandbox, cicd, beta) = (&rows[0], &rows[1], &rows[2]);
+    assert_eq!(sandbox["caller"]["account"], "111111111111", "{rows}");
+    assert_eq!(sandbox["state"], "ok", "{rows}");
+    assert_eq!(sandbox["credentials_source"], "the profile in ~/.aws");
+    assert_eq!(beta["caller"]["account"], "222222222222", "{rows}");
+    assert_eq!(beta["state"], "ok", "{rows}");
+    assert_eq!(cicd["caller"]["account"], MOTO_ACCOUNT, "{rows}");
+    assert_eq!(
+        cicd["credentials_source"],
+        "the environment (AWS_ACCESS_KEY_ID)"
+    );
+    for stage in [sandbox, beta] {
+        let warning = stage["warning"].as_str().unwrap_or_default();
+        assert!(
+            warning.contains("AWS_ACCESS_KEY_ID is set but unused")
+                && warning.contains("--environment-credentials"),
+            "{rows}"
+        );
+    }
+    assert_eq!(cicd["warning"], serde_json::Value::Null, "{rows}");
+
+    // CI with only environment credentials says so: every stage uses them, and the guard still
+    // sees that the environment is not the sandbox's or the beta account.
+    let rows = accounts(&[("REGSHIP_ENVIRONMENT_CREDENTIALS", "1")]);
+    for stage in 0..3 {
+        assert_eq!(rows[stage]["caller"]["account"], MOTO_ACCOUNT, "{rows}");
+        assert_eq!(
+            rows[stage]["credentials_source"],
+            "the environment (AWS_ACCESS_KEY_ID)",
+            "{rows}"
+        );
+    }
+    assert_eq!(rows[0]["state"], "wrong_account", "{rows}");
+    assert_eq!(rows[2]["state"], "wrong_account", "{rows}");
+    assert_eq!(rows[1]["state"], "ok", "{rows}");
+}
+
+#[test]
 fn events_of_a_missing_stack_say_so() {
     let (moto, _serial) = moto();
     let dir = workspace(MOTO_ACCOUNT);

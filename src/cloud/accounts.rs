@@ -37,6 +37,19 @@ pub struct AccountRow {
     pub credentials_source: Option<String>,
     pub message: Option<String>,
     pub hint: Option<String>,
+    /// Credentials that are set but unused by this stage (environment keys beside a profile).
+    pub warning: Option<String>,
+}
+
+/// Environment keys that a stage naming a profile does not use, said so that nobody believes
+/// the exported key serves that stage.
+fn unused_environment_credentials(context: &StageContext) -> Option<String> {
+    let profile = context.profile.as_ref()?;
+    std::env::var_os("AWS_ACCESS_KEY_ID")?;
+    Some(format!(
+        "AWS_ACCESS_KEY_ID is set but unused: the {} stage names profile {profile}, which wins over environment credentials (as in the AWS CLI); --environment-credentials (or REGSHIP_ENVIRONMENT_CREDENTIALS=1) makes every stage use the environment",
+        context.stage
+    ))
 }
 
 /// Calls GetCallerIdentity for one stage, bounded in time.
@@ -53,6 +66,7 @@ pub async fn account_row(connections: &Connections, context: StageContext) -> Ac
         credentials_source: None,
         message: None,
         hint: None,
+        warning: unused_environment_credentials(&context),
     };
     let attempt = async {
         let cloud = connections.get(&context).await?;

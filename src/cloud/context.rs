@@ -10,6 +10,9 @@ pub struct Overrides {
     pub profile: Option<String>,
     pub region: Option<String>,
     pub endpoint_url: Option<String>,
+    /// `--environment-credentials`: every stage uses the environment's credentials (CI with
+    /// OIDC and no profiles), whatever profile regship.yml names.
+    pub environment_credentials: bool,
 }
 
 /// Where one stage's calls go.
@@ -29,6 +32,10 @@ pub struct StageContext {
     /// `--record DIR`: every raw response is saved there.
     #[serde(skip)]
     pub record_to: Option<std::path::PathBuf>,
+    /// Every stage uses the environment's credentials (`--environment-credentials`); the
+    /// profiles of regship.yml are not read.
+    #[serde(skip)]
+    pub environment_credentials: bool,
 }
 
 impl StageContext {
@@ -56,15 +63,21 @@ impl StageContext {
                 &accounts.prod.account_id,
             ),
         };
+        let profile = if overrides.environment_credentials {
+            None
+        } else {
+            overrides.profile.clone().or_else(|| profile.clone())
+        };
         StageContext {
             stage,
-            profile: overrides.profile.clone().or_else(|| profile.clone()),
+            profile,
             region: overrides.region.clone().or_else(|| region.clone()),
             endpoint_url: overrides.endpoint_url.clone(),
             expected_account: expected_account.clone(),
             region_from_flag: overrides.region.is_some(),
             config_problem: config.stage_problem(stage).map(|p| p.to_string()),
             record_to: None,
+            environment_credentials: overrides.environment_credentials,
         }
     }
 
@@ -75,6 +88,9 @@ impl StageContext {
 
     /// The command that renews this stage's credentials.
     pub fn login_command(&self) -> String {
+        if self.environment_credentials {
+            return "renew the environment's credentials (AWS_ACCESS_KEY_ID, AWS_SESSION_TOKEN or AWS_WEB_IDENTITY_TOKEN_FILE)".to_string();
+        }
         match &self.profile {
             Some(profile) => format!("aws sso login --profile {profile}"),
             None => "aws sso login (or set AWS_PROFILE / AWS_ACCESS_KEY_ID)".to_string(),
@@ -92,6 +108,9 @@ impl StageContext {
 
     /// `profile beta` or `the default profile`, for messages.
     pub fn describe_profile(&self) -> String {
+        if self.environment_credentials {
+            return "the environment's credentials".to_string();
+        }
         match &self.profile {
             Some(profile) => format!("profile {profile}"),
             None => "the default credentials".to_string(),

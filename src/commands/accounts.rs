@@ -64,6 +64,9 @@ pub fn run(start: &Path, aws: &AwsArgs, json: bool) -> Result<ExitCode, UsageErr
             if let Some(hint) = &row.hint {
                 println!("         hint: {hint}");
             }
+            if let Some(warning) = &row.warning {
+                println!("         warning: {warning}");
+            }
         }
         Ok(ExitCode::SUCCESS)
     })

@@ -207,6 +207,29 @@ impl Moto {
         block_on(sdk_config(&self.endpoint, "us-east-1"))
     }
 
+    /// Credentials of `account` (STS AssumeRole into a role there: moto answers GetCallerIdentity
+    /// with that account for them), as lines of an AWS credentials file's profile.
+    pub fn credentials_of(&self, account: &str) -> String {
+        let client = aws_sdk_sts::Client::new(&self.sdk_config());
+        let role = format!("arn:aws:iam::{account}:role/regship-test");
+        block_on(async move {
+            let answer = client
+                .assume_role()
+                .role_arn(role)
+                .role_session_name("regship-test")
+                .send()
+                .await
+                .unwrap();
+            let credentials = answer.credentials().unwrap();
+            format!(
+                "aws_access_key_id = {}\naws_secret_access_key = {}\naws_session_token = {}\n",
+                credentials.access_key_id(),
+                credentials.secret_access_key(),
+                credentials.session_token()
+            )
+        })
+    }
+
     /// The ARN of the permissions boundary a role carries (IAM GetRole).
     pub fn role_boundary(&self, role: &str) -> Option<String> {
         let client = aws_sdk_iam::Client::new(&self.sdk_config());

@@ -100,6 +100,7 @@ fn stale_generations_are_dropped() {
         credentials_source: None,
         message: None,
         hint: None,
+        warning: None,
     };
     keys(
         &mut state,

@@ -14,7 +14,7 @@ use aws_config::meta::region::ProvideRegion;
 use aws_config::profile::ProfileFileCredentialsProvider;
 use aws_config::profile::region::ProfileFileRegionProvider;
 use aws_config::provider_config::ProviderConfig;
-use aws_credential_types::provider::{ProvideCredentials, future};
+use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider, future};
 
 use crate::cloud::context::StageContext;
 use crate::cloud::{CloudError, CloudErrorKind};
@@ -139,15 +139,28 @@ pub async fn region(context: &StageContext) -> Result<(Region, String), CloudErr
     ))
 }
 
+/// `inner`, recording `name` in `used` when it answers.
+fn recorded(
+    name: &'static str,
+    inner: impl ProvideCredentials + 'static,
+    used: &Arc<Mutex<Option<&'static str>>>,
+) -> Recorded {
+    Recorded {
+        name,
+        inner: SharedCredentialsProvider::new(inner),
+        used: used.clone(),
+    }
+}
+
 /// A provider of the chain that records its name when it is the one that answers.
 #[derive(Debug)]
-struct Recorded<P> {
+struct Recorded {
     name: &'static str,
-    inner: P,
+    inner: SharedCredentialsProvider,
     used: Arc<Mutex<Option<&'static str>>>,
 }
 
-impl<P: ProvideCredentials> ProvideCredentials for Recorded<P> {
+impl ProvideCredentials for Recorded {
     fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
     where
         Self: 'a,
@@ -160,65 +173,88 @@ impl<P: ProvideCredentials> ProvideCredentials for Recorded<P> {
     }
 }
 
-/// The standard chain (environment, profile with SSO, assume-role and credential_process, web
-/// identity, container), then the instance metadata only on AWS compute.
+/// The chain the AWS CLI and botocore use, then the instance metadata only on AWS compute:
+/// - a stage that names a profile (regship.yml or `--profile`) uses that profile (with SSO,
+///   assume-role and credential_process) and never the environment's keys: an explicitly named
+///   profile negates environment credentials, as botocore's resolver does, so that four stages
+///   of four accounts are not all served by one exported key;
+/// - a stage without a profile, or every stage under `--environment-credentials`, tries the
+///   environment, then the default profile (not under `--environment-credentials`), a web identity
+///   token and the container's endpoint.
 pub fn credentials(
     context: &StageContext,
     region: &Region,
     used: &Arc<Mutex<Option<&'static str>>>,
 ) -> CredentialsProviderChain {
     let config = ProviderConfig::default().with_region(Some(region.clone()));
-    let mut profile = ProfileFileCredentialsProvider::builder().configure(&config);
-    if let Some(name) = &context.profile {
-        profile = profile.profile_name(name);
-    }
-    let mut chain = CredentialsProviderChain::first_try(
-        "Environment",
-        Recorded {
-            name: "the environment (AWS_ACCESS_KEY_ID)",
-            inner: EnvironmentVariableCredentialsProvider::new(),
-            used: used.clone(),
-        },
-    )
-    .or_else(
-        "Profile",
-        Recorded {
-            name: "the profile in ~/.aws",
-            inner: profile.build(),
-            used: used.clone(),
-        },
-    )
-    .or_else(
-        "WebIdentityToken",
-        Recorded {
-            name: "a web identity token",
-            inner: aws_config::web_identity_token::WebIdentityTokenCredentialsProvider::builder()
-                .configure(&config)
-                .build(),
-            used: used.clone(),
-        },
-    )
-    .or_else(
-        "EcsContainer",
-        Recorded {
-            name: "the container's credentials endpoint",
-            inner: aws_config::ecs::EcsCredentialsProvider::builder()
-                .configure(&config)
-                .build(),
-            used: used.clone(),
-        },
-    );
+    let named_profile = |name: &str| {
+        ProfileFileCredentialsProvider::builder()
+            .configure(&config)
+            .profile_name(name)
+            .build()
+    };
+    let mut chain = match &context.profile {
+        Some(name) => CredentialsProviderChain::first_try(
+            "Profile",
+            recorded("the profile in ~/.aws", named_profile(name), used),
+        ),
+        None => {
+            let environment = CredentialsProviderChain::first_try(
+                "Environment",
+                recorded(
+                    "the environment (AWS_ACCESS_KEY_ID)",
+                    EnvironmentVariableCredentialsProvider::new(),
+                    used,
+                ),
+            );
+            if context.environment_credentials {
+                environment
+            } else {
+                environment.or_else(
+                    "Profile",
+                    recorded(
+                        "the default profile in ~/.aws",
+                        ProfileFileCredentialsProvider::builder()
+                            .configure(&config)
+                            .build(),
+                        used,
+                    ),
+                )
+            }
+        }
+    };
+    chain = chain
+        .or_else(
+            "WebIdentityToken",
+            recorded(
+                "a web identity token",
+                aws_config::web_identity_token::WebIdentityTokenCredentialsProvider::builder()
+                    .configure(&config)
+                    .build(),
+                used,
+            ),
+        )
+        .or_else(
+            "EcsContainer",
+            recorded(
+                "the container's credentials endpoint",
+                aws_config::ecs::EcsCredentialsProvider::builder()
+                    .configure(&config)
+                    .build(),
+                used,
+            ),
+        );
     if on_aws_compute() {
         chain = chain.or_else(
             "Ec2InstanceMetadata",
-            Recorded {
-                name: "the EC2 instance metadata",
-                inner: aws_config::imds::credentials::ImdsCredentialsProvider::builder()
+            recorded(
+                "the EC2 instance metadata",
+                aws_config::imds::credentials::ImdsCredentialsProvider::builder()
                     .configure(&config)
                     .imds_client(quick_imds())
                     .build(),
-                used: used.clone(),
-            },
+                used,
+            ),
         );
     }
     chain

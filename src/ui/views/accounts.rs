@@ -53,7 +53,12 @@ pub fn accounts(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
                         None => "-",
                     };
                     let checked = ago(state.now_ms, *at_ms);
-                    let note = value.hint.clone().or(value.message.clone()).unwrap_or_else(
+                    let note = value
+                        .hint
+                        .clone()
+                        .or(value.message.clone())
+                        .or(value.warning.clone())
+                        .unwrap_or_else(
                         || match (&value.region_source, &value.credentials_source) {
                             (Some(region), Some(credentials)) => format!(
                                 "region from {region}, credentials from {credentials} · {checked}"
