@@ -144,6 +144,7 @@ mod tests {
                 profile: Some("x".into()),
                 region: Some("us-east-2".into()),
                 endpoint_url: Some("http://127.0.0.1:5000".into()),
+                ..Overrides::default()
             },
         );
         assert_eq!(overridden.profile.as_deref(), Some("x"));
@@ -151,5 +152,20 @@ mod tests {
         let sandbox = StageContext::new(&config, Stage::Sandbox, &Overrides::default());
         assert_eq!(sandbox.profile, None);
         assert_eq!(sandbox.expected_account, None);
+        let from_environment = StageContext::new(
+            &config,
+            Stage::Beta,
+            &Overrides {
+                environment_credentials: true,
+                ..Overrides::default()
+            },
+        );
+        assert_eq!(from_environment.profile, None, "the profile is not read");
+        assert_eq!(
+            from_environment.expected_account.as_ref().unwrap().as_str(),
+            "222222222222",
+            "the guard still checks the account"
+        );
+        assert!(from_environment.login_command().contains("AWS_ACCESS_KEY_ID"));
     }
 }
