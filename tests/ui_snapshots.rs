@@ -163,6 +163,7 @@ fn account(stage: Stage, state: CredentialState, matches: Option<bool>) -> Accou
             CredentialState::WrongAccount => Some("this profile is not the cicd account".into()),
             _ => None,
         },
+        warning: None,
     }
 }
 
