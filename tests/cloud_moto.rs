@@ -320,7 +320,10 @@ fn an_explicit_stage_profile_wins_over_environment_credentials() {
     let accounts = |extra: &[(&str, &str)]| {
         let mut command = support::regship_command(dir.path());
         command
-            .env("AWS_SHARED_CREDENTIALS_FILE", dir.path().join("credentials"))
+            .env(
+                "AWS_SHARED_CREDENTIALS_FILE",
+                dir.path().join("credentials"),
+            )
             .envs(extra.iter().copied())
             .args([
                 "-C",
@@ -363,8 +366,7 @@ fn an_explicit_stage_profile_wins_over_environment_credentials() {
     for stage in 0..3 {
         assert_eq!(rows[stage]["caller"]["account"], MOTO_ACCOUNT, "{rows}");
         assert_eq!(
-            rows[stage]["credentials_source"],
-            "the environment (AWS_ACCESS_KEY_ID)",
+            rows[stage]["credentials_source"], "the environment (AWS_ACCESS_KEY_ID)",
             "{rows}"
         );
     }

@@ -166,6 +166,10 @@ mod tests {
             "222222222222",
             "the guard still checks the account"
         );
-        assert!(from_environment.login_command().contains("AWS_ACCESS_KEY_ID"));
+        assert!(
+            from_environment
+                .login_command()
+                .contains("AWS_ACCESS_KEY_ID")
+        );
     }
 }

@@ -33,6 +33,45 @@ fn failure(kind: CloudErrorKind, message: impl Into<String>, hint: &str) -> Clou
     CloudError::new(kind, message, hint)
 }
 
+/// The regions of one DescribeRegions answer, or what its failure means: the HTTP status always,
+/// the code and message when the body has them.
+fn answer(status: http::StatusCode, text: &str) -> Result<Vec<(String, RegionOptIn)>, CloudError> {
+    match parse(text) {
+        Ok(regions) if status.is_success() => Ok(regions),
+        Ok(_) | Err(_) if status.is_success() => Err(failure(
+            CloudErrorKind::Service,
+            format!("DescribeRegions: an answer regship cannot read ({status})"),
+            "try again; if it persists, report it",
+        )),
+        outcome => {
+            let (code, message) = outcome.err().unwrap_or_default();
+            let kind = match (status.as_u16(), code.as_str()) {
+                (_, "RequestLimitExceeded" | "Throttling") => CloudErrorKind::Throttled,
+                (_, "RequestExpired" | "ExpiredToken") => CloudErrorKind::ExpiredCredentials,
+                (403, _) | (_, "UnauthorizedOperation" | "AuthFailure") => {
+                    CloudErrorKind::AccessDenied
+                }
+                (404, _) => CloudErrorKind::NotFound,
+                _ => CloudErrorKind::Service,
+            };
+            let said = if text.trim().is_empty() {
+                "with an empty answer".to_string()
+            } else if code == "Unreadable" || code.is_empty() {
+                "with an answer that is not EC2's (a proxy's page?)".to_string()
+            } else if message.is_empty() {
+                code
+            } else {
+                format!("{code}: {message}")
+            };
+            Err(failure(
+                kind,
+                format!("DescribeRegions: HTTP {} {said}", status.as_u16()),
+                "allow ec2:DescribeRegions (or account:ListRegions) to the stage's role",
+            ))
+        }
+    }
+}
+
 /// `opt-in-not-required`, `opted-in`, `not-opted-in` (DescribeRegions' optInStatus).
 fn opt_in(status: &str) -> RegionOptIn {
     match status {
@@ -213,32 +252,7 @@ impl Ec2Regions {
             .await
             .map_err(|e| connection(e.to_string()))?
             .to_bytes();
-        let text = String::from_utf8_lossy(&body);
-        match parse(&text) {
-            Ok(regions) if status.is_success() => Ok(regions),
-            Ok(_) | Err(_) if status.is_success() => Err(failure(
-                CloudErrorKind::Service,
-                format!("DescribeRegions: an answer regship cannot read ({status})"),
-                "try again; if it persists, report it",
-            )),
-            outcome => {
-                let (code, message) = outcome.err().unwrap_or_default();
-                let kind = match (status.as_u16(), code.as_str()) {
-                    (_, "RequestLimitExceeded" | "Throttling") => CloudErrorKind::Throttled,
-                    (_, "RequestExpired" | "ExpiredToken") => CloudErrorKind::ExpiredCredentials,
-                    (403, _) | (_, "UnauthorizedOperation" | "AuthFailure") => {
-                        CloudErrorKind::AccessDenied
-                    }
-                    (404, _) => CloudErrorKind::NotFound,
-                    _ => CloudErrorKind::Service,
-                };
-                Err(failure(
-                    kind,
-                    format!("DescribeRegions: HTTP {status} {code}: {message}"),
-                    "allow ec2:DescribeRegions (or account:ListRegions) to the stage's role",
-                ))
-            }
-        }
+        answer(status, &String::from_utf8_lossy(&body))
     }
 }
 
@@ -264,6 +278,26 @@ mod tests {
                 ("me-south-1".to_string(), RegionOptIn::Enabled),
                 ("us-east-1".to_string(), RegionOptIn::EnabledByDefault),
             ]
+        );
+    }
+
+    #[test]
+    fn an_empty_error_answer_names_the_operation_the_status_and_a_hint() {
+        let error = answer(http::StatusCode::FORBIDDEN, "").unwrap_err();
+        assert_eq!(
+            error.message,
+            "DescribeRegions: HTTP 403 with an empty answer"
+        );
+        assert_eq!(error.kind, CloudErrorKind::AccessDenied);
+        assert!(error.hint.contains("ec2:DescribeRegions"), "{}", error.hint);
+        let proxy = answer(
+            http::StatusCode::BAD_GATEWAY,
+            "<html><body>\n<h1>502 Bad Gateway</h1></body></html>",
+        )
+        .unwrap_err();
+        assert_eq!(
+            proxy.message,
+            "DescribeRegions: HTTP 502 with an answer that is not EC2's (a proxy's page?)"
         );
     }
 
