@@ -12,6 +12,7 @@ pub mod config;
 pub mod jobs;
 pub mod ops;
 pub mod scaffold;
+pub mod text;
 pub mod tui;
 pub mod ui;
 pub mod watch;

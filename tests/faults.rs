@@ -339,3 +339,41 @@ fn events_follow_survives_cut_answers_end_to_end() {
         "every event exactly once, in order"
     );
 }
+
+/// A proxy's HTML error page never lands in a table cell: `status` shows each cell's first
+/// line, names the page, and says where the whole text is.
+#[test]
+fn an_html_error_page_is_named_not_printed_in_the_status_table() {
+    let (moto, _serial) = moto();
+    let proxy = FaultProxy::start(moto.port);
+    proxy.set(Fault::HtmlPage);
+    let dir = support::example_workspace("123456789012");
+    let status = |json: bool| {
+        let mut command = support::regship_command(dir.path());
+        command.args([
+            "-C",
+            dir.path().to_str().unwrap(),
+            "--endpoint-url",
+            &proxy.endpoint,
+            "status",
+        ]);
+        if json {
+            command.arg("--json");
+        }
+        support::run_with_stdin(command, "")
+    };
+    let output = status(false);
+    let table = String::from_utf8_lossy(&output.stdout);
+    assert!(proxy.faulted() > 0, "the calls met the page: {table}");
+    assert!(!table.contains('<'), "no markup in the table:\n{table}");
+    let widest = table.lines().map(|l| l.chars().count()).max().unwrap_or(0);
+    assert!(widest <= 250, "a {widest}-column line:\n{table}");
+    assert!(
+        table.contains("HTTP 502"),
+        "the status of the answer is said:\n{table}"
+    );
+    assert!(
+        table.contains("`regship status --json` gives the whole text"),
+        "{table}"
+    );
+}

@@ -13,7 +13,7 @@ use syn::visit::Visit;
 
 /// Bottom to top.
 const LAYERS: &[&[&str]] = &[
-    &["config", "workspace"],
+    &["config", "workspace", "text"],
     &["checks", "scaffold", "jobs"],
     &["cloud"],
     &["watch"],

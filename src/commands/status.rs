@@ -17,6 +17,7 @@ use crate::ops::status::{
     Blocker, ExtensionStatus, READ_STAGES, Standing, State, board, board_rows, gate as gate_of,
     read_board,
 };
+use crate::text::one_line;
 
 /// What `--gate --json` prints.
 #[derive(Serialize)]
@@ -179,7 +180,9 @@ fn print_table(board: &[ExtensionStatus]) {
         "BETA",
         "PROD",
     ];
+    const CELL_CHARS: usize = 48;
     let colour = colour_enabled();
+    let mut any_cut = false;
     let cells: Vec<Vec<(String, Option<&Standing>)>> = board
         .iter()
         .map(|status| {
@@ -194,7 +197,9 @@ fn print_table(board: &[ExtensionStatus]) {
                 &status.beta,
                 &status.prod,
             ] {
-                row.push((visible(&standing.text()).into_owned(), Some(standing)));
+                let (cell, cut) = one_line(&standing.text(), CELL_CHARS);
+                any_cut |= cut;
+                row.push((visible(&cell).into_owned(), Some(standing)));
             }
             row
         })
@@ -228,5 +233,8 @@ fn print_table(board: &[ExtensionStatus]) {
             })
             .collect();
         println!("{}", line.join("  ").trim_end());
+    }
+    if any_cut {
+        println!("(cells show their first line: `regship status --json` gives the whole text)");
     }
 }

@@ -25,6 +25,8 @@ pub enum Fault {
     Throttle,
     /// Answer an expired-token error, as AWS does when session credentials expire.
     ExpiredToken,
+    /// Answer 502 with a proxy's HTML error page.
+    HtmlPage,
 }
 
 pub struct FaultProxy {
@@ -142,6 +144,17 @@ fn serve(
         Fault::Unavailable => {
             b"HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
                 .to_vec()
+        }
+        Fault::HtmlPage => {
+            let body = format!(
+                "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head>\n<body><h1>Bad Gateway</h1><p>The proxy server received an invalid response from an upstream server.</p>{}</body></html>",
+                "<!-- padding -->".repeat(8)
+            );
+            format!(
+                "HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            )
+            .into_bytes()
         }
         Fault::Throttle => query_error("400 Bad Request", "Throttling", "Rate exceeded"),
         Fault::ExpiredToken => query_error(

@@ -5,6 +5,7 @@ use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 
 use crate::cloud::context::StageContext;
 use crate::cloud::{CloudError, CloudErrorKind};
+use crate::text::one_line;
 
 const THROTTLING: &[&str] = &[
     "Throttling",
@@ -44,11 +45,20 @@ where
             let code = err.code().unwrap_or_default();
             let message = err.message().unwrap_or_default().to_string();
             let status = service.raw().status();
-            // An answer with no code and no message (an empty body) still says its status.
+            // An answer with no code and no message still says its status, and what its body
+            // was when it had one (a proxy's HTML page is named, not quoted).
+            let body = service.raw().body().bytes().unwrap_or_default();
             let said = match (code.is_empty(), message.is_empty()) {
-                (true, true) => format!("HTTP {} with an empty answer", status.as_u16()),
+                (true, true) if body.iter().all(u8::is_ascii_whitespace) => {
+                    format!("HTTP {} with an empty answer", status.as_u16())
+                }
+                (true, true) => format!(
+                    "HTTP {} with {}",
+                    status.as_u16(),
+                    one_line(&String::from_utf8_lossy(body), 80).0
+                ),
                 (_, true) => code.to_string(),
-                _ => format!("{code}: {message}"),
+                _ => format!("{code}: {}", one_line(&message, 300).0),
             };
             if THROTTLING.contains(&code) || message.contains("Rate exceeded") {
                 CloudError::new(
@@ -98,11 +108,11 @@ where
                 // 500, 502, 503, 504: the service's side; retrying is what AWS advises.
                 CloudError::new(
                     CloudErrorKind::Connection,
-                    format!(
-                        "{action}: AWS answered HTTP {} ({})",
-                        status.as_u16(),
-                        if said.is_empty() { "no details" } else { &said }
-                    ),
+                    if said.starts_with("HTTP ") {
+                        format!("{action}: AWS answered {said}")
+                    } else {
+                        format!("{action}: AWS answered HTTP {} ({said})", status.as_u16())
+                    },
                     "this is on AWS's side: try again in a moment",
                 )
             } else if code == "ValidationError" || code.starts_with("Invalid") {
