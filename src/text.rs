@@ -1,4 +1,5 @@
-//! Text from outside (AWS error bodies, event reasons, logs) made fit for one table cell.
+//! Text made fit for one line: text from outside (AWS error bodies, event reasons, logs) cut
+//! to a table cell, and durations as minutes and seconds.
 
 /// `text` as it fits a table cell: its first non-empty line, spaces collapsed, cut to
 /// `max_chars` with `…`; an HTML page (a proxy's or an emulator's error page) is named, not
@@ -33,6 +34,12 @@ pub fn one_line(text: &str, max_chars: usize) -> (String, bool) {
         cut = true;
     }
     (line, cut)
+}
+
+/// `4m05s` of a duration in milliseconds (negative as zero).
+pub fn minutes_seconds(ms: i64) -> String {
+    let seconds = ms.max(0) / 1000;
+    format!("{}m{:02}s", seconds / 60, seconds % 60)
 }
 
 #[cfg(test)]

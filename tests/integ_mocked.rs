@@ -162,6 +162,16 @@ impl IntegObserver for Quiet {
 
 /// Runs the integration tests of the workspace's first extension in beta, on `rules`.
 async fn run_first_extension(root: &std::path::Path, rules: Vec<Rule>) -> IntegResult {
+    run_observed(root, rules, &mut Quiet).await
+}
+
+/// Runs the integration tests of the workspace's first extension in beta, on `rules`,
+/// told to `observer`.
+async fn run_observed(
+    root: &std::path::Path,
+    rules: Vec<Rule>,
+    observer: &mut dyn IntegObserver,
+) -> IntegResult {
     let workspace = Workspace::load(root);
     let context = StageContext::new(&workspace.config, Stage::Beta, &Overrides::default());
     let caller = Identity {
@@ -186,12 +196,20 @@ async fn run_first_extension(root: &std::path::Path, rules: Vec<Rule>) -> IntegR
         &authorization,
         &workspace.extensions[0],
         "r1",
-        &mut Quiet,
+        observer,
     )
     .await
 }
 
 async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
+    integ_observed(rules, maturity, &mut Quiet).await
+}
+
+async fn integ_observed(
+    rules: Vec<Rule>,
+    maturity: &str,
+    observer: &mut dyn IntegObserver,
+) -> IntegResult {
     let dir = support::example_workspace("123456789012");
     // One extension: the resource (or the hook below), whose calls the rules script.
     std::fs::remove_dir_all(dir.path().join("modules")).unwrap();
@@ -206,7 +224,7 @@ async fn integ(rules: Vec<Rule>, maturity: &str) -> IntegResult {
         INTEG,
     )
     .unwrap();
-    run_first_extension(dir.path(), rules).await
+    run_observed(dir.path(), rules, observer).await
 }
 
 fn functional_failure() -> Vec<Rule> {
@@ -312,6 +330,73 @@ fn compatibility_break() -> Vec<Rule> {
         events(update),
     ]);
     rules
+}
+
+/// The lines a run prints, each with the paused clock's seconds since the run began.
+struct Lines {
+    began: tokio::time::Instant,
+    lines: Vec<(u64, String)>,
+}
+impl IntegObserver for Lines {
+    fn line(&mut self, text: &str) {
+        self.lines
+            .push((self.began.elapsed().as_secs(), text.to_string()));
+    }
+    fn event(&mut self, _: &Event) {}
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_create_quiet_for_thirty_seconds_prints_a_heartbeat_naming_what_is_in_progress() {
+    let slow = [
+        event(
+            FRESH,
+            1,
+            "stack",
+            "CREATE_IN_PROGRESS",
+            Some("User Initiated"),
+        ),
+        event(FRESH, 2, "Thing", "CREATE_IN_PROGRESS", None),
+    ];
+    let mut rules = functional_failure();
+    // After the create: forty reads with nothing new, then the failure as before.
+    let at = rules.len() - 4;
+    rules.insert(
+        at,
+        mock!(Client::describe_stack_events)
+            .sequence()
+            .output(move || {
+                DescribeStackEventsOutput::builder()
+                    .set_stack_events(Some(slow.iter().rev().cloned().collect()))
+                    .build()
+            })
+            .times(40)
+            .build(),
+    );
+    let mut lines = Lines {
+        began: tokio::time::Instant::now(),
+        lines: Vec::new(),
+    };
+    let result = integ_observed(rules, "prod", &mut lines).await;
+    assert_eq!(result.class, IntegClass::FunctionalFailure, "{result:#?}");
+    let beats: Vec<&(u64, String)> = lines
+        .lines
+        .iter()
+        .filter(|(_, line)| line.contains("still"))
+        .collect();
+    assert!(!beats.is_empty(), "{:#?}", lines.lines);
+    for (_, line) in &beats {
+        assert!(
+            line.starts_with("integ-fresh: still CREATE_IN_PROGRESS after ")
+                && line.ends_with(
+                    "in progress at the last read: Thing (AwsCommunity::S3::DeleteBucketContents)"
+                ),
+            "{line}"
+        );
+    }
+    assert!(
+        beats.windows(2).all(|pair| pair[1].0 - pair[0].0 >= 30),
+        "at most one every 30 s: {beats:?}"
+    );
 }
 
 #[tokio::test(start_paused = true)]

@@ -342,8 +342,9 @@ fn submit_comes_first_and_an_unconfirmed_submit_stops_the_run() {
 }
 
 /// A run killed after its fresh stack was created leaves that stack; the next run finds it by
-/// its tag and deletes it before anything else, so no stack is left behind. A loopback proxy
-/// slows every request by two seconds, so that the kill lands between the create and the delete.
+/// its tag and deletes it before anything else, so no stack is left behind; Ctrl-C names the
+/// stack it leaves and who removes it. A loopback proxy slows every request, so that the
+/// interrupt lands between the create and the delete.
 #[test]
 fn a_run_killed_mid_way_leaves_nothing_after_the_next_run() {
     use std::io::BufRead;
@@ -366,11 +367,12 @@ fn a_run_killed_mid_way_leaves_nothing_after_the_next_run() {
         .stderr(std::process::Stdio::piped());
     let mut child = command.spawn().unwrap();
     let stderr = std::io::BufReader::new(child.stderr.take().unwrap());
+    let mut stderr_lines = stderr.lines();
     let mut seen = Vec::new();
-    for line in stderr.lines() {
+    for line in stderr_lines.by_ref() {
         let line = line.unwrap();
         seen.push(line.clone());
-        if line.starts_with("creating integ-fresh-") {
+        if line.starts_with("integ-fresh-") && line.contains(": create ended") {
             break;
         }
     }
@@ -378,10 +380,28 @@ fn a_run_killed_mid_way_leaves_nothing_after_the_next_run() {
         seen.iter().any(|l| l.starts_with("creating integ-fresh-")),
         "{seen:?}"
     );
-    // The create is through the proxy after 2 s; the delete could not be sent before 6 s.
-    std::thread::sleep(std::time::Duration::from_millis(3_500));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // The fresh copy is created; from now on every call waits 10 s, so its delete cannot
+    // reach moto before the interrupt.
+    proxy.set(support::fault_proxy::Fault::Latency(
+        std::time::Duration::from_secs(10),
+    ));
+    std::thread::sleep(std::time::Duration::from_millis(1_500));
+    // Ctrl-C: the run says what it leaves and who removes it.
+    let interrupted = std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(interrupted.success());
+    let rest: Vec<String> = stderr_lines.map_while(Result::ok).collect();
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{rest:?}");
+    let said = rest.join("\n");
+    assert!(
+        said.contains("stopped: these stacks stay as they are")
+            && said.contains("integ-fresh-S3-DeleteBucketContents-")
+            && said.contains("the next `regship integ` of its extension deletes it first"),
+        "{said}"
+    );
     let left = moto.stack_names("integ-fresh-");
     assert_eq!(
         left.len(),

@@ -5,6 +5,8 @@ use std::process::ExitCode;
 
 use super::output::{clock, colour_enabled, event_line, paint, visible};
 use crate::cloud::StatusCategory;
+use crate::cloud::clock::Clock;
+use crate::watch::heartbeat::Heartbeat;
 
 use crate::watch::stack_events::{PollProblem, StackEventPoller, StackWatch};
 
@@ -20,8 +22,17 @@ pub struct FollowOptions {
 pub async fn follow(mut poller: StackEventPoller, options: FollowOptions) -> ExitCode {
     let colour = !options.json && colour_enabled();
     let mut one_shot_events = Vec::new();
+    let clock = Clock::real();
+    let mut heartbeat = Heartbeat::new(clock.now_ms());
     loop {
         let report = poller.poll().await;
+        if !report.new_events.is_empty() {
+            heartbeat.heard(clock.now_ms());
+        } else if options.follow
+            && let Some(line) = heartbeat.due(&poller.watch, clock.now_ms())
+        {
+            eprintln!("{}", visible(&line));
+        }
         for event in &report.new_events {
             if !options.follow && options.json {
                 one_shot_events.push(event.clone());
@@ -91,24 +102,7 @@ pub async fn follow(mut poller: StackEventPoller, options: FollowOptions) -> Exi
 
 /// The final status, counts like rain, and the pinned failure reasons.
 pub fn print_summary(watch: &StackWatch, colour: bool) {
-    let status = watch.stack_status.as_deref().unwrap_or("UNKNOWN");
-    let category = StatusCategory::of(status);
-    let counts = watch.counts();
-    let elapsed = match (watch.events.front(), watch.events.back()) {
-        (Some(first), Some(last)) => {
-            format!(" in {}s", (last.timestamp_ms - first.timestamp_ms) / 1000)
-        }
-        _ => String::new(),
-    };
-    println!(
-        "{}: {}{elapsed} — {} complete, {} failed, {} in progress, {} pending",
-        watch.stack_name,
-        paint(&format!("{} {status}", category.symbol()), category, colour),
-        counts.complete,
-        counts.failed,
-        counts.in_progress,
-        counts.pending
-    );
+    println!("{}", summary_line(watch, colour));
     if !watch.failures.is_empty() {
         println!("failures:");
         for failure in &watch.failures {
@@ -130,5 +124,76 @@ pub fn print_summary(watch: &StackWatch, colour: bool) {
                 visible(&failure.reason)
             );
         }
+    }
+}
+
+/// `setup-X: ✓ CREATE_COMPLETE in 42s — 3 complete, 0 failed, 0 in progress, 0 pending`; once
+/// the stack has settled, a resource that never had an event is "not started", not pending.
+fn summary_line(watch: &StackWatch, colour: bool) -> String {
+    let status = watch.stack_status.as_deref().unwrap_or("UNKNOWN");
+    let category = StatusCategory::of(status);
+    let counts = watch.counts();
+    let elapsed = match (watch.events.front(), watch.events.back()) {
+        (Some(first), Some(last)) => {
+            format!(" in {}s", (last.timestamp_ms - first.timestamp_ms) / 1000)
+        }
+        _ => String::new(),
+    };
+    let pending = if watch.outcome().is_some() {
+        "not started"
+    } else {
+        "pending"
+    };
+    format!(
+        "{}: {}{elapsed} — {} complete, {} failed, {} in progress, {} {pending}",
+        watch.stack_name,
+        paint(&format!("{} {status}", category.symbol()), category, colour),
+        counts.complete,
+        counts.failed,
+        counts.in_progress,
+        counts.pending
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloud::StackEvent;
+
+    #[test]
+    fn a_settled_stack_never_ends_with_a_pending_resource() {
+        let event = |n: i64, logical: &str, status: &str| StackEvent {
+            event_id: format!("e{n}"),
+            stack_id: "id".into(),
+            stack_name: "setup-S3-Thing".into(),
+            logical_id: logical.into(),
+            physical_id: None,
+            resource_type: if logical == "setup-S3-Thing" {
+                "AWS::CloudFormation::Stack".into()
+            } else {
+                "AWS::S3::Bucket".into()
+            },
+            status: status.into(),
+            reason: None,
+            timestamp_ms: n * 1000,
+        };
+        let mut watch = StackWatch::new("setup-S3-Thing", 100);
+        watch.expect_resources([
+            ("Bucket".to_string(), "AWS::S3::Bucket".to_string()),
+            ("Queue".to_string(), "AWS::SQS::Queue".to_string()),
+        ]);
+        watch.merge(vec![
+            event(2, "Bucket", "CREATE_IN_PROGRESS"),
+            event(1, "setup-S3-Thing", "CREATE_IN_PROGRESS"),
+        ]);
+        assert!(summary_line(&watch, false).ends_with("1 in progress, 1 pending"));
+        watch.merge(vec![
+            event(5, "setup-S3-Thing", "CREATE_COMPLETE"),
+            event(4, "Bucket", "CREATE_COMPLETE"),
+        ]);
+        assert_eq!(
+            summary_line(&watch, false),
+            "setup-S3-Thing: ✓ CREATE_COMPLETE in 4s — 1 complete, 0 failed, 0 in progress, 1 not started"
+        );
     }
 }

@@ -11,6 +11,7 @@ use super::{UsageError, load_workspace};
 use crate::cli::{AwsArgs, CfnArgs};
 use crate::cloud::StackEvent;
 use crate::cloud::guard::AccountGuard;
+use crate::cloud::integ_stacks::is_keep_stack;
 use crate::config::Stage;
 use crate::ops::cfn::{CfnOptions, CfnVerb};
 use crate::ops::integ::{self, IntegObserver, IntegResult};
@@ -22,7 +23,12 @@ struct Printer {
     prefix: String,
     json: bool,
     colour: bool,
+    /// The stacks every run of this command has operations on or left to delete.
+    in_flight: InFlight,
 }
+
+/// Stacks that an interrupted command would leave as they are, shared by its runs.
+type InFlight = Arc<std::sync::Mutex<std::collections::BTreeSet<String>>>;
 
 impl IntegObserver for Printer {
     fn line(&mut self, text: &str) {
@@ -36,6 +42,34 @@ impl IntegObserver for Printer {
             println!("{}{}", self.prefix, event_line(event, self.colour));
         }
     }
+
+    fn in_flight(&mut self, stack: &str, started: bool) {
+        let mut stacks = self.in_flight.lock().unwrap_or_else(|p| p.into_inner());
+        if started {
+            stacks.insert(stack.to_string());
+        } else {
+            stacks.remove(stack);
+        }
+    }
+}
+
+/// What Ctrl-C leaves: the stacks as they are (CloudFormation goes on), and who removes them.
+fn interrupted(in_flight: &InFlight) {
+    let stacks = in_flight.lock().unwrap_or_else(|p| p.into_inner());
+    if stacks.is_empty() {
+        eprintln!("stopped: no stack of this run was started or left behind");
+        return;
+    }
+    eprintln!("stopped: these stacks stay as they are (CloudFormation finishes what it started):");
+    for stack in stacks.iter() {
+        let what = if is_keep_stack(stack) {
+            "the long-lived copy, kept on purpose; the next run updates it"
+        } else {
+            "a fresh copy: the next `regship integ` of its extension deletes it first"
+        };
+        eprintln!("  {}  ({what})", visible(stack));
+    }
+    eprintln!("nothing of this run was recorded: the board keeps the previous result");
 }
 
 fn print_result(result: &IntegResult, json: bool) {
@@ -154,11 +188,12 @@ pub fn run(
         let colour = !json && colour_enabled();
         let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
         let pacer = Arc::new(integ::Pacer::default());
+        let in_flight = InFlight::default();
         let mut tasks = tokio::task::JoinSet::new();
         for (index, extension) in extensions.into_iter().enumerate() {
             let (cloud, authorization, extension) =
                 (cloud.clone(), authorization.clone(), extension.clone());
-            let (limit, pacer) = (limit.clone(), pacer.clone());
+            let (limit, pacer, in_flight) = (limit.clone(), pacer.clone(), in_flight.clone());
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
                 let run_id = format!("{}{index}", integ::new_run_id(pacer.now_ms()));
@@ -170,6 +205,7 @@ pub fn run(
                     },
                     json,
                     colour,
+                    in_flight,
                 };
                 let result = integ::run(
                     &cloud,
@@ -184,10 +220,18 @@ pub fn run(
             });
         }
         let mut results = Vec::new();
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok(done) => results.push(done),
-                Err(err) => eprintln!("an integration run stopped unexpectedly: {err}"),
+        loop {
+            tokio::select! {
+                joined = tasks.join_next() => match joined {
+                    Some(Ok(done)) => results.push(done),
+                    Some(Err(err)) => eprintln!("an integration run stopped unexpectedly: {err}"),
+                    None => break,
+                },
+                _ = tokio::signal::ctrl_c() => {
+                    tasks.abort_all();
+                    interrupted(&in_flight);
+                    return Ok(ExitCode::from(130));
+                }
             }
         }
         results.sort_by_key(|(index, _)| *index);

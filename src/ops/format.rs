@@ -14,10 +14,7 @@ pub fn clock(timestamp_ms: i64) -> String {
 /// `4m05s` from `start_ms` to `end_ms`, or empty when either is unknown.
 pub fn duration(start_ms: Option<i64>, end_ms: Option<i64>) -> String {
     match (start_ms, end_ms) {
-        (Some(start), Some(end)) if end >= start => {
-            let seconds = (end - start) / 1000;
-            format!("{}m{:02}s", seconds / 60, seconds % 60)
-        }
+        (Some(start), Some(end)) if end >= start => crate::text::minutes_seconds(end - start),
         _ => String::new(),
     }
 }

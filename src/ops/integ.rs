@@ -13,6 +13,7 @@ use super::package;
 use crate::cloud::StackTemplate;
 use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
+use crate::cloud::integ_stacks::is_keep_stack;
 pub use crate::cloud::integ_stacks::{
     EXTENSION_TAG, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG, fresh_stack_prefix,
     keep_stack_of,
@@ -20,6 +21,7 @@ pub use crate::cloud::integ_stacks::{
 use crate::cloud::status::is_terminal;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, StackEvent, TemplateSource};
 use crate::config::{Maturity, Stage};
+use crate::watch::heartbeat::Heartbeat;
 use crate::watch::stack_events::{
     DEFAULT_HISTORY_CAP, PinnedFailure, PollProblem, StackEventPoller, Start,
 };
@@ -115,6 +117,9 @@ pub trait IntegObserver: Send {
     fn line(&mut self, text: &str);
     /// A stack event, as it arrives.
     fn event(&mut self, event: &StackEvent);
+    /// The run started an operation on `stack` (`true`), or its operations there are over
+    /// (`false`): what an interrupted run leaves behind.
+    fn in_flight(&mut self, _stack: &str, _started: bool) {}
 }
 
 /// A run id: the start time (`now_ms`, milliseconds since the epoch) in base 36, short and
@@ -289,11 +294,17 @@ async fn wait(
     observer: &mut dyn IntegObserver,
 ) -> Result<(String, Vec<PinnedFailure>), WaitError> {
     let mut poller = StackEventPoller::new(cloud.clone(), stack, start, DEFAULT_HISTORY_CAP);
+    let mut heartbeat = Heartbeat::new(pacer.now_ms());
     loop {
         pacer.turn().await;
         let report = poller.poll().await;
         for event in &report.new_events {
             observer.event(event);
+        }
+        if !report.new_events.is_empty() {
+            heartbeat.heard(pacer.now_ms());
+        } else if let Some(line) = heartbeat.due(&poller.watch, pacer.now_ms()) {
+            observer.line(&line);
         }
         match report.problem {
             Some(PollProblem::Retrying { error, attempt }) if attempt > MAX_RETRIES => {
@@ -349,6 +360,11 @@ impl Run<'_> {
         }
         self.observer
             .line(&format!("{stack}: {operation} ended {status}"));
+        // A deleted stack is gone; the long-lived copy stays by design once its operation ends;
+        // a fresh copy stays until its delete.
+        if (operation == "delete" && succeeded) || is_keep_stack(stack) {
+            self.observer.in_flight(stack, false);
+        }
         self.stacks.push(StackRun {
             stack: stack.to_string(),
             operation,
@@ -367,6 +383,7 @@ impl Run<'_> {
             None => Start::Beginning,
         };
         self.observer.line(&format!("deleting {name}"));
+        self.observer.in_flight(name, true);
         self.cloud
             .delete_stack(self.authorization, stack_id)
             .await?;
@@ -384,6 +401,7 @@ impl Run<'_> {
     ) -> Result<(Option<String>, bool), CloudError> {
         let began = self.pacer.now_ms();
         self.observer.line(&format!("creating {name}"));
+        self.observer.in_flight(name, true);
         let stack_id = match self
             .cloud
             .create_stack(
@@ -408,6 +426,9 @@ impl Run<'_> {
                     .line(&format!("{name}: create refused: {}", error.message));
                 // Nothing should exist then; whatever does is deleted like a failed create.
                 let left = self.cloud.describe_stack(name).await?;
+                if left.is_none() {
+                    self.observer.in_flight(name, false);
+                }
                 return Ok((left.map(|stack| stack.stack_id), false));
             }
             Err(error) => return Err(error),
@@ -718,6 +739,7 @@ async fn exercise_stacks(
                 && matches!(source, TemplateSource::Body(body)
                     if run.cloud.stack_template(&stack.stack_id).await? == *body);
             run.observer.line(&format!("updating {keep}"));
+            run.observer.in_flight(&keep, true);
             let updating = !unchanged
                 && run
                     .cloud

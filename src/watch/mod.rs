@@ -3,6 +3,7 @@
 
 pub mod backoff;
 pub mod build_log;
+pub mod heartbeat;
 pub mod intervals;
 pub mod pipeline;
 pub mod stack_events;
