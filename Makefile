@@ -6,15 +6,20 @@ EXTENSION_DIRS := resources hooks modules
 # Where cargo puts what it builds: CARGO_TARGET_DIR or a config's build.target-dir, else target/.
 TARGET_DIR = $(shell cargo metadata --format-version 1 --no-deps | python3 -c 'import json, sys; print(json.load(sys.stdin)["target_directory"])')
 
-.PHONY: demo run test lint lint-templates bench fuzz venv checkov-venv tools dist readme-views provider-permissions
+.PHONY: demo man run test lint lint-templates bench fuzz venv checkov-venv tools dist readme-views provider-permissions
 
 # The terminal UI on this repository with the demo's scripted accounts: the whole release,
 # no AWS account needed (q quits, ? shows the keys). SPEED=5 runs it five times faster.
 SPEED ?= 1
 demo:
+	@test -x $(TARGET_DIR)/release/regship || echo "building regship first: about 15 minutes on 2 cores the first time (the AWS SDK), seconds after that"
 	cargo run --release --quiet -- demo --speed $(SPEED)
 
-# The README's pictures of the views, drawn again from the demo (review the diff).
+# The man pages (one per subcommand), generated from the command line's definition.
+man:
+	cargo run --release --quiet -- man --dir $(TARGET_DIR)/man
+
+# The pictures of the views (README and docs/tui.md), drawn again from the demo (review the diff).
 readme-views:
 	REGSHIP_UPDATE_README=1 cargo test --quiet --test demo the_readme_shows_the_views
 
@@ -24,7 +29,7 @@ run:
 
 # The Python tools (cfn-lint, the CloudFormation CLI, moto) in a local virtualenv.
 # The Linux release archive the beta builds install regship from, and its SHA-256: copy the
-# archive to the beta artifact bucket and pin the checksum (README, "Installing regship in the
+# archive to the beta artifact bucket and pin the checksum (docs/kit.md, "Installing regship in the
 # beta builds").
 VERSION = $(shell sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 dist:

@@ -85,6 +85,19 @@ pub enum Command {
     },
     /// List every check rule with its code.
     Rules,
+    /// Print the completion script of a shell, e.g.
+    /// `regship completions bash > ~/.local/share/bash-completion/completions/regship`.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `regship man > ~/.local/share/man/man1/regship.1`; with
+    /// `--dir`, write one page per subcommand there (`make man`).
+    Man {
+        /// Write regship.1 and one page per subcommand (regship-setup-deploy.1 ...) into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
     /// The files regship reads and writes: config, keymap, theme, logs.
     Info,
     /// Each stage's profile, region and caller identity, and whether it is the configured account.

@@ -9,7 +9,11 @@ use regship::ops::cfn::CfnOptions;
 use regship::ops::cfn::CfnVerb;
 
 fn run(cli: Cli) -> Result<ExitCode, UsageError> {
-    let start = commands::start_dir(cli.workspace.as_deref())?;
+    // Generated from the command line's definition: no workspace read.
+    let start = match &cli.command {
+        Some(Command::Completions { .. } | Command::Man { .. }) => std::path::PathBuf::new(),
+        _ => commands::start_dir(cli.workspace.as_deref())?,
+    };
     let (aws, json) = (&cli.aws, cli.json);
     match cli.command {
         Some(Command::Check { paths }) => commands::check::run(&start, &paths, json),
@@ -20,6 +24,8 @@ fn run(cli: Cli) -> Result<ExitCode, UsageError> {
         Some(Command::List) => Ok(commands::list::run(&start, json)),
         Some(Command::Info) => Ok(commands::info(&start, json)),
         Some(Command::Rules) => Ok(commands::rules(json)),
+        Some(Command::Completions { shell }) => Ok(commands::manual::completions(shell)),
+        Some(Command::Man { dir }) => commands::manual::man(dir.as_deref()),
         Some(Command::Accounts) => commands::accounts::run(&start, aws, json),
         Some(Command::Scaffold { what }) => commands::scaffold::run(&start, &what, json),
         Some(Command::Validate(args)) => commands::cfn::run(

@@ -255,16 +255,36 @@ async fn the_same_seed_gives_the_same_timeline() {
     assert_ne!(first, other, "another seed draws other names and timings");
 }
 
-/// The README's pictures of the views: each `<!-- view: PHASE -->` block is that demo phase at
-/// 100x30. `REGSHIP_UPDATE_README=1` (`make readme-views`) rewrites them; otherwise a picture
-/// that drifted from the code fails here.
+/// The pictures of the views in the README and `docs/tui.md`: each `<!-- view: PHASE -->` block
+/// is that demo phase at 100x30. `REGSHIP_UPDATE_README=1` (`make readme-views`) rewrites them;
+/// otherwise a picture that drifted from the code fails here.
 #[tokio::test(start_paused = true)]
 async fn the_readme_shows_the_views_as_the_demo_draws_them() {
     let phases = walk(1, false, (100, 30)).await;
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for (file, least) in [("README.md", 2), ("docs/tui.md", 6)] {
+        let path = root.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let (updated, pictures) = with_pictures(&text, &phases, file);
+        assert!(
+            pictures >= least,
+            "{file} shows the main views ({pictures} found)"
+        );
+        if std::env::var_os("REGSHIP_UPDATE_README").is_some() {
+            std::fs::write(&path, &updated).unwrap();
+        } else {
+            assert!(
+                updated == text,
+                "{file}'s pictures of the views differ from what the demo draws: run `make readme-views` and review the diff"
+            );
+        }
+    }
+}
+
+/// `text` with each view block drawn again from `phases`; how many blocks it has.
+fn with_pictures(text: &str, phases: &[(String, String)], file: &str) -> (String, usize) {
     let mut updated = String::new();
-    let mut rest = readme.as_str();
+    let mut rest = text;
     let mut pictures = 0;
     while let Some(start) = rest.find("<!-- view: ") {
         let name_end = start
@@ -279,25 +299,14 @@ async fn the_readme_shows_the_views_as_the_demo_draws_them() {
         let (_, screen) = phases
             .iter()
             .find(|(phase, _)| phase == name)
-            .unwrap_or_else(|| panic!("README names a demo phase that does not exist: {name}"));
+            .unwrap_or_else(|| panic!("{file} names a demo phase that does not exist: {name}"));
         updated.push_str(&rest[..name_end + 4]);
         updated.push_str(&format!("\n```text\n{screen}\n```\n"));
         rest = &rest[end..];
         pictures += 1;
     }
     updated.push_str(rest);
-    assert!(
-        pictures >= 4,
-        "the README shows the main views ({pictures} found)"
-    );
-    if std::env::var_os("REGSHIP_UPDATE_README").is_some() {
-        std::fs::write(&path, &updated).unwrap();
-    } else {
-        assert!(
-            updated == readme,
-            "the README's pictures of the views differ from what the demo draws: run `make readme-views` and review the diff"
-        );
-    }
+    (updated, pictures)
 }
 
 /// The demo deploys a setup template that uses rain directives as it deploys any other: the

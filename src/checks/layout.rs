@@ -37,7 +37,7 @@ pub fn check_workspace(workspace: &Workspace) -> Vec<Finding> {
         findings.push(
             Finding::error("CFG001", WORKSPACE_FILE, format!("regship.yml cannot be used: {}", err.message))
                 .line(err.line)
-                .hint("fix the key named above (see the README's regship.yml reference); its default is used until then, the rest of the file applies"),
+                .hint("fix the key named above (see docs/configuration.md); its default is used until then, the rest of the file applies"),
         );
     }
     let text = crate::workspace::files::read_text(&workspace.root.join(WORKSPACE_FILE)).ok();

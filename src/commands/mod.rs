@@ -9,6 +9,7 @@ pub mod exports;
 pub mod follow;
 pub mod integ;
 pub mod list;
+pub mod manual;
 pub mod output;
 pub mod pipeline;
 pub mod pipeline_control;
