@@ -923,6 +923,9 @@ fn resources_with_prod_coverage() {
         TaskResult::new(0, BoardResult::VersionsLoaded(Ok(versions))),
     );
     snapshot("resources_prod_coverage", &view);
+    // At 100 columns every stage of the release is there; only the minor columns fold.
+    let board = render(&view, 100, 30);
+    insta::assert_snapshot!("resources_prod_coverage_100x30", board);
     // The whole board: a setup stack up and untested, failed and passed contract tests, a
     // green and a failed build, a passed, a blocking and an allowed integration run.
     use regship::ops::status::{BoardPart, TestRun};

@@ -53,7 +53,15 @@ pub fn offer(screen: &Screen) -> Offer {
     let (footer, also): (&'static [Binding], &'static [Binding]) = match screen {
         Screen::List(ViewKind::Resources) => (
             &[Open, DeploySetup, Test, ScaffoldInputs, Filter, Help, Quit],
-            ON_AN_EXTENSION,
+            &[
+                DeleteSetup,
+                Validate,
+                Generate,
+                Submit,
+                ScaffoldInteg,
+                // Every stage of the board read again.
+                Refresh,
+            ],
         ),
         Screen::ResourceDetail(_) => (
             &[

@@ -711,6 +711,8 @@ fn refresh(state: &mut AppState) -> Vec<Command> {
         Screen::List(ViewKind::Rollout) => load_rollout(state),
         Screen::RolloutRegion(region) => load_rollout_region(state, &region),
         Screen::ResourceDetail(_) => load_exports(state),
+        // Every stage of the board read again now, not at the next minute.
+        Screen::List(ViewKind::Resources) => read_board(state),
         Screen::List(ViewKind::Events) => {
             let Some(events) = &state.events else {
                 return Vec::new();

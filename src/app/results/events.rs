@@ -12,6 +12,7 @@ pub(super) fn apply(state: &mut AppState, result: EventsResult) -> Vec<Command> 
         } => {
             let now = state.now_ms;
             if let Some(view) = &mut state.events {
+                let settled_before = view.watch.outcome().is_some();
                 let added = view.watch.merge(events.into_iter().rev().collect()).len();
                 if !view.follow {
                     view.scroll_up += added;
@@ -19,14 +20,27 @@ pub(super) fn apply(state: &mut AppState, result: EventsResult) -> Vec<Command> 
                 view.problem = problem;
                 view.stopped = stopped;
                 view.updated_ms = Some(now);
+                let mut commands = Vec::new();
+                // A setup stack that just settled changes its row of the board: read it now.
+                let is_setup_stack = state.extensions.value().is_some_and(|extensions| {
+                    extensions
+                        .iter()
+                        .any(|e| e.setup_stack == view.watch.stack_name)
+                });
+                if !settled_before && view.watch.outcome().is_some() && is_setup_stack {
+                    commands.push(Command::ReadBoard {
+                        stages: vec![view.stage],
+                    });
+                }
                 if view.watch.outcome() == Some(true) && view.outputs.is_none() {
                     let (stage, stack) = (view.stage, view.watch.stack.clone());
-                    return vec![Command::LoadOutputs {
+                    commands.push(Command::LoadOutputs {
                         generation: state.generation,
                         stage,
                         stack,
-                    }];
+                    });
                 }
+                return commands;
             }
         }
         EventsResult::PlanReady(plan) => {

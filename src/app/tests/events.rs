@@ -187,3 +187,52 @@ fn an_export_used_by_two_input_files_is_listed_once() {
         ]
     );
 }
+
+/// The board's row of a setup stack is read again when the stack settles, and `r` on the board
+/// reads every stage at once, instead of waiting for the minute.
+#[test]
+fn a_settled_setup_stack_and_r_read_the_board_again() {
+    let mut state = loaded();
+    let stack = "setup-S3-DeleteBucketContents";
+    keys(&mut state, [Input::CommandMode]);
+    keys(&mut state, typed(&format!("events {stack}")));
+    keys(&mut state, [Input::InputSubmit]);
+    let generation = state.generation;
+    let polled = |range: std::ops::Range<usize>, status: &'static str| {
+        let events: Vec<_> = range
+            .map(|n| crate::cloud::StackEvent {
+                stack_name: stack.into(),
+                logical_id: stack.into(),
+                resource_type: "AWS::CloudFormation::Stack".into(),
+                ..event(n, status)
+            })
+            .collect();
+        TaskResult::new(
+            generation,
+            EventsResult::Polled {
+                events,
+                problem: None,
+                stopped: false,
+            },
+        )
+    };
+    let read_sandbox = Command::ReadBoard {
+        stages: vec![Stage::Sandbox],
+    };
+    let commands = keys(&mut state, [polled(0..1, "CREATE_IN_PROGRESS")]);
+    assert!(!commands.contains(&read_sandbox), "{commands:?}");
+    let commands = keys(&mut state, [polled(1..2, "CREATE_COMPLETE")]);
+    assert!(commands.contains(&read_sandbox), "{commands:?}");
+    let commands = keys(&mut state, [polled(2..2, "CREATE_COMPLETE")]);
+    assert!(!commands.contains(&read_sandbox), "once: {commands:?}");
+
+    keys(&mut state, [Input::Back]);
+    let commands = keys(&mut state, [Input::Refresh]);
+    assert!(
+        commands.iter().any(|c| matches!(
+            c,
+            Command::ReadBoard { stages } if stages.contains(&Stage::Sandbox) && stages.contains(&Stage::Cicd)
+        )),
+        "{commands:?}"
+    );
+}

@@ -46,21 +46,41 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
         frame.render_widget(Paragraph::new(text).style(theme.muted()).block(block), area);
         return;
     }
-    let columns = fold(COLUMNS.iter().collect(), area.width.saturating_sub(2));
+    let longest_folder = visible
+        .iter()
+        .map(|e| e.row.folder.chars().count())
+        .max()
+        .unwrap_or(0);
+    let layout = fold(
+        &COLUMNS,
+        area.width.saturating_sub(2),
+        u16::try_from(longest_folder).unwrap_or(u16::MAX),
+    );
     let rows: Vec<Row> = visible
         .iter()
-        .map(|extension| Row::new(columns.iter().map(|c| (c.cell)(extension, state, theme))))
-        .collect();
-    let widths: Vec<Constraint> = columns
-        .iter()
-        .map(|c| match c.width {
-            Width::Fixed(width) => Constraint::Length(width),
-            Width::Share(_) => Constraint::Fill(1),
+        .map(|extension| {
+            Row::new(layout.shown.iter().map(|(column, width)| {
+                let (text, style) = (column.cell)(extension, state, theme);
+                let text = if column.header == "FOLDER" {
+                    fit_tail(&text, *width)
+                } else {
+                    fit(&text, *width)
+                };
+                Cell::from(Span::styled(text, style))
+            }))
         })
         .collect();
-    let header: Vec<&str> = columns.iter().map(|c| c.header).collect();
+    let widths: Vec<Constraint> = layout
+        .shown
+        .iter()
+        .map(|(_, width)| Constraint::Length(*width))
+        .collect();
+    let header: Vec<&str> = layout.shown.iter().map(|(c, _)| c.header).collect();
     let header = Row::new(header).style(theme.muted().add_modifier(Modifier::BOLD));
-    let title = format!(" extensions ({}) ", visible.len());
+    let title = match layout.hidden.as_slice() {
+        [] => format!(" extensions ({}) ", visible.len()),
+        hidden => format!(" extensions ({}) · {} ", visible.len(), hidden_note(hidden)),
+    };
     let table = Table::new(rows, widths)
         .header(header)
         .row_highlight_style(theme.selected())
@@ -77,13 +97,18 @@ enum Width {
 }
 
 /// A column of the resources table: its rank (the lower, the longer it stays on a narrow
-/// terminal) and how its cell is drawn.
+/// terminal), the narrowest it may be drawn (its text cut with `…`), and its cell's text and
+/// style.
 struct Column {
     header: &'static str,
     width: Width,
+    min: u16,
     rank: u8,
-    cell: fn(&ExtensionView, &AppState, &Theme) -> Cell<'static>,
+    cell: fn(&ExtensionView, &AppState, &Theme) -> (String, Style),
 }
+
+/// Columns of this rank or lower are the stages of the release: they shrink before they fold.
+const STAGE_RANK: u8 = 5;
 
 /// Every column, in the order drawn; the folder names the extension and never folds, then
 /// the stages of the release (checks, sandbox, CI/CD, beta, prod) stay longest.
@@ -91,54 +116,68 @@ const COLUMNS: [Column; 12] = [
     Column {
         header: "FOLDER",
         width: Width::Share(28),
+        min: 20,
         rank: 0,
-        cell: |e, _, _| Cell::from(e.row.folder.clone()),
+        cell: |e, _, _| (e.row.folder.clone(), Style::default()),
     },
     Column {
         header: "TYPE",
         width: Width::Share(30),
+        min: 30,
         rank: 11,
-        cell: |e, _, _| Cell::from(e.row.type_name.clone().unwrap_or_else(|| "?".into())),
+        cell: |e, _, _| {
+            (
+                e.row.type_name.clone().unwrap_or_else(|| "?".into()),
+                Style::default(),
+            )
+        },
     },
     Column {
         header: "KIND",
         width: Width::Fixed(8),
+        min: 8,
         rank: 7,
-        cell: |e, _, _| Cell::from(e.row.kind.to_string()),
+        cell: |e, _, _| (e.row.kind.to_string(), Style::default()),
     },
     Column {
         header: "MATURITY",
         width: Width::Fixed(8),
+        min: 8,
         rank: 6,
-        cell: |e, _, _| Cell::from(e.row.maturity.to_string()),
+        cell: |e, _, _| (e.row.maturity.to_string(), Style::default()),
     },
     Column {
         header: "INPUTS",
         width: Width::Fixed(6),
+        min: 6,
         rank: 9,
-        cell: |e, _, _| Cell::from(e.row.input_sets.to_string()),
+        cell: |e, _, _| (e.row.input_sets.to_string(), Style::default()),
     },
     Column {
         header: "SETUP",
         width: Width::Fixed(5),
+        min: 5,
         rank: 10,
-        cell: |e, _, _| Cell::from(yes(e.row.setup)),
+        cell: |e, _, _| (yes(e.row.setup).to_string(), Style::default()),
     },
     Column {
         header: "INTEG",
         width: Width::Fixed(5),
+        min: 5,
         rank: 10,
-        cell: |e, _, _| Cell::from(yes(e.row.integ)),
+        cell: |e, _, _| (yes(e.row.integ).to_string(), Style::default()),
     },
     Column {
         header: "CHECKS",
         width: Width::Fixed(14),
+        min: 14,
         rank: 1,
         cell: |e, _, theme| standing_cell(status::checks(&e.row), theme),
     },
     Column {
         header: "SANDBOX",
         width: Width::Fixed(23),
+        min: 14,
         rank: 5,
         cell: |e, state, theme| {
             let standing = status::sandbox(
@@ -153,6 +192,7 @@ const COLUMNS: [Column; 12] = [
     Column {
         header: "CICD",
         width: Width::Fixed(17),
+        min: 12,
         rank: 3,
         cell: |e, state, theme| {
             standing_cell(status::cicd(&e.row, &state.readiness.inputs.cicd), theme)
@@ -161,6 +201,7 @@ const COLUMNS: [Column; 12] = [
     Column {
         header: "BETA",
         width: Width::Fixed(24),
+        min: 14,
         rank: 4,
         cell: |e, state, theme| {
             standing_cell(
@@ -172,6 +213,7 @@ const COLUMNS: [Column; 12] = [
     Column {
         header: "PROD",
         width: Width::Fixed(16),
+        min: 14,
         rank: 2,
         cell: |e, state, theme| {
             standing_cell(status::prod(&e.row, &state.readiness.inputs.prod), theme)
@@ -179,29 +221,98 @@ const COLUMNS: [Column; 12] = [
     },
 ];
 
-/// The columns that fit in `width`: the least important fold first (the later one of a tie).
-fn fold(mut columns: Vec<&Column>, width: u16) -> Vec<&Column> {
-    let needed = |columns: &[&Column]| -> u16 {
-        let cells: u16 = columns
-            .iter()
-            .map(|c| match c.width {
-                Width::Fixed(w) | Width::Share(w) => w,
-            })
-            .sum();
-        cells + columns.len().saturating_sub(1) as u16
+/// The columns drawn at one terminal width, each with its width, and the headers folded away.
+struct Layout {
+    shown: Vec<(&'static Column, u16)>,
+    hidden: Vec<&'static str>,
+}
+
+/// The columns that fit in `width`: the least important non-stage columns fold first (the
+/// later one of a tie), then the stages shrink towards their minimum, then the folder (as wide
+/// as the longest folder until then), and only then does a stage fold. A shared column (the
+/// folder, the type) takes what is left.
+fn fold(columns: &'static [Column], width: u16, longest_folder: u16) -> Layout {
+    let preferred = |c: &Column| match c.width {
+        Width::Share(_) if c.rank == 0 => longest_folder.max(c.min),
+        Width::Fixed(w) | Width::Share(w) => w,
     };
-    while needed(&columns) > width && columns.len() > 1 {
-        let Some(least) = columns
-            .iter()
-            .enumerate()
-            .max_by_key(|(index, c)| (c.rank, *index))
-            .map(|(index, _)| index)
-        else {
-            break;
+    let mut shown: Vec<(&'static Column, u16)> =
+        columns.iter().map(|c| (c, preferred(c))).collect();
+    let mut hidden = Vec::new();
+    let needed = |shown: &[(&Column, u16)]| -> u16 {
+        shown.iter().map(|(_, w)| *w).sum::<u16>() + shown.len().saturating_sub(1) as u16
+    };
+    let fold_least =
+        |shown: &mut Vec<(&'static Column, u16)>, hidden: &mut Vec<&'static str>, stages: bool| {
+            let least = shown
+                .iter()
+                .enumerate()
+                .filter(|(_, (c, _))| stages || c.rank > STAGE_RANK)
+                .filter(|(_, (c, _))| c.rank > 0)
+                .max_by_key(|(index, (c, _))| (c.rank, *index))
+                .map(|(index, _)| index);
+            match least {
+                Some(index) => {
+                    hidden.push(shown.remove(index).0.header);
+                    true
+                }
+                None => false,
+            }
         };
-        columns.remove(least);
+    while needed(&shown) > width && fold_least(&mut shown, &mut hidden, false) {}
+    loop {
+        // Shrink one column a step at a time: a stage before the folder, the one furthest
+        // above its minimum first.
+        for (column, column_width) in &mut shown {
+            *column_width = preferred(column);
+        }
+        while needed(&shown) > width {
+            let Some((_, column_width)) = shown
+                .iter_mut()
+                .filter(|(c, w)| *w > c.min)
+                .max_by_key(|(c, w)| (c.rank > 0, *w - c.min))
+            else {
+                break;
+            };
+            *column_width -= 1;
+        }
+        if needed(&shown) <= width || !fold_least(&mut shown, &mut hidden, true) {
+            break;
+        }
     }
-    columns
+    // The shared columns split what is left between them.
+    let shares = shown
+        .iter()
+        .filter(|(c, _)| matches!(c.width, Width::Share(_)))
+        .count() as u16;
+    if let Some(spare) = width.saturating_sub(needed(&shown)).checked_div(shares) {
+        for (column, column_width) in &mut shown {
+            if matches!(column.width, Width::Share(_)) {
+                *column_width += spare;
+            }
+        }
+    }
+    Layout { shown, hidden }
+}
+
+/// What the title says of folded columns: the stages by name, the others counted.
+fn hidden_note(hidden: &[&str]) -> String {
+    let stages: Vec<String> = COLUMNS
+        .iter()
+        .filter(|c| c.rank <= STAGE_RANK && hidden.contains(&c.header))
+        .map(|c| c.header.to_lowercase())
+        .collect();
+    let others = hidden.len() - stages.len();
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match (stages.as_slice(), others) {
+        ([], n) => format!("{n} column{} hidden (enter shows all)", plural(n)),
+        (named, 0) => format!("{} hidden (enter shows all)", named.join(", ")),
+        (named, n) => format!(
+            "{} and {n} column{} hidden (enter shows all)",
+            named.join(", "),
+            plural(n)
+        ),
+    }
 }
 
 fn yes(present: bool) -> &'static str {
@@ -209,11 +320,36 @@ fn yes(present: bool) -> &'static str {
 }
 
 /// A board cell: its state's symbol and its words, in its state's colour.
-fn standing_cell(standing: Standing, theme: &Theme) -> Cell<'static> {
-    Cell::from(Span::styled(
-        standing.text(),
-        theme.status(standing.state.category()),
-    ))
+fn standing_cell(standing: Standing, theme: &Theme) -> (String, Style) {
+    (standing.text(), theme.status(standing.state.category()))
+}
+
+/// `text` within `width` columns, its end cut with `…`.
+fn fit(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    if text.chars().count() <= width {
+        return text.to_string();
+    }
+    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
+    cut.push('…');
+    cut
+}
+
+/// `text` within `width` columns, its start cut with `…`: the tail of a folder tells two
+/// extensions apart (`…/S3_DeleteBucketContents`).
+fn fit_tail(text: &str, width: u16) -> String {
+    let width = usize::from(width);
+    let count = text.chars().count();
+    if count <= width {
+        return text.to_string();
+    }
+    if let Some((_, name)) = text.rsplit_once('/')
+        && name.chars().count() + 2 <= width
+    {
+        return format!("…/{name}");
+    }
+    let tail: String = text.chars().skip(count + 1 - width.max(1)).collect();
+    format!("…{tail}")
 }
 
 /// The extension's standing in each stage, and the key or command that moves it forward.
