@@ -45,6 +45,27 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
                 "{name}: the guide names {first:?}, which this screen does not offer"
             );
         }
+        // The guide is never cut: its last words are on screen at 80x24 and 160x48.
+        let words: String = guide
+            .iter()
+            .map(|part| match part {
+                regship::app::guide::GuidePart::Text(text) => text.to_string(),
+                regship::app::guide::GuidePart::Key(binding) => {
+                    regship::ui::keymap::Keymap::default_keymap().label(*binding)
+                }
+            })
+            .collect();
+        let normal = |text: &str| text.split_whitespace().collect::<Vec<_>>().join(" ");
+        let ending: Vec<&str> = words.split_whitespace().collect();
+        let ending = ending[ending.len().saturating_sub(3)..].join(" ");
+        for (width, height) in [(80, 24), (160, 48)] {
+            let shown = normal(&demo.screen(width, height));
+            assert!(
+                shown.contains(&ending),
+                "{name} at {width}x{height}: the guide's end ({ending}) is cut:\n{}",
+                demo.screen(width, height)
+            );
+        }
         if snapshots {
             insta::assert_snapshot!(format!("demo_{name}_80x24"), demo.render(80, 24));
             insta::assert_snapshot!(format!("demo_{name}_160x48"), demo.render(160, 48));
@@ -155,6 +176,17 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     // As its help says: the working tree becomes the default version that `I` then tests.
     expect(&mut demo, "--set-default", secs(30)).await;
     expect(&mut demo, "version 00000003", secs(30)).await;
+    // The guide says what the submit did and what comes next, not the sandbox's step.
+    expect(&mut demo, "the new version is the default", secs(5)).await;
+    let guide: Vec<_> = regship::app::guide::demo_guide(&demo.state)
+        .unwrap_or_default()
+        .to_vec();
+    assert!(
+        guide.contains(&regship::app::guide::GuidePart::Key(
+            regship::app::bindings::Binding::RunInteg
+        )),
+        "{guide:?}"
+    );
     demo.keys("6 I");
     expect(&mut demo, "integration run compatibility break", secs(300)).await;
     expect(

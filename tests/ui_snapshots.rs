@@ -1310,3 +1310,76 @@ fn rollout_region_views() {
     );
     snapshot("rollout_region", &state);
 }
+
+/// The text of a screen, its rows joined by newlines.
+fn screen(state: &AppState, width: u16, height: u16) -> String {
+    let backend = render(state, width, height);
+    let buffer = backend.buffer();
+    (0..height)
+        .map(|y| {
+            (0..width)
+                .map(|x| buffer[(x, y)].symbol().to_string())
+                .collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// What matters is never cut: a long notice wraps on a line of its own, `:messages` keeps every
+/// notice, and the help and a long message scroll to their last line.
+#[test]
+fn long_text_wraps_or_scrolls_and_is_never_cut() {
+    let mut state = state();
+    // A key the screen does not offer sets a notice naming where it is offered.
+    app::update(&mut state, Input::RunIntegAll);
+    let first = state.notice.clone().expect("a notice").text;
+    let long = "credentials expired: run `aws sso login --profile a-rather-long-profile-name`, then retry (in the TUI: press r) (GetCallerIdentity: the credentials of profile a-rather-long-profile-name (beta) expired)";
+    state.notice = None;
+    state.messages.push_back((
+        0,
+        regship::app::Notice {
+            text: long.into(),
+            error: true,
+        },
+    ));
+    state.notice = state.messages.back().map(|(_, n)| n.clone());
+    let text = screen(&state, 80, 24);
+    let flat: String = text
+        .lines()
+        .map(str::trim)
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        flat.contains("(beta) expired)"),
+        "the notice's end is on screen:\n{text}"
+    );
+    assert!(
+        text.lines().last().unwrap().contains("help"),
+        "the footer keeps its keys:\n{text}"
+    );
+
+    app::update(&mut state, Input::CommandMode);
+    for c in "messages".chars() {
+        app::update(&mut state, Input::InputChar(c));
+    }
+    app::update(&mut state, Input::InputSubmit);
+    let text = screen(&state, 160, 48);
+    assert!(text.contains("messages, newest first (2)"), "{text}");
+    let newest = text.find("a-rather-long-profile-name").unwrap();
+    let older = text.find(first.as_str()).unwrap_or_else(|| panic!("{text}"));
+    assert!(newest < older, "newest first:\n{text}");
+    app::update(&mut state, Input::Back);
+
+    // Help at 120x35 is taller than the screen: it scrolls to its last key.
+    app::update(&mut state, Input::Help);
+    let text = screen(&state, 120, 35);
+    assert!(text.contains("scroll, any other key closes"), "{text}");
+    let last = regship::app::bindings::Binding::ALL.last().unwrap().help();
+    let top = text.clone();
+    app::update(&mut state, Input::Bottom);
+    let text = screen(&state, 120, 35);
+    assert!(state.help, "scrolling keeps the help open");
+    assert!(text.contains(last) && text != top, "{text}");
+    app::update(&mut state, Input::InputChar('x'));
+    assert!(!state.help, "another key closes it");
+}

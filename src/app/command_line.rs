@@ -16,6 +16,8 @@ pub enum LineCommand {
     Rollout,
     Stage(Stage),
     Region(String),
+    /// Every notice of this session, newest first.
+    Messages,
     Help,
     Quit,
 }
@@ -30,6 +32,7 @@ pub const COMMANDS: &[&str] = &[
     "beta",
     "stage",
     "region",
+    "messages",
     "help",
     "quit",
     "q",
@@ -52,6 +55,7 @@ pub fn parse(line: &str) -> Result<LineCommand, String> {
         "prod" | "versions" => Ok(LineCommand::Prod),
         "rollout" | "ro" => Ok(LineCommand::Rollout),
         "help" => Ok(LineCommand::Help),
+        "messages" | "msg" => Ok(LineCommand::Messages),
         "q" | "quit" => Ok(LineCommand::Quit),
         "stage" => {
             let name = argument.ok_or("usage: :stage sandbox|cicd|beta|prod")?;

@@ -143,6 +143,9 @@ pub(super) fn handle_dialog(state: &mut AppState, action: &Input) -> Option<Vec<
                 Input::InputSubmit | Input::InputCancel | Input::Back | Input::Open
             ) {
                 state.dialog = None;
+                state.overlay_scroll = 0;
+            } else {
+                scroll_overlay(state, action);
             }
             Some(Vec::new())
         }

@@ -90,8 +90,23 @@ fn guide(state: &AppState) -> Guide {
     }
 }
 
+/// Whether the stack the events view follows is an extension's setup stack (not an
+/// integration test's).
+fn following_setup_stack(state: &AppState) -> bool {
+    state.events.as_ref().is_some_and(|events| {
+        state.extensions.value().is_some_and(|extensions| {
+            extensions
+                .iter()
+                .any(|e| e.setup_stack == events.watch.stack_name)
+        })
+    })
+}
+
 /// The outcome of the setup stack last followed: `None` while none was, or it runs.
 fn setup_outcome(state: &AppState) -> Option<(bool, bool)> {
+    if !following_setup_stack(state) {
+        return None;
+    }
     let events = state.events.as_ref()?;
     let outcome = events.watch.outcome()?;
     let deleted = events.watch.stack_status.as_deref() == Some("DELETE_COMPLETE");
@@ -164,6 +179,9 @@ fn resources_guide(state: &AppState) -> Guide {
 }
 
 fn events_guide(state: &AppState) -> Guide {
+    if !following_setup_stack(state) {
+        return integ_stack_guide(state);
+    }
     match setup_outcome(state) {
         None => &[T(
             "the stack is deploying: each resource's events arrive live, newest at the bottom",
@@ -192,7 +210,52 @@ fn events_guide(state: &AppState) -> Guide {
     }
 }
 
+/// The events of an integration test's stack (the beta view's `enter`).
+fn integ_stack_guide(state: &AppState) -> Guide {
+    let outcome = state
+        .events
+        .as_ref()
+        .and_then(|events| events.watch.outcome());
+    match outcome {
+        Some(false) => &[
+            T("the long-lived copy's update was refused: the reason is pinned above; "),
+            K(Binding::Back),
+            T(" goes back to the beta view"),
+        ],
+        Some(true) => &[
+            T("the integration stack's operation ended well; "),
+            K(Binding::Back),
+            T(" goes back to the beta view"),
+        ],
+        None => &[T(
+            "the integration run's stack: each resource's events arrive live, newest at the bottom",
+        )],
+    }
+}
+
 fn jobs_guide(state: &AppState) -> Guide {
+    // The newest job decides: a submit from the beta view is not the sandbox's contract tests.
+    if let Some(job) = state.jobs.iter().max_by_key(|job| job.id)
+        && job.verb == CfnVerb::Submit
+    {
+        return match job.status {
+            JobStatus::Running => &[T(
+                "cfn submit registers the working tree's version as the default in this account's private registry",
+            )],
+            JobStatus::Exited(0) => &[
+                T("the new version is the default: "),
+                K(Binding::Beta),
+                T(" goes back to the beta view, where "),
+                K(Binding::RunInteg),
+                T(" runs its integration tests again"),
+            ],
+            _ => &[
+                T("the submit failed: its output says why; "),
+                K(Binding::Back),
+                T(" goes back"),
+            ],
+        };
+    }
     if tests_passed(state) {
         &[
             T("the contract tests passed: type :stage cicd (enter), then "),

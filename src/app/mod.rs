@@ -385,10 +385,31 @@ pub enum Command {
 const PAGE: usize = 10;
 
 fn notice(state: &mut AppState, text: impl Into<String>, error: bool) {
-    state.notice = Some(Notice {
+    let notice = Notice {
         text: text.into(),
         error,
-    });
+    };
+    if state.messages.len() == MESSAGES_KEPT {
+        state.messages.pop_front();
+    }
+    state.messages.push_back((state.now_ms, notice.clone()));
+    state.notice = Some(notice);
+}
+
+/// Moves the help or a message dialog by one scrolling input; whether `input` was one.
+fn scroll_overlay(state: &mut AppState, input: &Input) -> bool {
+    let scroll = &mut state.overlay_scroll;
+    match input {
+        Input::Up => *scroll = scroll.saturating_sub(1),
+        Input::Down => *scroll += 1,
+        Input::PageUp => *scroll = scroll.saturating_sub(PAGE),
+        Input::PageDown => *scroll += PAGE,
+        Input::Top => *scroll = 0,
+        // The drawing clamps it to the last page.
+        Input::Bottom => *scroll = usize::MAX / 2,
+        _ => return false,
+    }
+    true
 }
 
 /// Applies one action; returns the commands it calls for.

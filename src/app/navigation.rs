@@ -18,8 +18,12 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
     if let Some(commands) = handle_input(state, &input) {
         return commands;
     }
+    if state.help && scroll_overlay(state, &input) {
+        return Vec::new();
+    }
     if state.help && !matches!(input, Input::Quit) {
         state.help = false;
+        state.overlay_scroll = 0;
         return Vec::new();
     }
     if let Some(binding) = Binding::of(&input)
@@ -52,7 +56,10 @@ pub(super) fn input(state: &mut AppState, input: Input) -> Vec<Command> {
                 state.quit = true;
             }
         }
-        Input::Help => state.help = true,
+        Input::Help => {
+            state.help = true;
+            state.overlay_scroll = 0;
+        }
         Input::CommandMode => {
             state.input = Some(InputLine {
                 kind: InputKind::Command,
@@ -505,6 +512,33 @@ fn run_line(state: &mut AppState, line: &str) -> Vec<Command> {
         }
         Ok(command_line::LineCommand::Help) => {
             state.help = true;
+            state.overlay_scroll = 0;
+            Vec::new()
+        }
+        Ok(command_line::LineCommand::Messages) => {
+            let body = if state.messages.is_empty() {
+                "no message yet in this session".to_string()
+            } else {
+                state
+                    .messages
+                    .iter()
+                    .rev()
+                    .map(|(at_ms, notice)| {
+                        format!(
+                            "{}  {}{}",
+                            crate::ops::format::clock(*at_ms),
+                            if notice.error { "✗ " } else { "" },
+                            notice.text
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            };
+            state.overlay_scroll = 0;
+            state.dialog = Some(Dialog::Message {
+                title: format!("messages, newest first ({})", state.messages.len()),
+                body,
+            });
             Vec::new()
         }
         Ok(command_line::LineCommand::Quit) => {

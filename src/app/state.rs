@@ -242,6 +242,9 @@ pub struct Notice {
     pub error: bool,
 }
 
+/// Notices kept for `:messages`.
+pub const MESSAGES_KEPT: usize = 200;
+
 /// Lines of a job's output kept on screen.
 pub const JOB_LINES_KEPT: usize = 5_000;
 
@@ -331,6 +334,10 @@ pub struct AppState {
     pub versions: Loadable<Vec<crate::ops::versions::ExtensionVersions>>,
     pub next_job_id: u64,
     pub notice: Option<Notice>,
+    /// Every notice of this session, oldest first, at most [`MESSAGES_KEPT`] (`:messages`).
+    pub messages: std::collections::VecDeque<(i64, Notice)>,
+    /// How far the help or a message dialog is scrolled (rows).
+    pub overlay_scroll: usize,
     pub history_cap: usize,
     pub refresh_interval_ms: i64,
     pub last_refresh_ms: i64,
@@ -381,6 +388,8 @@ impl AppState {
             },
             next_job_id: 1,
             notice: None,
+            messages: std::collections::VecDeque::new(),
+            overlay_scroll: 0,
             history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,
             refresh_interval_ms: 30_000,
             last_refresh_ms: 0,

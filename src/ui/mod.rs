@@ -15,18 +15,41 @@ use crate::app::{AppState, Dialog, Input, InputKind, PipelineChange, PlanKind, S
 use keymap::{Binding, Keymap};
 use theme::Theme;
 
-/// The header, breadcrumb, body and footer rows of a screen of `area`.
-/// Header, breadcrumbs, body, the demo's guide (no row outside the demo), footer.
-fn frame_layout(area: Rect, state: &AppState) -> [Rect; 5] {
+/// The rows of a screen of `area`: header, breadcrumbs, body, the notice (none without one),
+/// the demo's guide (none outside the demo), footer. A notice or a guide longer than the width
+/// wraps onto more rows rather than being cut.
+fn frame_layout(area: Rect, state: &AppState, keymap: &Keymap) -> [Rect; 6] {
+    // Up to three rows: a notice carries an error's whole message and its fix.
+    let rows = |chars: usize| -> u16 {
+        u16::try_from(chars.div_ceil(usize::from(area.width.max(1))).min(3)).unwrap_or(3)
+    };
+    let notice = state
+        .notice
+        .as_ref()
+        .map_or(0, |notice| notice.text.chars().count() + 1);
+    let guide = crate::app::guide::demo_guide(state).map_or(0, |guide| {
+        DEMO_BADGE_CHARS
+            + guide
+                .iter()
+                .map(|part| match part {
+                    GuidePart::Text(text) => text.chars().count(),
+                    GuidePart::Key(binding) => keymap.label(*binding).chars().count(),
+                })
+                .sum::<usize>()
+    });
     Layout::vertical([
         Constraint::Length(1),
         Constraint::Length(1),
         Constraint::Min(1),
-        Constraint::Length(u16::from(state.demo)),
+        Constraint::Length(rows(notice)),
+        Constraint::Length(rows(guide)),
         Constraint::Length(1),
     ])
     .areas(area)
 }
+
+/// ` DEMO ` and the space after it, before the guide's words.
+const DEMO_BADGE_CHARS: usize = 7;
 
 /// The first row of a list that is drawn when `selected` must be visible in `height` rows.
 pub fn list_offset(selected: usize, height: usize) -> usize {
@@ -49,7 +72,7 @@ fn table_rows(body: Rect) -> usize {
 
 /// The row a mouse click at (`column`, `row`) selects, in a screen of `area`.
 pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<Input> {
-    let [_, _, body, _, _] = frame_layout(area, state);
+    let [_, _, body, _, _, _] = frame_layout(area, state, &Keymap::default_keymap());
     let view = match state.screen() {
         Screen::List(view @ (ViewKind::Resources | ViewKind::Accounts | ViewKind::Jobs)) => *view,
         _ => return None,
@@ -69,7 +92,7 @@ pub fn hit_test(state: &AppState, area: Rect, _column: u16, row: u16) -> Option<
 
 /// Draws the whole screen.
 pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap) {
-    let [header, crumbs, body, guide, footer] = frame_layout(frame.area(), state);
+    let [header, crumbs, body, notice, guide, footer] = frame_layout(frame.area(), state, keymap);
     draw_header(frame, header, state, theme);
     draw_breadcrumbs(frame, crumbs, state, theme);
     match state.screen() {
@@ -86,13 +109,14 @@ pub fn draw(frame: &mut Frame, state: &AppState, theme: &Theme, keymap: &Keymap)
         Screen::Execution(_) => views::execution(frame, body, state, theme),
         Screen::RolloutRegion(region) => views::rollout_region(frame, body, state, theme, region),
     }
+    draw_notice(frame, notice, state, theme);
     draw_guide(frame, guide, state, theme, keymap);
     draw_footer(frame, footer, state, theme, keymap);
     if state.help {
         draw_help(frame, body, state, theme, keymap);
     }
     if let Some(dialog) = &state.dialog {
-        draw_dialog(frame, body, dialog, theme);
+        draw_dialog(frame, body, dialog, theme, state.overlay_scroll);
     }
 }
 
@@ -191,7 +215,27 @@ fn draw_guide(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, ke
             theme.accent().add_modifier(Modifier::BOLD),
         ),
     }));
-    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+    frame.render_widget(
+        Paragraph::new(Line::from(spans)).wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
+}
+
+/// The latest notice on a line of its own, wrapped (`:messages` lists the earlier ones).
+fn draw_notice(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
+    let Some(notice) = &state.notice else {
+        return;
+    };
+    let style = if notice.error {
+        Style::default().fg(theme.error)
+    } else {
+        theme.accent()
+    };
+    frame.render_widget(
+        Paragraph::new(Span::styled(format!(" {}", notice.text), style))
+            .wrap(ratatui::widgets::Wrap { trim: false }),
+        area,
+    );
 }
 
 fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, keymap: &Keymap) {
@@ -206,25 +250,6 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, k
             Span::styled("█", theme.muted()),
         ]);
         frame.render_widget(Paragraph::new(line), area);
-        return;
-    }
-    if let Some(notice) = &state.notice {
-        let style = if notice.error {
-            Style::default().fg(theme.error)
-        } else {
-            theme.accent()
-        };
-        let [text, keys] =
-            Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
-                .areas(area);
-        frame.render_widget(
-            Paragraph::new(Span::styled(format!(" {}", notice.text), style)),
-            text,
-        );
-        frame.render_widget(
-            Paragraph::new(hint_line(state, theme, keymap)).right_aligned(),
-            keys,
-        );
         return;
     }
     frame.render_widget(Paragraph::new(hint_line(state, theme, keymap)), area);
@@ -306,16 +331,37 @@ fn draw_help(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, key
         lines.push(Line::styled("on other screens", theme.muted()));
         lines.extend(elsewhere.into_iter().map(key_line));
     }
-    let popup = centred(area, 110, lines.len() as u16 + 2);
+    let popup = centred(
+        area,
+        110,
+        u16::try_from(lines.len() + 2).unwrap_or(u16::MAX),
+    );
+    let shown = usize::from(popup.height.saturating_sub(2));
+    let first = state.overlay_scroll.min(lines.len().saturating_sub(shown));
+    let title = if lines.len() > shown {
+        format!(
+            " keys {}-{} of {} · j/k pgup/pgdn g/G scroll, any other key closes ",
+            first + 1,
+            (first + shown).min(lines.len()),
+            lines.len()
+        )
+    } else {
+        " keys (any key closes) ".to_string()
+    };
     frame.render_widget(Clear, popup);
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(" keys (any key closes) ")
+        .title(title)
         .border_style(theme.accent());
-    frame.render_widget(Paragraph::new(lines).block(block), popup);
+    frame.render_widget(
+        Paragraph::new(lines)
+            .block(block)
+            .scroll((u16::try_from(first).unwrap_or(u16::MAX), 0)),
+        popup,
+    );
 }
 
-fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
+fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme, scroll: usize) {
     let (title, mut lines): (String, Vec<Line>) = match dialog {
         Dialog::Busy(text) => ("working".into(), vec![Line::raw(text.clone())]),
         Dialog::Message { title, body } => {
@@ -519,6 +565,29 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme) {
     let answer_rows = u16::try_from(rows_of(&answer)).unwrap_or(u16::MAX);
     let [text, bottom] =
         Layout::vertical([Constraint::Min(0), Constraint::Length(answer_rows)]).areas(inside);
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), text);
+    // A text taller than the popup scrolls (j/k, pgup/pgdn, g/G), its answer row kept.
+    let text_rows = rows_of(&lines);
+    let first = scroll.min(text_rows.saturating_sub(usize::from(text.height)));
+    let mut answer = answer;
+    if text_rows > usize::from(text.height)
+        && let Some(last) = answer.last_mut()
+    {
+        *last = Line::styled(
+            format!(
+                "rows {}-{} of {} · j/k pgup/pgdn g/G scroll · {}",
+                first + 1,
+                (first + usize::from(text.height)).min(text_rows),
+                text_rows,
+                last.to_string()
+            ),
+            theme.muted(),
+        );
+    }
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((u16::try_from(first).unwrap_or(u16::MAX), 0)),
+        text,
+    );
     frame.render_widget(Paragraph::new(answer).wrap(Wrap { trim: false }), bottom);
 }

@@ -99,17 +99,20 @@ fn read_only_refuses_deploys_before_any_call() {
 }
 
 #[test]
-fn help_opens_and_any_key_closes() {
+fn help_opens_scrolls_and_any_other_key_closes() {
     let mut state = loaded();
     keys(&mut state, [Input::Help]);
     assert!(state.help);
-    keys(&mut state, [Input::Down]);
+    keys(&mut state, [Input::Down, Input::PageDown]);
+    assert!(state.help, "moving keys scroll the help");
+    assert_eq!(state.overlay_scroll, 11);
+    assert_eq!(state.selected(ViewKind::Resources), 0, "not the list behind");
+    let commands = keys(&mut state, [Input::DeploySetup]);
     assert!(!state.help);
-    assert_eq!(
-        state.selected(ViewKind::Resources),
-        0,
-        "the closing key does nothing else"
-    );
+    assert!(commands.is_empty(), "the closing key does nothing else");
+    assert!(state.dialog.is_none());
+    keys(&mut state, [Input::Help]);
+    assert_eq!(state.overlay_scroll, 0, "help opens at its top");
 }
 
 #[test]
