@@ -578,7 +578,7 @@ fn draw_dialog(frame: &mut Frame, area: Rect, dialog: &Dialog, theme: &Theme, sc
                 first + 1,
                 (first + usize::from(text.height)).min(text_rows),
                 text_rows,
-                last.to_string()
+                last
             ),
             theme.muted(),
         );
