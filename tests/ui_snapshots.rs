@@ -1344,11 +1344,7 @@ fn long_text_wraps_or_scrolls_and_is_never_cut() {
     ));
     state.notice = state.messages.back().map(|(_, n)| n.clone());
     let text = screen(&state, 80, 24);
-    let flat: String = text
-        .lines()
-        .map(str::trim)
-        .collect::<Vec<_>>()
-        .join(" ");
+    let flat: String = text.lines().map(str::trim).collect::<Vec<_>>().join(" ");
     assert!(
         flat.contains("(beta) expired)"),
         "the notice's end is on screen:\n{text}"
@@ -1366,7 +1362,9 @@ fn long_text_wraps_or_scrolls_and_is_never_cut() {
     let text = screen(&state, 160, 48);
     assert!(text.contains("messages, newest first (2)"), "{text}");
     let newest = text.find("a-rather-long-profile-name").unwrap();
-    let older = text.find(first.as_str()).unwrap_or_else(|| panic!("{text}"));
+    let older = text
+        .find(first.as_str())
+        .unwrap_or_else(|| panic!("{text}"));
     assert!(newest < older, "newest first:\n{text}");
     app::update(&mut state, Input::Back);
 
@@ -1382,4 +1380,84 @@ fn long_text_wraps_or_scrolls_and_is_never_cut() {
     assert!(text.contains(last) && text != top, "{text}");
     app::update(&mut state, Input::InputChar('x'));
     assert!(!state.help, "another key closes it");
+}
+
+/// A build's log is read whole: a long line wraps, and j/k, pgup/pgdn, g/G reach every line.
+#[test]
+fn a_build_log_wraps_and_scrolls_to_every_line() {
+    let mut state = state();
+    let assertion = "E   AssertionError: status FAILED: handler returned InvalidRequest for KeyPrefix 'logs/' (the contract test test_update_success expected SUCCESS)";
+    let mut lines: std::collections::VecDeque<String> =
+        (1..=35).map(|n| format!("log line {n}")).collect();
+    lines.push_back(assertion.to_string());
+    state
+        .screens
+        .push(regship::app::Screen::Build("b-1".into()));
+    state.cicd.build = Some(regship::app::BuildView {
+        id: "b-1".into(),
+        action: "S3_DeleteBucketContents".into(),
+        extension: Some("resources/S3_DeleteBucketContents".into()),
+        build: None,
+        lines,
+        scroll_up: 0,
+        problem: None,
+        updated_ms: None,
+    });
+    let flat = |state: &AppState| {
+        screen(state, 80, 24)
+            .lines()
+            .map(|line| line.trim_matches(|c| c == '│' || c == ' ').to_string())
+            .collect::<String>()
+    };
+    let text = flat(&state);
+    assert!(
+        text.contains("expected SUCCESS)"),
+        "the assertion is whole: {text}"
+    );
+    assert!(!text.contains("log line 1 "), "{text}");
+    app::update(&mut state, Input::Top);
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("log line 1 "),
+        "g reaches the first line:\n{text}"
+    );
+    assert!(text.contains("G follows the end"), "{text}");
+    app::update(&mut state, Input::PageDown);
+    app::update(&mut state, Input::Down);
+    assert!(screen(&state, 80, 24).contains("log line 12 "));
+    app::update(&mut state, Input::Bottom);
+    assert!(flat(&state).contains("expected SUCCESS)"));
+}
+
+/// A job's output scrolls by pages to its first line and back to its tail; j/k still choose
+/// the job.
+#[test]
+fn a_jobs_output_scrolls_by_pages() {
+    let mut state = state();
+    app::update(&mut state, Input::Show(ViewKind::Jobs));
+    state.jobs = vec![JobView {
+        id: 1,
+        title: "cfn test · resources/S3_DeleteBucketContents".into(),
+        lines: (1..=60).map(|n| format!("pytest line {n}")).collect(),
+        status: JobStatus::Exited(1),
+        verb: CfnVerb::Test,
+        folder: "resources/S3_DeleteBucketContents".into(),
+        started_ms: NOW,
+        summary: Default::default(),
+    }];
+    assert!(screen(&state, 80, 24).contains("pytest line 60 "));
+    app::update(&mut state, Input::PageUp);
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("pytest line 50 ") && !text.contains("pytest line 60 "),
+        "{text}"
+    );
+    app::update(&mut state, Input::Top);
+    let text = screen(&state, 80, 24);
+    assert!(
+        text.contains("pytest line 1 ") && text.contains("G follows the end"),
+        "{text}"
+    );
+    app::update(&mut state, Input::Bottom);
+    assert!(screen(&state, 80, 24).contains("pytest line 60 "));
 }

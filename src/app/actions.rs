@@ -116,7 +116,11 @@ pub fn offer(screen: &Screen) -> Offer {
             ],
             ON_AN_EXTENSION,
         ),
-        Screen::List(ViewKind::Jobs) => (&[CancelJob, Up, Down, Back, Help, Quit], &[]),
+        // j/k choose a job; pages, g and G move through its output.
+        Screen::List(ViewKind::Jobs) => (
+            &[CancelJob, Up, Down, PageUp, Back, Help, Quit],
+            &[PageDown, Top, Bottom],
+        ),
         Screen::List(ViewKind::Pipeline) => (
             &[
                 Open,
@@ -129,7 +133,12 @@ pub fn offer(screen: &Screen) -> Offer {
             ],
             &[Refresh],
         ),
-        Screen::Build(_) | Screen::Execution(_) => (&[Back, Help, Quit], &[]),
+        // The build's log scrolls; the execution's list of actions moves.
+        Screen::Build(_) => (
+            &[Up, Down, PageUp, Bottom, Back, Help, Quit],
+            &[PageDown, Top],
+        ),
+        Screen::Execution(_) => (&[Back, Help, Quit], &[]),
         Screen::RolloutRegion(_) => (&[Refresh, Back, Help, Quit], &[]),
     };
     Offer { footer, also }

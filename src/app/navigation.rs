@@ -224,6 +224,29 @@ fn move_selection(state: &mut AppState, delta: isize) {
         state.detail_scroll = state.detail_scroll.saturating_add_signed(delta);
         return;
     }
+    if let (Some(Screen::Build(_)), Some(build)) = (state.screens.last(), &mut state.cicd.build) {
+        // Lines up from the log's end, at most to its first line.
+        build.scroll_up = build
+            .scroll_up
+            .saturating_add_signed(-delta)
+            .min(build.lines.len().saturating_sub(1));
+        return;
+    }
+    if view == ViewKind::Jobs && state.screen() == &Screen::List(ViewKind::Jobs) {
+        if delta.unsigned_abs() >= PAGE {
+            // Pages move through the selected job's output, up from its end.
+            let lines = state
+                .jobs
+                .get(state.selected(ViewKind::Jobs))
+                .map_or(0, |job| job.lines.len());
+            state.job_output_scroll = state
+                .job_output_scroll
+                .saturating_add_signed(-delta)
+                .min(lines.saturating_sub(1));
+            return;
+        }
+        state.job_output_scroll = 0;
+    }
     if view == ViewKind::Events {
         if let Some(events) = &mut state.events {
             let max = events.watch.events.len().saturating_sub(1);
@@ -413,6 +436,7 @@ fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
         extension,
         build: None,
         lines: VecDeque::new(),
+        scroll_up: 0,
         problem: None,
         updated_ms: None,
     });

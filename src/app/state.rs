@@ -140,6 +140,8 @@ pub struct BuildView {
     pub extension: Option<String>,
     pub build: Option<crate::cloud::Build>,
     pub lines: VecDeque<String>,
+    /// Rows scrolled up from the log's end (0: following its tail).
+    pub scroll_up: usize,
     pub problem: Option<String>,
     pub updated_ms: Option<i64>,
 }
@@ -338,6 +340,8 @@ pub struct AppState {
     pub messages: std::collections::VecDeque<(i64, Notice)>,
     /// How far the help or a message dialog is scrolled (rows).
     pub overlay_scroll: usize,
+    /// Lines the selected job's output is scrolled up from its end (0: its tail).
+    pub job_output_scroll: usize,
     pub history_cap: usize,
     pub refresh_interval_ms: i64,
     pub last_refresh_ms: i64,
@@ -390,6 +394,7 @@ impl AppState {
             notice: None,
             messages: std::collections::VecDeque::new(),
             overlay_scroll: 0,
+            job_output_scroll: 0,
             history_cap: crate::watch::stack_events::DEFAULT_HISTORY_CAP,
             refresh_interval_ms: 30_000,
             last_refresh_ms: 0,

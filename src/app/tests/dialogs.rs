@@ -106,7 +106,11 @@ fn help_opens_scrolls_and_any_other_key_closes() {
     keys(&mut state, [Input::Down, Input::PageDown]);
     assert!(state.help, "moving keys scroll the help");
     assert_eq!(state.overlay_scroll, 11);
-    assert_eq!(state.selected(ViewKind::Resources), 0, "not the list behind");
+    assert_eq!(
+        state.selected(ViewKind::Resources),
+        0,
+        "not the list behind"
+    );
     let commands = keys(&mut state, [Input::DeploySetup]);
     assert!(!state.help);
     assert!(commands.is_empty(), "the closing key does nothing else");

@@ -114,12 +114,33 @@ pub fn jobs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         }
     }
     let height = (output.height.saturating_sub(2) as usize).saturating_sub(header.len());
-    let start = job.lines.len().saturating_sub(height);
+    // Scrolled to the top, the first page shows whole.
+    let end = job
+        .lines
+        .len()
+        .saturating_sub(state.job_output_scroll)
+        .max(height.min(job.lines.len()));
+    let start = end.saturating_sub(height);
     let mut lines = header;
-    lines.extend(job.lines.range(start..).map(|line| Line::raw(line.clone())));
+    lines.extend(
+        job.lines
+            .range(start..end)
+            .map(|line| Line::raw(line.clone())),
+    );
+    let title = if state.job_output_scroll == 0 {
+        format!(" output: {} ", job.title)
+    } else {
+        format!(
+            " lines {}-{} of {}, G follows the end · output: {} ",
+            start + 1,
+            end,
+            job.lines.len(),
+            job.title
+        )
+    };
     let block = Block::default()
         .borders(Borders::ALL)
-        .title(format!(" output: {} ", job.title))
+        .title(title)
         .border_style(Style::default().fg(theme.muted));
     frame.render_widget(Paragraph::new(lines).block(block), output);
 }

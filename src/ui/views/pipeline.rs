@@ -2,6 +2,8 @@
 //! build action tests, error details, and the latest executions with their source revision;
 //! and one build's phases and log tail.
 
+use std::collections::VecDeque;
+
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
@@ -274,17 +276,39 @@ pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             .wrap(Wrap { trim: false }),
         top,
     );
-    // The newest lines fill the log pane from the bottom, like `tail -f`.
+    // The newest lines fill the log pane from the bottom, like `tail -f`; a long line wraps
+    // (a failing assertion is read whole), and j/k, pgup/pgdn, g/G scroll back.
     let height = usize::from(log.height.saturating_sub(2));
-    let shown: Vec<Line> = view
+    let width = usize::from(log.width.saturating_sub(2)).max(1);
+    // Scrolled to the top, the first page shows whole.
+    let end = view
         .lines
-        .iter()
-        .skip(view.lines.len().saturating_sub(height))
-        .map(|line| Line::raw(line.clone()))
-        .collect();
-    let log_title = format!(" log ({} lines) ", view.lines.len());
+        .len()
+        .saturating_sub(view.scroll_up)
+        .max(height.min(view.lines.len()));
+    let mut shown: VecDeque<Line> = VecDeque::new();
+    for line in view.lines.iter().take(end).rev() {
+        for row in wrapped(line, width).into_iter().rev() {
+            if shown.len() == height {
+                break;
+            }
+            shown.push_front(Line::raw(row));
+        }
+        if shown.len() == height {
+            break;
+        }
+    }
+    let log_title = if view.scroll_up == 0 {
+        format!(" log ({} lines) ", view.lines.len())
+    } else {
+        format!(
+            " log: up to line {} of {} · G follows the end ",
+            end,
+            view.lines.len()
+        )
+    };
     frame.render_widget(
-        Paragraph::new(shown).block(
+        Paragraph::new(Vec::from(shown)).block(
             Block::default()
                 .borders(Borders::ALL)
                 .border_style(theme.muted())
@@ -375,4 +399,16 @@ pub fn execution(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
             .wrap(Wrap { trim: false }),
         area,
     );
+}
+
+/// `line` cut into rows of `width` characters.
+fn wrapped(line: &str, width: usize) -> Vec<String> {
+    let chars: Vec<char> = line.chars().collect();
+    if chars.is_empty() {
+        return vec![String::new()];
+    }
+    chars
+        .chunks(width)
+        .map(|chunk| chunk.iter().collect())
+        .collect()
 }
