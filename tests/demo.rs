@@ -94,6 +94,20 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
         demo.screen(160, 48)
             .contains("not authorized to perform: s3:CreateBucket")
     );
+    // At 80x24 too, the pinned reason is read whole, wrapped: from the handler's message to its
+    // error code.
+    let narrow = demo
+        .screen(80, 24)
+        .lines()
+        .map(|line| line.trim_matches(|c| c == '│' || c == ' '))
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        narrow.contains("not authorized to perform: s3:CreateBucket")
+            && narrow.contains("(HandlerErrorCode: AccessDenied)"),
+        "{}",
+        demo.screen(80, 24)
+    );
     phase(&demo, "03_rolled_back");
 
     demo.keys("esc D");

@@ -119,9 +119,20 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     if resource_rows > 0 {
         sections.push(Constraint::Length(resource_rows + 2));
     }
-    let failure_rows = watch.failures.len().min(4) as u16;
+    // Each pinned failure: what failed, then its reason, then the physical id, all wrapped so
+    // that the reason is read whole at any width (up to half the screen).
+    let failure_lines = failure_lines(watch, theme);
+    let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
+    let failure_rows = u16::try_from(
+        failure_lines
+            .iter()
+            .map(|line| line.width().div_ceil(inner_width).max(1))
+            .sum::<usize>(),
+    )
+    .unwrap_or(u16::MAX)
+    .min(area.height / 2);
     if failure_rows > 0 {
-        sections.push(Constraint::Length(failure_rows * 2 + 2));
+        sections.push(Constraint::Length(failure_rows + 2));
     }
     let result_lines = result_lines(state, theme);
     if !result_lines.is_empty() {
@@ -163,25 +174,7 @@ pub fn events(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
         );
     }
     if failure_rows > 0 {
-        let mut lines = Vec::new();
-        for failure in watch.failures.iter().take(failure_rows as usize) {
-            let physical = failure
-                .physical_id
-                .as_deref()
-                .map(|id| format!(" [{id}]"))
-                .unwrap_or_default();
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("✗ {} ", failure.logical_id),
-                    theme.status(StatusCategory::Failed),
-                ),
-                Span::styled(
-                    format!("{} {}{physical}", failure.status, failure.resource_type),
-                    theme.muted(),
-                ),
-            ]));
-            lines.push(Line::raw(format!("  {}", failure.reason)));
-        }
+        let lines = failure_lines;
         let block = Block::default()
             .borders(Borders::ALL)
             .title(" failures (kept after rollback) ")
@@ -274,6 +267,31 @@ fn result_lines(state: &AppState, theme: &Theme) -> Vec<Line<'static>> {
                 Span::raw(format!("{{{{{name}}}}} is not exported here")),
             ]),
         });
+    }
+    lines
+}
+
+/// The pinned failures as lines: what failed, its reason, its physical id.
+fn failure_lines(
+    watch: &crate::watch::stack_events::StackWatch,
+    theme: &Theme,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for failure in &watch.failures {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("✗ {} ", failure.logical_id),
+                theme.status(StatusCategory::Failed),
+            ),
+            Span::styled(
+                format!("{} {}", failure.status, failure.resource_type),
+                theme.muted(),
+            ),
+        ]));
+        lines.push(Line::raw(format!("  {}", failure.reason)));
+        if let Some(id) = &failure.physical_id {
+            lines.push(Line::styled(format!("  [{id}]"), theme.muted()));
+        }
     }
     lines
 }
