@@ -210,6 +210,18 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     )
     .await;
     expect(&mut demo, "blocks", secs(1)).await;
+    // The selected run's reasons are read whole below the table, at 80x24 too.
+    let narrow = demo
+        .screen(80, 24)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        narrow.contains("update ended UPDATE_ROLLBACK_COMPLETE")
+            && narrow.contains("InvalidRequest)"),
+        "{}",
+        demo.screen(80, 24)
+    );
     phase(&demo, "12_beta_blocked");
 
     demo.keys("enter");

@@ -948,6 +948,7 @@ fn resources_with_prod_coverage() {
         blocks,
         started_ms: NOW - 3_600_000,
         duration_ms: 60_000,
+        reasons: Vec::new(),
     };
     for part in [
         BoardPart::Sandbox(Ok([(
@@ -1117,6 +1118,14 @@ fn past(
         blocks,
         started_ms: NOW - minutes_ago * 60_000,
         duration_ms: 95_000,
+        reasons: if class == IntegClass::Passed {
+            Vec::new()
+        } else {
+            vec![
+                format!("integ-keep-{}: update ended UPDATE_ROLLBACK_COMPLETE", extension.rsplit('/').next().unwrap_or_default()),
+                "  Thing (AwsCommunity::S3::DeleteBucketContents): Resource handler returned message: \"KeyPrefix cannot change on an existing resource\" (HandlerErrorCode: NotUpdatable)".to_string(),
+            ]
+        },
     }
 }
 

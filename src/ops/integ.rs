@@ -158,6 +158,9 @@ pub struct PastRun {
     pub blocks: bool,
     pub started_ms: i64,
     pub duration_ms: u64,
+    /// Why it failed, whole: each stack's end and its pinned failures (empty when it passed).
+    #[serde(default)]
+    pub reasons: Vec<String>,
 }
 
 /// The runs `text` (the history file) holds, oldest first; a line that is not a run is skipped.

@@ -53,6 +53,7 @@ fn integ_run(folder: &str, class: IntegClass, allowed: bool, blocks: bool) -> Pa
         blocks,
         started_ms: NOW - HOUR,
         duration_ms: 60_000,
+        reasons: Vec::new(),
     }
 }
 

@@ -3,10 +3,10 @@
 //! history that `regship integ` keeps; no AWS call.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
 
 use crate::app::{AppState, LiveRun, Loadable, ViewKind};
 use crate::cloud::StatusCategory;
@@ -168,9 +168,75 @@ pub fn beta(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             Row::new(pick_owned(all, &shown))
         })
         .collect();
+    // The selected row's run, whole and wrapped, below the table: its id, version, when, and
+    // every reason (each stack's end and its pinned failures).
+    let row = &rows[selected];
+    let detail = detail_lines(row, state.integ.live.get(&row.extension), theme);
+    let inner_width = usize::from(area.width.saturating_sub(2)).max(1);
+    let detail_rows: usize = detail
+        .iter()
+        .map(|line| line.width().div_ceil(inner_width).max(1))
+        .sum();
+    let [table_area, detail_area] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(
+            u16::try_from(detail_rows + 2)
+                .unwrap_or(u16::MAX)
+                .min(area.height / 2),
+        ),
+    ])
+    .areas(area);
     let table = Table::new(body, shown.iter().map(|&i| COLUMNS[i].1))
         .header(Row::new(shown.iter().map(|&i| COLUMNS[i].0)).style(theme.muted()))
         .row_highlight_style(theme.selected())
         .block(block.border_style(Style::default().fg(theme.muted)));
-    crate::ui::render_table(frame, area, table, selected);
+    crate::ui::render_table(frame, table_area, table, selected);
+    frame.render_widget(
+        Paragraph::new(detail).wrap(Wrap { trim: false }).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .border_style(theme.muted())
+                .title(format!(" {} ", row.extension)),
+        ),
+        detail_area,
+    );
+}
+
+/// What the detail pane says of a row: the run in progress, else the last run whole.
+fn detail_lines(row: &BetaRow, live: Option<&LiveRun>, theme: &Theme) -> Vec<Line<'static>> {
+    if let Some(live) = live {
+        return vec![Line::raw(format!("running: {}", live.line))];
+    }
+    let Some(run) = &row.last else {
+        return vec![Line::styled(
+            "no integration run yet from this machine: I runs one",
+            theme.muted(),
+        )];
+    };
+    let (symbol, category) = mark(run.class, run.allowed);
+    let verdict = if run.blocks {
+        " · blocks the release"
+    } else if run.allowed {
+        " · allowed (alpha)"
+    } else {
+        ""
+    };
+    let mut lines = vec![Line::from(vec![
+        Span::styled(
+            format!("{symbol} {}", run.class.describe()),
+            theme.status(category),
+        ),
+        Span::styled(
+            format!(
+                " · run {} · version {} · {} · {}s{verdict}",
+                run.run_id,
+                run.version.as_deref().unwrap_or("?"),
+                clock(run.started_ms),
+                run.duration_ms / 1000,
+            ),
+            theme.muted(),
+        ),
+    ])];
+    lines.extend(run.reasons.iter().map(|reason| Line::raw(reason.clone())));
+    lines
 }
