@@ -140,6 +140,7 @@ fn board_of(folders: &[String]) -> Vec<regship::ops::status::BoardPart> {
                     blocks: false,
                     started_ms: 0,
                     duration_ms: 60_000,
+                    reasons: Vec::new(),
                 })
                 .collect(),
         },
