@@ -32,6 +32,8 @@ async fn expect(demo: &mut Headless, text: &str, limit: Duration) {
 /// also snapshot at 80x24 and 160x48.
 async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, String)> {
     let mut demo = demo(seed);
+    // The demo's first rollout starts with the demo: its clock starts here.
+    let began = tokio::time::Instant::now();
     let mut phases = Vec::new();
     let mut phase = |demo: &Headless, name: &str| {
         // The guide's next key is one this screen offers (a later key may follow an `esc`).
@@ -252,6 +254,7 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
         secs(1800),
     )
     .await;
+    let first_rollout = began.elapsed();
     // No failure is allowed: the regions not started when it failed never start.
     expect(&mut demo, "0 running, 0 pending, 1 failed, ", secs(1)).await;
     expect(&mut demo, "never started", secs(1)).await;
@@ -272,8 +275,15 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     for key in ["p", "r", "o", "d", "enter"] {
         demo.keys(key);
     }
+    let retried = tokio::time::Instant::now();
     expect(&mut demo, "rollout demo-rollout-0002", secs(30)).await;
     expect(&mut demo, "0 running, 0 pending, 0 failed", secs(1800)).await;
+    // The retry runs on the demo's time scale too: it ends within the first rollout's time.
+    assert!(
+        retried.elapsed() <= first_rollout,
+        "the retry took {:?}, the first rollout {first_rollout:?}",
+        retried.elapsed()
+    );
     expect(&mut demo, "every region published", secs(5)).await;
     phase(&demo, "18_rollout_retried");
 
