@@ -420,8 +420,31 @@ fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
         return Vec::new();
     };
     let Some(build_id) = action.external_id.clone() else {
-        let text = format!("{} has no build to show yet", action.name);
-        notice(state, text, true);
+        // An action without a build (a source, an approval, a hand-over): its whole text.
+        let said: Vec<String> = [
+            action
+                .status
+                .as_ref()
+                .map(|status| format!("status: {status}")),
+            action
+                .summary
+                .as_ref()
+                .map(|summary| format!("summary: {summary}")),
+            action.error.as_ref().map(|error| format!("error: {error}")),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        if said.is_empty() {
+            let text = format!("{} has no build to show yet", action.name);
+            notice(state, text, true);
+        } else {
+            state.overlay_scroll = 0;
+            state.dialog = Some(Dialog::Message {
+                title: format!("action {}", action.name),
+                body: said.join("\n\n"),
+            });
+        }
         return Vec::new();
     };
     let extension = state

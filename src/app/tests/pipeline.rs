@@ -468,3 +468,36 @@ fn enter_on_an_execution_lists_the_actions_it_ran() {
     keys(&mut state, [Input::Back]);
     assert_eq!(state.screen(), &Screen::List(ViewKind::Pipeline));
 }
+
+/// `enter` on an action without a build (a hand-over, an approval) opens its whole error.
+#[test]
+fn enter_on_an_action_without_a_build_opens_its_whole_error() {
+    let mut state = loaded();
+    keys(&mut state, [Input::Show(ViewKind::Pipeline)]);
+    let mut view = pipeline_view("Failed");
+    let error = "The provided role does not have sufficient permissions to access the beta artifact bucket regship-beta-artifacts-333333333333 (Service: S3, Status Code: 403)";
+    view.state.stages[0].actions[0].external_id = None;
+    view.state.stages[0].actions[0].error = Some(error.into());
+    let generation = state.generation;
+    keys(
+        &mut state,
+        [TaskResult::new(
+            generation,
+            PipelineResult::Loaded {
+                stage: Stage::Sandbox,
+                result: Ok(view),
+            },
+        )],
+    );
+    keys(&mut state, [Input::Open]);
+    match &state.dialog {
+        Some(Dialog::Message { title, body }) => {
+            assert_eq!(title, "action S3DeleteBucketContents");
+            assert!(
+                body.contains(error) && body.contains("status: Failed"),
+                "{body}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}
