@@ -420,10 +420,17 @@ fn the_demo_runs_the_release_with_no_aws_and_no_connection() {
     tmux.wait_for("! compatibility break (allowed:", 10);
     tmux.keys(&["j", "u"]);
     tmux.wait_for("version 00000003", 30);
+    // The guide names the step after the submit, not the sandbox's contract tests.
+    tmux.wait_for(
+        "the new version is the default: 6 goes back to the beta view",
+        10,
+    );
     tmux.keys(&["6", "I"]);
     tmux.wait_for("a compatibility break blocks the release", 60);
     tmux.keys(&["Enter"]);
     tmux.wait_for("extraneous key", 20);
+    // On an integration stack's events, the guide leads back to beta, not to deleting a setup.
+    tmux.wait_for("the long-lived copy's update was refused", 10);
     // Prod: the public version of each extension in every publishing region.
     tmux.keys(&[":", "stage prod", "Enter"]);
     tmux.wait_for("444444444444", 10);
