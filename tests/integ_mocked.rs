@@ -97,6 +97,29 @@ fn stacks(found: Vec<Stack>) -> Rule {
     })
 }
 
+/// One listing of the account's integration stacks (DescribeStacks without a name): `stack` in
+/// `status`, or nothing when it is gone. A run reads a stack's events once a listing shows it
+/// left the status its operation put it in.
+fn listed(stack: &'static str, status: Option<StackStatus>) -> Rule {
+    mock!(Client::describe_stacks).then_output(move || {
+        let found = status.clone().map(|status| {
+            Stack::builder()
+                .stack_id(stack)
+                .stack_name(match stack {
+                    FRESH => "integ-fresh",
+                    KEEP => "integ-keep",
+                    _ => "integ-fail",
+                })
+                .stack_status(status)
+                .creation_time(DateTime::from_secs(1_700_000_000))
+                .build()
+        });
+        DescribeStacksOutput::builder()
+            .set_stacks(Some(found.into_iter().collect()))
+            .build()
+    })
+}
+
 fn keep_stack() -> Stack {
     Stack::builder()
         .stack_id(KEEP)
@@ -146,9 +169,11 @@ fn fresh_passes() -> Vec<Rule> {
     vec![
         stacks(Vec::new()),
         created(FRESH),
+        listed(FRESH, Some(StackStatus::CreateComplete)),
         events(history.clone()),
         events(history),
         deleted(),
+        listed(FRESH, None),
         events(deleting),
     ]
 }
@@ -263,9 +288,11 @@ fn functional_failure() -> Vec<Rule> {
         not_registered(),
         stacks(Vec::new()),
         created(FRESH),
+        listed(FRESH, Some(StackStatus::RollbackComplete)),
         events(history.clone()),
         events(history),
         deleted(),
+        listed(FRESH, None),
         events(deleting),
     ]
 }
@@ -327,6 +354,7 @@ fn compatibility_break() -> Vec<Rule> {
         events(before),
         mock!(Client::update_stack)
             .then_output(|| UpdateStackOutput::builder().stack_id(KEEP).build()),
+        listed(KEEP, Some(StackStatus::UpdateRollbackComplete)),
         events(update),
     ]);
     rules
@@ -358,19 +386,49 @@ async fn a_create_quiet_for_thirty_seconds_prints_a_heartbeat_naming_what_is_in_
         event(FRESH, 2, "Thing", "CREATE_IN_PROGRESS", None),
     ];
     let mut rules = functional_failure();
-    // After the create: forty reads with nothing new, then the failure as before.
-    let at = rules.len() - 4;
-    rules.insert(
-        at,
-        mock!(Client::describe_stack_events)
+    // After the create, listings show it in progress for a minute: its events are
+    // read at 30 s (the first events, printed) and at 60 s (nothing new: a heartbeat), then a
+    // listing shows it rolled back; its events as before.
+    let in_progress = |times: usize| {
+        mock!(Client::describe_stacks)
             .sequence()
-            .output(move || {
-                DescribeStackEventsOutput::builder()
-                    .set_stack_events(Some(slow.iter().rev().cloned().collect()))
+            .output(|| {
+                DescribeStacksOutput::builder()
+                    .stacks(
+                        Stack::builder()
+                            .stack_id(FRESH)
+                            .stack_name("integ-fresh")
+                            .stack_status(StackStatus::CreateInProgress)
+                            .creation_time(DateTime::from_secs(1_700_000_000))
+                            .build(),
+                    )
                     .build()
             })
-            .times(40)
-            .build(),
+            .times(times)
+            .build()
+    };
+    let slow_read = || {
+        let slow = slow.clone();
+        mock!(Client::describe_stack_events).then_output(move || {
+            DescribeStackEventsOutput::builder()
+                .set_stack_events(Some(slow.iter().rev().cloned().collect()))
+                .build()
+        })
+    };
+    // functional_failure: not registered twice, the stale listing, the create, then its listing.
+    // Listings come every LISTING_EVERY from the create on; the quiet reads at 30 s and 60 s.
+    let every = Pacer::LISTING_EVERY.as_secs_f64();
+    let listings_before = |seconds: f64| (seconds / every).ceil() as usize;
+    let listing = 4;
+    rules.splice(
+        listing..listing,
+        [
+            in_progress(listings_before(30.0)),
+            slow_read(),
+            in_progress(listings_before(60.0) - listings_before(30.0)),
+            slow_read(),
+            in_progress(5),
+        ],
     );
     let mut lines = Lines {
         began: tokio::time::Instant::now(),
@@ -453,9 +511,11 @@ fn cleanup_failure() -> Vec<Rule> {
         not_registered(),
         stacks(Vec::new()),
         created(FRESH),
+        listed(FRESH, Some(StackStatus::CreateComplete)),
         events(history.clone()),
         events(history),
         deleted(),
+        listed(FRESH, Some(StackStatus::DeleteFailed)),
         events(deleting),
     ]
 }
@@ -498,6 +558,7 @@ async fn throttling_past_the_retries_is_an_infrastructure_error() {
             not_registered(),
             stacks(Vec::new()),
             created(FRESH),
+            listed(FRESH, Some(StackStatus::CreateComplete)),
         ];
         rules.extend((0..6).map(|_| throttled()));
         let result = integ(rules, maturity).await;
@@ -567,15 +628,25 @@ fn hook_rules(
     rules.extend(fresh_passes());
     rules.extend([
         created(FAIL),
+        listed(
+            FAIL,
+            Some(if stopped {
+                StackStatus::RollbackComplete
+            } else {
+                StackStatus::CreateComplete
+            }),
+        ),
         events(fail_history.clone()),
         events(fail_history),
         deleted(),
+        listed(FAIL, None),
         events(fail_deleting),
     ]);
     if stopped {
         rules.extend([
             stacks(Vec::new()),
             created(KEEP),
+            listed(KEEP, Some(StackStatus::CreateComplete)),
             events(vec![
                 event(
                     KEEP,

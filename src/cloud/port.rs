@@ -51,6 +51,10 @@ pub trait Stacks: Send + Sync {
     async fn describe_stack(&self, stack: &str) -> Result<Option<Stack>, CloudError>;
     /// Every live stack (DescribeStacks, all pages) whose name starts with `prefix`.
     async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError>;
+    /// As [`Stacks::list_stacks`], and how many pages (calls) it took.
+    async fn list_stack_pages(&self, prefix: &str) -> Result<(Vec<StackSummary>, u32), CloudError> {
+        Ok((self.list_stacks(prefix).await?, 1))
+    }
     /// One page of DescribeStackEvents, newest first.
     async fn stack_events_page(
         &self,

@@ -10,8 +10,8 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use super::package;
+pub use super::stack_budget::Pacer;
 use crate::cloud::StackTemplate;
-use crate::cloud::clock::Clock;
 use crate::cloud::guard::Authorization;
 use crate::cloud::integ_stacks::is_keep_stack;
 pub use crate::cloud::integ_stacks::{
@@ -213,118 +213,74 @@ pub fn beta_rows(folders: &[(String, Maturity)], history: &[PastRun]) -> Vec<Bet
         .collect()
 }
 
-/// Spaces the event polls of every run that shares it, so that `integ --all` stays within one
-/// budget however many stacks are in flight (60 polls a minute: one a second). Its time is a
-/// [`Clock`]'s: the demo's runs faster.
-#[derive(Debug)]
-pub struct Pacer {
-    /// The spacing of its turns, in its clock's time.
-    every: std::time::Duration,
-    clock: Clock,
-    next: tokio::sync::Mutex<Option<tokio::time::Instant>>,
-    /// Turns given so far: the event polls of every run that shares the pacer.
-    turns: std::sync::atomic::AtomicU64,
-}
-
-impl Pacer {
-    /// The budget of `integ`: at most one stack-event poll a second across every run.
-    pub const EVERY: std::time::Duration = std::time::Duration::from_secs(1);
-
-    /// A poll every `every` of `clock`'s time.
-    pub fn new(every: std::time::Duration, clock: Clock) -> Pacer {
-        Pacer {
-            every,
-            clock,
-            next: tokio::sync::Mutex::new(None),
-            turns: std::sync::atomic::AtomicU64::new(0),
-        }
-    }
-
-    /// [`Pacer::EVERY`] on `clock`.
-    pub fn on(clock: Clock) -> Pacer {
-        Pacer::new(Pacer::EVERY, clock)
-    }
-
-    /// Waits `delay` of the pacer's clock (between a run's own polls).
-    async fn pause(&self, delay: std::time::Duration) {
-        self.clock.sleep(delay).await;
-    }
-
-    /// The event polls it has paced so far.
-    pub fn turns(&self) -> u64 {
-        self.turns.load(std::sync::atomic::Ordering::Relaxed)
-    }
-
-    /// Now on the pacer's clock, in milliseconds since the epoch.
-    pub fn now_ms(&self) -> i64 {
-        self.clock.now_ms()
-    }
-
-    /// Milliseconds of the pacer's clock since `began_ms`.
-    fn since(&self, began_ms: i64) -> u64 {
-        (self.now_ms() - began_ms).max(0) as u64
-    }
-
-    /// Waits for this poll's turn.
-    pub async fn turn(&self) {
-        let mut next = self.next.lock().await;
-        let now = tokio::time::Instant::now();
-        let at = next.map_or(now, |at| at.max(now));
-        *next = Some(at + self.clock.on_tokio(self.every));
-        drop(next);
-        tokio::time::sleep_until(at).await;
-        self.turns
-            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    }
-}
-
-impl Default for Pacer {
-    /// Real time.
-    fn default() -> Pacer {
-        Pacer::on(Clock::real())
-    }
-}
-
 /// Why a stack operation could not be followed to its end.
 struct WaitError(CloudError);
 
-/// Follows `stack` from `start` to a final state; its status and pinned failures.
+/// Follows `stack` from `start` to a final state; its status and pinned failures. `begins_in`
+/// is the status the operation just started puts the stack in (`CREATE_IN_PROGRESS` ...): the
+/// events are read once a listing shows the stack left it, not before.
 async fn wait(
-    cloud: &Arc<dyn Cloud>,
-    pacer: &Pacer,
-    stack: &str,
+    (cloud, pacer): (&Arc<dyn Cloud>, &Pacer),
+    (stack, begins_in): (&str, &str),
     start: Start,
     observer: &mut dyn IntegObserver,
 ) -> Result<(String, Vec<PinnedFailure>), WaitError> {
     let mut poller = StackEventPoller::new(cloud.clone(), stack, start, DEFAULT_HISTORY_CAP);
     let mut heartbeat = Heartbeat::new(pacer.now_ms());
+    // Only a listing made after the operation started can say it changed.
+    let mut listing = pacer.listed_generation();
+    // The status the stack was last known in: its events', or a listing's in between.
+    let mut known = Some(begins_in.to_string());
     loop {
-        pacer.turn().await;
-        let report = poller.poll().await;
-        for event in &report.new_events {
-            observer.event(event);
-        }
-        if !report.new_events.is_empty() {
-            heartbeat.heard(pacer.now_ms());
-        } else if let Some(line) = heartbeat.due(&poller.watch, pacer.now_ms()) {
-            observer.line(&line);
-        }
-        match report.problem {
-            Some(PollProblem::Retrying { error, attempt }) if attempt > MAX_RETRIES => {
-                return Err(WaitError(error));
+        // The events are read once a listing says the stack ended (or is gone, or the listing
+        // failed), or after a quiet spell, for the heartbeat to say what is in progress; a
+        // step in between (a rollback starting) waits for the end.
+        let quiet = pacer.clock_on_tokio(std::time::Duration::from_millis(
+            crate::watch::heartbeat::QUIET_MS as u64,
+        ));
+        let changed = tokio::time::timeout(
+            quiet,
+            pacer.until_changed(cloud.as_ref(), stack, known.as_deref(), listing),
+        )
+        .await;
+        if let Ok(change) = changed {
+            listing = change.generation;
+            if let Some(status) = change.status.filter(|s| !change.failed && !is_terminal(s)) {
+                known = Some(status);
+                continue;
             }
-            Some(PollProblem::Stopped(error) | PollProblem::Failed(error)) => {
-                return Err(WaitError(error));
+        }
+        loop {
+            pacer.turn().await;
+            let report = poller.poll().await;
+            for event in &report.new_events {
+                observer.event(event);
             }
-            _ => {}
+            if !report.new_events.is_empty() {
+                heartbeat.heard(pacer.now_ms());
+            }
+            match report.problem {
+                Some(PollProblem::Retrying { error, attempt }) if attempt > MAX_RETRIES => {
+                    return Err(WaitError(error));
+                }
+                Some(PollProblem::Stopped(error) | PollProblem::Failed(error)) => {
+                    return Err(WaitError(error));
+                }
+                // A failed read waits its backoff, then reads again.
+                Some(PollProblem::Retrying { .. }) => pacer.pause(report.delay).await,
+                None => break,
+            }
         }
         if poller.watch.outcome().is_some() {
             let status = poller.watch.stack_status.clone().unwrap_or_default();
             return Ok((status, poller.watch.failures.clone()));
         }
-        // The pacer's own spacing is part of the pause: an active stack is polled as soon as
-        // the shared budget allows; an idle or failing one waits the rest of its backoff.
-        pacer.pause(report.delay.saturating_sub(pacer.every)).await;
+        if let Some(status) = &poller.watch.stack_status {
+            known = Some(status.clone());
+        }
+        if let Some(line) = heartbeat.due(&poller.watch, pacer.now_ms()) {
+            observer.line(&line);
+        }
     }
 }
 
@@ -347,9 +303,19 @@ impl Run<'_> {
         start: Start,
         began_ms: i64,
     ) -> Result<bool, CloudError> {
-        let (status, failures) = wait(self.cloud, self.pacer, stack_id, start, self.observer)
-            .await
-            .map_err(|WaitError(error)| error)?;
+        let begins_in = match operation {
+            "create" => "CREATE_IN_PROGRESS",
+            "update" => "UPDATE_IN_PROGRESS",
+            _ => "DELETE_IN_PROGRESS",
+        };
+        let (status, failures) = wait(
+            (self.cloud, self.pacer),
+            (stack_id, begins_in),
+            start,
+            self.observer,
+        )
+        .await
+        .map_err(|WaitError(error)| error)?;
         let succeeded = crate::cloud::status::is_success(&status);
         if !succeeded {
             self.reasons
@@ -795,44 +761,6 @@ async fn exercise_stacks(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// However many runs wait at once, their polls come one a second.
-    #[tokio::test(start_paused = true)]
-    async fn a_shared_pacer_keeps_every_run_within_one_budget() {
-        let pacer = Arc::new(Pacer::default());
-        let start = tokio::time::Instant::now();
-        let mut tasks = tokio::task::JoinSet::new();
-        for _ in 0..8 {
-            let pacer = pacer.clone();
-            tasks.spawn(async move {
-                let mut turns = Vec::new();
-                for _ in 0..15 {
-                    pacer.turn().await;
-                    turns.push(tokio::time::Instant::now());
-                }
-                turns
-            });
-        }
-        let mut all: Vec<tokio::time::Instant> = Vec::new();
-        while let Some(turns) = tasks.join_next().await {
-            all.extend(turns.unwrap());
-        }
-        all.sort();
-        assert_eq!(all.len(), 120);
-        assert!(all.windows(2).all(|pair| pair[1] - pair[0] >= Pacer::EVERY));
-        // On the demo's clock at speed 20, the same budget is twenty times as fast.
-        let fast = Pacer::on(Clock::starting_at(0, 20.0));
-        let before = tokio::time::Instant::now();
-        for _ in 0..21 {
-            fast.turn().await;
-        }
-        assert_eq!(before.elapsed(), std::time::Duration::from_secs(1));
-        let first_minute = all
-            .iter()
-            .filter(|at| **at - start < std::time::Duration::from_secs(60))
-            .count();
-        assert_eq!(first_minute, 60, "60 polls in the first minute, not 8 x 30");
-    }
 
     #[test]
     fn history_lines_become_rows_with_a_trend() {

@@ -16,6 +16,7 @@ pub mod rollout_start;
 pub mod rollout_watch;
 pub mod rows;
 pub mod setup_stack;
+pub mod stack_budget;
 pub mod status;
 pub mod tasks;
 pub mod versions;

@@ -61,9 +61,15 @@ impl Stacks for AwsCloud {
 
     /// DescribeStacks of every stack, all pages, kept when the name starts with `prefix`.
     async fn list_stacks(&self, prefix: &str) -> Result<Vec<StackSummary>, CloudError> {
+        Ok(self.list_stack_pages(prefix).await?.0)
+    }
+
+    async fn list_stack_pages(&self, prefix: &str) -> Result<(Vec<StackSummary>, u32), CloudError> {
         let mut stacks = Vec::new();
         let mut next_token = None;
+        let mut pages = 0;
         loop {
+            pages += 1;
             let output = self
                 .clients
                 .cloudformation
@@ -98,7 +104,7 @@ impl Stacks for AwsCloud {
             );
             next_token = output.next_token().map(String::from);
             if next_token.is_none() {
-                return Ok(stacks);
+                return Ok((stacks, pages));
             }
         }
     }
