@@ -158,25 +158,10 @@ fn summary_line(watch: &StackWatch, colour: bool) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cloud::StackEvent;
+    use crate::watch::heartbeat::tests::event;
 
     #[test]
     fn a_settled_stack_never_ends_with_a_pending_resource() {
-        let event = |n: i64, logical: &str, status: &str| StackEvent {
-            event_id: format!("e{n}"),
-            stack_id: "id".into(),
-            stack_name: "setup-S3-Thing".into(),
-            logical_id: logical.into(),
-            physical_id: None,
-            resource_type: if logical == "setup-S3-Thing" {
-                "AWS::CloudFormation::Stack".into()
-            } else {
-                "AWS::S3::Bucket".into()
-            },
-            status: status.into(),
-            reason: None,
-            timestamp_ms: n * 1000,
-        };
         let mut watch = StackWatch::new("setup-S3-Thing", 100);
         watch.expect_resources([
             ("Bucket".to_string(), "AWS::S3::Bucket".to_string()),

@@ -69,11 +69,12 @@ pub fn line(watch: &StackWatch, elapsed_ms: i64) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cloud::StackEvent;
 
-    fn event(n: i64, logical: &str, status: &str) -> StackEvent {
+    /// Event `n` of the stack `setup-S3-Thing` (a bucket's, or the stack's own).
+    pub(crate) fn event(n: i64, logical: &str, status: &str) -> StackEvent {
         StackEvent {
             event_id: format!("e{n}"),
             stack_id: "stack-id".into(),
