@@ -411,15 +411,16 @@ tokio's paused clock (exact figures, no wall time). The runs in flight share one
 calls a minute (a bucket of 3 refilled at 57 a minute, so no minute holds more than 60): one
 listing of the account's integration stacks (DescribeStacks, every page counted) at most every
 1.4 s serves every run, and a run reads its stack's events only when a listing shows the
-stack ended (or gone), or after 30 quiet seconds for its heartbeat. A listing waits while the
-budget has no call to spare for the read it may call for. The time each stack operation adds
-beyond its own (from its last event to regship seeing it) no longer grows with each stack in
-flight as it did with one event poll per stack a second (before: mean 1.65 s, p95 3.82 s at
-the default of four): at four at a time it is about 1.05 s on average, p95 between 1.9 and
-2.7 s from one run to the next; at eight, the operations that end (about 35 a minute) each
-need their own event read, and with the listings that fills the budget, so reads queue: mean
-2.8 s, p95 5.8 s; one at a time, 0.5 s. The targets (mean at most 1 s, p95 at most 2 s at four
-and at eight) are not met at eight within 60 calls a minute.
+stack ended (or gone); after 30 quiet seconds it reads them for its heartbeat only with a call
+to spare. A listing waits while the budget has no call to spare for the read it may call for.
+The time each stack operation adds beyond its own (from its last event to regship seeing it)
+no longer grows with each stack in flight as it did with one event poll per stack a second
+(before: mean 1.65 s, p95 3.82 s at the default of four): at four at a time it is about 1 s on
+average (0.99 to 1.07 s from one run to the next), p95 1.8 to 2.1 s; one at a time, 0.5 s. At
+eight, the operations that end (about 35 a minute) each need their own event read, and with
+the listings that fills the budget, so reads queue: mean 2.8 s, p95 5.8 s. The targets (mean
+at most 1 s, p95 at most 2 s at four and at eight) hold at four, about, and not at eight
+within 60 calls a minute.
 
 ```
 {examples['integ_budget']}

@@ -243,15 +243,30 @@ async fn wait(
             pacer.until_changed(cloud.as_ref(), stack, known.as_deref(), listing),
         )
         .await;
-        if let Ok(change) = changed {
-            listing = change.generation;
-            if let Some(status) = change.status.filter(|s| !change.failed && !is_terminal(s)) {
-                known = Some(status);
+        // A quiet read has its call already (a spare one).
+        let mut paced = changed.is_err();
+        match changed {
+            Ok(change) => {
+                listing = change.generation;
+                if let Some(status) = change.status.filter(|s| !change.failed && !is_terminal(s)) {
+                    known = Some(status);
+                    continue;
+                }
+            }
+            // Quiet: the heartbeat's read is made only with a call to spare, so that it never
+            // delays a read that an ending stack calls for; else it says what was last read.
+            Err(_) if !pacer.spare_turn().await => {
+                if let Some(line) = heartbeat.due(&poller.watch, pacer.now_ms()) {
+                    observer.line(&line);
+                }
                 continue;
             }
+            Err(_) => {}
         }
         loop {
-            pacer.turn().await;
+            if !std::mem::take(&mut paced) {
+                pacer.turn().await;
+            }
             let report = poller.poll().await;
             for event in &report.new_events {
                 observer.event(event);

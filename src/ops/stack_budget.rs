@@ -112,13 +112,10 @@ impl Pacer {
     /// As [`Pacer::turn`], once `reserve` calls would still be left: a listing leaves one for
     /// the event read it may call for, so that reads never queue behind listings.
     async fn turn_leaving(&self, reserve: f64) {
-        let refill =
-            (Self::BUDGET - Self::BURST) as f64 / self.clock.on_tokio(Self::WINDOW).as_secs_f64();
         loop {
             let mut tokens = self.tokens.lock().await;
             let now = Instant::now();
-            let (left, counted) = *tokens;
-            let left = (left + (now - counted).as_secs_f64() * refill).min(Self::BURST as f64);
+            let left = self.refilled(*tokens, now);
             if left >= 1.0 + reserve {
                 *tokens = (left - 1.0, now);
                 break;
@@ -126,7 +123,9 @@ impl Pacer {
             *tokens = (left, now);
             // Whole milliseconds (the timer's grain), at least one, so that time moves.
             let wait = Duration::from_millis(
-                ((1.0 + reserve - left) / refill * 1000.0).ceil().max(1.0) as u64,
+                ((1.0 + reserve - left) / self.refill_per_second() * 1000.0)
+                    .ceil()
+                    .max(1.0) as u64,
             );
             if reserve > 0.0 {
                 // A listing waits aside: the reads behind it go first.
@@ -139,6 +138,31 @@ impl Pacer {
             }
         }
         self.turns.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Calls refilled a second of tokio's time: `BUDGET - BURST` a minute of the clock's.
+    fn refill_per_second(&self) -> f64 {
+        (Self::BUDGET - Self::BURST) as f64 / self.clock.on_tokio(Self::WINDOW).as_secs_f64()
+    }
+
+    /// The calls left at `now`, from `(left, when counted)`.
+    fn refilled(&self, (left, counted): (f64, Instant), now: Instant) -> f64 {
+        (left + (now - counted).as_secs_f64() * self.refill_per_second()).min(Self::BURST as f64)
+    }
+
+    /// Takes a call only when the budget has one to spare beyond the next (a heartbeat's read);
+    /// whether it did.
+    pub async fn spare_turn(&self) -> bool {
+        let mut tokens = self.tokens.lock().await;
+        let now = Instant::now();
+        let left = self.refilled(*tokens, now);
+        let spare = left >= 2.0;
+        *tokens = (if spare { left - 1.0 } else { left }, now);
+        drop(tokens);
+        if spare {
+            self.turns.fetch_add(1, Ordering::Relaxed);
+        }
+        spare
     }
 
     /// The generation of the latest listing: a wait that begins now takes only newer ones.
