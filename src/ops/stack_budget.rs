@@ -28,7 +28,7 @@ pub struct Pacer {
 }
 
 /// The latest listing of the account's integration stacks.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Default)]
 struct Listing {
     /// How many listings were made (0: none yet).
     generation: u64,

@@ -64,7 +64,7 @@ pub fn resources(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme)
                 let text = if column.header == "FOLDER" {
                     fit_tail(&text, *width)
                 } else {
-                    fit(&text, *width)
+                    crate::text::one_line(&text, usize::from(*width)).0
                 };
                 Cell::from(Span::styled(text, style))
             }))
@@ -322,17 +322,6 @@ fn yes(present: bool) -> &'static str {
 /// A board cell: its state's symbol and its words, in its state's colour.
 fn standing_cell(standing: Standing, theme: &Theme) -> (String, Style) {
     (standing.text(), theme.status(standing.state.category()))
-}
-
-/// `text` within `width` columns, its end cut with `…`.
-fn fit(text: &str, width: u16) -> String {
-    let width = usize::from(width);
-    if text.chars().count() <= width {
-        return text.to_string();
-    }
-    let mut cut: String = text.chars().take(width.saturating_sub(1)).collect();
-    cut.push('…');
-    cut
 }
 
 /// `text` within `width` columns, its start cut with `…`: the tail of a folder tells two
