@@ -10,7 +10,11 @@ use super::scaffold::write_plan;
 use super::{UsageError, load_workspace, pipeline_control};
 use crate::cli::{AwsArgs, PipelineAction, PipelineOptions};
 use crate::config::Stage;
+use crate::jobs::lint::{cfn_lint, new_findings};
+use crate::scaffold::Plan;
 use crate::scaffold::pipeline::{PipelineKind, drift, plan_add};
+use crate::workspace::rain;
+use crate::workspace::template::Template;
 
 /// The pipeline template `--stage` names: cicd's contract tests or beta's integration runs.
 fn pipeline_kind(stage: Stage) -> Result<PipelineKind, UsageError> {
@@ -21,6 +25,63 @@ fn pipeline_kind(stage: Stage) -> Result<PipelineKind, UsageError> {
             "the {stage} account has no pipeline template: use --stage cicd or --stage beta"
         ))),
     }
+}
+
+/// What CloudFormation gets from the template at `path`: its text with the rain directives
+/// resolved (`rain pkg`), and whether the lines are the file's own.
+fn as_deployed(path: &Path, text: &str) -> (String, bool) {
+    let has_rain = Template::parse(text).is_ok_and(|t| !t.rain_directives().is_empty());
+    if !has_rain {
+        return (text.to_string(), true);
+    }
+    match rain::package(path, text, "regship-lint", "us-east-1") {
+        Ok(packaged) => (packaged.text, false),
+        Err(_) => (text.to_string(), true),
+    }
+}
+
+/// Notes on what cfn-lint finds in each template the plan changes that it did not find before
+/// (both texts linted at once, rain directives resolved), or why it could not lint.
+fn lint_changes(plan: &mut Plan) {
+    let mut notes = Vec::new();
+    for write in plan.writes.iter().filter(|w| w.changes_something()) {
+        let (old, _) = as_deployed(&write.path, write.old.as_deref().unwrap_or_default());
+        let (new, own_lines) = as_deployed(&write.path, &write.new);
+        let (before, after) = std::thread::scope(|scope| {
+            let before = scope.spawn(|| cfn_lint(&old));
+            let after = cfn_lint(&new);
+            (
+                before
+                    .join()
+                    .unwrap_or_else(|_| Err("cfn-lint failed".into())),
+                after,
+            )
+        });
+        match (before, after) {
+            (Ok(before), Ok(after)) => {
+                let added = new_findings(&before, after);
+                if added.is_empty() {
+                    notes.push(format!(
+                        "cfn-lint finds nothing in {} that it did not find before",
+                        write.display
+                    ));
+                }
+                notes.extend(added.iter().map(|finding| {
+                    let line = if own_lines {
+                        format!(" at line {}", finding.line)
+                    } else {
+                        String::new()
+                    };
+                    format!(
+                        "cfn-lint finds what {} did not have before: {}{line} ({}): {}",
+                        write.display, finding.rule, finding.path, finding.message
+                    )
+                }));
+            }
+            (Err(why), _) | (_, Err(why)) => notes.push(why),
+        }
+    }
+    plan.notes.extend(notes);
 }
 
 pub fn run(
@@ -60,8 +121,9 @@ pub fn run(
                     workspace.root.display()
                 ))
             })?;
-            let plan = plan_add(&workspace, &[found], pipeline_kind(options.stage)?)
+            let mut plan = plan_add(&workspace, &[found], pipeline_kind(options.stage)?)
                 .map_err(UsageError)?;
+            lint_changes(&mut plan);
             write_plan(
                 &workspace.root,
                 &found.folder,
@@ -74,8 +136,9 @@ pub fn run(
         }
         PipelineAction::Sync { write } => {
             let all: Vec<_> = workspace.extensions.iter().collect();
-            let plan =
+            let mut plan =
                 plan_add(&workspace, &all, pipeline_kind(options.stage)?).map_err(UsageError)?;
+            lint_changes(&mut plan);
             let mut drifted = Vec::new();
             for extension in all.iter().filter(|_| options.stage == Stage::Cicd) {
                 if let Some((missing, extra)) = drift(&workspace, extension)

@@ -1,7 +1,8 @@
-//! Subprocesses (the cfn CLI): output streamed line by line, cancellable as a process group,
+//! Subprocesses (the cfn CLI, cfn-lint): output streamed line by line, cancellable as a process group,
 //! exit status kept, optionally logged to a file.
 
 pub mod contract_tests;
+pub mod lint;
 
 use std::path::PathBuf;
 use std::process::Stdio;

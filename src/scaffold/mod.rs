@@ -6,6 +6,7 @@ mod integ;
 pub mod pipeline;
 mod prerequisites;
 pub mod values;
+mod yaml_text;
 
 use std::path::{Path, PathBuf};
 

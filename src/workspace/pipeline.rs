@@ -15,6 +15,10 @@ pub struct BuildAction {
     /// The `*_PATH` variable that names the folder, and its value.
     pub variable: String,
     pub path: String,
+    /// The logical id of its CodeBuild project (`ProjectName: !Ref X`).
+    pub project: Option<String>,
+    /// The name of the artifact it takes (its first input).
+    pub input: Option<String>,
 }
 
 impl BuildAction {
@@ -96,15 +100,23 @@ pub fn build_actions(template: &Template) -> Vec<BuildAction> {
                 .unwrap_or("(unnamed)")
                 .to_string();
             let configuration = value.get("Configuration");
+            let project = configuration
+                .and_then(|c| c.get("ProjectName"))
+                .and_then(|name| match intrinsic(name) {
+                    Some(("Ref", Value::String(logical_id))) => Some(logical_id.clone()),
+                    _ => None,
+                });
+            let input = value
+                .get("InputArtifacts")
+                .and_then(Value::as_sequence)
+                .and_then(|inputs| inputs.first()?.get("Name").and_then(literal_string))
+                .map(String::from);
             let from_action = configuration.and_then(action_path_variable);
             let from_project = || {
-                let project = configuration?.get("ProjectName")?;
-                let Some(("Ref", Value::String(logical_id))) = intrinsic(project) else {
-                    return None;
-                };
+                let logical_id = project.as_deref()?;
                 projects
                     .iter()
-                    .find(|(id, _)| id == logical_id)
+                    .find(|(id, _)| *id == logical_id)
                     .map(|(_, variable)| variable.clone())
             };
             if let Some((variable, path)) = from_action.or_else(from_project) {
@@ -112,11 +124,90 @@ pub fn build_actions(template: &Template) -> Vec<BuildAction> {
                     name,
                     variable,
                     path,
+                    project,
+                    input,
                 });
             }
         });
     }
     actions
+}
+
+/// What a pipeline's source action hands to the others.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceAction {
+    /// Its first output artifact's name.
+    pub artifact: Option<String>,
+    /// The namespace its variables are read under (`#{Namespace.VersionId}`).
+    pub namespace: Option<String>,
+    /// The bucket an S3 source reads (`Configuration.S3Bucket`).
+    pub bucket: Option<Value>,
+}
+
+fn pipelines(template: &Template) -> impl Iterator<Item = &serde_norway::Mapping> {
+    template
+        .resources()
+        .filter(|r| r.type_name == Some("AWS::CodePipeline::Pipeline"))
+        .filter_map(|r| r.properties)
+}
+
+/// The first source action of the template's pipelines.
+pub fn source_action(template: &Template) -> Option<SourceAction> {
+    let mut found = None;
+    for properties in pipelines(template) {
+        let Some(stages) = properties.get("Stages") else {
+            continue;
+        };
+        walk(stages, &mut |value| {
+            let category = value
+                .get("ActionTypeId")
+                .and_then(|id| id.get("Category"))
+                .and_then(literal_string);
+            if found.is_some() || category != Some("Source") {
+                return;
+            }
+            found = Some(SourceAction {
+                artifact: value
+                    .get("OutputArtifacts")
+                    .and_then(Value::as_sequence)
+                    .and_then(|outputs| outputs.first()?.get("Name").and_then(literal_string))
+                    .map(String::from),
+                namespace: value
+                    .get("Namespace")
+                    .and_then(literal_string)
+                    .map(String::from),
+                bucket: value
+                    .get("Configuration")
+                    .and_then(|c| c.get("S3Bucket"))
+                    .cloned(),
+            });
+        });
+    }
+    found
+}
+
+/// The logical id of the role the template's pipeline runs as (`RoleArn: !GetAtt X.Arn`).
+pub fn pipeline_role(template: &Template) -> Option<String> {
+    let role = pipelines(template).find_map(|p| p.get("RoleArn"))?;
+    match intrinsic(role)? {
+        ("Fn::GetAtt", Value::String(target)) => target.split('.').next().map(String::from),
+        ("Fn::GetAtt", Value::Sequence(parts)) => parts.first()?.as_str().map(String::from),
+        ("Ref", Value::String(id)) => Some(id.clone()),
+        _ => None,
+    }
+}
+
+/// Where the pipeline keeps its artifacts: its (first) artifact store's `Location`, either
+/// branch of an `Fn::If` included.
+pub fn artifact_location(template: &Template) -> Option<Value> {
+    let store = pipelines(template).find_map(|p| p.get("ArtifactStore"))?;
+    let mut location = None;
+    walk(store, &mut |value| {
+        if location.is_none() {
+            location = value.get("Location").cloned();
+        }
+    });
+    location
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! CloudFormation templates in YAML (short-form tags included) or JSON, and their intrinsic functions.
 
+use std::collections::BTreeSet;
+
 use serde_norway::{Mapping, Value};
 
 use super::ParseProblem;
@@ -167,6 +169,15 @@ impl Template {
             })
     }
 
+    /// Whether a `Ref`, `Fn::GetAtt` or `${...}` to `name` resolves in this template: one of its
+    /// parameters or resources, or a pseudo parameter (`AWS::Region`).
+    pub fn defines(&self, name: &str) -> bool {
+        name.starts_with("AWS::")
+            || ["Parameters", "Resources"]
+                .iter()
+                .any(|section| self.section(section).is_some_and(|s| s.contains_key(name)))
+    }
+
     /// Every export declared in `Outputs`.
     pub fn exports(&self) -> Vec<Export> {
         let Some(outputs) = self.section("Outputs") else {
@@ -268,6 +279,52 @@ pub fn walk<'a>(value: &'a Value, visit: &mut dyn FnMut(&'a Value)) {
         Value::Tagged(tagged) => walk(&tagged.value, visit),
         _ => {}
     }
+}
+
+/// The logical names `value` refers to: each `Ref`, `Fn::GetAtt`'s resource and `Fn::Sub`'s
+/// `${Name}` or `${Name.Attribute}` (not `${!Literal}`, a variable of its own map, or a rain
+/// constant `${Rain::...}`).
+pub fn names_referred(value: &Value) -> BTreeSet<String> {
+    let mut names = BTreeSet::new();
+    walk(value, &mut |node| match intrinsic(node) {
+        Some(("Ref", Value::String(name))) => {
+            names.insert(name.clone());
+        }
+        Some(("Fn::GetAtt", Value::String(target))) => {
+            names.insert(target.split('.').next().unwrap_or(target).to_string());
+        }
+        Some(("Fn::GetAtt", Value::Sequence(parts))) => {
+            names.extend(parts.first().and_then(Value::as_str).map(String::from));
+        }
+        Some(("Fn::Sub", Value::String(pattern))) => names.extend(sub_variables(pattern, None)),
+        Some(("Fn::Sub", Value::Sequence(args))) => {
+            if let Some(pattern) = args.first().and_then(Value::as_str) {
+                let own = args.get(1).and_then(Value::as_mapping);
+                names.extend(sub_variables(pattern, own));
+            }
+        }
+        _ => {}
+    });
+    names
+}
+
+/// The template names a `Fn::Sub` pattern substitutes, those in `own` (its variable map) aside.
+fn sub_variables(pattern: &str, own: Option<&Mapping>) -> Vec<String> {
+    pattern
+        .split("${")
+        .skip(1)
+        .filter_map(|rest| rest.split_once('}').map(|(inside, _)| inside))
+        .filter(|inside| !inside.starts_with('!') && !inside.starts_with("Rain::"))
+        .map(|inside| {
+            inside
+                .split('.')
+                .next()
+                .unwrap_or(inside)
+                .trim()
+                .to_string()
+        })
+        .filter(|name| !own.is_some_and(|own| own.contains_key(name.as_str())))
+        .collect()
 }
 
 /// The plain string a value stands for, if it is one: a string, or an `Fn::Sub` without variables.
@@ -375,6 +432,26 @@ Outputs:
                 ExportName::Computed,
             ]
         );
+    }
+
+    #[test]
+    fn names_referred_by_refs_getatts_and_subs() {
+        let template = Template::parse(TAGGED).unwrap();
+        let bucket = template.resources().next().unwrap();
+        let names = names_referred(&Value::Mapping(bucket.properties.unwrap().clone()));
+        assert_eq!(
+            names.into_iter().collect::<Vec<_>>(),
+            ["AWS::NoValue", "AWS::StackName", "Role"]
+        );
+        let sub: Value =
+            serde_norway::from_str("!Sub [\"${A}-${B.Arn}-${!C}-${Rain::D}-${Own}\", {Own: x}]")
+                .unwrap();
+        assert_eq!(
+            names_referred(&sub).into_iter().collect::<Vec<_>>(),
+            ["A", "B"]
+        );
+        assert!(template.defines("AWS::Region") && template.defines("Bucket"));
+        assert!(!template.defines("Role"));
     }
 
     #[test]

@@ -5,10 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_norway::Value;
 
+mod conventions;
+mod kit;
+
+use std::ops::Range;
+
 use super::Plan;
+use super::yaml_text;
 use crate::workspace::permissions::{self, RequiredActions};
-use crate::workspace::pipeline::build_actions;
-use crate::workspace::template::{Template, intrinsic};
+use crate::workspace::pipeline::{build_actions, pipeline_role, source_action};
+use crate::workspace::template::{Template, intrinsic, names_referred};
 use crate::workspace::{ArtifactType, Extension, Workspace};
 
 /// The logical-id stem of an extension: its folder name without separators (`S3DeleteBucketContents`).
@@ -282,33 +288,60 @@ fn identity_kind(action: &str) -> &'static str {
 
 /// The policy of a build role: exactly the actions `required` lists (a wildcard only where a
 /// provider schema lists one, with a comment naming who needs it), each scoped to the job's own
-/// names where its service allows, IAM writes only under the kit's permissions boundary.
-fn policy_block(required: &RequiredActions, kind: PipelineKind, extension: &Extension) -> String {
+/// names where its service allows, IAM writes only under the kit's permissions boundary;
+/// `kept` are statements copied from another build role (items at 14 spaces).
+fn policy_block(
+    required: &RequiredActions,
+    kind: PipelineKind,
+    extension: &Extension,
+    kept: Option<&Kept>,
+) -> String {
     let mut statements = scoped_statements(&required.actions, kind, extension);
     if let Some(role) = beta_handler_role_of(kind, extension) {
         statements.push_str(&handler_role_statements(&role, &stem(extension)));
     }
-    if statements.is_empty() {
-        return statements;
+    let copied = kept
+        .filter(|kept| !kept.statements.is_empty())
+        .map(|kept| {
+            format!(
+                "        - PolicyName: {PIPELINE_POLICY}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # Copied from {}: what the builds of this pipeline need, whatever the extension.\n            Statement:\n{}",
+                kept.from, kept.statements
+            )
+        })
+        .unwrap_or_default();
+    if statements.is_empty() && copied.is_empty() {
+        return String::new();
     }
-    let left_out: String = required
-        .left_out
-        .iter()
-        .map(|note| format!("            # Left out: {note}.\n"))
-        .collect();
-    format!(
-        "      Policies:\n        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n{left_out}            Statement:\n{statements}",
-        source = permissions::source(),
-        name = match kind {
-            PipelineKind::Cicd => "contract-tests",
-            PipelineKind::Beta => "integ-tests",
-        },
-        needs = match kind {
-            PipelineKind::Cicd => "The schema's handler permissions",
-            PipelineKind::Beta => "Custom resources (invoked as the caller)",
-        },
-        templates = kind.templates(),
-    )
+    let ours = if statements.is_empty() {
+        String::new()
+    } else {
+        let left_out: String = required
+            .left_out
+            .iter()
+            .map(|note| format!("            # Left out: {note}.\n"))
+            .collect();
+        format!(
+            "        - PolicyName: {name}\n          PolicyDocument:\n            Version: \"2012-10-17\"\n            # {needs}, and what the provider schemas ({source})\n            # list for the resource types of {templates} (`regship pipeline sync` compares them).\n{left_out}            Statement:\n{statements}",
+            source = permissions::source(),
+            name = kind.policy_name(),
+            needs = match kind {
+                PipelineKind::Cicd => "The schema's handler permissions",
+                PipelineKind::Beta => "Custom resources (invoked as the caller)",
+            },
+            templates = kind.templates(),
+        )
+    };
+    format!("      Policies:\n{ours}{copied}")
+}
+
+/// The name of the inline policy that holds what a copied build role kept of its model's.
+const PIPELINE_POLICY: &str = "pipeline";
+
+/// Statements kept from the build role a new one is shaped like (items at 14 spaces).
+#[derive(Debug, Clone, Default)]
+pub struct Kept {
+    pub from: String,
+    pub statements: String,
 }
 
 /// The statements granting `actions`, one per scope, each with its comment, indented for a
@@ -521,6 +554,14 @@ impl PipelineKind {
         loaded.iter().filter_map(|t| t.ok()).collect()
     }
 
+    /// The name of the inline policy regship writes the extension's permissions in.
+    fn policy_name(self) -> &'static str {
+        match self {
+            PipelineKind::Cicd => "contract-tests",
+            PipelineKind::Beta => "integ-tests",
+        }
+    }
+
     /// The templates the role's permissions come from, for notes.
     fn templates(self) -> &'static str {
         match self {
@@ -530,9 +571,11 @@ impl PipelineKind {
     }
 }
 
-fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
+/// The role, log group and project of an extension in the kit's shape; `log_key` is whether the
+/// template has the kit's PipelineKey to encrypt the log group with.
+fn resources_block(extension: &Extension, kind: PipelineKind, log_key: bool) -> String {
     let stem = stem(extension);
-    let policy = policy_block(&kind.required(extension), kind, extension);
+    let policy = policy_block(&kind.required(extension), kind, extension, None);
     let common = kind.common_policy();
     let buildspec = kind.buildspec();
     let privileged = kind.privileged(extension);
@@ -540,10 +583,15 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
         .map(|role| handler_boundary_block(extension, &role))
         .unwrap_or_default();
     format!(
-        "  # --- {type_name} ({folder})\n{handler_boundary}  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n      KmsKeyId: !GetAtt PipelineKey.Arn\n\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: {privileged}\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n{boundary}\n",
+        "  # --- {type_name} ({folder})\n{handler_boundary}  {stem}BuildRole:\n    Type: AWS::IAM::Role\n    Properties:\n      AssumeRolePolicyDocument:\n        Version: \"2012-10-17\"\n        Statement:\n          - Effect: Allow\n            Principal:\n              Service: codebuild.amazonaws.com\n            Action: sts:AssumeRole\n            Condition:\n              StringEquals:\n                aws:SourceAccount: !Ref AWS::AccountId\n      ManagedPolicyArns:\n        - !Ref {common}\n{policy}\n  {stem}BuildLogs:\n    Type: AWS::Logs::LogGroup\n    DeletionPolicy: Delete\n    UpdateReplacePolicy: Delete\n    Properties:\n      LogGroupName: !Sub \"/aws/codebuild/${{AWS::StackName}}-{stem}\"\n      RetentionInDays: !Ref BuildLogRetentionDays\n{key}\n  {stem}BuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      ServiceRole: !GetAtt {stem}BuildRole.Arn\n      # One build at a time: a retry waits, so two builds never share a stack.\n      ConcurrentBuildLimit: 1\n      TimeoutInMinutes: 60\n      Artifacts:\n        Type: CODEPIPELINE\n      Source:\n        Type: CODEPIPELINE\n        BuildSpec: {buildspec}\n      LogsConfig:\n        CloudWatchLogs:\n          Status: ENABLED\n          GroupName: !Ref {stem}BuildLogs\n      Environment:\n        Type: LINUX_CONTAINER\n        ComputeType: BUILD_GENERAL1_SMALL\n        Image: aws/codebuild/standard:7.0\n        PrivilegedMode: {privileged}\n        EnvironmentVariables:\n          - Name: {variable}\n            Type: PLAINTEXT\n            Value: {folder}\n{boundary}\n",
         type_name = extension.type_name().unwrap_or_default(),
         folder = extension.folder,
         variable = path_variable(extension),
+        key = if log_key {
+            "      KmsKeyId: !GetAtt PipelineKey.Arn\n"
+        } else {
+            ""
+        },
         boundary = match kind {
             // contract-tests.sh gives it to a setup template that declares RoleBoundary.
             PipelineKind::Cicd =>
@@ -556,17 +604,24 @@ fn resources_block(extension: &Extension, kind: PipelineKind) -> String {
     )
 }
 
-fn action_block(extension: &Extension, kind: PipelineKind, indent: &str) -> String {
+/// The build action of an extension on `project`: it takes the `artifact` the template's actions
+/// take; in beta, the source object's version is read from the source action's `namespace`.
+fn action_block(
+    extension: &Extension,
+    kind: PipelineKind,
+    (indent, artifact, namespace): (&str, &str, Option<&str>),
+    project: &str,
+) -> String {
     let stem = stem(extension);
     // Beta: the version of the handed-over source object, whose metadata the gate reads.
-    let source_version = match kind {
-        PipelineKind::Cicd => "",
-        PipelineKind::Beta => {
-            r##",{"name":"SOURCE_VERSION_ID","type":"PLAINTEXT","value":"#{SourceVariables.VersionId}"}"##
-        }
+    let source_version = match (kind, namespace) {
+        (PipelineKind::Beta, Some(namespace)) => format!(
+            r##",{{"name":"SOURCE_VERSION_ID","type":"PLAINTEXT","value":"#{{{namespace}.VersionId}}"}}"##
+        ),
+        _ => String::new(),
     };
     let body = format!(
-        "- Name: {stem}\n  RunOrder: 1\n  InputArtifacts:\n    - Name: Source\n  ActionTypeId:\n    Category: Build\n    Owner: AWS\n    Provider: CodeBuild\n    Version: \"1\"\n  Configuration:\n    ProjectName: !Ref {stem}BuildProject\n    EnvironmentVariables: '[{{\"name\":\"{variable}\",\"type\":\"PLAINTEXT\",\"value\":\"{folder}\"}}{source_version}]'\n",
+        "- Name: {stem}\n  RunOrder: 1\n  InputArtifacts:\n    - Name: {artifact}\n  ActionTypeId:\n    Category: Build\n    Owner: AWS\n    Provider: CodeBuild\n    Version: \"1\"\n  Configuration:\n    ProjectName: !Ref {project}\n    EnvironmentVariables: '[{{\"name\":\"{variable}\",\"type\":\"PLAINTEXT\",\"value\":\"{folder}\"}}{source_version}]'\n",
         variable = path_variable(extension),
         folder = extension.folder,
     );
@@ -575,16 +630,12 @@ fn action_block(extension: &Extension, kind: PipelineKind, indent: &str) -> Stri
         .collect()
 }
 
-fn indentation(line: &str) -> usize {
-    line.len() - line.trim_start().len()
-}
-
 /// Where the Build stage's action list ends, and the indentation of its items.
 fn build_actions_end(lines: &[&str]) -> Option<(usize, String)> {
     let stage = lines
         .iter()
         .position(|l| l.trim_start().starts_with("- Name: Build"))?;
-    let stage_indent = indentation(lines[stage]);
+    let stage_indent = yaml_text::indentation(lines[stage]);
     let actions =
         (stage + 1..lines.len()).find(|&i| lines[i].trim_start().starts_with("Actions:"))?;
     let mut item_indent = None;
@@ -593,7 +644,7 @@ fn build_actions_end(lines: &[&str]) -> Option<(usize, String)> {
         if line.trim().is_empty() || line.trim_start().starts_with('#') {
             continue;
         }
-        let indent = indentation(line);
+        let indent = yaml_text::indentation(line);
         if indent <= stage_indent {
             break;
         }
@@ -605,7 +656,79 @@ fn build_actions_end(lines: &[&str]) -> Option<(usize, String)> {
     Some((end, " ".repeat(item_indent.unwrap_or(stage_indent + 4))))
 }
 
-/// Plans the build action, project and role of each of `extensions` that has none yet.
+/// Whether the template has the kit's PipelineKey for every deploy (not under a condition).
+fn has_log_key(template: &Template) -> bool {
+    template
+        .root
+        .get("Resources")
+        .and_then(|r| r.get("PipelineKey"))
+        .is_some_and(|key| key.get("Condition").is_none())
+}
+
+/// Where the kit-shaped blocks go: before the pipeline's role, or the pipeline.
+fn kit_anchor(lines: &[String], template: &Template, pipeline_id: &str) -> Option<usize> {
+    [
+        pipeline_role(template),
+        Some("PipelineRole".into()),
+        Some(pipeline_id.into()),
+    ]
+    .into_iter()
+    .flatten()
+    .find_map(|id| yaml_text::entry_span(lines, "Resources", &id))
+    .map(|span| span.start)
+}
+
+/// The line after which the kit-shaped projects are granted to the pipeline: the last
+/// `- !GetAtt <project>.Arn` of the template.
+fn kit_grant_line(lines: &[String], template: &Template) -> Option<usize> {
+    let projects: BTreeSet<&str> = template
+        .resources()
+        .filter(|r| r.type_name == Some("AWS::CodeBuild::Project"))
+        .map(|r| r.logical_id)
+        .collect();
+    lines.iter().rposition(|line| {
+        line.trim_start()
+            .strip_prefix("- !GetAtt ")
+            .and_then(|rest| rest.trim_end().strip_suffix(".Arn"))
+            .is_some_and(|id| projects.contains(id) || id.ends_with("BuildProject"))
+    })
+}
+
+/// Where the lists of the template that name one of `copied`'s model resources (the pipeline
+/// role's grants, a key policy's principals, a shared policy's roles) get the copy's item.
+fn list_insertions(
+    lines: &[String],
+    copied: &conventions::Copied,
+    skip: &[Range<usize>],
+) -> Vec<(usize, String)> {
+    let mut insertions: Vec<(usize, String)> = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if skip.iter().any(|range| range.contains(&i)) {
+            continue;
+        }
+        let item = line.trim();
+        for (old, new) in &copied.listed {
+            let renamed = if item == format!("- !GetAtt {old}.Arn") {
+                format!("- !GetAtt {new}.Arn")
+            } else if item == format!("- !Ref {old}") {
+                format!("- !Ref {new}")
+            } else {
+                continue;
+            };
+            let end = yaml_text::list_end(lines, i);
+            let text = format!("{}{renamed}", " ".repeat(yaml_text::indentation(line)));
+            if !insertions.contains(&(end, text.clone())) {
+                insertions.push((end, text));
+            }
+        }
+    }
+    insertions
+}
+
+/// Plans the build action, project and role of each of `extensions` that has none yet, in the
+/// template's own conventions: shaped like a build action of the same kind it has (its source
+/// artifact, project settings, managed policies and logs), else in the regship kit's shape with
+/// the parameters and shared resources that needs added from the kit.
 pub fn plan_add(
     workspace: &Workspace,
     extensions: &[&Extension],
@@ -642,87 +765,256 @@ pub fn plan_add(
         .find(|r| r.type_name == Some("AWS::CodePipeline::Pipeline"))
         .map(|r| r.logical_id.to_string())
         .ok_or_else(|| format!("{display} has no AWS::CodePipeline::Pipeline"))?;
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    // 1. The actions, at the end of the Build stage.
+    let lines: Vec<String> = text.lines().map(String::from).collect();
     let borrowed: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let (end, indent) = build_actions_end(&borrowed)
+    let (build_end, action_indent) = build_actions_end(&borrowed)
         .ok_or_else(|| format!("{display}: no `- Name: Build` stage with Actions"))?;
-    let actions: String = missing
-        .iter()
-        .map(|e| action_block(e, kind, &indent))
-        .collect();
-    lines.splice(end..end, actions.lines().map(String::from));
-    // 2. The pipeline role may start the new projects (after its last `!GetAtt ...BuildProject.Arn`).
-    if let Some(last) = lines.iter().rposition(|l| {
-        l.trim_start().starts_with("- !GetAtt ") && l.trim_end().ends_with("BuildProject.Arn")
-    }) {
-        let indent = " ".repeat(indentation(&lines[last]));
-        let grants: Vec<String> = missing
-            .iter()
-            .map(|e| format!("{indent}- !GetAtt {}BuildProject.Arn", stem(e)))
-            .filter(|grant| !lines.iter().any(|line| line == grant))
-            .collect();
-        lines.splice(last + 1..last + 1, grants);
-    } else {
-        plan.notes.push("no `- !GetAtt <X>BuildProject.Arn` list in the pipeline role: grant codebuild:StartBuild on the new projects by hand".into());
+    let resource_indent = yaml_text::section(&lines, "Resources").map_or(2, |(_, i)| i);
+    let pipeline_lines = yaml_text::entry_span(&lines, "Resources", &pipeline_id);
+    let source = source_action(&template);
+    let kit_renames = kit::renames_for(&template);
+    let log_key = has_log_key(&template);
+    let mut given = BTreeSet::new();
+    let mut insertions: Vec<(usize, String)> = Vec::new();
+    let mut kit_shaped: Vec<&Extension> = Vec::new();
+    let mut kit_additions = kit::Additions::default();
+    let mut kit_blocks = String::new();
+    let mut roles: Vec<(&Extension, String)> = Vec::new();
+    let mut copied_any = false;
+    for extension in &missing {
+        let model = conventions::model(workspace, &template, extension)
+            .filter(|model| !model.is_kits(&template, kind));
+        let artifact = model
+            .as_ref()
+            .and_then(|m| m.action.input.clone())
+            .or_else(|| existing.iter().find_map(|a| a.input.clone()))
+            .or_else(|| source.as_ref().and_then(|s| s.artifact.clone()))
+            .unwrap_or_else(|| "Source".into());
+        let namespace = source.as_ref().and_then(|s| s.namespace.as_deref());
+        if kind == PipelineKind::Beta && namespace.is_none() {
+            plan.notes.push(format!(
+                "{display}: the source action has no Namespace, so {}'s build is not told the source object's version (SOURCE_VERSION_ID, which the beta gate reads)",
+                extension.folder
+            ));
+        }
+        let action = (action_indent.as_str(), artifact.as_str(), namespace);
+        match model {
+            Some(model) => {
+                let copied = conventions::copy(&lines, &template, &model, extension, kind)?;
+                insertions.push((
+                    build_end,
+                    action_block(extension, kind, action, &copied.project),
+                ));
+                let mut skip = copied.model_lines.clone();
+                skip.extend(pipeline_lines.clone());
+                insertions.extend(list_insertions(&lines, &copied, &skip));
+                insertions.push((copied.after, copied.text.clone()));
+                plan.notes.extend(copied.notes.iter().cloned());
+                kit_additions.extend(kit::missing(
+                    &copied.text,
+                    &template,
+                    kind,
+                    &kit_renames,
+                    &mut given,
+                ));
+                copied_any = true;
+                if let Some(role) = copied.role {
+                    roles.push((extension, role));
+                }
+            }
+            None => {
+                let project = format!("{}BuildProject", stem(extension));
+                insertions.push((build_end, action_block(extension, kind, action, &project)));
+                let block = kit_renames.apply(&resources_block(extension, kind, log_key));
+                kit_additions.extend(kit::missing(
+                    &block,
+                    &template,
+                    kind,
+                    &kit_renames,
+                    &mut given,
+                ));
+                kit_blocks.push_str(&block);
+                kit_shaped.push(extension);
+                roles.push((extension, format!("{}BuildRole", stem(extension))));
+            }
+        }
     }
-    // 3. The roles and projects, before the pipeline role (or the pipeline).
-    let anchor = ["PipelineRole".to_string(), pipeline_id]
-        .iter()
-        .find_map(|id| {
-            lines
-                .iter()
-                .position(|l| l.trim_end() == format!("  {id}:"))
-        })
-        .ok_or_else(|| format!("{display}: the pipeline's resource line was not found"))?;
-    let resources: String = missing.iter().map(|e| resources_block(e, kind)).collect();
+    let shift = resource_indent.saturating_sub(2);
+    let folders: Vec<&str> = kit_shaped.iter().map(|e| e.folder.as_str()).collect();
+    if !kit_shaped.is_empty() {
+        // The kit-shaped projects are granted to the pipeline after its last grant.
+        match kit_grant_line(&lines, &template) {
+            Some(last) => {
+                let indent = " ".repeat(yaml_text::indentation(&lines[last]));
+                let grants: String = kit_shaped
+                    .iter()
+                    .map(|e| format!("{indent}- !GetAtt {}BuildProject.Arn\n", stem(e)))
+                    .filter(|grant| !lines.iter().any(|line| format!("{line}\n") == *grant))
+                    .collect();
+                insertions.push((last + 1, grants.trim_end_matches('\n').to_string()));
+            }
+            None => plan.notes.push("no `- !GetAtt <X>BuildProject.Arn` list in the pipeline role: grant codebuild:StartBuild on the new projects by hand".into()),
+        }
+        if !log_key {
+            plan.notes.push(format!(
+                "{display} has no PipelineKey for every deploy: the build logs of {} are encrypted with CloudWatch's own key",
+                folders.join(", ")
+            ));
+        }
+    }
+    if !kit_shaped.is_empty() || !kit_additions.resources.is_empty() {
+        let anchor = kit_anchor(&lines, &template, &pipeline_id)
+            .ok_or_else(|| format!("{display}: the pipeline's resource line was not found"))?;
+        let resources = format!("{}{kit_blocks}", kit_additions.resources);
+        insertions.push((anchor, yaml_text::shift(&resources, shift)));
+    }
+    if !kit_additions.parameters.is_empty() {
+        let parameters = yaml_text::shift(&kit_additions.parameters, shift);
+        match yaml_text::section(&lines, "Parameters") {
+            Some((header, _)) => {
+                let end = section_end(&lines, header);
+                insertions.push((end, parameters.trim_end_matches('\n').to_string()));
+            }
+            None => {
+                let resources = yaml_text::section(&lines, "Resources").map_or(0, |(h, _)| h);
+                insertions.push((resources, format!("Parameters:\n{parameters}")));
+            }
+        }
+    }
+    if !kit_additions.names.is_empty() {
+        let shape = if folders.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "{display} has no build action of the same kind to copy, so {} get(s) the regship kit's shape; ",
+                folders.join(", ")
+            )
+        };
+        plan.notes.push(format!(
+            "{shape}added from the regship kit what the new blocks refer to: {}",
+            kit_additions.names.join(", ")
+        ));
+    }
+    if copied_any
+        && kit_additions
+            .names
+            .iter()
+            .any(|name| name == "RoleBoundary")
+    {
+        plan.notes.push(
+            "the new build roles create IAM roles only with the permissions boundary RoleBoundary: the setup templates must give their roles that boundary (the kit's resources/contract-tests.sh passes it as the RoleBoundary parameter, from SETUP_ROLE_BOUNDARY)".into(),
+        );
+    }
+    for name in &kit_additions.unresolved {
+        plan.notes.push(format!(
+            "the new blocks refer to {name}, which neither {display} nor the regship kit declares: declare it before deploying"
+        ));
+    }
     for extension in &missing {
         for type_name in kind.required(extension).unlisted {
             plan.notes.push(format!(
-                "{}: no provider schema lists the permissions of {type_name} ({}): grant what creating and deleting it needs in {}BuildRole by hand",
+                "{}: no provider schema lists the permissions of {type_name} ({}): grant what creating and deleting it needs in {}'s build role by hand",
                 extension.folder,
                 kind.templates(),
                 stem(extension)
             ));
         }
     }
-    // What the new blocks refer to that the kit's template holds.
-    for (logical, what) in [
-        (
-            "RoleBoundary",
-            "the permissions boundary the new roles create roles under",
-        ),
-        ("PipelineKey", "the key the build logs are encrypted with"),
-    ] {
-        if resources.contains(&format!(" {logical}"))
-            && !template.resources().any(|r| r.logical_id == logical)
-        {
-            plan.notes.push(format!(
-                "{display} has no {logical}, {what}: copy it from the regship repository's {}",
-                kind.kit()
-            ));
-        }
-    }
-    lines.splice(anchor..anchor, resources.lines().map(String::from));
-    let mut new = lines.join("\n");
-    if text.ends_with('\n') {
-        new.push('\n');
-    }
-    if let Ok(written) = Template::parse(&new) {
-        for extension in &missing {
-            let role = format!("{}BuildRole", stem(extension));
-            let size = inline_policy_size(&written, &role);
-            if size > INLINE_POLICY_LIMIT {
+    let new = insert_all(&lines, insertions, text.ends_with('\n'));
+    match Template::parse(&new) {
+        Ok(written) => {
+            for name in undeclared(&template, &written) {
                 plan.notes.push(format!(
-                    "{}: {role}'s inline policy is about {size} characters, over IAM's {INLINE_POLICY_LIMIT} for a role's inline policies, so the deploy would fail: move statements into a managed policy ({MANAGED_POLICY_LIMIT} characters each) or split {}",
-                    extension.folder,
-                    kind.templates()
+                    "the added lines refer to {name}, which {display} does not declare: the deploy would fail until it does"
                 ));
             }
+            for (extension, role) in &roles {
+                let size = inline_policy_size(&written, role);
+                if size > INLINE_POLICY_LIMIT {
+                    plan.notes.push(format!(
+                        "{}: {role}'s inline policy is about {size} characters, over IAM's {INLINE_POLICY_LIMIT} for a role's inline policies, so the deploy would fail: move statements into a managed policy ({MANAGED_POLICY_LIMIT} characters each) or split {}",
+                        extension.folder,
+                        kind.templates()
+                    ));
+                }
+            }
+        }
+        Err(problem) => {
+            return Err(format!(
+                "{display}: adding the build actions would leave a template that does not parse ({}); nothing was written",
+                problem.message
+            ));
         }
     }
     plan.write(path, display, new);
     Ok(plan)
+}
+
+/// The line after the last content line of the top-level section whose header is `header`.
+fn section_end(lines: &[String], header: usize) -> usize {
+    let mut end = header + 1;
+    for (i, line) in lines.iter().enumerate().skip(header + 1) {
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        if yaml_text::indentation(line) == 0 {
+            break;
+        }
+        end = i + 1;
+    }
+    end
+}
+
+/// `lines` with each text inserted before its line index (in the order given at one index).
+fn insert_all(
+    lines: &[String],
+    mut insertions: Vec<(usize, String)>,
+    newline_at_end: bool,
+) -> String {
+    insertions.sort_by_key(|(at, _)| *at);
+    let mut out = String::new();
+    let mut next = insertions.iter().peekable();
+    for (i, line) in lines.iter().enumerate() {
+        while let Some((_, text)) = next.next_if(|(at, _)| *at == i) {
+            push_lines(&mut out, text);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    for (_, text) in next {
+        push_lines(&mut out, text);
+    }
+    if !newline_at_end {
+        out.pop();
+    }
+    out
+}
+
+fn push_lines(out: &mut String, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    out.push_str(text);
+    if !text.ends_with('\n') {
+        out.push('\n');
+    }
+}
+
+/// What `written` refers to that it does not declare and `before` did not leave undeclared.
+fn undeclared(before: &Template, written: &Template) -> BTreeSet<String> {
+    let missing = |template: &Template| -> BTreeSet<String> {
+        ["Parameters", "Resources", "Outputs"]
+            .iter()
+            .filter_map(|section| template.root.get(*section))
+            .flat_map(names_referred)
+            .filter(|name| !template.defines(name))
+            .collect()
+    };
+    missing(written)
+        .difference(&missing(before))
+        .cloned()
+        .collect()
 }
 
 /// IAM's quota on the inline policies of one role, all together, in characters (whitespace
@@ -784,7 +1076,11 @@ fn granted_actions(template: &Template, role: &str) -> Option<BTreeSet<String>> 
     let resource = template.resources().find(|r| r.logical_id == role)?;
     let mut granted = BTreeSet::new();
     let policies = resource.properties?.get("Policies")?.as_sequence()?;
-    for policy in policies {
+    // What a copied role kept of its model's is the pipeline's, not the extension's.
+    let own = policies
+        .iter()
+        .filter(|p| p.get("PolicyName").and_then(Value::as_str) != Some(PIPELINE_POLICY));
+    for policy in own {
         let Some(statements) = policy
             .get("PolicyDocument")
             .and_then(|d| d.get("Statement"))
@@ -814,7 +1110,7 @@ fn granted_actions(template: &Template, role: &str) -> Option<BTreeSet<String>> 
 /// Differences between what an extension's build role grants and what its schema and setup need.
 pub fn drift(workspace: &Workspace, extension: &Extension) -> Option<(Vec<String>, Vec<String>)> {
     let template = workspace.pipeline.as_ref()?.ok()?;
-    let granted = granted_actions(template, &format!("{}BuildRole", stem(extension)))?;
+    let granted = granted_actions(template, &conventions::build_role(template, extension)?)?;
     let required: BTreeSet<String> = RequiredActions::of(extension).actions.into_keys().collect();
     let missing: Vec<String> = required
         .iter()
