@@ -24,16 +24,16 @@ fn dashed(folder: &str) -> String {
         .collect()
 }
 
-const KEEP_PREFIX: &str = "integ-keep-";
+pub const KEEP_STACK_PREFIX: &str = "integ-keep-";
 
 /// The long-lived stack of the extension in `folder`.
 pub fn keep_stack_of(folder: &str) -> String {
-    format!("{KEEP_PREFIX}{}", dashed(folder))
+    format!("{KEEP_STACK_PREFIX}{}", dashed(folder))
 }
 
 /// Whether `stack` is an extension's long-lived copy (see [`keep_stack_of`]).
 pub fn is_keep_stack(stack: &str) -> bool {
-    stack.starts_with(KEEP_PREFIX)
+    stack.starts_with(KEEP_STACK_PREFIX)
 }
 
 /// The prefix of the fresh stacks of the extension in `folder` (the run id follows).

@@ -15,8 +15,8 @@ use crate::cloud::StackTemplate;
 use crate::cloud::guard::Authorization;
 use crate::cloud::integ_stacks::is_keep_stack;
 pub use crate::cloud::integ_stacks::{
-    EXTENSION_TAG, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG, fresh_stack_prefix,
-    keep_stack_of,
+    EXTENSION_TAG, KEEP_STACK_PREFIX, REVISION_PARAMETER, ROLE_BOUNDARY_PARAMETER, RUN_TAG,
+    fresh_stack_prefix, keep_stack_of,
 };
 use crate::cloud::status::is_terminal;
 use crate::cloud::{Cloud, CloudError, CloudErrorKind, StackEvent, TemplateSource};

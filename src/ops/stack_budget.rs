@@ -2,9 +2,10 @@
 //! the pacer's clock, stack listings and event reads together, and one listing of the account's
 //! stacks (DescribeStacks, every page) at most every [`Pacer::LISTING_EVERY`] that tells each run
 //! whether its stack changed, so that a run reads its stack's events only then. However many
-//! stacks are in flight, a change is seen within one listing.
+//! stacks are in flight, a change is seen within one listing. The beta view's column of
+//! long-lived copies reads the same listing.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -215,6 +216,37 @@ impl Pacer {
         }
     }
 
+    /// The statuses of the listed stacks whose names start with `prefix` (the beta view's
+    /// long-lived copies): the latest listing while it is at most [`Pacer::LISTING_EVERY`] old,
+    /// else a new one, paced like the runs' and published to them. `None`: the listing failed.
+    pub async fn statuses(
+        &self,
+        stacks: &dyn Stacks,
+        prefix: &str,
+    ) -> Option<BTreeMap<String, String>> {
+        let fresh = |listing: &Listing| {
+            !listing.failed
+                && listing
+                    .at
+                    .is_some_and(|at| at.elapsed() <= self.clock.on_tokio(Self::LISTING_EVERY))
+        };
+        if !fresh(&self.listing.borrow()) {
+            let _held = self.lister.lock().await;
+            if !fresh(&self.listing.borrow()) {
+                self.list(stacks).await;
+            }
+        }
+        let listing = self.listing.borrow();
+        (!listing.failed).then(|| {
+            listing
+                .statuses
+                .iter()
+                .filter(|(name, _)| name.starts_with(prefix))
+                .map(|(name, status)| (name.clone(), status.clone()))
+                .collect()
+        })
+    }
+
     /// One listing, each of its pages a call of the budget, published to every waiting run.
     async fn list(&self, stacks: &dyn Stacks) {
         self.turn_leaving(1.0).await;
@@ -377,5 +409,90 @@ mod tests {
         );
         assert_eq!(pacer.turns(), listings as u64, "no event read was spent");
         waiting.abort_all();
+    }
+
+    /// The beta view's column of long-lived copies reads the runs' listing while it is fresh
+    /// (no call of its own), and a listing it has to make is one of the budget's calls and
+    /// serves the runs that wait.
+    #[tokio::test(start_paused = true)]
+    async fn the_beta_view_reads_the_listing_the_runs_share() {
+        let fake = Fake::new();
+        fake.answer("list_stacks", |_| {
+            Ok(["integ-keep-s3-thing", "integ-fresh-other-1"]
+                .iter()
+                .map(|name| StackSummary {
+                    stack_id: format!("id-{name}"),
+                    name: name.to_string(),
+                    status: "UPDATE_IN_PROGRESS".to_string(),
+                    tags: Vec::new(),
+                })
+                .collect::<Vec<_>>())
+        });
+        let cloud: Arc<dyn Cloud> = fake.cloud(crate::cloud::context::StageContext::new(
+            &crate::config::WorkspaceConfig::default(),
+            crate::config::Stage::Beta,
+            &Default::default(),
+        ));
+        let listings = || {
+            fake.calls()
+                .iter()
+                .filter(|call| call.ends_with("list_stacks"))
+                .count()
+        };
+        let pacer = Arc::new(Pacer::default());
+        // A run waits for its stack: its listing is made now.
+        let run = {
+            let (pacer, cloud) = (pacer.clone(), cloud.clone());
+            tokio::spawn(async move {
+                pacer
+                    .until_changed(
+                        cloud.as_ref(),
+                        "id-integ-fresh-other-1",
+                        Some("UPDATE_IN_PROGRESS"),
+                        0,
+                    )
+                    .await
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        assert_eq!(listings(), 1);
+        let keep = pacer.statuses(cloud.as_ref(), "integ-keep-").await;
+        assert_eq!(
+            keep.unwrap().into_iter().collect::<Vec<_>>(),
+            [(
+                "integ-keep-s3-thing".to_string(),
+                "UPDATE_IN_PROGRESS".to_string()
+            )],
+            "only the long-lived copies, by name"
+        );
+        assert_eq!(listings(), 1, "the fresh listing served the view");
+        // With no run in flight the listing goes stale: the view makes one, in the budget, and
+        // a run that begins then takes it without a call of its own.
+        run.abort();
+        tokio::time::sleep(Pacer::LISTING_EVERY * 3).await;
+        let before = listings();
+        assert!(
+            pacer
+                .statuses(cloud.as_ref(), "integ-keep-")
+                .await
+                .is_some()
+        );
+        assert_eq!(listings(), before + 1, "a stale listing is made again");
+        let generation = pacer.listed_generation();
+        let change = pacer
+            .until_changed(
+                cloud.as_ref(),
+                "id-integ-fresh-other-1",
+                None,
+                generation - 1,
+            )
+            .await;
+        assert_eq!(change.generation, generation);
+        assert_eq!(listings(), before + 1, "the run took the view's listing");
+        assert_eq!(
+            pacer.turns(),
+            listings() as u64,
+            "every listing is a call of the budget"
+        );
     }
 }

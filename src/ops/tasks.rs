@@ -243,10 +243,12 @@ pub async fn run_integ(
     Ok(Box::new(result))
 }
 
-/// The beta view's rows: the history's runs, and each long-lived stack's status (one listing;
-/// without the account, the column says nothing instead of failing the view).
+/// The beta view's rows: the history's runs, and each long-lived stack's status (from the
+/// listing the integration runs share: a fresh one, or one made in their budget; without the
+/// account, the column says nothing instead of failing the view).
 pub async fn beta_rows(
     handle: &StageHandle,
+    pacer: &Pacer,
     workspace: &Workspace,
     history: PathBuf,
 ) -> Result<Vec<BetaRow>, String> {
@@ -263,21 +265,23 @@ pub async fn beta_rows(
     .await
     .unwrap_or_else(|err| Err(format!("the history could not be read: {err}")));
     let keep = match handle.get().await {
-        Ok(cloud) => cloud.list_stacks("integ-keep-").await,
-        Err(error) => Err(error),
+        Ok(cloud) => {
+            pacer
+                .statuses(cloud.as_ref(), super::integ::KEEP_STACK_PREFIX)
+                .await
+        }
+        Err(_) => None,
     };
     read.map(|history| {
         super::integ::beta_rows(&folders, &history)
             .into_iter()
             .map(|mut row| {
                 let name = super::integ::keep_stack_of(&row.extension);
-                row.keep = keep.as_ref().ok().map(|stacks| {
+                row.keep = keep.as_ref().map(|stacks| {
                     stacks
-                        .iter()
-                        .find(|s| s.name == name)
-                        .map_or(super::integ::NO_KEEP_STACK.to_string(), |s| {
-                            s.status.clone()
-                        })
+                        .get(&name)
+                        .cloned()
+                        .unwrap_or_else(|| super::integ::NO_KEEP_STACK.to_string())
                 });
                 row
             })

@@ -159,6 +159,13 @@ impl Runner {
     }
 
     /// The stage's shared connection and what it is for, for a task to take along.
+    /// The pacer every integration run of the session shares, with the beta view's listing.
+    fn integ_pacer(&self) -> Arc<crate::ops::integ::Pacer> {
+        self.integ_pacer
+            .get_or_init(|| Arc::new(crate::ops::integ::Pacer::on(self.clock)))
+            .clone()
+    }
+
     fn cloud_of(&self, stage: Stage) -> StageHandle {
         StageHandle {
             connections: self.connections.clone(),
@@ -374,10 +381,7 @@ impl Runner {
                     guard: self.guard(),
                     history: self.integ_history.clone(),
                     slots: self.integ_slots.clone(),
-                    pacer: self
-                        .integ_pacer
-                        .get_or_init(|| Arc::new(crate::ops::integ::Pacer::on(self.clock)))
-                        .clone(),
+                    pacer: self.integ_pacer(),
                 };
                 let extension = self.extension(&folder);
                 let actions = self.actions.clone();
@@ -446,9 +450,9 @@ impl Runner {
             }
             Command::LoadBeta => {
                 let (handle, workspace) = (self.cloud_of(Stage::Beta), self.current_workspace());
-                let history = self.integ_history.clone();
+                let (history, pacer) = (self.integ_history.clone(), self.integ_pacer());
                 tokio::spawn(async move {
-                    let result = tasks::beta_rows(&handle, &workspace, history).await;
+                    let result = tasks::beta_rows(&handle, &pacer, &workspace, history).await;
                     send(asked, BetaResult::Loaded(result).into());
                 });
             }
