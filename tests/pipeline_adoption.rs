@@ -14,8 +14,8 @@ use serde_norway::Value;
 
 /// The example workspace with a second resource, `S3_EmptyBucket` (the example under another
 /// type name, whose setup also creates a role), and `fixture` as its pipeline template at
-/// `ci/pipeline.yml`.
-fn workspace_with(fixture: &str) -> tempfile::TempDir {
+/// `ci/pipeline.yml` (`setting`: `pipeline_template` or `beta_pipeline_template`).
+fn workspace_with(fixture: &str, setting: &str) -> tempfile::TempDir {
     let dir = support::example_workspace("123456789012");
     let root = dir.path();
     let copied = Command::new("cp")
@@ -46,7 +46,7 @@ fn workspace_with(fixture: &str) -> tempfile::TempDir {
     let config = std::fs::read_to_string(root.join("regship.yml")).unwrap();
     std::fs::write(
         root.join("regship.yml"),
-        format!("{config}pipeline_template: ci/pipeline.yml\n"),
+        format!("{config}{setting}: ci/pipeline.yml\n"),
     )
     .unwrap();
     std::fs::create_dir_all(root.join("ci")).unwrap();
@@ -184,10 +184,31 @@ fn action_for<'v>(template: &'v Value, folder: &str) -> &'v Value {
 /// added, cfn-lint finds no new error, every name the new entries and the new action use is
 /// declared, the action takes the template's source artifact, and a second run changes nothing.
 fn add_to(fixture: &str, artifact: &str) -> (tempfile::TempDir, Value, Value, String) {
-    let dir = workspace_with(fixture);
+    add_to_stage(fixture, artifact, "cicd")
+}
+
+/// [`add_to`] the pipeline template of `stage` (cicd or beta).
+fn add_to_stage(
+    fixture: &str,
+    artifact: &str,
+    stage: &str,
+) -> (tempfile::TempDir, Value, Value, String) {
+    let setting = match stage {
+        "beta" => "beta_pipeline_template",
+        _ => "pipeline_template",
+    };
+    let dir = workspace_with(fixture, setting);
     let path = dir.path().join("ci/pipeline.yml");
     let before = std::fs::read_to_string(&path).unwrap();
-    let added = regship(dir.path(), &["pipeline", "add", "S3_EmptyBucket", "--yes"]);
+    let add = [
+        "pipeline",
+        "add",
+        "S3_EmptyBucket",
+        "--stage",
+        stage,
+        "--yes",
+    ];
+    let added = regship(dir.path(), &add);
     let output = support::output_text(&added);
     assert!(added.status.success(), "{output}");
     let after = std::fs::read_to_string(&path).unwrap();
@@ -224,12 +245,14 @@ fn add_to(fixture: &str, artifact: &str) -> (tempfile::TempDir, Value, Value, St
     assert!(undeclared.is_empty(), "undeclared: {undeclared:?}\n{after}");
     assert_eq!(action["InputArtifacts"][0]["Name"].as_str(), Some(artifact));
 
-    let check = support::output_text(&regship(dir.path(), &["check"]));
-    assert!(
-        !check.contains("resources/S3_EmptyBucket has no build action"),
-        "{check}"
-    );
-    let again = regship(dir.path(), &["pipeline", "add", "S3_EmptyBucket", "--yes"]);
+    if stage == "cicd" {
+        let check = support::output_text(&regship(dir.path(), &["check"]));
+        assert!(
+            !check.contains("resources/S3_EmptyBucket has no build action"),
+            "{check}"
+        );
+    }
+    let again = regship(dir.path(), &add);
     assert!(
         support::output_text(&again).contains("already has a build action"),
         "{}",
@@ -450,4 +473,24 @@ fn a_template_without_a_build_action_to_copy_gets_the_kits_shape() {
         .map(get_att)
         .collect();
     assert_eq!(grants, ["LintProject", "S3EmptyBucketBuildProject"]);
+}
+
+/// The beta pipeline may be a template regship did not write too: the copy's role grants what
+/// the integ template needs, the handler role's boundary is written beside it, and the source
+/// action without a namespace is named (no source version for the beta gate).
+#[test]
+fn a_beta_pipeline_regship_did_not_write() {
+    let (_dir, _old, new, output) = add_to_stage("imported-policy.yml", "extension-source", "beta");
+    let project_id = project_of(action_for(&new, "resources/S3_EmptyBucket"));
+    let role_id = get_att(&resource(&new, &project_id)["Properties"]["ServiceRole"]);
+    let policies = resource(&new, &role_id)["Properties"]["Policies"]
+        .as_sequence()
+        .unwrap();
+    assert_eq!(policies[0]["PolicyName"].as_str(), Some("integ-tests"));
+    assert!(declared(&new).contains("S3EmptyBucketHandlerBoundary"));
+    assert!(output.contains("no Namespace"), "{output}");
+    assert!(
+        output.contains("`regship integ` gives the integ templates"),
+        "{output}"
+    );
 }

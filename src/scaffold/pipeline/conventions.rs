@@ -457,8 +457,9 @@ pub fn copy(
     let role_note = match &model.role {
         Some(role) => {
             let mut note = format!(
-                "; the role grants what {}'s schema and setup need",
-                extension.folder
+                "; the role grants what {}'s schema and {} need",
+                extension.folder,
+                kind.templates()
             );
             if kept_count > 0 {
                 note.push_str(&format!(

@@ -901,9 +901,10 @@ pub fn plan_add(
             .iter()
             .any(|name| name == "RoleBoundary")
     {
-        plan.notes.push(
-            "the new build roles create IAM roles only with the permissions boundary RoleBoundary: the setup templates must give their roles that boundary (the kit's resources/contract-tests.sh passes it as the RoleBoundary parameter, from SETUP_ROLE_BOUNDARY)".into(),
-        );
+        plan.notes.push(match kind {
+            PipelineKind::Cicd => "the new build roles create IAM roles only with the permissions boundary RoleBoundary: the setup templates must give their roles that boundary (the kit's resources/contract-tests.sh passes it as the RoleBoundary parameter, from SETUP_ROLE_BOUNDARY)".into(),
+            PipelineKind::Beta => "the new build roles create IAM roles only with the permissions boundary RoleBoundary, which `regship integ` gives the integ templates as their RoleBoundary parameter".into(),
+        });
     }
     for name in &kit_additions.unresolved {
         plan.notes.push(format!(
