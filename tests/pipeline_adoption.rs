@@ -82,20 +82,9 @@ fn lint_errors(path: &Path, text: &str) -> BTreeSet<(String, String)> {
     let deployed = regship::workspace::rain::package(path, text, "bucket", "us-east-1")
         .expect("the fixture packages")
         .text;
-    let mut child = Command::new(support::venv_tool("cfn-lint"))
-        .args(["--format", "json"])
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(deployed.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
+    let mut lint = Command::new(support::venv_tool("cfn-lint"));
+    lint.args(["--format", "json"]);
+    let output = support::run_with_stdin(lint, &deployed);
     let findings: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
     findings
         .iter()

@@ -287,6 +287,30 @@ mod tests {
     use crate::cloud::{Cloud, StackSummary};
     use std::sync::Arc;
 
+    /// A beta account whose stack listing answers `statuses` (name, status) as they are then.
+    fn listing(statuses: Arc<std::sync::Mutex<Vec<(String, String)>>>) -> (Fake, Arc<dyn Cloud>) {
+        let fake = Fake::new();
+        fake.answer("list_stacks", move |_| {
+            Ok(statuses
+                .lock()
+                .unwrap()
+                .iter()
+                .map(|(name, status)| StackSummary {
+                    stack_id: format!("id-{name}"),
+                    name: name.clone(),
+                    status: status.clone(),
+                    tags: Vec::new(),
+                })
+                .collect::<Vec<_>>())
+        });
+        let cloud = fake.cloud(crate::cloud::context::StageContext::new(
+            &crate::config::WorkspaceConfig::default(),
+            crate::config::Stage::Beta,
+            &Default::default(),
+        ));
+        (fake, cloud)
+    }
+
     /// However many runs wait at once, their calls stay within 60 in any minute.
     #[tokio::test(start_paused = true)]
     async fn a_shared_pacer_keeps_every_run_within_one_budget() {
@@ -349,26 +373,7 @@ mod tests {
                     .map(|n| (format!("integ-fresh-{n}"), "CREATE_IN_PROGRESS".to_string()))
                     .collect(),
             ));
-        let fake = Fake::new();
-        let listed = statuses.clone();
-        fake.answer("list_stacks", move |_| {
-            Ok(listed
-                .lock()
-                .unwrap()
-                .iter()
-                .map(|(name, status)| StackSummary {
-                    stack_id: format!("id-{name}"),
-                    name: name.clone(),
-                    status: status.clone(),
-                    tags: Vec::new(),
-                })
-                .collect::<Vec<_>>())
-        });
-        let cloud: Arc<dyn Cloud> = fake.cloud(crate::cloud::context::StageContext::new(
-            &crate::config::WorkspaceConfig::default(),
-            crate::config::Stage::Beta,
-            &Default::default(),
-        ));
+        let (fake, cloud) = listing(statuses.clone());
         let pacer = Arc::new(Pacer::default());
         let began = Instant::now();
         let mut waiting = tokio::task::JoinSet::new();
@@ -416,23 +421,11 @@ mod tests {
     /// serves the runs that wait.
     #[tokio::test(start_paused = true)]
     async fn the_beta_view_reads_the_listing_the_runs_share() {
-        let fake = Fake::new();
-        fake.answer("list_stacks", |_| {
-            Ok(["integ-keep-s3-thing", "integ-fresh-other-1"]
-                .iter()
-                .map(|name| StackSummary {
-                    stack_id: format!("id-{name}"),
-                    name: name.to_string(),
-                    status: "UPDATE_IN_PROGRESS".to_string(),
-                    tags: Vec::new(),
-                })
-                .collect::<Vec<_>>())
-        });
-        let cloud: Arc<dyn Cloud> = fake.cloud(crate::cloud::context::StageContext::new(
-            &crate::config::WorkspaceConfig::default(),
-            crate::config::Stage::Beta,
-            &Default::default(),
-        ));
+        let (fake, cloud) = listing(Arc::new(std::sync::Mutex::new(
+            ["integ-keep-s3-thing", "integ-fresh-other-1"]
+                .map(|name| (name.to_string(), "UPDATE_IN_PROGRESS".to_string()))
+                .to_vec(),
+        )));
         let listings = || {
             fake.calls()
                 .iter()

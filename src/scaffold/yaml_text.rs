@@ -116,18 +116,7 @@ pub fn shift(block: &str, by: usize) -> String {
 
 /// Where the list that has an item on line `item` ends (after its last item's last line).
 pub fn list_end(lines: &[String], item: usize) -> usize {
-    let indent = indentation(&lines[item]);
-    let mut end = item + 1;
-    for (i, line) in lines.iter().enumerate().skip(item + 1) {
-        if !is_content(line) {
-            continue;
-        }
-        if !continues(line, indent) {
-            break;
-        }
-        end = i + 1;
-    }
-    end
+    block_end(lines, item, indentation(&lines[item]))
 }
 
 /// Names to replace in copied text, all in one pass so that a replacement is never replaced
