@@ -125,12 +125,19 @@ fn render(state: &AppState, width: u16, height: u16) -> TestBackend {
     terminal.backend().clone()
 }
 
+/// Snapshots of `state` at 80x24 and 160x48, whose key hints end with a whole hint (those that
+/// do not fit give way to the help key) rather than a cut one.
 fn snapshot(name: &str, state: &AppState) {
     for (width, height) in [(80, 24), (160, 48)] {
-        insta::assert_snapshot!(
-            format!("{name}_{width}x{height}"),
-            render(state, width, height)
+        let backend = render(state, width, height);
+        let footer: String = (0..width)
+            .map(|x| backend.buffer()[(x, height - 1)].symbol().to_string())
+            .collect();
+        assert!(
+            footer.ends_with(' '),
+            "the key hints are cut at {width} columns: {footer:?}"
         );
+        insta::assert_snapshot!(format!("{name}_{width}x{height}"), backend);
     }
 }
 

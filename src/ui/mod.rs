@@ -252,17 +252,38 @@ fn draw_footer(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme, k
         frame.render_widget(Paragraph::new(line), area);
         return;
     }
-    frame.render_widget(Paragraph::new(hint_line(state, theme, keymap)), area);
+    frame.render_widget(
+        Paragraph::new(hint_line(state, theme, keymap, area.width)),
+        area,
+    );
 }
 
-fn hint_line(state: &AppState, theme: &Theme, keymap: &Keymap) -> Line<'static> {
+/// The screen's key hints, as many as fit in `width` columns in their order; when some do
+/// not fit, the line ends with the help key, which lists them all.
+fn hint_line(state: &AppState, theme: &Theme, keymap: &Keymap, width: u16) -> Line<'static> {
+    let hint = |binding: Binding, text: &str| {
+        [
+            Span::styled(
+                format!(" {}", keymap.label(binding)),
+                theme.accent().add_modifier(Modifier::BOLD),
+            ),
+            Span::styled(format!(" {text} "), theme.muted()),
+        ]
+    };
+    let more = hint(Binding::Help, "more");
+    let room = usize::from(width);
+    let span_width = |spans: &[Span]| spans.iter().map(Span::width).sum::<usize>();
+    let footer = crate::app::actions::offer(state.screen()).footer;
     let mut spans = Vec::new();
-    for binding in crate::app::actions::offer(state.screen()).footer {
-        spans.push(Span::styled(
-            format!(" {}", keymap.label(*binding)),
-            theme.accent().add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::styled(format!(" {} ", binding.hint()), theme.muted()));
+    for (index, binding) in footer.iter().enumerate() {
+        let next = hint(*binding, binding.hint());
+        let last = index + 1 == footer.len();
+        let reserve = if last { 0 } else { span_width(&more) };
+        if span_width(&spans) + span_width(&next) + reserve > room {
+            spans.extend(more);
+            break;
+        }
+        spans.extend(next);
     }
     Line::from(spans)
 }
