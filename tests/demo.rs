@@ -148,10 +148,17 @@ async fn walk(seed: u64, snapshots: bool, size: (u16, u16)) -> Vec<(String, Stri
     .await;
     expect(
         &mut demo,
-        "the log says which contract test failed",
+        "the failed contract test is pinned above",
         secs(1),
     )
     .await;
+    // At 80x24, where the log has scrolled past it, the failed test stays pinned.
+    assert!(
+        demo.screen(80, 24)
+            .contains("✗ handler_update.py::contract_update_read_success"),
+        "{}",
+        demo.screen(80, 24)
+    );
     phase(&demo, "07_build_log");
 
     demo.keys("esc R");

@@ -415,7 +415,19 @@ fn beta_guide(state: &AppState) -> Guide {
 }
 
 fn build_guide(state: &AppState) -> Guide {
+    let pinned = state
+        .cicd
+        .build
+        .as_ref()
+        .is_some_and(|view| !view.failed_tests().is_empty());
     match state.cicd.build.as_ref().and_then(|b| b.build.as_ref()) {
+        Some(build) if build.status == "FAILED" && pinned => &[
+            T("the failed contract test is pinned above, its log below: "),
+            K(Binding::Back),
+            T(", then "),
+            K(Binding::RetryStage),
+            T(" retries the failed actions"),
+        ],
         Some(build) if build.status == "FAILED" => &[
             T("the log says which contract test failed: "),
             K(Binding::Back),

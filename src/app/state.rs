@@ -6,6 +6,7 @@ use crate::checks::Finding;
 use crate::cloud::accounts::AccountRow;
 use crate::cloud::{Export, StackOutput};
 use crate::config::Stage;
+use crate::jobs::contract_tests::{Outcome, Summary, TestResult};
 pub use crate::ops::cfn::CfnVerb;
 pub use crate::ops::plans::{ChangePlan, PipelineChange, PlanKind};
 use crate::ops::rows::ExtensionRow;
@@ -144,6 +145,22 @@ pub struct BuildView {
     pub scroll_up: usize,
     pub problem: Option<String>,
     pub updated_ms: Option<i64>,
+}
+
+impl BuildView {
+    /// The contract tests its log says failed (pytest's verbose and short-summary lines), in
+    /// the order they ran.
+    pub fn failed_tests(&self) -> Vec<TestResult> {
+        let mut summary = Summary::default();
+        for line in &self.lines {
+            summary.line(line);
+        }
+        summary
+            .tests
+            .into_iter()
+            .filter(|test| matches!(test.outcome, Outcome::Failed | Outcome::Error))
+            .collect()
+    }
 }
 
 /// An integration run the beta view shows live.

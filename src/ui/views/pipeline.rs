@@ -166,8 +166,11 @@ pub fn pipeline(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) 
     frame.render_widget(Paragraph::new(executions).block(history_block), history);
 }
 
-/// One build: status, phases (failed ones with their reason) and the newest log lines, which
-/// stream in while it runs.
+/// The failed contract tests a build's summary names (the rest are counted).
+const PINNED_TESTS: usize = 3;
+
+/// One build: status, phases (failed ones with their reason), the contract tests that failed,
+/// and the newest log lines, which stream in while it runs.
 pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
     let Some(view) = &state.cicd.build else {
         return;
@@ -239,6 +242,28 @@ pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             {
                 summary.push(Line::styled(
                     format!("{}: {}", phase.name, phase.context.join("; ")),
+                    Style::default().fg(theme.error),
+                ));
+            }
+            // The contract tests that failed, pinned: the log scrolls on past them.
+            let failed = view.failed_tests();
+            for test in failed.iter().take(PINNED_TESTS) {
+                let message = test
+                    .message
+                    .as_deref()
+                    .map(|m| format!(": {m}"))
+                    .unwrap_or_default();
+                summary.push(Line::styled(
+                    format!("✗ {}{message}", test.name),
+                    Style::default().fg(theme.error),
+                ));
+            }
+            if failed.len() > PINNED_TESTS {
+                summary.push(Line::styled(
+                    format!(
+                        "and {} more failed tests in the log",
+                        failed.len() - PINNED_TESTS
+                    ),
                     Style::default().fg(theme.error),
                 ));
             }
