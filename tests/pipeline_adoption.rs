@@ -483,3 +483,50 @@ fn a_beta_pipeline_regship_did_not_write() {
         "{output}"
     );
 }
+
+/// A project made for the extension before, named as the copy would be but run by no action
+/// (the community monorepo has such): the new action runs it, and nothing is copied beside it.
+#[test]
+fn a_project_already_made_for_the_extension_is_the_one_its_action_runs() {
+    let dir = workspace_with("imported-policy.yml", "pipeline_template");
+    let path = dir.path().join("ci/pipeline.yml");
+    let fixture = std::fs::read_to_string(&path).unwrap();
+    let orphan = "  EmptyBucketBuildProject:\n    Type: AWS::CodeBuild::Project\n    Properties:\n      Name: !Sub \"${TypePrefix}-${Stage}-s3-emptybucket\"\n      Artifacts:\n        Type: CODEPIPELINE\n      Environment:\n        ComputeType: BUILD_GENERAL1_LARGE\n        Image: aws/codebuild/standard:7.0\n        Type: LINUX_CONTAINER\n      ServiceRole: !GetAtt DeleteBucketContentsProjectRole.Arn\n      Source:\n        Type: CODEPIPELINE\n\n";
+    let before = fixture.replacen(
+        "# The pipeline, and what it may do",
+        &format!("{orphan}# The pipeline, and what it may do"),
+        1,
+    );
+    std::fs::write(&path, &before).unwrap();
+    let added = regship(dir.path(), &["pipeline", "add", "S3_EmptyBucket", "--yes"]);
+    let output = support::output_text(&added);
+    assert!(added.status.success(), "{output}");
+    let after = std::fs::read_to_string(&path).unwrap();
+    let (old, new) = (parse(&before), parse(&after));
+    assert_eq!(
+        declared(&new),
+        declared(&old),
+        "nothing is declared beside it: {output}"
+    );
+    let action = action_for(&new, "resources/S3_EmptyBucket");
+    assert_eq!(project_of(action), "EmptyBucketBuildProject");
+    let grants: Vec<String> = resource(&new, "PipelinePolicy")["Properties"]["PolicyDocument"]
+        ["Statement"][1]["Resource"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(get_att)
+        .collect();
+    assert_eq!(
+        grants,
+        ["DeleteBucketContentsProject", "EmptyBucketBuildProject"]
+    );
+    assert!(
+        output.contains("already declares EmptyBucketBuildProject"),
+        "{output}"
+    );
+    assert!(
+        lint_errors(&path, &after).is_subset(&lint_errors(&path, &before)),
+        "no new cfn-lint error"
+    );
+}

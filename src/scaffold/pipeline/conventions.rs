@@ -241,6 +241,8 @@ pub struct Copied {
     /// The copy's build role, when the model's role was copied, and its project.
     pub role: Option<String>,
     pub project: String,
+    /// The copied project's `Name:` line (trimmed), when it has one.
+    pub name_line: Option<String>,
     /// The line the copies go after: the end of the model's last resource.
     pub after: usize,
     /// Lines of the model's resources (and its own policies), which no list insertion touches.
@@ -502,10 +504,16 @@ pub fn copy(
         .find(|(old, _)| *old == model.project)
         .map(|(_, new)| new.clone())
         .unwrap_or_default();
+    let project_indent = yaml_text::properties_indent(&project_block).unwrap_or(6);
+    let name_line = project_block
+        .iter()
+        .find(|line| is_property(line, project_indent, "Name"))
+        .map(|line| line.trim().to_string());
     Ok(Copied {
         text,
         role,
         project,
+        name_line,
         listed: ids,
         after,
         model_lines,

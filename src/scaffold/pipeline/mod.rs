@@ -698,7 +698,7 @@ fn kit_grant_line(lines: &[String], template: &Template) -> Option<usize> {
 /// role's grants, a key policy's principals, a shared policy's roles) get the copy's item.
 fn list_insertions(
     lines: &[String],
-    copied: &conventions::Copied,
+    listed: &[(String, String)],
     skip: &[Range<usize>],
 ) -> Vec<(usize, String)> {
     let mut insertions: Vec<(usize, String)> = Vec::new();
@@ -707,7 +707,7 @@ fn list_insertions(
             continue;
         }
         let item = line.trim();
-        for (old, new) in &copied.listed {
+        for (old, new) in listed {
             let renamed = if item == format!("- !GetAtt {old}.Arn") {
                 format!("- !GetAtt {new}.Arn")
             } else if item == format!("- !Ref {old}") {
@@ -715,14 +715,43 @@ fn list_insertions(
             } else {
                 continue;
             };
+            let indent = yaml_text::indentation(line);
             let end = yaml_text::list_end(lines, i);
-            let text = format!("{}{renamed}", " ".repeat(yaml_text::indentation(line)));
+            // The list starts after its key, the last line above the item that is less indented.
+            let start = (0..i)
+                .rev()
+                .find(|&at| {
+                    !lines[at].trim().is_empty() && yaml_text::indentation(&lines[at]) < indent
+                })
+                .map_or(0, |at| at + 1);
+            if lines[start..end].iter().any(|l| l.trim() == renamed) {
+                continue;
+            }
+            let text = format!("{}{renamed}", " ".repeat(indent));
             if !insertions.contains(&(end, text.clone())) {
                 insertions.push((end, text));
             }
         }
     }
     insertions
+}
+
+/// The CodeBuild project of the template, other than `model`, that declares `name_line` (the
+/// copy's `Name:` line): one made for the extension before, which its action should run.
+fn project_named(
+    lines: &[String],
+    template: &Template,
+    name_line: &str,
+    model: &str,
+) -> Option<String> {
+    template
+        .resources()
+        .filter(|r| r.type_name == Some("AWS::CodeBuild::Project") && r.logical_id != model)
+        .find(|r| {
+            yaml_text::entry_span(lines, "Resources", r.logical_id)
+                .is_some_and(|span| lines[span].iter().any(|line| line.trim() == name_line))
+        })
+        .map(|r| r.logical_id.to_string())
 }
 
 /// Plans the build action, project and role of each of `extensions` that has none yet, in the
@@ -801,13 +830,29 @@ pub fn plan_add(
         match model {
             Some(model) => {
                 let copied = conventions::copy(&lines, &template, &model, extension, kind)?;
+                let mut skip = copied.model_lines.clone();
+                skip.extend(pipeline_lines.clone());
+                let made_before = copied
+                    .name_line
+                    .as_deref()
+                    .and_then(|name| project_named(&lines, &template, name, &model.project));
+                if let Some(existing) = made_before {
+                    // The template has the extension's project already, named as the copy
+                    // would be, but no action runs it: the action runs that one.
+                    insertions.push((build_end, action_block(extension, kind, action, &existing)));
+                    let listed = [(model.project.clone(), existing.clone())];
+                    insertions.extend(list_insertions(&lines, &listed, &skip));
+                    plan.notes.push(format!(
+                        "{}: {display} already declares {existing}, named as its project would be, but no action runs it: the new action runs {existing} as it is (its role and permissions unchanged)",
+                        extension.folder
+                    ));
+                    continue;
+                }
                 insertions.push((
                     build_end,
                     action_block(extension, kind, action, &copied.project),
                 ));
-                let mut skip = copied.model_lines.clone();
-                skip.extend(pipeline_lines.clone());
-                insertions.extend(list_insertions(&lines, &copied, &skip));
+                insertions.extend(list_insertions(&lines, &copied.listed, &skip));
                 insertions.push((copied.after, copied.text.clone()));
                 plan.notes.extend(copied.notes.iter().cloned());
                 kit_additions.extend(kit::missing(
