@@ -354,7 +354,8 @@ fn a_template_whose_roles_import_a_common_policy() {
 }
 
 /// Roles with every permission inline and no common policy, a log group per project with a
-/// literal retention, 4-space indentation, a rain constant for the image, a GitHub source:
+/// literal retention, 4-space indentation, a rain constant for the image, a GitHub source, the
+/// build actions in a stage not called Build:
 /// the copy keeps the model's statements on the pipeline's own resources (its log group, the
 /// artifact store, the stacks) and leaves out those of the model's extension. `pipeline sync`
 /// then adds a module, of a kind the template has no action for, in the kit's shape.

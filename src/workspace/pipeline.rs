@@ -19,6 +19,8 @@ pub struct BuildAction {
     pub project: Option<String>,
     /// The name of the artifact it takes (its first input).
     pub input: Option<String>,
+    /// The name of the pipeline stage it is in.
+    pub stage: Option<String>,
 }
 
 impl BuildAction {
@@ -87,48 +89,62 @@ pub fn build_actions(template: &Template) -> Vec<BuildAction> {
         let Some(stages) = pipeline.properties.and_then(|p| p.get("Stages")) else {
             continue;
         };
-        walk(stages, &mut |value| {
-            let Some(type_id) = value.get("ActionTypeId") else {
-                return;
-            };
-            if type_id.get("Provider").and_then(literal_string) != Some("CodeBuild") {
-                return;
-            }
-            let name = value
-                .get("Name")
-                .and_then(literal_string)
-                .unwrap_or("(unnamed)")
-                .to_string();
-            let configuration = value.get("Configuration");
-            let project = configuration
-                .and_then(|c| c.get("ProjectName"))
-                .and_then(|name| match intrinsic(name) {
-                    Some(("Ref", Value::String(logical_id))) => Some(logical_id.clone()),
-                    _ => None,
-                });
-            let input = value
-                .get("InputArtifacts")
-                .and_then(Value::as_sequence)
-                .and_then(|inputs| inputs.first()?.get("Name").and_then(literal_string))
-                .map(String::from);
-            let from_action = configuration.and_then(action_path_variable);
-            let from_project = || {
-                let logical_id = project.as_deref()?;
-                projects
-                    .iter()
-                    .find(|(id, _)| *id == logical_id)
-                    .map(|(_, variable)| variable.clone())
-            };
-            if let Some((variable, path)) = from_action.or_else(from_project) {
-                actions.push(BuildAction {
-                    name,
-                    variable,
-                    path,
-                    project,
-                    input,
-                });
-            }
-        });
+        // Each stage (one under an `Fn::If` included) with its name, then its actions.
+        let items: Vec<&Value> = match stages.as_sequence() {
+            Some(items) => items.iter().collect(),
+            None => vec![stages],
+        };
+        for item in items {
+            let mut stage = None;
+            walk(item, &mut |value| {
+                if stage.is_none() && value.get("Actions").is_some() {
+                    stage = value.get("Name").and_then(literal_string).map(String::from);
+                }
+            });
+            walk(item, &mut |value| {
+                let Some(type_id) = value.get("ActionTypeId") else {
+                    return;
+                };
+                if type_id.get("Provider").and_then(literal_string) != Some("CodeBuild") {
+                    return;
+                }
+                let name = value
+                    .get("Name")
+                    .and_then(literal_string)
+                    .unwrap_or("(unnamed)")
+                    .to_string();
+                let configuration = value.get("Configuration");
+                let project = configuration
+                    .and_then(|c| c.get("ProjectName"))
+                    .and_then(|name| match intrinsic(name) {
+                        Some(("Ref", Value::String(logical_id))) => Some(logical_id.clone()),
+                        _ => None,
+                    });
+                let input = value
+                    .get("InputArtifacts")
+                    .and_then(Value::as_sequence)
+                    .and_then(|inputs| inputs.first()?.get("Name").and_then(literal_string))
+                    .map(String::from);
+                let from_action = configuration.and_then(action_path_variable);
+                let from_project = || {
+                    let logical_id = project.as_deref()?;
+                    projects
+                        .iter()
+                        .find(|(id, _)| *id == logical_id)
+                        .map(|(_, variable)| variable.clone())
+                };
+                if let Some((variable, path)) = from_action.or_else(from_project) {
+                    actions.push(BuildAction {
+                        name,
+                        variable,
+                        path,
+                        project,
+                        input,
+                        stage: stage.clone(),
+                    });
+                }
+            });
+        }
     }
     actions
 }
@@ -271,6 +287,7 @@ Resources:
                 ("Hook", "HOOK_PATH", "S3_Check"),
             ]
         );
+        assert!(actions.iter().all(|a| a.stage.as_deref() == Some("Build")));
         assert!(actions[0].tests_folder("resources/Thing"));
         assert!(!actions[0].tests_folder("resources/Thing2"));
         assert!(actions[2].tests_folder("hooks/S3_Check"));

@@ -630,18 +630,37 @@ fn action_block(
         .collect()
 }
 
-/// Where the Build stage's action list ends, and the indentation of its items.
-fn build_actions_end(lines: &[&str]) -> Option<(usize, String)> {
-    let stage = lines
-        .iter()
-        .position(|l| l.trim_start().starts_with("- Name: Build"))?;
-    let stage_indent = yaml_text::indentation(lines[stage]);
-    let actions =
-        (stage + 1..lines.len()).find(|&i| lines[i].trim_start().starts_with("Actions:"))?;
+/// Where the action list of the pipeline stage named `stage` ends, and the indentation of its
+/// items.
+fn stage_actions_end(lines: &[&str], stage: &str) -> Option<(usize, String)> {
+    let content = |line: &str| {
+        let trimmed = line.trim_start();
+        !trimmed.is_empty() && !trimmed.starts_with('#')
+    };
+    let stage_line = (0..lines.len()).find(|&i| {
+        let name = lines[i]
+            .trim_start()
+            .strip_prefix("- Name:")
+            .map(|name| name.trim().trim_matches(['"', '\'']));
+        let indent = yaml_text::indentation(lines[i]);
+        name == Some(stage)
+            && lines[i + 1..]
+                .iter()
+                .take_while(|l| !content(l) || yaml_text::indentation(l) > indent)
+                .any(|l| {
+                    yaml_text::indentation(l) == indent + 2
+                        && l.trim_start().starts_with("Actions:")
+                })
+    })?;
+    let stage_indent = yaml_text::indentation(lines[stage_line]);
+    let actions = (stage_line + 1..lines.len()).find(|&i| {
+        yaml_text::indentation(lines[i]) == stage_indent + 2
+            && lines[i].trim_start().starts_with("Actions:")
+    })?;
     let mut item_indent = None;
     let mut end = actions + 1;
     for (i, line) in lines.iter().enumerate().skip(actions + 1) {
-        if line.trim().is_empty() || line.trim_start().starts_with('#') {
+        if !content(line) {
             continue;
         }
         let indent = yaml_text::indentation(line);
@@ -796,8 +815,18 @@ pub fn plan_add(
         .ok_or_else(|| format!("{display} has no AWS::CodePipeline::Pipeline"))?;
     let lines: Vec<String> = text.lines().map(String::from).collect();
     let borrowed: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let (build_end, action_indent) = build_actions_end(&borrowed)
-        .ok_or_else(|| format!("{display}: no `- Name: Build` stage with Actions"))?;
+    // The stage the template's build actions are in (`Build` in the kit's).
+    let default_stage = existing
+        .iter()
+        .find_map(|a| a.stage.clone())
+        .unwrap_or_else(|| "Build".into());
+    let stage_end = |stage: &str| {
+        stage_actions_end(&borrowed, stage).ok_or_else(|| {
+            format!(
+                "{display}: no pipeline stage `{stage}` with Actions to add the build action to"
+            )
+        })
+    };
     let resource_indent = yaml_text::section(&lines, "Resources").map_or(2, |(_, i)| i);
     let pipeline_lines = yaml_text::entry_span(&lines, "Resources", &pipeline_id);
     let source = source_action(&template);
@@ -826,6 +855,11 @@ pub fn plan_add(
                 extension.folder
             ));
         }
+        let stage = model
+            .as_ref()
+            .and_then(|m| m.action.stage.clone())
+            .unwrap_or_else(|| default_stage.clone());
+        let (build_end, action_indent) = stage_end(&stage)?;
         let action = (action_indent.as_str(), artifact.as_str(), namespace);
         match model {
             Some(model) => {
