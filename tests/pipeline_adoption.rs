@@ -531,3 +531,21 @@ fn a_project_already_made_for_the_extension_is_the_one_its_action_runs() {
         "no new cfn-lint error"
     );
 }
+
+/// A JSON pipeline template is not edited (its lines are not YAML's): the command says so and
+/// what to do, and the file stays as it was.
+#[test]
+fn a_json_template_is_named_not_mangled() {
+    let dir = workspace_with("lint-only.yml", "pipeline_template");
+    let path = dir.path().join("ci/pipeline.yml");
+    let json = r#"{"Resources": {"Pipeline": {"Type": "AWS::CodePipeline::Pipeline", "Properties": {"RoleArn": "arn:aws:iam::123456789012:role/p", "Stages": [{"Name": "Build", "Actions": []}]}}}}"#;
+    std::fs::write(&path, json).unwrap();
+    let added = regship(dir.path(), &["pipeline", "add", "S3_EmptyBucket", "--yes"]);
+    let output = support::output_text(&added);
+    assert_eq!(added.status.code(), Some(2), "{output}");
+    assert!(
+        output.contains("ci/pipeline.yml is JSON") && output.contains("convert it to YAML"),
+        "{output}"
+    );
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), json);
+}

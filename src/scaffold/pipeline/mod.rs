@@ -808,6 +808,11 @@ pub fn plan_add(
     if missing.is_empty() {
         return Ok(plan);
     }
+    if text.trim_start().starts_with('{') {
+        return Err(format!(
+            "{display} is JSON: `pipeline add` edits YAML templates line by line so that the rest stays as it is; convert it to YAML (`rain fmt --yaml`, `cfn-flip`) or add the build action by hand"
+        ));
+    }
     let pipeline_id = template
         .resources()
         .find(|r| r.type_name == Some("AWS::CodePipeline::Pipeline"))
