@@ -202,7 +202,7 @@ impl Model<'_> {
 /// lowercase type names (`acme-s3-thing`, `s3-thing`), its stem and the stem in lowercase.
 fn name_forms(folder: &str, type_name: Option<&str>) -> Vec<Option<String>> {
     let name = folder.rsplit('/').next().unwrap_or(folder);
-    let stem: String = name.chars().filter(char::is_ascii_alphanumeric).collect();
+    let stem = folder_stem(folder);
     let lower = type_name.map(|t| t.to_ascii_lowercase().replace("::", "-"));
     vec![
         Some(folder.to_string()),
@@ -212,6 +212,12 @@ fn name_forms(folder: &str, type_name: Option<&str>) -> Vec<Option<String>> {
         Some(stem.clone()),
         Some(stem.to_ascii_lowercase()),
     ]
+}
+
+/// A folder's last part without separators (`S3_Thing` -> `S3Thing`), as logical ids spell it.
+fn folder_stem(folder: &str) -> String {
+    let name = folder.rsplit('/').next().unwrap_or(folder);
+    name.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 /// A logical id of the model renamed for the new extension: the model's stem (or its type's
@@ -343,9 +349,7 @@ pub fn copy(
             renames.part(&from, &to);
         }
     }
-    let model_stem = name_forms(&model_folder, None)[4]
-        .clone()
-        .unwrap_or_default();
+    let model_stem = folder_stem(&model_folder);
     let segment = model_type
         .and_then(|t| t.rsplit("::").next())
         .unwrap_or_default()
@@ -386,7 +390,7 @@ pub fn copy(
     for (old, new) in &ids {
         renames.word(old, new);
     }
-    let copy_of = |id: &str, physical: &str, what: &str, notes: &mut Vec<String>| {
+    let copy_of = |id: &str, physical: &str, notes: &mut Vec<String>| {
         let block = &lines[span_of(id)?];
         let indent = yaml_text::properties_indent(block).unwrap_or(6);
         let mut copied: Vec<String> = block.iter().map(|l| renames.apply(l)).collect();
@@ -397,19 +401,18 @@ pub fn copy(
         if unchanged {
             copied = yaml_text::without_property(&copied, indent, physical);
             notes.push(format!(
-                "{}: the {physical} of {id} does not name its extension, so the copy has none ({what} names it)",
+                "{}: the {physical} of {id} does not name its extension, so the copy has none (CloudFormation names it)",
                 extension.folder
             ));
         }
         Some((copied, indent))
     };
-    let (project_block, _) = copy_of(&model.project, "Name", "CloudFormation", &mut notes)
-        .ok_or_else(|| {
-            format!(
-                "{}: the lines of {} were not found",
-                extension.folder, model.project
-            )
-        })?;
+    let (project_block, _) = copy_of(&model.project, "Name", &mut notes).ok_or_else(|| {
+        format!(
+            "{}: the lines of {} were not found",
+            extension.folder, model.project
+        )
+    })?;
     let resource_indent = yaml_text::section(lines, "Resources").map_or(2, |(_, i)| i);
     let mut blocks = vec![format!(
         "{}# --- {} ({}), shaped like {}\n",
@@ -437,7 +440,7 @@ pub fn copy(
     }
     let joined = |block: &[String]| -> String { block.iter().map(|l| format!("{l}\n")).collect() };
     if let Some(role) = &model.role
-        && let Some((block, indent)) = copy_of(role, "RoleName", "CloudFormation", &mut notes)
+        && let Some((block, indent)) = copy_of(role, "RoleName", &mut notes)
     {
         let mut block = yaml_text::without_property(&block, indent, "Policies");
         let owned_refs: Vec<String> = model.owned.iter().map(|p| format!("- !Ref {p}")).collect();
@@ -528,4 +531,49 @@ fn is_property(line: &str, indent: usize, key: &str) -> bool {
             .trim_start()
             .strip_prefix(key)
             .is_some_and(|rest| rest.starts_with(':'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_renamed_by_stem_or_type_whatever_their_case() {
+        let kit = || "KitBuildProject".to_string();
+        let names = [
+            "IAMPasswordPolicy".to_string(),
+            "PasswordPolicy".to_string(),
+        ];
+        assert_eq!(
+            renamed_id("IamPasswordPolicyBuildProject", &names, "S3Thing", kit()),
+            "S3ThingBuildProject"
+        );
+        let names = [
+            "AccountAlternateContact".to_string(),
+            "AlternateContact".to_string(),
+        ];
+        assert_eq!(
+            renamed_id("AlternateContactBuildProjectRole", &names, "S3Thing", kit()),
+            "S3ThingBuildProjectRole"
+        );
+        assert_eq!(
+            renamed_id("SharedProject", &names, "S3Thing", kit()),
+            "KitBuildProject"
+        );
+        let forms: Vec<String> = name_forms("resources/S3_Thing", Some("Acme::S3::Thing"))
+            .into_iter()
+            .flatten()
+            .collect();
+        assert_eq!(
+            forms,
+            [
+                "resources/S3_Thing",
+                "S3_Thing",
+                "acme-s3-thing",
+                "s3-thing",
+                "S3Thing",
+                "s3thing"
+            ]
+        );
+    }
 }
