@@ -420,7 +420,10 @@ average (0.99 to 1.07 s from one run to the next), p95 1.8 to 2.1 s; one at a ti
 eight, the operations that end (about 35 a minute) each need their own event read, and with
 the listings that fills the budget, so reads queue: mean 2.8 s, p95 5.8 s. The targets (mean
 at most 1 s, p95 at most 2 s at four and at eight) hold at four, about, and not at eight
-within 60 calls a minute.
+within 60 calls a minute: with E event reads a minute, listings get at most 60 − E, and at
+E ≈ 35 that is one listing every 2.4 s, so a change waits 1.2 s on average for a listing alone,
+before its read. Meeting them at eight would take a larger budget, or reading a finished
+operation's events after regship moves on (they would then be shown after its end is).
 
 ```
 {examples['integ_budget']}
