@@ -414,6 +414,17 @@ fn a_template_whose_roles_hold_every_permission_inline() {
         output.contains("cfn-lint finds nothing in ci/pipeline.yml"),
         "{output}"
     );
+    // `pipeline sync` finds the copy's role exactly what its schema and setup need (what it kept
+    // of the model's is the pipeline's), while the hand-written model's role drifted.
+    let report = regship(dir.path(), &["--json", "pipeline", "sync", "--dry-run"]);
+    let report: serde_json::Value = serde_json::from_slice(&report.stdout).unwrap();
+    let drifted: Vec<&str> = report["drift"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["extension"].as_str().unwrap())
+        .collect();
+    assert_eq!(drifted, ["resources/S3_DeleteBucketContents"], "{report}");
 
     let path = dir.path().join("ci/pipeline.yml");
     let before = std::fs::read_to_string(&path).unwrap();
