@@ -58,10 +58,16 @@ const TOKENS: &[&str] = &[
 
 fn seeds(root: &Path) -> Vec<Vec<u8>> {
     let mut found = Vec::new();
-    let mut stack: Vec<PathBuf> = ["resources", "release", "assets", "regship.yml"]
-        .iter()
-        .map(|p| root.join(p))
-        .collect();
+    let mut stack: Vec<PathBuf> = [
+        "resources",
+        "release",
+        "assets",
+        "regship.yml",
+        "tests/fixtures",
+    ]
+    .iter()
+    .map(|p| root.join(p))
+    .collect();
     while let Some(path) = stack.pop() {
         if path.is_dir() {
             if let Ok(entries) = std::fs::read_dir(&path) {
@@ -156,6 +162,7 @@ fn main() {
                     ("example_inputs/inputs_1_create.json", &input),
                     ("test/setup.yml", &input),
                 ]);
+                parsers::plan_pipeline(&text);
             }
         }));
         runs += 1;
@@ -169,7 +176,7 @@ fn main() {
         }
     }
     println!(
-        "fuzz_parsers: {runs} inputs ({:.0}/s) from {} seeds, {loads} whole-extension loads, {crashed} panics, {seconds} s",
+        "fuzz_parsers: {runs} inputs ({:.0}/s) from {} seeds, {loads} whole-extension loads and pipeline plans, {crashed} panics, {seconds} s",
         runs as f64 / seconds as f64,
         seeds.len()
     );

@@ -6,7 +6,7 @@ mod support;
 
 use proptest::prelude::*;
 use regship::workspace::template::{ExportName, Template};
-use support::parsers::{load_and_check, parse_everything};
+use support::parsers::{load_and_check, parse_everything, plan_pipeline};
 
 /// One line of YAML-like text: indentation (tabs too), a key, a tag, a scalar or flow start.
 fn yaml_line() -> impl Strategy<Value = String> {
@@ -214,5 +214,54 @@ proptest! {
                 prop_assert!(!write.new.contains("\\u0000"), "{}", write.new);
             }
         }
+    }
+}
+
+/// A pipeline template regship wrote or one shaped like another team's, with some lines taken out
+/// and cut short somewhere.
+fn mangled_pipeline() -> impl Strategy<Value = String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let fixtures: Vec<String> = [
+        "release/cicd.yml",
+        "tests/fixtures/pipelines/imported-policy.yml",
+        "tests/fixtures/pipelines/own-log-groups.yml",
+        "tests/fixtures/pipelines/lint-only.yml",
+    ]
+    .iter()
+    .map(|path| std::fs::read_to_string(root.join(path)).unwrap())
+    .collect();
+    (
+        0..fixtures.len(),
+        prop::collection::vec(0..800usize, 0..6),
+        any::<prop::sample::Index>(),
+    )
+        .prop_map(move |(which, dropped, cut)| {
+            let kept: Vec<&str> = fixtures[which]
+                .lines()
+                .enumerate()
+                .filter(|(i, _)| !dropped.contains(i))
+                .map(|(_, line)| line)
+                .collect();
+            let text = kept.join("\n");
+            let mut end = cut.index(text.len() + 1);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            text[..end].to_string()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(40))]
+
+    /// `pipeline add` on a pipeline template missing lines, cut short, or not a pipeline at all
+    /// plans or says why, never panics.
+    #[test]
+    fn pipeline_add_on_a_mangled_template_never_panics(
+        mangled in mangled_pipeline(),
+        shaped in yaml_document(),
+    ) {
+        plan_pipeline(&mangled);
+        plan_pipeline(&shaped);
     }
 }

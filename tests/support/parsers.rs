@@ -60,3 +60,44 @@ pub fn load_and_check_root(root: &Path) {
         let _ = regship::scaffold::plan_integ(extension);
     }
 }
+
+/// `pipeline add` of a new extension to `text` as both pipeline templates, in a workspace that
+/// also has the extension the fixtures' build actions test (so that a copy is attempted).
+pub fn plan_pipeline(text: &str) {
+    use regship::scaffold::pipeline::{PipelineKind, plan_add};
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path();
+    for (folder, type_name) in [
+        (
+            "resources/S3_DeleteBucketContents",
+            "AwsCommunity::S3::DeleteBucketContents",
+        ),
+        ("resources/Fuzz_Thing", "AwsCommunity::Fuzz::Thing"),
+    ] {
+        let folder = root.join(folder);
+        std::fs::create_dir_all(folder.join("test")).unwrap();
+        std::fs::write(
+            folder.join(".rpdk-config"),
+            format!(r#"{{"typeName": "{type_name}", "language": "python311"}}"#),
+        )
+        .unwrap();
+        std::fs::write(
+            folder.join("test/setup.yml"),
+            "Resources:\n  Bucket:\n    Type: AWS::S3::Bucket\n  Role:\n    Type: AWS::IAM::Role\n",
+        )
+        .unwrap();
+    }
+    std::fs::write(root.join("regship.yml"), "namespace: AwsCommunity\n").unwrap();
+    std::fs::create_dir_all(root.join("release")).unwrap();
+    std::fs::write(root.join("release/cicd.yml"), text).unwrap();
+    std::fs::write(root.join("release/beta.yml"), text).unwrap();
+    let workspace = Workspace::load(root);
+    let new: Vec<_> = workspace
+        .extensions
+        .iter()
+        .filter(|e| e.folder.ends_with("Fuzz_Thing"))
+        .collect();
+    for kind in [PipelineKind::Cicd, PipelineKind::Beta] {
+        let _ = plan_add(&workspace, &new, kind);
+    }
+}
