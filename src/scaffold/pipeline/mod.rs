@@ -854,12 +854,6 @@ pub fn plan_add(
             .or_else(|| source.as_ref().and_then(|s| s.artifact.clone()))
             .unwrap_or_else(|| "Source".into());
         let namespace = source.as_ref().and_then(|s| s.namespace.as_deref());
-        if kind == PipelineKind::Beta && namespace.is_none() {
-            plan.notes.push(format!(
-                "{display}: the source action has no Namespace, so {}'s build is not told the source object's version (SOURCE_VERSION_ID, which the beta gate reads)",
-                extension.folder
-            ));
-        }
         let stage = model
             .as_ref()
             .and_then(|m| m.action.stage.clone())
@@ -922,6 +916,11 @@ pub fn plan_add(
                 roles.push((extension, format!("{}BuildRole", stem(extension))));
             }
         }
+    }
+    if kind == PipelineKind::Beta && source.as_ref().and_then(|s| s.namespace.as_ref()).is_none() {
+        plan.notes.push(format!(
+            "{display}: the source action has no Namespace, so the new builds are not told the source object's version (SOURCE_VERSION_ID, which the beta gate reads)"
+        ));
     }
     let shift = resource_indent.saturating_sub(2);
     let folders: Vec<&str> = kit_shaped.iter().map(|e| e.folder.as_str()).collect();
