@@ -265,6 +265,16 @@ fn project_of(action: &Value) -> String {
     tagged.value.as_str().unwrap().to_string()
 }
 
+/// The projects the imported-policy fixture's pipeline policy lets the pipeline start.
+fn pipeline_grants(template: &Value) -> Vec<String> {
+    resource(template, "PipelinePolicy")["Properties"]["PolicyDocument"]["Statement"][1]["Resource"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .map(get_att)
+        .collect()
+}
+
 /// The logical id a `!GetAtt X.Arn` names.
 fn get_att(value: &Value) -> String {
     let Value::Tagged(tagged) = value else {
@@ -320,13 +330,7 @@ fn a_template_whose_roles_import_a_common_policy() {
         })
         .collect();
     assert!(!attached.contains(&role_id.as_str()), "{attached:?}");
-    let grants: Vec<String> = resource(&new, "PipelinePolicy")["Properties"]["PolicyDocument"]
-        ["Statement"][1]["Resource"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(get_att)
-        .collect();
+    let grants = pipeline_grants(&new);
     assert_eq!(grants, ["DeleteBucketContentsProject", project_id.as_str()]);
     let principals: Vec<String> = resource(&new, "ArtifactKey")["Properties"]["KeyPolicy"]
         ["Statement"][1]["Principal"]["AWS"]
@@ -522,13 +526,7 @@ fn a_project_already_made_for_the_extension_is_the_one_its_action_runs() {
     );
     let action = action_for(&new, "resources/S3_EmptyBucket");
     assert_eq!(project_of(action), "EmptyBucketBuildProject");
-    let grants: Vec<String> = resource(&new, "PipelinePolicy")["Properties"]["PolicyDocument"]
-        ["Statement"][1]["Resource"]
-        .as_sequence()
-        .unwrap()
-        .iter()
-        .map(get_att)
-        .collect();
+    let grants = pipeline_grants(&new);
     assert_eq!(
         grants,
         ["DeleteBucketContentsProject", "EmptyBucketBuildProject"]
