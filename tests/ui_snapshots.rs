@@ -1415,6 +1415,7 @@ fn a_build_log_wraps_and_scrolls_to_every_line() {
         extension: Some("resources/S3_DeleteBucketContents".into()),
         build: None,
         lines,
+        summary: Default::default(),
         scroll_up: 0,
         problem: None,
         updated_ms: None,

@@ -459,6 +459,7 @@ fn open_pipeline_row(state: &mut AppState) -> Vec<Command> {
         extension,
         build: None,
         lines: VecDeque::new(),
+        summary: Default::default(),
         scroll_up: 0,
         problem: None,
         updated_ms: None,

@@ -134,13 +134,16 @@ pub struct EventsView {
 pub use crate::ops::pipeline::{ExecutionView, PipelineView};
 
 /// The build on the build screen, and its log as read so far.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BuildView {
     pub id: String,
     pub action: String,
     pub extension: Option<String>,
     pub build: Option<crate::cloud::Build>,
     pub lines: VecDeque<String>,
+    /// What the contract tests in the log said, read as its lines arrive (kept when the
+    /// oldest lines go).
+    pub summary: Summary,
     /// Rows scrolled up from the log's end (0: following its tail).
     pub scroll_up: usize,
     pub problem: Option<String>,
@@ -150,16 +153,11 @@ pub struct BuildView {
 impl BuildView {
     /// The contract tests its log says failed (pytest's verbose and short-summary lines), in
     /// the order they ran.
-    pub fn failed_tests(&self) -> Vec<TestResult> {
-        let mut summary = Summary::default();
-        for line in &self.lines {
-            summary.line(line);
-        }
-        summary
+    pub fn failed_tests(&self) -> impl Iterator<Item = &TestResult> {
+        self.summary
             .tests
-            .into_iter()
+            .iter()
             .filter(|test| matches!(test.outcome, Outcome::Failed | Outcome::Error))
-            .collect()
     }
 }
 

@@ -20,6 +20,9 @@ pub(super) fn apply(state: &mut AppState, result: PipelineResult) -> Vec<Command
                 if build.is_some() {
                     view.build = build;
                 }
+                for line in &lines {
+                    view.summary.line(line);
+                }
                 view.lines.extend(lines);
                 while view.lines.len() > BUILD_LINES_KEPT {
                     view.lines.pop_front();

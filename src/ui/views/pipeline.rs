@@ -13,6 +13,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 use super::{ago, spinner};
 use crate::app::{AppState, Loadable};
 use crate::cloud::StatusCategory;
+use crate::jobs::contract_tests::TestResult;
 use crate::ops::format::{clock, duration};
 use crate::ui::list_offset;
 use crate::ui::theme::Theme;
@@ -246,7 +247,7 @@ pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 ));
             }
             // The contract tests that failed, pinned: the log scrolls on past them.
-            let failed = view.failed_tests();
+            let failed: Vec<&TestResult> = view.failed_tests().collect();
             for test in failed.iter().take(PINNED_TESTS) {
                 let message = test
                     .message
