@@ -76,10 +76,7 @@ fn block_end(lines: &[String], start: usize, indent: usize) -> usize {
 
 /// `block` with `key` (a property at `indent` spaces, with everything under it) taken out.
 pub fn without_property(block: &[String], indent: usize, key: &str) -> Vec<String> {
-    let Some(start) = block
-        .iter()
-        .position(|line| indentation(line) == indent && is_key(line, key))
-    else {
+    let Some(start) = block.iter().position(|line| is_property(line, indent, key)) else {
         return block.to_vec();
     };
     let end = block_end(block, start, indent);
@@ -119,10 +116,101 @@ pub fn list_end(lines: &[String], item: usize) -> usize {
     block_end(lines, item, indentation(&lines[item]))
 }
 
+/// Whether `line` is the property `key` at `indent` spaces.
+pub fn is_property(line: &str, indent: usize, key: &str) -> bool {
+    indentation(line) == indent && is_key(line, key)
+}
+
+/// The line after the last content line of the top-level section whose header is `header`.
+pub fn section_end(lines: &[String], header: usize) -> usize {
+    let mut end = header + 1;
+    for (i, line) in lines.iter().enumerate().skip(header + 1) {
+        if !is_content(line) {
+            continue;
+        }
+        if indentation(line) == 0 {
+            break;
+        }
+        end = i + 1;
+    }
+    end
+}
+
+/// Where the action list of the pipeline stage named `stage` (a `- Name: <stage>` item with an
+/// `Actions:` key) ends, and the indentation of its items.
+pub fn stage_actions_end(lines: &[String], stage: &str) -> Option<(usize, String)> {
+    let actions_key = |item: usize| {
+        let name = lines[item]
+            .trim_start()
+            .strip_prefix("- Name:")?
+            .trim()
+            .trim_matches(['"', '\'']);
+        let indent = indentation(&lines[item]);
+        if name != stage {
+            return None;
+        }
+        (item + 1..lines.len())
+            .take_while(|&i| !is_content(&lines[i]) || indentation(&lines[i]) > indent)
+            .find(|&i| is_property(&lines[i], indent + 2, "Actions"))
+            .map(|actions| (indent, actions))
+    };
+    let (stage_indent, actions) = (0..lines.len()).find_map(actions_key)?;
+    let mut item_indent = None;
+    let mut end = actions + 1;
+    for (i, line) in lines.iter().enumerate().skip(actions + 1) {
+        if !is_content(line) {
+            continue;
+        }
+        let indent = indentation(line);
+        if indent <= stage_indent {
+            break;
+        }
+        if line.trim_start().starts_with("- ") && item_indent.is_none() {
+            item_indent = Some(indent);
+        }
+        end = i + 1;
+    }
+    Some((end, " ".repeat(item_indent.unwrap_or(stage_indent + 4))))
+}
+
+/// `lines` joined, with each text inserted before its line index (in the order given at one
+/// index; an index past the end appends).
+pub fn insert_all(
+    lines: &[String],
+    mut insertions: Vec<(usize, String)>,
+    newline_at_end: bool,
+) -> String {
+    insertions.sort_by_key(|(at, _)| *at);
+    let push = |out: &mut String, text: &str| {
+        if !text.is_empty() {
+            out.push_str(text);
+            if !text.ends_with('\n') {
+                out.push('\n');
+            }
+        }
+    };
+    let mut out = String::new();
+    let mut next = insertions.iter().peekable();
+    for (i, line) in lines.iter().enumerate() {
+        while let Some((_, text)) = next.next_if(|(at, _)| *at == i) {
+            push(&mut out, text);
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    for (_, text) in next {
+        push(&mut out, text);
+    }
+    if !newline_at_end {
+        out.pop();
+    }
+    out
+}
+
 /// Names to replace in copied text, all in one pass so that a replacement is never replaced
 /// again: `words` (logical ids) only where no letter or digit touches them, `parts` (names
 /// inside strings: folders, stems, lowercase type names) anywhere.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Renames {
     words: Vec<(String, String)>,
     parts: Vec<(String, String)>,
@@ -203,6 +291,25 @@ mod tests {
         assert!(without.iter().any(|l| l.contains("Path: /")));
         assert!(!without.iter().any(|l| l.contains("PolicyName")));
         assert_eq!(without_property(role, 12, "Missing"), role);
+    }
+
+    #[test]
+    fn a_stage_is_found_by_its_name_and_insertions_keep_their_order() {
+        let lines = lines(
+            "Stages:\n  - Name: Build\n    Note: the action named Test is not the stage\n  - Name: Test\n    Actions:\n      - Name: A\n      # retired\n  - Name: Deploy\n    Actions: []\n",
+        );
+        assert_eq!(
+            stage_actions_end(&lines, "Test"),
+            Some((6, "      ".into()))
+        );
+        assert_eq!(stage_actions_end(&lines, "Build"), None);
+        assert_eq!(section_end(&lines, 0), 9);
+        let joined = insert_all(
+            &lines[..2],
+            vec![(9, "end".into()), (1, "one".into()), (1, "two\n".into())],
+            false,
+        );
+        assert_eq!(joined, "Stages:\none\ntwo\n  - Name: Build\nend");
     }
 
     #[test]

@@ -158,7 +158,6 @@ impl Runner {
         }
     }
 
-    /// The stage's shared connection and what it is for, for a task to take along.
     /// The pacer every integration run of the session shares, with the beta view's listing.
     fn integ_pacer(&self) -> Arc<crate::ops::integ::Pacer> {
         self.integ_pacer
@@ -166,6 +165,7 @@ impl Runner {
             .clone()
     }
 
+    /// The stage's shared connection and what it is for, for a task to take along.
     fn cloud_of(&self, stage: Stage) -> StageHandle {
         StageHandle {
             connections: self.connections.clone(),

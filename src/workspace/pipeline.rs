@@ -2,7 +2,7 @@
 
 use serde_norway::Value;
 
-use super::template::{Template, intrinsic, literal_string, walk};
+use super::template::{Template, intrinsic, literal_string, named_resource, walk};
 
 /// The environment variables through which a build action names its extension folder.
 pub const PATH_VARIABLES: [&str; 3] = ["RESOURCE_PATH", "HOOK_PATH", "MODULE_PATH"];
@@ -204,13 +204,7 @@ pub fn source_action(template: &Template) -> Option<SourceAction> {
 
 /// The logical id of the role the template's pipeline runs as (`RoleArn: !GetAtt X.Arn`).
 pub fn pipeline_role(template: &Template) -> Option<String> {
-    let role = pipelines(template).find_map(|p| p.get("RoleArn"))?;
-    match intrinsic(role)? {
-        ("Fn::GetAtt", Value::String(target)) => target.split('.').next().map(String::from),
-        ("Fn::GetAtt", Value::Sequence(parts)) => parts.first()?.as_str().map(String::from),
-        ("Ref", Value::String(id)) => Some(id.clone()),
-        _ => None,
-    }
+    named_resource(pipelines(template).find_map(|p| p.get("RoleArn"))?)
 }
 
 /// Where the pipeline keeps its artifacts: its (first) artifact store's `Location`, either

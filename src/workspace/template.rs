@@ -281,6 +281,16 @@ pub fn walk<'a>(value: &'a Value, visit: &mut dyn FnMut(&'a Value)) {
     }
 }
 
+/// The logical id of the resource `value` names: `!Ref X`, `!GetAtt X.Attribute` in either form.
+pub fn named_resource(value: &Value) -> Option<String> {
+    match intrinsic(value)? {
+        ("Ref", Value::String(id)) => Some(id.clone()),
+        ("Fn::GetAtt", Value::String(target)) => target.split('.').next().map(String::from),
+        ("Fn::GetAtt", Value::Sequence(parts)) => parts.first()?.as_str().map(String::from),
+        _ => None,
+    }
+}
+
 /// The logical names `value` refers to: each `Ref`, `Fn::GetAtt`'s resource and `Fn::Sub`'s
 /// `${Name}` or `${Name.Attribute}` (not `${!Literal}`, a variable of its own map, or a rain
 /// constant `${Rain::...}`).

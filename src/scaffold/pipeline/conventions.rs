@@ -8,16 +8,16 @@ use std::ops::Range;
 use serde_norway::Value;
 
 use super::{
-    Kept, PipelineKind, beta_handler_role_of, handler_boundary_block, path_variable, policy_block,
-    stem,
+    Kept, PipelineKind, beta_handler_role_of, folder_stem, handler_boundary_block, path_variable,
+    policy_block, stem,
 };
 use crate::scaffold::yaml_text::{self, Renames};
 use crate::workspace::pipeline::{BuildAction, build_actions};
-use crate::workspace::template::{Template, intrinsic, names_referred, walk};
+use crate::workspace::template::{Template, intrinsic, named_resource, names_referred, walk};
 use crate::workspace::{Extension, Workspace};
 
 /// An extension's build action already in the template, with the resources it runs on.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Model<'a> {
     pub action: BuildAction,
     pub project: String,
@@ -29,16 +29,6 @@ pub struct Model<'a> {
     pub owned: Vec<String>,
     /// The workspace's extension it tests, when the workspace has it.
     pub extension: Option<&'a Extension>,
-}
-
-/// The logical id of the resource `value` names (`!Ref X`, `!GetAtt X.Arn`).
-fn named_resource(value: &Value) -> Option<String> {
-    match intrinsic(value)? {
-        ("Ref", Value::String(id)) => Some(id.clone()),
-        ("Fn::GetAtt", Value::String(target)) => target.split('.').next().map(String::from),
-        ("Fn::GetAtt", Value::Sequence(parts)) => parts.first()?.as_str().map(String::from),
-        _ => None,
-    }
 }
 
 fn has_type(template: &Template, id: &str, type_name: &str) -> bool {
@@ -56,8 +46,7 @@ fn property<'t>(template: &'t Template, id: &str, path: &[&str]) -> Option<&'t V
         })
 }
 
-/// The roles a policy resource is attached to (`Roles: [!Ref X]`), and the policy resources a
-/// role lists in `ManagedPolicyArns`.
+/// The roles a policy resource is attached to (`Roles: [!Ref X]`).
 fn roles_of(template: &Template, policy: &str) -> Vec<String> {
     property(template, policy, &["Roles"])
         .and_then(Value::as_sequence)
@@ -65,6 +54,7 @@ fn roles_of(template: &Template, policy: &str) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// The policy resources a role lists in `ManagedPolicyArns`.
 fn managed_policies_of(template: &Template, role: &str) -> Vec<String> {
     property(template, role, &["ManagedPolicyArns"])
         .and_then(Value::as_sequence)
@@ -214,12 +204,6 @@ fn name_forms(folder: &str, type_name: Option<&str>) -> Vec<Option<String>> {
     ]
 }
 
-/// A folder's last part without separators (`S3_Thing` -> `S3Thing`), as logical ids spell it.
-fn folder_stem(folder: &str) -> String {
-    let name = folder.rsplit('/').next().unwrap_or(folder);
-    name.chars().filter(char::is_ascii_alphanumeric).collect()
-}
-
 /// A logical id of the model renamed for the new extension: the model's stem (or its type's
 /// last part) replaced by the new stem, whatever its case in the id; the kit's name otherwise.
 fn renamed_id(old: &str, model_names: &[String], new_stem: &str, kit_name: String) -> String {
@@ -240,7 +224,7 @@ fn renamed_id(old: &str, model_names: &[String], new_stem: &str, kit_name: Strin
 
 /// What copying the model's resources for an extension gives: their text, the ids the lists of
 /// the template name (old id, new id), where to insert them, and what to tell the user.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct Copied {
     pub text: String,
     pub listed: Vec<(String, String)>,
@@ -259,9 +243,8 @@ pub struct Copied {
 /// Whether a statement of the model's permissions belongs to the pipeline rather than to the
 /// model's extension: it names something the template declares (its artifact bucket, key) or an
 /// import, or grants only what every build uses (logs, image pulls, reports, the stacks and
-/// identity calls of the test scripts). A statement on the
-/// model's own project is the model's: inline in a copied role it would also make the role and
-/// its project wait for each other.
+/// identity calls of the test scripts). A statement on the model's own project is the model's:
+/// inline in a copied role it would also make the role and its project wait for each other.
 fn is_pipelines(statement: &Value, template: &Template, project: &str) -> bool {
     let resources: Vec<&Value> = ["Resource", "NotResource"]
         .iter()
@@ -397,7 +380,7 @@ pub fn copy(
         let unchanged = block
             .iter()
             .zip(&copied)
-            .any(|(old, new)| is_property(old, indent, physical) && old == new);
+            .any(|(old, new)| yaml_text::is_property(old, indent, physical) && old == new);
         if unchanged {
             copied = yaml_text::without_property(&copied, indent, physical);
             notes.push(format!(
@@ -407,12 +390,13 @@ pub fn copy(
         }
         Some((copied, indent))
     };
-    let (project_block, _) = copy_of(&model.project, "Name", &mut notes).ok_or_else(|| {
-        format!(
-            "{}: the lines of {} were not found",
-            extension.folder, model.project
-        )
-    })?;
+    let (project_block, project_indent) =
+        copy_of(&model.project, "Name", &mut notes).ok_or_else(|| {
+            format!(
+                "{}: the lines of {} were not found",
+                extension.folder, model.project
+            )
+        })?;
     let resource_indent = yaml_text::section(lines, "Resources").map_or(2, |(_, i)| i);
     let mut blocks = vec![format!(
         "{}# --- {} ({}), shaped like {}\n",
@@ -447,7 +431,7 @@ pub fn copy(
         block.retain(|line| !owned_refs.iter().any(|r| line.trim() == r));
         let kept = Kept {
             from: role.clone(),
-            statements: kept.clone(),
+            statements: std::mem::take(&mut kept),
         };
         let policy = policy_block(&kind.required(extension), kind, extension, Some(&kept));
         blocks[0].push_str(&joined(&block));
@@ -491,12 +475,18 @@ pub fn copy(
         ),
     );
     let model_lines: Vec<Range<usize>> = spans.iter().map(|(_, r)| r.clone()).collect();
-    let after = model_lines
-        .iter()
-        .take(3)
-        .map(|r| r.end)
-        .max()
-        .unwrap_or(lines.len());
+    // After the last of the resources copied (the model's own policies may come later).
+    let after = [
+        Some(&model.project),
+        model.role.as_ref(),
+        model.logs.as_ref(),
+    ]
+    .into_iter()
+    .flatten()
+    .filter_map(|id| span_of(id))
+    .map(|span| span.end)
+    .max()
+    .unwrap_or(lines.len());
     let role = model
         .role
         .as_ref()
@@ -507,10 +497,9 @@ pub fn copy(
         .find(|(old, _)| *old == model.project)
         .map(|(_, new)| new.clone())
         .unwrap_or_default();
-    let project_indent = yaml_text::properties_indent(&project_block).unwrap_or(6);
     let name_line = project_block
         .iter()
-        .find(|line| is_property(line, project_indent, "Name"))
+        .find(|line| yaml_text::is_property(line, project_indent, "Name"))
         .map(|line| line.trim().to_string());
     Ok(Copied {
         text,
@@ -522,15 +511,6 @@ pub fn copy(
         model_lines,
         notes,
     })
-}
-
-/// Whether `line` is the property `key` at `indent` spaces.
-fn is_property(line: &str, indent: usize, key: &str) -> bool {
-    yaml_text::indentation(line) == indent
-        && line
-            .trim_start()
-            .strip_prefix(key)
-            .is_some_and(|rest| rest.starts_with(':'))
 }
 
 #[cfg(test)]

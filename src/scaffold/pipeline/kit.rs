@@ -17,7 +17,7 @@ const BETA: &str = include_str!("../../../release/beta.yml");
 
 /// What a template gets from the kit: parameters and resources, as text at the kit's
 /// indentation (2 spaces), and their names in the order they were added.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Default)]
 pub struct Additions {
     pub parameters: String,
     pub resources: String,

@@ -19,11 +19,13 @@ use crate::workspace::{ArtifactType, Extension, Workspace};
 
 /// The logical-id stem of an extension: its folder name without separators (`S3DeleteBucketContents`).
 pub fn stem(extension: &Extension) -> String {
-    extension
-        .folder_name()
-        .chars()
-        .filter(|c| c.is_ascii_alphanumeric())
-        .collect()
+    folder_stem(&extension.folder)
+}
+
+/// A folder's last part without separators (`S3_Thing` -> `S3Thing`), as logical ids spell it.
+fn folder_stem(folder: &str) -> String {
+    let name = folder.rsplit('/').next().unwrap_or(folder);
+    name.chars().filter(char::is_ascii_alphanumeric).collect()
 }
 
 /// Where a build role's grant of one action applies: the job's own names where the service lets a
@@ -338,7 +340,7 @@ fn policy_block(
 const PIPELINE_POLICY: &str = "pipeline";
 
 /// Statements kept from the build role a new one is shaped like (items at 14 spaces).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug)]
 pub struct Kept {
     pub from: String,
     pub statements: String,
@@ -630,51 +632,6 @@ fn action_block(
         .collect()
 }
 
-/// Where the action list of the pipeline stage named `stage` ends, and the indentation of its
-/// items.
-fn stage_actions_end(lines: &[&str], stage: &str) -> Option<(usize, String)> {
-    let content = |line: &str| {
-        let trimmed = line.trim_start();
-        !trimmed.is_empty() && !trimmed.starts_with('#')
-    };
-    let stage_line = (0..lines.len()).find(|&i| {
-        let name = lines[i]
-            .trim_start()
-            .strip_prefix("- Name:")
-            .map(|name| name.trim().trim_matches(['"', '\'']));
-        let indent = yaml_text::indentation(lines[i]);
-        name == Some(stage)
-            && lines[i + 1..]
-                .iter()
-                .take_while(|l| !content(l) || yaml_text::indentation(l) > indent)
-                .any(|l| {
-                    yaml_text::indentation(l) == indent + 2
-                        && l.trim_start().starts_with("Actions:")
-                })
-    })?;
-    let stage_indent = yaml_text::indentation(lines[stage_line]);
-    let actions = (stage_line + 1..lines.len()).find(|&i| {
-        yaml_text::indentation(lines[i]) == stage_indent + 2
-            && lines[i].trim_start().starts_with("Actions:")
-    })?;
-    let mut item_indent = None;
-    let mut end = actions + 1;
-    for (i, line) in lines.iter().enumerate().skip(actions + 1) {
-        if !content(line) {
-            continue;
-        }
-        let indent = yaml_text::indentation(line);
-        if indent <= stage_indent {
-            break;
-        }
-        if line.trim_start().starts_with("- ") && item_indent.is_none() {
-            item_indent = Some(indent);
-        }
-        end = i + 1;
-    }
-    Some((end, " ".repeat(item_indent.unwrap_or(stage_indent + 4))))
-}
-
 /// Whether the template has the kit's PipelineKey for every deploy (not under a condition).
 fn has_log_key(template: &Template) -> bool {
     template
@@ -819,14 +776,13 @@ pub fn plan_add(
         .map(|r| r.logical_id.to_string())
         .ok_or_else(|| format!("{display} has no AWS::CodePipeline::Pipeline"))?;
     let lines: Vec<String> = text.lines().map(String::from).collect();
-    let borrowed: Vec<&str> = lines.iter().map(String::as_str).collect();
     // The stage the template's build actions are in (`Build` in the kit's).
     let default_stage = existing
         .iter()
         .find_map(|a| a.stage.clone())
         .unwrap_or_else(|| "Build".into());
     let stage_end = |stage: &str| {
-        stage_actions_end(&borrowed, stage).ok_or_else(|| {
+        yaml_text::stage_actions_end(&lines, stage).ok_or_else(|| {
             format!(
                 "{display}: no pipeline stage `{stage}` with Actions to add the build action to"
             )
@@ -955,7 +911,7 @@ pub fn plan_add(
         let parameters = yaml_text::shift(&kit_additions.parameters, shift);
         match yaml_text::section(&lines, "Parameters") {
             Some((header, _)) => {
-                let end = section_end(&lines, header);
+                let end = yaml_text::section_end(&lines, header);
                 insertions.push((end, parameters.trim_end_matches('\n').to_string()));
             }
             None => {
@@ -1004,7 +960,7 @@ pub fn plan_add(
             ));
         }
     }
-    let new = insert_all(&lines, insertions, text.ends_with('\n'));
+    let new = yaml_text::insert_all(&lines, insertions, text.ends_with('\n'));
     match Template::parse(&new) {
         Ok(written) => {
             for name in undeclared(&template, &written) {
@@ -1032,57 +988,6 @@ pub fn plan_add(
     }
     plan.write(path, display, new);
     Ok(plan)
-}
-
-/// The line after the last content line of the top-level section whose header is `header`.
-fn section_end(lines: &[String], header: usize) -> usize {
-    let mut end = header + 1;
-    for (i, line) in lines.iter().enumerate().skip(header + 1) {
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
-        }
-        if yaml_text::indentation(line) == 0 {
-            break;
-        }
-        end = i + 1;
-    }
-    end
-}
-
-/// `lines` with each text inserted before its line index (in the order given at one index).
-fn insert_all(
-    lines: &[String],
-    mut insertions: Vec<(usize, String)>,
-    newline_at_end: bool,
-) -> String {
-    insertions.sort_by_key(|(at, _)| *at);
-    let mut out = String::new();
-    let mut next = insertions.iter().peekable();
-    for (i, line) in lines.iter().enumerate() {
-        while let Some((_, text)) = next.next_if(|(at, _)| *at == i) {
-            push_lines(&mut out, text);
-        }
-        out.push_str(line);
-        out.push('\n');
-    }
-    for (_, text) in next {
-        push_lines(&mut out, text);
-    }
-    if !newline_at_end {
-        out.pop();
-    }
-    out
-}
-
-fn push_lines(out: &mut String, text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    out.push_str(text);
-    if !text.ends_with('\n') {
-        out.push('\n');
-    }
 }
 
 /// What `written` refers to that it does not declare and `before` did not leave undeclared.
