@@ -29,13 +29,14 @@ pub fn cfn_lint(text: &str) -> Result<Vec<LintFinding>, String> {
             }
             _ => format!("cfn-lint could not start: {err}"),
         })?;
-    if let Some(mut stdin) = child.stdin.take() {
-        // A cfn-lint that exits early closes the pipe; its output says why.
-        let _ = stdin.write_all(text.as_bytes());
-    }
-    let output = child
-        .wait_with_output()
-        .map_err(|err| format!("cfn-lint: {err}"))?;
+    // The template goes in while the findings come out, so that neither pipe fills and waits
+    // for the other; a cfn-lint that exits early closes its end, and its output says why.
+    let stdin = child.stdin.take();
+    let output = std::thread::scope(|scope| {
+        scope.spawn(|| stdin.map(|mut stdin| stdin.write_all(text.as_bytes())));
+        child.wait_with_output()
+    })
+    .map_err(|err| format!("cfn-lint: {err}"))?;
     let findings: Vec<serde_json::Value> =
         serde_json::from_slice(&output.stdout).map_err(|_| {
             let stderr = String::from_utf8_lossy(&output.stderr);
