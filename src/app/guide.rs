@@ -419,7 +419,7 @@ fn build_guide(state: &AppState) -> Guide {
         .cicd
         .build
         .as_ref()
-        .is_some_and(|view| view.failed_tests().next().is_some());
+        .is_some_and(|view| view.summary.failed().next().is_some());
     match state.cicd.build.as_ref().and_then(|b| b.build.as_ref()) {
         Some(build) if build.status == "FAILED" && pinned => &[
             T("the failed contract test is pinned above, its log below: "),

@@ -6,7 +6,7 @@ use crate::checks::Finding;
 use crate::cloud::accounts::AccountRow;
 use crate::cloud::{Export, StackOutput};
 use crate::config::Stage;
-use crate::jobs::contract_tests::{Outcome, Summary, TestResult};
+use crate::jobs::contract_tests::Summary;
 pub use crate::ops::cfn::CfnVerb;
 pub use crate::ops::plans::{ChangePlan, PipelineChange, PlanKind};
 use crate::ops::rows::ExtensionRow;
@@ -148,17 +148,6 @@ pub struct BuildView {
     pub scroll_up: usize,
     pub problem: Option<String>,
     pub updated_ms: Option<i64>,
-}
-
-impl BuildView {
-    /// The contract tests its log says failed (pytest's verbose and short-summary lines), in
-    /// the order they ran.
-    pub fn failed_tests(&self) -> impl Iterator<Item = &TestResult> {
-        self.summary
-            .tests
-            .iter()
-            .filter(|test| matches!(test.outcome, Outcome::Failed | Outcome::Error))
-    }
 }
 
 /// An integration run the beta view shows live.

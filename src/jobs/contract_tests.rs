@@ -123,6 +123,13 @@ impl Summary {
         }
     }
 
+    /// The tests that failed or errored, in the order they ran.
+    pub fn failed(&self) -> impl Iterator<Item = &TestResult> {
+        self.tests
+            .iter()
+            .filter(|test| matches!(test.outcome, Outcome::Failed | Outcome::Error))
+    }
+
     pub fn parse(output: &str) -> Summary {
         let mut summary = Summary::default();
         output.lines().for_each(|line| summary.line(line));

@@ -96,22 +96,12 @@ pub fn jobs(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
             ),
             Span::styled(format!("{} skipped", summary.skipped), theme.muted()),
         ]));
-        for test in summary
-            .tests
-            .iter()
-            .filter(|t| t.outcome == crate::jobs::contract_tests::Outcome::Failed)
-            .take(5)
-        {
-            let message = test
-                .message
-                .as_deref()
-                .map(|m| format!(": {m}"))
-                .unwrap_or_default();
-            header.push(Line::styled(
-                format!("  ✗ {}{message}", test.name),
-                theme.status(crate::cloud::StatusCategory::Failed),
-            ));
-        }
+        header.extend(super::failed_test_lines(
+            summary,
+            5,
+            "  ",
+            theme.status(crate::cloud::StatusCategory::Failed),
+        ));
     }
     let height = (output.height.saturating_sub(2) as usize).saturating_sub(header.len());
     // Scrolled to the top, the first page shows whole.

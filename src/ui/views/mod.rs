@@ -51,3 +51,36 @@ pub fn ago(now_ms: i64, then_ms: i64) -> String {
         format!("updated {} min ago", seconds / 60)
     }
 }
+
+/// The contract tests `summary` says failed, a line each (`✗ name: message`), at most `most` of
+/// them, then how many more the log has.
+pub fn failed_test_lines(
+    summary: &crate::jobs::contract_tests::Summary,
+    most: usize,
+    indent: &str,
+    style: ratatui::style::Style,
+) -> Vec<ratatui::text::Line<'static>> {
+    let failed: Vec<_> = summary.failed().collect();
+    let mut lines: Vec<ratatui::text::Line<'static>> = failed
+        .iter()
+        .take(most)
+        .map(|test| {
+            let message = test
+                .message
+                .as_deref()
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default();
+            ratatui::text::Line::styled(format!("{indent}✗ {}{message}", test.name), style)
+        })
+        .collect();
+    if failed.len() > most {
+        lines.push(ratatui::text::Line::styled(
+            format!(
+                "{indent}and {} more failed tests in the log",
+                failed.len() - most
+            ),
+            style,
+        ));
+    }
+    lines
+}

@@ -10,10 +10,9 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
 
-use super::{ago, spinner};
+use super::{ago, failed_test_lines, spinner};
 use crate::app::{AppState, Loadable};
 use crate::cloud::StatusCategory;
-use crate::jobs::contract_tests::TestResult;
 use crate::ops::format::{clock, duration};
 use crate::ui::list_offset;
 use crate::ui::theme::Theme;
@@ -247,27 +246,12 @@ pub fn build(frame: &mut Frame, area: Rect, state: &AppState, theme: &Theme) {
                 ));
             }
             // The contract tests that failed, pinned: the log scrolls on past them.
-            let failed: Vec<&TestResult> = view.failed_tests().collect();
-            for test in failed.iter().take(PINNED_TESTS) {
-                let message = test
-                    .message
-                    .as_deref()
-                    .map(|m| format!(": {m}"))
-                    .unwrap_or_default();
-                summary.push(Line::styled(
-                    format!("✗ {}{message}", test.name),
-                    Style::default().fg(theme.error),
-                ));
-            }
-            if failed.len() > PINNED_TESTS {
-                summary.push(Line::styled(
-                    format!(
-                        "and {} more failed tests in the log",
-                        failed.len() - PINNED_TESTS
-                    ),
-                    Style::default().fg(theme.error),
-                ));
-            }
+            summary.extend(failed_test_lines(
+                &view.summary,
+                PINNED_TESTS,
+                "",
+                Style::default().fg(theme.error),
+            ));
         }
     }
     if let Some(problem) = &view.problem {
